@@ -1,0 +1,117 @@
+"""Render a normalized schema as a Python type annotation (source text).
+
+Two flavours: ``output`` is what a response is parsed into; ``input`` is what a
+caller may pass (a model or a plain dict wherever a model is expected, any
+sequence where a list is).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_REF = "#/components/schemas/"
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+
+
+class Annotator:
+    """Renders annotations; model names come out as ``<prefix>Name`` (``_models.Agent``)."""
+
+    def __init__(self, prefix: str = "_models.") -> None:
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def output(self, schema: Any) -> str:
+        return self._render(schema, inputs=False)
+
+    def input(self, schema: Any) -> str:
+        return self._render(schema, inputs=True)
+
+    def _render(self, schema: Any, inputs: bool) -> str:
+        if schema is True or schema is None or schema == {}:
+            return "Any"
+        if schema is False or not isinstance(schema, dict):
+            return "Any"
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF):
+            name = ref[len(_REF):]
+            self.used.add(name)
+            qualified = self.prefix + name
+            return f"{qualified} | Mapping[str, Any]" if inputs else qualified
+        if "const" in schema:
+            return _literal([schema["const"]])
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return _literal(enum)
+        for key in ("anyOf", "oneOf"):
+            members = schema.get(key)
+            if isinstance(members, list) and members:
+                return _union([self._render(m, inputs) for m in members])
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list):
+            return self._render(all_of[0], inputs) if len(all_of) == 1 else "Any"
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return _union([self._render({**schema, "type": k}, inputs) for k in kind])
+        if kind == "array" or "items" in schema or "prefixItems" in schema:
+            items = schema.get("items")
+            if isinstance(schema.get("prefixItems"), list) and items is False:
+                inner = [self._render(s, inputs) for s in schema["prefixItems"]]
+                return f"tuple[{', '.join(inner)}]" if inner else "tuple[()]"
+            inner_one = self._render(items if isinstance(items, dict) else {}, inputs)
+            return f"Sequence[{inner_one}]" if inputs else f"list[{inner_one}]"
+        if kind == "object" or "properties" in schema or "additionalProperties" in schema:
+            extra = schema.get("additionalProperties")
+            value = self._render(extra, inputs) if isinstance(extra, dict) else "Any"
+            return f"Mapping[str, {value}]" if inputs else f"dict[str, {value}]"
+        if isinstance(kind, str) and kind in _SCALARS:
+            if kind == "string" and schema.get("format") in ("date-time", "date") and not inputs:
+                return "str"  # parsed models carry datetimes; raw annotations stay honest
+            if kind == "number":
+                return "float"
+            return _SCALARS[kind]
+        return "Any"
+
+
+def _literal(values: list[Any]) -> str:
+    parts: list[str] = []
+    has_null = False
+    for value in values:
+        if value is None:
+            has_null = True
+        elif isinstance(value, bool):
+            parts.append("True" if value else "False")
+        elif isinstance(value, (int, str)):
+            # json.dumps gives a valid, inert Python string literal for any text
+            parts.append(json.dumps(value) if isinstance(value, str) else str(value))
+        else:
+            return "Any"
+    text = f"Literal[{', '.join(parts)}]" if parts else "None"
+    return f"{text} | None" if has_null and parts else text
+
+
+def _union(members: list[str]) -> str:
+    flat: list[str] = []
+    for member in members:
+        for part in _split_union(member):
+            if part not in flat:
+                flat.append(part)
+    if "Any" in flat:
+        return "Any"
+    # None last reads naturally: `str | None`
+    flat.sort(key=lambda p: p == "None")
+    return " | ".join(flat)
+
+
+def _split_union(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts

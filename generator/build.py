@@ -1,0 +1,376 @@
+"""Build the intermediate model (operations, groups, resources) from the normalized document."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .annotations import Annotator
+from .errors import CodegenError
+from .ir import FacadeMethod, Group, Operation, Param, Resource
+from .naming import pascal, singular, snake
+from .normalize import ALIASES_KEY, HTTP_METHODS
+from .overrides import Overrides, ResourceMethod, ResourceSpec
+
+_REF = "#/components/schemas/"
+# Keyword arguments every generated method has; spec parameters yield to them.
+RESERVED_KWARGS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "cast", "path_param"})
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+
+def build_operations(document: dict[str, Any], overrides: Overrides) -> list[Operation]:
+    """Every operation of the normalized document, named and typed."""
+    schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
+    aliases: dict[str, str] = (document.get("components") or {}).get(ALIASES_KEY) or {}
+    operations: list[Operation] = []
+    for path in sorted(document.get("paths") or {}):
+        for method in HTTP_METHODS:
+            op = document["paths"][path].get(method)
+            if op is None:
+                continue
+            key = f"{method.upper()} {path}"
+            patch = overrides.operations.get(key, {})
+            if patch.get("skip"):
+                continue
+            operations.append(_operation(key, method.upper(), path, op, patch, schemas, aliases, overrides))
+    return _unique_names(operations, overrides)
+
+
+def _operation(
+    key: str,
+    method: str,
+    path: str,
+    op: dict[str, Any],
+    patch: dict[str, Any],
+    schemas: dict[str, Any],
+    aliases: dict[str, str],
+    overrides: Overrides,
+) -> Operation:
+    annotator = Annotator()
+    tags = op.get("tags") or []
+    group = patch.get("group") or _group_name(tags[0] if tags else None, path, overrides)
+    params: list[Param] = []
+    taken: set[str] = set(RESERVED_KWARGS)
+    for location in ("path", "query", "header", "cookie"):
+        for raw in op.get("parameters") or []:
+            if raw.get("in") != location:
+                continue
+            schema = raw.get("schema") or {}
+            has_default = isinstance(schema, dict) and "default" in schema
+            required = location == "path" or (bool(raw.get("required")) and not has_default)
+            py_name = _free(snake(str(raw["name"])), taken, location)
+            kind = schema.get("type") if isinstance(schema, dict) else None
+            style = raw.get("style")
+            json_encoded = location == "query" and style is None and (
+                kind in ("object", "array") or _is_complex(schema, schemas)
+            )
+            params.append(
+                Param(
+                    name=str(raw["name"]),
+                    py_name=py_name,
+                    location=location,
+                    annotation="str" if location == "path" else annotator.input(schema),
+                    required=required,
+                    description=_one_line(raw.get("description")),
+                    json_encoded=json_encoded,
+                )
+            )
+    body_model: str | None = None
+    body_kind = "none"
+    body_required = False
+    body = op.get("requestBody") or {}
+    content = body.get("content") or {}
+    if content:
+        media = "application/json" if "application/json" in content else sorted(content)[0]
+        schema = (content.get(media) or {}).get("schema") or {}
+        body_required = bool(body.get("required"))
+        target = _component(schema, schemas, aliases)
+        if media == "application/json" and target is not None and (target[1].get("properties")):
+            name, component = target
+            body_model, body_kind = annotator.prefix + name, "fields"
+            annotator.used.add(name)
+            required_fields = set(component.get("required") or [])
+            for prop, prop_schema in component["properties"].items():
+                py_name = _free(snake(str(prop)), taken, "body")
+                params.append(
+                    Param(
+                        name=str(prop),
+                        py_name=py_name,
+                        location="body",
+                        annotation=annotator.input(prop_schema),
+                        required=prop in required_fields and "default" not in (prop_schema or {}),
+                        description=_one_line((prop_schema or {}).get("description")),
+                    )
+                )
+        else:
+            body_kind = "whole"
+            params.append(
+                Param(
+                    name="body",
+                    py_name=_free("body", taken, "body"),
+                    location="body",
+                    annotation=annotator.input(schema),
+                    required=body_required,
+                )
+            )
+    returns, parse, parse_with = _response(op, annotator)
+    stream = patch.get("stream")
+    if stream:
+        returns, parse, parse_with = "Any", "raw", None
+    return Operation(
+        method=method,
+        path=path,
+        key=key,
+        py_name=patch.get("name") or default_operation_name(method, path, group),
+        group=group,
+        summary=_one_line(op.get("summary")),
+        description=str(op.get("description") or "").strip(),
+        deprecated=bool(op.get("deprecated")),
+        params=tuple(params),
+        body_model=body_model,
+        body_kind=body_kind,
+        body_required=body_required,
+        returns=returns,
+        return_parse=parse,
+        return_model=parse_with,
+        stream=stream,
+        retry_safe=bool(patch.get("safe")) or method in _IDEMPOTENT,
+        error_body=bool(patch.get("error_body")),
+        models=tuple(sorted(annotator.used)),
+    )
+
+
+def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:
+    """Result annotation and how to parse it: model, adapter, raw or none."""
+    responses = op.get("responses") or {}
+    ok = [s for s in sorted(responses) if str(s).startswith("2")]
+    if not ok:
+        return "Any", "raw", None
+    content = (responses[ok[0]] or {}).get("content") or {}
+    if not content:
+        return ("None", "none", None) if ok[0] == "204" else ("Any", "raw", None)
+    media = "application/json" if "application/json" in content else sorted(content)[0]
+    schema = (content.get(media) or {}).get("schema")
+    if not media.endswith("json"):
+        return ("str", "raw", None) if media.startswith("text/") else ("Any", "raw", None)
+    annotation = annotator.output(schema)
+    if annotation == "Any":
+        return "Any", "raw", None
+    if isinstance(schema, dict) and str(schema.get("$ref", "")).startswith(_REF) and len(schema) == 1:
+        return annotation, "model", annotation
+    return annotation, "adapter", annotation
+
+
+def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(_REF):
+        name = schema["$ref"][len(_REF):]
+        target = schemas.get(aliases.get(name, name))
+        if isinstance(target, dict):
+            return name, target
+    return None
+
+
+def _is_complex(schema: Any, schemas: dict[str, Any]) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema:
+        return True
+    return any(
+        isinstance(m, dict) and (m.get("type") in ("object", "array") or "$ref" in m)
+        for m in (schema.get("anyOf") or schema.get("oneOf") or [])
+    )
+
+
+def _free(name: str, taken: set[str], location: str) -> str:
+    """A keyword not used yet in this signature (a body field ``timeout`` becomes ``body_timeout``)."""
+    if name in taken:
+        name = f"{location}_{name}"
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _group_name(tag: str | None, path: str, overrides: Overrides) -> str:
+    if tag is not None and tag in overrides.groups:
+        return overrides.groups[tag]
+    if tag:
+        return snake(tag)
+    first = next((s for s in path.split("/") if s and not s.startswith("{")), "default")
+    return snake(first)
+
+
+def default_operation_name(method: str, path: str, group: str) -> str:
+    """A readable, stable Python name derived from the method and path alone.
+
+    ``GET /agents`` -> ``list_agents``; ``GET /agents/{agentId}`` -> ``get_agent``;
+    ``POST /agents/{agentId}/generate`` -> ``generate`` (in group ``agents``);
+    ``POST /memory/threads`` -> ``create_thread``; ``PATCH /memory/threads/{threadId}`` ->
+    ``update_thread``.
+    """
+    segments = [s for s in path.split("/") if s]
+    words: list[str] = []
+    for index, segment in enumerate(segments):
+        if _is_param(segment):
+            continue
+        followed = index + 1 < len(segments) and _is_param(segments[index + 1])
+        word = snake(segment)
+        words.append(snake(singular(segment)) if followed else word)
+    group_words = [snake(singular(w)) for w in group.split("_")]
+    plain = [snake(singular(w)) for w in words]
+    if len(words) > len(group_words) and plain[: len(group_words)] == group_words:
+        words = words[len(group_words):]
+    ends_with_param = bool(segments) and _is_param(segments[-1])
+    last = words[-1] if words else "root"
+    plural = bool(words) and snake(singular(last)) != last
+    if method == "GET":
+        verb = "get" if ends_with_param or not plural else "list"
+    elif method == "POST":
+        verb = "" if not ends_with_param and not plural else "create"
+        if verb == "create" and plural:
+            words = [*words[:-1], snake(singular(last))]
+    else:
+        verb = {"PUT": "put", "PATCH": "update", "DELETE": "delete"}.get(method, method.lower())
+    name = "_".join([verb, *words] if verb else words) or method.lower()
+    return name if name not in RESERVED_KWARGS else name + "_"
+
+
+def _is_param(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def _unique_names(operations: list[Operation], overrides: Overrides) -> list[Operation]:
+    """Operations whose derived names collide in a group get their full, path-qualified name."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    for index, op in enumerate(operations):
+        seen.setdefault((op.group, op.py_name), []).append(index)
+    out = list(operations)
+    for (group, name), indexes in seen.items():
+        if len(indexes) < 2:
+            continue
+        named = [i for i in indexes if "name" in overrides.operations.get(operations[i].key, {})]
+        if len(named) > 1:
+            where = overrides.origin[operations[named[1]].key]
+            raise CodegenError(where, f"two operations are named {group}.{name}")
+        for i in indexes:
+            if i in named:
+                continue
+            op = operations[i]
+            out[i] = replace(op, py_name=_qualified_name(op.method, op.path))
+    return out
+
+
+def _qualified_name(method: str, path: str) -> str:
+    parts = [method.lower()]
+    for segment in (s for s in path.split("/") if s):
+        parts.append("by_" + snake(segment[1:-1]) if _is_param(segment) else snake(segment))
+    return "_".join(parts)
+
+
+def build_groups(operations: list[Operation], model_index: dict[str, str]) -> list[Group]:
+    by_group: dict[str, list[Operation]] = {}
+    for op in operations:
+        by_group.setdefault(op.group, []).append(op)
+    groups: list[Group] = []
+    for name in sorted(by_group):
+        ops = sorted(by_group[name], key=lambda o: o.py_name)
+        groups.append(
+            Group(
+                name=name,
+                class_name=pascal(name) + "Resource",
+                title=name.replace("_", " ").title(),
+                operations=tuple(ops),
+                model_imports=_imports({m for op in ops for m in op.models}, model_index),
+            )
+        )
+    return groups
+
+
+def _imports(names: set[str], model_index: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    by_module: dict[str, set[str]] = {}
+    for name in names:
+        if name in model_index:
+            by_module.setdefault(model_index[name], set()).add(name)
+    return tuple((module, tuple(sorted(n))) for module, n in sorted(by_module.items()))
+
+
+def build_resources(
+    overrides: Overrides, operations: list[Operation], model_index: dict[str, str]
+) -> tuple[list[Resource], list[FacadeMethod]]:
+    """The client-js shaped layer: resources bound to ids, and top-level client methods."""
+    by_key = {op.key: op for op in operations}
+    resources: list[Resource] = []
+    for spec in sorted(overrides.resources.values(), key=lambda r: r.name):
+        methods = tuple(_facade_method(m, by_key, spec, overrides) for m in spec.methods)
+        attributes = tuple(
+            (attr, "str | None" if json_name in spec.optional else "str", json_name not in spec.optional)
+            for json_name, attr in spec.params.items()
+        )
+        used = {m for fm in methods for m in fm.operation.models}
+        resources.append(
+            Resource(
+                name=spec.name,
+                attributes=attributes,
+                accessor=spec.accessor,
+                doc=spec.doc,
+                methods=methods,
+                model_imports=_imports(used, model_index),
+            )
+        )
+    client_methods = [
+        _facade_method(m, by_key, None, overrides) for _, m in sorted(overrides.client_methods.items())
+    ]
+    return resources, client_methods
+
+
+def _facade_method(
+    method: ResourceMethod, by_key: dict[str, Operation], spec: ResourceSpec | None, overrides: Overrides
+) -> FacadeMethod:
+    op = by_key.get(method.operation)
+    if op is None:
+        raise CodegenError(method.where, f"operation '{method.operation}' is not in the spec")
+    bound_names = spec.params if spec is not None else {}
+    bound = tuple((p.py_name, bound_names[p.name]) for p in op.params if p.name in bound_names and p.location in ("path", "query"))
+    bound_py = {b for b, _ in bound}
+    rest: list[Param] = []
+    for p in op.params:
+        if p.py_name in bound_py:
+            continue
+        positional = p.name in method.positional or p.py_name in method.positional
+        coerce = method.coerce.get(p.name) or method.coerce.get(p.py_name) or ""
+        rest.append(replace(p, positional=positional, coerce=coerce))
+    # Positional parameters first, in the order the override lists them.
+    order = {name: i for i, name in enumerate(method.positional)}
+    rest.sort(key=lambda p: (not p.positional, order.get(p.name, order.get(p.py_name, 0))))
+    unknown = [n for n in method.positional if not any(n in (p.name, p.py_name) for p in rest)]
+    if unknown:
+        raise CodegenError(method.where, f"positional {unknown[0]!r} is not a parameter of '{method.operation}'")
+    returns_resource = None
+    returns_bind: tuple[tuple[str, str], ...] = ()
+    if method.returns:
+        target = overrides.resources.get(str(method.returns.get("resource")))
+        if target is None:
+            raise CodegenError(method.where, f"returns an unknown resource {method.returns.get('resource')!r}")
+        returns_resource = target.name
+        binds: list[tuple[str, str]] = []
+        source = method.returns.get("bind") or {}
+        for json_name, attr in target.params.items():
+            if json_name in source:
+                binds.append((attr, f"field_of(result, {source[json_name]!r})"))
+            elif spec is not None and json_name in spec.params:
+                binds.append((attr, f"self.{spec.params[json_name]}"))
+            elif json_name not in target.optional:
+                raise CodegenError(method.where, f"cannot bind {json_name!r} of {target.name}")
+        returns_bind = tuple(binds)
+    return FacadeMethod(
+        name=method.name,
+        operation=op,
+        bound=bound,
+        params=tuple(rest),
+        returns_resource=returns_resource,
+        returns_bind=returns_bind,
+    )

@@ -1,0 +1,38 @@
+"""Format and check generated code with ruff (the binary shipped in the ruff wheel)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .errors import CodegenError
+
+# Settings live here, not in a config file: the output must not depend on where it is written.
+RUFF_SETTINGS = ["--isolated", "--line-length", "100", "--target-version", "py310"]
+RUFF_RULES = "E,F,W,I,UP,B"
+# Long generated lines (descriptions, literals) and names from the spec are not ours to wrap.
+RUFF_IGNORE = "E501,B006,B008,UP007,UP045,UP035,F811"
+
+
+def ruff_bin() -> str:
+    from ruff.__main__ import find_ruff_bin
+
+    return str(find_ruff_bin())
+
+
+def format_and_check(folder: Path) -> None:
+    """Fix what can be fixed, format, then fail with ruff's first findings if any remain."""
+    ruff = ruff_bin()
+    check = [ruff, "check", *RUFF_SETTINGS, "--select", RUFF_RULES, "--ignore", RUFF_IGNORE, "--quiet"]
+    subprocess.run([*check, "--fix", "--exit-zero", str(folder)], capture_output=True, check=False)
+    done = subprocess.run([ruff, "format", *RUFF_SETTINGS, "--quiet", str(folder)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CodegenError(str(folder), f"ruff format failed: {_first_lines(done.stderr or done.stdout)}")
+    done = subprocess.run([*check, "--output-format", "concise", str(folder)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CodegenError(str(folder), f"ruff check found problems in the output: {_first_lines(done.stdout or done.stderr)}")
+
+
+def _first_lines(text: str, count: int = 3) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "; ".join(lines[:count]) + (f" (+{len(lines) - count} more)" if len(lines) > count else "")

@@ -1,0 +1,138 @@
+"""The intermediate model: the only thing templates see.
+
+Plain dataclasses, built from the normalized document plus overrides by
+``build.py``. Type annotations are already rendered to Python source strings
+here, so templates never reason about JSON Schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Param:
+    """One keyword argument of a generated method."""
+
+    name: str  # name on the wire (JSON / query / path)
+    py_name: str  # Python keyword
+    location: str  # path | query | header | cookie | body
+    annotation: str  # Python type accepted from the caller
+    required: bool
+    description: str = ""
+    json_encoded: bool = False  # query objects and arrays travel as JSON strings (Mastra)
+    positional: bool = False  # facade methods may take it positionally
+    coerce: str = ""  # name of a runtime adapter applied before sending (e.g. "messages")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One HTTP operation, ready to render as a method."""
+
+    method: str  # GET, POST, ...
+    path: str  # /agents/{agentId}
+    key: str  # "POST /agents/{agentId}/generate"
+    py_name: str  # name inside its group
+    group: str  # attribute on the client: client.agents
+    summary: str
+    description: str
+    deprecated: bool
+    params: tuple[Param, ...]  # path first, then query, header, then body fields
+    body_model: str | None  # request model class the flattened body is checked with
+    body_kind: str  # none | fields (flattened) | whole (one `body` argument) | raw
+    body_required: bool
+    returns: str  # Python annotation of the result
+    return_parse: str  # model | adapter | raw | none
+    return_model: str | None  # class or type expression used to parse
+    stream: str | None  # sse | records | ndjson | None
+    retry_safe: bool  # may be retried although the method is not idempotent
+    error_body: bool  # a 200 body {"error": true} is an error
+    models: tuple[str, ...]  # model names the method's annotations use
+
+    @property
+    def path_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def query_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "query")
+
+    @property
+    def header_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location in ("header", "cookie"))
+
+    @property
+    def body_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "body")
+
+    @property
+    def json_query_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.query_params if p.json_encoded)
+
+    @property
+    def path_expression(self) -> str:
+        """An f-string body for the path, every parameter percent-encoded."""
+        out = self.path.replace("{", "{{").replace("}", "}}")
+        for p in self.path_params:
+            out = out.replace("{{" + p.name + "}}", "{path_param(" + p.py_name + ")}")
+        return out
+
+
+@dataclass(frozen=True)
+class Group:
+    """Operations of one area, rendered as one resource module (sync and async class)."""
+
+    name: str  # client attribute and module name: agents
+    class_name: str  # AgentsResource (AsyncAgentsResource is derived)
+    title: str  # the tag as written
+    operations: tuple[Operation, ...]
+    model_imports: tuple[tuple[str, tuple[str, ...]], ...]  # (models module, names)
+
+
+@dataclass(frozen=True)
+class FacadeMethod:
+    """A method of a hand-shaped resource (Agent.generate) delegating to one operation."""
+
+    name: str
+    operation: Operation
+    bound: tuple[tuple[str, str], ...]  # (operation py param, resource attribute)
+    params: tuple[Param, ...]  # the rest, in signature order
+    returns_resource: str | None = None  # class name of a resource built from the result
+    returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A client-js style object bound to ids: Agent, Workflow, WorkflowRun, MemoryThread..."""
+
+    name: str
+    attributes: tuple[tuple[str, str, bool], ...]  # (python name, annotation, required)
+    accessor: str | None
+    doc: str
+    methods: tuple[FacadeMethod, ...]
+    model_imports: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class ModelModule:
+    """One lazily imported module of pydantic models."""
+
+    name: str  # module name inside models/ (agents, _shared)
+    source: str  # Python source
+
+
+@dataclass
+class ClientModel:
+    """Everything the templates render."""
+
+    package: str
+    generator_version: str
+    spec_sha256: str
+    spec_title: str
+    spec_version: str
+    groups: list[Group]
+    resources: list[Resource]
+    client_methods: list[FacadeMethod]
+    model_modules: list[ModelModule]
+    model_index: dict[str, str]  # class or alias name -> module
+    warnings: list[str] = field(default_factory=list)

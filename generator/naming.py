@@ -1,0 +1,62 @@
+"""Pure helpers that turn spec words into Python identifiers."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+# Names a generated module already uses for its own imports or that would shadow builtins
+# a model module needs; a class called ``Field`` would break ``Field(...)`` below it.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Field", "Literal", "RootModel",
+        "Optional", "Union", "List", "Dict", "Annotated", "datetime", "date", "Enum", "Model",
+        "Json", "TypeAdapter", "StrictStr", "Decimal", "UUID", "AnyUrl", "EmailStr",
+    }
+)
+
+
+def ascii_words(text: str) -> list[str]:
+    """Split any text (camelCase, kebab-case, spaces, accents) into ASCII words."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _WORD.findall(folded)
+
+
+def snake(text: str) -> str:
+    """``agentId`` -> ``agent_id``; always a valid, non-keyword identifier."""
+    words = [w.lower() for w in ascii_words(text)]
+    name = "_".join(words) or "value"
+    if name[0].isdigit():
+        name = "n_" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def pascal(text: str) -> str:
+    """``memory-threads`` -> ``MemoryThreads``; keeps inner capitals of ``runId``."""
+    words = ascii_words(text)
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Value"
+    if name[0].isdigit():
+        name = "N" + name
+    return name
+
+
+def singular(word: str) -> str:
+    """A small English singularizer: enough for REST collection names."""
+    lower = word.lower()
+    if lower.endswith("ies") and len(word) > 4:
+        return word[:-3] + ("Y" if word[-3].isupper() else "y")
+    if lower.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "ics")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def safe_class_name(name: str) -> str:
+    """A class name that cannot shadow what model modules import."""
+    return name + "Model" if name in RESERVED_CLASS_NAMES else name

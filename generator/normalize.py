@@ -1,0 +1,584 @@
+"""Normalize a raw OpenAPI document into one with named, deduplicated components.
+
+What it does, in one pass over every schema an operation uses:
+
+* resolves ``$ref`` to parameters, bodies and responses, and the draft-07
+  ``definitions`` that Mastra embeds inside single schemas (whose
+  ``#/definitions/...`` pointers dangle at document level);
+* turns draft-07 and OpenAPI 3.0 constructs into their 3.1 meaning
+  (tuple ``items``, ``nullable``, boolean exclusive bounds, ``$schema``...);
+* hoists every object schema with properties into ``components.schemas``,
+  deduplicating structurally equal ones (descriptions ignored), separately for
+  requests (checked: ``additionalProperties: false`` kept) and responses
+  (lenient: unknown fields allowed, since the server adds fields release over
+  release);
+* names each component after the most specific place it is used
+  (``AgentGenerateRequest``, ``WorkflowRun``, ``MemoryThread``...). A name
+  depends only on the shape and where it is used, never on unrelated parts of
+  the document, so names survive server upgrades.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import CodegenError, pointer
+from .naming import pascal, safe_class_name, singular
+from .refs import deref, resolve_pointer, unescape
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+REQUEST, RESPONSE = "request", "response"
+
+# Keywords whose values are documentation: kept in the output, ignored for identity.
+_DOC_KEYS = frozenset({"description", "title", "examples", "example", "$comment", "deprecated"})
+# Keywords dropped outright: they mean nothing to a Python model.
+_DROP_KEYS = frozenset({"$schema", "$id", "x-date", "readOnly", "writeOnly", "xml", "externalDocs"})
+_SCHEMA_LIST_KEYS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMA_KEYS = ("items", "additionalProperties", "not", "contains", "unevaluatedProperties", "if", "then", "else")
+_SCHEMA_MAP_KEYS = ("properties", "patternProperties", "dependentSchemas")
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
+
+
+@dataclass(eq=False)
+class Anchor:
+    """Where a name starts: a fixed root (``AgentGenerateRequest``) or a component's final name."""
+
+    fixed: str | None = None
+    component_id: str | None = None  # bound once the enclosing object is hashed
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A name in the making: an anchor plus the words added since it."""
+
+    anchor: Anchor
+    words: tuple[str, ...] = ()
+
+    def child(self, word: str) -> Hint:
+        return Hint(self.anchor, (*self.words, word))
+
+    def items(self) -> Hint:
+        if self.words:
+            return Hint(self.anchor, (*self.words[:-1], singular(self.words[-1])))
+        return self.child("Item")
+
+
+@dataclass
+class Component:
+    """One distinct shape, with every place it was seen (candidate names)."""
+
+    id: str
+    role: str
+    bare: Any  # identity form: children as id placeholders, no docs
+    variants: dict[int, Any] = field(default_factory=dict)  # hint index -> full schema seen there
+    hints: list[Hint] = field(default_factory=list)
+    chosen_hint: int = 0  # the hint the final name came from: its docs are kept
+    fixed_name: str | None = None  # components the document already named
+    order: int = 0
+
+
+@dataclass
+class _Scope:
+    """Embedded ``definitions`` visible to a schema subtree."""
+
+    ids: dict[str, str]
+    parent: _Scope | None = None
+
+    def lookup(self, name: str) -> str | None:
+        scope: _Scope | None = self
+        while scope is not None:
+            if name in scope.ids:
+                return scope.ids[name]
+            scope = scope.parent
+        return None
+
+
+_PLACEHOLDER = "__component__:"
+# components.<this>: {alias: class name}: an operation whose body or response shape is shared
+# with another operation still gets a type named after itself (AgentGenerateRequest).
+ALIASES_KEY = "x-codegen-aliases"
+
+
+class Normalizer:
+    """Holds the component table while one document is normalized."""
+
+    def __init__(self, document: dict[str, Any], source: str) -> None:
+        self.document = document
+        self.source = source
+        self.components: dict[str, Component] = {}
+        self._named_ids: dict[str, str] = {}  # '#/components/schemas/X' -> id
+        self._in_progress: set[str] = set()
+
+    # ------------------------------------------------------------------ entry
+    def run(self) -> dict[str, Any]:
+        doc = self.document
+        out: dict[str, Any] = {k: v for k, v in doc.items() if k not in ("paths", "components")}
+        out["openapi"] = "3.1.0"
+        paths_out: dict[str, Any] = {}
+        for path in sorted(doc.get("paths") or {}):
+            item = doc["paths"][path]
+            where = pointer("paths", path)
+            item = deref(doc, item, self._where(where))
+            if not isinstance(item, dict):
+                raise CodegenError(self._where(where), "path item must be a mapping")
+            shared = item.get("parameters") or []
+            item_out: dict[str, Any] = {}
+            for method in HTTP_METHODS:
+                if method in item:
+                    op_where = pointer("paths", path, method)
+                    item_out[method] = self._operation(path, method, item[method], shared, op_where)
+            if item_out:
+                paths_out[path] = item_out
+        out["paths"] = paths_out
+        # Named components that nothing references still belong to the API surface.
+        for name in sorted(((doc.get("components") or {}).get("schemas") or {})):
+            self._named_component("#/components/schemas/" + _escape(name), pointer("components", "schemas", name))
+        assigner = _NameAssigner(self.components)
+        names = assigner.assign()
+        aliases = assigner.aliases()
+        out["components"] = {
+            "schemas": {
+                names[cid]: _finalize(self._best_variant(comp), names)
+                for cid, comp in sorted(self.components.items(), key=lambda kv: names[kv[0]])
+            }
+        }
+        out["paths"] = _finalize(paths_out, names, aliases)
+        if aliases:
+            out["components"][ALIASES_KEY] = {alias: names[cid] for alias, cid in sorted(aliases.items())}
+        return out
+
+    def _where(self, ptr: str) -> str:
+        return f"{self.source}{ptr}"
+
+    # -------------------------------------------------------------- operations
+    def _operation(
+        self, path: str, method: str, op: Any, shared: list[Any], where: str
+    ) -> dict[str, Any]:
+        doc = self.document
+        if not isinstance(op, dict):
+            raise CodegenError(self._where(where), "operation must be a mapping")
+        type_name, is_entity = operation_type_name(method, path)
+        op_out = {k: v for k, v in op.items() if k not in ("parameters", "requestBody", "responses")}
+        params: dict[tuple[str, str], dict[str, Any]] = {}
+        for index, raw in enumerate([*shared, *(op.get("parameters") or [])]):
+            p_where = f"{where}/parameters/{index}"
+            param = deref(doc, raw, self._where(p_where))
+            if not isinstance(param, dict) or "name" not in param or "in" not in param:
+                raise CodegenError(self._where(p_where), "parameter needs 'name' and 'in'")
+            param = dict(param)
+            hint = Hint(Anchor(fixed=type_name + pascal(str(param["name"]))))
+            if "schema" in param:
+                param["schema"] = self.schema(param["schema"], REQUEST, hint, None, p_where + "/schema")
+            elif "content" in param:
+                param["content"] = self._content(param["content"], REQUEST, hint, p_where + "/content")
+            params[(str(param["in"]), str(param["name"]))] = param  # operation level wins
+        if params:
+            op_out["parameters"] = list(params.values())
+        if "requestBody" in op:
+            b_where = where + "/requestBody"
+            body = dict(deref(doc, op["requestBody"], self._where(b_where)))
+            if "content" in body:
+                hint = Hint(Anchor(fixed=type_name + "Request"))
+                body["content"] = self._content(body["content"], REQUEST, hint, b_where + "/content")
+            op_out["requestBody"] = body
+        responses_out: dict[str, Any] = {}
+        for status, raw in (op.get("responses") or {}).items():
+            r_where = f"{where}/responses/{status}"
+            response = dict(deref(doc, raw, self._where(r_where)))
+            ok = str(status).startswith("2") or str(status) == "default"
+            if ok and str(status).startswith("2"):
+                root = type_name if is_entity else type_name + "Response"
+            else:
+                root = type_name + ("Error" if str(status) == "default" else f"Error{status}")
+            if "content" in response:
+                hint = Hint(Anchor(fixed=root))
+                response["content"] = self._content(response["content"], RESPONSE, hint, r_where + "/content")
+            responses_out[str(status)] = response
+        op_out["responses"] = responses_out
+        return op_out
+
+    def _content(self, content: Any, role: str, hint: Hint, where: str) -> dict[str, Any]:
+        if not isinstance(content, dict):
+            raise CodegenError(self._where(where), "content must be a mapping")
+        out: dict[str, Any] = {}
+        for media, body in content.items():
+            body = dict(body or {})
+            if "schema" in body:
+                body["schema"] = self.schema(body["schema"], role, hint, None, f"{where}/{_escape(media)}/schema")
+            out[media] = body
+        return out
+
+    # ----------------------------------------------------------------- schemas
+    def schema(self, node: Any, role: str, hint: Hint, scope: _Scope | None, where: str) -> Any:
+        """Normalize one schema; objects with properties come back as a component reference."""
+        full, _bare = self._walk(node, role, hint, scope, where, root_of=None)
+        return full
+
+    def _walk(
+        self, node: Any, role: str, hint: Hint, scope: _Scope | None, where: str, root_of: str | None
+    ) -> tuple[Any, Any]:
+        if isinstance(node, bool):
+            return node, node
+        if not isinstance(node, dict):
+            raise CodegenError(self._where(where), f"a schema must be an object, not {type(node).__name__}")
+        if "$ref" in node:
+            return self._ref(node, role, hint, scope, where)
+        node = dict(node)
+        defs = node.pop("definitions", None) or {}
+        defs.update(node.pop("$defs", None) or {})
+        if defs:
+            scope = self._scope(defs, role, scope, where)
+        _modernize(node)
+        full: dict[str, Any] = {}
+        bare: dict[str, Any] = {}
+        site = Anchor()
+        own = Hint(site)
+        is_object = bool(node.get("properties")) and node.get("type") in (None, "object")
+        child_hint = own if is_object else hint
+        for key, value in node.items():
+            if key in _DROP_KEYS or key.startswith("x-"):
+                continue
+            k_where = f"{where}/{_escape(key)}"
+            if key in _DOC_KEYS:
+                full[key] = value
+            elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+                full[key], bare[key] = {}, {}
+                for name, sub in value.items():
+                    f, b = self._walk(sub, role, child_hint.child(pascal(str(name))), scope, f"{k_where}/{_escape(name)}", None)
+                    full[key][name], bare[key][name] = f, b
+            elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+                names = _variant_words(key, value)
+                pairs = [
+                    self._walk(sub, role, child_hint.child(names[i]), scope, f"{k_where}/{i}", None)
+                    for i, sub in enumerate(value)
+                ]
+                full[key] = [f for f, _ in pairs]
+                bare[key] = [b for _, b in pairs]
+            elif key in _SCHEMA_KEYS and isinstance(value, dict):
+                sub_hint = child_hint.items() if key == "items" else child_hint.child("Value")
+                full[key], bare[key] = self._walk(value, role, sub_hint, scope, k_where, None)
+            else:
+                full[key] = value
+                bare[key] = value
+        if is_object and role == RESPONSE and full.get("additionalProperties") is False:
+            # The server adds fields release over release: responses must accept them.
+            full["additionalProperties"] = True
+            bare["additionalProperties"] = True
+        if root_of is not None or not is_object:
+            if root_of is not None:
+                site.component_id = root_of
+            return full, bare
+        cid = _digest(role, canonical(bare))
+        site.component_id = cid
+        self._register(cid, role, bare, full, hint)
+        ref = _PLACEHOLDER + cid
+        if hint.anchor.fixed is not None and not hint.words:
+            # An operation's own body or response: it may be typed by an alias of its own name.
+            return {"$ref": f"{ref}|{hint.anchor.fixed}"}, {"$ref": ref}
+        return {"$ref": ref}, {"$ref": ref}
+
+    def _register(self, cid: str, role: str, bare: Any, full: Any, hint: Hint) -> None:
+        comp = self.components.get(cid)
+        if comp is None:
+            comp = Component(id=cid, role=role, bare=bare, order=len(self.components))
+            self.components[cid] = comp
+        comp.variants[len(comp.hints)] = full
+        comp.hints.append(hint)
+
+    def _scope(self, defs: Any, role: str, parent: _Scope | None, where: str) -> _Scope:
+        if not isinstance(defs, dict):
+            raise CodegenError(self._where(where + "/definitions"), "must be a mapping")
+        block = _digest(role, "defs", canonical(defs))
+        scope = _Scope({name: _digest(block, name) for name in defs}, parent)
+        fresh = [name for name in defs if scope.ids[name] not in self.components]
+        for name in fresh:  # registered before walking: definitions refer to each other
+            cid = scope.ids[name]
+            self.components[cid] = Component(id=cid, role=role, bare=None, order=len(self.components))
+        for name in fresh:
+            comp = self.components[scope.ids[name]]
+            d_where = f"{where}/definitions/{_escape(name)}"
+            full, comp.bare = self._walk(defs[name], role, Hint(Anchor(component_id=comp.id)), scope, d_where, root_of=comp.id)
+            comp.variants[-1] = full
+        return scope
+
+    def _ref(self, node: dict[str, Any], role: str, hint: Hint, scope: _Scope | None, where: str) -> tuple[Any, Any]:
+        ref = node["$ref"]
+        if not isinstance(ref, str):
+            raise CodegenError(self._where(where), "$ref must be a string")
+        for prefix in ("#/definitions/", "#/$defs/"):
+            if ref.startswith(prefix) and scope is not None:
+                cid = scope.lookup(unescape(ref[len(prefix):]))
+                if cid is not None:
+                    self._note_use(cid, hint)
+                    return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
+        if ref.startswith("#/components/schemas/") and ref.count("/") == 3:
+            cid = self._named_component(ref, where)
+            self._note_use(cid, hint)
+            return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
+        # Any other local pointer: inline the target (guarding against cycles).
+        target = resolve_pointer(self.document, ref, self._where(where))
+        if ref in self._in_progress:
+            raise CodegenError(self._where(where), f"circular $ref {ref!r} outside components")
+        self._in_progress.add(ref)
+        try:
+            return self._walk(target, role, hint, scope, where, None)
+        finally:
+            self._in_progress.discard(ref)
+
+    def _named_component(self, ref: str, where: str) -> str:
+        if ref in self._named_ids:
+            return self._named_ids[ref]
+        name = unescape(ref.rsplit("/", 1)[1])
+        target = resolve_pointer(self.document, ref, self._where(where))
+        cid = _digest("named", name)
+        self._named_ids[ref] = cid
+        comp = Component(id=cid, role=RESPONSE, bare=None, fixed_name=safe_class_name(pascal(name)), order=len(self.components))
+        self.components[cid] = comp  # registered first: recursive references find it
+        full, bare = self._walk(target, RESPONSE, Hint(Anchor(component_id=cid)), None, pointer("components", "schemas", name), root_of=cid)
+        comp.bare = bare
+        comp.variants[-1] = full
+        return cid
+
+    def _note_use(self, cid: str, hint: Hint) -> None:
+        self.components[cid].hints.append(hint)
+
+    @staticmethod
+    def _best_variant(comp: Component) -> Any:
+        """The schema as written where the chosen name came from (its descriptions)."""
+        if comp.chosen_hint in comp.variants:
+            return comp.variants[comp.chosen_hint]
+        return comp.variants[min(comp.variants)]
+
+
+def _escape(token: str) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def _variant_words(key: str, variants: list[Any]) -> list[str]:
+    """Name union members after what tells them apart, positions only as a last resort.
+
+    A shared property with a distinct constant per member (``type``, ``method``)
+    names them by value; otherwise a property only one member has or requires
+    (``WithRunId``); otherwise the JSON type of a non-object member.
+    """
+    if key == "prefixItems":
+        return [f"Item{i + 1}" for i in range(len(variants))]
+    if key == "allOf":
+        return [f"Part{i + 1}" for i in range(len(variants))]
+    objects = [v if isinstance(v, dict) else {} for v in variants]
+    if sum(1 for v in objects if _is_composite(v)) <= 1:
+        return [""] * len(variants)  # one structured member among scalars: it needs no word
+    tags = _discriminator_values(objects)
+    if tags is not None:
+        return [pascal(t) for t in tags]
+    words: list[str] = []
+    for i, variant in enumerate(objects):
+        others = [o for j, o in enumerate(objects) if j != i]
+        props = list(variant.get("properties") or {})
+        other_props = {p for o in others for p in (o.get("properties") or {})}
+        other_required = {p for o in others for p in (o.get("required") or [])}
+        own = [p for p in props if p not in other_props]
+        own_required = [p for p in (variant.get("required") or []) if p not in other_required]
+        if own:
+            word = "With" + pascal(str(own[0]))
+        elif own_required:
+            word = "With" + pascal(str(own_required[0]))
+        elif isinstance(variant.get("type"), str) and variant["type"] != "object":
+            word = pascal(variant["type"])
+        else:
+            word = ""
+        words.append(word or f"Option{i + 1}")
+    if len(set(words)) != len(words):  # never give two members one name
+        words = [w if words.count(w) == 1 else f"{w}Option{i + 1}" for i, w in enumerate(words)]
+    return words
+
+
+def _is_composite(schema: dict[str, Any]) -> bool:
+    return bool(
+        schema.get("properties") or "$ref" in schema or "items" in schema or "prefixItems" in schema
+        or any(k in schema for k in ("anyOf", "oneOf", "allOf"))
+        or isinstance(schema.get("additionalProperties"), dict)
+    )
+
+
+def _discriminator_values(variants: list[dict[str, Any]]) -> list[str] | None:
+    """Values of a property that is a distinct string constant in every member, if any."""
+    if len(variants) < 2 or not all(v.get("properties") for v in variants):
+        return None
+    for prop in variants[0]["properties"]:
+        values: list[str] = []
+        for variant in variants:
+            schema = variant["properties"].get(prop)
+            value = None
+            if isinstance(schema, dict):
+                value = schema.get("const")
+                enum = schema.get("enum")
+                if value is None and isinstance(enum, list) and len(enum) == 1:
+                    value = enum[0]
+            if not isinstance(value, str) or not pascal(value):
+                break
+            values.append(value)
+        else:
+            if len({pascal(v) for v in values}) == len(values):
+                return values
+    return None
+
+
+def operation_type_name(method: str, path: str) -> tuple[str, bool]:
+    """The stem of the type names of one operation, and whether it reads one entity.
+
+    ``GET /workflows/{workflowId}/runs/{runId}`` -> (``WorkflowRun``, True);
+    ``POST /agents/{agentId}/generate`` -> (``AgentGenerate``, False).
+    """
+    segments = [s for s in path.split("/") if s]
+    words: list[str] = []
+    for index, segment in enumerate(segments):
+        if _is_param(segment):
+            continue
+        word = pascal(segment)
+        followed_by_param = index + 1 < len(segments) and _is_param(segments[index + 1])
+        words.append(singular(word) if followed_by_param else word)
+    stem = "".join(words) or "Root"
+    verb = {"put": "Replace", "patch": "Update", "delete": "Delete", "head": "Head", "options": "Options", "trace": "Trace"}
+    ends_with_param = bool(segments) and _is_param(segments[-1])
+    return stem + verb.get(method, ""), method == "get" and ends_with_param
+
+
+def _is_param(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def _modernize(node: dict[str, Any]) -> None:
+    """Rewrite draft-04/07 and OpenAPI 3.0 keywords in place into JSON Schema 2020-12 / OAS 3.1."""
+    if node.get("propertyNames") == {"type": "string"}:
+        del node["propertyNames"]  # JSON object keys are always strings
+    items = node.get("items")
+    if isinstance(items, list):  # draft-07 tuple form
+        node["prefixItems"] = items
+        extra = node.pop("additionalItems", None)
+        if extra is False:
+            node["items"] = False
+        elif isinstance(extra, dict):
+            node["items"] = extra
+        else:
+            del node["items"]
+    elif "additionalItems" in node:
+        del node["additionalItems"]  # meaningless without tuple items
+    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if node.get(exclusive) is True and bound in node:
+            node[exclusive] = node.pop(bound)
+        elif node.get(exclusive) is False:
+            del node[exclusive]
+    if node.pop("nullable", False) is True:
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list) and "null" not in kind:
+            node["type"] = [*kind, "null"]
+        elif kind is None and "enum" not in node:
+            pass  # an untyped schema already accepts null
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+    if "const" in node and "enum" in node:
+        del node["enum"]  # zod emits both; const is the stronger statement
+    if node.get("type") == "object" and node.get("additionalProperties") == {} and not node.get("properties"):
+        node["additionalProperties"] = True
+
+
+def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:
+    """Replace component placeholders by real ``$ref`` pointers (aliases where one was made)."""
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_PLACEHOLDER):
+            cid, _, alias = ref[len(_PLACEHOLDER):].partition("|")
+            alias = safe_class_name(alias) if alias else ""
+            name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
+            return {"$ref": "#/components/schemas/" + name}
+        return {k: _finalize(v, names, aliases) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finalize(v, names, aliases) for v in value]
+    return value
+
+
+class _NameAssigner:
+    """Give every component one unique, stable name from the places it is used."""
+
+    def __init__(self, components: dict[str, Component]) -> None:
+        self.components = components
+        self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def assign(self) -> dict[str, str]:
+        # Names the document chose itself are claimed first.
+        for comp in sorted(self.components.values(), key=lambda c: c.id):
+            if comp.fixed_name:
+                self._claim(comp.id, [comp.fixed_name])
+        for comp in sorted(self.components.values(), key=lambda c: c.id):
+            self._resolve(comp.id, frozenset())
+        return self.names
+
+    def _resolve(self, cid: str, visiting: frozenset[str]) -> str | None:
+        if cid in self.names:
+            return self.names[cid]
+        if cid in visiting:
+            return None
+        comp = self.components[cid]
+        candidates: dict[str, int] = {}
+        for index, hint in enumerate(comp.hints):
+            if hint.anchor.fixed is not None:
+                base: str | None = hint.anchor.fixed
+            elif hint.anchor.component_id is not None:
+                base = self._resolve(hint.anchor.component_id, visiting | {cid})
+            else:
+                base = None
+            if base is not None:
+                candidates.setdefault(safe_class_name(base + "".join(hint.words)), index)
+        if not candidates:
+            if visiting:
+                return None  # resolved later from the top level, once its users have names
+            candidates = {"Schema" + cid[:8].upper(): 0}
+        ordered = sorted(candidates, key=lambda n: (len(n), n))
+        comp.chosen_hint = candidates[ordered[0]]
+        for name in ordered:
+            if name not in self.taken:
+                comp.chosen_hint = candidates[name]
+                return self._claim(cid, [name])
+        return self._claim(cid, ordered)
+
+    def aliases(self) -> dict[str, str]:
+        """Extra names for shared shapes: each operation root keeps a type named after it."""
+        found: dict[str, str] = {}
+        for comp in sorted(self.components.values(), key=lambda c: c.id):
+            for hint in comp.hints:
+                if hint.anchor.fixed is None or hint.words:
+                    continue
+                alias = safe_class_name(hint.anchor.fixed)
+                if alias != self.names[comp.id] and alias not in self.taken:
+                    self.taken.add(alias)
+                    found[alias] = comp.id
+        return found
+
+    def _claim(self, cid: str, candidates: list[str]) -> str:
+        for name in candidates:
+            name = safe_class_name(name)
+            if name not in self.taken:
+                break
+        else:
+            base = safe_class_name(candidates[0])
+            # A structurally different shape already has every name we could derive:
+            # qualify with the role, then with a short digest of the shape (stable, never a counter).
+            role = self.components[cid].role.capitalize()
+            name = base + role if base + role not in self.taken else base + cid[:6].upper()
+        self.taken.add(name)
+        self.names[cid] = name
+        return name

@@ -1,0 +1,269 @@
+"""Override YAML: what the OpenAPI document cannot say, validated with file:line errors.
+
+Overrides are keyed by ``METHOD /path`` and layered: the files shipped in
+``overrides/`` first, then each ``--overrides`` file of the user on top (later
+wins, key by key). They are applied to the raw document before normalization,
+so patched schemas are hoisted and named like any other.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CodegenError
+
+_OPERATION_KEYS = {
+    "name": str, "group": str, "summary": str, "description": str, "response": dict,
+    "request_body": dict, "params": dict, "safe": bool, "error_body": bool, "stream": str,
+    "deprecated": bool, "skip": bool, "tags": list,
+}
+_STREAM_FORMATS = {"sse", "records", "ndjson"}
+_TOP_KEYS = {"version", "groups", "operations", "add_operations", "resources", "client", "components"}
+_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
+
+
+@dataclass
+class Located:
+    """A parsed YAML file and the line of every key path in it."""
+
+    path: str
+    data: dict[str, Any]
+    lines: dict[tuple[str, ...], int]
+
+    def at(self, *keys: str) -> str:
+        """``file:line`` of the deepest key path that is known."""
+        for n in range(len(keys), -1, -1):
+            line = self.lines.get(tuple(keys[:n]))
+            if line is not None:
+                return f"{self.path}:{line}"
+        return self.path
+
+
+@dataclass
+class ResourceMethod:
+    name: str
+    operation: str  # "METHOD /path"
+    positional: list[str] = field(default_factory=list)
+    coerce: dict[str, str] = field(default_factory=dict)
+    returns: dict[str, Any] | None = None  # {resource: Name, bind: {param: response field}}
+    where: str = ""
+
+
+@dataclass
+class ResourceSpec:
+    name: str
+    accessor: str | None  # client method returning it
+    params: dict[str, str]  # spec parameter name -> Python attribute name
+    optional: list[str]
+    methods: list[ResourceMethod]
+    doc: str
+    where: str
+
+
+@dataclass
+class Overrides:
+    """Every override file merged, plus where each entry came from (for errors)."""
+
+    operations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    added: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, ResourceSpec] = field(default_factory=dict)
+    client_methods: dict[str, ResourceMethod] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)  # operation key -> file:line
+
+
+def shipped_override_files() -> list[Path]:
+    folder = resources.files("mastra_codegen.shipped_overrides")
+    return sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith((".yaml", ".yml")))
+
+
+def load_overrides(paths: list[Path]) -> Overrides:
+    merged = Overrides()
+    for path in paths:
+        _merge(merged, _load_located(path))
+    return merged
+
+
+def _load_located(path: Path) -> Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CodegenError(str(path), f"cannot read overrides: {exc.strerror or exc}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise CodegenError(where, f"invalid YAML: {exc.problem or exc}") from None
+    lines: dict[tuple[str, ...], int] = {}
+    data = _construct(node, (), lines) if node is not None else {}
+    if not isinstance(data, dict):
+        raise CodegenError(f"{path}:1", "an overrides file must be a mapping")
+    return Located(str(path), data, lines)
+
+
+def _construct(node: yaml.Node, keys: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> Any:
+    lines.setdefault(keys, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(yaml.SafeLoader(  # scalars only: keys are names and routes
+                "").construct_scalar(key_node)) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            lines[(*keys, key)] = key_node.start_mark.line + 1
+            out[key] = _construct(value_node, (*keys, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, (*keys, str(i)), lines) for i, v in enumerate(node.value)]
+    loader = yaml.SafeLoader("")
+    return loader.construct_object(node, deep=True)
+
+
+def _merge(merged: Overrides, file: Located) -> None:
+    data = file.data
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise CodegenError(file.at(key), f"unknown key {key!r} (expected one of {', '.join(sorted(_TOP_KEYS))})")
+    for tag, name in (data.get("groups") or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise CodegenError(file.at("groups", tag), f"group name for {tag!r} must be a Python identifier")
+        merged.groups[tag] = name
+    for op_key, body in (data.get("operations") or {}).items():
+        _check_operation_key(file, ("operations", op_key), op_key)
+        if not isinstance(body, dict):
+            raise CodegenError(file.at("operations", op_key), "must be a mapping")
+        for key, value in body.items():
+            expected = _OPERATION_KEYS.get(key)
+            if expected is None:
+                raise CodegenError(file.at("operations", op_key, key), f"unknown operation override {key!r}")
+            if not isinstance(value, expected):
+                raise CodegenError(file.at("operations", op_key, key), f"{key!r} must be a {expected.__name__}")
+        if "stream" in body and body["stream"] not in _STREAM_FORMATS:
+            raise CodegenError(
+                file.at("operations", op_key, "stream"),
+                f"unknown stream format {body['stream']!r} (expected one of {', '.join(sorted(_STREAM_FORMATS))})",
+            )
+        if "name" in body and not str(body["name"]).isidentifier():
+            raise CodegenError(file.at("operations", op_key, "name"), "name must be a Python identifier")
+        merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
+        merged.origin[op_key] = file.at("operations", op_key)
+    for op_key, body in (data.get("add_operations") or {}).items():
+        _check_operation_key(file, ("add_operations", op_key), op_key)
+        if not isinstance(body, dict):
+            raise CodegenError(file.at("add_operations", op_key), "must be an OpenAPI operation mapping")
+        merged.added[op_key] = copy.deepcopy(body)
+        merged.origin[op_key] = file.at("add_operations", op_key)
+    components = data.get("components") or {}
+    if not isinstance(components, dict):
+        raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
+    merged.components.update(copy.deepcopy(components))
+    for name, body in (data.get("resources") or {}).items():
+        merged.resources[name] = _resource(file, name, body)
+    for name, body in (data.get("client") or {}).items():
+        merged.client_methods[name] = _method(file, ("client", name), name, body)
+
+
+def _check_operation_key(file: Located, keys: tuple[str, ...], op_key: str) -> None:
+    method, _, path = op_key.partition(" ")
+    if method not in _METHODS or not path.startswith("/"):
+        raise CodegenError(file.at(*keys), f"{op_key!r} is not 'METHOD /path'")
+
+
+def _resource(file: Located, name: str, body: Any) -> ResourceSpec:
+    where = ("resources", name)
+    if not name.isidentifier() or not isinstance(body, dict):
+        raise CodegenError(file.at(*where), "a resource is an identifier mapped to a mapping")
+    params = body.get("params") or {}
+    if not isinstance(params, dict) or not all(isinstance(v, str) and v.isidentifier() for v in params.values()):
+        raise CodegenError(file.at(*where, "params"), "params maps spec parameter names to Python names")
+    methods = [_method(file, (*where, "methods", m), m, spec) for m, spec in (body.get("methods") or {}).items()]
+    return ResourceSpec(
+        name=name,
+        accessor=body.get("accessor"),
+        params=dict(params),
+        optional=list(body.get("optional") or []),
+        methods=methods,
+        doc=str(body.get("doc") or ""),
+        where=file.at(*where),
+    )
+
+
+def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any) -> ResourceMethod:
+    if not name.isidentifier():
+        raise CodegenError(file.at(*keys), f"{name!r} is not a Python identifier")
+    if isinstance(spec, str):
+        spec = {"operation": spec}
+    if not isinstance(spec, dict) or not isinstance(spec.get("operation"), str):
+        raise CodegenError(file.at(*keys), "needs 'operation: METHOD /path'")
+    _check_operation_key(file, (*keys, "operation"), spec["operation"])
+    return ResourceMethod(
+        name=name,
+        operation=spec["operation"],
+        positional=list(spec.get("positional") or []),
+        coerce=dict(spec.get("coerce") or {}),
+        returns=spec.get("returns"),
+        where=file.at(*keys),
+    )
+
+
+def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[str, Any]:
+    """Patch the raw document: added routes, replaced schemas, parameter fixes.
+
+    Errors name the override entry; an override for a route the document lacks is an error
+    (it is almost always a typo or a route renamed by a server upgrade).
+    """
+    doc = copy.copy(document)
+    paths = {k: dict(v) if isinstance(v, dict) else v for k, v in (doc.get("paths") or {}).items()}
+    doc["paths"] = paths
+    for op_key, operation in sorted(overrides.added.items()):
+        method, _, path = op_key.partition(" ")
+        item = paths.setdefault(path, {})
+        if method.lower() not in item:  # a document that already serves the route wins
+            item[method.lower()] = operation
+    if overrides.components:
+        comps = dict(doc.get("components") or {})
+        schemas = dict(comps.get("schemas") or {})
+        schemas.update(overrides.components)
+        comps["schemas"] = schemas
+        doc["components"] = comps
+    for op_key, patch in sorted(overrides.operations.items()):
+        method, _, path = op_key.partition(" ")
+        item = paths.get(path)
+        if not isinstance(item, dict) or method.lower() not in item:
+            raise CodegenError(overrides.origin[op_key], f"operation '{op_key}' is not in the spec")
+        op = dict(item[method.lower()])
+        item[method.lower()] = op
+        if "response" in patch:
+            responses = dict(op.get("responses") or {})
+            ok = next((s for s in sorted(responses) if str(s).startswith("2")), "200")
+            response = dict(responses.get(ok) or {"description": "Successful response"})
+            response["content"] = {"application/json": {"schema": patch["response"]}}
+            responses[ok] = response
+            op["responses"] = responses
+        if "request_body" in patch:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": patch["request_body"]}}}
+        for key in ("summary", "description", "deprecated", "tags"):
+            if key in patch:
+                op[key] = patch[key]
+        if patch.get("params"):
+            op["parameters"] = _patch_params(op.get("parameters") or [], patch["params"], overrides.origin[op_key], op_key)
+    return doc
+
+
+def _patch_params(params: list[Any], patch: dict[str, Any], where: str, op_key: str) -> list[Any]:
+    out = [dict(p) if isinstance(p, dict) else p for p in params]
+    for name, change in patch.items():
+        matches = [p for p in out if isinstance(p, dict) and p.get("name") == name]
+        if not matches:
+            raise CodegenError(where, f"parameter {name!r} is not a parameter of '{op_key}'")
+        if not isinstance(change, dict):
+            raise CodegenError(where, f"the patch of parameter {name!r} must be a mapping")
+        for param in matches:
+            param.update(change)
+    return out

@@ -1,0 +1,43 @@
+"""Resolve local JSON pointers inside the loaded document."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import CodegenError
+
+
+def unescape(token: str) -> str:
+    return unquote(token).replace("~1", "/").replace("~0", "~")
+
+
+def resolve_pointer(document: Any, ref: str, where: str) -> Any:
+    """Follow ``#/a/b`` in ``document``; a located error when it goes nowhere."""
+    if not ref.startswith("#"):
+        raise CodegenError(where, f"$ref {ref!r} points outside the document (remote refs are not followed)")
+    node = document
+    fragment = ref[1:]
+    if fragment in ("", "/"):
+        return document
+    for token in fragment.lstrip("/").split("/"):
+        key = unescape(token)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            raise CodegenError(where, f"unresolvable $ref {ref!r}")
+    return node
+
+
+def deref(document: Any, node: Any, where: str, limit: int = 50) -> Any:
+    """Follow a chain of ``$ref`` objects (parameters, bodies, responses) to the real object."""
+    seen: list[str] = []
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if ref in seen or len(seen) >= limit:
+            raise CodegenError(where, f"circular $ref chain: {' -> '.join([*seen, ref])}")
+        seen.append(ref)
+        node = resolve_pointer(document, ref, where)
+    return node

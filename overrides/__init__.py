@@ -1,0 +1,1 @@
+"""The override YAML shipped for Mastra, packaged as data (see README.md here)."""

@@ -1,0 +1,46 @@
+"""Small conveniences of the client-js shaped layer, shared by sync and async code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def coerce_messages(messages: Any) -> Any:
+    """``"hello"`` means one user message, as in client-js; lists pass through unchanged."""
+    if isinstance(messages, str):
+        return [{"role": "user", "content": messages}]
+    if isinstance(messages, (Mapping, BaseModel)):
+        return [messages]
+    return messages
+
+
+COERCERS = {"messages": coerce_messages}
+
+
+def field_of(result: Any, name: str) -> Any:
+    """Read a field from a parsed result: a model (by alias or attribute) or a plain dict."""
+    if isinstance(result, Mapping):
+        return result.get(name)
+    if isinstance(result, BaseModel):
+        for field_name, info in type(result).model_fields.items():
+            if info.alias == name or field_name == name:
+                return getattr(result, field_name)
+        extra = result.model_extra or {}
+        return extra.get(name)
+    return getattr(result, name, None)
+
+
+def whole_body(value: Any, extra_body: Mapping[str, object] | None) -> Any:
+    """The JSON body of an operation whose body is not an object of named fields."""
+    from ._encoding import to_jsonable
+    from ._types import NotGiven
+
+    if isinstance(value, NotGiven):
+        return dict(extra_body) if extra_body else value
+    body = to_jsonable(value)
+    if extra_body and isinstance(body, dict):
+        return {**body, **extra_body}
+    return body

@@ -1,0 +1,633 @@
+"""HTTP core behind the generated clients: URLs, headers, JSON bodies, retries, errors.
+
+``SyncAPIClient`` and ``AsyncAPIClient`` share one surface; everything that does not
+perform I/O lives in ``_BaseClient`` so the two stay in step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ._encoding import to_jsonable
+from ._errors import APIConnectionError, APITimeoutError, make_status_error, redact_url
+from ._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
+
+__all__ = ["AsyncAPIClient", "SyncAPIClient"]
+
+# Named after the generated package (``mastra_client``), not after this module.
+log = logging.getLogger(__name__.split(".")[0])
+
+# Methods whose repetition cannot do anything twice (RFC 9110 idempotent methods).
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Raised before any byte of the request left this machine, so repeating is always safe.
+_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Mistakes on our side that fail the same way every time.
+_PERMANENT_ERRORS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+_INITIAL_RETRY_DELAY = 0.5
+_MAX_RETRY_DELAY = 8.0
+_MAX_RETRY_AFTER = 60.0
+
+_HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
+_SyncClientT = TypeVar("_SyncClientT", bound="SyncAPIClient")
+_AsyncClientT = TypeVar("_AsyncClientT", bound="AsyncAPIClient")
+
+
+def _normalize_base_url(base_url: str) -> str:
+    text = base_url.strip().rstrip("/")
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"invalid base_url: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an absolute http(s) URL, got {redact_url(url)!r}")
+    if url.query or url.fragment:
+        raise ValueError("base_url must not contain a query string or fragment")
+    return text
+
+
+def _normalize_api_prefix(api_prefix: str) -> str:
+    for forbidden in ("..", "?", "#"):
+        if forbidden in api_prefix:
+            raise ValueError(f"api_prefix must not contain {forbidden!r}, got {api_prefix!r}")
+    stripped = api_prefix.strip().strip("/")
+    return f"/{stripped}" if stripped else ""
+
+
+def _check_max_retries(max_retries: int) -> int:
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+    return max_retries
+
+
+def _encode_json(body: object) -> bytes:
+    return json.dumps(body, separators=(",", ":"), allow_nan=False, default=to_jsonable).encode()
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms`` or ``Retry-After``), if any."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    target = f"{request.method} {redact_url(request.url)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out: {target}", request=request)
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return APIConnectionError(f"Connection error: {target} ({detail})", request=request)
+
+
+class _BaseClient(Generic[_HttpxClientT]):
+    """Configuration, request building and retry policy; no I/O."""
+
+    _client: _HttpxClientT
+    _random: Callable[[], float]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_prefix: str,
+        api_key: str | None,
+        headers: Mapping[str, str] | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        user_agent: str,
+    ) -> None:
+        self._base_url = _normalize_base_url(base_url)
+        self._api_prefix = _normalize_api_prefix(api_prefix)
+        self._api_key = api_key
+        self._custom_headers = dict(headers or {})
+        self._timeout = timeout
+        self._max_retries = _check_max_retries(max_retries)
+        self._user_agent = user_agent
+        self._random = random.random  # injectable for tests: the jitter source
+        default_headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent})
+        if api_key:
+            default_headers["Authorization"] = f"Bearer {api_key}"
+        self._default_headers = default_headers
+
+    @property
+    def base_url(self) -> str:
+        """Server root without trailing slash, e.g. ``http://localhost:4111``."""
+        return self._base_url
+
+    @property
+    def api_prefix(self) -> str:
+        """Mount point of the API routes, e.g. ``/api`` (``""`` when mounted at the root)."""
+        return self._api_prefix
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._max_retries
+
+    @property
+    def is_closed(self) -> bool:
+        return self._client.is_closed
+
+    def __repr__(self) -> str:
+        # The API key is deliberately absent.
+        name = type(self).__name__
+        return f"{name}(base_url={self._base_url!r}, api_prefix={self._api_prefix!r})"
+
+    def _copy_kwargs(
+        self,
+        *,
+        base_url: str | NotGiven,
+        api_prefix: str | NotGiven,
+        api_key: str | None | NotGiven,
+        headers: Mapping[str, str] | NotGiven,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | NotGiven,
+        user_agent: str | NotGiven,
+    ) -> dict[str, Any]:
+        merged_headers = dict(self._custom_headers)
+        if not isinstance(headers, NotGiven):
+            merged_headers.update(headers)
+        return {
+            "base_url": self._base_url if isinstance(base_url, NotGiven) else base_url,
+            "api_prefix": self._api_prefix if isinstance(api_prefix, NotGiven) else api_prefix,
+            "api_key": self._api_key if isinstance(api_key, NotGiven) else api_key,
+            "headers": merged_headers,
+            "timeout": self._timeout if isinstance(timeout, NotGiven) else timeout,
+            "max_retries": self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            "user_agent": self._user_agent if isinstance(user_agent, NotGiven) else user_agent,
+        }
+
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] | None,
+        json_body: object,
+        headers: Mapping[str, str] | None,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> httpx.Request:
+        if not path.startswith("/"):
+            path = f"/{path}"
+        request_headers = self._default_headers.copy()
+        content: bytes | None = None
+        if not isinstance(json_body, NotGiven):
+            content = _encode_json(json_body)
+            request_headers["Content-Type"] = "application/json"
+        request_headers.update(self._custom_headers)
+        if headers:
+            request_headers.update(headers)
+        return self._client.build_request(
+            method.upper(),
+            f"{self._base_url}{self._api_prefix}{path}",
+            params=tuple(query) if query else None,
+            content=content,
+            headers=request_headers,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
+    def _resolve_max_retries(self, max_retries: int | NotGiven) -> int:
+        if isinstance(max_retries, NotGiven):
+            return self._max_retries
+        return _check_max_retries(max_retries)
+
+    def _retry_delay(
+        self,
+        request: httpx.Request,
+        *,
+        attempt: int,
+        max_retries: int,
+        retry_unsafe: bool,
+        response: httpx.Response | None = None,
+        error: httpx.TransportError | None = None,
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` when not retrying."""
+        if attempt >= max_retries:
+            return None
+        repeatable = retry_unsafe or request.method in _IDEMPOTENT_METHODS
+        if error is not None:
+            if isinstance(error, _PERMANENT_ERRORS):
+                return None
+            if not (repeatable or isinstance(error, _NOT_SENT_ERRORS)):
+                return None
+            reason = type(error).__name__
+        elif response is not None and repeatable and response.status_code in _RETRY_STATUSES:
+            reason = f"status {response.status_code}"
+        else:
+            return None
+        delay: float | None = None
+        if response is not None:
+            hinted = _retry_after(response.headers)
+            if hinted is not None and 0 <= hinted < _MAX_RETRY_AFTER:
+                delay = hinted
+        if delay is None:
+            backoff = min(_INITIAL_RETRY_DELAY * 2**attempt, _MAX_RETRY_DELAY)
+            delay = backoff * (1 - 0.25 * self._random())
+        log.debug(
+            "Retrying %s %s in %.2f s after %s (retry %d of %d)",
+            request.method,
+            redact_url(request.url),
+            delay,
+            reason,
+            attempt + 1,
+            max_retries,
+        )
+        return delay
+
+
+def _log_request(request: httpx.Request) -> None:
+    log.debug("HTTP request: %s %s", request.method, redact_url(request.url))
+
+
+def _log_response(response: httpx.Response) -> None:
+    log.debug(
+        "HTTP response: %s %s -> %d %s",
+        response.request.method,
+        redact_url(response.request.url),
+        response.status_code,
+        response.reason_phrase,
+    )
+
+
+class SyncAPIClient(_BaseClient[httpx.Client]):
+    """Blocking HTTP core. Subclasses must keep these keyword arguments (see ``with_options``)."""
+
+    _sleep: Callable[[float], None]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_prefix: str = "/api",
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        user_agent: str = "mastra-python",
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            api_prefix=api_prefix,
+            api_key=api_key,
+            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            user_agent=user_agent,
+        )
+        self._owns_client = http_client is None
+        self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._sleep = time.sleep  # injectable for tests
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] | None = None,
+        json_body: object = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+    ) -> httpx.Response:
+        """Send a request and return the fully read response; raise a typed error on >= 400.
+
+        ``path`` is appended to ``base_url + api_prefix``; path parameters must already be
+        encoded (``path_param``). ``retry_unsafe`` allows retrying a non-idempotent method.
+        """
+        request = self._build_request(
+            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
+        )
+        retries = self._resolve_max_retries(max_retries)
+        return self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] | None = None,
+        json_body: object = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+    ) -> contextlib.AbstractContextManager[httpx.Response]:
+        """Open a streaming response, sent on ``__enter__`` and closed on ``__exit__``.
+
+        The status is checked before the body is handed out (>= 400 raises the typed
+        error), so retries only happen before any of the body was consumed. Transport
+        errors while reading inside the block surface as ``APIConnectionError``.
+        """
+        request = self._build_request(
+            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
+        )
+        retries = self._resolve_max_retries(max_retries)
+        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
+
+    @contextlib.contextmanager
+    def _stream(
+        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool
+    ) -> Iterator[httpx.Response]:
+        response = self._send(
+            request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe
+        )
+        try:
+            yield response
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, request) from exc
+        finally:
+            response.close()
+
+    def _send(
+        self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            _log_request(request)
+            try:
+                response = self._client.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(
+                    request,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    retry_unsafe=retry_unsafe,
+                    error=exc,
+                )
+                if delay is None:
+                    raise _connection_error(exc, request) from exc
+            else:
+                _log_response(response)
+                if response.status_code < 400:
+                    return response
+                delay = self._retry_delay(
+                    request,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    retry_unsafe=retry_unsafe,
+                    response=response,
+                )
+                if delay is None:
+                    if stream:
+                        # If the body cannot be read, the status alone still makes a useful error.
+                        with contextlib.suppress(httpx.HTTPError):
+                            response.read()
+                    response.close()
+                    raise make_status_error(response)
+                response.close()
+            self._sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        """Close the underlying ``httpx.Client`` if this object created it."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self: _SyncClientT) -> _SyncClientT:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def with_options(
+        self: _SyncClientT,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_prefix: str | NotGiven = NOT_GIVEN,
+        api_key: str | None | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        http_client: httpx.Client | NotGiven = NOT_GIVEN,
+        user_agent: str | NotGiven = NOT_GIVEN,
+    ) -> _SyncClientT:
+        """Return a copy with some options changed; ``headers`` are merged onto the current ones.
+
+        The copy shares this client's connection pool (unless ``http_client`` is given)
+        and never closes it: closing stays the original's job.
+        """
+        kwargs = self._copy_kwargs(
+            base_url=base_url,
+            api_prefix=api_prefix,
+            api_key=api_key,
+            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            user_agent=user_agent,
+        )
+        client = self._client if isinstance(http_client, NotGiven) else http_client
+        copy = type(self)(**kwargs, http_client=client)
+        copy._sleep = self._sleep
+        copy._random = self._random
+        return copy
+
+
+class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
+    """Asyncio HTTP core with the same surface as ``SyncAPIClient``."""
+
+    _sleep: Callable[[float], Awaitable[None]]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_prefix: str = "/api",
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        user_agent: str = "mastra-python",
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            api_prefix=api_prefix,
+            api_key=api_key,
+            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            user_agent=user_agent,
+        )
+        self._owns_client = http_client is None
+        self._client = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        )
+        self._sleep = asyncio.sleep  # injectable for tests
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] | None = None,
+        json_body: object = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+    ) -> httpx.Response:
+        """Send a request and return the fully read response; raise a typed error on >= 400."""
+        request = self._build_request(
+            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
+        )
+        retries = self._resolve_max_retries(max_retries)
+        return await self._send(
+            request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe
+        )
+
+    def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] | None = None,
+        json_body: object = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+    ) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
+        """Open a streaming response; see ``SyncAPIClient.stream``."""
+        request = self._build_request(
+            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
+        )
+        retries = self._resolve_max_retries(max_retries)
+        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
+
+    @contextlib.asynccontextmanager
+    async def _stream(
+        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool
+    ) -> AsyncIterator[httpx.Response]:
+        response = await self._send(
+            request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe
+        )
+        try:
+            yield response
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, request) from exc
+        finally:
+            await response.aclose()
+
+    async def _send(
+        self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            _log_request(request)
+            try:
+                response = await self._client.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(
+                    request,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    retry_unsafe=retry_unsafe,
+                    error=exc,
+                )
+                if delay is None:
+                    raise _connection_error(exc, request) from exc
+            else:
+                _log_response(response)
+                if response.status_code < 400:
+                    return response
+                delay = self._retry_delay(
+                    request,
+                    attempt=attempt,
+                    max_retries=max_retries,
+                    retry_unsafe=retry_unsafe,
+                    response=response,
+                )
+                if delay is None:
+                    if stream:
+                        # If the body cannot be read, the status alone still makes a useful error.
+                        with contextlib.suppress(httpx.HTTPError):
+                            await response.aread()
+                    await response.aclose()
+                    raise make_status_error(response)
+                await response.aclose()
+            await self._sleep(delay)
+            attempt += 1
+
+    async def close(self) -> None:
+        """Close the underlying ``httpx.AsyncClient`` if this object created it."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self: _AsyncClientT) -> _AsyncClientT:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def with_options(
+        self: _AsyncClientT,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_prefix: str | NotGiven = NOT_GIVEN,
+        api_key: str | None | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        http_client: httpx.AsyncClient | NotGiven = NOT_GIVEN,
+        user_agent: str | NotGiven = NOT_GIVEN,
+    ) -> _AsyncClientT:
+        """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
+        kwargs = self._copy_kwargs(
+            base_url=base_url,
+            api_prefix=api_prefix,
+            api_key=api_key,
+            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            user_agent=user_agent,
+        )
+        client = self._client if isinstance(http_client, NotGiven) else http_client
+        copy = type(self)(**kwargs, http_client=client)
+        copy._sleep = self._sleep
+        copy._random = self._random
+        return copy

@@ -1,0 +1,294 @@
+"""Exception hierarchy, and the mapping from HTTP responses to it.
+
+Messages are built from the method, a redacted URL and the server's answer only, never
+from request headers, so API keys cannot leak into logs or tracebacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._response import parse_json
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "MastraError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ToolExecutionError",
+    "UnprocessableEntityError",
+    "make_status_error",
+    "raise_for_error_body",
+    "redact_url",
+]
+
+_MAX_TEXT_MESSAGE = 200
+_MAX_ISSUES_SHOWN = 5
+
+
+def redact_url(url: httpx.URL) -> str:
+    """Render ``url`` without user info (``user:password@``) for messages and logs."""
+    if url.userinfo:
+        url = url.copy_with(username=None, password=None)
+    return str(url)
+
+
+class MastraError(Exception):
+    """Base of every error raised by the client, so callers can catch one type."""
+
+
+class APIError(MastraError):
+    """An error tied to one HTTP request."""
+
+    message: str
+    request: httpx.Request | None
+    body: object | None
+
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, body: object | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status (or an error body, see subclasses).
+
+    ``body`` is the decoded JSON (or the text) of the answer, ``message`` the server's
+    ``error`` string when it sent one, and ``issues`` the per-field validation problems.
+    """
+
+    status_code: int
+    response: httpx.Response
+    issues: list[dict[str, Any]]
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        super().__init__(message, request=_request_of(response), body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.issues = _issues_from_body(body)
+
+    def __str__(self) -> str:
+        prefix = f"{self.status_code} {self.response.reason_phrase}".strip()
+        text = prefix if self.message in ("", prefix) else f"{prefix}: {self.message}"
+        if self.issues:
+            text = f"{text} ({_format_issues(self.issues)})"
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or failed the server's validation."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing or invalid credentials."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credentials are valid but not allowed to do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the route or the named resource (agent, workflow, thread...) does not exist."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state of the resource."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but semantically invalid."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed."""
+
+
+class ToolExecutionError(APIStatusError):
+    """A tool call was rejected although the status was 2xx.
+
+    Mastra's tool execute endpoint answers bad tool input with
+    ``{"error": true, "message": ..., "validationErrors": {...}}`` and status 200.
+    ``validation_errors`` holds that object as sent; ``issues`` flattens it to
+    ``{"field": ..., "message": ...}`` entries.
+    """
+
+    validation_errors: object | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        validation_errors: object | None = None,
+    ) -> None:
+        super().__init__(message, response=response, body=body)
+        self.validation_errors = validation_errors
+        self.issues = _issues_from_validation_errors(validation_errors)
+
+    def __str__(self) -> str:
+        # The server's message already lists the problems; the 200 status adds nothing.
+        return self.message
+
+
+class APIConnectionError(APIError):
+    """No usable answer arrived: connection refused, reset, DNS failure, protocol error."""
+
+    def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
+        if message is None:
+            message = _with_target("Connection error", request)
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or waiting for a pooled connection)."""
+
+    def __init__(self, message: str | None = None, *, request: httpx.Request | None = None) -> None:
+        if message is None:
+            message = _with_target("Request timed out", request)
+        super().__init__(message, request=request)
+
+
+_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def make_status_error(response: httpx.Response) -> APIStatusError:
+    """Build the typed error for an error response whose body has been read."""
+    body = _safe_body(response)
+    message = _message_from_body(body, response)
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    return cls(message, response=response, body=body)
+
+
+def raise_for_error_body(response: httpx.Response, data: object) -> None:
+    """Raise ``ToolExecutionError`` when a 2xx body is Mastra's ``{"error": true}`` shape."""
+    if isinstance(data, dict) and data.get("error") is True:
+        message = data.get("message")
+        raise ToolExecutionError(
+            message if isinstance(message, str) and message else "Tool execution failed",
+            response=response,
+            body=data,
+            validation_errors=data.get("validationErrors"),
+        )
+
+
+def _with_target(prefix: str, request: httpx.Request | None) -> str:
+    if request is None:
+        return f"{prefix}."
+    return f"{prefix}: {request.method} {redact_url(request.url)}"
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a Response built by hand has no request
+        return None
+
+
+def _safe_body(response: httpx.Response) -> object | None:
+    try:
+        return parse_json(response)
+    except (httpx.ResponseNotRead, httpx.StreamError):
+        return None  # the error body could not be read; the status still tells the story
+    except UnicodeDecodeError:
+        return None
+
+
+def _message_from_body(body: object | None, response: httpx.Response) -> str:
+    if isinstance(body, dict):
+        for key in ("error", "message"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        nested = body.get("error")
+        if isinstance(nested, dict):
+            value = nested.get("message")
+            if isinstance(value, str) and value:
+                return value
+    elif isinstance(body, str) and body.strip():
+        text = " ".join(body.split())
+        if len(text) > _MAX_TEXT_MESSAGE:
+            text = text[: _MAX_TEXT_MESSAGE - 3] + "..."
+        return text
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def _issues_from_body(body: object | None) -> list[dict[str, Any]]:
+    if not isinstance(body, dict):
+        return []
+    for key in ("issues", "details"):
+        value = body.get(key)
+        if isinstance(value, list):
+            return [item for item in value if isinstance(item, dict)]
+    return []
+
+
+def _issues_from_validation_errors(tree: object) -> list[dict[str, Any]]:
+    """Flatten Zod's ``format()`` tree (``{"city": {"_errors": [...]}}``) or an issue list."""
+    if isinstance(tree, list):
+        return [item for item in tree if isinstance(item, dict)]
+    issues: list[dict[str, Any]] = []
+    _flatten_zod_tree(tree, "", issues)
+    return issues
+
+
+def _flatten_zod_tree(node: object, field: str, out: list[dict[str, Any]]) -> None:
+    if not isinstance(node, dict):
+        return
+    errors = node.get("_errors")
+    if isinstance(errors, list):
+        for message in errors:
+            out.append({"field": field, "message": str(message)})
+    for key, child in node.items():
+        if key != "_errors":
+            _flatten_zod_tree(child, f"{field}.{key}" if field else str(key), out)
+
+
+def _format_issue(issue: Mapping[str, Any]) -> str:
+    field = issue.get("field")
+    if field is None and isinstance(issue.get("path"), list):
+        field = ".".join(str(part) for part in issue["path"])
+    message = issue.get("message")
+    text = str(message) if message is not None else str(dict(issue))
+    return f"{field}: {text}" if field not in (None, "") else text
+
+
+def _format_issues(issues: list[dict[str, Any]]) -> str:
+    shown = "; ".join(_format_issue(issue) for issue in issues[:_MAX_ISSUES_SHOWN])
+    hidden = len(issues) - _MAX_ISSUES_SHOWN
+    return f"{shown}; and {hidden} more" if hidden > 0 else shown

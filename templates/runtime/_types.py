@@ -1,0 +1,52 @@
+"""Sentinels, type aliases and defaults shared by the runtime and the generated code."""
+
+from __future__ import annotations
+
+from typing import Final, Literal, TypeAlias
+
+import httpx
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "NotGiven",
+    "TimeoutTypes",
+]
+
+
+class NotGiven:
+    """Marks an argument the caller did not pass.
+
+    ``None`` is a real value for many Mastra fields (it sends ``null``), so an omitted
+    argument needs its own marker. It is falsy so ``if value:`` reads naturally, and
+    there is only ever one instance so ``is NOT_GIVEN`` checks are reliable.
+    """
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        # Pickle/copy by name so the singleton survives a round trip.
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final[NotGiven] = NotGiven()
+
+TimeoutTypes: TypeAlias = float | httpx.Timeout | None
+"""Seconds, a full ``httpx.Timeout``, or ``None`` for no timeout."""
+
+DEFAULT_TIMEOUT: Final[httpx.Timeout] = httpx.Timeout(60.0, connect=5.0)
+"""Long read timeout because agent generation can take a while; short connect timeout."""
+
+DEFAULT_MAX_RETRIES: Final[int] = 2
