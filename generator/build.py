@@ -220,10 +220,16 @@ def default_operation_name(method: str, path: str, group: str) -> str:
         followed = index + 1 < len(segments) and _is_param(segments[index + 1])
         word = snake(segment)
         words.append(snake(singular(segment)) if followed else word)
-    group_words = [snake(singular(w)) for w in group.split("_")]
-    plain = [snake(singular(w)) for w in words]
-    if len(words) > len(group_words) and plain[: len(group_words)] == group_words:
-        words = words[len(group_words):]
+    # Drop leading path words that only repeat the group: agents.generate, not agents.agent_generate.
+    group_words = [singular(w) for w in group.split("_")]
+    covered: list[str] = []
+    for count, word in enumerate(words[:-1], start=1):
+        covered.extend(singular(w) for w in word.split("_"))
+        if covered == group_words:
+            words = words[count:]
+            break
+        if covered != group_words[: len(covered)]:
+            break
     ends_with_param = bool(segments) and _is_param(segments[-1])
     last = words[-1] if words else "root"
     plural = bool(words) and snake(singular(last)) != last
@@ -306,10 +312,11 @@ def build_resources(
     resources: list[Resource] = []
     for spec in sorted(overrides.resources.values(), key=lambda r: r.name):
         methods = tuple(_facade_method(m, by_key, spec, overrides) for m in spec.methods)
-        attributes = tuple(
-            (attr, "str | None" if json_name in spec.optional else "str", json_name not in spec.optional)
-            for json_name, attr in spec.params.items()
-        )
+        attrs: dict[str, tuple[str, str, bool]] = {}  # two spec names may share one attribute
+        for json_name, attr in spec.params.items():
+            optional = json_name in spec.optional
+            attrs.setdefault(attr, (attr, "str | None" if optional else "str", not optional))
+        attributes = tuple(attrs.values())
         used = {m for fm in methods for m in fm.operation.models}
         resources.append(
             Resource(
@@ -327,6 +334,13 @@ def build_resources(
     return resources, client_methods
 
 
+def _bind_mode(param: Param, attribute_optional: bool) -> str:
+    """How a bound attribute is passed: as is, NOT_GIVEN when None, or checked not to be None."""
+    if not attribute_optional:
+        return "plain"
+    return "require" if param.required else "omit_none"
+
+
 def _facade_method(
     method: ResourceMethod, by_key: dict[str, Operation], spec: ResourceSpec | None, overrides: Overrides
 ) -> FacadeMethod:
@@ -334,8 +348,13 @@ def _facade_method(
     if op is None:
         raise CodegenError(method.where, f"operation '{method.operation}' is not in the spec")
     bound_names = spec.params if spec is not None else {}
-    bound = tuple((p.py_name, bound_names[p.name]) for p in op.params if p.name in bound_names and p.location in ("path", "query"))
-    bound_py = {b for b, _ in bound}
+    optional_attrs = {bound_names[n] for n in (spec.optional if spec is not None else [])}
+    bound = tuple(
+        (p.py_name, bound_names[p.name], _bind_mode(p, bound_names[p.name] in optional_attrs))
+        for p in op.params
+        if p.name in bound_names and p.location in ("path", "query")
+    )
+    bound_py = {b for b, _, _ in bound}
     rest: list[Param] = []
     for p in op.params:
         if p.py_name in bound_py:
@@ -359,6 +378,8 @@ def _facade_method(
         binds: list[tuple[str, str]] = []
         source = method.returns.get("bind") or {}
         for json_name, attr in target.params.items():
+            if any(a == attr for a, _ in binds):  # two spec names, one attribute
+                continue
             if json_name in source:
                 binds.append((attr, f"field_of(result, {source[json_name]!r})"))
             elif spec is not None and json_name in spec.params:

@@ -95,7 +95,7 @@ class FacadeMethod:
 
     name: str
     operation: Operation
-    bound: tuple[tuple[str, str], ...]  # (operation py param, resource attribute)
+    bound: tuple[tuple[str, str, str], ...]  # (operation py param, resource attribute, plain|omit_none|require)
     params: tuple[Param, ...]  # the rest, in signature order
     returns_resource: str | None = None  # class name of a resource built from the result
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource

@@ -48,6 +48,8 @@ def pascal(text: str) -> str:
 def singular(word: str) -> str:
     """A small English singularizer: enough for REST collection names."""
     lower = word.lower()
+    if lower.endswith(("series", "species", "status", "news")):
+        return word
     if lower.endswith("ies") and len(word) > 4:
         return word[:-3] + ("Y" if word[-3].isupper() else "y")
     if lower.endswith(("sses", "xes", "ches", "shes")):

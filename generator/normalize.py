@@ -239,6 +239,7 @@ class Normalizer:
         if defs:
             scope = self._scope(defs, role, scope, where)
         _modernize(node)
+        _loosen(node, role)
         full: dict[str, Any] = {}
         bare: dict[str, Any] = {}
         site = Anchor()
@@ -460,8 +461,8 @@ def _is_param(segment: str) -> bool:
 
 def _modernize(node: dict[str, Any]) -> None:
     """Rewrite draft-04/07 and OpenAPI 3.0 keywords in place into JSON Schema 2020-12 / OAS 3.1."""
-    if node.get("propertyNames") == {"type": "string"}:
-        del node["propertyNames"]  # JSON object keys are always strings
+    # JSON object keys are always strings; constraints on them are the server's to check.
+    node.pop("propertyNames", None)
     items = node.get("items")
     if isinstance(items, list):  # draft-07 tuple form
         node["prefixItems"] = items
@@ -493,6 +494,26 @@ def _modernize(node: dict[str, Any]) -> None:
         del node["enum"]  # zod emits both; const is the stronger statement
     if node.get("type") == "object" and node.get("additionalProperties") == {} and not node.get("properties"):
         node["additionalProperties"] = True
+
+
+# Formats a Python model can honour with pydantic alone; others (email needs an extra package,
+# uri is stricter than what servers send) stay plain strings.
+_KEPT_FORMATS = frozenset({"date-time", "date"})
+# Validation keywords: kept on requests (the client checks its input), dropped on responses
+# (a client parses what the server says; it does not second-guess it).
+_LIMIT_KEYS = frozenset({
+    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minItems", "maxItems", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
+})
+
+
+def _loosen(node: dict[str, Any], role: str) -> None:
+    if "format" in node and node["format"] not in _KEPT_FORMATS:
+        del node["format"]
+    node.pop("pattern", None)  # ECMAScript regexes do not all compile in Python; the server checks them
+    if role == RESPONSE:
+        for key in _LIMIT_KEYS.intersection(node):
+            del node[key]
 
 
 def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:

@@ -44,3 +44,12 @@ def whole_body(value: Any, extra_body: Mapping[str, object] | None) -> Any:
     if extra_body and isinstance(body, dict):
         return {**body, **extra_body}
     return body
+
+
+def required_attribute(resource: object, name: str) -> str:
+    """A bound id this call needs; a clear error instead of a request that cannot succeed."""
+    value = getattr(resource, name)
+    if value is None:
+        kind = type(resource).__name__
+        raise ValueError(f"{kind}.{name} is needed for this call: pass {name}= when you create the {kind}")
+    return str(value)

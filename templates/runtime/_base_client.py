@@ -112,8 +112,11 @@ def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIC
 class _BaseClient(Generic[_HttpxClientT]):
     """Configuration, request building and retry policy; no I/O."""
 
-    _client: _HttpxClientT
     _random: Callable[[], float]
+
+    @property
+    def _client(self) -> _HttpxClientT:  # created lazily by each subclass
+        raise NotImplementedError
 
     def __init__(
         self,
@@ -157,9 +160,12 @@ class _BaseClient(Generic[_HttpxClientT]):
     def max_retries(self) -> int:
         return self._max_retries
 
+    _http: _HttpxClientT | None
+    _closed = False
+
     @property
     def is_closed(self) -> bool:
-        return self._client.is_closed
+        return self._closed or (self._http is not None and self._http.is_closed)
 
     def __repr__(self) -> str:
         # The API key is deliberately absent.
@@ -309,8 +315,18 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             user_agent=user_agent,
         )
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        # Created on first use: building an SSL context costs ~100 ms, and constructing a
+        # client should be free (it is often done at import time of the user's module).
+        self._http: httpx.Client | None = http_client
         self._sleep = time.sleep  # injectable for tests
+
+    @property
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            if self._closed:
+                raise RuntimeError("this client is closed")
+            self._http = httpx.Client(timeout=self._timeout)
+        return self._http
 
     def request(
         self,
@@ -415,8 +431,9 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 
     def close(self) -> None:
         """Close the underlying ``httpx.Client`` if this object created it."""
-        if self._owns_client:
-            self._client.close()
+        self._closed = True
+        if self._owns_client and self._http is not None:
+            self._http.close()
 
     def __enter__(self: _SyncClientT) -> _SyncClientT:
         return self
@@ -489,10 +506,17 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
         )
         self._owns_client = http_client is None
-        self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        )
+        # Created on first use, as in the sync client.
+        self._http: httpx.AsyncClient | None = http_client
         self._sleep = asyncio.sleep  # injectable for tests
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            if self._closed:
+                raise RuntimeError("this client is closed")
+            self._http = httpx.AsyncClient(timeout=self._timeout)
+        return self._http
 
     async def request(
         self,
@@ -590,8 +614,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 
     async def close(self) -> None:
         """Close the underlying ``httpx.AsyncClient`` if this object created it."""
-        if self._owns_client:
-            await self._client.aclose()
+        self._closed = True
+        if self._owns_client and self._http is not None:
+            await self._http.aclose()
 
     async def __aenter__(self: _AsyncClientT) -> _AsyncClientT:
         return self

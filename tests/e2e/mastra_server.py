@@ -336,6 +336,11 @@ def main() -> int:
     parser.add_argument("--delay-ms", type=int, default=0, help="MOCK_CHUNK_DELAY_MS")
     args = parser.parse_args()
 
+    # Treat SIGTERM like Ctrl-C so `kill` also stops the server cleanly.
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
     server = MastraTestServer(port=args.port, chunk_delay_ms=args.delay_ms)
     with server:
         print(f"Mastra test server ready in {server.ready_seconds:.2f} s")
