@@ -34,7 +34,7 @@ class Annotator:
             return "Any"
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF):
-            name = ref[len(_REF):]
+            name = ref[len(_REF) :]
             self.used.add(name)
             qualified = self.prefix + name
             return f"{qualified} | Mapping[str, Any]" if inputs else qualified

@@ -14,7 +14,18 @@ from .overrides import Overrides, ResourceMethod, ResourceSpec
 
 _REF = "#/components/schemas/"
 # Keyword arguments every generated method has; spec parameters yield to them.
-RESERVED_KWARGS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "cast", "path_param"})
+RESERVED_KWARGS = frozenset(
+    {
+        "self",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        "max_retries",
+        "cast",
+        "path_param",
+    }
+)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
@@ -61,8 +72,8 @@ def _operation(
             py_name = _free(snake(str(raw["name"])), taken, location)
             kind = schema.get("type") if isinstance(schema, dict) else None
             style = raw.get("style")
-            json_encoded = location == "query" and style is None and (
-                kind in ("object", "array") or _is_complex(schema, schemas)
+            json_encoded = (
+                location == "query" and style is None and (kind in ("object", "array") or _is_complex(schema, schemas))
             )
             params.append(
                 Param(
@@ -163,7 +174,7 @@ def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str |
 
 def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(_REF):
-        name = schema["$ref"][len(_REF):]
+        name = schema["$ref"][len(_REF) :]
         target = schemas.get(aliases.get(name, name))
         if isinstance(target, dict):
             return name, target
@@ -311,7 +322,9 @@ def build_resources(
     by_key = {op.key: op for op in operations}
     resources: list[Resource] = []
     for spec in sorted(overrides.resources.values(), key=lambda r: r.name):
-        methods = tuple(_facade_method(m, by_key, spec, overrides) for m in spec.methods)
+        methods = tuple(fm for m in spec.methods if (fm := _facade_method(m, by_key, spec, overrides)) is not None)
+        if not methods and all(m.shipped for m in spec.methods):
+            continue  # a shipped resource this server has no routes for
         attrs: dict[str, tuple[str, str, bool]] = {}  # two spec names may share one attribute
         for json_name, attr in spec.params.items():
             optional = json_name in spec.optional
@@ -329,7 +342,9 @@ def build_resources(
             )
         )
     client_methods = [
-        _facade_method(m, by_key, None, overrides) for _, m in sorted(overrides.client_methods.items())
+        fm
+        for _, m in sorted(overrides.client_methods.items())
+        if (fm := _facade_method(m, by_key, None, overrides)) is not None
     ]
     return resources, client_methods
 
@@ -342,10 +357,15 @@ def _bind_mode(param: Param, attribute_optional: bool) -> str:
 
 
 def _facade_method(
-    method: ResourceMethod, by_key: dict[str, Operation], spec: ResourceSpec | None, overrides: Overrides
-) -> FacadeMethod:
+    method: ResourceMethod,
+    by_key: dict[str, Operation],
+    spec: ResourceSpec | None,
+    overrides: Overrides,
+) -> FacadeMethod | None:
     op = by_key.get(method.operation)
     if op is None:
+        if method.shipped:
+            return None  # this server lacks the route: the method is left out
         raise CodegenError(method.where, f"operation '{method.operation}' is not in the spec")
     bound_names = spec.params if spec is not None else {}
     optional_attrs = {bound_names[n] for n in (spec.optional if spec is not None else [])}

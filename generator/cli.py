@@ -24,14 +24,36 @@ def _headers(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("spec")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Package directory to write (its name is the package name).")
-@click.option("--overrides", "override_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Your own override YAML, layered on top of the shipped ones (repeatable).")
-@click.option("--header", "headers", multiple=True, help="HTTP header for fetching SPEC from a URL, 'Name: value'.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Package directory to write (its name is the package name).",
+)
+@click.option(
+    "--overrides",
+    "override_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Your own override YAML, layered on top of the shipped ones (repeatable).",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    help="HTTP header for fetching SPEC from a URL, 'Name: value'.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.version_option(__version__, prog_name="mastra-codegen")
-def main(spec: str, out_dir: Path, override_paths: tuple[Path, ...], headers: tuple[str, ...], quiet: bool) -> None:
+def main(
+    spec: str,
+    out_dir: Path,
+    override_paths: tuple[Path, ...],
+    headers: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Generate a typed Python client package from a Mastra OpenAPI document.
 
     SPEC is a file (JSON or YAML) or the URL of a running server's document,

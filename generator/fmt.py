@@ -23,14 +23,36 @@ def ruff_bin() -> str:
 def format_and_check(folder: Path) -> None:
     """Fix what can be fixed, format, then fail with ruff's first findings if any remain."""
     ruff = ruff_bin()
-    check = [ruff, "check", *RUFF_SETTINGS, "--select", RUFF_RULES, "--ignore", RUFF_IGNORE, "--quiet"]
+    check = [
+        ruff,
+        "check",
+        *RUFF_SETTINGS,
+        "--select",
+        RUFF_RULES,
+        "--ignore",
+        RUFF_IGNORE,
+        "--quiet",
+    ]
     subprocess.run([*check, "--fix", "--exit-zero", str(folder)], capture_output=True, check=False)
-    done = subprocess.run([ruff, "format", *RUFF_SETTINGS, "--quiet", str(folder)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [ruff, "format", *RUFF_SETTINGS, "--quiet", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise CodegenError(str(folder), f"ruff format failed: {_first_lines(done.stderr or done.stdout)}")
-    done = subprocess.run([*check, "--output-format", "concise", str(folder)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*check, "--output-format", "concise", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
-        raise CodegenError(str(folder), f"ruff check found problems in the output: {_first_lines(done.stdout or done.stderr)}")
+        raise CodegenError(
+            str(folder),
+            f"ruff check found problems in the output: {_first_lines(done.stdout or done.stderr)}",
+        )
 
 
 def _first_lines(text: str, count: int = 3) -> str:

@@ -27,10 +27,7 @@ class LoadedSpec:
 
 def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
     """Load and sanity-check an OpenAPI 3.x document from a path or an http(s) URL."""
-    if source.startswith(("http://", "https://")):
-        raw = _fetch(source, headers or {})
-    else:
-        raw = _read_file(source)
+    raw = _fetch(source, headers or {}) if source.startswith(("http://", "https://")) else _read_file(source)
     document = parse_document(raw, source)
     _check_openapi(document, source)
     return LoadedSpec(source=source, document=document, sha256=hashlib.sha256(raw).hexdigest())
@@ -55,21 +52,24 @@ def _fetch(url: str, headers: dict[str, str]) -> bytes:
     import httpx  # only needed for URLs
 
     try:
-        with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as c:
-            with c.stream("GET", url, headers=headers) as response:
-                if response.status_code != 200:
-                    response.read()
-                    hint = " (does the server need --header 'Authorization: Bearer ...'?)"
-                    extra = hint if response.status_code in (401, 403) else ""
-                    raise CodegenError(url, f"HTTP {response.status_code}{extra}")
-                chunks: list[bytes] = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    if total > MAX_SPEC_BYTES:
-                        raise CodegenError(url, f"response over the {MAX_SPEC_BYTES} byte limit")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+        timeout = httpx.Timeout(60.0, connect=10.0)
+        with (
+            httpx.Client(timeout=timeout, follow_redirects=True) as c,
+            c.stream("GET", url, headers=headers) as response,
+        ):
+            if response.status_code != 200:
+                response.read()
+                hint = " (does the server need --header 'Authorization: Bearer ...'?)"
+                extra = hint if response.status_code in (401, 403) else ""
+                raise CodegenError(url, f"HTTP {response.status_code}{extra}")
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > MAX_SPEC_BYTES:
+                    raise CodegenError(url, f"response over the {MAX_SPEC_BYTES} byte limit")
+                chunks.append(chunk)
+            return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise CodegenError(url, f"cannot fetch: {exc}") from None
 

@@ -12,9 +12,29 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # a model module needs; a class called ``Field`` would break ``Field(...)`` below it.
 RESERVED_CLASS_NAMES = frozenset(
     {
-        "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Field", "Literal", "RootModel",
-        "Optional", "Union", "List", "Dict", "Annotated", "datetime", "date", "Enum", "Model",
-        "Json", "TypeAdapter", "StrictStr", "Decimal", "UUID", "AnyUrl", "EmailStr",
+        "Any",
+        "AwareDatetime",
+        "BaseModel",
+        "ConfigDict",
+        "Field",
+        "Literal",
+        "RootModel",
+        "Optional",
+        "Union",
+        "List",
+        "Dict",
+        "Annotated",
+        "datetime",
+        "date",
+        "Enum",
+        "Model",
+        "Json",
+        "TypeAdapter",
+        "StrictStr",
+        "Decimal",
+        "UUID",
+        "AnyUrl",
+        "EmailStr",
     }
 )
 

@@ -37,7 +37,16 @@ _DOC_KEYS = frozenset({"description", "title", "examples", "example", "$comment"
 # Keywords dropped outright: they mean nothing to a Python model.
 _DROP_KEYS = frozenset({"$schema", "$id", "x-date", "readOnly", "writeOnly", "xml", "externalDocs"})
 _SCHEMA_LIST_KEYS = ("anyOf", "oneOf", "allOf", "prefixItems")
-_SCHEMA_KEYS = ("items", "additionalProperties", "not", "contains", "unevaluatedProperties", "if", "then", "else")
+_SCHEMA_KEYS = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "unevaluatedProperties",
+    "if",
+    "then",
+    "else",
+)
 _SCHEMA_MAP_KEYS = ("properties", "patternProperties", "dependentSchemas")
 
 
@@ -141,7 +150,7 @@ class Normalizer:
                 paths_out[path] = item_out
         out["paths"] = paths_out
         # Named components that nothing references still belong to the API surface.
-        for name in sorted(((doc.get("components") or {}).get("schemas") or {})):
+        for name in sorted((doc.get("components") or {}).get("schemas") or {}):
             self._named_component("#/components/schemas/" + _escape(name), pointer("components", "schemas", name))
         assigner = _NameAssigner(self.components)
         names = assigner.assign()
@@ -161,9 +170,7 @@ class Normalizer:
         return f"{self.source}{ptr}"
 
     # -------------------------------------------------------------- operations
-    def _operation(
-        self, path: str, method: str, op: Any, shared: list[Any], where: str
-    ) -> dict[str, Any]:
+    def _operation(self, path: str, method: str, op: Any, shared: list[Any], where: str) -> dict[str, Any]:
         doc = self.document
         if not isinstance(op, dict):
             raise CodegenError(self._where(where), "operation must be a mapping")
@@ -225,7 +232,13 @@ class Normalizer:
         return full
 
     def _walk(
-        self, node: Any, role: str, hint: Hint, scope: _Scope | None, where: str, root_of: str | None
+        self,
+        node: Any,
+        role: str,
+        hint: Hint,
+        scope: _Scope | None,
+        where: str,
+        root_of: str | None,
     ) -> tuple[Any, Any]:
         if isinstance(node, bool):
             return node, node
@@ -255,9 +268,18 @@ class Normalizer:
             elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
                 full[key], bare[key] = {}, {}
                 for name, sub in value.items():
-                    f, b = self._walk(sub, role, child_hint.child(pascal(str(name))), scope, f"{k_where}/{_escape(name)}", None)
+                    f, b = self._walk(
+                        sub,
+                        role,
+                        child_hint.child(pascal(str(name))),
+                        scope,
+                        f"{k_where}/{_escape(name)}",
+                        None,
+                    )
                     full[key][name], bare[key][name] = f, b
             elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+                if key in ("anyOf", "oneOf"):
+                    value = [_unconstrained_scalar(v) for v in value]
                 names = _variant_words(key, value)
                 pairs = [
                     self._walk(sub, role, child_hint.child(names[i]), scope, f"{k_where}/{i}", None)
@@ -271,10 +293,6 @@ class Normalizer:
             else:
                 full[key] = value
                 bare[key] = value
-        if is_object and role == RESPONSE and full.get("additionalProperties") is False:
-            # The server adds fields release over release: responses must accept them.
-            full["additionalProperties"] = True
-            bare["additionalProperties"] = True
         if root_of is not None or not is_object:
             if root_of is not None:
                 site.component_id = root_of
@@ -308,7 +326,14 @@ class Normalizer:
         for name in fresh:
             comp = self.components[scope.ids[name]]
             d_where = f"{where}/definitions/{_escape(name)}"
-            full, comp.bare = self._walk(defs[name], role, Hint(Anchor(component_id=comp.id)), scope, d_where, root_of=comp.id)
+            full, comp.bare = self._walk(
+                defs[name],
+                role,
+                Hint(Anchor(component_id=comp.id)),
+                scope,
+                d_where,
+                root_of=comp.id,
+            )
             comp.variants[-1] = full
         return scope
 
@@ -318,7 +343,7 @@ class Normalizer:
             raise CodegenError(self._where(where), "$ref must be a string")
         for prefix in ("#/definitions/", "#/$defs/"):
             if ref.startswith(prefix) and scope is not None:
-                cid = scope.lookup(unescape(ref[len(prefix):]))
+                cid = scope.lookup(unescape(ref[len(prefix) :]))
                 if cid is not None:
                     self._note_use(cid, hint)
                     return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
@@ -343,9 +368,22 @@ class Normalizer:
         target = resolve_pointer(self.document, ref, self._where(where))
         cid = _digest("named", name)
         self._named_ids[ref] = cid
-        comp = Component(id=cid, role=RESPONSE, bare=None, fixed_name=safe_class_name(pascal(name)), order=len(self.components))
+        comp = Component(
+            id=cid,
+            role=RESPONSE,
+            bare=None,
+            fixed_name=safe_class_name(pascal(name)),
+            order=len(self.components),
+        )
         self.components[cid] = comp  # registered first: recursive references find it
-        full, bare = self._walk(target, RESPONSE, Hint(Anchor(component_id=cid)), None, pointer("components", "schemas", name), root_of=cid)
+        full, bare = self._walk(
+            target,
+            RESPONSE,
+            Hint(Anchor(component_id=cid)),
+            None,
+            pointer("components", "schemas", name),
+            root_of=cid,
+        )
         comp.bare = bare
         comp.variants[-1] = full
         return cid
@@ -406,7 +444,10 @@ def _variant_words(key: str, variants: list[Any]) -> list[str]:
 
 def _is_composite(schema: dict[str, Any]) -> bool:
     return bool(
-        schema.get("properties") or "$ref" in schema or "items" in schema or "prefixItems" in schema
+        schema.get("properties")
+        or "$ref" in schema
+        or "items" in schema
+        or "prefixItems" in schema
         or any(k in schema for k in ("anyOf", "oneOf", "allOf"))
         or isinstance(schema.get("additionalProperties"), dict)
     )
@@ -450,7 +491,14 @@ def operation_type_name(method: str, path: str) -> tuple[str, bool]:
         followed_by_param = index + 1 < len(segments) and _is_param(segments[index + 1])
         words.append(singular(word) if followed_by_param else word)
     stem = "".join(words) or "Root"
-    verb = {"put": "Replace", "patch": "Update", "delete": "Delete", "head": "Head", "options": "Options", "trace": "Trace"}
+    verb = {
+        "put": "Replace",
+        "patch": "Update",
+        "delete": "Delete",
+        "head": "Head",
+        "options": "Options",
+        "trace": "Trace",
+    }
     ends_with_param = bool(segments) and _is_param(segments[-1])
     return stem + verb.get(method, ""), method == "get" and ends_with_param
 
@@ -501,10 +549,30 @@ def _modernize(node: dict[str, Any]) -> None:
 _KEPT_FORMATS = frozenset({"date-time", "date"})
 # Validation keywords: kept on requests (the client checks its input), dropped on responses
 # (a client parses what the server says; it does not second-guess it).
-_LIMIT_KEYS = frozenset({
-    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minItems", "maxItems", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
-})
+_LIMIT_KEYS = frozenset(
+    {
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minItems",
+        "maxItems",
+        "multipleOf",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+    }
+)
+
+
+def _unconstrained_scalar(member: Any) -> Any:
+    """A constrained scalar inside a union would become a synthetic, numbered model class
+    (``Label1``) in datamodel-code-generator; the server checks the bounds anyway."""
+    if isinstance(member, dict) and member.get("type") in ("string", "number", "integer") and "properties" not in member:
+        return {k: v for k, v in member.items() if k not in _LIMIT_KEYS}
+    return member
 
 
 def _loosen(node: dict[str, Any], role: str) -> None:
@@ -514,6 +582,9 @@ def _loosen(node: dict[str, Any], role: str) -> None:
     if role == RESPONSE:
         for key in _LIMIT_KEYS.intersection(node):
             del node[key]
+        if node.get("additionalProperties") is False:
+            # The server adds fields release over release: a response object accepts them.
+            node["additionalProperties"] = True
 
 
 def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:
@@ -521,7 +592,7 @@ def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None 
     if isinstance(value, dict):
         ref = value.get("$ref")
         if isinstance(ref, str) and ref.startswith(_PLACEHOLDER):
-            cid, _, alias = ref[len(_PLACEHOLDER):].partition("|")
+            cid, _, alias = ref[len(_PLACEHOLDER) :].partition("|")
             alias = safe_class_name(alias) if alias else ""
             name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
             return {"$ref": "#/components/schemas/" + name}

@@ -19,12 +19,30 @@ import yaml
 from .errors import CodegenError
 
 _OPERATION_KEYS = {
-    "name": str, "group": str, "summary": str, "description": str, "response": dict,
-    "request_body": dict, "params": dict, "safe": bool, "error_body": bool, "stream": str,
-    "deprecated": bool, "skip": bool, "tags": list,
+    "name": str,
+    "group": str,
+    "summary": str,
+    "description": str,
+    "response": dict,
+    "request_body": dict,
+    "params": dict,
+    "safe": bool,
+    "error_body": bool,
+    "stream": str,
+    "deprecated": bool,
+    "skip": bool,
+    "tags": list,
 }
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
-_TOP_KEYS = {"version", "groups", "operations", "add_operations", "resources", "client", "components"}
+_TOP_KEYS = {
+    "version",
+    "groups",
+    "operations",
+    "add_operations",
+    "resources",
+    "client",
+    "components",
+}
 _METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 
 
@@ -53,6 +71,7 @@ class ResourceMethod:
     coerce: dict[str, str] = field(default_factory=dict)
     returns: dict[str, Any] | None = None  # {resource: Name, bind: {param: response field}}
     where: str = ""
+    shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
 
 @dataclass
@@ -77,6 +96,10 @@ class Overrides:
     client_methods: dict[str, ResourceMethod] = field(default_factory=dict)
     components: dict[str, Any] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)  # operation key -> file:line
+    # Operation keys only the shipped files mention. They describe Mastra's full route table, so a
+    # document without one of those routes (an older or trimmed server) just skips the entry;
+    # a user's own override for a missing route is an error (a typo, or a renamed route).
+    shipped_keys: set[str] = field(default_factory=set)
 
 
 def shipped_override_files() -> list[Path]:
@@ -84,10 +107,13 @@ def shipped_override_files() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if str(p).endswith((".yaml", ".yml")))
 
 
-def load_overrides(paths: list[Path]) -> Overrides:
+def load_overrides(paths: list[Path], shipped: list[Path] | None = None) -> Overrides:
+    """Merge the shipped files, then the user's ``paths`` on top."""
     merged = Overrides()
+    for path in shipped or []:
+        _merge(merged, _load_located(path), shipped=True)
     for path in paths:
-        _merge(merged, _load_located(path))
+        _merge(merged, _load_located(path), shipped=False)
     return merged
 
 
@@ -114,8 +140,15 @@ def _construct(node: yaml.Node, keys: tuple[str, ...], lines: dict[tuple[str, ..
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(yaml.SafeLoader(  # scalars only: keys are names and routes
-                "").construct_scalar(key_node)) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            key = (
+                str(
+                    yaml.SafeLoader(  # scalars only: keys are names and routes
+                        ""
+                    ).construct_scalar(key_node)
+                )
+                if isinstance(key_node, yaml.ScalarNode)
+                else str(key_node)
+            )
             lines[(*keys, key)] = key_node.start_mark.line + 1
             out[key] = _construct(value_node, (*keys, key), lines)
         return out
@@ -125,11 +158,14 @@ def _construct(node: yaml.Node, keys: tuple[str, ...], lines: dict[tuple[str, ..
     return loader.construct_object(node, deep=True)
 
 
-def _merge(merged: Overrides, file: Located) -> None:
+def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
     data = file.data
     for key in data:
         if key not in _TOP_KEYS:
-            raise CodegenError(file.at(key), f"unknown key {key!r} (expected one of {', '.join(sorted(_TOP_KEYS))})")
+            raise CodegenError(
+                file.at(key),
+                f"unknown key {key!r} (expected one of {', '.join(sorted(_TOP_KEYS))})",
+            )
     for tag, name in (data.get("groups") or {}).items():
         if not isinstance(name, str) or not name.isidentifier():
             raise CodegenError(file.at("groups", tag), f"group name for {tag!r} must be a Python identifier")
@@ -153,6 +189,10 @@ def _merge(merged: Overrides, file: Located) -> None:
             raise CodegenError(file.at("operations", op_key, "name"), "name must be a Python identifier")
         merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
         merged.origin[op_key] = file.at("operations", op_key)
+        if shipped:
+            merged.shipped_keys.add(op_key)
+        else:
+            merged.shipped_keys.discard(op_key)
     for op_key, body in (data.get("add_operations") or {}).items():
         _check_operation_key(file, ("add_operations", op_key), op_key)
         if not isinstance(body, dict):
@@ -164,9 +204,9 @@ def _merge(merged: Overrides, file: Located) -> None:
         raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
     merged.components.update(copy.deepcopy(components))
     for name, body in (data.get("resources") or {}).items():
-        merged.resources[name] = _resource(file, name, body)
+        merged.resources[name] = _resource(file, name, body, shipped)
     for name, body in (data.get("client") or {}).items():
-        merged.client_methods[name] = _method(file, ("client", name), name, body)
+        merged.client_methods[name] = _method(file, ("client", name), name, body, shipped)
 
 
 def _check_operation_key(file: Located, keys: tuple[str, ...], op_key: str) -> None:
@@ -175,14 +215,16 @@ def _check_operation_key(file: Located, keys: tuple[str, ...], op_key: str) -> N
         raise CodegenError(file.at(*keys), f"{op_key!r} is not 'METHOD /path'")
 
 
-def _resource(file: Located, name: str, body: Any) -> ResourceSpec:
+def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpec:
     where = ("resources", name)
     if not name.isidentifier() or not isinstance(body, dict):
         raise CodegenError(file.at(*where), "a resource is an identifier mapped to a mapping")
     params = body.get("params") or {}
     if not isinstance(params, dict) or not all(isinstance(v, str) and v.isidentifier() for v in params.values()):
         raise CodegenError(file.at(*where, "params"), "params maps spec parameter names to Python names")
-    methods = [_method(file, (*where, "methods", m), m, spec) for m, spec in (body.get("methods") or {}).items()]
+    methods = [
+        _method(file, (*where, "methods", m), m, spec, shipped) for m, spec in (body.get("methods") or {}).items()
+    ]
     return ResourceSpec(
         name=name,
         accessor=body.get("accessor"),
@@ -194,7 +236,7 @@ def _resource(file: Located, name: str, body: Any) -> ResourceSpec:
     )
 
 
-def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any) -> ResourceMethod:
+def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped: bool) -> ResourceMethod:
     if not name.isidentifier():
         raise CodegenError(file.at(*keys), f"{name!r} is not a Python identifier")
     if isinstance(spec, str):
@@ -209,6 +251,7 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any) -> Resou
         coerce=dict(spec.get("coerce") or {}),
         returns=spec.get("returns"),
         where=file.at(*keys),
+        shipped=shipped,
     )
 
 
@@ -236,6 +279,8 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
         method, _, path = op_key.partition(" ")
         item = paths.get(path)
         if not isinstance(item, dict) or method.lower() not in item:
+            if op_key in overrides.shipped_keys:
+                continue
             raise CodegenError(overrides.origin[op_key], f"operation '{op_key}' is not in the spec")
         op = dict(item[method.lower()])
         item[method.lower()] = op
@@ -247,12 +292,17 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
             responses[ok] = response
             op["responses"] = responses
         if "request_body" in patch:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": patch["request_body"]}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": patch["request_body"]}},
+            }
         for key in ("summary", "description", "deprecated", "tags"):
             if key in patch:
                 op[key] = patch[key]
         if patch.get("params"):
-            op["parameters"] = _patch_params(op.get("parameters") or [], patch["params"], overrides.origin[op_key], op_key)
+            op["parameters"] = _patch_params(
+                op.get("parameters") or [], patch["params"], overrides.origin[op_key], op_key
+            )
     return doc
 
 

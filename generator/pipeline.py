@@ -33,7 +33,7 @@ def build_model(
 ) -> tuple[ClientModel, str]:
     """Everything up to the rendered files' model; returns it and the spec's sha256."""
     spec = load_spec(spec_source, headers)
-    overrides = load_overrides([*shipped_override_files(), *(override_paths or [])])
+    overrides = load_overrides(list(override_paths or []), shipped=shipped_override_files())
     document = apply_to_document(spec.document, overrides)
     normalized = Normalizer(document, spec.source).run()
     return assemble(normalized, overrides, package, spec.sha256), spec.sha256
@@ -86,7 +86,11 @@ def generate(
         raise CodegenError(str(out_dir), f"the package directory name {package!r} is not a Python identifier")
     model, sha256 = build_model(spec_source, package, override_paths, headers)
     files = render_package(model)
-    marker = {"generator": "mastra-codegen", "generator_version": __version__, "spec_sha256": sha256}
+    marker = {
+        "generator": "mastra-codegen",
+        "generator_version": __version__,
+        "spec_sha256": sha256,
+    }
     write_package(out_dir, files, marker, finish=format_and_check)
     ops = sum(len(g.operations) for g in model.groups)
     return Result(out_dir, ops, len(model.model_index), len(files) + 1)

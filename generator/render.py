@@ -54,7 +54,12 @@ def render_package(model: ClientModel) -> dict[str, str]:
     """Every file of the generated package, by relative path."""
     env = environment()
     header = file_header(model)
-    common = {"header": header, "package": model.package, "resources": model.resources, "groups": model.groups}
+    common = {
+        "header": header,
+        "package": model.package,
+        "resources": model.resources,
+        "groups": model.groups,
+    }
     files: dict[str, str] = {
         "__init__.py": env.get_template("__init__.py.jinja").render(**common),
         "_client.py": env.get_template("_client.py.jinja").render(**common, client_methods=model.client_methods),

@@ -130,7 +130,11 @@ def split_models(
             lines.append(f"from .{SHARED} import (" + ", ".join(f"{r} as {r}" for r in foreign) + ",)")
         lines += ["", "", "\n\n\n".join(body)]
         if alias_lines.get(module):
-            lines += ["", "", "# Operations whose shape another operation shares keep a type of their own name."]
+            lines += [
+                "",
+                "",
+                "# Operations whose shape another operation shares keep a type of their own name.",
+            ]
             lines += alias_lines[module]
         out.append(ModelModule(name=module, source="\n".join(lines) + "\n"))
     return out, index
@@ -156,7 +160,9 @@ def _referenced(node: ast.AST, names: set[str]) -> set[str]:
     return found
 
 
-def _propagate(usage: Mapping[str, set[str]], refs: Mapping[str, set[str]], names: Iterable[str]) -> dict[str, set[str]]:
+def _propagate(
+    usage: Mapping[str, set[str]], refs: Mapping[str, set[str]], names: Iterable[str]
+) -> dict[str, set[str]]:
     areas: dict[str, set[str]] = {n: set(usage.get(n, ())) for n in names}
     for area in sorted({a for groups in usage.values() for a in groups}):
         stack = [n for n, groups in usage.items() if area in groups and n in areas]

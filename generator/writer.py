@@ -21,7 +21,8 @@ def check_target(out_dir: Path) -> None:
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
         raise CodegenError(
             str(out_dir),
-            f"exists, is not empty and has no {MARKER} marker: it was not created by mastra-codegen, refusing to overwrite it",
+            f"exists, is not empty and has no {MARKER} marker: it was not created by mastra-codegen, "
+            "refusing to overwrite it",
         )
 
 

@@ -56,9 +56,7 @@ def _tail(text: str, lines: int = 40) -> str:
 def _node_version(node: Path) -> str:
     """Return ``node --version`` (e.g. ``v22.23.3``), cached per binary."""
     if node not in _node_versions:
-        out = subprocess.run(
-            [str(node), "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
+        out = subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=30, check=False)
         if out.returncode != 0:
             raise RuntimeError(f"{node} --version failed: {_tail(out.stderr)}")
         _node_versions[node] = out.stdout.strip()
@@ -69,9 +67,7 @@ def _check_node(node: Path) -> Path:
     version = _node_version(node)
     match = re.match(r"v(\d+)\.", version)
     if not match or int(match.group(1)) < MIN_NODE_MAJOR:
-        raise RuntimeError(
-            f"{node} is Node {version}; the Mastra test server needs Node >= {MIN_NODE_MAJOR}"
-        )
+        raise RuntimeError(f"{node} is Node {version}; the Mastra test server needs Node >= {MIN_NODE_MAJOR}")
     return node
 
 
@@ -125,8 +121,7 @@ def ensure_installed(server_dir: Path = SERVER_DIR) -> Path:
             npm = shutil.which("npm")
             if npm is None:
                 raise RuntimeError(
-                    "npm is not on PATH; it is needed once to install the Mastra test server "
-                    f"(npm ci in {server_dir})"
+                    f"npm is not on PATH; it is needed once to install the Mastra test server (npm ci in {server_dir})"
                 )
             # npm ci deletes node_modules first, so a failed run never leaves
             # a stale stamp behind; the stamp is written only after success.
@@ -260,14 +255,12 @@ class MastraTestServer:
                 code = self._proc.returncode
                 self.stop()
                 raise RuntimeError(
-                    f"Mastra test server exited with code {code} before it was ready:\n"
-                    f"{self.output_tail()}"
+                    f"Mastra test server exited with code {code} before it was ready:\n{self.output_tail()}"
                 )
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(
-                    f"Mastra test server not ready after {self.startup_timeout:.0f} s:\n"
-                    f"{self.output_tail()}"
+                    f"Mastra test server not ready after {self.startup_timeout:.0f} s:\n{self.output_tail()}"
                 )
         self.ready_seconds = time.monotonic() - started
         return self

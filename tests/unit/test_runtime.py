@@ -392,15 +392,11 @@ def test_tool_execution_error_from_error_body() -> None:
     assert error.message == TOOL_ERROR["message"]
     assert str(error) == TOOL_ERROR["message"]
     assert error.validation_errors == TOOL_ERROR["validationErrors"]
-    assert error.issues == [
-        {"field": "city", "message": "Invalid input: expected string, received number"}
-    ]
+    assert error.issues == [{"field": "city", "message": "Invalid input: expected string, received number"}]
     assert error.body == TOOL_ERROR
 
 
-@pytest.mark.parametrize(
-    "data", [{"error": "text"}, {"error": False}, {"result": 1}, [1], "error", None]
-)
+@pytest.mark.parametrize("data", [{"error": "text"}, {"error": False}, {"result": 1}, [1], "error", None])
 def test_raise_for_error_body_ignores_other_bodies(data: object) -> None:
     raise_for_error_body(httpx.Response(200, json=data), data)
 
@@ -986,9 +982,7 @@ def test_to_jsonable() -> None:
             {"a": 1},
         ),
         (
-            httpx.Response(
-                200, content=b'{"a":1}', headers={"content-type": "application/problem+json"}
-            ),
+            httpx.Response(200, content=b'{"a":1}', headers={"content-type": "application/problem+json"}),
             {"a": 1},
         ),
         (httpx.Response(200, content=b"[1]"), [1]),

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 993 names: importing
+``Agent`` (and the shared one), not all 990 names: importing
 them all at once would cost about a second.
 """
 
@@ -41,7 +41,6 @@ _MODULE_OF: dict[str, str] = {
     "A2aRequestTasksPushNotificationConfigSet": "a2a",
     "A2aRequestTasksPushNotificationConfigSetParams": "a2a",
     "A2aRequestTasksResubscribe": "a2a",
-    "After": "observability",
     "Agent": "agents",
     "AgentAgentsValue": "_shared",
     "AgentApproveNetworkToolCallRequest": "agents",
@@ -369,8 +368,6 @@ _MODULE_OF: dict[str, str] = {
     "ExperimentsResponse": "_shared",
     "ExperimentsReviewSummaryResponse": "experiments",
     "ExperimentsReviewSummaryResponseCount": "experiments",
-    "Label": "tool_providers",
-    "Label1": "tool_providers",
     "Log": "logs",
     "LogLog": "logs",
     "LogsResponse": "logs",
@@ -2901,9 +2898,6 @@ if TYPE_CHECKING:
         MemoryThreadWorkingMemoryResponse as MemoryThreadWorkingMemoryResponse,
     )
     from .observability import (
-        After as After,
-    )
-    from .observability import (
         ObservabilityBranchesResponse as ObservabilityBranchesResponse,
     )
     from .observability import (
@@ -3748,12 +3742,6 @@ if TYPE_CHECKING:
     )
     from .system import (
         SystemPackagesResponsePackage as SystemPackagesResponsePackage,
-    )
-    from .tool_providers import (
-        Label as Label,
-    )
-    from .tool_providers import (
-        Label1 as Label1,
     )
     from .tool_providers import (
         ToolProviderAuthorizeRequest as ToolProviderAuthorizeRequest,

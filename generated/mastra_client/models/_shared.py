@@ -2125,7 +2125,7 @@ class Workflow(BaseModel):
     input_schema: str | None = Field(None, alias="inputSchema")
     output_schema: str | None = Field(None, alias="outputSchema")
     state_schema: str | None = Field(None, alias="stateSchema")
-    options: dict[str, Any] | None = Field(None, max_length=0)
+    options: dict[str, Any] | None = None
     is_processor_workflow: bool | None = Field(None, alias="isProcessorWorkflow")
     origin: Literal["code", "dynamic"] | None = None
 

@@ -29,10 +29,6 @@ from ._shared import (
 )
 
 
-class After(RootModel[str]):
-    root: str = Field(..., min_length=1)
-
-
 class ObservabilityBranchesResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2805,7 +2801,7 @@ class ObservabilityTracesQueryRequestPage(BaseModel):
         populate_by_name=True,
     )
     limit: int = Field(..., ge=1, le=1000)
-    after: After | None = None
+    after: str | None = None
 
 
 class ObservabilityTracesQueryRequestPagination(BaseModel):

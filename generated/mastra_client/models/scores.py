@@ -42,7 +42,7 @@ class ScoresScorer(BaseModel):
         populate_by_name=True,
     )
     scorer: ScoresScorerScorer
-    sampling: dict[str, Any] | None = Field(None, max_length=0)
+    sampling: dict[str, Any] | None = None
     agent_ids: list[str] = Field(..., alias="agentIds")
     agent_names: list[str] = Field(..., alias="agentNames")
     workflow_ids: list[str] = Field(..., alias="workflowIds")

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
 )
-
-
-class Label(RootModel[str]):
-    root: str = Field(..., max_length=32, min_length=1)
-    """
-    Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
-    """
-
-
-class Label1(RootModel[str]):
-    root: str = Field(..., max_length=32, min_length=1)
-    """
-    New display label for the connection. Pass null (or empty string) to clear the existing label.
-    """
 
 
 class ToolProviderAuthStatus(BaseModel):
@@ -54,7 +40,7 @@ class ToolProviderAuthorizeRequest(BaseModel):
     """
     Provider-specific user-supplied connection fields (e.g. subdomain)
     """
-    label: Label | None = None
+    label: str | None = None
     """
     Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
     """
@@ -147,7 +133,7 @@ class ToolProviderConnectionUpdateRequest(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    label: Label1 | Literal[""] | None
+    label: str | Literal[""] | None
     """
     New display label for the connection. Pass null (or empty string) to clear the existing label.
     """

@@ -1,0 +1,31 @@
+"""One real Mastra server per test session (Node 22 from npm, mock models, LibSQL in a temp dir)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from .mastra_server import MastraTestServer
+
+
+@pytest.fixture(scope="session")
+def mastra_server() -> Iterator[MastraTestServer]:
+    with MastraTestServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def client(mastra_server: MastraTestServer) -> Iterator[object]:
+    from mastra_client import MastraClient
+
+    with MastraClient(mastra_server.base_url, max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def aclient(mastra_server: MastraTestServer) -> AsyncIterator[object]:
+    from mastra_client import AsyncMastraClient
+
+    async with AsyncMastraClient(mastra_server.base_url, max_retries=0) as c:
+        yield c

@@ -1,0 +1,112 @@
+"""generated/ must be exactly what a fresh run produces from the pinned spec."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mastra_codegen.pipeline import generate
+from mastra_codegen.writer import read_files
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED_IN = ROOT / "generated" / "mastra_client"
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("golden") / "mastra_client"
+    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), out)
+    return out
+
+
+def test_generated_matches_a_fresh_run(fresh: Path) -> None:
+    expected, actual = read_files(fresh), read_files(CHECKED_IN)
+    assert sorted(expected) == sorted(actual), "file lists differ: regenerate generated/ (see README)"
+    different = [name for name in expected if expected[name] != actual[name]]
+    assert not different, f"regenerate generated/ (see README); these differ: {different[:5]}"
+
+
+def test_output_is_deterministic(fresh: Path, tmp_path: Path) -> None:
+    again = tmp_path / "mastra_client"
+    generate(str(ROOT / "specs" / "mastra-server-1.67.0.openapi.json"), again)
+    assert read_files(again) == read_files(fresh)
+
+
+def test_runtime_imports_only_httpx_and_pydantic() -> None:
+    allowed = {"httpx", "pydantic", "pydantic_core", "typing_extensions"}
+    for path in CHECKED_IN.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                top = node.module.split(".")[0]
+            elif isinstance(node, ast.Import):
+                top = node.names[0].name.split(".")[0]
+            else:
+                continue
+            assert top in sys.stdlib_module_names or top in allowed, f"{path}: imports {top}"
+
+
+def test_mypy_strict_is_clean() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client"],
+        cwd=CHECKED_IN.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_ruff_is_clean() -> None:
+    from mastra_codegen.fmt import RUFF_IGNORE, RUFF_RULES, RUFF_SETTINGS, ruff_bin
+
+    check = [
+        ruff_bin(),
+        "check",
+        *RUFF_SETTINGS,
+        "--select",
+        RUFF_RULES,
+        "--ignore",
+        RUFF_IGNORE,
+        str(CHECKED_IN),
+    ]
+    assert subprocess.run(check, capture_output=True, check=False).returncode == 0
+    fmt = [ruff_bin(), "format", "--check", *RUFF_SETTINGS, str(CHECKED_IN)]
+    assert subprocess.run(fmt, capture_output=True, check=False).returncode == 0
+
+
+def test_every_model_and_resource_module_imports() -> None:
+    code = (
+        "import importlib, pkgutil, mastra_client, mastra_client.models as m, mastra_client.resources as r\n"
+        "[getattr(m, n) for n in m.__all__]\n"
+        "[importlib.import_module('mastra_client.resources.' + i.name) for i in pkgutil.iter_modules(r.__path__)]\n"
+        "c = mastra_client.MastraClient('http://localhost:1')\n"
+        "assert c.get_agent('a').agent_id == 'a'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=CHECKED_IN.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_importing_the_package_does_not_load_models_or_resources() -> None:
+    code = (
+        "import sys, mastra_client\nmastra_client.MastraClient('http://localhost:1')\n"
+        "loaded = [m for m in sys.modules if m.startswith(('mastra_client.models.', 'mastra_client.resources.'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=CHECKED_IN.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
