@@ -570,7 +570,8 @@ _LIMIT_KEYS = frozenset(
 def _unconstrained_scalar(member: Any) -> Any:
     """A constrained scalar inside a union would become a synthetic, numbered model class
     (``Label1``) in datamodel-code-generator; the server checks the bounds anyway."""
-    if isinstance(member, dict) and member.get("type") in ("string", "number", "integer") and "properties" not in member:
+    scalar = isinstance(member, dict) and member.get("type") in ("string", "number", "integer")
+    if scalar and "properties" not in member:
         return {k: v for k, v in member.items() if k not in _LIMIT_KEYS}
     return member
 
