@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +40,10 @@ def import_cost(cwd: Path, code: str, runs: int = 7) -> float:
     for _ in range(runs):
         out = subprocess.run(
             [PY, "-c", f"import time\nt=time.perf_counter()\n{code}\nprint(time.perf_counter()-t)"],
-            cwd=cwd, capture_output=True, text=True, check=True,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         samples.append(float(out.strip()))
     return statistics.median(samples)
@@ -69,8 +71,10 @@ def main() -> None:
     ours = import_cost(work, "import mastra_client\nmastra_client.MastraClient('http://localhost:4111')")
     print(f"mastra-codegen: generation {seconds:.1f} s, peak {mb:.0f} MB")
     print(f"  models: {classes} classes, {numbered} with numbered names")
-    print(f"  import + construct client: {ours * 1000:.0f} ms vs import httpx, pydantic: {base * 1000:.0f} ms "
-          f"(adds {(ours - base) * 1000:.0f} ms)")
+    print(
+        f"  import + construct client: {ours * 1000:.0f} ms vs import httpx, pydantic: {base * 1000:.0f} ms "
+        f"(adds {(ours - base) * 1000:.0f} ms)"
+    )
     if args.skip_naive:
         return
     naive = work / "naive_models.py"
@@ -86,9 +90,14 @@ def main() -> None:
     text = naive.read_text()
     naive_names = re.findall(r"^class (\w+)", text, re.M)
     naive_numbered = [n for n in naive_names if re.search(r"\d+$", n)]
-    naive_import = import_cost(work, "import naive_models", runs=3)
-    print(f"naive datamodel-code-generator: {n_seconds:.1f} s, peak {max(n_mb, peak):.0f} MB, "
-          f"{len(naive_names)} classes ({len(naive_numbered)} numbered), import {naive_import:.1f} s")
+    try:
+        imported = f"import {import_cost(work, 'import naive_models', runs=3):.1f} s"
+    except subprocess.CalledProcessError as exc:
+        imported = f"does not import ({(exc.stderr or '').strip().splitlines()[-1:] or 'error'})"
+    print(
+        f"naive datamodel-code-generator: {n_seconds:.1f} s, peak {max(n_mb, peak):.0f} MB, "
+        f"{len(naive_names)} classes ({len(naive_numbered)} numbered), {imported}"
+    )
 
 
 if __name__ == "__main__":
