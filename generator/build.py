@@ -288,7 +288,7 @@ def _qualified_name(method: str, path: str) -> str:
     return "_".join(parts)
 
 
-def build_groups(operations: list[Operation], model_index: dict[str, str]) -> list[Group]:
+def build_groups(operations: list[Operation]) -> list[Group]:
     by_group: dict[str, list[Operation]] = {}
     for op in operations:
         by_group.setdefault(op.group, []).append(op)
@@ -301,23 +301,12 @@ def build_groups(operations: list[Operation], model_index: dict[str, str]) -> li
                 class_name=pascal(name) + "Resource",
                 title=name.replace("_", " ").title(),
                 operations=tuple(ops),
-                model_imports=_imports({m for op in ops for m in op.models}, model_index),
             )
         )
     return groups
 
 
-def _imports(names: set[str], model_index: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    by_module: dict[str, set[str]] = {}
-    for name in names:
-        if name in model_index:
-            by_module.setdefault(model_index[name], set()).add(name)
-    return tuple((module, tuple(sorted(n))) for module, n in sorted(by_module.items()))
-
-
-def build_resources(
-    overrides: Overrides, operations: list[Operation], model_index: dict[str, str]
-) -> tuple[list[Resource], list[FacadeMethod]]:
+def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[list[Resource], list[FacadeMethod]]:
     """The client-js shaped layer: resources bound to ids, and top-level client methods."""
     by_key = {op.key: op for op in operations}
     resources: list[Resource] = []
@@ -330,7 +319,6 @@ def build_resources(
             optional = json_name in spec.optional
             attrs.setdefault(attr, (attr, "str | None" if optional else "str", not optional))
         attributes = tuple(attrs.values())
-        used = {m for fm in methods for m in fm.operation.models}
         resources.append(
             Resource(
                 name=spec.name,
@@ -338,7 +326,6 @@ def build_resources(
                 accessor=spec.accessor,
                 doc=spec.doc,
                 methods=methods,
-                model_imports=_imports(used, model_index),
             )
         )
     client_methods = [

@@ -86,7 +86,6 @@ class Group:
     class_name: str  # AgentsResource (AsyncAgentsResource is derived)
     title: str  # the tag as written
     operations: tuple[Operation, ...]
-    model_imports: tuple[tuple[str, tuple[str, ...]], ...]  # (models module, names)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,6 @@ class Resource:
     accessor: str | None
     doc: str
     methods: tuple[FacadeMethod, ...]
-    model_imports: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)

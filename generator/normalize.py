@@ -93,7 +93,6 @@ class Component:
     hints: list[Hint] = field(default_factory=list)
     chosen_hint: int = 0  # the hint the final name came from: its docs are kept
     fixed_name: str | None = None  # components the document already named
-    order: int = 0
 
 
 @dataclass
@@ -309,7 +308,7 @@ class Normalizer:
     def _register(self, cid: str, role: str, bare: Any, full: Any, hint: Hint) -> None:
         comp = self.components.get(cid)
         if comp is None:
-            comp = Component(id=cid, role=role, bare=bare, order=len(self.components))
+            comp = Component(id=cid, role=role, bare=bare)
             self.components[cid] = comp
         comp.variants[len(comp.hints)] = full
         comp.hints.append(hint)
@@ -322,7 +321,7 @@ class Normalizer:
         fresh = [name for name in defs if scope.ids[name] not in self.components]
         for name in fresh:  # registered before walking: definitions refer to each other
             cid = scope.ids[name]
-            self.components[cid] = Component(id=cid, role=role, bare=None, order=len(self.components))
+            self.components[cid] = Component(id=cid, role=role, bare=None)
         for name in fresh:
             comp = self.components[scope.ids[name]]
             d_where = f"{where}/definitions/{_escape(name)}"
@@ -373,7 +372,6 @@ class Normalizer:
             role=RESPONSE,
             bare=None,
             fixed_name=safe_class_name(pascal(name)),
-            order=len(self.components),
         )
         self.components[cid] = comp  # registered first: recursive references find it
         full, bare = self._walk(

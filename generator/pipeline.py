@@ -54,8 +54,8 @@ def assemble(normalized: dict, overrides: Overrides, package: str, sha256: str) 
     missing = sorted(set(schemas) - set(index))
     if missing:
         raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")
-    groups = build_groups(operations, index)
-    resources, client_methods = build_resources(overrides, operations, index)
+    groups = build_groups(operations)
+    resources, client_methods = build_resources(overrides, operations)
     info = normalized.get("info") or {}
     return ClientModel(
         package=package,
