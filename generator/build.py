@@ -7,10 +7,10 @@ from typing import Any
 
 from .annotations import Annotator
 from .errors import CodegenError
-from .ir import FacadeMethod, Group, Operation, Param, Resource
+from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Param, Resource, StreamSpec
 from .naming import pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
-from .overrides import Overrides, ResourceMethod, ResourceSpec
+from .overrides import ChunkUnion, Overrides, ResourceMethod, ResourceSpec, StreamOverride
 
 _REF = "#/components/schemas/"
 # Keyword arguments every generated method has; spec parameters yield to them.
@@ -96,12 +96,28 @@ def _operation(
         schema = (content.get(media) or {}).get("schema") or {}
         body_required = bool(body.get("required"))
         target = _component(schema, schemas, aliases)
-        if media == "application/json" and target is not None and (target[1].get("properties")):
-            name, component = target
-            body_model, body_kind = annotator.prefix + name, "fields"
-            annotator.used.add(name)
-            required_fields = set(component.get("required") or [])
-            for prop, prop_schema in component["properties"].items():
+        members = _object_members(schema, schemas, aliases)
+        if media == "application/json" and (
+            (target is not None and target[1].get("properties")) or (target is None and members)
+        ):
+            if target is not None:
+                name, component = target
+                body_model = annotator.prefix + name
+                annotator.used.add(name)
+                properties: dict[str, Any] = dict(component["properties"])
+                required_fields = set(component.get("required") or [])
+            else:
+                # One of several object shapes (signals: to a run, or to a thread): every field of
+                # every shape is a keyword; the union checks the combination on the client.
+                body_model = " | ".join(annotator.prefix + n for n, _ in members)
+                annotator.used.update(n for n, _ in members)
+                properties = {}
+                for _, member in members:
+                    for prop, prop_schema in member["properties"].items():
+                        properties.setdefault(prop, prop_schema)
+                required_fields = set.intersection(*(set(m.get("required") or []) for _, m in members))
+            body_kind = "fields"
+            for prop, prop_schema in properties.items():
                 py_name = _free(snake(str(prop)), taken, "body")
                 params.append(
                     Param(
@@ -125,9 +141,13 @@ def _operation(
                 )
             )
     returns, parse, parse_with = _response(op, annotator)
-    stream = patch.get("stream")
-    if stream:
+    stream = _stream_spec(patch.get("stream"), overrides, key)
+    if stream is not None:
         returns, parse, parse_with = "Any", "raw", None
+    client_tools = _special_param(params, patch.get("client_tools"), "ClientToolsParam", key, overrides)
+    structured = _special_param(
+        params, patch.get("structured_output"), "type[pydantic.BaseModel] | {annotation}", key, overrides
+    )
     return Operation(
         method=method,
         path=path,
@@ -148,7 +168,55 @@ def _operation(
         retry_safe=bool(patch.get("safe")) or method in _IDEMPOTENT,
         error_body=bool(patch.get("error_body")),
         models=tuple(sorted(annotator.used)),
+        client_tools=client_tools,
+        structured_output=structured,
     )
+
+
+def chunk_union_model(union: ChunkUnion) -> ChunkUnionModel:
+    return ChunkUnionModel(
+        name=union.name,
+        codec=snake(union.name).upper(),
+        discriminator=union.discriminator,
+        variants=tuple((t.tag, t.name) for t in union.types),
+        fallback=union.fallback,
+    )
+
+
+def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) -> StreamSpec | None:
+    if spec is None:
+        return None
+    union = None
+    if spec.chunks is not None:
+        found = overrides.chunks.get(spec.chunks)
+        if found is None:
+            raise CodegenError(overrides.origin.get(key, key), f"stream of '{key}' names an unknown chunk union {spec.chunks!r}")
+        union = chunk_union_model(found)
+    return StreamSpec(
+        framing=spec.framing,
+        union=union,
+        done=spec.done,
+        finish=spec.finish,
+        pause=spec.pause,
+        errors=spec.errors,
+        view=spec.view,
+        reconnect=spec.reconnect,
+    )
+
+
+def _special_param(
+    params: list[Param], wire_name: str | None, annotation: str, key: str, overrides: Overrides
+) -> str | None:
+    """Give the body field that carries client tools (or a structured-output model) its Python type."""
+    if wire_name is None:
+        return None
+    for index, param in enumerate(params):
+        if param.location == "body" and param.name == wire_name:
+            params[index] = replace(param, annotation=annotation.format(annotation=param.annotation))
+            return param.py_name
+    if key in overrides.shipped_keys:
+        return None  # an older server without the field: the feature is left out
+    raise CodegenError(overrides.origin.get(key, key), f"'{key}' has no body field {wire_name!r}")
 
 
 def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:
@@ -179,6 +247,21 @@ def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) ->
         if isinstance(target, dict):
             return name, target
     return None
+
+
+def _object_members(
+    schema: Any, schemas: dict[str, Any], aliases: dict[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The named object shapes of an ``anyOf``/``oneOf`` body, or ``[]`` if it is anything else."""
+    if not isinstance(schema, dict):
+        return []
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if not isinstance(options, list) or len(options) < 2:
+        return []
+    members = [_component(option, schemas, aliases) for option in options]
+    if any(m is None or not m[1].get("properties") for m in members):
+        return []
+    return [m for m in members if m is not None]
 
 
 def _is_complex(schema: Any, schemas: dict[str, Any]) -> bool:

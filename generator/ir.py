@@ -26,6 +26,47 @@ class Param:
 
 
 @dataclass(frozen=True)
+class ChunkUnionModel:
+    """A stream's chunk union: typed variants by discriminator value, and a fallback."""
+
+    name: str  # type alias in models: AgentChunk
+    codec: str  # constant in the generated _chunks module: AGENT_CHUNK
+    discriminator: str
+    variants: tuple[tuple[str, str], ...]  # (discriminator value, class name)
+    fallback: str
+
+
+_STREAM_CLASSES = {"agent": "AgentStream", "workflow": "WorkflowStream"}
+_VIEW_CLASSES = {"agent": "AgentView", "workflow": "WorkflowView"}
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """How a streaming operation is read: framing, chunk types, and its end."""
+
+    framing: str  # sse | records | ndjson
+    union: ChunkUnionModel | None
+    done: str | None
+    finish: tuple[str, ...]
+    pause: tuple[str, ...]
+    errors: tuple[str, ...]
+    view: str  # events | agent | workflow
+    reconnect: bool
+
+    @property
+    def stream_class(self) -> str:
+        return _STREAM_CLASSES.get(self.view, "Stream")
+
+    @property
+    def view_class(self) -> str:
+        return _VIEW_CLASSES.get(self.view, "EventView")
+
+    @property
+    def chunk_annotation(self) -> str:
+        return f"_models.{self.union.name}" if self.union is not None else "Any"
+
+
+@dataclass(frozen=True)
 class Operation:
     """One HTTP operation, ready to render as a method."""
 
@@ -44,10 +85,17 @@ class Operation:
     returns: str  # Python annotation of the result
     return_parse: str  # model | adapter | raw | none
     return_model: str | None  # class or type expression used to parse
-    stream: str | None  # sse | records | ndjson | None
+    stream: StreamSpec | None
     retry_safe: bool  # may be retried although the method is not idempotent
     error_body: bool  # a 200 body {"error": true} is an error
     models: tuple[str, ...]  # model names the method's annotations use
+    client_tools: str | None = None  # py name of the parameter carrying client-side tools
+    structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
+
+    @property
+    def is_coroutine(self) -> bool:
+        """Async methods are ``async def`` except streams, which return an async context manager."""
+        return self.stream is None
 
     @property
     def path_params(self) -> tuple[Param, ...]:
@@ -133,4 +181,5 @@ class ClientModel:
     client_methods: list[FacadeMethod]
     model_modules: list[ModelModule]
     model_index: dict[str, str]  # class or alias name -> module
+    chunk_unions: list[ChunkUnionModel] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -18,7 +18,7 @@ import yaml
 
 from .errors import CodegenError
 
-_OPERATION_KEYS = {
+_OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str,
     "group": str,
     "summary": str,
@@ -28,12 +28,18 @@ _OPERATION_KEYS = {
     "params": dict,
     "safe": bool,
     "error_body": bool,
-    "stream": str,
+    "stream": (str, dict),
+    "client_tools": str,
+    "structured_output": str,
     "deprecated": bool,
     "skip": bool,
     "tags": list,
 }
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
+_STREAM_VIEWS = {"events", "agent", "workflow"}
+_STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect"}
+_CHUNK_UNION_KEYS = {"discriminator", "envelope", "fallback", "types", "description"}
+_CHUNK_TYPE_KEYS = {"name", "payload", "fields", "description"}
 _TOP_KEYS = {
     "version",
     "groups",
@@ -42,6 +48,7 @@ _TOP_KEYS = {
     "resources",
     "client",
     "components",
+    "chunks",
 }
 _METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 
@@ -85,6 +92,41 @@ class ResourceSpec:
     where: str
 
 
+@dataclass(frozen=True)
+class StreamOverride:
+    """How an operation streams: framing, chunk union, and when the stream is over."""
+
+    framing: str  # sse | records | ndjson
+    chunks: str | None = None  # name of a chunk union (``chunks:``), or None for plain JSON events
+    done: str | None = None  # data of the frame that ends it cleanly
+    finish: tuple[str, ...] = ()
+    pause: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    view: str = "events"  # events | agent | workflow: what the stream object offers
+    reconnect: bool = False  # the caller may ask to reconnect when it drops (a subscription)
+
+
+@dataclass
+class ChunkType:
+    tag: str  # the discriminator value: "text-delta"
+    name: str  # class name: TextDeltaChunk
+    schema: dict[str, Any]  # the variant's object schema
+    where: str
+
+
+@dataclass
+class ChunkUnion:
+    """A discriminated union of stream chunks, with a fallback for types it does not know."""
+
+    name: str
+    discriminator: str
+    types: list[ChunkType]
+    fallback: str
+    fallback_schema: dict[str, Any]
+    description: str
+    where: str
+
+
 @dataclass
 class Overrides:
     """Every override file merged, plus where each entry came from (for errors)."""
@@ -95,6 +137,7 @@ class Overrides:
     resources: dict[str, ResourceSpec] = field(default_factory=dict)
     client_methods: dict[str, ResourceMethod] = field(default_factory=dict)
     components: dict[str, Any] = field(default_factory=dict)
+    chunks: dict[str, ChunkUnion] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)  # operation key -> file:line
     # Operation keys only the shipped files mention. They describe Mastra's full route table, so a
     # document without one of those routes (an older or trimmed server) just skips the entry;
@@ -179,12 +222,10 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
             if expected is None:
                 raise CodegenError(file.at("operations", op_key, key), f"unknown operation override {key!r}")
             if not isinstance(value, expected):
-                raise CodegenError(file.at("operations", op_key, key), f"{key!r} must be a {expected.__name__}")
-        if "stream" in body and body["stream"] not in _STREAM_FORMATS:
-            raise CodegenError(
-                file.at("operations", op_key, "stream"),
-                f"unknown stream format {body['stream']!r} (expected one of {', '.join(sorted(_STREAM_FORMATS))})",
-            )
+                kinds = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+                raise CodegenError(file.at("operations", op_key, key), f"{key!r} must be a {kinds}")
+        if "stream" in body:
+            body = {**body, "stream": _stream(file, ("operations", op_key, "stream"), body["stream"])}
         if "name" in body and not str(body["name"]).isidentifier():
             raise CodegenError(file.at("operations", op_key, "name"), "name must be a Python identifier")
         merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
@@ -203,10 +244,144 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
     if not isinstance(components, dict):
         raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
     merged.components.update(copy.deepcopy(components))
+    chunks = data.get("chunks") or {}
+    if not isinstance(chunks, dict):
+        raise CodegenError(file.at("chunks"), "must be a mapping of union name to chunk union")
+    for name, body in chunks.items():
+        merged.chunks[name] = _chunk_union(file, name, body)
     for name, body in (data.get("resources") or {}).items():
         merged.resources[name] = _resource(file, name, body, shipped)
     for name, body in (data.get("client") or {}).items():
         merged.client_methods[name] = _method(file, ("client", name), name, body, shipped)
+
+
+def _stream(file: Located, keys: tuple[str, ...], value: Any) -> StreamOverride:
+    """``stream: sse`` (framing only) or a mapping with the chunk union and the end rules."""
+    spec = {"framing": value} if isinstance(value, str) else value
+    for key in spec:
+        if key not in _STREAM_KEYS:
+            raise CodegenError(
+                file.at(*keys, key), f"unknown stream key {key!r} (expected one of {', '.join(sorted(_STREAM_KEYS))})"
+            )
+    framing = spec.get("framing")
+    if framing not in _STREAM_FORMATS:
+        raise CodegenError(
+            file.at(*keys, "framing") if isinstance(value, dict) else file.at(*keys),
+            f"unknown stream format {framing!r} (expected one of {', '.join(sorted(_STREAM_FORMATS))})",
+        )
+    view = spec.get("view", "events")
+    if view not in _STREAM_VIEWS:
+        raise CodegenError(
+            file.at(*keys, "view"), f"unknown stream view {view!r} (expected one of {', '.join(sorted(_STREAM_VIEWS))})"
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("finish", "pause", "errors"):
+        items = spec.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise CodegenError(file.at(*keys, key), f"{key!r} must be a list of chunk types")
+        lists[key] = tuple(items)
+    for key in ("chunks", "done"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise CodegenError(file.at(*keys, key), f"{key!r} must be a string")
+    done = spec.get("done", "[DONE]" if framing == "sse" and isinstance(value, str) else None)
+    return StreamOverride(
+        framing=framing,
+        chunks=spec.get("chunks"),
+        done=done,
+        finish=lists["finish"],
+        pause=lists["pause"],
+        errors=lists["errors"],
+        view=view,
+        reconnect=bool(spec.get("reconnect", False)),
+    )
+
+
+def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
+    where = ("chunks", name)
+    if not name.isidentifier() or not isinstance(body, dict):
+        raise CodegenError(file.at(*where), "a chunk union is a class name mapped to a mapping")
+    for key in body:
+        if key not in _CHUNK_UNION_KEYS:
+            raise CodegenError(
+                file.at(*where, key),
+                f"unknown chunk union key {key!r} (expected one of {', '.join(sorted(_CHUNK_UNION_KEYS))})",
+            )
+    discriminator = body.get("discriminator", "type")
+    envelope = body.get("envelope") or {}
+    if not isinstance(discriminator, str) or not isinstance(envelope, dict):
+        raise CodegenError(file.at(*where), "discriminator is a field name, envelope a mapping of fields")
+    suffix = _last_word(name)
+    fallback = body.get("fallback") or f"Other{name}"
+    if not isinstance(fallback, str) or not fallback.isidentifier():
+        raise CodegenError(file.at(*where, "fallback"), "fallback must be a class name")
+    types = body.get("types") or {}
+    if not isinstance(types, dict) or not types:
+        raise CodegenError(file.at(*where, "types"), "types maps each chunk type to its payload")
+    out: list[ChunkType] = []
+    for tag, spec in types.items():
+        at = file.at(*where, "types", tag)
+        if spec is None or not isinstance(spec, dict) or not ({"payload", "fields"} & set(spec)):
+            raise CodegenError(at, f"chunk type {tag!r} has no model: give it a payload or fields schema")
+        for key in spec:
+            if key not in _CHUNK_TYPE_KEYS:
+                raise CodegenError(
+                    file.at(*where, "types", tag, key),
+                    f"unknown chunk type key {key!r} (expected one of {', '.join(sorted(_CHUNK_TYPE_KEYS))})",
+                )
+        class_name = spec.get("name") or _class_for(tag, suffix)
+        if not class_name.isidentifier():
+            raise CodegenError(at, f"chunk type {tag!r} needs a 'name:' (a Python class name)")
+        properties: dict[str, Any] = {discriminator: {"const": tag, "type": "string"}, **copy.deepcopy(envelope)}
+        if "payload" in spec:
+            properties["payload"] = copy.deepcopy(spec["payload"])
+        fields = spec.get("fields") or {}
+        if not isinstance(fields, dict):
+            raise CodegenError(file.at(*where, "types", tag, "fields"), "fields maps field names to schemas")
+        properties.update(copy.deepcopy(fields))
+        schema: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": True,
+            "required": [discriminator] + (["payload"] if "payload" in spec else []),
+            "properties": properties,
+            "description": str(spec.get("description") or f"A ``{tag}`` chunk."),
+        }
+        out.append(ChunkType(tag=str(tag), name=class_name, schema=schema, where=at))
+    names = [t.name for t in out] + [fallback, name]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise CodegenError(file.at(*where), f"two chunk classes are named {duplicate!r}: give one a 'name:'")
+    fallback_schema = {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": {discriminator: {"type": "string"}, **copy.deepcopy(envelope), "payload": {}},
+        "description": f"A chunk of a type this client does not know (newer server, or ``data-*``): "
+        f"every field is kept. Known types: {', '.join(t.tag for t in out)}.",
+    }
+    return ChunkUnion(
+        name=name,
+        discriminator=discriminator,
+        types=out,
+        fallback=fallback,
+        fallback_schema=fallback_schema,
+        description=str(body.get("description") or ""),
+        where=file.at(*where),
+    )
+
+
+def _last_word(name: str) -> str:
+    """``AgentChunk`` -> ``Chunk``: variants are named like their union (TextDeltaChunk)."""
+    for index in range(len(name) - 1, 0, -1):
+        if name[index].isupper():
+            return name[index:]
+    return name
+
+
+def _class_for(tag: str, suffix: str) -> str:
+    words = [w for w in "".join(c if c.isalnum() else " " for c in tag).split() if w]
+    stem = "".join(w[:1].upper() + w[1:] for w in words)
+    if stem[:1].isdigit():
+        stem = "T" + stem
+    return stem if stem.endswith(suffix) else stem + suffix
 
 
 def _check_operation_key(file: Located, keys: tuple[str, ...], op_key: str) -> None:
@@ -269,10 +444,16 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
         item = paths.setdefault(path, {})
         if method.lower() not in item:  # a document that already serves the route wins
             item[method.lower()] = operation
-    if overrides.components:
+    chunk_schemas = chunk_components(overrides)
+    if overrides.components or chunk_schemas:
         comps = dict(doc.get("components") or {})
         schemas = dict(comps.get("schemas") or {})
+        for name, union in sorted(overrides.chunks.items()):
+            clash = next((n for n in [*chunk_schemas_of(union)] if n in schemas), None)
+            if clash:
+                raise CodegenError(union.where, f"chunk class {clash!r} is already a schema of the document")
         schemas.update(overrides.components)
+        schemas.update(chunk_schemas)
         comps["schemas"] = schemas
         doc["components"] = comps
     for op_key, patch in sorted(overrides.operations.items()):
@@ -304,6 +485,23 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
                 op.get("parameters") or [], patch["params"], overrides.origin[op_key], op_key
             )
     return doc
+
+
+def chunk_schemas_of(union: ChunkUnion) -> dict[str, Any]:
+    out = {t.name: t.schema for t in union.types}
+    out[union.fallback] = union.fallback_schema
+    return out
+
+
+def chunk_components(overrides: Overrides) -> dict[str, Any]:
+    """The model of every chunk variant, added to the document's components."""
+    out: dict[str, Any] = {}
+    for name in sorted(overrides.chunks):
+        for class_name, schema in chunk_schemas_of(overrides.chunks[name]).items():
+            if class_name in out:
+                raise CodegenError(overrides.chunks[name].where, f"two chunk unions define the class {class_name!r}")
+            out[class_name] = schema
+    return out
 
 
 def _patch_params(params: list[Any], patch: dict[str, Any], where: str, op_key: str) -> list[Any]:

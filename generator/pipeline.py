@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .build import build_groups, build_operations, build_resources
+from .build import build_groups, build_operations, build_resources, chunk_union_model
 from .errors import CodegenError
 from .ir import ClientModel
 from .loader import load_spec
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, load_overrides, shipped_override_files
 from .render import file_header, render_package
-from .render_models import run_datamodel_codegen, split_models
+from .render_models import STREAMS, run_datamodel_codegen, split_models
 from .writer import write_package
 
 
@@ -48,9 +48,14 @@ def assemble(normalized: dict, overrides: Overrides, package: str, sha256: str) 
     for op in operations:
         for name in op.models:
             usage.setdefault(aliases.get(name, name), set()).add(op.group)
+    unions = [chunk_union_model(u) for _, u in sorted(overrides.chunks.items())]
+    members = {u.name: [cls for _, cls in u.variants] + [u.fallback] for u in unions}
+    for classes in members.values():
+        for cls in classes:
+            usage.setdefault(cls, set()).add(STREAMS)
     probe = ClientModel(package, __version__, sha256, "", "", [], [], [], [], {})
     source = run_datamodel_codegen(schemas) if schemas else ""
-    modules, index = split_models(source, usage, aliases, file_header(probe)) if source else ([], {})
+    modules, index = split_models(source, usage, aliases, file_header(probe), members) if source else ([], {})
     missing = sorted(set(schemas) - set(index))
     if missing:
         raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")
@@ -68,6 +73,7 @@ def assemble(normalized: dict, overrides: Overrides, package: str, sha256: str) 
         client_methods=client_methods,
         model_modules=modules,
         model_index=index,
+        chunk_unions=unions,
     )
 
 

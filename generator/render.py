@@ -72,6 +72,7 @@ def render_package(model: ClientModel) -> dict[str, str]:
             spec_title=model.spec_title,
             spec_version=model.spec_version,
         ),
+        "_chunks.py": env.get_template("_chunks.py.jinja").render(header=header, unions=model.chunk_unions),
         "py.typed": "",
         "resources/__init__.py": env.get_template("resources__init__.py.jinja").render(header=header),
     }

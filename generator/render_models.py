@@ -19,6 +19,7 @@ from .errors import CodegenError
 from .ir import ModelModule
 
 SHARED = "_shared"
+STREAMS = "_streams"  # chunk models of streams and their union aliases
 
 
 def run_datamodel_codegen(schemas: Mapping[str, Any]) -> str:
@@ -70,6 +71,7 @@ def split_models(
     usage: Mapping[str, set[str]],
     aliases: Mapping[str, str],
     header: str,
+    unions: Mapping[str, list[str]] | None = None,
 ) -> tuple[list[ModelModule], dict[str, str]]:
     """Split one generated module into area modules.
 
@@ -113,6 +115,17 @@ def split_models(
     for name in order:
         modules.setdefault(home[name], []).append(name)
     index: dict[str, str] = {name: home[name] for name in names}
+    union_lines: list[str] = []
+    union_members: set[str] = set()
+    for union, members in sorted((unions or {}).items()):
+        missing = [m for m in members if m not in home]
+        if missing:
+            raise CodegenError("chunks", f"chunk class {missing[0]!r} of {union} was not generated")
+        union_lines.append(f"{union} = " + " | ".join(members))
+        union_members.update(members)
+        index[union] = STREAMS
+    if union_lines:
+        modules.setdefault(STREAMS, [])
     alias_lines: dict[str, list[str]] = {}
     for alias, target in sorted(aliases.items()):
         if target in home and alias not in index:
@@ -124,7 +137,10 @@ def split_models(
         body = [segment(classes[n]) for n in members]
         for n in members:
             body.extend(segment(s) for s in trailing.get(n, []))
-        foreign = sorted({r for n in members for r in refs[n] if home[r] != module})
+        foreign_names = {r for n in members for r in refs[n] if home[r] != module}
+        if module == STREAMS:
+            foreign_names.update(m for m in union_members if home[m] != module)
+        foreign = sorted(foreign_names)
         lines = [header, "from __future__ import annotations", "", *imports]
         if foreign:
             lines.append(f"from .{SHARED} import (" + ", ".join(f"{r} as {r}" for r in foreign) + ",)")
@@ -136,6 +152,9 @@ def split_models(
                 "# Operations whose shape another operation shares keep a type of their own name.",
             ]
             lines += alias_lines[module]
+        if module == STREAMS and union_lines:
+            lines += ["", "", "# Chunk unions: one class per known type, the last one for every other type."]
+            lines += union_lines
         out.append(ModelModule(name=module, source="\n".join(lines) + "\n"))
     return out, index
 

@@ -38,14 +38,26 @@ from ._runtime._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    IncompleteStreamError,
     InternalServerError,
     MastraError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    StreamError,
     ToolExecutionError,
     UnprocessableEntityError,
 )
+from ._runtime._stream_views import AgentStreamResult, WorkflowStreamResult
+from ._runtime._streams import (
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from ._runtime._tools import ClientTool, client_tool
 from ._runtime._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -54,7 +66,13 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AgentStream",
+    "AgentStreamResult",
+    "AsyncAgentStream",
     "AsyncMastraClient",
+    "AsyncStream",
+    "AsyncWorkflowStream",
+    "ClientTool",
     "AsyncAgent",
     "Agent",
     "AsyncAgentBuilderAction",
@@ -76,6 +94,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "IncompleteStreamError",
     "InternalServerError",
     "MastraClient",
     "MastraError",
@@ -84,7 +103,12 @@ __all__ = [
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "Stream",
+    "StreamError",
     "ToolExecutionError",
     "UnprocessableEntityError",
+    "WorkflowStream",
+    "WorkflowStreamResult",
     "__version__",
+    "client_tool",
 ]

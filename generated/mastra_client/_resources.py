@@ -12,7 +12,18 @@ from ._runtime._adapters import COERCERS, field_of, required_attribute  # noqa: 
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
+    import pydantic
+
     from ._client import AsyncMastraClient, MastraClient
+    from ._runtime._streams import (
+        AgentStream,
+        AsyncAgentStream,
+        AsyncStream,
+        AsyncWorkflowStream,
+        Stream,
+        WorkflowStream,
+    )
+    from ._runtime._tools import ClientToolsParam
 
 
 class Agent:
@@ -80,7 +91,7 @@ class Agent:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -94,7 +105,8 @@ class Agent:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -140,6 +152,696 @@ class Agent:
             output=output,
             structured_output=structured_output,
             until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def stream(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Stream agent response
+
+        Executes an agent with the provided messages and streams the response in real-time
+
+        ``POST /agents/{agentId}/stream``
+        """
+        return self._client.agents.stream(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def stream_until_idle(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        max_idle_ms: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Stream agent response until idle
+
+        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+
+        ``POST /agents/{agentId}/stream-until-idle``
+        """
+        return self._client.agents.stream_until_idle(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            max_idle_ms=max_idle_ms,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def network(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.NetworkChunk]:
+        """Stream agent network
+
+        Executes an agent network with multiple agents and streams the response
+
+        ``POST /agents/{agentId}/network``
+        """
+        return self._client.agents.network(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def approve_tool_call(
+        self,
+        *,
+        run_id: str,
+        tool_call_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Approve tool call
+
+        Approves a pending tool call and continues agent execution
+
+        ``POST /agents/{agentId}/approve-tool-call``
+        """
+        return self._client.agents.approve_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            tool_call_id=tool_call_id,
+            format=format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def decline_tool_call(
+        self,
+        *,
+        run_id: str,
+        tool_call_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Decline tool call
+
+        Declines a pending tool call and continues agent execution without executing the tool
+
+        ``POST /agents/{agentId}/decline-tool-call``
+        """
+        return self._client.agents.decline_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            tool_call_id=tool_call_id,
+            format=format,
+            reason=reason,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def approve_network_tool_call(
+        self,
+        *,
+        run_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.NetworkChunk]:
+        """Approve network tool call
+
+        Approves a pending network tool call and continues network agent execution
+
+        ``POST /agents/{agentId}/approve-network-tool-call``
+        """
+        return self._client.agents.approve_network_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            format=format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def decline_network_tool_call(
+        self,
+        *,
+        run_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.NetworkChunk]:
+        """Decline network tool call
+
+        Declines a pending network tool call and continues network agent execution without executing the tool
+
+        ``POST /agents/{agentId}/decline-network-tool-call``
+        """
+        return self._client.agents.decline_network_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            format=format,
+            reason=reason,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        resume_data: Any,
+        *,
+        run_id: str,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Resume agent stream
+
+        Resumes a suspended agent stream with custom resume data
+
+        ``POST /agents/{agentId}/resume-stream``
+        """
+        return self._client.agents.resume_stream(
+            agent_id=self.agent_id,
+            resume_data=resume_data,
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            tool_call_id=tool_call_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream_until_idle(
+        self,
+        resume_data: Any,
+        *,
+        run_id: str,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        max_idle_ms: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Resume agent stream until idle
+
+        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+
+        ``POST /agents/{agentId}/resume-stream-until-idle``
+        """
+        return self._client.agents.resume_stream_until_idle(
+            agent_id=self.agent_id,
+            resume_data=resume_data,
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            tool_call_id=tool_call_id,
+            max_idle_ms=max_idle_ms,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe(
+        self,
+        *,
+        run_id: str,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Observe agent stream
+
+        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /agents/{agentId}/observe``
+
+        Args:
+            run_id: The run ID to observe/reconnect to
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.agents.observe(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            offset=offset,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def recover(
+        self,
+        *,
+        run_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AgentStream[_models.AgentChunk]:
+        """Recover an orphaned durable agent run
+
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+
+        ``POST /agents/{agentId}/recover``
+        """
+        return self._client.agents.recover(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            request_context=request_context,
+            versions=versions,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def subscribe_to_thread(
+        self,
+        *,
+        thread_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.AgentChunk]:
+        """Subscribe to agent thread runs
+
+        Subscribes to future and active stream runs for a memory thread
+
+        ``POST /agents/{agentId}/threads/subscribe``
+        """
+        return self._client.agents.subscribe_to_thread(
+            agent_id=self.agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            reconnect=reconnect,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -282,9 +984,16 @@ class Agent:
     def send_signal(
         self,
         *,
-        body: _models.AgentSignalsRequestWithRunId
+        signal: _models.AgentSignalsRequestWithRunIdSignalOption1
         | Mapping[str, Any]
-        | _models.AgentSignalsRequestWithResourceId,
+        | _models.AgentSignalsRequestWithRunIdSignalOption2,
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -299,7 +1008,12 @@ class Agent:
         """
         return self._client.agents.send_signal(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            signal=signal,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -310,9 +1024,21 @@ class Agent:
     def send_message(
         self,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -327,7 +1053,12 @@ class Agent:
         """
         return self._client.agents.send_message(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            message=message,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -338,9 +1069,21 @@ class Agent:
     def queue_message(
         self,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -355,7 +1098,12 @@ class Agent:
         """
         return self._client.agents.queue_message(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            message=message,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -856,6 +1604,51 @@ class AgentBuilderAction:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        run_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Stream action execution
+
+        Executes an action and streams the results in real-time
+
+        ``POST /agent-builder/{actionId}/stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.stream(
+            action_id=self.action_id,
+            run_id=run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def resume(
         self,
         *,
@@ -935,6 +1728,78 @@ class AgentBuilderAction:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Resume action stream
+
+        Resumes a suspended action execution and continues streaming results
+
+        ``POST /agent-builder/{actionId}/resume-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.resume_stream(
+            action_id=self.action_id,
+            run_id=run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        run_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Observe action stream
+
+        Observes and streams updates from an already running action execution
+
+        ``POST /agent-builder/{actionId}/observe``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe(
+            action_id=self.action_id,
+            run_id=run_id,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2724,6 +3589,51 @@ class Workflow:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        run_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Stream workflow execution
+
+        Executes a workflow and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def resume(
         self,
         *,
@@ -2846,6 +3756,81 @@ class Workflow:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Resume workflow stream
+
+        Resumes a suspended workflow execution and continues streaming results
+
+        ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.resume_stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        run_id: str,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            run_id: Unique identifier for the run
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            offset=offset,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3021,6 +4006,55 @@ class Workflow:
             max_retries=max_retries,
         )
 
+    def time_travel_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str],
+        input_data: Any | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        nested_steps_context: Mapping[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Time travel workflow stream
+
+        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.time_travel_stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            input_data=input_data,
+            resume_data=resume_data,
+            initial_state=initial_state,
+            step=step,
+            context=context,
+            nested_steps_context=nested_steps_context,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def cancel_run(
         self,
         run_id: str,
@@ -3043,6 +4077,31 @@ class Workflow:
         return self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def send_event(
+        self,
+        *,
+        event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowsEventsResponse:
+        """Receive a workflow event from a push-mode broker
+
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+
+        ``POST /workflows/events``
+        """
+        return self._client.workflows.send_event(
+            event=event,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3173,6 +4232,47 @@ class WorkflowRun:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Stream workflow execution
+
+        Executes a workflow and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/stream``
+        """
+        return self._client.workflows.stream(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def resume(
         self,
         *,
@@ -3283,6 +4383,105 @@ class WorkflowRun:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Resume workflow stream
+
+        Resumes a suspended workflow execution and continues streaming results
+
+        ``POST /workflows/{workflowId}/resume-stream``
+        """
+        return self._client.workflows.resume_stream(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe(
+        self,
+        *,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            offset=offset,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            offset=offset,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3424,6 +4623,51 @@ class WorkflowRun:
         ``POST /workflows/{workflowId}/time-travel-async``
         """
         return self._client.workflows.time_travel_async(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            input_data=input_data,
+            resume_data=resume_data,
+            initial_state=initial_state,
+            step=step,
+            context=context,
+            nested_steps_context=nested_steps_context,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def time_travel_stream(
+        self,
+        *,
+        step: str | Sequence[str],
+        input_data: Any | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        nested_steps_context: Mapping[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> WorkflowStream[_models.WorkflowEvent]:
+        """Time travel workflow stream
+
+        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/time-travel-stream``
+        """
+        return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             input_data=input_data,
@@ -3558,7 +4802,7 @@ class AsyncAgent:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -3572,7 +4816,8 @@ class AsyncAgent:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -3618,6 +4863,696 @@ class AsyncAgent:
             output=output,
             structured_output=structured_output,
             until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def stream(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Stream agent response
+
+        Executes an agent with the provided messages and streams the response in real-time
+
+        ``POST /agents/{agentId}/stream``
+        """
+        return self._client.agents.stream(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def stream_until_idle(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        max_idle_ms: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Stream agent response until idle
+
+        Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
+
+        ``POST /agents/{agentId}/stream-until-idle``
+        """
+        return self._client.agents.stream_until_idle(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            max_idle_ms=max_idle_ms,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def network(
+        self,
+        messages: Sequence[Any] | str,
+        *,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.NetworkChunk]:
+        """Stream agent network
+
+        Executes an agent network with multiple agents and streams the response
+
+        ``POST /agents/{agentId}/network``
+        """
+        return self._client.agents.network(
+            agent_id=self.agent_id,
+            messages=COERCERS["messages"](messages),
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def approve_tool_call(
+        self,
+        *,
+        run_id: str,
+        tool_call_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Approve tool call
+
+        Approves a pending tool call and continues agent execution
+
+        ``POST /agents/{agentId}/approve-tool-call``
+        """
+        return self._client.agents.approve_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            tool_call_id=tool_call_id,
+            format=format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def decline_tool_call(
+        self,
+        *,
+        run_id: str,
+        tool_call_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Decline tool call
+
+        Declines a pending tool call and continues agent execution without executing the tool
+
+        ``POST /agents/{agentId}/decline-tool-call``
+        """
+        return self._client.agents.decline_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            tool_call_id=tool_call_id,
+            format=format,
+            reason=reason,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def approve_network_tool_call(
+        self,
+        *,
+        run_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.NetworkChunk]:
+        """Approve network tool call
+
+        Approves a pending network tool call and continues network agent execution
+
+        ``POST /agents/{agentId}/approve-network-tool-call``
+        """
+        return self._client.agents.approve_network_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            format=format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def decline_network_tool_call(
+        self,
+        *,
+        run_id: str,
+        model: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        format: str | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.NetworkChunk]:
+        """Decline network tool call
+
+        Declines a pending network tool call and continues network agent execution without executing the tool
+
+        ``POST /agents/{agentId}/decline-network-tool-call``
+        """
+        return self._client.agents.decline_network_tool_call(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            model=model,
+            request_context=request_context,
+            format=format,
+            reason=reason,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        resume_data: Any,
+        *,
+        run_id: str,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Resume agent stream
+
+        Resumes a suspended agent stream with custom resume data
+
+        ``POST /agents/{agentId}/resume-stream``
+        """
+        return self._client.agents.resume_stream(
+            agent_id=self.agent_id,
+            resume_data=resume_data,
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            tool_call_id=tool_call_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream_until_idle(
+        self,
+        resume_data: Any,
+        *,
+        run_id: str,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+        ]
+        | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        max_idle_ms: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Resume agent stream until idle
+
+        Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
+
+        ``POST /agents/{agentId}/resume-stream-until-idle``
+        """
+        return self._client.agents.resume_stream_until_idle(
+            agent_id=self.agent_id,
+            resume_data=resume_data,
+            instructions=instructions,
+            system=system,
+            context=context,
+            memory=memory,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            request_context=request_context,
+            versions=versions,
+            max_steps=max_steps,
+            stop_when=stop_when,
+            model=model,
+            provider_options=provider_options,
+            model_settings=model_settings,
+            active_tools=active_tools,
+            toolsets=toolsets,
+            client_tools=client_tools,
+            tool_choice=tool_choice,
+            require_tool_approval=require_tool_approval,
+            scorers=scorers,
+            return_scorer_data=return_scorer_data,
+            tracing_options=tracing_options,
+            output=output,
+            structured_output=structured_output,
+            until_idle=until_idle,
+            tool_call_id=tool_call_id,
+            max_idle_ms=max_idle_ms,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe(
+        self,
+        *,
+        run_id: str,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Observe agent stream
+
+        Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /agents/{agentId}/observe``
+
+        Args:
+            run_id: The run ID to observe/reconnect to
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.agents.observe(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            offset=offset,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def recover(
+        self,
+        *,
+        run_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncAgentStream[_models.AgentChunk]:
+        """Recover an orphaned durable agent run
+
+        Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
+
+        ``POST /agents/{agentId}/recover``
+        """
+        return self._client.agents.recover(
+            agent_id=self.agent_id,
+            run_id=run_id,
+            request_context=request_context,
+            versions=versions,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def subscribe_to_thread(
+        self,
+        *,
+        thread_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.AgentChunk]:
+        """Subscribe to agent thread runs
+
+        Subscribes to future and active stream runs for a memory thread
+
+        ``POST /agents/{agentId}/threads/subscribe``
+        """
+        return self._client.agents.subscribe_to_thread(
+            agent_id=self.agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            reconnect=reconnect,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3760,9 +5695,16 @@ class AsyncAgent:
     async def send_signal(
         self,
         *,
-        body: _models.AgentSignalsRequestWithRunId
+        signal: _models.AgentSignalsRequestWithRunIdSignalOption1
         | Mapping[str, Any]
-        | _models.AgentSignalsRequestWithResourceId,
+        | _models.AgentSignalsRequestWithRunIdSignalOption2,
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3777,7 +5719,12 @@ class AsyncAgent:
         """
         return await self._client.agents.send_signal(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            signal=signal,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3788,9 +5735,21 @@ class AsyncAgent:
     async def send_message(
         self,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3805,7 +5764,12 @@ class AsyncAgent:
         """
         return await self._client.agents.send_message(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            message=message,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3816,9 +5780,21 @@ class AsyncAgent:
     async def queue_message(
         self,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3833,7 +5809,12 @@ class AsyncAgent:
         """
         return await self._client.agents.queue_message(
             agent_id=self.agent_id,
-            body=body,
+            if_active=if_active,
+            run_id=run_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            if_idle=if_idle,
+            message=message,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4334,6 +6315,51 @@ class AsyncAgentBuilderAction:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        run_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Stream action execution
+
+        Executes an action and streams the results in real-time
+
+        ``POST /agent-builder/{actionId}/stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.stream(
+            action_id=self.action_id,
+            run_id=run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def resume(
         self,
         *,
@@ -4413,6 +6439,78 @@ class AsyncAgentBuilderAction:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Resume action stream
+
+        Resumes a suspended action execution and continues streaming results
+
+        ``POST /agent-builder/{actionId}/resume-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.resume_stream(
+            action_id=self.action_id,
+            run_id=run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        run_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Observe action stream
+
+        Observes and streams updates from an already running action execution
+
+        ``POST /agent-builder/{actionId}/observe``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe(
+            action_id=self.action_id,
+            run_id=run_id,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6204,6 +8302,51 @@ class AsyncWorkflow:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        run_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Stream workflow execution
+
+        Executes a workflow and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def resume(
         self,
         *,
@@ -6326,6 +8469,81 @@ class AsyncWorkflow:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Resume workflow stream
+
+        Resumes a suspended workflow execution and continues streaming results
+
+        ``POST /workflows/{workflowId}/resume-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.resume_stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        run_id: str,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            run_id: Unique identifier for the run
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            offset=offset,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6501,6 +8719,55 @@ class AsyncWorkflow:
             max_retries=max_retries,
         )
 
+    def time_travel_stream(
+        self,
+        *,
+        run_id: str,
+        step: str | Sequence[str],
+        input_data: Any | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        nested_steps_context: Mapping[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Time travel workflow stream
+
+        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/time-travel-stream``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.time_travel_stream(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            input_data=input_data,
+            resume_data=resume_data,
+            initial_state=initial_state,
+            step=step,
+            context=context,
+            nested_steps_context=nested_steps_context,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def cancel_run(
         self,
         run_id: str,
@@ -6523,6 +8790,31 @@ class AsyncWorkflow:
         return await self._client.workflows.cancel_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def send_event(
+        self,
+        *,
+        event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowsEventsResponse:
+        """Receive a workflow event from a push-mode broker
+
+        Push-mode entry point for workflow events. Brokers (GCP Pub/Sub push, SNS, EventBridge) POST each event here; Mastra processes it through the same pipeline as pull-mode workers.
+
+        ``POST /workflows/events``
+        """
+        return await self._client.workflows.send_event(
+            event=event,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6653,6 +8945,47 @@ class AsyncWorkflowRun:
             max_retries=max_retries,
         )
 
+    def stream(
+        self,
+        *,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Stream workflow execution
+
+        Executes a workflow and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/stream``
+        """
+        return self._client.workflows.stream(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            resource_id=resource_id,
+            input_data=input_data,
+            initial_state=initial_state,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            close_on_suspend=close_on_suspend,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def resume(
         self,
         *,
@@ -6763,6 +9096,105 @@ class AsyncWorkflowRun:
             tracing_options=tracing_options,
             per_step=per_step,
             for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def resume_stream(
+        self,
+        *,
+        step: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        for_each_index: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Resume workflow stream
+
+        Resumes a suspended workflow execution and continues streaming results
+
+        ``POST /workflows/{workflowId}/resume-stream``
+        """
+        return self._client.workflows.resume_stream(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            step=step,
+            resume_data=resume_data,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            for_each_index=for_each_index,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe(
+        self,
+        *,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            offset=offset,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def observe_stream(
+        self,
+        *,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Observe workflow stream
+
+        Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
+
+        ``POST /workflows/{workflowId}/observe``
+
+        Args:
+            offset: Resume from this event index (0-based). If omitted, replays all events.
+        """
+        return self._client.workflows.observe(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            offset=offset,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -6904,6 +9336,51 @@ class AsyncWorkflowRun:
         ``POST /workflows/{workflowId}/time-travel-async``
         """
         return await self._client.workflows.time_travel_async(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            input_data=input_data,
+            resume_data=resume_data,
+            initial_state=initial_state,
+            step=step,
+            context=context,
+            nested_steps_context=nested_steps_context,
+            request_context=request_context,
+            tracing_options=tracing_options,
+            per_step=per_step,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def time_travel_stream(
+        self,
+        *,
+        step: str | Sequence[str],
+        input_data: Any | NotGiven = NOT_GIVEN,
+        resume_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        nested_steps_context: Mapping[str, Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
+        """Time travel workflow stream
+
+        Time travels a workflow run, starting from a specific step, and streams the results in real-time
+
+        ``POST /workflows/{workflowId}/time-travel-stream``
+        """
+        return self._client.workflows.time_travel_stream(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             input_data=input_data,

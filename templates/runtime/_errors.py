@@ -21,11 +21,13 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "IncompleteStreamError",
     "InternalServerError",
     "MastraError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StreamError",
     "ToolExecutionError",
     "UnprocessableEntityError",
     "make_status_error",
@@ -171,6 +173,30 @@ class APITimeoutError(APIConnectionError):
         if message is None:
             message = _with_target("Request timed out", request)
         super().__init__(message, request=request)
+
+
+class IncompleteStreamError(APIConnectionError):
+    """A stream ended before its end marker: the connection dropped or the server gave up.
+
+    What arrived before was delivered; nothing after it will come. ``events`` counts the
+    events received, the offset to resume from where the server supports observing a run.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, events: int = 0) -> None:
+        super().__init__(message, request=request)
+        self.events = events
+
+
+class StreamError(APIError):
+    """The server reported an error inside a stream (an ``error`` chunk), or sent a bad frame.
+
+    Every event before it was delivered first. ``chunk`` is the error event as sent
+    (``None`` for a frame that was not valid JSON).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, chunk: object = None) -> None:
+        super().__init__(message, request=request, body=chunk)
+        self.chunk = chunk
 
 
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {

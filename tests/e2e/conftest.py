@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -29,3 +30,9 @@ async def aclient(mastra_server: MastraTestServer) -> AsyncIterator[object]:
 
     async with AsyncMastraClient(mastra_server.base_url, max_retries=0) as c:
         yield c
+
+
+@pytest.fixture(params=["sync", "async"])
+def any_client(request: pytest.FixtureRequest, client: Any, aclient: Any) -> Any:
+    """Each scenario runs twice: with MastraClient and with AsyncMastraClient."""
+    return client if request.param == "sync" else aclient

@@ -35,11 +35,6 @@ def scenario(fn: Scenario) -> Scenario:
     return fn
 
 
-@pytest.fixture(params=["sync", "async"])
-def any_client(request: pytest.FixtureRequest, client: Any, aclient: Any) -> Any:
-    return client if request.param == "sync" else aclient
-
-
 @scenario
 async def agents_list_and_get(c: Any) -> None:
     agents = await call(c.list_agents())
@@ -69,7 +64,7 @@ async def generate_from_messages(c: Any) -> None:
 async def generate_with_a_server_tool(c: Any) -> None:
     result = await call(c.get_agent("tool-agent").generate("What is the weather in Berlin?"))
     assert result.text.startswith("Tool results: getWeather")
-    assert result.tool_calls and result.tool_calls[0].payload["toolName"] == "getWeather"
+    assert result.tool_calls and result.tool_calls[0].payload.tool_name == "getWeather"
 
 
 @scenario

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
+_T = TypeVar("_T")
 
 
 def coerce_messages(messages: Any) -> Any:
@@ -57,3 +59,37 @@ def required_attribute(resource: object, name: str) -> str:
             f"{kind}.{name} is needed for this call: pass {name}= when you create the {kind}"
         )
     return str(value)
+
+
+def structured_output_model(value: Any) -> tuple[type[BaseModel] | None, Any]:
+    """A pydantic model class asks for structured output: send its JSON schema, parse into it.
+
+    Accepts the class itself, or the server's options mapping with the class as ``schema``
+    (``{"schema": Answer, "errorStrategy": "warn"}``). Anything else passes through.
+    """
+    if isinstance(value, type) and issubclass(value, BaseModel):
+        return value, {"schema": value.model_json_schema()}
+    if isinstance(value, Mapping):
+        schema = value.get("schema")
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            return schema, {**value, "schema": schema.model_json_schema()}
+    return None, value
+
+
+def with_structured_output(result: _T, model: type[BaseModel] | None) -> _T:
+    """Parse a result's ``object`` into the model the caller asked for."""
+    if model is None:
+        return result
+    raw = field_of(result, "object")
+    if raw is None or isinstance(raw, model):
+        return result
+    parsed = model.model_validate(raw)
+    if isinstance(result, dict):
+        result["object"] = parsed
+    else:
+        target: Any = result
+        try:
+            target.object = parsed
+        except (AttributeError, TypeError, ValueError):
+            pass
+    return result

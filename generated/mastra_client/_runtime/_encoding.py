@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import urllib.parse
 from collections.abc import Collection, Mapping
@@ -80,7 +81,7 @@ def build_query(
 
 
 def build_body(
-    model: type[pydantic.BaseModel] | None,
+    model: Any,
     values: Mapping[str, object],
     extra_body: Mapping[str, object] | None = None,
 ) -> object:
@@ -93,15 +94,25 @@ def build_body(
     """
     given = {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
     body: dict[str, Any]
-    if model is not None:
+    if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
         body = model.model_validate(given).model_dump(
             mode="json", by_alias=True, exclude_unset=True
+        )
+    elif model is not None:  # a union of models: the one the arguments fit
+        adapter = _union_adapter(model)
+        body = adapter.dump_python(
+            adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True
         )
     else:
         body = {key: to_jsonable(value) for key, value in given.items()}
     if extra_body:
         body.update({str(key): to_jsonable(value) for key, value in extra_body.items()})
     return body
+
+
+@functools.lru_cache(maxsize=64)
+def _union_adapter(model: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(model)
 
 
 def _compact_json(value: object) -> str:

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 990 names: importing
+``Agent`` (and the shared one), not all 1067 names: importing
 them all at once would cost about a second.
 """
 
@@ -41,6 +41,7 @@ _MODULE_OF: dict[str, str] = {
     "A2aRequestTasksPushNotificationConfigSet": "a2a",
     "A2aRequestTasksPushNotificationConfigSetParams": "a2a",
     "A2aRequestTasksResubscribe": "a2a",
+    "AbortChunk": "_streams",
     "Agent": "agents",
     "AgentAgentsValue": "_shared",
     "AgentApproveNetworkToolCallRequest": "agents",
@@ -66,7 +67,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentBuilderStartResponse": "_shared",
     "AgentBuilderStreamLegacyRequest": "_shared",
     "AgentBuilderStreamRequest": "_shared",
-    "AgentChunk": "agents",
+    "AgentChunk": "_streams",
     "AgentCloneRequest": "agents",
     "AgentCloneResponse": "_shared",
     "AgentControllerActiveRunsResponse": "agent_controller",
@@ -148,6 +149,11 @@ _MODULE_OF: dict[str, str] = {
     "AgentDefaultOptionsTracingOptions": "_shared",
     "AgentEditor": "agents",
     "AgentEditorTools": "agents",
+    "AgentExecutionEndChunk": "_streams",
+    "AgentExecutionStartChunk": "_streams",
+    "AgentFinishPayload": "_streams",
+    "AgentFinishPayloadOutput": "_streams",
+    "AgentFinishPayloadStepResult": "_streams",
     "AgentGenerateLegacyRequest": "agents",
     "AgentGenerateRequest": "_shared",
     "AgentGenerateResponse": "agents",
@@ -223,7 +229,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentThreadsSubscribeRequest": "agents",
     "AgentTool": "_shared",
     "AgentToolExecuteRequest": "_shared",
-    "AgentUsage": "agents",
+    "AgentUsage": "_shared",
     "AgentVoiceListenRequest": "agents",
     "AgentVoiceListenResponse": "agents",
     "AgentVoiceSpeakRequest": "agents",
@@ -363,11 +369,15 @@ _MODULE_OF: dict[str, str] = {
     "EditorWorkflowBuilderStreamRequest": "_shared",
     "EmbeddersResponse": "vectors",
     "EmbeddersResponseEmbedder": "vectors",
+    "ErrorChunk": "_streams",
+    "ErrorChunkPayload": "_streams",
+    "ErrorEvent": "_streams",
     "ExecutionPathItem": "workflows",
     "ExperimentDeleteResponse": "_shared",
     "ExperimentsResponse": "_shared",
     "ExperimentsReviewSummaryResponse": "experiments",
     "ExperimentsReviewSummaryResponseCount": "experiments",
+    "FinishChunk": "_streams",
     "Log": "logs",
     "LogLog": "logs",
     "LogsResponse": "logs",
@@ -439,6 +449,12 @@ _MODULE_OF: dict[str, str] = {
     "MemoryThreadUpdateResponse": "_shared",
     "MemoryThreadWorkingMemoryRequest": "memory",
     "MemoryThreadWorkingMemoryResponse": "memory",
+    "NetworkChunk": "_streams",
+    "NetworkErrorChunk": "_streams",
+    "NetworkExecutionEventFinishChunk": "_streams",
+    "NetworkExecutionEventStepFinishChunk": "_streams",
+    "ObjectChunk": "_streams",
+    "ObjectResultChunk": "_streams",
     "ObservabilityBranchesResponse": "observability",
     "ObservabilityDiscoveryEntityNamesResponse": "observability",
     "ObservabilityDiscoveryEntityTypesResponse": "observability",
@@ -556,6 +572,9 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesScoreRequestTarget": "observability",
     "ObservabilityTracesScoreResponse": "observability",
     "ObservabilityTraceTrajectoryResponse": "observability",
+    "OtherAgentChunk": "_streams",
+    "OtherNetworkChunk": "_streams",
+    "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
     "Processor": "processors",
     "ProcessorConfiguration": "processors",
@@ -572,6 +591,14 @@ _MODULE_OF: dict[str, str] = {
     "ProcessorProvidersResponseProvider": "processor_providers",
     "ProcessorsResponseValue": "processors",
     "ProcessorsResponseValueConfiguration": "processors",
+    "ReasoningDeltaChunk": "_streams",
+    "ReasoningDeltaChunkPayload": "_streams",
+    "ReasoningEndChunk": "_streams",
+    "ReasoningStartChunk": "_streams",
+    "RoutingAgentEndChunk": "_streams",
+    "RoutingAgentStartChunk": "_streams",
+    "RoutingAgentTextDeltaChunk": "_streams",
+    "RoutingAgentTextDeltaChunkPayload": "_streams",
     "ScheduleDeleteResponse": "_shared",
     "ScheduleRunResponse": "schedules",
     "SchedulesRequestWithAgentId": "schedules",
@@ -597,6 +624,11 @@ _MODULE_OF: dict[str, str] = {
     "ScoresScorer": "scores",
     "ScoresScorerScorer": "scores",
     "ScoresScorerScorerConfig": "scores",
+    "StartChunk": "_streams",
+    "StartChunkPayload": "_streams",
+    "StepFinishChunk": "_streams",
+    "StepStartChunk": "_streams",
+    "StepStartChunkPayload": "_streams",
     "StoredAgent": "_shared",
     "StoredAgentAuthor": "_shared",
     "StoredAgentBrowserArray": "_shared",
@@ -853,8 +885,30 @@ _MODULE_OF: dict[str, str] = {
     "SystemPackagesResponseEditorSourceCapabilitiesProvider": "system",
     "SystemPackagesResponseObservabilityStorageCapabilities": "system",
     "SystemPackagesResponsePackage": "system",
+    "TextDeltaChunk": "_streams",
+    "TextDeltaChunkPayload": "_streams",
+    "TextEndChunk": "_streams",
+    "TextEndChunkPayload": "_streams",
+    "TextStartChunk": "_streams",
     "Tool": "_shared",
+    "ToolCallApprovalChunk": "_streams",
+    "ToolCallApprovalChunkPayload": "_streams",
+    "ToolCallChunk": "_shared",
+    "ToolCallChunkPayload": "_shared",
+    "ToolCallDeltaChunk": "_streams",
+    "ToolCallDeltaChunkPayload": "_streams",
+    "ToolCallInputStreamingEndChunk": "_streams",
+    "ToolCallInputStreamingEndChunkPayload": "_streams",
+    "ToolCallInputStreamingStartChunk": "_streams",
+    "ToolCallSuspendedChunk": "_streams",
+    "ToolCallSuspendedChunkPayload": "_streams",
+    "ToolErrorChunk": "_streams",
+    "ToolErrorChunkPayload": "_streams",
     "ToolExecuteRequest": "_shared",
+    "ToolExecutionEndChunk": "_streams",
+    "ToolExecutionStartChunk": "_streams",
+    "ToolOutputDeniedChunk": "_streams",
+    "ToolOutputDeniedChunkPayload": "_streams",
     "ToolProviderAuthorizeRequest": "tool_providers",
     "ToolProviderAuthorizeResponse": "tool_providers",
     "ToolProviderAuthStatus": "tool_providers",
@@ -879,6 +933,10 @@ _MODULE_OF: dict[str, str] = {
     "ToolProviderToolsResponse": "tool_providers",
     "ToolProviderToolsResponseData": "tool_providers",
     "ToolProviderToolsResponsePagination": "tool_providers",
+    "ToolResultChunk": "_shared",
+    "ToolResultChunkPayload": "_shared",
+    "TripwireChunk": "_streams",
+    "TripwireChunkPayload": "_streams",
     "V1Conversation": "responses",
     "V1ConversationDeleteResponse": "responses",
     "V1ConversationItemsResponse": "responses",
@@ -923,8 +981,16 @@ _MODULE_OF: dict[str, str] = {
     "WellKnownAgentCardJsonResponseSignature": "a2a",
     "WellKnownAgentCardJsonResponseSkill": "a2a",
     "Workflow": "_shared",
+    "WorkflowCanceledEvent": "_streams",
     "WorkflowCreateRunRequest": "workflows",
     "WorkflowCreateRunResponse": "_shared",
+    "WorkflowEvent": "_streams",
+    "WorkflowExecutionEndChunk": "_streams",
+    "WorkflowExecutionStartChunk": "_streams",
+    "WorkflowFinishEvent": "_streams",
+    "WorkflowFinishEventPayload": "_streams",
+    "WorkflowFinishEventPayloadOutput": "_streams",
+    "WorkflowPausedEvent": "_streams",
     "WorkflowRestartAllActiveWorkflowRunsAsyncResponse": "_shared",
     "WorkflowRestartAllActiveWorkflowRunsResponse": "_shared",
     "WorkflowRestartAsyncRequest": "workflows",
@@ -950,10 +1016,21 @@ _MODULE_OF: dict[str, str] = {
     "WorkflowsRunCountsResponseValue": "workflows",
     "WorkflowStartAsyncRequest": "_shared",
     "WorkflowStartAsyncResponse": "_shared",
+    "WorkflowStartEvent": "_streams",
+    "WorkflowStartEventPayload": "_streams",
     "WorkflowStartRequest": "_shared",
     "WorkflowStartResponse": "_shared",
+    "WorkflowStepFinishEvent": "_streams",
     "WorkflowStepGraph": "_shared",
+    "WorkflowStepOutputEvent": "_streams",
+    "WorkflowStepPayload": "_streams",
+    "WorkflowStepProgressEvent": "_streams",
+    "WorkflowStepProgressEventPayload": "_streams",
+    "WorkflowStepResultEvent": "_streams",
+    "WorkflowStepStartEvent": "_streams",
+    "WorkflowStepSuspendedEvent": "_streams",
     "WorkflowStepsValue": "_shared",
+    "WorkflowStepWaitingEvent": "_streams",
     "WorkflowStreamLegacyRequest": "_shared",
     "WorkflowStreamRequest": "_shared",
     "WorkflowTimeTravelAsyncRequest": "workflows",
@@ -1192,6 +1269,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentToolExecuteRequest as AgentToolExecuteRequest,
+    )
+    from ._shared import (
+        AgentUsage as AgentUsage,
     )
     from ._shared import (
         AuthRefreshResponse as AuthRefreshResponse,
@@ -1737,7 +1817,19 @@ if TYPE_CHECKING:
         Tool as Tool,
     )
     from ._shared import (
+        ToolCallChunk as ToolCallChunk,
+    )
+    from ._shared import (
+        ToolCallChunkPayload as ToolCallChunkPayload,
+    )
+    from ._shared import (
         ToolExecuteRequest as ToolExecuteRequest,
+    )
+    from ._shared import (
+        ToolResultChunk as ToolResultChunk,
+    )
+    from ._shared import (
+        ToolResultChunkPayload as ToolResultChunkPayload,
     )
     from ._shared import (
         VectorCreateIndexResponse as VectorCreateIndexResponse,
@@ -1840,6 +1932,228 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         WorkspaceSkillsShSearchResponseSkill as WorkspaceSkillsShSearchResponseSkill,
+    )
+    from ._streams import (
+        AbortChunk as AbortChunk,
+    )
+    from ._streams import (
+        AgentChunk as AgentChunk,
+    )
+    from ._streams import (
+        AgentExecutionEndChunk as AgentExecutionEndChunk,
+    )
+    from ._streams import (
+        AgentExecutionStartChunk as AgentExecutionStartChunk,
+    )
+    from ._streams import (
+        AgentFinishPayload as AgentFinishPayload,
+    )
+    from ._streams import (
+        AgentFinishPayloadOutput as AgentFinishPayloadOutput,
+    )
+    from ._streams import (
+        AgentFinishPayloadStepResult as AgentFinishPayloadStepResult,
+    )
+    from ._streams import (
+        ErrorChunk as ErrorChunk,
+    )
+    from ._streams import (
+        ErrorChunkPayload as ErrorChunkPayload,
+    )
+    from ._streams import (
+        ErrorEvent as ErrorEvent,
+    )
+    from ._streams import (
+        FinishChunk as FinishChunk,
+    )
+    from ._streams import (
+        NetworkChunk as NetworkChunk,
+    )
+    from ._streams import (
+        NetworkErrorChunk as NetworkErrorChunk,
+    )
+    from ._streams import (
+        NetworkExecutionEventFinishChunk as NetworkExecutionEventFinishChunk,
+    )
+    from ._streams import (
+        NetworkExecutionEventStepFinishChunk as NetworkExecutionEventStepFinishChunk,
+    )
+    from ._streams import (
+        ObjectChunk as ObjectChunk,
+    )
+    from ._streams import (
+        ObjectResultChunk as ObjectResultChunk,
+    )
+    from ._streams import (
+        OtherAgentChunk as OtherAgentChunk,
+    )
+    from ._streams import (
+        OtherNetworkChunk as OtherNetworkChunk,
+    )
+    from ._streams import (
+        OtherWorkflowEvent as OtherWorkflowEvent,
+    )
+    from ._streams import (
+        ReasoningDeltaChunk as ReasoningDeltaChunk,
+    )
+    from ._streams import (
+        ReasoningDeltaChunkPayload as ReasoningDeltaChunkPayload,
+    )
+    from ._streams import (
+        ReasoningEndChunk as ReasoningEndChunk,
+    )
+    from ._streams import (
+        ReasoningStartChunk as ReasoningStartChunk,
+    )
+    from ._streams import (
+        RoutingAgentEndChunk as RoutingAgentEndChunk,
+    )
+    from ._streams import (
+        RoutingAgentStartChunk as RoutingAgentStartChunk,
+    )
+    from ._streams import (
+        RoutingAgentTextDeltaChunk as RoutingAgentTextDeltaChunk,
+    )
+    from ._streams import (
+        RoutingAgentTextDeltaChunkPayload as RoutingAgentTextDeltaChunkPayload,
+    )
+    from ._streams import (
+        StartChunk as StartChunk,
+    )
+    from ._streams import (
+        StartChunkPayload as StartChunkPayload,
+    )
+    from ._streams import (
+        StepFinishChunk as StepFinishChunk,
+    )
+    from ._streams import (
+        StepStartChunk as StepStartChunk,
+    )
+    from ._streams import (
+        StepStartChunkPayload as StepStartChunkPayload,
+    )
+    from ._streams import (
+        TextDeltaChunk as TextDeltaChunk,
+    )
+    from ._streams import (
+        TextDeltaChunkPayload as TextDeltaChunkPayload,
+    )
+    from ._streams import (
+        TextEndChunk as TextEndChunk,
+    )
+    from ._streams import (
+        TextEndChunkPayload as TextEndChunkPayload,
+    )
+    from ._streams import (
+        TextStartChunk as TextStartChunk,
+    )
+    from ._streams import (
+        ToolCallApprovalChunk as ToolCallApprovalChunk,
+    )
+    from ._streams import (
+        ToolCallApprovalChunkPayload as ToolCallApprovalChunkPayload,
+    )
+    from ._streams import (
+        ToolCallDeltaChunk as ToolCallDeltaChunk,
+    )
+    from ._streams import (
+        ToolCallDeltaChunkPayload as ToolCallDeltaChunkPayload,
+    )
+    from ._streams import (
+        ToolCallInputStreamingEndChunk as ToolCallInputStreamingEndChunk,
+    )
+    from ._streams import (
+        ToolCallInputStreamingEndChunkPayload as ToolCallInputStreamingEndChunkPayload,
+    )
+    from ._streams import (
+        ToolCallInputStreamingStartChunk as ToolCallInputStreamingStartChunk,
+    )
+    from ._streams import (
+        ToolCallSuspendedChunk as ToolCallSuspendedChunk,
+    )
+    from ._streams import (
+        ToolCallSuspendedChunkPayload as ToolCallSuspendedChunkPayload,
+    )
+    from ._streams import (
+        ToolErrorChunk as ToolErrorChunk,
+    )
+    from ._streams import (
+        ToolErrorChunkPayload as ToolErrorChunkPayload,
+    )
+    from ._streams import (
+        ToolExecutionEndChunk as ToolExecutionEndChunk,
+    )
+    from ._streams import (
+        ToolExecutionStartChunk as ToolExecutionStartChunk,
+    )
+    from ._streams import (
+        ToolOutputDeniedChunk as ToolOutputDeniedChunk,
+    )
+    from ._streams import (
+        ToolOutputDeniedChunkPayload as ToolOutputDeniedChunkPayload,
+    )
+    from ._streams import (
+        TripwireChunk as TripwireChunk,
+    )
+    from ._streams import (
+        TripwireChunkPayload as TripwireChunkPayload,
+    )
+    from ._streams import (
+        WorkflowCanceledEvent as WorkflowCanceledEvent,
+    )
+    from ._streams import (
+        WorkflowEvent as WorkflowEvent,
+    )
+    from ._streams import (
+        WorkflowExecutionEndChunk as WorkflowExecutionEndChunk,
+    )
+    from ._streams import (
+        WorkflowExecutionStartChunk as WorkflowExecutionStartChunk,
+    )
+    from ._streams import (
+        WorkflowFinishEvent as WorkflowFinishEvent,
+    )
+    from ._streams import (
+        WorkflowFinishEventPayload as WorkflowFinishEventPayload,
+    )
+    from ._streams import (
+        WorkflowFinishEventPayloadOutput as WorkflowFinishEventPayloadOutput,
+    )
+    from ._streams import (
+        WorkflowPausedEvent as WorkflowPausedEvent,
+    )
+    from ._streams import (
+        WorkflowStartEvent as WorkflowStartEvent,
+    )
+    from ._streams import (
+        WorkflowStartEventPayload as WorkflowStartEventPayload,
+    )
+    from ._streams import (
+        WorkflowStepFinishEvent as WorkflowStepFinishEvent,
+    )
+    from ._streams import (
+        WorkflowStepOutputEvent as WorkflowStepOutputEvent,
+    )
+    from ._streams import (
+        WorkflowStepPayload as WorkflowStepPayload,
+    )
+    from ._streams import (
+        WorkflowStepProgressEvent as WorkflowStepProgressEvent,
+    )
+    from ._streams import (
+        WorkflowStepProgressEventPayload as WorkflowStepProgressEventPayload,
+    )
+    from ._streams import (
+        WorkflowStepResultEvent as WorkflowStepResultEvent,
+    )
+    from ._streams import (
+        WorkflowStepStartEvent as WorkflowStepStartEvent,
+    )
+    from ._streams import (
+        WorkflowStepSuspendedEvent as WorkflowStepSuspendedEvent,
+    )
+    from ._streams import (
+        WorkflowStepWaitingEvent as WorkflowStepWaitingEvent,
     )
     from .a2a import (
         A2aRequestAgentGetAuthenticatedExtendedCard as A2aRequestAgentGetAuthenticatedExtendedCard,
@@ -2169,9 +2483,6 @@ if TYPE_CHECKING:
         AgentApproveToolCallResponse as AgentApproveToolCallResponse,
     )
     from .agents import (
-        AgentChunk as AgentChunk,
-    )
-    from .agents import (
         AgentCloneRequest as AgentCloneRequest,
     )
     from .agents import (
@@ -2329,9 +2640,6 @@ if TYPE_CHECKING:
     )
     from .agents import (
         AgentThreadsSubscribeRequest as AgentThreadsSubscribeRequest,
-    )
-    from .agents import (
-        AgentUsage as AgentUsage,
     )
     from .agents import (
         AgentVoiceListenRequest as AgentVoiceListenRequest,

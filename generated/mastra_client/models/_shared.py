@@ -305,6 +305,18 @@ class AgentStreamRequestVersionsAgentsValueWithVersionId(BaseModel):
     version_id: str = Field(..., alias="versionId")
 
 
+class AgentUsage(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    input_tokens: int | None = Field(None, alias="inputTokens")
+    output_tokens: int | None = Field(None, alias="outputTokens")
+    total_tokens: int | None = Field(None, alias="totalTokens")
+    reasoning_tokens: int | None = Field(None, alias="reasoningTokens")
+    cached_input_tokens: int | None = Field(None, alias="cachedInputTokens")
+
+
 class AgentsProvidersResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2102,6 +2114,40 @@ class Tool(BaseModel):
     require_approval: bool | None = Field(None, alias="requireApproval")
 
 
+class ToolCallChunk(BaseModel):
+    """
+    A ``tool-call`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Literal["tool-call"]
+    run_id: str | None = Field(None, alias="runId")
+    from_: str | None = Field(None, alias="from")
+    """
+    AGENT, USER, SYSTEM, WORKFLOW or NETWORK
+    """
+    metadata: dict[str, Any] | None = None
+    payload: ToolCallChunkPayload
+
+
+class ToolCallChunkPayload(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    tool_call_id: str = Field(..., alias="toolCallId")
+    tool_name: str = Field(..., alias="toolName")
+    args: Any | None = None
+    """
+    The arguments the model chose.
+    """
+    provider_executed: bool | None = Field(None, alias="providerExecuted")
+    dynamic: bool | None = None
+    title: str | None = None
+
+
 class ToolExecuteRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -2109,6 +2155,40 @@ class ToolExecuteRequest(BaseModel):
     )
     data: Any
     request_context: dict[str, Any] | None = Field(None, alias="requestContext")
+
+
+class ToolResultChunk(BaseModel):
+    """
+    A ``tool-result`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Literal["tool-result"]
+    run_id: str | None = Field(None, alias="runId")
+    from_: str | None = Field(None, alias="from")
+    """
+    AGENT, USER, SYSTEM, WORKFLOW or NETWORK
+    """
+    metadata: dict[str, Any] | None = None
+    payload: ToolResultChunkPayload
+
+
+class ToolResultChunkPayload(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    tool_call_id: str = Field(..., alias="toolCallId")
+    tool_name: str = Field(..., alias="toolName")
+    args: Any | None = None
+    result: Any | None = None
+    """
+    What the tool returned.
+    """
+    is_error: bool | None = Field(None, alias="isError")
+    provider_executed: bool | None = Field(None, alias="providerExecuted")
 
 
 class Workflow(BaseModel):

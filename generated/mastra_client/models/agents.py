@@ -49,7 +49,16 @@ from ._shared import (
     AgentStreamRequestVersions as AgentStreamRequestVersions,
 )
 from ._shared import (
+    AgentUsage as AgentUsage,
+)
+from ._shared import (
     Tool as Tool,
+)
+from ._shared import (
+    ToolCallChunk as ToolCallChunk,
+)
+from ._shared import (
+    ToolResultChunk as ToolResultChunk,
 )
 
 
@@ -115,21 +124,6 @@ class AgentApproveToolCallResponse(BaseModel):
         populate_by_name=True,
     )
     full_stream: Any = Field(..., alias="fullStream")
-
-
-class AgentChunk(BaseModel):
-    """
-    One chunk of an agent's output: {type, runId, from, payload}.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: str
-    run_id: str | None = Field(None, alias="runId")
-    from_: str | None = Field(None, alias="from")
-    payload: dict[str, Any] | None = None
 
 
 class AgentCloneRequest(BaseModel):
@@ -214,8 +208,8 @@ class AgentGenerateResult(BaseModel):
     """
     usage: AgentUsage | None = None
     total_usage: AgentUsage | None = Field(None, alias="totalUsage")
-    tool_calls: list[AgentChunk] | None = Field(None, alias="toolCalls")
-    tool_results: list[AgentChunk] | None = Field(None, alias="toolResults")
+    tool_calls: list[ToolCallChunk] | None = Field(None, alias="toolCalls")
+    tool_results: list[ToolResultChunk] | None = Field(None, alias="toolResults")
     steps: list[dict[str, Any]] | None = None
     reasoning: list[Any] | None = None
     reasoning_text: str | None = Field(None, alias="reasoningText")
@@ -859,18 +853,6 @@ class AgentThreadsAbortResponse(BaseModel):
         populate_by_name=True,
     )
     aborted: bool
-
-
-class AgentUsage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    input_tokens: int | None = Field(None, alias="inputTokens")
-    output_tokens: int | None = Field(None, alias="outputTokens")
-    total_tokens: int | None = Field(None, alias="totalTokens")
-    reasoning_tokens: int | None = Field(None, alias="reasoningTokens")
-    cached_input_tokens: int | None = Field(None, alias="cachedInputTokens")
 
 
 class AgentWorkflowsValue(BaseModel):

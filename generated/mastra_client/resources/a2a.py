@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -28,18 +49,10 @@ class A2aResource:
         self,
         agent_id: str,
         *,
-        body: _models.A2aRequestMessageSend
-        | Mapping[str, Any]
-        | _models.A2aRequestMessageStream
-        | _models.A2aRequestTasksGet
-        | _models.A2aRequestTasksList
-        | _models.A2aRequestTasksCancel
-        | _models.A2aRequestTasksResubscribe
-        | _models.A2aRequestTasksPushNotificationConfigSet
-        | _models.A2aRequestTasksPushNotificationConfigGet
-        | _models.A2aRequestTasksPushNotificationConfigList
-        | _models.A2aRequestTasksPushNotificationConfigDelete
-        | _models.A2aRequestAgentGetAuthenticatedExtendedCard,
+        jsonrpc: Literal["2.0"],
+        id: str | float,
+        method: Literal["message/send"],
+        params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -55,11 +68,31 @@ class A2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.A2aRequestMessageSend
+            | _models.A2aRequestMessageStream
+            | _models.A2aRequestTasksGet
+            | _models.A2aRequestTasksList
+            | _models.A2aRequestTasksCancel
+            | _models.A2aRequestTasksResubscribe
+            | _models.A2aRequestTasksPushNotificationConfigSet
+            | _models.A2aRequestTasksPushNotificationConfigGet
+            | _models.A2aRequestTasksPushNotificationConfigList
+            | _models.A2aRequestTasksPushNotificationConfigDelete
+            | _models.A2aRequestAgentGetAuthenticatedExtendedCard,
+            {
+                "jsonrpc": jsonrpc,
+                "id": id,
+                "method": method,
+                "params": params,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/a2a/{path_param(agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -67,8 +100,9 @@ class A2aResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def get_well_known_agent_card_json(
         self,
@@ -89,11 +123,12 @@ class A2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/.well-known/{path_param(agent_id)}/agent-card.json",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -101,8 +136,9 @@ class A2aResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WellKnownAgentCardJsonResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WellKnownAgentCardJsonResponse.model_validate(_data)
+        return _result
 
 
 class AsyncA2aResource:
@@ -115,18 +151,10 @@ class AsyncA2aResource:
         self,
         agent_id: str,
         *,
-        body: _models.A2aRequestMessageSend
-        | Mapping[str, Any]
-        | _models.A2aRequestMessageStream
-        | _models.A2aRequestTasksGet
-        | _models.A2aRequestTasksList
-        | _models.A2aRequestTasksCancel
-        | _models.A2aRequestTasksResubscribe
-        | _models.A2aRequestTasksPushNotificationConfigSet
-        | _models.A2aRequestTasksPushNotificationConfigGet
-        | _models.A2aRequestTasksPushNotificationConfigList
-        | _models.A2aRequestTasksPushNotificationConfigDelete
-        | _models.A2aRequestAgentGetAuthenticatedExtendedCard,
+        jsonrpc: Literal["2.0"],
+        id: str | float,
+        method: Literal["message/send"],
+        params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -142,11 +170,31 @@ class AsyncA2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.A2aRequestMessageSend
+            | _models.A2aRequestMessageStream
+            | _models.A2aRequestTasksGet
+            | _models.A2aRequestTasksList
+            | _models.A2aRequestTasksCancel
+            | _models.A2aRequestTasksResubscribe
+            | _models.A2aRequestTasksPushNotificationConfigSet
+            | _models.A2aRequestTasksPushNotificationConfigGet
+            | _models.A2aRequestTasksPushNotificationConfigList
+            | _models.A2aRequestTasksPushNotificationConfigDelete
+            | _models.A2aRequestAgentGetAuthenticatedExtendedCard,
+            {
+                "jsonrpc": jsonrpc,
+                "id": id,
+                "method": method,
+                "params": params,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/a2a/{path_param(agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -154,8 +202,9 @@ class AsyncA2aResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def get_well_known_agent_card_json(
         self,
@@ -176,11 +225,12 @@ class AsyncA2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/.well-known/{path_param(agent_id)}/agent-card.json",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -188,5 +238,6 @@ class AsyncA2aResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WellKnownAgentCardJsonResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WellKnownAgentCardJsonResponse.model_validate(_data)
+        return _result

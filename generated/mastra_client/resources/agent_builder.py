@@ -7,15 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class AgentBuilderResource:
@@ -45,11 +68,12 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the action run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/runs/{path_param(run_id)}/cancel",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -57,8 +81,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRunCancelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
+        return _result
 
     def create_run(
         self,
@@ -81,7 +106,8 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/create-run",
             query=build_query(
@@ -91,7 +117,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -99,8 +125,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderCreateRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
+        return _result
 
     def get_action(
         self,
@@ -121,11 +148,12 @@ class AgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -133,8 +161,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilder.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilder.model_validate(_data)
+        return _result
 
     def get_run(
         self,
@@ -161,7 +190,8 @@ class AgentBuilderResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}/runs/{path_param(run_id)}",
             query=build_query(
@@ -172,7 +202,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -180,8 +210,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRun.model_validate(_data)
+        return _result
 
     def list_actions(
         self,
@@ -198,11 +229,12 @@ class AgentBuilderResource:
 
         ``GET /agent-builder``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/agent-builder",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -210,8 +242,11 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], data))
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+        )
+        return _result
 
     def list_runs(
         self,
@@ -261,7 +296,8 @@ class AgentBuilderResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}/runs",
             query=build_query(
@@ -278,7 +314,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -286,8 +322,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRunsResponse.model_validate(_data)
+        return _result
 
     def observe(
         self,
@@ -299,7 +336,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
         Observes and streams updates from an already running action execution
@@ -310,9 +347,17 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -320,16 +365,15 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def observe_stream_legacy(
         self,
@@ -352,7 +396,8 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe-stream-legacy",
             query=build_query(
@@ -362,7 +407,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -370,8 +415,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def resume(
         self,
@@ -402,7 +448,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume",
             query=build_query(
@@ -412,18 +470,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -431,8 +478,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeResponse.model_validate(_data)
+        return _result
 
     def resume_async(
         self,
@@ -463,7 +511,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeAsyncRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-async",
             query=build_query(
@@ -473,18 +533,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeAsyncRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -492,8 +541,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
+        return _result
 
     def resume_no_wait(
         self,
@@ -524,7 +574,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeNoWaitRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-no-wait",
             query=build_query(
@@ -534,18 +596,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeNoWaitRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -553,8 +604,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeNoWaitResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
+        return _result
 
     def resume_stream(
         self,
@@ -574,7 +626,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
         Resumes a suspended action execution and continues streaming results
@@ -585,9 +637,28 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeStreamRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -595,27 +666,15 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeStreamRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def start(
         self,
@@ -646,7 +705,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStartRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/start",
             query=build_query(
@@ -656,18 +727,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStartRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -675,8 +735,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderStartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderStartResponse.model_validate(_data)
+        return _result
 
     def start_async(
         self,
@@ -707,7 +768,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStartAsyncRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/start-async",
             query=build_query(
@@ -717,18 +790,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStartAsyncRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -736,8 +798,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderStartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
+        return _result
 
     def stream(
         self,
@@ -758,7 +821,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
         Executes an action and streams the results in real-time
@@ -769,9 +832,29 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStreamRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -779,28 +862,15 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStreamRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def stream_legacy(
         self,
@@ -831,7 +901,19 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStreamLegacyRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/stream-legacy",
             query=build_query(
@@ -841,18 +923,7 @@ class AgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStreamLegacyRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -860,8 +931,9 @@ class AgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
 
 class AsyncAgentBuilderResource:
@@ -891,11 +963,12 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the action run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/runs/{path_param(run_id)}/cancel",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -903,8 +976,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRunCancelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
+        return _result
 
     async def create_run(
         self,
@@ -927,7 +1001,8 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/create-run",
             query=build_query(
@@ -937,7 +1012,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -945,8 +1020,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderCreateRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
+        return _result
 
     async def get_action(
         self,
@@ -967,11 +1043,12 @@ class AsyncAgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -979,8 +1056,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilder.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilder.model_validate(_data)
+        return _result
 
     async def get_run(
         self,
@@ -1007,7 +1085,8 @@ class AsyncAgentBuilderResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}/runs/{path_param(run_id)}",
             query=build_query(
@@ -1018,7 +1097,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1026,8 +1105,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRun.model_validate(_data)
+        return _result
 
     async def list_actions(
         self,
@@ -1044,11 +1124,12 @@ class AsyncAgentBuilderResource:
 
         ``GET /agent-builder``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/agent-builder",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1056,8 +1137,11 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], data))
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+        )
+        return _result
 
     async def list_runs(
         self,
@@ -1107,7 +1191,8 @@ class AsyncAgentBuilderResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-builder/{path_param(action_id)}/runs",
             query=build_query(
@@ -1124,7 +1209,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1132,10 +1217,11 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderRunsResponse.model_validate(_data)
+        return _result
 
-    async def observe(
+    def observe(
         self,
         action_id: str,
         *,
@@ -1145,7 +1231,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
         Observes and streams updates from an already running action execution
@@ -1156,9 +1242,17 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1166,16 +1260,15 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def observe_stream_legacy(
         self,
@@ -1198,7 +1291,8 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe-stream-legacy",
             query=build_query(
@@ -1208,7 +1302,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1216,8 +1310,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def resume(
         self,
@@ -1248,7 +1343,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume",
             query=build_query(
@@ -1258,18 +1365,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1277,8 +1373,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeResponse.model_validate(_data)
+        return _result
 
     async def resume_async(
         self,
@@ -1309,7 +1406,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeAsyncRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-async",
             query=build_query(
@@ -1319,18 +1428,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeAsyncRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1338,8 +1436,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
+        return _result
 
     async def resume_no_wait(
         self,
@@ -1370,7 +1469,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeNoWaitRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-no-wait",
             query=build_query(
@@ -1380,18 +1491,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeNoWaitRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1399,10 +1499,11 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderResumeNoWaitResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
+        return _result
 
-    async def resume_stream(
+    def resume_stream(
         self,
         action_id: str,
         *,
@@ -1420,7 +1521,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
         Resumes a suspended action execution and continues streaming results
@@ -1431,9 +1532,28 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderResumeStreamRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/resume-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1441,27 +1561,15 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderResumeStreamRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def start(
         self,
@@ -1492,7 +1600,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStartRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/start",
             query=build_query(
@@ -1502,18 +1622,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStartRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1521,8 +1630,9 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderStartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderStartResponse.model_validate(_data)
+        return _result
 
     async def start_async(
         self,
@@ -1553,7 +1663,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStartAsyncRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/start-async",
             query=build_query(
@@ -1563,18 +1685,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStartAsyncRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1582,10 +1693,11 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentBuilderStartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
+        return _result
 
-    async def stream(
+    def stream(
         self,
         action_id: str,
         *,
@@ -1604,7 +1716,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
         Executes an action and streams the results in real-time
@@ -1615,9 +1727,29 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStreamRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1625,28 +1757,15 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStreamRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def stream_legacy(
         self,
@@ -1677,7 +1796,19 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentBuilderStreamLegacyRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-builder/{path_param(action_id)}/stream-legacy",
             query=build_query(
@@ -1687,18 +1818,7 @@ class AsyncAgentBuilderResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentBuilderStreamLegacyRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1706,5 +1826,6 @@ class AsyncAgentBuilderResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result

@@ -7,15 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class AgentControllerResource:
@@ -47,20 +70,21 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionsRequest,
+            {
+                "resourceId": resource_id,
+                "tags": tags,
+                "threadId": thread_id,
+                "sessionScope": session_scope,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentControllerSessionsRequest,
-                {
-                    "resourceId": resource_id,
-                    "tags": tags,
-                    "threadId": thread_id,
-                    "sessionScope": session_scope,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -68,8 +92,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionsResponse.model_validate(_data)
+        return _result
 
     def create_session_message(
         self,
@@ -98,7 +123,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionMessagesRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+                "files": files,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/messages",
             query=build_query(
@@ -108,15 +142,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionMessagesRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                    "files": files,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -124,8 +150,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
+        return _result
 
     def create_session_notification(
         self,
@@ -160,7 +187,23 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionNotificationsRequest,
+            {
+                "source": source,
+                "kind": kind,
+                "summary": summary,
+                "priority": priority,
+                "payload": payload,
+                "sourceId": source_id,
+                "dedupeKey": dedupe_key,
+                "coalesceKey": coalesce_key,
+                "attributes": attributes,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/notifications",
             query=build_query(
@@ -170,22 +213,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionNotificationsRequest,
-                {
-                    "source": source,
-                    "kind": kind,
-                    "summary": summary,
-                    "priority": priority,
-                    "payload": payload,
-                    "sourceId": source_id,
-                    "dedupeKey": dedupe_key,
-                    "coalesceKey": coalesce_key,
-                    "attributes": attributes,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -193,8 +221,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionNotificationsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
+        return _result
 
     def create_session_thread(
         self,
@@ -220,7 +249,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadsRequest,
+            {
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads",
             query=build_query(
@@ -230,13 +266,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadsRequest,
-                {
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -244,8 +274,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
+        return _result
 
     def delete_session_goal(
         self,
@@ -270,7 +301,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -280,7 +312,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -288,8 +320,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_session_thread(
         self,
@@ -316,7 +349,8 @@ class AgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}",
             query=build_query(
@@ -326,7 +360,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -334,8 +368,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(_data)
+        return _result
 
     def get_agent_controller(
         self,
@@ -352,11 +387,12 @@ class AgentControllerResource:
 
         ``GET /agent-controller``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/agent-controller",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -364,8 +400,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerResponse.model_validate(_data)
+        return _result
 
     def get_session(
         self,
@@ -392,7 +429,8 @@ class AgentControllerResource:
             session_scope: Query parameter: sessionScope
             thread_id: Query parameter: threadId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}",
             query=build_query(
@@ -403,7 +441,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -411,8 +449,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSession.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSession.model_validate(_data)
+        return _result
 
     def get_session_goal(
         self,
@@ -437,7 +476,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -447,7 +487,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -455,8 +495,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        return _result
 
     def get_session_om(
         self,
@@ -481,7 +522,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/om",
             query=build_query(
@@ -491,7 +533,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -499,8 +541,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionOmResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionOmResponse.model_validate(_data)
+        return _result
 
     def get_session_stream(
         self,
@@ -508,12 +551,13 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[Any]:
         """Stream controller session events
 
         Subscribes to a session’s event bus and streams events to the client over SSE.
@@ -525,9 +569,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return Stream(
+            self._client,
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
+            protocol=StreamProtocol(
+                "sse",
+            ),
             query=build_query(
                 {
                     "sessionScope": session_scope,
@@ -535,16 +584,16 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            reconnect=reconnect,
+            view=EventView(None),
         )
-        data = parse_json(response)
-        return data
 
     def get_workspace(
         self,
@@ -565,11 +614,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/workspace",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -577,8 +627,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerWorkspaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerWorkspaceResponse.model_validate(_data)
+        return _result
 
     def list_active_runs(
         self,
@@ -599,11 +650,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/active-runs",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -611,8 +663,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerActiveRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerActiveRunsResponse.model_validate(_data)
+        return _result
 
     def list_models(
         self,
@@ -633,11 +686,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/models",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -645,8 +699,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerModelsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerModelsResponse.model_validate(_data)
+        return _result
 
     def list_modes(
         self,
@@ -667,11 +722,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/modes",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -679,8 +735,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerModesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerModesResponse.model_validate(_data)
+        return _result
 
     def list_session_permissions(
         self,
@@ -705,7 +762,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions",
             query=build_query(
@@ -715,7 +773,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -723,8 +781,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(_data)
+        return _result
 
     def list_session_resources(
         self,
@@ -749,7 +808,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/resources",
             query=build_query(
@@ -759,7 +819,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -767,8 +827,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionResourcesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionResourcesResponse.model_validate(_data)
+        return _result
 
     def list_session_thread_messages(
         self,
@@ -812,7 +873,8 @@ class AgentControllerResource:
             filter: Query parameter: filter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -828,7 +890,7 @@ class AgentControllerResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -836,8 +898,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
+        return _result
 
     def list_session_threads(
         self,
@@ -866,7 +929,8 @@ class AgentControllerResource:
             session_scope: Query parameter: sessionScope
             tags: Query parameter: tags
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads",
             query=build_query(
@@ -878,7 +942,7 @@ class AgentControllerResource:
                 },
                 json_params=("tags",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -886,8 +950,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsResponseResponse.model_validate(_data)
+        return _result
 
     def put_session_goal(
         self,
@@ -915,7 +980,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionGoalReplaceRequest,
+            {
+                "judgeModelId": judge_model_id,
+                "maxRuns": max_runs,
+                "status": status,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -925,15 +999,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionGoalReplaceRequest,
-                {
-                    "judgeModelId": judge_model_id,
-                    "maxRuns": max_runs,
-                    "status": status,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -941,8 +1007,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(_data)
+        return _result
 
     def put_session_permissions_category(
         self,
@@ -969,7 +1036,15 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
+            {
+                "category": category,
+                "policy": policy,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions/category",
             query=build_query(
@@ -979,14 +1054,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
-                {
-                    "category": category,
-                    "policy": policy,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -994,8 +1062,11 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
+            _data
+        )
+        return _result
 
     def put_session_permissions_tool(
         self,
@@ -1022,7 +1093,15 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionPermissionsToolReplaceRequest,
+            {
+                "toolName": tool_name,
+                "policy": policy,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions/tool",
             query=build_query(
@@ -1032,14 +1111,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionPermissionsToolReplaceRequest,
-                {
-                    "toolName": tool_name,
-                    "policy": policy,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1047,8 +1119,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(_data)
+        return _result
 
     def put_session_state(
         self,
@@ -1074,7 +1147,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionStateReplaceRequest,
+            {
+                "state": state,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/state",
             query=build_query(
@@ -1084,13 +1164,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionStateReplaceRequest,
-                {
-                    "state": state,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1098,8 +1172,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionStateReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(_data)
+        return _result
 
     def put_session_thread(
         self,
@@ -1127,7 +1202,14 @@ class AgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadReplaceRequest,
+            {
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}",
             query=build_query(
@@ -1137,13 +1219,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadReplaceRequest,
-                {
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1151,8 +1227,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(_data)
+        return _result
 
     def session_abort(
         self,
@@ -1177,7 +1254,8 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/abort",
             query=build_query(
@@ -1187,7 +1265,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1195,8 +1273,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionAbortResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
+        return _result
 
     def session_follow_up(
         self,
@@ -1223,7 +1302,15 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionFollowUpRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/follow-up",
             query=build_query(
@@ -1233,14 +1320,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionFollowUpRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1248,8 +1328,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionFollowUpResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
+        return _result
 
     def session_goal(
         self,
@@ -1277,7 +1358,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionGoalRequest,
+            {
+                "objective": objective,
+                "judgeModelId": judge_model_id,
+                "maxRuns": max_runs,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -1287,15 +1377,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionGoalRequest,
-                {
-                    "objective": objective,
-                    "judgeModelId": judge_model_id,
-                    "maxRuns": max_runs,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1303,8 +1385,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        return _result
 
     def session_mode(
         self,
@@ -1330,7 +1413,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionModeRequest,
+            {
+                "modeId": mode_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/mode",
             query=build_query(
@@ -1340,13 +1430,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionModeRequest,
-                {
-                    "modeId": mode_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1354,8 +1438,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionModeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
+        return _result
 
     def session_model(
         self,
@@ -1383,7 +1468,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionModelRequest,
+            {
+                "modelId": model_id,
+                "scope": scope,
+                "modeId": mode_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/model",
             query=build_query(
@@ -1393,15 +1487,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionModelRequest,
-                {
-                    "modelId": model_id,
-                    "scope": scope,
-                    "modeId": mode_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1409,8 +1495,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
+        return _result
 
     def session_resource(
         self,
@@ -1436,7 +1523,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionResourceRequest,
+            {
+                "newResourceId": new_resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/resource",
             query=build_query(
@@ -1446,13 +1540,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionResourceRequest,
-                {
-                    "newResourceId": new_resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1460,8 +1548,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionResourceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
+        return _result
 
     def session_steer(
         self,
@@ -1488,7 +1577,15 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionSteerRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/steer",
             query=build_query(
@@ -1498,14 +1595,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionSteerRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1513,8 +1603,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionSteerResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
+        return _result
 
     def session_thread(
         self,
@@ -1540,7 +1631,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadRequest,
+            {
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/thread",
             query=build_query(
@@ -1550,13 +1648,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadRequest,
-                {
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1564,8 +1656,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
+        return _result
 
     def session_threads_clone(
         self,
@@ -1592,7 +1685,15 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadsCloneRequest,
+            {
+                "sourceThreadId": source_thread_id,
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/clone",
             query=build_query(
@@ -1602,14 +1703,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadsCloneRequest,
-                {
-                    "sourceThreadId": source_thread_id,
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1617,8 +1711,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
+        return _result
 
     def session_tool_approval(
         self,
@@ -1646,7 +1741,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionToolApprovalRequest,
+            {
+                "toolCallId": tool_call_id,
+                "approved": approved,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/tool-approval",
             query=build_query(
@@ -1656,15 +1760,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionToolApprovalRequest,
-                {
-                    "toolCallId": tool_call_id,
-                    "approved": approved,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1672,8 +1768,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionToolApprovalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
+        return _result
 
     def session_tool_suspension(
         self,
@@ -1701,7 +1798,16 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionToolSuspensionRequest,
+            {
+                "toolCallId": tool_call_id,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/tool-suspension",
             query=build_query(
@@ -1711,15 +1817,7 @@ class AgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionToolSuspensionRequest,
-                {
-                    "toolCallId": tool_call_id,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1727,8 +1825,9 @@ class AgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionToolSuspensionResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)
+        return _result
 
 
 class AsyncAgentControllerResource:
@@ -1760,20 +1859,21 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionsRequest,
+            {
+                "resourceId": resource_id,
+                "tags": tags,
+                "threadId": thread_id,
+                "sessionScope": session_scope,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentControllerSessionsRequest,
-                {
-                    "resourceId": resource_id,
-                    "tags": tags,
-                    "threadId": thread_id,
-                    "sessionScope": session_scope,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1781,8 +1881,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionsResponse.model_validate(_data)
+        return _result
 
     async def create_session_message(
         self,
@@ -1811,7 +1912,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionMessagesRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+                "files": files,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/messages",
             query=build_query(
@@ -1821,15 +1931,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionMessagesRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                    "files": files,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1837,8 +1939,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
+        return _result
 
     async def create_session_notification(
         self,
@@ -1873,7 +1976,23 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionNotificationsRequest,
+            {
+                "source": source,
+                "kind": kind,
+                "summary": summary,
+                "priority": priority,
+                "payload": payload,
+                "sourceId": source_id,
+                "dedupeKey": dedupe_key,
+                "coalesceKey": coalesce_key,
+                "attributes": attributes,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/notifications",
             query=build_query(
@@ -1883,22 +2002,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionNotificationsRequest,
-                {
-                    "source": source,
-                    "kind": kind,
-                    "summary": summary,
-                    "priority": priority,
-                    "payload": payload,
-                    "sourceId": source_id,
-                    "dedupeKey": dedupe_key,
-                    "coalesceKey": coalesce_key,
-                    "attributes": attributes,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1906,8 +2010,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionNotificationsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
+        return _result
 
     async def create_session_thread(
         self,
@@ -1933,7 +2038,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadsRequest,
+            {
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads",
             query=build_query(
@@ -1943,13 +2055,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadsRequest,
-                {
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1957,8 +2063,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
+        return _result
 
     async def delete_session_goal(
         self,
@@ -1983,7 +2090,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -1993,7 +2101,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2001,8 +2109,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_session_thread(
         self,
@@ -2029,7 +2138,8 @@ class AsyncAgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}",
             query=build_query(
@@ -2039,7 +2149,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2047,8 +2157,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_agent_controller(
         self,
@@ -2065,11 +2176,12 @@ class AsyncAgentControllerResource:
 
         ``GET /agent-controller``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/agent-controller",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2077,8 +2189,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerResponse.model_validate(_data)
+        return _result
 
     async def get_session(
         self,
@@ -2105,7 +2218,8 @@ class AsyncAgentControllerResource:
             session_scope: Query parameter: sessionScope
             thread_id: Query parameter: threadId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}",
             query=build_query(
@@ -2116,7 +2230,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2124,8 +2238,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSession.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSession.model_validate(_data)
+        return _result
 
     async def get_session_goal(
         self,
@@ -2150,7 +2265,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -2160,7 +2276,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2168,8 +2284,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        return _result
 
     async def get_session_om(
         self,
@@ -2194,7 +2311,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/om",
             query=build_query(
@@ -2204,7 +2322,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2212,21 +2330,23 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionOmResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionOmResponse.model_validate(_data)
+        return _result
 
-    async def get_session_stream(
+    def get_session_stream(
         self,
         controller_id: str,
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[Any]:
         """Stream controller session events
 
         Subscribes to a session’s event bus and streams events to the client over SSE.
@@ -2238,9 +2358,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return AsyncStream(
+            self._client,
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
+            protocol=StreamProtocol(
+                "sse",
+            ),
             query=build_query(
                 {
                     "sessionScope": session_scope,
@@ -2248,16 +2373,16 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            reconnect=reconnect,
+            view=EventView(None),
         )
-        data = parse_json(response)
-        return data
 
     async def get_workspace(
         self,
@@ -2278,11 +2403,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/workspace",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2290,8 +2416,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerWorkspaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerWorkspaceResponse.model_validate(_data)
+        return _result
 
     async def list_active_runs(
         self,
@@ -2312,11 +2439,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/active-runs",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2324,8 +2452,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerActiveRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerActiveRunsResponse.model_validate(_data)
+        return _result
 
     async def list_models(
         self,
@@ -2346,11 +2475,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/models",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2358,8 +2488,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerModelsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerModelsResponse.model_validate(_data)
+        return _result
 
     async def list_modes(
         self,
@@ -2380,11 +2511,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/modes",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2392,8 +2524,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerModesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerModesResponse.model_validate(_data)
+        return _result
 
     async def list_session_permissions(
         self,
@@ -2418,7 +2551,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions",
             query=build_query(
@@ -2428,7 +2562,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2436,8 +2570,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(_data)
+        return _result
 
     async def list_session_resources(
         self,
@@ -2462,7 +2597,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/resources",
             query=build_query(
@@ -2472,7 +2608,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2480,8 +2616,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionResourcesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionResourcesResponse.model_validate(_data)
+        return _result
 
     async def list_session_thread_messages(
         self,
@@ -2525,7 +2662,8 @@ class AsyncAgentControllerResource:
             filter: Query parameter: filter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -2541,7 +2679,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2549,8 +2687,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
+        return _result
 
     async def list_session_threads(
         self,
@@ -2579,7 +2718,8 @@ class AsyncAgentControllerResource:
             session_scope: Query parameter: sessionScope
             tags: Query parameter: tags
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads",
             query=build_query(
@@ -2591,7 +2731,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=("tags",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2599,8 +2739,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsResponseResponse.model_validate(_data)
+        return _result
 
     async def put_session_goal(
         self,
@@ -2628,7 +2769,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionGoalReplaceRequest,
+            {
+                "judgeModelId": judge_model_id,
+                "maxRuns": max_runs,
+                "status": status,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -2638,15 +2788,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionGoalReplaceRequest,
-                {
-                    "judgeModelId": judge_model_id,
-                    "maxRuns": max_runs,
-                    "status": status,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2654,8 +2796,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(_data)
+        return _result
 
     async def put_session_permissions_category(
         self,
@@ -2682,7 +2825,15 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
+            {
+                "category": category,
+                "policy": policy,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions/category",
             query=build_query(
@@ -2692,14 +2843,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
-                {
-                    "category": category,
-                    "policy": policy,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2707,8 +2851,11 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
+            _data
+        )
+        return _result
 
     async def put_session_permissions_tool(
         self,
@@ -2735,7 +2882,15 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionPermissionsToolReplaceRequest,
+            {
+                "toolName": tool_name,
+                "policy": policy,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/permissions/tool",
             query=build_query(
@@ -2745,14 +2900,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionPermissionsToolReplaceRequest,
-                {
-                    "toolName": tool_name,
-                    "policy": policy,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2760,8 +2908,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(_data)
+        return _result
 
     async def put_session_state(
         self,
@@ -2787,7 +2936,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionStateReplaceRequest,
+            {
+                "state": state,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/state",
             query=build_query(
@@ -2797,13 +2953,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionStateReplaceRequest,
-                {
-                    "state": state,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2811,8 +2961,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionStateReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(_data)
+        return _result
 
     async def put_session_thread(
         self,
@@ -2840,7 +2991,14 @@ class AsyncAgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadReplaceRequest,
+            {
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PUT",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/{path_param(thread_id)}",
             query=build_query(
@@ -2850,13 +3008,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadReplaceRequest,
-                {
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2864,8 +3016,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(_data)
+        return _result
 
     async def session_abort(
         self,
@@ -2890,7 +3043,8 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/abort",
             query=build_query(
@@ -2900,7 +3054,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2908,8 +3062,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionAbortResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
+        return _result
 
     async def session_follow_up(
         self,
@@ -2936,7 +3091,15 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionFollowUpRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/follow-up",
             query=build_query(
@@ -2946,14 +3109,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionFollowUpRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2961,8 +3117,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionFollowUpResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
+        return _result
 
     async def session_goal(
         self,
@@ -2990,7 +3147,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionGoalRequest,
+            {
+                "objective": objective,
+                "judgeModelId": judge_model_id,
+                "maxRuns": max_runs,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/goal",
             query=build_query(
@@ -3000,15 +3166,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionGoalRequest,
-                {
-                    "objective": objective,
-                    "judgeModelId": judge_model_id,
-                    "maxRuns": max_runs,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3016,8 +3174,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionGoalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        return _result
 
     async def session_mode(
         self,
@@ -3043,7 +3202,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionModeRequest,
+            {
+                "modeId": mode_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/mode",
             query=build_query(
@@ -3053,13 +3219,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionModeRequest,
-                {
-                    "modeId": mode_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3067,8 +3227,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionModeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
+        return _result
 
     async def session_model(
         self,
@@ -3096,7 +3257,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionModelRequest,
+            {
+                "modelId": model_id,
+                "scope": scope,
+                "modeId": mode_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/model",
             query=build_query(
@@ -3106,15 +3276,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionModelRequest,
-                {
-                    "modelId": model_id,
-                    "scope": scope,
-                    "modeId": mode_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3122,8 +3284,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
+        return _result
 
     async def session_resource(
         self,
@@ -3149,7 +3312,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionResourceRequest,
+            {
+                "newResourceId": new_resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/resource",
             query=build_query(
@@ -3159,13 +3329,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionResourceRequest,
-                {
-                    "newResourceId": new_resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3173,8 +3337,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionResourceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
+        return _result
 
     async def session_steer(
         self,
@@ -3201,7 +3366,15 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionSteerRequest,
+            {
+                "message": message,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/steer",
             query=build_query(
@@ -3211,14 +3384,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionSteerRequest,
-                {
-                    "message": message,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3226,8 +3392,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionSteerResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
+        return _result
 
     async def session_thread(
         self,
@@ -3253,7 +3420,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadRequest,
+            {
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/thread",
             query=build_query(
@@ -3263,13 +3437,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadRequest,
-                {
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3277,8 +3445,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
+        return _result
 
     async def session_threads_clone(
         self,
@@ -3305,7 +3474,15 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionThreadsCloneRequest,
+            {
+                "sourceThreadId": source_thread_id,
+                "title": title,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/threads/clone",
             query=build_query(
@@ -3315,14 +3492,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionThreadsCloneRequest,
-                {
-                    "sourceThreadId": source_thread_id,
-                    "title": title,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3330,8 +3500,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionThreadsCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
+        return _result
 
     async def session_tool_approval(
         self,
@@ -3359,7 +3530,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionToolApprovalRequest,
+            {
+                "toolCallId": tool_call_id,
+                "approved": approved,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/tool-approval",
             query=build_query(
@@ -3369,15 +3549,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionToolApprovalRequest,
-                {
-                    "toolCallId": tool_call_id,
-                    "approved": approved,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3385,8 +3557,9 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionToolApprovalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
+        return _result
 
     async def session_tool_suspension(
         self,
@@ -3414,7 +3587,16 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentControllerSessionToolSuspensionRequest,
+            {
+                "toolCallId": tool_call_id,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/tool-suspension",
             query=build_query(
@@ -3424,15 +3606,7 @@ class AsyncAgentControllerResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.AgentControllerSessionToolSuspensionRequest,
-                {
-                    "toolCallId": tool_call_id,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3440,5 +3614,6 @@ class AsyncAgentControllerResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentControllerSessionToolSuspensionResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)
+        return _result

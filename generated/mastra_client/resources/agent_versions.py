@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -45,11 +66,12 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -57,8 +79,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionActivateResponse.model_validate(_data)
+        return _result
 
     def compare_stored_agent_versions(
         self,
@@ -83,7 +106,8 @@ class AgentVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/compare",
             query=build_query(
@@ -94,7 +118,7 @@ class AgentVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -102,8 +126,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsCompareResponse.model_validate(_data)
+        return _result
 
     def create_stored_agent_version(
         self,
@@ -126,17 +151,18 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             change_message: Optional message describing the changes
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -144,8 +170,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsResponseResponse.model_validate(_data)
+        return _result
 
     def delete_stored_agent_version(
         self,
@@ -168,11 +195,12 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -180,8 +208,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_agent_version(
         self,
@@ -204,11 +233,12 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -216,8 +246,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersion.model_validate(_data)
+        return _result
 
     def list_stored_agent_versions(
         self,
@@ -244,7 +275,8 @@ class AgentVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions",
             query=build_query(
@@ -256,7 +288,7 @@ class AgentVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -264,8 +296,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsResponse.model_validate(_data)
+        return _result
 
     def restore_stored_agent_version(
         self,
@@ -288,11 +321,12 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -300,8 +334,9 @@ class AgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionRestoreResponse.model_validate(_data)
+        return _result
 
 
 class AsyncAgentVersionsResource:
@@ -331,11 +366,12 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -343,8 +379,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionActivateResponse.model_validate(_data)
+        return _result
 
     async def compare_stored_agent_versions(
         self,
@@ -369,7 +406,8 @@ class AsyncAgentVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/compare",
             query=build_query(
@@ -380,7 +418,7 @@ class AsyncAgentVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -388,8 +426,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsCompareResponse.model_validate(_data)
+        return _result
 
     async def create_stored_agent_version(
         self,
@@ -412,17 +451,18 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             change_message: Optional message describing the changes
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -430,8 +470,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsResponseResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_agent_version(
         self,
@@ -454,11 +495,12 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -466,8 +508,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_agent_version(
         self,
@@ -490,11 +533,12 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -502,8 +546,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersion.model_validate(_data)
+        return _result
 
     async def list_stored_agent_versions(
         self,
@@ -530,7 +575,8 @@ class AsyncAgentVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions",
             query=build_query(
@@ -542,7 +588,7 @@ class AsyncAgentVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -550,8 +596,9 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionsResponse.model_validate(_data)
+        return _result
 
     async def restore_stored_agent_version(
         self,
@@ -574,11 +621,12 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -586,5 +634,6 @@ class AsyncAgentVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentVersionRestoreResponse.model_validate(_data)
+        return _result

@@ -8,15 +8,38 @@ import warnings
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class AgentsResource:
@@ -46,18 +69,19 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentThreadsAbortRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/threads/abort",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentThreadsAbortRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -65,8 +89,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentThreadsAbortResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentThreadsAbortResponse.model_validate(_data)
+        return _result
 
     def approve_network_tool_call(
         self,
@@ -81,7 +106,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[_models.NetworkChunk]:
         """Approve network tool call
 
         Approves a pending network tool call and continues network agent execution
@@ -91,29 +116,36 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentApproveNetworkToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "format": format,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/approve-network-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveNetworkToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "format": format,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
     def approve_tool_call(
         self,
@@ -129,7 +161,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -139,30 +171,43 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentApproveToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/approve-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def approve_tool_call_generate(
         self,
@@ -188,21 +233,22 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentApproveToolCallGenerateRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/approve-tool-call-generate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveToolCallGenerateRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -210,8 +256,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return _result
 
     def clone(
         self,
@@ -238,20 +285,21 @@ class AgentsResource:
             new_id: ID for the cloned agent. If not provided, derived from agent ID.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentCloneRequest,
+            {
+                "newId": new_id,
+                "newName": new_name,
+                "metadata": metadata,
+                "authorId": author_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/clone",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentCloneRequest,
-                {
-                    "newId": new_id,
-                    "newName": new_name,
-                    "metadata": metadata,
-                    "authorId": author_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -259,8 +307,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentCloneResponse.model_validate(_data)
+        return _result
 
     def decline_network_tool_call(
         self,
@@ -276,7 +325,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
         Declines a pending network tool call and continues network agent execution without executing the tool
@@ -286,30 +335,37 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentDeclineNetworkToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/decline-network-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineNetworkToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
     def decline_tool_call(
         self,
@@ -326,7 +382,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -336,31 +392,44 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentDeclineToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/decline-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def decline_tool_call_generate(
         self,
@@ -387,22 +456,23 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentDeclineToolCallGenerateRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/decline-tool-call-generate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineToolCallGenerateRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -410,8 +480,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return _result
 
     def enhance_instructions(
         self,
@@ -436,18 +507,19 @@ class AgentsResource:
             instructions: The current agent instructions to enhance
             comment: User comment describing how to enhance the instructions
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentInstructionsEnhanceRequest,
+            {
+                "instructions": instructions,
+                "comment": comment,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/instructions/enhance",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentInstructionsEnhanceRequest,
-                {
-                    "instructions": instructions,
-                    "comment": comment,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -455,8 +527,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentInstructionsEnhanceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
+        return _result
 
     def execute_tool(
         self,
@@ -481,18 +554,19 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentToolExecuteRequest,
+            {
+                "data": data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentToolExecuteRequest,
-                {
-                    "data": data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -500,9 +574,10 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        raise_for_error_body(response, data)
-        return data
+        _data = parse_json(_response)
+        raise_for_error_body(_response, _data)
+        _result = _data
+        return _result
 
     def generate(
         self,
@@ -528,7 +603,7 @@ class AgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -542,7 +617,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -564,50 +640,64 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
-            "POST",
-            f"/agents/{path_param(agent_id)}/generate",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
-            headers={
-                **(extra_headers or {}),
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentGenerateRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
             },
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_unsafe=False,
+            extra_body,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _rounds = 0
+        while True:
+            _response = self._client.request(
+                "POST",
+                f"/agents/{path_param(agent_id)}/generate",
+                query=build_query(extra_query or {}),
+                json_body=_body,
+                headers={
+                    **(extra_headers or {}),
+                },
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_unsafe=False,
+            )
+            _data = parse_json(_response)
+            _calls = client_tool_calls(_data, _tools) if _rounds < MAX_CLIENT_TOOL_ROUNDS else []
+            if not _calls:
+                break
+            _rounds += 1
+            _outcomes = [run_tool(tool, call) for tool, call in _calls]
+            _body = continuation_body(_body, response_messages(_data), _outcomes)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return with_structured_output(_result, _output_model)
 
     def generate_legacy(
         self,
@@ -672,44 +762,45 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentGenerateLegacyRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resourceId": resource_id,
+                "resourceid": resourceid,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/generate-legacy",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateLegacyRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resourceId": resource_id,
-                    "resourceid": resourceid,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -717,8 +808,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def generate_vnext(
         self,
@@ -778,41 +870,42 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentGenerateVnextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/generate/vnext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateVnextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -820,8 +913,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def get_agent(
         self,
@@ -846,7 +940,8 @@ class AgentsResource:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}",
             query=build_query(
@@ -857,7 +952,7 @@ class AgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -865,8 +960,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Agent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Agent.model_validate(_data)
+        return _result
 
     def get_plans_file(
         self,
@@ -893,7 +989,8 @@ class AgentsResource:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             path: Relative path to a markdown plan under .mastracode/plans/
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/plans/file",
             query=build_query(
@@ -905,7 +1002,7 @@ class AgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -913,8 +1010,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentPlansFileResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentPlansFileResponse.model_validate(_data)
+        return _result
 
     def get_skill(
         self,
@@ -939,7 +1037,8 @@ class AgentsResource:
             skill_name: Name of the skill
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/skills/{path_param(skill_name)}",
             query=build_query(
@@ -949,7 +1048,7 @@ class AgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -957,8 +1056,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSkill.model_validate(_data)
+        return _result
 
     def get_tool(
         self,
@@ -981,11 +1081,12 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -993,8 +1094,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentTool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentTool.model_validate(_data)
+        return _result
 
     def get_voice_listener(
         self,
@@ -1015,11 +1117,12 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/listener",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1027,8 +1130,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def list_agents(
         self,
@@ -1049,7 +1153,8 @@ class AgentsResource:
         Args:
             partial: Query parameter: partial
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/agents",
             query=build_query(
@@ -1059,7 +1164,7 @@ class AgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1067,8 +1172,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], _data))
+        return _result
 
     def list_providers(
         self,
@@ -1085,11 +1191,12 @@ class AgentsResource:
 
         ``GET /agents/providers``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/agents/providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1097,8 +1204,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentsProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentsProvidersResponse.model_validate(_data)
+        return _result
 
     def list_speakers(
         self,
@@ -1122,11 +1230,12 @@ class AgentsResource:
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/speakers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1134,11 +1243,12 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], data),
+            validate_as(list[_models.AgentSpeakersResponseItem], _data),
         )
+        return _result
 
     def list_suspended_runs(
         self,
@@ -1171,7 +1281,8 @@ class AgentsResource:
             per_page: Query parameter: perPage
             page: Query parameter: page
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/suspended-runs",
             query=build_query(
@@ -1186,7 +1297,7 @@ class AgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1194,8 +1305,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentSuspendedRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
+        return _result
 
     def list_voice_speakers(
         self,
@@ -1216,11 +1328,12 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/speakers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1228,11 +1341,12 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], data),
+            validate_as(list[_models.AgentSpeakersResponseItem], _data),
         )
+        return _result
 
     def listen(
         self,
@@ -1258,18 +1372,19 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentListenRequest,
+            {
+                "audio": audio,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/listen",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentListenRequest,
-                {
-                    "audio": audio,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1277,8 +1392,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentListenResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentListenResponse.model_validate(_data)
+        return _result
 
     def network(
         self,
@@ -1330,7 +1446,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[_models.NetworkChunk]:
         """Stream agent network
 
         Executes an agent network with multiple agents and streams the response
@@ -1340,50 +1456,57 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentNetworkRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/network",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentNetworkRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
     def observe(
         self,
@@ -1396,7 +1519,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -1408,35 +1531,60 @@ class AgentsResource:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentObserveRequest,
+            {
+                "runId": run_id,
+                "offset": offset,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/observe",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentObserveRequest,
-                {
-                    "runId": run_id,
-                    "offset": offset,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def queue_message(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1452,11 +1600,24 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentSendMessageRequestWithRunId
+            | _models.AgentSendMessageRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "message": message,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/queue-message",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1464,8 +1625,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentQueueMessageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentQueueMessageResponse.model_validate(_data)
+        return _result
 
     def recover(
         self,
@@ -1479,7 +1641,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -1489,28 +1651,41 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentRecoverRequest,
+            {
+                "runId": run_id,
+                "requestContext": request_context,
+                "versions": versions,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/recover",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentRecoverRequest,
-                {
-                    "runId": run_id,
-                    "requestContext": request_context,
-                    "versions": versions,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def reorder_models(
         self,
@@ -1532,17 +1707,18 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentModelsReorderRequest,
+            {
+                "reorderedModelIds": reordered_model_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/models/reorder",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelsReorderRequest,
-                {
-                    "reorderedModelIds": reordered_model_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1550,8 +1726,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelsReorderResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelsReorderResponse.model_validate(_data)
+        return _result
 
     def reset_model(
         self,
@@ -1572,11 +1749,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/model/reset",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1584,8 +1762,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResetResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResetResponse.model_validate(_data)
+        return _result
 
     def resume_stream(
         self,
@@ -1625,7 +1804,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -1638,7 +1818,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -1648,51 +1828,65 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentResumeStreamRequest,
+            {
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resumeData": resume_data,
+                "toolCallId": tool_call_id,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/resume-stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentResumeStreamRequest,
-                {
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resumeData": resume_data,
-                    "toolCallId": tool_call_id,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def resume_stream_until_idle(
         self,
@@ -1732,7 +1926,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -1746,7 +1941,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -1756,60 +1951,86 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentResumeStreamUntilIdleRequest,
+            {
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resumeData": resume_data,
+                "toolCallId": tool_call_id,
+                "maxIdleMs": max_idle_ms,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/resume-stream-until-idle",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentResumeStreamUntilIdleRequest,
-                {
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resumeData": resume_data,
-                    "toolCallId": tool_call_id,
-                    "maxIdleMs": max_idle_ms,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def send_message(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1825,11 +2046,24 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentSendMessageRequestWithRunId
+            | _models.AgentSendMessageRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "message": message,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/send-message",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1837,16 +2071,24 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSendMessageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSendMessageResponse.model_validate(_data)
+        return _result
 
     def send_signal(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSignalsRequestWithRunId
+        signal: _models.AgentSignalsRequestWithRunIdSignalOption1
         | Mapping[str, Any]
-        | _models.AgentSignalsRequestWithResourceId,
+        | _models.AgentSignalsRequestWithRunIdSignalOption2,
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1862,11 +2104,23 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentSignalsRequestWithRunId | _models.AgentSignalsRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "signal": signal,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/signals",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1874,8 +2128,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSignalsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSignalsResponse.model_validate(_data)
+        return _result
 
     def send_tool_approval(
         self,
@@ -1905,25 +2160,26 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentSendToolApprovalRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "approved": approved,
+                "resumeData": resume_data,
+                "format": format,
+                "messages": messages,
+                "streamOptions": stream_options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/send-tool-approval",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentSendToolApprovalRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "approved": approved,
-                    "resumeData": resume_data,
-                    "format": format,
-                    "messages": messages,
-                    "streamOptions": stream_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1931,8 +2187,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSendToolApprovalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
+        return _result
 
     def speak(
         self,
@@ -1958,18 +2215,19 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentSpeakRequest,
+            {
+                "text": text,
+                "speakerId": speaker_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/speak",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentSpeakRequest,
-                {
-                    "text": text,
-                    "speakerId": speaker_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1977,8 +2235,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def stream(
         self,
@@ -2004,7 +2263,7 @@ class AgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -2018,7 +2277,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -2030,7 +2290,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -2040,50 +2300,67 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentStreamRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=_tools,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def stream_legacy(
         self,
@@ -2148,44 +2425,45 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentStreamLegacyRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resourceId": resource_id,
+                "resourceid": resourceid,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream-legacy",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamLegacyRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resourceId": resource_id,
-                    "resourceid": resourceid,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2193,8 +2471,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def stream_ui(
         self,
@@ -2259,41 +2538,42 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentStreamUiRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/ui",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamUiRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2301,8 +2581,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def stream_until_idle(
         self,
@@ -2328,7 +2609,7 @@ class AgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -2342,7 +2623,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -2355,7 +2637,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -2365,51 +2647,68 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentStreamUntilIdleRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "maxIdleMs": max_idle_ms,
+            },
+            extra_body,
+        )
+        return AgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/stream-until-idle",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamUntilIdleRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "maxIdleMs": max_idle_ms,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=_tools,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     def stream_v_next(
         self,
@@ -2474,41 +2773,42 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentStreamVNextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/streamVNext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVNextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2516,8 +2816,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def stream_vnext(
         self,
@@ -2582,41 +2883,42 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentStreamVnextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/vnext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVnextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2624,8 +2926,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def stream_vnext_ui(
         self,
@@ -2690,41 +2993,42 @@ class AgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentStreamVnextUiRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/vnext/ui",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVnextUiRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2732,8 +3036,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def subscribe_to_thread(
         self,
@@ -2741,12 +3046,13 @@ class AgentsResource:
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
         Subscribes to future and active stream runs for a memory thread
@@ -2756,27 +3062,33 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentThreadsSubscribeRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/threads/subscribe",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentThreadsSubscribeRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            reconnect=reconnect,
+            view=EventView(_chunks.AGENT_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
     def update_model(
         self,
@@ -2799,18 +3111,19 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentModelRequestModel,
+            {
+                "modelId": model_id,
+                "provider": provider,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/model",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelRequestModel,
-                {
-                    "modelId": model_id,
-                    "provider": provider,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2818,8 +3131,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResponse.model_validate(_data)
+        return _result
 
     def update_model_in_list(
         self,
@@ -2845,19 +3159,20 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             model_config_id: Unique identifier for the model configuration
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentModelRequest,
+            {
+                "model": model,
+                "maxRetries": body_max_retries,
+                "enabled": enabled,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/models/{path_param(model_config_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelRequest,
-                {
-                    "model": model,
-                    "maxRetries": body_max_retries,
-                    "enabled": enabled,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2865,8 +3180,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResponse.model_validate(_data)
+        return _result
 
     def voice_listen(
         self,
@@ -2889,18 +3205,19 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentVoiceListenRequest,
+            {
+                "audio": audio,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/voice/listen",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentVoiceListenRequest,
-                {
-                    "audio": audio,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2908,8 +3225,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentVoiceListenResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentVoiceListenResponse.model_validate(_data)
+        return _result
 
     def voice_speak(
         self,
@@ -2932,18 +3250,19 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AgentVoiceSpeakRequest,
+            {
+                "text": text,
+                "speakerId": speaker_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/voice/speak",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentVoiceSpeakRequest,
-                {
-                    "text": text,
-                    "speakerId": speaker_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2951,8 +3270,9 @@ class AgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
 
 class AsyncAgentsResource:
@@ -2982,18 +3302,19 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentThreadsAbortRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/threads/abort",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentThreadsAbortRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3001,10 +3322,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentThreadsAbortResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentThreadsAbortResponse.model_validate(_data)
+        return _result
 
-    async def approve_network_tool_call(
+    def approve_network_tool_call(
         self,
         agent_id: str,
         *,
@@ -3017,7 +3339,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[_models.NetworkChunk]:
         """Approve network tool call
 
         Approves a pending network tool call and continues network agent execution
@@ -3027,31 +3349,38 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentApproveNetworkToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "format": format,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/approve-network-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveNetworkToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "format": format,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
-    async def approve_tool_call(
+    def approve_tool_call(
         self,
         agent_id: str,
         *,
@@ -3065,7 +3394,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -3075,30 +3404,43 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentApproveToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/approve-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def approve_tool_call_generate(
         self,
@@ -3124,21 +3466,22 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentApproveToolCallGenerateRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/approve-tool-call-generate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentApproveToolCallGenerateRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3146,8 +3489,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return _result
 
     async def clone(
         self,
@@ -3174,20 +3518,21 @@ class AsyncAgentsResource:
             new_id: ID for the cloned agent. If not provided, derived from agent ID.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentCloneRequest,
+            {
+                "newId": new_id,
+                "newName": new_name,
+                "metadata": metadata,
+                "authorId": author_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/clone",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentCloneRequest,
-                {
-                    "newId": new_id,
-                    "newName": new_name,
-                    "metadata": metadata,
-                    "authorId": author_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3195,10 +3540,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentCloneResponse.model_validate(_data)
+        return _result
 
-    async def decline_network_tool_call(
+    def decline_network_tool_call(
         self,
         agent_id: str,
         *,
@@ -3212,7 +3558,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
         Declines a pending network tool call and continues network agent execution without executing the tool
@@ -3222,32 +3568,39 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentDeclineNetworkToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/decline-network-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineNetworkToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
-    async def decline_tool_call(
+    def decline_tool_call(
         self,
         agent_id: str,
         *,
@@ -3262,7 +3615,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -3272,31 +3625,44 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentDeclineToolCallRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/decline-tool-call",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineToolCallRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def decline_tool_call_generate(
         self,
@@ -3323,22 +3689,23 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentDeclineToolCallGenerateRequest,
+            {
+                "runId": run_id,
+                "model": model,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "format": format,
+                "reason": reason,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/decline-tool-call-generate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentDeclineToolCallGenerateRequest,
-                {
-                    "runId": run_id,
-                    "model": model,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "format": format,
-                    "reason": reason,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3346,8 +3713,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return _result
 
     async def enhance_instructions(
         self,
@@ -3372,18 +3740,19 @@ class AsyncAgentsResource:
             instructions: The current agent instructions to enhance
             comment: User comment describing how to enhance the instructions
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentInstructionsEnhanceRequest,
+            {
+                "instructions": instructions,
+                "comment": comment,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/instructions/enhance",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentInstructionsEnhanceRequest,
-                {
-                    "instructions": instructions,
-                    "comment": comment,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3391,8 +3760,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentInstructionsEnhanceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
+        return _result
 
     async def execute_tool(
         self,
@@ -3417,18 +3787,19 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentToolExecuteRequest,
+            {
+                "data": data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentToolExecuteRequest,
-                {
-                    "data": data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3436,9 +3807,10 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        raise_for_error_body(response, data)
-        return data
+        _data = parse_json(_response)
+        raise_for_error_body(_response, _data)
+        _result = _data
+        return _result
 
     async def generate(
         self,
@@ -3464,7 +3836,7 @@ class AsyncAgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -3478,7 +3850,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -3500,50 +3873,64 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
-            "POST",
-            f"/agents/{path_param(agent_id)}/generate",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
-            headers={
-                **(extra_headers or {}),
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentGenerateRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
             },
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_unsafe=False,
+            extra_body,
         )
-        data = parse_json(response)
-        return _models.AgentGenerateResult.model_validate(data)
+        _rounds = 0
+        while True:
+            _response = await self._client.request(
+                "POST",
+                f"/agents/{path_param(agent_id)}/generate",
+                query=build_query(extra_query or {}),
+                json_body=_body,
+                headers={
+                    **(extra_headers or {}),
+                },
+                timeout=timeout,
+                max_retries=max_retries,
+                retry_unsafe=False,
+            )
+            _data = parse_json(_response)
+            _calls = client_tool_calls(_data, _tools) if _rounds < MAX_CLIENT_TOOL_ROUNDS else []
+            if not _calls:
+                break
+            _rounds += 1
+            _outcomes = [await arun_tool(tool, call) for tool, call in _calls]
+            _body = continuation_body(_body, response_messages(_data), _outcomes)
+        _result = _models.AgentGenerateResult.model_validate(_data)
+        return with_structured_output(_result, _output_model)
 
     async def generate_legacy(
         self,
@@ -3608,44 +3995,45 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentGenerateLegacyRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resourceId": resource_id,
+                "resourceid": resourceid,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/generate-legacy",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateLegacyRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resourceId": resource_id,
-                    "resourceid": resourceid,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3653,8 +4041,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def generate_vnext(
         self,
@@ -3714,41 +4103,42 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentGenerateVnextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/generate/vnext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentGenerateVnextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3756,8 +4146,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def get_agent(
         self,
@@ -3782,7 +4173,8 @@ class AsyncAgentsResource:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}",
             query=build_query(
@@ -3793,7 +4185,7 @@ class AsyncAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3801,8 +4193,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Agent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Agent.model_validate(_data)
+        return _result
 
     async def get_plans_file(
         self,
@@ -3829,7 +4222,8 @@ class AsyncAgentsResource:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             path: Relative path to a markdown plan under .mastracode/plans/
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/plans/file",
             query=build_query(
@@ -3841,7 +4235,7 @@ class AsyncAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3849,8 +4243,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentPlansFileResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentPlansFileResponse.model_validate(_data)
+        return _result
 
     async def get_skill(
         self,
@@ -3875,7 +4270,8 @@ class AsyncAgentsResource:
             skill_name: Name of the skill
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/skills/{path_param(skill_name)}",
             query=build_query(
@@ -3885,7 +4281,7 @@ class AsyncAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3893,8 +4289,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSkill.model_validate(_data)
+        return _result
 
     async def get_tool(
         self,
@@ -3917,11 +4314,12 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3929,8 +4327,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentTool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentTool.model_validate(_data)
+        return _result
 
     async def get_voice_listener(
         self,
@@ -3951,11 +4350,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/listener",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3963,8 +4363,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def list_agents(
         self,
@@ -3985,7 +4386,8 @@ class AsyncAgentsResource:
         Args:
             partial: Query parameter: partial
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/agents",
             query=build_query(
@@ -3995,7 +4397,7 @@ class AsyncAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4003,8 +4405,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], _data))
+        return _result
 
     async def list_providers(
         self,
@@ -4021,11 +4424,12 @@ class AsyncAgentsResource:
 
         ``GET /agents/providers``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/agents/providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4033,8 +4437,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentsProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentsProvidersResponse.model_validate(_data)
+        return _result
 
     async def list_speakers(
         self,
@@ -4058,11 +4463,12 @@ class AsyncAgentsResource:
         warnings.warn(
             "GET /agents/{agentId}/speakers is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/speakers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4070,11 +4476,12 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], data),
+            validate_as(list[_models.AgentSpeakersResponseItem], _data),
         )
+        return _result
 
     async def list_suspended_runs(
         self,
@@ -4107,7 +4514,8 @@ class AsyncAgentsResource:
             per_page: Query parameter: perPage
             page: Query parameter: page
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/suspended-runs",
             query=build_query(
@@ -4122,7 +4530,7 @@ class AsyncAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4130,8 +4538,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AgentSuspendedRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
+        return _result
 
     async def list_voice_speakers(
         self,
@@ -4152,11 +4561,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/speakers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4164,11 +4574,12 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], data),
+            validate_as(list[_models.AgentSpeakersResponseItem], _data),
         )
+        return _result
 
     async def listen(
         self,
@@ -4194,18 +4605,19 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/listen is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentListenRequest,
+            {
+                "audio": audio,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/listen",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentListenRequest,
-                {
-                    "audio": audio,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4213,10 +4625,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentListenResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentListenResponse.model_validate(_data)
+        return _result
 
-    async def network(
+    def network(
         self,
         agent_id: str,
         *,
@@ -4266,7 +4679,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[_models.NetworkChunk]:
         """Stream agent network
 
         Executes an agent network with multiple agents and streams the response
@@ -4276,52 +4689,59 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentNetworkRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/network",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentNetworkRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.NETWORK_CHUNK,
+                done="[DONE]",
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.NETWORK_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
-    async def observe(
+    def observe(
         self,
         agent_id: str,
         *,
@@ -4332,7 +4752,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -4344,35 +4764,60 @@ class AsyncAgentsResource:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentObserveRequest,
+            {
+                "runId": run_id,
+                "offset": offset,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/observe",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentObserveRequest,
-                {
-                    "runId": run_id,
-                    "offset": offset,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def queue_message(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4388,11 +4833,24 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentSendMessageRequestWithRunId
+            | _models.AgentSendMessageRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "message": message,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/queue-message",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4400,10 +4858,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentQueueMessageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentQueueMessageResponse.model_validate(_data)
+        return _result
 
-    async def recover(
+    def recover(
         self,
         agent_id: str,
         *,
@@ -4415,7 +4874,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -4425,28 +4884,41 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentRecoverRequest,
+            {
+                "runId": run_id,
+                "requestContext": request_context,
+                "versions": versions,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/recover",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentRecoverRequest,
-                {
-                    "runId": run_id,
-                    "requestContext": request_context,
-                    "versions": versions,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=None,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def reorder_models(
         self,
@@ -4468,17 +4940,18 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentModelsReorderRequest,
+            {
+                "reorderedModelIds": reordered_model_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/models/reorder",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelsReorderRequest,
-                {
-                    "reorderedModelIds": reordered_model_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4486,8 +4959,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelsReorderResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelsReorderResponse.model_validate(_data)
+        return _result
 
     async def reset_model(
         self,
@@ -4508,11 +4982,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/model/reset",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4520,10 +4995,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResetResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResetResponse.model_validate(_data)
+        return _result
 
-    async def resume_stream(
+    def resume_stream(
         self,
         agent_id: str,
         *,
@@ -4561,7 +5037,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -4574,7 +5051,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -4584,53 +5061,67 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentResumeStreamRequest,
+            {
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resumeData": resume_data,
+                "toolCallId": tool_call_id,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/resume-stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentResumeStreamRequest,
-                {
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resumeData": resume_data,
-                    "toolCallId": tool_call_id,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
-    async def resume_stream_until_idle(
+    def resume_stream_until_idle(
         self,
         agent_id: str,
         *,
@@ -4668,7 +5159,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -4682,7 +5174,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -4692,60 +5184,86 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentResumeStreamUntilIdleRequest,
+            {
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resumeData": resume_data,
+                "toolCallId": tool_call_id,
+                "maxIdleMs": max_idle_ms,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/resume-stream-until-idle",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentResumeStreamUntilIdleRequest,
-                {
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resumeData": resume_data,
-                    "toolCallId": tool_call_id,
-                    "maxIdleMs": max_idle_ms,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=None,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def send_message(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSendMessageRequestWithRunId
+        message: str
+        | Sequence[
+            _models.AgentSendMessageRequestWithRunIdMessageOption1Text
+            | Mapping[str, Any]
+            | _models.AgentSendMessageRequestWithRunIdMessageOption1File
+        ]
+        | _models.AgentSendMessageRequestWithRunIdMessageWithContents
+        | Mapping[str, Any],
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
         | Mapping[str, Any]
-        | _models.AgentSendMessageRequestWithResourceId,
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4761,11 +5279,24 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentSendMessageRequestWithRunId
+            | _models.AgentSendMessageRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "message": message,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/send-message",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4773,16 +5304,24 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSendMessageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSendMessageResponse.model_validate(_data)
+        return _result
 
     async def send_signal(
         self,
         agent_id: str,
         *,
-        body: _models.AgentSignalsRequestWithRunId
+        signal: _models.AgentSignalsRequestWithRunIdSignalOption1
         | Mapping[str, Any]
-        | _models.AgentSignalsRequestWithResourceId,
+        | _models.AgentSignalsRequestWithRunIdSignalOption2,
+        if_active: _models.AgentSignalsRequestWithRunIdIfActive
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        if_idle: Any | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4798,11 +5337,23 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentSignalsRequestWithRunId | _models.AgentSignalsRequestWithResourceId,
+            {
+                "ifActive": if_active,
+                "runId": run_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "ifIdle": if_idle,
+                "signal": signal,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/signals",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4810,8 +5361,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSignalsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSignalsResponse.model_validate(_data)
+        return _result
 
     async def send_tool_approval(
         self,
@@ -4841,25 +5393,26 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentSendToolApprovalRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+                "requestContext": request_context,
+                "toolCallId": tool_call_id,
+                "approved": approved,
+                "resumeData": resume_data,
+                "format": format,
+                "messages": messages,
+                "streamOptions": stream_options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/send-tool-approval",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentSendToolApprovalRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                    "requestContext": request_context,
-                    "toolCallId": tool_call_id,
-                    "approved": approved,
-                    "resumeData": resume_data,
-                    "format": format,
-                    "messages": messages,
-                    "streamOptions": stream_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4867,8 +5420,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentSendToolApprovalResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
+        return _result
 
     async def speak(
         self,
@@ -4894,18 +5448,19 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/speak is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentSpeakRequest,
+            {
+                "text": text,
+                "speakerId": speaker_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/speak",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentSpeakRequest,
-                {
-                    "text": text,
-                    "speakerId": speaker_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4913,10 +5468,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
-    async def stream(
+    def stream(
         self,
         agent_id: str,
         *,
@@ -4940,7 +5496,7 @@ class AsyncAgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -4954,7 +5510,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -4966,7 +5523,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -4976,50 +5533,67 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentStreamRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=_tools,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def stream_legacy(
         self,
@@ -5084,44 +5658,45 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentStreamLegacyRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "resourceId": resource_id,
+                "resourceid": resourceid,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream-legacy",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamLegacyRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "resourceId": resource_id,
-                    "resourceid": resourceid,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5129,8 +5704,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def stream_ui(
         self,
@@ -5195,41 +5771,42 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/ui is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentStreamUiRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/ui",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamUiRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5237,10 +5814,11 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
-    async def stream_until_idle(
+    def stream_until_idle(
         self,
         agent_id: str,
         *,
@@ -5264,7 +5842,7 @@ class AsyncAgentsResource:
         model_settings: Any | NotGiven = NOT_GIVEN,
         active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        client_tools: ClientToolsParam | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
         | _models.AgentStreamRequestToolChoice
         | Mapping[str, Any]
@@ -5278,7 +5856,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: type[pydantic.BaseModel]
+        | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
@@ -5291,7 +5870,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -5301,51 +5880,68 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
+        _output_model, structured_output = structured_output_model(structured_output)
+        _body = build_body(
+            _models.AgentStreamUntilIdleRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": declarations(_tools)
+                if not isinstance(client_tools, NotGiven)
+                else NOT_GIVEN,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+                "maxIdleMs": max_idle_ms,
+            },
+            extra_body,
+        )
+        return AsyncAgentStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/stream-until-idle",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamUntilIdleRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                    "maxIdleMs": max_idle_ms,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                done="[DONE]",
+                finish=frozenset(("finish",)),
+                pause=frozenset(("tool-call-approval", "tool-call-suspended")),
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=AgentView(
+                _chunks.AGENT_CHUNK,
+                client_tools=_tools,
+                output_model=_output_model,
+            ),
         )
-        data = parse_json(response)
-        return data
 
     async def stream_v_next(
         self,
@@ -5410,41 +6006,42 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/streamVNext is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentStreamVNextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/streamVNext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVNextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5452,8 +6049,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def stream_vnext(
         self,
@@ -5518,41 +6116,42 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentStreamVnextRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/vnext",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVnextRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5560,8 +6159,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def stream_vnext_ui(
         self,
@@ -5626,41 +6226,42 @@ class AsyncAgentsResource:
         warnings.warn(
             "POST /agents/{agentId}/stream/vnext/ui is deprecated", DeprecationWarning, stacklevel=2
         )
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentStreamVnextUiRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/stream/vnext/ui",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentStreamVnextUiRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5668,21 +6269,23 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
-    async def subscribe_to_thread(
+    def subscribe_to_thread(
         self,
         agent_id: str,
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
         Subscribes to future and active stream runs for a memory thread
@@ -5692,27 +6295,33 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentThreadsSubscribeRequest,
+            {
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
             "POST",
             f"/agents/{path_param(agent_id)}/threads/subscribe",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentThreadsSubscribeRequest,
-                {
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            reconnect=reconnect,
+            view=EventView(_chunks.AGENT_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
     async def update_model(
         self,
@@ -5735,18 +6344,19 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentModelRequestModel,
+            {
+                "modelId": model_id,
+                "provider": provider,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/model",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelRequestModel,
-                {
-                    "modelId": model_id,
-                    "provider": provider,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5754,8 +6364,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResponse.model_validate(_data)
+        return _result
 
     async def update_model_in_list(
         self,
@@ -5781,19 +6392,20 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             model_config_id: Unique identifier for the model configuration
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentModelRequest,
+            {
+                "model": model,
+                "maxRetries": body_max_retries,
+                "enabled": enabled,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/models/{path_param(model_config_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentModelRequest,
-                {
-                    "model": model,
-                    "maxRetries": body_max_retries,
-                    "enabled": enabled,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5801,8 +6413,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentModelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentModelResponse.model_validate(_data)
+        return _result
 
     async def voice_listen(
         self,
@@ -5825,18 +6438,19 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentVoiceListenRequest,
+            {
+                "audio": audio,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/voice/listen",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentVoiceListenRequest,
-                {
-                    "audio": audio,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5844,8 +6458,9 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AgentVoiceListenResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AgentVoiceListenResponse.model_validate(_data)
+        return _result
 
     async def voice_speak(
         self,
@@ -5868,18 +6483,19 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AgentVoiceSpeakRequest,
+            {
+                "text": text,
+                "speakerId": speaker_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/agents/{path_param(agent_id)}/voice/speak",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AgentVoiceSpeakRequest,
-                {
-                    "text": text,
-                    "speakerId": speaker_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5887,5 +6503,6 @@ class AsyncAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -41,18 +62,19 @@ class AuthResource:
 
         ``POST /auth/credentials/sign-in``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AuthCredentialsSignInRequest,
+            {
+                "email": email,
+                "password": password,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/auth/credentials/sign-in",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AuthCredentialsSignInRequest,
-                {
-                    "email": email,
-                    "password": password,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -60,8 +82,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def credentials_sign_up(
         self,
@@ -81,19 +104,20 @@ class AuthResource:
 
         ``POST /auth/credentials/sign-up``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.AuthCredentialsSignUpRequest,
+            {
+                "email": email,
+                "password": password,
+                "name": name,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/auth/credentials/sign-up",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AuthCredentialsSignUpRequest,
-                {
-                    "email": email,
-                    "password": password,
-                    "name": name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -101,8 +125,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def get_me(
         self,
@@ -119,11 +144,12 @@ class AuthResource:
 
         ``GET /auth/me``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/auth/me",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -131,10 +157,11 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, data)
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, _data)
         )
+        return _result
 
     def get_sso_callback(
         self,
@@ -157,7 +184,8 @@ class AuthResource:
             code: Query parameter: code
             state: Query parameter: state
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/auth/sso/callback",
             query=build_query(
@@ -168,7 +196,7 @@ class AuthResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -176,8 +204,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def get_sso_login(
         self,
@@ -198,7 +227,8 @@ class AuthResource:
         Args:
             redirect_uri: Query parameter: redirect_uri
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/auth/sso/login",
             query=build_query(
@@ -208,7 +238,7 @@ class AuthResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -216,8 +246,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def list_capabilities(
         self,
@@ -234,11 +265,12 @@ class AuthResource:
 
         ``GET /auth/capabilities``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/auth/capabilities",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -246,14 +278,15 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.AuthCapabilitiesResponseWithUser | _models.AuthCapabilitiesResponseOption2",
             validate_as(
                 _models.AuthCapabilitiesResponseWithUser | _models.AuthCapabilitiesResponseOption2,
-                data,
+                _data,
             ),
         )
+        return _result
 
     def list_permission_patterns(
         self,
@@ -270,11 +303,12 @@ class AuthResource:
 
         ``GET /auth/permission-patterns``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/auth/permission-patterns",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -282,8 +316,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AuthPermissionPatternsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthPermissionPatternsResponse.model_validate(_data)
+        return _result
 
     def list_role_permissions(
         self,
@@ -304,11 +339,12 @@ class AuthResource:
         Args:
             role_id: The roleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/auth/roles/{path_param(role_id)}/permissions",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -316,8 +352,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AuthRolePermissionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRolePermissionsResponse.model_validate(_data)
+        return _result
 
     def logout(
         self,
@@ -334,11 +371,12 @@ class AuthResource:
 
         ``POST /auth/logout``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             "/auth/logout",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -346,8 +384,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def refresh(
         self,
@@ -364,11 +403,12 @@ class AuthResource:
 
         ``POST /auth/refresh``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             "/auth/refresh",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -376,8 +416,9 @@ class AuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
 
 class AsyncAuthResource:
@@ -403,18 +444,19 @@ class AsyncAuthResource:
 
         ``POST /auth/credentials/sign-in``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AuthCredentialsSignInRequest,
+            {
+                "email": email,
+                "password": password,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/auth/credentials/sign-in",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AuthCredentialsSignInRequest,
-                {
-                    "email": email,
-                    "password": password,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -422,8 +464,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def credentials_sign_up(
         self,
@@ -443,19 +486,20 @@ class AsyncAuthResource:
 
         ``POST /auth/credentials/sign-up``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.AuthCredentialsSignUpRequest,
+            {
+                "email": email,
+                "password": password,
+                "name": name,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/auth/credentials/sign-up",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.AuthCredentialsSignUpRequest,
-                {
-                    "email": email,
-                    "password": password,
-                    "name": name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -463,8 +507,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def get_me(
         self,
@@ -481,11 +526,12 @@ class AsyncAuthResource:
 
         ``GET /auth/me``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/auth/me",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -493,10 +539,11 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, data)
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, _data)
         )
+        return _result
 
     async def get_sso_callback(
         self,
@@ -519,7 +566,8 @@ class AsyncAuthResource:
             code: Query parameter: code
             state: Query parameter: state
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/auth/sso/callback",
             query=build_query(
@@ -530,7 +578,7 @@ class AsyncAuthResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -538,8 +586,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def get_sso_login(
         self,
@@ -560,7 +609,8 @@ class AsyncAuthResource:
         Args:
             redirect_uri: Query parameter: redirect_uri
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/auth/sso/login",
             query=build_query(
@@ -570,7 +620,7 @@ class AsyncAuthResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -578,8 +628,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def list_capabilities(
         self,
@@ -596,11 +647,12 @@ class AsyncAuthResource:
 
         ``GET /auth/capabilities``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/auth/capabilities",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -608,14 +660,15 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.AuthCapabilitiesResponseWithUser | _models.AuthCapabilitiesResponseOption2",
             validate_as(
                 _models.AuthCapabilitiesResponseWithUser | _models.AuthCapabilitiesResponseOption2,
-                data,
+                _data,
             ),
         )
+        return _result
 
     async def list_permission_patterns(
         self,
@@ -632,11 +685,12 @@ class AsyncAuthResource:
 
         ``GET /auth/permission-patterns``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/auth/permission-patterns",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -644,8 +698,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AuthPermissionPatternsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthPermissionPatternsResponse.model_validate(_data)
+        return _result
 
     async def list_role_permissions(
         self,
@@ -666,11 +721,12 @@ class AsyncAuthResource:
         Args:
             role_id: The roleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/auth/roles/{path_param(role_id)}/permissions",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -678,8 +734,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.AuthRolePermissionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRolePermissionsResponse.model_validate(_data)
+        return _result
 
     async def logout(
         self,
@@ -696,11 +753,12 @@ class AsyncAuthResource:
 
         ``POST /auth/logout``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             "/auth/logout",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -708,8 +766,9 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def refresh(
         self,
@@ -726,11 +785,12 @@ class AsyncAuthResource:
 
         ``POST /auth/refresh``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             "/auth/refresh",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -738,5 +798,6 @@ class AsyncAuthResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result

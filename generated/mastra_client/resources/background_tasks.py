@@ -7,15 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class BackgroundTasksResource:
@@ -43,11 +66,12 @@ class BackgroundTasksResource:
         Args:
             background_task_id: The backgroundTaskId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/background-tasks/{path_param(background_task_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -55,8 +79,9 @@ class BackgroundTasksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.BackgroundTask.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.BackgroundTask.model_validate(_data)
+        return _result
 
     def get_stream(
         self,
@@ -66,12 +91,13 @@ class BackgroundTasksResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         task_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[Any]:
         """Stream background task events via SSE
 
         Real-time Server-Sent Events stream of background task completion/failure events.
@@ -85,9 +111,14 @@ class BackgroundTasksResource:
             resource_id: Query parameter: resourceId
             task_id: Query parameter: taskId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return Stream(
+            self._client,
             "GET",
             "/background-tasks/stream",
+            protocol=StreamProtocol(
+                "sse",
+            ),
             query=build_query(
                 {
                     "agentId": agent_id,
@@ -99,16 +130,16 @@ class BackgroundTasksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            reconnect=reconnect,
+            view=EventView(None),
         )
-        data = parse_json(response)
-        return data
 
     def list_background_tasks(
         self,
@@ -160,7 +191,8 @@ class BackgroundTasksResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/background-tasks",
             query=build_query(
@@ -183,7 +215,7 @@ class BackgroundTasksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -191,8 +223,9 @@ class BackgroundTasksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.BackgroundTasksResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.BackgroundTasksResponse.model_validate(_data)
+        return _result
 
 
 class AsyncBackgroundTasksResource:
@@ -220,11 +253,12 @@ class AsyncBackgroundTasksResource:
         Args:
             background_task_id: The backgroundTaskId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/background-tasks/{path_param(background_task_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -232,10 +266,11 @@ class AsyncBackgroundTasksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.BackgroundTask.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.BackgroundTask.model_validate(_data)
+        return _result
 
-    async def get_stream(
+    def get_stream(
         self,
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
@@ -243,12 +278,13 @@ class AsyncBackgroundTasksResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         task_id: str | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[Any]:
         """Stream background task events via SSE
 
         Real-time Server-Sent Events stream of background task completion/failure events.
@@ -262,9 +298,14 @@ class AsyncBackgroundTasksResource:
             resource_id: Query parameter: resourceId
             task_id: Query parameter: taskId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return AsyncStream(
+            self._client,
             "GET",
             "/background-tasks/stream",
+            protocol=StreamProtocol(
+                "sse",
+            ),
             query=build_query(
                 {
                     "agentId": agent_id,
@@ -276,16 +317,16 @@ class AsyncBackgroundTasksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            reconnect=reconnect,
+            view=EventView(None),
         )
-        data = parse_json(response)
-        return data
 
     async def list_background_tasks(
         self,
@@ -337,7 +378,8 @@ class AsyncBackgroundTasksResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/background-tasks",
             query=build_query(
@@ -360,7 +402,7 @@ class AsyncBackgroundTasksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -368,5 +410,6 @@ class AsyncBackgroundTasksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.BackgroundTasksResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.BackgroundTasksResponse.model_validate(_data)
+        return _result

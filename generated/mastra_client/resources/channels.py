@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -51,18 +72,19 @@ class ChannelsResource:
             agent_id: Agent identifier to connect
             options: Platform-specific connection options
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ChannelConnectRequest,
+            {
+                "agentId": agent_id,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/channels/{path_param(platform)}/connect",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ChannelConnectRequest,
-                {
-                    "agentId": agent_id,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -70,16 +92,17 @@ class ChannelsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ChannelConnectResponseOauth | _models.ChannelConnectResponseDeepLink | _models.ChannelConnectResponseImmediate",
             validate_as(
                 _models.ChannelConnectResponseOauth
                 | _models.ChannelConnectResponseDeepLink
                 | _models.ChannelConnectResponseImmediate,
-                data,
+                _data,
             ),
         )
+        return _result
 
     def disconnect(
         self,
@@ -102,11 +125,12 @@ class ChannelsResource:
             platform: Channel platform identifier (e.g., "slack")
             agent_id: Agent identifier
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/channels/{path_param(platform)}/{path_param(agent_id)}/disconnect",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -114,8 +138,9 @@ class ChannelsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ChannelDisconnectResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ChannelDisconnectResponse.model_validate(_data)
+        return _result
 
     def list_installations(
         self,
@@ -136,11 +161,12 @@ class ChannelsResource:
         Args:
             platform: Channel platform identifier (e.g., "slack")
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/channels/{path_param(platform)}/installations",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -148,11 +174,12 @@ class ChannelsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.ChannelInstallationsResponseItem]",
-            validate_as(list[_models.ChannelInstallationsResponseItem], data),
+            validate_as(list[_models.ChannelInstallationsResponseItem], _data),
         )
+        return _result
 
     def list_platforms(
         self,
@@ -169,11 +196,12 @@ class ChannelsResource:
 
         ``GET /channels/platforms``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/channels/platforms",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -181,11 +209,12 @@ class ChannelsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.ChannelsPlatformsResponseItem]",
-            validate_as(list[_models.ChannelsPlatformsResponseItem], data),
+            validate_as(list[_models.ChannelsPlatformsResponseItem], _data),
         )
+        return _result
 
 
 class AsyncChannelsResource:
@@ -221,18 +250,19 @@ class AsyncChannelsResource:
             agent_id: Agent identifier to connect
             options: Platform-specific connection options
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ChannelConnectRequest,
+            {
+                "agentId": agent_id,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/channels/{path_param(platform)}/connect",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ChannelConnectRequest,
-                {
-                    "agentId": agent_id,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -240,16 +270,17 @@ class AsyncChannelsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ChannelConnectResponseOauth | _models.ChannelConnectResponseDeepLink | _models.ChannelConnectResponseImmediate",
             validate_as(
                 _models.ChannelConnectResponseOauth
                 | _models.ChannelConnectResponseDeepLink
                 | _models.ChannelConnectResponseImmediate,
-                data,
+                _data,
             ),
         )
+        return _result
 
     async def disconnect(
         self,
@@ -272,11 +303,12 @@ class AsyncChannelsResource:
             platform: Channel platform identifier (e.g., "slack")
             agent_id: Agent identifier
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/channels/{path_param(platform)}/{path_param(agent_id)}/disconnect",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -284,8 +316,9 @@ class AsyncChannelsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ChannelDisconnectResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ChannelDisconnectResponse.model_validate(_data)
+        return _result
 
     async def list_installations(
         self,
@@ -306,11 +339,12 @@ class AsyncChannelsResource:
         Args:
             platform: Channel platform identifier (e.g., "slack")
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/channels/{path_param(platform)}/installations",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -318,11 +352,12 @@ class AsyncChannelsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.ChannelInstallationsResponseItem]",
-            validate_as(list[_models.ChannelInstallationsResponseItem], data),
+            validate_as(list[_models.ChannelInstallationsResponseItem], _data),
         )
+        return _result
 
     async def list_platforms(
         self,
@@ -339,11 +374,12 @@ class AsyncChannelsResource:
 
         ``GET /channels/platforms``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/channels/platforms",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -351,8 +387,9 @@ class AsyncChannelsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "list[_models.ChannelsPlatformsResponseItem]",
-            validate_as(list[_models.ChannelsPlatformsResponseItem], data),
+            validate_as(list[_models.ChannelsPlatformsResponseItem], _data),
         )
+        return _result

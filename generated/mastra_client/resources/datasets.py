@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -47,18 +68,19 @@ class DatasetsResource:
             experiment_id_a: ID of baseline experiment
             experiment_id_b: ID of candidate experiment
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetCompareRequest,
+            {
+                "experimentIdA": experiment_id_a,
+                "experimentIdB": experiment_id_b,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/compare",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetCompareRequest,
-                {
-                    "experimentIdA": experiment_id_a,
-                    "experimentIdB": experiment_id_b,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -66,8 +88,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetCompareResponse.model_validate(_data)
+        return _result
 
     def create_cluster_failure(
         self,
@@ -94,20 +117,21 @@ class DatasetsResource:
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
             prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetsClusterFailuresRequest,
+            {
+                "modelId": model_id,
+                "items": items,
+                "availableTags": available_tags,
+                "prompt": prompt,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/datasets/cluster-failures",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetsClusterFailuresRequest,
-                {
-                    "modelId": model_id,
-                    "items": items,
-                    "availableTags": available_tags,
-                    "prompt": prompt,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -115,8 +139,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetsClusterFailuresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
+        return _result
 
     def create_dataset(
         self,
@@ -153,25 +178,26 @@ class DatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             scorer_ids: IDs of scorers attached to this dataset
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetsRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "groundTruthSchema": ground_truth_schema,
+                "requestContextSchema": request_context_schema,
+                "targetType": target_type,
+                "targetIds": target_ids,
+                "scorerIds": scorer_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/datasets",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetsRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "groundTruthSchema": ground_truth_schema,
-                    "requestContextSchema": request_context_schema,
-                    "targetType": target_type,
-                    "targetIds": target_ids,
-                    "scorerIds": scorer_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -179,8 +205,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.Dataset.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Dataset.model_validate(_data)
+        return _result
 
     def create_experiment(
         self,
@@ -232,31 +259,32 @@ class DatasetsResource:
             max_concurrency: Maximum concurrent executions
             request_context: Global request context passed to the target
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentsRequest,
+            {
+                "start": start,
+                "targetType": target_type,
+                "targetId": target_id,
+                "id": id,
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "scorerIds": scorer_ids,
+                "version": version,
+                "agentVersion": agent_version,
+                "maxConcurrency": max_concurrency,
+                "provenance": provenance,
+                "grouping": grouping,
+                "requestContext": request_context,
+                "versions": versions,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentsRequest,
-                {
-                    "start": start,
-                    "targetType": target_type,
-                    "targetId": target_id,
-                    "id": id,
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "scorerIds": scorer_ids,
-                    "version": version,
-                    "agentVersion": agent_version,
-                    "maxConcurrency": max_concurrency,
-                    "provenance": provenance,
-                    "grouping": grouping,
-                    "requestContext": request_context,
-                    "versions": versions,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -264,8 +292,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentsResponse.model_validate(_data)
+        return _result
 
     def create_experiment_result(
         self,
@@ -309,26 +338,27 @@ class DatasetsResource:
             error: Failure info when the item run failed
             scores: Externally computed scores, persisted keyed by runId = experimentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentResultsRequest,
+            {
+                "itemId": item_id,
+                "attempt": attempt,
+                "input": input,
+                "output": output,
+                "groundTruth": ground_truth,
+                "error": error,
+                "startedAt": started_at,
+                "completedAt": completed_at,
+                "traceId": trace_id,
+                "scores": scores,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentResultsRequest,
-                {
-                    "itemId": item_id,
-                    "attempt": attempt,
-                    "input": input,
-                    "output": output,
-                    "groundTruth": ground_truth,
-                    "error": error,
-                    "startedAt": started_at,
-                    "completedAt": completed_at,
-                    "traceId": trace_id,
-                    "scores": scores,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -336,8 +366,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        return _result
 
     def create_generate_item(
         self,
@@ -367,20 +398,21 @@ class DatasetsResource:
             prompt: Description of the kind of test data to generate
             count: Number of items to generate
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetGenerateItemsRequest,
+            {
+                "modelId": model_id,
+                "prompt": prompt,
+                "count": count,
+                "agentContext": agent_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/generate-items",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetGenerateItemsRequest,
-                {
-                    "modelId": model_id,
-                    "prompt": prompt,
-                    "count": count,
-                    "agentContext": agent_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -388,8 +420,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetGenerateItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
+        return _result
 
     def create_item(
         self,
@@ -433,26 +466,27 @@ class DatasetsResource:
             request_context: Request context preset for this item
             metadata: Additional metadata
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetItemsRequest,
+            {
+                "externalId": external_id,
+                "input": input,
+                "groundTruth": ground_truth,
+                "expectedTrajectory": expected_trajectory,
+                "toolMocks": tool_mocks,
+                "unmockedToolPolicy": unmocked_tool_policy,
+                "scorerIds": scorer_ids,
+                "requestContext": request_context,
+                "metadata": metadata,
+                "source": source,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/items",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsRequest,
-                {
-                    "externalId": external_id,
-                    "input": input,
-                    "groundTruth": ground_truth,
-                    "expectedTrajectory": expected_trajectory,
-                    "toolMocks": tool_mocks,
-                    "unmockedToolPolicy": unmocked_tool_policy,
-                    "scorerIds": scorer_ids,
-                    "requestContext": request_context,
-                    "metadata": metadata,
-                    "source": source,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -460,8 +494,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItem.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItem.model_validate(_data)
+        return _result
 
     def delete_dataset(
         self,
@@ -486,7 +521,8 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -497,7 +533,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -505,8 +541,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_experiment(
         self,
@@ -533,7 +570,8 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(
@@ -544,7 +582,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -552,8 +590,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_item(
         self,
@@ -576,11 +615,12 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -588,8 +628,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_item_purge(
         self,
@@ -616,7 +657,8 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/purge",
             query=build_query(
@@ -627,7 +669,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -635,8 +677,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemPurgeDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_items_batch(
         self,
@@ -658,17 +701,18 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetItemsBatchDeleteRequest,
+            {
+                "itemIds": item_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/batch",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsBatchDeleteRequest,
-                {
-                    "itemIds": item_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -676,8 +720,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsBatchDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(_data)
+        return _result
 
     def experiment_finalize(
         self,
@@ -700,11 +745,12 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/finalize",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -712,8 +758,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentFinalizeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
+        return _result
 
     def experiment_item_run(
         self,
@@ -742,18 +789,19 @@ class DatasetsResource:
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentItemRunRequest,
+            {
+                "attempt": attempt,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/items/{path_param(item_id)}/run",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentItemRunRequest,
-                {
-                    "attempt": attempt,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -761,8 +809,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentItemRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
+        return _result
 
     def get_dataset(
         self,
@@ -787,7 +836,8 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -798,7 +848,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -806,8 +856,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.Dataset | None", validate_as(_models.Dataset | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.Dataset | None", validate_as(_models.Dataset | None, _data))
+        return _result
 
     def get_experiment(
         self,
@@ -830,11 +881,12 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -842,10 +894,11 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "_models.DatasetExperiment | None", validate_as(_models.DatasetExperiment | None, data)
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.DatasetExperiment | None", validate_as(_models.DatasetExperiment | None, _data)
         )
+        return _result
 
     def get_item(
         self,
@@ -868,11 +921,12 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -880,8 +934,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, _data))
+        return _result
 
     def get_item_history(
         self,
@@ -904,11 +959,12 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/history",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -916,8 +972,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemHistoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemHistoryResponse.model_validate(_data)
+        return _result
 
     def get_item_version(
         self,
@@ -942,11 +999,12 @@ class DatasetsResource:
             item_id: Unique identifier for the dataset item
             dataset_version: Dataset version number
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/versions/{path_param(dataset_version)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -954,8 +1012,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, _data))
+        return _result
 
     def items_batch(
         self,
@@ -977,17 +1036,18 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetItemsBatchRequest,
+            {
+                "items": items,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/items/batch",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsBatchRequest,
-                {
-                    "items": items,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -995,8 +1055,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsBatchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsBatchResponse.model_validate(_data)
+        return _result
 
     def list_datasets(
         self,
@@ -1023,7 +1084,8 @@ class DatasetsResource:
             target_type: Only return records attached to targets of this type
             target_ids: Only return datasets attached to at least one of these target IDs
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/datasets",
             query=build_query(
@@ -1036,7 +1098,7 @@ class DatasetsResource:
                 },
                 json_params=("targetIds",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1044,8 +1106,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetsResponse.model_validate(_data)
+        return _result
 
     def list_experiment_results(
         self,
@@ -1074,7 +1137,8 @@ class DatasetsResource:
             per_page: Query parameter: perPage
             tags: Only return results that have all of these tags
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results",
             query=build_query(
@@ -1086,7 +1150,7 @@ class DatasetsResource:
                 },
                 json_params=("tags",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1094,8 +1158,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
+        return _result
 
     def list_experiments(
         self,
@@ -1132,7 +1197,8 @@ class DatasetsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments",
             query=build_query(
@@ -1149,7 +1215,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1157,8 +1223,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsResponse.model_validate(_data)
+        return _result
 
     def list_items(
         self,
@@ -1187,7 +1254,8 @@ class DatasetsResource:
             version: Query parameter: version
             search: Query parameter: search
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items",
             query=build_query(
@@ -1200,7 +1268,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1208,8 +1276,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsResponse.model_validate(_data)
+        return _result
 
     def list_versions(
         self,
@@ -1234,7 +1303,8 @@ class DatasetsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/versions",
             query=build_query(
@@ -1245,7 +1315,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1253,8 +1323,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetVersionsResponse.model_validate(_data)
+        return _result
 
     def update_dataset(
         self,
@@ -1299,7 +1370,23 @@ class DatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             scorer_ids: IDs of scorers attached to this dataset
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetUpdateRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "groundTruthSchema": ground_truth_schema,
+                "requestContextSchema": request_context_schema,
+                "tags": tags,
+                "targetType": target_type,
+                "targetIds": target_ids,
+                "scorerIds": scorer_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -1310,22 +1397,7 @@ class DatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.DatasetUpdateRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "groundTruthSchema": ground_truth_schema,
-                    "requestContextSchema": request_context_schema,
-                    "tags": tags,
-                    "targetType": target_type,
-                    "targetIds": target_ids,
-                    "scorerIds": scorer_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1333,8 +1405,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetUpdateResponse.model_validate(_data)
+        return _result
 
     def update_experiment(
         self,
@@ -1363,19 +1436,20 @@ class DatasetsResource:
             description: New description of the experiment
             metadata: Replacement metadata for the experiment
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentUpdateRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentUpdateRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1383,8 +1457,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
+        return _result
 
     def update_experiment_result(
         self,
@@ -1412,19 +1487,20 @@ class DatasetsResource:
             experiment_id: Unique identifier for the experiment
             result_id: Unique identifier for the experiment result
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentResultUpdateRequest,
+            {
+                "status": status,
+                "tags": tags,
+                "comment": comment,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results/{path_param(result_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentResultUpdateRequest,
-                {
-                    "status": status,
-                    "tags": tags,
-                    "comment": comment,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1432,8 +1508,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        return _result
 
     def update_item(
         self,
@@ -1477,25 +1554,26 @@ class DatasetsResource:
             request_context: Request context preset for this item
             metadata: Additional metadata
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.DatasetItemUpdateRequest,
+            {
+                "input": input,
+                "groundTruth": ground_truth,
+                "expectedTrajectory": expected_trajectory,
+                "toolMocks": tool_mocks,
+                "unmockedToolPolicy": unmocked_tool_policy,
+                "scorerIds": scorer_ids,
+                "requestContext": request_context,
+                "metadata": metadata,
+                "source": source,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemUpdateRequest,
-                {
-                    "input": input,
-                    "groundTruth": ground_truth,
-                    "expectedTrajectory": expected_trajectory,
-                    "toolMocks": tool_mocks,
-                    "unmockedToolPolicy": unmocked_tool_policy,
-                    "scorerIds": scorer_ids,
-                    "requestContext": request_context,
-                    "metadata": metadata,
-                    "source": source,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1503,8 +1581,9 @@ class DatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItemUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemUpdateResponse.model_validate(_data)
+        return _result
 
 
 class AsyncDatasetsResource:
@@ -1536,18 +1615,19 @@ class AsyncDatasetsResource:
             experiment_id_a: ID of baseline experiment
             experiment_id_b: ID of candidate experiment
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetCompareRequest,
+            {
+                "experimentIdA": experiment_id_a,
+                "experimentIdB": experiment_id_b,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/compare",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetCompareRequest,
-                {
-                    "experimentIdA": experiment_id_a,
-                    "experimentIdB": experiment_id_b,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1555,8 +1635,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetCompareResponse.model_validate(_data)
+        return _result
 
     async def create_cluster_failure(
         self,
@@ -1583,20 +1664,21 @@ class AsyncDatasetsResource:
             available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
             prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetsClusterFailuresRequest,
+            {
+                "modelId": model_id,
+                "items": items,
+                "availableTags": available_tags,
+                "prompt": prompt,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/datasets/cluster-failures",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetsClusterFailuresRequest,
-                {
-                    "modelId": model_id,
-                    "items": items,
-                    "availableTags": available_tags,
-                    "prompt": prompt,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1604,8 +1686,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetsClusterFailuresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
+        return _result
 
     async def create_dataset(
         self,
@@ -1642,25 +1725,26 @@ class AsyncDatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             scorer_ids: IDs of scorers attached to this dataset
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetsRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "groundTruthSchema": ground_truth_schema,
+                "requestContextSchema": request_context_schema,
+                "targetType": target_type,
+                "targetIds": target_ids,
+                "scorerIds": scorer_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/datasets",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetsRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "groundTruthSchema": ground_truth_schema,
-                    "requestContextSchema": request_context_schema,
-                    "targetType": target_type,
-                    "targetIds": target_ids,
-                    "scorerIds": scorer_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1668,8 +1752,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.Dataset.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Dataset.model_validate(_data)
+        return _result
 
     async def create_experiment(
         self,
@@ -1721,31 +1806,32 @@ class AsyncDatasetsResource:
             max_concurrency: Maximum concurrent executions
             request_context: Global request context passed to the target
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentsRequest,
+            {
+                "start": start,
+                "targetType": target_type,
+                "targetId": target_id,
+                "id": id,
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "scorerIds": scorer_ids,
+                "version": version,
+                "agentVersion": agent_version,
+                "maxConcurrency": max_concurrency,
+                "provenance": provenance,
+                "grouping": grouping,
+                "requestContext": request_context,
+                "versions": versions,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentsRequest,
-                {
-                    "start": start,
-                    "targetType": target_type,
-                    "targetId": target_id,
-                    "id": id,
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "scorerIds": scorer_ids,
-                    "version": version,
-                    "agentVersion": agent_version,
-                    "maxConcurrency": max_concurrency,
-                    "provenance": provenance,
-                    "grouping": grouping,
-                    "requestContext": request_context,
-                    "versions": versions,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1753,8 +1839,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentsResponse.model_validate(_data)
+        return _result
 
     async def create_experiment_result(
         self,
@@ -1798,26 +1885,27 @@ class AsyncDatasetsResource:
             error: Failure info when the item run failed
             scores: Externally computed scores, persisted keyed by runId = experimentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentResultsRequest,
+            {
+                "itemId": item_id,
+                "attempt": attempt,
+                "input": input,
+                "output": output,
+                "groundTruth": ground_truth,
+                "error": error,
+                "startedAt": started_at,
+                "completedAt": completed_at,
+                "traceId": trace_id,
+                "scores": scores,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentResultsRequest,
-                {
-                    "itemId": item_id,
-                    "attempt": attempt,
-                    "input": input,
-                    "output": output,
-                    "groundTruth": ground_truth,
-                    "error": error,
-                    "startedAt": started_at,
-                    "completedAt": completed_at,
-                    "traceId": trace_id,
-                    "scores": scores,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1825,8 +1913,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        return _result
 
     async def create_generate_item(
         self,
@@ -1856,20 +1945,21 @@ class AsyncDatasetsResource:
             prompt: Description of the kind of test data to generate
             count: Number of items to generate
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetGenerateItemsRequest,
+            {
+                "modelId": model_id,
+                "prompt": prompt,
+                "count": count,
+                "agentContext": agent_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/generate-items",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetGenerateItemsRequest,
-                {
-                    "modelId": model_id,
-                    "prompt": prompt,
-                    "count": count,
-                    "agentContext": agent_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1877,8 +1967,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetGenerateItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
+        return _result
 
     async def create_item(
         self,
@@ -1922,26 +2013,27 @@ class AsyncDatasetsResource:
             request_context: Request context preset for this item
             metadata: Additional metadata
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetItemsRequest,
+            {
+                "externalId": external_id,
+                "input": input,
+                "groundTruth": ground_truth,
+                "expectedTrajectory": expected_trajectory,
+                "toolMocks": tool_mocks,
+                "unmockedToolPolicy": unmocked_tool_policy,
+                "scorerIds": scorer_ids,
+                "requestContext": request_context,
+                "metadata": metadata,
+                "source": source,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/items",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsRequest,
-                {
-                    "externalId": external_id,
-                    "input": input,
-                    "groundTruth": ground_truth,
-                    "expectedTrajectory": expected_trajectory,
-                    "toolMocks": tool_mocks,
-                    "unmockedToolPolicy": unmocked_tool_policy,
-                    "scorerIds": scorer_ids,
-                    "requestContext": request_context,
-                    "metadata": metadata,
-                    "source": source,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1949,8 +2041,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItem.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItem.model_validate(_data)
+        return _result
 
     async def delete_dataset(
         self,
@@ -1975,7 +2068,8 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -1986,7 +2080,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1994,8 +2088,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_experiment(
         self,
@@ -2022,7 +2117,8 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(
@@ -2033,7 +2129,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2041,8 +2137,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_item(
         self,
@@ -2065,11 +2162,12 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2077,8 +2175,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_item_purge(
         self,
@@ -2105,7 +2204,8 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/purge",
             query=build_query(
@@ -2116,7 +2216,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2124,8 +2224,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemPurgeDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_items_batch(
         self,
@@ -2147,17 +2248,18 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetItemsBatchDeleteRequest,
+            {
+                "itemIds": item_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "DELETE",
             f"/datasets/{path_param(dataset_id)}/items/batch",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsBatchDeleteRequest,
-                {
-                    "itemIds": item_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2165,8 +2267,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsBatchDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(_data)
+        return _result
 
     async def experiment_finalize(
         self,
@@ -2189,11 +2292,12 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/finalize",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2201,8 +2305,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentFinalizeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
+        return _result
 
     async def experiment_item_run(
         self,
@@ -2231,18 +2336,19 @@ class AsyncDatasetsResource:
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentItemRunRequest,
+            {
+                "attempt": attempt,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/items/{path_param(item_id)}/run",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentItemRunRequest,
-                {
-                    "attempt": attempt,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2250,8 +2356,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentItemRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
+        return _result
 
     async def get_dataset(
         self,
@@ -2276,7 +2383,8 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -2287,7 +2395,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2295,8 +2403,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.Dataset | None", validate_as(_models.Dataset | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.Dataset | None", validate_as(_models.Dataset | None, _data))
+        return _result
 
     async def get_experiment(
         self,
@@ -2319,11 +2428,12 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2331,10 +2441,11 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "_models.DatasetExperiment | None", validate_as(_models.DatasetExperiment | None, data)
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.DatasetExperiment | None", validate_as(_models.DatasetExperiment | None, _data)
         )
+        return _result
 
     async def get_item(
         self,
@@ -2357,11 +2468,12 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2369,8 +2481,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, _data))
+        return _result
 
     async def get_item_history(
         self,
@@ -2393,11 +2506,12 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/history",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2405,8 +2519,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemHistoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemHistoryResponse.model_validate(_data)
+        return _result
 
     async def get_item_version(
         self,
@@ -2431,11 +2546,12 @@ class AsyncDatasetsResource:
             item_id: Unique identifier for the dataset item
             dataset_version: Dataset version number
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}/versions/{path_param(dataset_version)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2443,8 +2559,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, data))
+        _data = parse_json(_response)
+        _result = cast("_models.DatasetItem | None", validate_as(_models.DatasetItem | None, _data))
+        return _result
 
     async def items_batch(
         self,
@@ -2466,17 +2583,18 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetItemsBatchRequest,
+            {
+                "items": items,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/datasets/{path_param(dataset_id)}/items/batch",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemsBatchRequest,
-                {
-                    "items": items,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2484,8 +2602,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsBatchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsBatchResponse.model_validate(_data)
+        return _result
 
     async def list_datasets(
         self,
@@ -2512,7 +2631,8 @@ class AsyncDatasetsResource:
             target_type: Only return records attached to targets of this type
             target_ids: Only return datasets attached to at least one of these target IDs
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/datasets",
             query=build_query(
@@ -2525,7 +2645,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=("targetIds",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2533,8 +2653,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetsResponse.model_validate(_data)
+        return _result
 
     async def list_experiment_results(
         self,
@@ -2563,7 +2684,8 @@ class AsyncDatasetsResource:
             per_page: Query parameter: perPage
             tags: Only return results that have all of these tags
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results",
             query=build_query(
@@ -2575,7 +2697,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=("tags",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2583,8 +2705,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
+        return _result
 
     async def list_experiments(
         self,
@@ -2621,7 +2744,8 @@ class AsyncDatasetsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/experiments",
             query=build_query(
@@ -2638,7 +2762,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2646,8 +2770,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsResponse.model_validate(_data)
+        return _result
 
     async def list_items(
         self,
@@ -2676,7 +2801,8 @@ class AsyncDatasetsResource:
             version: Query parameter: version
             search: Query parameter: search
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/items",
             query=build_query(
@@ -2689,7 +2815,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2697,8 +2823,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemsResponse.model_validate(_data)
+        return _result
 
     async def list_versions(
         self,
@@ -2723,7 +2850,8 @@ class AsyncDatasetsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/datasets/{path_param(dataset_id)}/versions",
             query=build_query(
@@ -2734,7 +2862,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2742,8 +2870,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.DatasetVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetVersionsResponse.model_validate(_data)
+        return _result
 
     async def update_dataset(
         self,
@@ -2788,7 +2917,23 @@ class AsyncDatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             scorer_ids: IDs of scorers attached to this dataset
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetUpdateRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "groundTruthSchema": ground_truth_schema,
+                "requestContextSchema": request_context_schema,
+                "tags": tags,
+                "targetType": target_type,
+                "targetIds": target_ids,
+                "scorerIds": scorer_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}",
             query=build_query(
@@ -2799,22 +2944,7 @@ class AsyncDatasetsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.DatasetUpdateRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "groundTruthSchema": ground_truth_schema,
-                    "requestContextSchema": request_context_schema,
-                    "tags": tags,
-                    "targetType": target_type,
-                    "targetIds": target_ids,
-                    "scorerIds": scorer_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2822,8 +2952,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetUpdateResponse.model_validate(_data)
+        return _result
 
     async def update_experiment(
         self,
@@ -2852,19 +2983,20 @@ class AsyncDatasetsResource:
             description: New description of the experiment
             metadata: Replacement metadata for the experiment
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentUpdateRequest,
+            {
+                "name": name,
+                "description": description,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentUpdateRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2872,8 +3004,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
+        return _result
 
     async def update_experiment_result(
         self,
@@ -2901,19 +3034,20 @@ class AsyncDatasetsResource:
             experiment_id: Unique identifier for the experiment
             result_id: Unique identifier for the experiment result
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetExperimentResultUpdateRequest,
+            {
+                "status": status,
+                "tags": tags,
+                "comment": comment,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/experiments/{path_param(experiment_id)}/results/{path_param(result_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetExperimentResultUpdateRequest,
-                {
-                    "status": status,
-                    "tags": tags,
-                    "comment": comment,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2921,8 +3055,9 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetExperimentResultUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        return _result
 
     async def update_item(
         self,
@@ -2966,25 +3101,26 @@ class AsyncDatasetsResource:
             request_context: Request context preset for this item
             metadata: Additional metadata
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.DatasetItemUpdateRequest,
+            {
+                "input": input,
+                "groundTruth": ground_truth,
+                "expectedTrajectory": expected_trajectory,
+                "toolMocks": tool_mocks,
+                "unmockedToolPolicy": unmocked_tool_policy,
+                "scorerIds": scorer_ids,
+                "requestContext": request_context,
+                "metadata": metadata,
+                "source": source,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/datasets/{path_param(dataset_id)}/items/{path_param(item_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.DatasetItemUpdateRequest,
-                {
-                    "input": input,
-                    "groundTruth": ground_truth,
-                    "expectedTrajectory": expected_trajectory,
-                    "toolMocks": tool_mocks,
-                    "unmockedToolPolicy": unmocked_tool_policy,
-                    "scorerIds": scorer_ids,
-                    "requestContext": request_context,
-                    "metadata": metadata,
-                    "source": source,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2992,5 +3128,6 @@ class AsyncDatasetsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.DatasetItemUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.DatasetItemUpdateResponse.model_validate(_data)
+        return _result

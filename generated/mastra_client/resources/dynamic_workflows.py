@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -68,25 +89,26 @@ class DynamicWorkflowsResource:
             graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
             dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredWorkflowsRequest,
+            {
+                "id": id,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "outputSchema": output_schema,
+                "stateSchema": state_schema,
+                "requestContextSchema": request_context_schema,
+                "graph": graph,
+                "dependencies": dependencies,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/workflows",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkflowsRequest,
-                {
-                    "id": id,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "outputSchema": output_schema,
-                    "stateSchema": state_schema,
-                    "requestContextSchema": request_context_schema,
-                    "graph": graph,
-                    "dependencies": dependencies,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -94,8 +116,9 @@ class DynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowsResponseResponse.model_validate(_data)
+        return _result
 
     def delete_stored_workflow(
         self,
@@ -116,11 +139,12 @@ class DynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/workflows/{path_param(dynamic_workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -128,8 +152,9 @@ class DynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_workflow(
         self,
@@ -150,11 +175,12 @@ class DynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/workflows/{path_param(dynamic_workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -162,8 +188,9 @@ class DynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflow.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflow.model_validate(_data)
+        return _result
 
     def list_stored_workflows(
         self,
@@ -186,7 +213,8 @@ class DynamicWorkflowsResource:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
             author_id: Filter dynamic workflows by author identifier
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/workflows",
             query=build_query(
@@ -197,7 +225,7 @@ class DynamicWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -205,8 +233,9 @@ class DynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowsResponse.model_validate(_data)
+        return _result
 
 
 class AsyncDynamicWorkflowsResource:
@@ -259,25 +288,26 @@ class AsyncDynamicWorkflowsResource:
             graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
             dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredWorkflowsRequest,
+            {
+                "id": id,
+                "description": description,
+                "metadata": metadata,
+                "inputSchema": input_schema,
+                "outputSchema": output_schema,
+                "stateSchema": state_schema,
+                "requestContextSchema": request_context_schema,
+                "graph": graph,
+                "dependencies": dependencies,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/workflows",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkflowsRequest,
-                {
-                    "id": id,
-                    "description": description,
-                    "metadata": metadata,
-                    "inputSchema": input_schema,
-                    "outputSchema": output_schema,
-                    "stateSchema": state_schema,
-                    "requestContextSchema": request_context_schema,
-                    "graph": graph,
-                    "dependencies": dependencies,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -285,8 +315,9 @@ class AsyncDynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowsResponseResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_workflow(
         self,
@@ -307,11 +338,12 @@ class AsyncDynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/workflows/{path_param(dynamic_workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -319,8 +351,9 @@ class AsyncDynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_workflow(
         self,
@@ -341,11 +374,12 @@ class AsyncDynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/workflows/{path_param(dynamic_workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -353,8 +387,9 @@ class AsyncDynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflow.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflow.model_validate(_data)
+        return _result
 
     async def list_stored_workflows(
         self,
@@ -377,7 +412,8 @@ class AsyncDynamicWorkflowsResource:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
             author_id: Filter dynamic workflows by author identifier
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/workflows",
             query=build_query(
@@ -388,7 +424,7 @@ class AsyncDynamicWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -396,5 +432,6 @@ class AsyncDynamicWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkflowsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkflowsResponse.model_validate(_data)
+        return _result

@@ -7,15 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class EditorResource:
@@ -51,20 +74,21 @@ class EditorResource:
             skill_name: Skill name from the registry
             visibility: Visibility for the new stored skill
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.EditorBuilderRegistryInstallRequest,
+            {
+                "owner": owner,
+                "repo": repo,
+                "skillName": skill_name,
+                "visibility": visibility,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/editor/builder/registries/{path_param(registry_id)}/install",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.EditorBuilderRegistryInstallRequest,
-                {
-                    "owner": owner,
-                    "repo": repo,
-                    "skillName": skill_name,
-                    "visibility": visibility,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -72,8 +96,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryInstallResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
+        return _result
 
     def get_builder_infrastructure(
         self,
@@ -90,11 +115,12 @@ class EditorResource:
 
         ``GET /editor/builder/infrastructure``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/editor/builder/infrastructure",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -102,8 +128,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderInfrastructureResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderInfrastructureResponse.model_validate(_data)
+        return _result
 
     def get_builder_models_available(
         self,
@@ -120,11 +147,12 @@ class EditorResource:
 
         ``GET /editor/builder/models/available``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/editor/builder/models/available",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -132,8 +160,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderModelsAvailableResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(_data)
+        return _result
 
     def get_builder_registry_popular(
         self,
@@ -158,7 +187,8 @@ class EditorResource:
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/popular",
             query=build_query(
@@ -169,7 +199,7 @@ class EditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -177,8 +207,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryPopularResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
+        return _result
 
     def get_builder_registry_preview(
         self,
@@ -205,7 +236,8 @@ class EditorResource:
             repo: GitHub repository name
             path: Skill name within repo
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/preview",
             query=build_query(
@@ -217,7 +249,7 @@ class EditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -225,8 +257,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryPreviewResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(_data)
+        return _result
 
     def get_builder_registry_search(
         self,
@@ -251,7 +284,8 @@ class EditorResource:
             q: Search query
             limit: Maximum number of results (1-100)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/search",
             query=build_query(
@@ -262,7 +296,7 @@ class EditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -270,8 +304,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistrySearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(_data)
+        return _result
 
     def list_builder_registries(
         self,
@@ -288,11 +323,12 @@ class EditorResource:
 
         ``GET /editor/builder/registries``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/editor/builder/registries",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -300,8 +336,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistriesResponse.model_validate(_data)
+        return _result
 
     def list_builder_settings(
         self,
@@ -318,11 +355,12 @@ class EditorResource:
 
         ``GET /editor/builder/settings``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/editor/builder/settings",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -330,8 +368,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderSettingsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderSettingsResponse.model_validate(_data)
+        return _result
 
     def list_workflow_builder_settings(
         self,
@@ -348,11 +387,12 @@ class EditorResource:
 
         ``GET /editor/workflow-builder/settings``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/editor/workflow-builder/settings",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -360,8 +400,9 @@ class EditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorWorkflowBuilderSettingsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(_data)
+        return _result
 
     def workflow_builder_stream(
         self,
@@ -412,57 +453,63 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[_models.AgentChunk]:
         """Stream persisted workflow builder response
 
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.EditorWorkflowBuilderStreamRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
             "POST",
             "/editor/workflow-builder/stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.EditorWorkflowBuilderStreamRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.AGENT_CHUNK),
         )
-        data = parse_json(response)
-        return data
 
 
 class AsyncEditorResource:
@@ -498,20 +545,21 @@ class AsyncEditorResource:
             skill_name: Skill name from the registry
             visibility: Visibility for the new stored skill
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.EditorBuilderRegistryInstallRequest,
+            {
+                "owner": owner,
+                "repo": repo,
+                "skillName": skill_name,
+                "visibility": visibility,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/editor/builder/registries/{path_param(registry_id)}/install",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.EditorBuilderRegistryInstallRequest,
-                {
-                    "owner": owner,
-                    "repo": repo,
-                    "skillName": skill_name,
-                    "visibility": visibility,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -519,8 +567,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryInstallResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
+        return _result
 
     async def get_builder_infrastructure(
         self,
@@ -537,11 +586,12 @@ class AsyncEditorResource:
 
         ``GET /editor/builder/infrastructure``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/editor/builder/infrastructure",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -549,8 +599,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderInfrastructureResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderInfrastructureResponse.model_validate(_data)
+        return _result
 
     async def get_builder_models_available(
         self,
@@ -567,11 +618,12 @@ class AsyncEditorResource:
 
         ``GET /editor/builder/models/available``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/editor/builder/models/available",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -579,8 +631,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderModelsAvailableResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(_data)
+        return _result
 
     async def get_builder_registry_popular(
         self,
@@ -605,7 +658,8 @@ class AsyncEditorResource:
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/popular",
             query=build_query(
@@ -616,7 +670,7 @@ class AsyncEditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -624,8 +678,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryPopularResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
+        return _result
 
     async def get_builder_registry_preview(
         self,
@@ -652,7 +707,8 @@ class AsyncEditorResource:
             repo: GitHub repository name
             path: Skill name within repo
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/preview",
             query=build_query(
@@ -664,7 +720,7 @@ class AsyncEditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -672,8 +728,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistryPreviewResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(_data)
+        return _result
 
     async def get_builder_registry_search(
         self,
@@ -698,7 +755,8 @@ class AsyncEditorResource:
             q: Search query
             limit: Maximum number of results (1-100)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/editor/builder/registries/{path_param(registry_id)}/search",
             query=build_query(
@@ -709,7 +767,7 @@ class AsyncEditorResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -717,8 +775,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistrySearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(_data)
+        return _result
 
     async def list_builder_registries(
         self,
@@ -735,11 +794,12 @@ class AsyncEditorResource:
 
         ``GET /editor/builder/registries``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/editor/builder/registries",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -747,8 +807,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderRegistriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderRegistriesResponse.model_validate(_data)
+        return _result
 
     async def list_builder_settings(
         self,
@@ -765,11 +826,12 @@ class AsyncEditorResource:
 
         ``GET /editor/builder/settings``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/editor/builder/settings",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -777,8 +839,9 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorBuilderSettingsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorBuilderSettingsResponse.model_validate(_data)
+        return _result
 
     async def list_workflow_builder_settings(
         self,
@@ -795,11 +858,12 @@ class AsyncEditorResource:
 
         ``GET /editor/workflow-builder/settings``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/editor/workflow-builder/settings",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -807,10 +871,11 @@ class AsyncEditorResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EditorWorkflowBuilderSettingsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(_data)
+        return _result
 
-    async def workflow_builder_stream(
+    def workflow_builder_stream(
         self,
         *,
         messages: Sequence[Any] | str,
@@ -859,54 +924,60 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[_models.AgentChunk]:
         """Stream persisted workflow builder response
 
         Streams from the hidden editor-owned workflow builder agent
 
         ``POST /editor/workflow-builder/stream``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.EditorWorkflowBuilderStreamRequest,
+            {
+                "messages": messages,
+                "instructions": instructions,
+                "system": system,
+                "context": context,
+                "memory": memory,
+                "runId": run_id,
+                "savePerStep": save_per_step,
+                "requestContext": request_context,
+                "versions": versions,
+                "maxSteps": max_steps,
+                "stopWhen": stop_when,
+                "model": model,
+                "providerOptions": provider_options,
+                "modelSettings": model_settings,
+                "activeTools": active_tools,
+                "toolsets": toolsets,
+                "clientTools": client_tools,
+                "toolChoice": tool_choice,
+                "requireToolApproval": require_tool_approval,
+                "scorers": scorers,
+                "returnScorerData": return_scorer_data,
+                "tracingOptions": tracing_options,
+                "output": output,
+                "structuredOutput": structured_output,
+                "untilIdle": until_idle,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
             "POST",
             "/editor/workflow-builder/stream",
-            query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.EditorWorkflowBuilderStreamRequest,
-                {
-                    "messages": messages,
-                    "instructions": instructions,
-                    "system": system,
-                    "context": context,
-                    "memory": memory,
-                    "runId": run_id,
-                    "savePerStep": save_per_step,
-                    "requestContext": request_context,
-                    "versions": versions,
-                    "maxSteps": max_steps,
-                    "stopWhen": stop_when,
-                    "model": model,
-                    "providerOptions": provider_options,
-                    "modelSettings": model_settings,
-                    "activeTools": active_tools,
-                    "toolsets": toolsets,
-                    "clientTools": client_tools,
-                    "toolChoice": tool_choice,
-                    "requireToolApproval": require_tool_approval,
-                    "scorers": scorers,
-                    "returnScorerData": return_scorer_data,
-                    "tracingOptions": tracing_options,
-                    "output": output,
-                    "structuredOutput": structured_output,
-                    "untilIdle": until_idle,
-                },
-                extra_body,
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.AGENT_CHUNK,
+                errors=frozenset(("error",)),
             ),
+            query=build_query(extra_query or {}),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=EventView(_chunks.AGENT_CHUNK),
         )
-        data = parse_json(response)
-        return data

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -47,7 +68,8 @@ class ExperimentsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/experiments/{path_param(experiment_id)}",
             query=build_query(
@@ -58,7 +80,7 @@ class ExperimentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -66,8 +88,9 @@ class ExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentDeleteResponse.model_validate(_data)
+        return _result
 
     def get_review_summary(
         self,
@@ -84,11 +107,12 @@ class ExperimentsResource:
 
         ``GET /experiments/review-summary``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/experiments/review-summary",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -96,8 +120,9 @@ class ExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsReviewSummaryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsReviewSummaryResponse.model_validate(_data)
+        return _result
 
     def list_experiments(
         self,
@@ -132,7 +157,8 @@ class ExperimentsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/experiments",
             query=build_query(
@@ -149,7 +175,7 @@ class ExperimentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -157,8 +183,9 @@ class ExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsResponse.model_validate(_data)
+        return _result
 
 
 class AsyncExperimentsResource:
@@ -190,7 +217,8 @@ class AsyncExperimentsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/experiments/{path_param(experiment_id)}",
             query=build_query(
@@ -201,7 +229,7 @@ class AsyncExperimentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -209,8 +237,9 @@ class AsyncExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_review_summary(
         self,
@@ -227,11 +256,12 @@ class AsyncExperimentsResource:
 
         ``GET /experiments/review-summary``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/experiments/review-summary",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -239,8 +269,9 @@ class AsyncExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsReviewSummaryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsReviewSummaryResponse.model_validate(_data)
+        return _result
 
     async def list_experiments(
         self,
@@ -275,7 +306,8 @@ class AsyncExperimentsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/experiments",
             query=build_query(
@@ -292,7 +324,7 @@ class AsyncExperimentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -300,5 +332,6 @@ class AsyncExperimentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ExperimentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ExperimentsResponse.model_validate(_data)
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -57,7 +78,8 @@ class LogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/logs/{path_param(run_id)}",
             query=build_query(
@@ -73,7 +95,7 @@ class LogsResource:
                 },
                 json_params=("filters",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -81,8 +103,9 @@ class LogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Log.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Log.model_validate(_data)
+        return _result
 
     def list_logs(
         self,
@@ -115,7 +138,8 @@ class LogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/logs",
             query=build_query(
@@ -131,7 +155,7 @@ class LogsResource:
                 },
                 json_params=("filters",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -139,8 +163,9 @@ class LogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.LogsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.LogsResponse.model_validate(_data)
+        return _result
 
     def list_transports(
         self,
@@ -157,11 +182,12 @@ class LogsResource:
 
         ``GET /logs/transports``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/logs/transports",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -169,8 +195,9 @@ class LogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.LogsTransportsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.LogsTransportsResponse.model_validate(_data)
+        return _result
 
 
 class AsyncLogsResource:
@@ -212,7 +239,8 @@ class AsyncLogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/logs/{path_param(run_id)}",
             query=build_query(
@@ -228,7 +256,7 @@ class AsyncLogsResource:
                 },
                 json_params=("filters",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -236,8 +264,9 @@ class AsyncLogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Log.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Log.model_validate(_data)
+        return _result
 
     async def list_logs(
         self,
@@ -270,7 +299,8 @@ class AsyncLogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/logs",
             query=build_query(
@@ -286,7 +316,7 @@ class AsyncLogsResource:
                 },
                 json_params=("filters",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -294,8 +324,9 @@ class AsyncLogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.LogsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.LogsResponse.model_validate(_data)
+        return _result
 
     async def list_transports(
         self,
@@ -312,11 +343,12 @@ class AsyncLogsResource:
 
         ``GET /logs/transports``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/logs/transports",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -324,5 +356,6 @@ class AsyncLogsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.LogsTransportsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.LogsTransportsResponse.model_validate(_data)
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -43,11 +64,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/messages",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -55,8 +77,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def execute_tool(
         self,
@@ -80,17 +103,18 @@ class McpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.McpToolExecuteRequest,
+            {
+                "data": data,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.McpToolExecuteRequest,
-                {
-                    "data": data,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -98,8 +122,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.McpToolExecuteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpToolExecuteResponse.model_validate(_data)
+        return _result
 
     def get_server(
         self,
@@ -122,7 +147,8 @@ class McpResource:
             id: MCP server ID
             version: Query parameter: version
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/mcp/v0/servers/{path_param(id)}",
             query=build_query(
@@ -132,7 +158,7 @@ class McpResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -140,8 +166,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpV0Server.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpV0Server.model_validate(_data)
+        return _result
 
     def get_tool(
         self,
@@ -164,11 +191,12 @@ class McpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -176,8 +204,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpTool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpTool.model_validate(_data)
+        return _result
 
     def list_resources(
         self,
@@ -198,11 +227,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/resources",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -210,8 +240,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpResourcesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpResourcesResponse.model_validate(_data)
+        return _result
 
     def list_servers(
         self,
@@ -238,7 +269,8 @@ class McpResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/mcp/v0/servers",
             query=build_query(
@@ -251,7 +283,7 @@ class McpResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -259,8 +291,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpV0ServersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpV0ServersResponse.model_validate(_data)
+        return _result
 
     def list_tools(
         self,
@@ -281,11 +314,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -293,8 +327,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpToolsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpToolsResponse.model_validate(_data)
+        return _result
 
     def read_resource(
         self,
@@ -317,17 +352,18 @@ class McpResource:
             server_id: MCP server ID
             uri: Resource URI to read
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.McpResourcesReadRequest,
+            {
+                "uri": uri,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/resources/read",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.McpResourcesReadRequest,
-                {
-                    "uri": uri,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -335,8 +371,9 @@ class McpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.McpResourcesReadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpResourcesReadResponse.model_validate(_data)
+        return _result
 
 
 class AsyncMcpResource:
@@ -364,11 +401,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/messages",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -376,8 +414,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def execute_tool(
         self,
@@ -401,17 +440,18 @@ class AsyncMcpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.McpToolExecuteRequest,
+            {
+                "data": data,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.McpToolExecuteRequest,
-                {
-                    "data": data,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -419,8 +459,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.McpToolExecuteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpToolExecuteResponse.model_validate(_data)
+        return _result
 
     async def get_server(
         self,
@@ -443,7 +484,8 @@ class AsyncMcpResource:
             id: MCP server ID
             version: Query parameter: version
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/mcp/v0/servers/{path_param(id)}",
             query=build_query(
@@ -453,7 +495,7 @@ class AsyncMcpResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -461,8 +503,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpV0Server.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpV0Server.model_validate(_data)
+        return _result
 
     async def get_tool(
         self,
@@ -485,11 +528,12 @@ class AsyncMcpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -497,8 +541,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpTool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpTool.model_validate(_data)
+        return _result
 
     async def list_resources(
         self,
@@ -519,11 +564,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/resources",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -531,8 +577,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpResourcesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpResourcesResponse.model_validate(_data)
+        return _result
 
     async def list_servers(
         self,
@@ -559,7 +606,8 @@ class AsyncMcpResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/mcp/v0/servers",
             query=build_query(
@@ -572,7 +620,7 @@ class AsyncMcpResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -580,8 +628,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpV0ServersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpV0ServersResponse.model_validate(_data)
+        return _result
 
     async def list_tools(
         self,
@@ -602,11 +651,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -614,8 +664,9 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.McpToolsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpToolsResponse.model_validate(_data)
+        return _result
 
     async def read_resource(
         self,
@@ -638,17 +689,18 @@ class AsyncMcpResource:
             server_id: MCP server ID
             uri: Resource URI to read
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.McpResourcesReadRequest,
+            {
+                "uri": uri,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/resources/read",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.McpResourcesReadRequest,
-                {
-                    "uri": uri,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -656,5 +708,6 @@ class AsyncMcpResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.McpResourcesReadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.McpResourcesReadResponse.model_validate(_data)
+        return _result

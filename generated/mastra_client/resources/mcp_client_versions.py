@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -45,17 +66,18 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             change_message: Optional message describing the changes
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -63,8 +85,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsResponseResponse.model_validate(_data)
+        return _result
 
     def delete_stored_mcp_client_version(
         self,
@@ -87,11 +110,12 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -99,8 +123,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_mcp_client_version(
         self,
@@ -123,11 +148,12 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -135,8 +161,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersion.model_validate(_data)
+        return _result
 
     def get_stored_mcp_client_versions_compare(
         self,
@@ -161,7 +188,8 @@ class McpClientVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/compare",
             query=build_query(
@@ -172,7 +200,7 @@ class McpClientVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -180,8 +208,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(_data)
+        return _result
 
     def list_stored_mcp_client_versions(
         self,
@@ -208,7 +237,8 @@ class McpClientVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions",
             query=build_query(
@@ -220,7 +250,7 @@ class McpClientVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -228,8 +258,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
+        return _result
 
     def stored_mcp_client_version_activate(
         self,
@@ -252,11 +283,12 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -264,8 +296,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
+        return _result
 
     def stored_mcp_client_version_restore(
         self,
@@ -288,11 +321,12 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -300,8 +334,9 @@ class McpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)
+        return _result
 
 
 class AsyncMcpClientVersionsResource:
@@ -331,17 +366,18 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             change_message: Optional message describing the changes
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -349,8 +385,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsResponseResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_mcp_client_version(
         self,
@@ -373,11 +410,12 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -385,8 +423,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_mcp_client_version(
         self,
@@ -409,11 +448,12 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -421,8 +461,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersion.model_validate(_data)
+        return _result
 
     async def get_stored_mcp_client_versions_compare(
         self,
@@ -447,7 +488,8 @@ class AsyncMcpClientVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/compare",
             query=build_query(
@@ -458,7 +500,7 @@ class AsyncMcpClientVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -466,8 +508,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(_data)
+        return _result
 
     async def list_stored_mcp_client_versions(
         self,
@@ -494,7 +537,8 @@ class AsyncMcpClientVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions",
             query=build_query(
@@ -506,7 +550,7 @@ class AsyncMcpClientVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -514,8 +558,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
+        return _result
 
     async def stored_mcp_client_version_activate(
         self,
@@ -538,11 +583,12 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -550,8 +596,9 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
+        return _result
 
     async def stored_mcp_client_version_restore(
         self,
@@ -574,11 +621,12 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/mcp-clients/{path_param(mcp_client_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -586,5 +634,6 @@ class AsyncMcpClientVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -50,7 +71,18 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryThreadCloneRequest,
+            {
+                "newThreadId": new_thread_id,
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/clone",
             query=build_query(
@@ -60,17 +92,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadCloneRequest,
-                {
-                    "newThreadId": new_thread_id,
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -78,8 +100,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadCloneResponse.model_validate(_data)
+        return _result
 
     def create_thread(
         self,
@@ -104,7 +127,17 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryThreadsRequest,
+            {
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/threads",
             query=build_query(
@@ -114,16 +147,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadsRequest,
-                {
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -131,8 +155,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     def delete_messages(
         self,
@@ -160,7 +185,14 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryMessagesDeleteRequest,
+            {
+                "messageIds": message_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/messages/delete",
             query=build_query(
@@ -171,13 +203,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryMessagesDeleteRequest,
-                {
-                    "messageIds": message_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -185,8 +211,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryMessagesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_thread(
         self,
@@ -211,7 +238,8 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -222,7 +250,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -230,8 +258,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadDeleteResponse.model_validate(_data)
+        return _result
 
     def get_config(
         self,
@@ -252,7 +281,8 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/config",
             query=build_query(
@@ -262,7 +292,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -270,8 +300,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryConfigResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryConfigResponse.model_validate(_data)
+        return _result
 
     def get_observational_memory(
         self,
@@ -304,7 +335,8 @@ class MemoryResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/observational-memory",
             query=build_query(
@@ -320,7 +352,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -328,8 +360,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryObservationalMemoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
+        return _result
 
     def get_status(
         self,
@@ -354,7 +387,8 @@ class MemoryResource:
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/status",
             query=build_query(
@@ -366,7 +400,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -374,8 +408,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryStatusResponse.model_validate(_data)
+        return _result
 
     def get_thread(
         self,
@@ -400,7 +435,8 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -411,7 +447,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -419,8 +455,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     def get_working_memory(
         self,
@@ -447,7 +484,8 @@ class MemoryResource:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}/working-memory",
             query=build_query(
@@ -459,7 +497,7 @@ class MemoryResource:
                 },
                 json_params=("memoryConfig",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -467,8 +505,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadWorkingMemoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(_data)
+        return _result
 
     def list_thread_messages(
         self,
@@ -506,7 +545,8 @@ class MemoryResource:
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -523,7 +563,7 @@ class MemoryResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -531,8 +571,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
+        return _result
 
     def list_threads(
         self,
@@ -563,7 +604,8 @@ class MemoryResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/threads",
             query=build_query(
@@ -578,7 +620,7 @@ class MemoryResource:
                 },
                 json_params=("metadata", "orderBy"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -586,8 +628,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadsResponse.model_validate(_data)
+        return _result
 
     def observational_memory_buffer_status(
         self,
@@ -607,19 +650,20 @@ class MemoryResource:
 
         ``POST /memory/observational-memory/buffer-status``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryObservationalMemoryBufferStatusRequest,
+            {
+                "agentId": agent_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/observational-memory/buffer-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.MemoryObservationalMemoryBufferStatusRequest,
-                {
-                    "agentId": agent_id,
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -627,8 +671,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
+        return _result
 
     def save_messages(
         self,
@@ -650,7 +695,14 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemorySaveMessagesRequest,
+            {
+                "messages": messages,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/save-messages",
             query=build_query(
@@ -660,13 +712,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemorySaveMessagesRequest,
-                {
-                    "messages": messages,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -674,8 +720,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemorySaveMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemorySaveMessagesResponse.model_validate(_data)
+        return _result
 
     def search(
         self,
@@ -706,7 +753,8 @@ class MemoryResource:
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/search",
             query=build_query(
@@ -721,7 +769,7 @@ class MemoryResource:
                 },
                 json_params=("memoryConfig",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -729,8 +777,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemorySearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemorySearchResponse.model_validate(_data)
+        return _result
 
     def transfer_thread(
         self,
@@ -754,7 +803,14 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryThreadTransferRequest,
+            {
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/transfer",
             query=build_query(
@@ -764,13 +820,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadTransferRequest,
-                {
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -778,8 +828,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadTransferResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadTransferResponse.model_validate(_data)
+        return _result
 
     def update_thread(
         self,
@@ -805,7 +856,16 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryThreadUpdateRequest,
+            {
+                "title": title,
+                "metadata": metadata,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -815,15 +875,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadUpdateRequest,
-                {
-                    "title": title,
-                    "metadata": metadata,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -831,8 +883,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
+        return _result
 
     def update_working_memory(
         self,
@@ -858,7 +911,16 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryThreadWorkingMemoryRequest,
+            {
+                "workingMemory": working_memory,
+                "resourceId": resource_id,
+                "memoryConfig": memory_config,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/working-memory",
             query=build_query(
@@ -868,15 +930,7 @@ class MemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadWorkingMemoryRequest,
-                {
-                    "workingMemory": working_memory,
-                    "resourceId": resource_id,
-                    "memoryConfig": memory_config,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -884,8 +938,9 @@ class MemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
 
 class AsyncMemoryResource:
@@ -920,7 +975,18 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryThreadCloneRequest,
+            {
+                "newThreadId": new_thread_id,
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "options": options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/clone",
             query=build_query(
@@ -930,17 +996,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadCloneRequest,
-                {
-                    "newThreadId": new_thread_id,
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "options": options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -948,8 +1004,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadCloneResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadCloneResponse.model_validate(_data)
+        return _result
 
     async def create_thread(
         self,
@@ -974,7 +1031,17 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryThreadsRequest,
+            {
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/threads",
             query=build_query(
@@ -984,16 +1051,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadsRequest,
-                {
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1001,8 +1059,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     async def delete_messages(
         self,
@@ -1030,7 +1089,14 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryMessagesDeleteRequest,
+            {
+                "messageIds": message_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/messages/delete",
             query=build_query(
@@ -1041,13 +1107,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryMessagesDeleteRequest,
-                {
-                    "messageIds": message_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1055,8 +1115,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryMessagesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_thread(
         self,
@@ -1081,7 +1142,8 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -1092,7 +1154,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1100,8 +1162,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_config(
         self,
@@ -1122,7 +1185,8 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/config",
             query=build_query(
@@ -1132,7 +1196,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1140,8 +1204,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryConfigResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryConfigResponse.model_validate(_data)
+        return _result
 
     async def get_observational_memory(
         self,
@@ -1174,7 +1239,8 @@ class AsyncMemoryResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/observational-memory",
             query=build_query(
@@ -1190,7 +1256,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1198,8 +1264,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryObservationalMemoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
+        return _result
 
     async def get_status(
         self,
@@ -1224,7 +1291,8 @@ class AsyncMemoryResource:
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/status",
             query=build_query(
@@ -1236,7 +1304,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1244,8 +1312,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryStatusResponse.model_validate(_data)
+        return _result
 
     async def get_thread(
         self,
@@ -1270,7 +1339,8 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -1281,7 +1351,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1289,8 +1359,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     async def get_working_memory(
         self,
@@ -1317,7 +1388,8 @@ class AsyncMemoryResource:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}/working-memory",
             query=build_query(
@@ -1329,7 +1401,7 @@ class AsyncMemoryResource:
                 },
                 json_params=("memoryConfig",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1337,8 +1409,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadWorkingMemoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(_data)
+        return _result
 
     async def list_thread_messages(
         self,
@@ -1376,7 +1449,8 @@ class AsyncMemoryResource:
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/memory/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -1393,7 +1467,7 @@ class AsyncMemoryResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1401,8 +1475,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
+        return _result
 
     async def list_threads(
         self,
@@ -1433,7 +1508,8 @@ class AsyncMemoryResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/threads",
             query=build_query(
@@ -1448,7 +1524,7 @@ class AsyncMemoryResource:
                 },
                 json_params=("metadata", "orderBy"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1456,8 +1532,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadsResponse.model_validate(_data)
+        return _result
 
     async def observational_memory_buffer_status(
         self,
@@ -1477,19 +1554,20 @@ class AsyncMemoryResource:
 
         ``POST /memory/observational-memory/buffer-status``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryObservationalMemoryBufferStatusRequest,
+            {
+                "agentId": agent_id,
+                "resourceId": resource_id,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/observational-memory/buffer-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.MemoryObservationalMemoryBufferStatusRequest,
-                {
-                    "agentId": agent_id,
-                    "resourceId": resource_id,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1497,8 +1575,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
+        return _result
 
     async def save_messages(
         self,
@@ -1520,7 +1599,14 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemorySaveMessagesRequest,
+            {
+                "messages": messages,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/save-messages",
             query=build_query(
@@ -1530,13 +1616,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemorySaveMessagesRequest,
-                {
-                    "messages": messages,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1544,8 +1624,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemorySaveMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemorySaveMessagesResponse.model_validate(_data)
+        return _result
 
     async def search(
         self,
@@ -1576,7 +1657,8 @@ class AsyncMemoryResource:
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/search",
             query=build_query(
@@ -1591,7 +1673,7 @@ class AsyncMemoryResource:
                 },
                 json_params=("memoryConfig",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1599,8 +1681,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemorySearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemorySearchResponse.model_validate(_data)
+        return _result
 
     async def transfer_thread(
         self,
@@ -1624,7 +1707,14 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryThreadTransferRequest,
+            {
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/transfer",
             query=build_query(
@@ -1634,13 +1724,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadTransferRequest,
-                {
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1648,8 +1732,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadTransferResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadTransferResponse.model_validate(_data)
+        return _result
 
     async def update_thread(
         self,
@@ -1675,7 +1760,16 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryThreadUpdateRequest,
+            {
+                "title": title,
+                "metadata": metadata,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/memory/threads/{path_param(thread_id)}",
             query=build_query(
@@ -1685,15 +1779,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadUpdateRequest,
-                {
-                    "title": title,
-                    "metadata": metadata,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1701,8 +1787,9 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThreadUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
+        return _result
 
     async def update_working_memory(
         self,
@@ -1728,7 +1815,16 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryThreadWorkingMemoryRequest,
+            {
+                "workingMemory": working_memory,
+                "resourceId": resource_id,
+                "memoryConfig": memory_config,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/memory/threads/{path_param(thread_id)}/working-memory",
             query=build_query(
@@ -1738,15 +1834,7 @@ class AsyncMemoryResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryThreadWorkingMemoryRequest,
-                {
-                    "workingMemory": working_memory,
-                    "resourceId": resource_id,
-                    "memoryConfig": memory_config,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1754,5 +1842,6 @@ class AsyncMemoryResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result

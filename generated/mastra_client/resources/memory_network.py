@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -44,7 +65,14 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkSaveMessagesRequest,
+            {
+                "messages": messages,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/network/save-messages",
             query=build_query(
@@ -54,13 +82,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkSaveMessagesRequest,
-                {
-                    "messages": messages,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -68,8 +90,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkSaveMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
+        return _result
 
     def create_thread(
         self,
@@ -94,7 +117,17 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkThreadsRequest,
+            {
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/network/threads",
             query=build_query(
@@ -104,16 +137,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkThreadsRequest,
-                {
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -121,8 +145,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     def delete_thread(
         self,
@@ -147,7 +172,8 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -158,7 +184,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -166,8 +192,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(_data)
+        return _result
 
     def get_status(
         self,
@@ -188,7 +215,8 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/network/status",
             query=build_query(
@@ -198,7 +226,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -206,8 +234,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkStatusResponse.model_validate(_data)
+        return _result
 
     def get_thread(
         self,
@@ -232,7 +261,8 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -243,7 +273,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -251,8 +281,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThread.model_validate(_data)
+        return _result
 
     def list_thread_messages(
         self,
@@ -292,7 +323,8 @@ class MemoryNetworkResource:
             include: Query parameter: include
             filter: Query parameter: filter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/memory/network/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -308,7 +340,7 @@ class MemoryNetworkResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -316,8 +348,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
+        return _result
 
     def list_threads(
         self,
@@ -348,7 +381,8 @@ class MemoryNetworkResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/memory/network/threads",
             query=build_query(
@@ -363,7 +397,7 @@ class MemoryNetworkResource:
                 },
                 json_params=("metadata", "orderBy"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -371,8 +405,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
+        return _result
 
     def messages_delete(
         self,
@@ -400,7 +435,14 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkMessagesDeleteRequest,
+            {
+                "messageIds": message_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/memory/network/messages/delete",
             query=build_query(
@@ -411,13 +453,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkMessagesDeleteRequest,
-                {
-                    "messageIds": message_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -425,8 +461,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkMessagesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
+        return _result
 
     def update_thread(
         self,
@@ -452,7 +489,16 @@ class MemoryNetworkResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkThreadUpdateRequest,
+            {
+                "title": title,
+                "metadata": metadata,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -462,15 +508,7 @@ class MemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkThreadUpdateRequest,
-                {
-                    "title": title,
-                    "metadata": metadata,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -478,8 +516,9 @@ class MemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)
+        return _result
 
 
 class AsyncMemoryNetworkResource:
@@ -508,7 +547,14 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkSaveMessagesRequest,
+            {
+                "messages": messages,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/network/save-messages",
             query=build_query(
@@ -518,13 +564,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkSaveMessagesRequest,
-                {
-                    "messages": messages,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -532,8 +572,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkSaveMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
+        return _result
 
     async def create_thread(
         self,
@@ -558,7 +599,17 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkThreadsRequest,
+            {
+                "resourceId": resource_id,
+                "title": title,
+                "metadata": metadata,
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/network/threads",
             query=build_query(
@@ -568,16 +619,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkThreadsRequest,
-                {
-                    "resourceId": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                    "threadId": thread_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -585,8 +627,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryThread.model_validate(_data)
+        return _result
 
     async def delete_thread(
         self,
@@ -611,7 +654,8 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -622,7 +666,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -630,8 +674,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_status(
         self,
@@ -652,7 +697,8 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/network/status",
             query=build_query(
@@ -662,7 +708,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -670,8 +716,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkStatusResponse.model_validate(_data)
+        return _result
 
     async def get_thread(
         self,
@@ -696,7 +743,8 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -707,7 +755,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -715,8 +763,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThread.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThread.model_validate(_data)
+        return _result
 
     async def list_thread_messages(
         self,
@@ -756,7 +805,8 @@ class AsyncMemoryNetworkResource:
             include: Query parameter: include
             filter: Query parameter: filter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/memory/network/threads/{path_param(thread_id)}/messages",
             query=build_query(
@@ -772,7 +822,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=("orderBy", "include", "filter"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -780,8 +830,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadMessagesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
+        return _result
 
     async def list_threads(
         self,
@@ -812,7 +863,8 @@ class AsyncMemoryNetworkResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/memory/network/threads",
             query=build_query(
@@ -827,7 +879,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=("metadata", "orderBy"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -835,8 +887,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
+        return _result
 
     async def messages_delete(
         self,
@@ -864,7 +917,14 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkMessagesDeleteRequest,
+            {
+                "messageIds": message_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/memory/network/messages/delete",
             query=build_query(
@@ -875,13 +935,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkMessagesDeleteRequest,
-                {
-                    "messageIds": message_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -889,8 +943,9 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkMessagesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
+        return _result
 
     async def update_thread(
         self,
@@ -916,7 +971,16 @@ class AsyncMemoryNetworkResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.MemoryNetworkThreadUpdateRequest,
+            {
+                "title": title,
+                "metadata": metadata,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/memory/network/threads/{path_param(thread_id)}",
             query=build_query(
@@ -926,15 +990,7 @@ class AsyncMemoryNetworkResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.MemoryNetworkThreadUpdateRequest,
-                {
-                    "title": title,
-                    "metadata": metadata,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -942,5 +998,6 @@ class AsyncMemoryNetworkResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.MemoryNetworkThreadUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)
+        return _result

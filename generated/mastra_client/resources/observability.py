@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -52,21 +73,22 @@ class ObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackPercentilesRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/feedback/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackPercentilesRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -74,8 +96,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
+        return _result
 
     def create_metrics_percentile(
         self,
@@ -103,20 +126,21 @@ class ObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsPercentilesRequest,
+            {
+                "name": name,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/metrics/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsPercentilesRequest,
-                {
-                    "name": name,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -124,8 +148,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
+        return _result
 
     def create_score(
         self,
@@ -143,17 +168,18 @@ class ObservabilityResource:
 
         ``POST /observability/scores``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresRequest,
+            {
+                "score": score,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresRequest,
-                {
-                    "score": score,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -161,8 +187,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
     def create_scores_percentile(
         self,
@@ -192,21 +219,22 @@ class ObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresPercentilesRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/scores/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresPercentilesRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -214,8 +242,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
+        return _result
 
     def delete_feedback(
         self,
@@ -240,19 +269,20 @@ class ObservabilityResource:
             organization_id: Restrict deletion to feedback in this organization
             resource_id: Restrict deletion to feedback for this resource
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackDeleteRequest,
+            {
+                "feedbackIds": feedback_ids,
+                "organizationId": organization_id,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "DELETE",
             "/observability/feedback",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackDeleteRequest,
-                {
-                    "feedbackIds": feedback_ids,
-                    "organizationId": organization_id,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -260,8 +290,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_scores(
         self,
@@ -286,19 +317,20 @@ class ObservabilityResource:
             organization_id: Restrict deletion to scores in this organization
             resource_id: Restrict deletion to scores for this resource
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresDeleteRequest,
+            {
+                "scoreIds": score_ids,
+                "organizationId": organization_id,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "DELETE",
             "/observability/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresDeleteRequest,
-                {
-                    "scoreIds": score_ids,
-                    "organizationId": organization_id,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -306,8 +338,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresDeleteResponse.model_validate(_data)
+        return _result
 
     def feedback(
         self,
@@ -325,17 +358,18 @@ class ObservabilityResource:
 
         ``POST /observability/feedback``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackRequest,
+            {
+                "feedback": feedback,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/feedback",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackRequest,
-                {
-                    "feedback": feedback,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -343,8 +377,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
     def feedback_aggregate(
         self,
@@ -375,21 +410,22 @@ class ObservabilityResource:
             aggregation: Aggregation function
             compare_period: Comparison period for aggregate queries
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackAggregateRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "aggregation": aggregation,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/feedback/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackAggregateRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -397,8 +433,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
+        return _result
 
     def feedback_breakdown(
         self,
@@ -428,21 +465,22 @@ class ObservabilityResource:
             group_by: Fields to group by
             aggregation: Aggregation function
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackBreakdownRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/feedback/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackBreakdownRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -450,8 +488,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
+        return _result
 
     def feedback_timeseries(
         self,
@@ -483,22 +522,23 @@ class ObservabilityResource:
             aggregation: Aggregation function
             group_by: Fields to group by
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackTimeseriesRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "interval": interval,
+                "aggregation": aggregation,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/feedback/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackTimeseriesRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -506,8 +546,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
+        return _result
 
     def get_feedback(
         self,
@@ -643,7 +684,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/feedback",
             query=build_query(
@@ -688,7 +730,7 @@ class ObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "feedbackType"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -696,8 +738,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
+        return _result
 
     def get_metrics(
         self,
@@ -837,7 +880,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/metrics",
             query=build_query(
@@ -884,7 +928,7 @@ class ObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "traceIds", "name", "labels"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -892,8 +936,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsResponse.model_validate(_data)
+        return _result
 
     def get_score(
         self,
@@ -914,11 +959,12 @@ class ObservabilityResource:
         Args:
             score_id: The scoreId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/scores/{path_param(score_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -926,8 +972,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScore.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScore.model_validate(_data)
+        return _result
 
     def get_trace(
         self,
@@ -948,11 +995,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -960,8 +1008,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTrace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTrace.model_validate(_data)
+        return _result
 
     def get_trace_branch(
         self,
@@ -986,7 +1035,8 @@ class ObservabilityResource:
             span_id: Unique span identifier within a trace
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/branches/{path_param(span_id)}",
             query=build_query(
@@ -996,7 +1046,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1004,8 +1054,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceBranch.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceBranch.model_validate(_data)
+        return _result
 
     def get_trace_light(
         self,
@@ -1026,11 +1077,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/light",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1038,8 +1090,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceLightResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceLightResponse.model_validate(_data)
+        return _result
 
     def get_trace_span(
         self,
@@ -1062,11 +1115,12 @@ class ObservabilityResource:
             trace_id: Unique trace identifier
             span_id: Unique span identifier within a trace
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/spans/{path_param(span_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1074,8 +1128,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceSpan.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceSpan.model_validate(_data)
+        return _result
 
     def get_trace_trajectory(
         self,
@@ -1096,11 +1151,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/trajectory",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1108,8 +1164,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceTrajectoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(_data)
+        return _result
 
     def get_traces_light(
         self,
@@ -1297,7 +1354,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/traces/light",
             query=build_query(
@@ -1347,7 +1405,7 @@ class ObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt", "dateRange"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1355,8 +1413,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesLightResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
+        return _result
 
     def list_branches(
         self,
@@ -1538,7 +1597,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/branches",
             query=build_query(
@@ -1585,7 +1645,7 @@ class ObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1593,8 +1653,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityBranchesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityBranchesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_entity_names(
         self,
@@ -1630,7 +1691,8 @@ class ObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/entity-names",
             query=build_query(
@@ -1640,7 +1702,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1648,8 +1710,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_entity_types(
         self,
@@ -1666,11 +1729,12 @@ class ObservabilityResource:
 
         ``GET /observability/discovery/entity-types``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/entity-types",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1678,8 +1742,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_environments(
         self,
@@ -1696,11 +1761,12 @@ class ObservabilityResource:
 
         ``GET /observability/discovery/environments``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/environments",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1708,8 +1774,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(_data)
+        return _result
 
     def list_discovery_metric_label_keys(
         self,
@@ -1730,7 +1797,8 @@ class ObservabilityResource:
         Args:
             metric_name: Metric name to get label keys for
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/metric-label-keys",
             query=build_query(
@@ -1740,7 +1808,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1748,8 +1816,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(_data)
+        return _result
 
     def list_discovery_metric_label_values(
         self,
@@ -1776,7 +1845,8 @@ class ObservabilityResource:
             prefix: Filter values by prefix
             limit: Maximum number of values to return
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/metric-label-values",
             query=build_query(
@@ -1789,7 +1859,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1797,8 +1867,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_metric_names(
         self,
@@ -1821,7 +1892,8 @@ class ObservabilityResource:
             prefix: Filter metric names by prefix
             limit: Maximum number of names to return
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/metric-names",
             query=build_query(
@@ -1832,7 +1904,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1840,8 +1912,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_service_names(
         self,
@@ -1858,11 +1931,12 @@ class ObservabilityResource:
 
         ``GET /observability/discovery/service-names``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/service-names",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1870,8 +1944,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(_data)
+        return _result
 
     def list_discovery_tags(
         self,
@@ -1907,7 +1982,8 @@ class ObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/discovery/tags",
             query=build_query(
@@ -1917,7 +1993,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1925,8 +2001,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryTagsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(_data)
+        return _result
 
     def list_logs(
         self,
@@ -2058,7 +2135,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/logs",
             query=build_query(
@@ -2100,7 +2178,7 @@ class ObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "level"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2108,8 +2186,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityLogsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityLogsResponse.model_validate(_data)
+        return _result
 
     def list_scores(
         self,
@@ -2243,7 +2322,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/scores",
             query=build_query(
@@ -2287,7 +2367,7 @@ class ObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "scorerId"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2295,8 +2375,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresResponse.model_validate(_data)
+        return _result
 
     def list_trace_scores(
         self,
@@ -2323,7 +2404,8 @@ class ObservabilityResource:
             page: Zero-indexed page number
             per_page: Number of items per page
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/{path_param(span_id)}/scores",
             query=build_query(
@@ -2334,7 +2416,7 @@ class ObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2342,8 +2424,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
+        return _result
 
     def list_traces(
         self,
@@ -2531,7 +2614,8 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/observability/traces",
             query=build_query(
@@ -2581,7 +2665,7 @@ class ObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt", "dateRange"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2589,8 +2673,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesResponse.model_validate(_data)
+        return _result
 
     def metrics_aggregate(
         self,
@@ -2637,21 +2722,22 @@ class ObservabilityResource:
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
             compare_period: Comparison period for aggregate queries
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsAggregateRequest,
+            {
+                "name": name,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/metrics/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsAggregateRequest,
-                {
-                    "name": name,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2659,8 +2745,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
+        return _result
 
     def metrics_breakdown(
         self,
@@ -2710,23 +2797,24 @@ class ObservabilityResource:
             limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
             order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsBreakdownRequest,
+            {
+                "name": name,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "limit": limit,
+                "orderDirection": order_direction,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/metrics/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsBreakdownRequest,
-                {
-                    "name": name,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "limit": limit,
-                    "orderDirection": order_direction,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2734,8 +2822,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
+        return _result
 
     def metrics_timeseries(
         self,
@@ -2783,22 +2872,23 @@ class ObservabilityResource:
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
             group_by: Fields to group by
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsTimeseriesRequest,
+            {
+                "name": name,
+                "interval": interval,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/metrics/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsTimeseriesRequest,
-                {
-                    "name": name,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2806,8 +2896,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
+        return _result
 
     def scores_aggregate(
         self,
@@ -2838,21 +2929,22 @@ class ObservabilityResource:
             aggregation: Aggregation function
             compare_period: Comparison period for aggregate queries
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresAggregateRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "aggregation": aggregation,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/scores/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresAggregateRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2860,8 +2952,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
+        return _result
 
     def scores_breakdown(
         self,
@@ -2891,21 +2984,22 @@ class ObservabilityResource:
             group_by: Fields to group by
             aggregation: Aggregation function
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresBreakdownRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/scores/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresBreakdownRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2913,8 +3007,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
+        return _result
 
     def scores_timeseries(
         self,
@@ -2946,22 +3041,23 @@ class ObservabilityResource:
             aggregation: Aggregation function
             group_by: Fields to group by
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresTimeseriesRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "interval": interval,
+                "aggregation": aggregation,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/scores/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresTimeseriesRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2969,8 +3065,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
+        return _result
 
     def traces_delete(
         self,
@@ -2991,17 +3088,18 @@ class ObservabilityResource:
         Args:
             trace_ids: Trace IDs to delete (maximum 1000)
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesDeleteRequest,
+            {
+                "traceIds": trace_ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/traces/delete",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesDeleteRequest,
-                {
-                    "traceIds": trace_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3009,8 +3107,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
+        return _result
 
     def traces_query(
         self,
@@ -3054,25 +3153,26 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesQueryRequest,
+            {
+                "timeRange": time_range,
+                "where": where,
+                "group": group,
+                "orderBy": order_by,
+                "page": page,
+                "pagination": pagination,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/traces/query",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesQueryRequest,
-                {
-                    "timeRange": time_range,
-                    "where": where,
-                    "group": group,
-                    "orderBy": order_by,
-                    "page": page,
-                    "pagination": pagination,
-                    "mode": mode,
-                    "after": after,
-                    "limit": limit,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3080,17 +3180,18 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ObservabilityTracesQueryResponseOption1 | _models.ObservabilityTracesQueryResponseWithPagination | _models.ObservabilityTracesQueryResponseWithDelta | _models.ObservabilityTracesQueryResponseWithGroups",
             validate_as(
                 _models.ObservabilityTracesQueryResponseOption1
                 | _models.ObservabilityTracesQueryResponseWithPagination
                 | _models.ObservabilityTracesQueryResponseWithDelta
                 | _models.ObservabilityTracesQueryResponseWithGroups,
-                data,
+                _data,
             ),
         )
+        return _result
 
     def traces_score(
         self,
@@ -3109,18 +3210,19 @@ class ObservabilityResource:
 
         ``POST /observability/traces/score``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesScoreRequest,
+            {
+                "scorerName": scorer_name,
+                "targets": targets,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/observability/traces/score",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesScoreRequest,
-                {
-                    "scorerName": scorer_name,
-                    "targets": targets,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3128,8 +3230,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesScoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
+        return _result
 
     def update_feedback_review_status(
         self,
@@ -3151,17 +3254,18 @@ class ObservabilityResource:
         Args:
             feedback_id: The feedbackId parameter
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackReviewStatusUpdateRequest,
+            {
+                "reviewStatus": review_status,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/observability/feedback/{path_param(feedback_id)}/review-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackReviewStatusUpdateRequest,
-                {
-                    "reviewStatus": review_status,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3169,8 +3273,9 @@ class ObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)
+        return _result
 
 
 class AsyncObservabilityResource:
@@ -3207,21 +3312,22 @@ class AsyncObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackPercentilesRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/feedback/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackPercentilesRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3229,8 +3335,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
+        return _result
 
     async def create_metrics_percentile(
         self,
@@ -3258,20 +3365,21 @@ class AsyncObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsPercentilesRequest,
+            {
+                "name": name,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/metrics/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsPercentilesRequest,
-                {
-                    "name": name,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3279,8 +3387,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
+        return _result
 
     async def create_score(
         self,
@@ -3298,17 +3407,18 @@ class AsyncObservabilityResource:
 
         ``POST /observability/scores``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresRequest,
+            {
+                "score": score,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresRequest,
-                {
-                    "score": score,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3316,8 +3426,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
     async def create_scores_percentile(
         self,
@@ -3347,21 +3458,22 @@ class AsyncObservabilityResource:
             percentiles: Percentile values (0-1)
             interval: Time bucket interval
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresPercentilesRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "percentiles": percentiles,
+                "interval": interval,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/scores/percentiles",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresPercentilesRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "percentiles": percentiles,
-                    "interval": interval,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3369,8 +3481,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresPercentilesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
+        return _result
 
     async def delete_feedback(
         self,
@@ -3395,19 +3508,20 @@ class AsyncObservabilityResource:
             organization_id: Restrict deletion to feedback in this organization
             resource_id: Restrict deletion to feedback for this resource
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackDeleteRequest,
+            {
+                "feedbackIds": feedback_ids,
+                "organizationId": organization_id,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "DELETE",
             "/observability/feedback",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackDeleteRequest,
-                {
-                    "feedbackIds": feedback_ids,
-                    "organizationId": organization_id,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3415,8 +3529,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_scores(
         self,
@@ -3441,19 +3556,20 @@ class AsyncObservabilityResource:
             organization_id: Restrict deletion to scores in this organization
             resource_id: Restrict deletion to scores for this resource
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresDeleteRequest,
+            {
+                "scoreIds": score_ids,
+                "organizationId": organization_id,
+                "resourceId": resource_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "DELETE",
             "/observability/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresDeleteRequest,
-                {
-                    "scoreIds": score_ids,
-                    "organizationId": organization_id,
-                    "resourceId": resource_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3461,8 +3577,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresDeleteResponse.model_validate(_data)
+        return _result
 
     async def feedback(
         self,
@@ -3480,17 +3597,18 @@ class AsyncObservabilityResource:
 
         ``POST /observability/feedback``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackRequest,
+            {
+                "feedback": feedback,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/feedback",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackRequest,
-                {
-                    "feedback": feedback,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3498,8 +3616,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.AuthRefreshResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.AuthRefreshResponse.model_validate(_data)
+        return _result
 
     async def feedback_aggregate(
         self,
@@ -3530,21 +3649,22 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function
             compare_period: Comparison period for aggregate queries
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackAggregateRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "aggregation": aggregation,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/feedback/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackAggregateRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3552,8 +3672,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
+        return _result
 
     async def feedback_breakdown(
         self,
@@ -3583,21 +3704,22 @@ class AsyncObservabilityResource:
             group_by: Fields to group by
             aggregation: Aggregation function
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackBreakdownRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/feedback/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackBreakdownRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3605,8 +3727,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
+        return _result
 
     async def feedback_timeseries(
         self,
@@ -3638,22 +3761,23 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function
             group_by: Fields to group by
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackTimeseriesRequest,
+            {
+                "feedbackType": feedback_type,
+                "feedbackSource": feedback_source,
+                "interval": interval,
+                "aggregation": aggregation,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/feedback/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackTimeseriesRequest,
-                {
-                    "feedbackType": feedback_type,
-                    "feedbackSource": feedback_source,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3661,8 +3785,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
+        return _result
 
     async def get_feedback(
         self,
@@ -3798,7 +3923,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/feedback",
             query=build_query(
@@ -3843,7 +3969,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "feedbackType"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -3851,8 +3977,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
+        return _result
 
     async def get_metrics(
         self,
@@ -3992,7 +4119,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/metrics",
             query=build_query(
@@ -4039,7 +4167,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "traceIds", "name", "labels"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4047,8 +4175,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsResponse.model_validate(_data)
+        return _result
 
     async def get_score(
         self,
@@ -4069,11 +4198,12 @@ class AsyncObservabilityResource:
         Args:
             score_id: The scoreId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/scores/{path_param(score_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4081,8 +4211,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScore.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScore.model_validate(_data)
+        return _result
 
     async def get_trace(
         self,
@@ -4103,11 +4234,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4115,8 +4247,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTrace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTrace.model_validate(_data)
+        return _result
 
     async def get_trace_branch(
         self,
@@ -4141,7 +4274,8 @@ class AsyncObservabilityResource:
             span_id: Unique span identifier within a trace
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/branches/{path_param(span_id)}",
             query=build_query(
@@ -4151,7 +4285,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4159,8 +4293,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceBranch.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceBranch.model_validate(_data)
+        return _result
 
     async def get_trace_light(
         self,
@@ -4181,11 +4316,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/light",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4193,8 +4329,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceLightResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceLightResponse.model_validate(_data)
+        return _result
 
     async def get_trace_span(
         self,
@@ -4217,11 +4354,12 @@ class AsyncObservabilityResource:
             trace_id: Unique trace identifier
             span_id: Unique span identifier within a trace
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/spans/{path_param(span_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4229,8 +4367,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceSpan.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceSpan.model_validate(_data)
+        return _result
 
     async def get_trace_trajectory(
         self,
@@ -4251,11 +4390,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/trajectory",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4263,8 +4403,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceTrajectoryResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(_data)
+        return _result
 
     async def get_traces_light(
         self,
@@ -4452,7 +4593,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/traces/light",
             query=build_query(
@@ -4502,7 +4644,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt", "dateRange"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4510,8 +4652,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesLightResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
+        return _result
 
     async def list_branches(
         self,
@@ -4693,7 +4836,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/branches",
             query=build_query(
@@ -4740,7 +4884,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4748,8 +4892,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityBranchesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityBranchesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_entity_names(
         self,
@@ -4785,7 +4930,8 @@ class AsyncObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/entity-names",
             query=build_query(
@@ -4795,7 +4941,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4803,8 +4949,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_entity_types(
         self,
@@ -4821,11 +4968,12 @@ class AsyncObservabilityResource:
 
         ``GET /observability/discovery/entity-types``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/entity-types",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4833,8 +4981,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_environments(
         self,
@@ -4851,11 +5000,12 @@ class AsyncObservabilityResource:
 
         ``GET /observability/discovery/environments``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/environments",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4863,8 +5013,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_metric_label_keys(
         self,
@@ -4885,7 +5036,8 @@ class AsyncObservabilityResource:
         Args:
             metric_name: Metric name to get label keys for
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/metric-label-keys",
             query=build_query(
@@ -4895,7 +5047,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4903,8 +5055,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_metric_label_values(
         self,
@@ -4931,7 +5084,8 @@ class AsyncObservabilityResource:
             prefix: Filter values by prefix
             limit: Maximum number of values to return
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/metric-label-values",
             query=build_query(
@@ -4944,7 +5098,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4952,8 +5106,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_metric_names(
         self,
@@ -4976,7 +5131,8 @@ class AsyncObservabilityResource:
             prefix: Filter metric names by prefix
             limit: Maximum number of names to return
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/metric-names",
             query=build_query(
@@ -4987,7 +5143,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -4995,8 +5151,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_service_names(
         self,
@@ -5013,11 +5170,12 @@ class AsyncObservabilityResource:
 
         ``GET /observability/discovery/service-names``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/service-names",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5025,8 +5183,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(_data)
+        return _result
 
     async def list_discovery_tags(
         self,
@@ -5062,7 +5221,8 @@ class AsyncObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/discovery/tags",
             query=build_query(
@@ -5072,7 +5232,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5080,8 +5240,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityDiscoveryTagsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(_data)
+        return _result
 
     async def list_logs(
         self,
@@ -5213,7 +5374,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/logs",
             query=build_query(
@@ -5255,7 +5417,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "level"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5263,8 +5425,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityLogsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityLogsResponse.model_validate(_data)
+        return _result
 
     async def list_scores(
         self,
@@ -5398,7 +5561,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/scores",
             query=build_query(
@@ -5442,7 +5606,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("timestamp", "tags", "scorerId"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5450,8 +5614,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresResponse.model_validate(_data)
+        return _result
 
     async def list_trace_scores(
         self,
@@ -5478,7 +5643,8 @@ class AsyncObservabilityResource:
             page: Zero-indexed page number
             per_page: Number of items per page
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/observability/traces/{path_param(trace_id)}/{path_param(span_id)}/scores",
             query=build_query(
@@ -5489,7 +5655,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5497,8 +5663,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTraceScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
+        return _result
 
     async def list_traces(
         self,
@@ -5686,7 +5853,8 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/observability/traces",
             query=build_query(
@@ -5736,7 +5904,7 @@ class AsyncObservabilityResource:
                 },
                 json_params=("startedAt", "endedAt", "dateRange"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5744,8 +5912,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesResponse.model_validate(_data)
+        return _result
 
     async def metrics_aggregate(
         self,
@@ -5792,21 +5961,22 @@ class AsyncObservabilityResource:
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
             compare_period: Comparison period for aggregate queries
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsAggregateRequest,
+            {
+                "name": name,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/metrics/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsAggregateRequest,
-                {
-                    "name": name,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5814,8 +5984,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
+        return _result
 
     async def metrics_breakdown(
         self,
@@ -5865,23 +6036,24 @@ class AsyncObservabilityResource:
             limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
             order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsBreakdownRequest,
+            {
+                "name": name,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "limit": limit,
+                "orderDirection": order_direction,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/metrics/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsBreakdownRequest,
-                {
-                    "name": name,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "limit": limit,
-                    "orderDirection": order_direction,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5889,8 +6061,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
+        return _result
 
     async def metrics_timeseries(
         self,
@@ -5938,22 +6111,23 @@ class AsyncObservabilityResource:
             distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
             group_by: Fields to group by
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityMetricsTimeseriesRequest,
+            {
+                "name": name,
+                "interval": interval,
+                "aggregation": aggregation,
+                "distinctColumn": distinct_column,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/metrics/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityMetricsTimeseriesRequest,
-                {
-                    "name": name,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "distinctColumn": distinct_column,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -5961,8 +6135,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityMetricsTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
+        return _result
 
     async def scores_aggregate(
         self,
@@ -5993,21 +6168,22 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function
             compare_period: Comparison period for aggregate queries
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresAggregateRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "aggregation": aggregation,
+                "filters": filters,
+                "comparePeriod": compare_period,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/scores/aggregate",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresAggregateRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "comparePeriod": compare_period,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6015,8 +6191,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresAggregateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
+        return _result
 
     async def scores_breakdown(
         self,
@@ -6046,21 +6223,22 @@ class AsyncObservabilityResource:
             group_by: Fields to group by
             aggregation: Aggregation function
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresBreakdownRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "groupBy": group_by,
+                "aggregation": aggregation,
+                "filters": filters,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/scores/breakdown",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresBreakdownRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "groupBy": group_by,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6068,8 +6246,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresBreakdownResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
+        return _result
 
     async def scores_timeseries(
         self,
@@ -6101,22 +6280,23 @@ class AsyncObservabilityResource:
             aggregation: Aggregation function
             group_by: Fields to group by
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityScoresTimeseriesRequest,
+            {
+                "scorerId": scorer_id,
+                "scoreSource": score_source,
+                "interval": interval,
+                "aggregation": aggregation,
+                "filters": filters,
+                "groupBy": group_by,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/scores/timeseries",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityScoresTimeseriesRequest,
-                {
-                    "scorerId": scorer_id,
-                    "scoreSource": score_source,
-                    "interval": interval,
-                    "aggregation": aggregation,
-                    "filters": filters,
-                    "groupBy": group_by,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6124,8 +6304,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityScoresTimeseriesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
+        return _result
 
     async def traces_delete(
         self,
@@ -6146,17 +6327,18 @@ class AsyncObservabilityResource:
         Args:
             trace_ids: Trace IDs to delete (maximum 1000)
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesDeleteRequest,
+            {
+                "traceIds": trace_ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/traces/delete",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesDeleteRequest,
-                {
-                    "traceIds": trace_ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6164,8 +6346,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
+        return _result
 
     async def traces_query(
         self,
@@ -6209,25 +6392,26 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesQueryRequest,
+            {
+                "timeRange": time_range,
+                "where": where,
+                "group": group,
+                "orderBy": order_by,
+                "page": page,
+                "pagination": pagination,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/traces/query",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesQueryRequest,
-                {
-                    "timeRange": time_range,
-                    "where": where,
-                    "group": group,
-                    "orderBy": order_by,
-                    "page": page,
-                    "pagination": pagination,
-                    "mode": mode,
-                    "after": after,
-                    "limit": limit,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6235,17 +6419,18 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ObservabilityTracesQueryResponseOption1 | _models.ObservabilityTracesQueryResponseWithPagination | _models.ObservabilityTracesQueryResponseWithDelta | _models.ObservabilityTracesQueryResponseWithGroups",
             validate_as(
                 _models.ObservabilityTracesQueryResponseOption1
                 | _models.ObservabilityTracesQueryResponseWithPagination
                 | _models.ObservabilityTracesQueryResponseWithDelta
                 | _models.ObservabilityTracesQueryResponseWithGroups,
-                data,
+                _data,
             ),
         )
+        return _result
 
     async def traces_score(
         self,
@@ -6264,18 +6449,19 @@ class AsyncObservabilityResource:
 
         ``POST /observability/traces/score``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityTracesScoreRequest,
+            {
+                "scorerName": scorer_name,
+                "targets": targets,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/observability/traces/score",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityTracesScoreRequest,
-                {
-                    "scorerName": scorer_name,
-                    "targets": targets,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6283,8 +6469,9 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityTracesScoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
+        return _result
 
     async def update_feedback_review_status(
         self,
@@ -6306,17 +6493,18 @@ class AsyncObservabilityResource:
         Args:
             feedback_id: The feedbackId parameter
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ObservabilityFeedbackReviewStatusUpdateRequest,
+            {
+                "reviewStatus": review_status,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/observability/feedback/{path_param(feedback_id)}/review-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ObservabilityFeedbackReviewStatusUpdateRequest,
-                {
-                    "reviewStatus": review_status,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -6324,5 +6512,6 @@ class AsyncObservabilityResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)
+        return _result

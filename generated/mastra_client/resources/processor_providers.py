@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -43,11 +64,12 @@ class ProcessorProvidersResource:
         Args:
             provider_id: Unique identifier for the processor provider
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/processor-providers/{path_param(provider_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -55,8 +77,9 @@ class ProcessorProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ProcessorProvider.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorProvider.model_validate(_data)
+        return _result
 
     def list_processor_providers(
         self,
@@ -73,11 +96,12 @@ class ProcessorProvidersResource:
 
         ``GET /processor-providers``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/processor-providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -85,8 +109,9 @@ class ProcessorProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ProcessorProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorProvidersResponse.model_validate(_data)
+        return _result
 
 
 class AsyncProcessorProvidersResource:
@@ -114,11 +139,12 @@ class AsyncProcessorProvidersResource:
         Args:
             provider_id: Unique identifier for the processor provider
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/processor-providers/{path_param(provider_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -126,8 +152,9 @@ class AsyncProcessorProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ProcessorProvider.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorProvider.model_validate(_data)
+        return _result
 
     async def list_processor_providers(
         self,
@@ -144,11 +171,12 @@ class AsyncProcessorProvidersResource:
 
         ``GET /processor-providers``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/processor-providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -156,5 +184,6 @@ class AsyncProcessorProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ProcessorProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorProvidersResponse.model_validate(_data)
+        return _result

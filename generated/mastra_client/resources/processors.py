@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -49,20 +70,21 @@ class ProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ProcessorExecuteRequest,
+            {
+                "phase": phase,
+                "messages": messages,
+                "agentId": agent_id,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/processors/{path_param(processor_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ProcessorExecuteRequest,
-                {
-                    "phase": phase,
-                    "messages": messages,
-                    "agentId": agent_id,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -70,8 +92,9 @@ class ProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ProcessorExecuteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorExecuteResponse.model_validate(_data)
+        return _result
 
     def get_processor(
         self,
@@ -92,11 +115,12 @@ class ProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/processors/{path_param(processor_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -104,8 +128,9 @@ class ProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Processor.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Processor.model_validate(_data)
+        return _result
 
     def list_processors(
         self,
@@ -122,11 +147,12 @@ class ProcessorsResource:
 
         ``GET /processors``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/processors",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -134,11 +160,12 @@ class ProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "dict[str, _models.ProcessorsResponseValue]",
-            validate_as(dict[str, _models.ProcessorsResponseValue], data),
+            validate_as(dict[str, _models.ProcessorsResponseValue], _data),
         )
+        return _result
 
 
 class AsyncProcessorsResource:
@@ -172,20 +199,21 @@ class AsyncProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ProcessorExecuteRequest,
+            {
+                "phase": phase,
+                "messages": messages,
+                "agentId": agent_id,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/processors/{path_param(processor_id)}/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ProcessorExecuteRequest,
-                {
-                    "phase": phase,
-                    "messages": messages,
-                    "agentId": agent_id,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -193,8 +221,9 @@ class AsyncProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ProcessorExecuteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ProcessorExecuteResponse.model_validate(_data)
+        return _result
 
     async def get_processor(
         self,
@@ -215,11 +244,12 @@ class AsyncProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/processors/{path_param(processor_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -227,8 +257,9 @@ class AsyncProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Processor.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Processor.model_validate(_data)
+        return _result
 
     async def list_processors(
         self,
@@ -245,11 +276,12 @@ class AsyncProcessorsResource:
 
         ``GET /processors``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/processors",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -257,8 +289,9 @@ class AsyncProcessorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "dict[str, _models.ProcessorsResponseValue]",
-            validate_as(dict[str, _models.ProcessorsResponseValue], data),
+            validate_as(dict[str, _models.ProcessorsResponseValue], _data),
         )
+        return _result

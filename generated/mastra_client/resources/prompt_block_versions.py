@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -45,17 +66,18 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             change_message: Optional message describing the changes
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlockVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlockVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -63,8 +85,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsResponseResponse.model_validate(_data)
+        return _result
 
     def delete_stored_prompt_block_version(
         self,
@@ -87,11 +110,12 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -99,8 +123,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_prompt_block_version(
         self,
@@ -123,11 +148,12 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -135,8 +161,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersion.model_validate(_data)
+        return _result
 
     def get_stored_prompt_block_versions_compare(
         self,
@@ -161,7 +188,8 @@ class PromptBlockVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/compare",
             query=build_query(
@@ -172,7 +200,7 @@ class PromptBlockVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -180,8 +208,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(_data)
+        return _result
 
     def list_stored_prompt_block_versions(
         self,
@@ -210,7 +239,8 @@ class PromptBlockVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
             query=build_query(
@@ -222,7 +252,7 @@ class PromptBlockVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -230,8 +260,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
+        return _result
 
     def stored_prompt_block_version_activate(
         self,
@@ -254,11 +285,12 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -266,8 +298,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
+        return _result
 
     def stored_prompt_block_version_restore(
         self,
@@ -290,11 +323,12 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -302,8 +336,9 @@ class PromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)
+        return _result
 
 
 class AsyncPromptBlockVersionsResource:
@@ -333,17 +368,18 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             change_message: Optional message describing the changes
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlockVersionsRequest,
+            {
+                "changeMessage": change_message,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlockVersionsRequest,
-                {
-                    "changeMessage": change_message,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -351,8 +387,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsResponseResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsResponseResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_prompt_block_version(
         self,
@@ -375,11 +412,12 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -387,8 +425,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_prompt_block_version(
         self,
@@ -411,11 +450,12 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -423,8 +463,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersion.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersion.model_validate(_data)
+        return _result
 
     async def get_stored_prompt_block_versions_compare(
         self,
@@ -449,7 +490,8 @@ class AsyncPromptBlockVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/compare",
             query=build_query(
@@ -460,7 +502,7 @@ class AsyncPromptBlockVersionsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -468,8 +510,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsCompareResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(_data)
+        return _result
 
     async def list_stored_prompt_block_versions(
         self,
@@ -498,7 +541,8 @@ class AsyncPromptBlockVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
             query=build_query(
@@ -510,7 +554,7 @@ class AsyncPromptBlockVersionsResource:
                 },
                 json_params=("orderBy",),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -518,8 +562,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
+        return _result
 
     async def stored_prompt_block_version_activate(
         self,
@@ -542,11 +587,12 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/activate",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -554,8 +600,9 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionActivateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
+        return _result
 
     async def stored_prompt_block_version_restore(
         self,
@@ -578,11 +625,12 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/restore",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -590,5 +638,6 @@ class AsyncPromptBlockVersionsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockVersionRestoreResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)
+        return _result

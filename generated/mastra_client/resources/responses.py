@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -49,21 +70,22 @@ class ResponsesResource:
             conversation_id: Optional conversation ID to use as the raw threadId
             resource_id: Optional resource ID to associate with the conversation
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.V1ConversationsRequest,
+            {
+                "agent_id": agent_id,
+                "conversation_id": conversation_id,
+                "resource_id": resource_id,
+                "title": title,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/v1/conversations",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.V1ConversationsRequest,
-                {
-                    "agent_id": agent_id,
-                    "conversation_id": conversation_id,
-                    "resource_id": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -71,8 +93,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.V1ConversationsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationsResponse.model_validate(_data)
+        return _result
 
     def create_v1_response(
         self,
@@ -106,26 +129,27 @@ class ResponsesResource:
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.V1ResponsesRequest,
+            {
+                "model": model,
+                "agent_id": agent_id,
+                "input": input,
+                "instructions": instructions,
+                "text": text,
+                "conversation_id": conversation_id,
+                "providerOptions": provider_options,
+                "stream": stream,
+                "store": store,
+                "previous_response_id": previous_response_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/v1/responses",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.V1ResponsesRequest,
-                {
-                    "model": model,
-                    "agent_id": agent_id,
-                    "input": input,
-                    "instructions": instructions,
-                    "text": text,
-                    "conversation_id": conversation_id,
-                    "providerOptions": provider_options,
-                    "stream": stream,
-                    "store": store,
-                    "previous_response_id": previous_response_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -133,8 +157,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.V1ResponsesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ResponsesResponse.model_validate(_data)
+        return _result
 
     def delete_v1_conversation(
         self,
@@ -155,11 +180,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/v1/conversations/{path_param(conversation_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -167,8 +193,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ConversationDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_v1_response(
         self,
@@ -189,11 +216,12 @@ class ResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/v1/responses/{path_param(response_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -201,8 +229,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ResponseDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ResponseDeleteResponse.model_validate(_data)
+        return _result
 
     def get_v1_conversation(
         self,
@@ -223,11 +252,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -235,8 +265,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1Conversation.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1Conversation.model_validate(_data)
+        return _result
 
     def get_v1_response(
         self,
@@ -257,11 +288,12 @@ class ResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/v1/responses/{path_param(response_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -269,8 +301,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1Response.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1Response.model_validate(_data)
+        return _result
 
     def list_v1_conversation_items(
         self,
@@ -291,11 +324,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}/items",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -303,8 +337,9 @@ class ResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ConversationItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationItemsResponse.model_validate(_data)
+        return _result
 
 
 class AsyncResponsesResource:
@@ -338,21 +373,22 @@ class AsyncResponsesResource:
             conversation_id: Optional conversation ID to use as the raw threadId
             resource_id: Optional resource ID to associate with the conversation
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.V1ConversationsRequest,
+            {
+                "agent_id": agent_id,
+                "conversation_id": conversation_id,
+                "resource_id": resource_id,
+                "title": title,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/v1/conversations",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.V1ConversationsRequest,
-                {
-                    "agent_id": agent_id,
-                    "conversation_id": conversation_id,
-                    "resource_id": resource_id,
-                    "title": title,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -360,8 +396,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.V1ConversationsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationsResponse.model_validate(_data)
+        return _result
 
     async def create_v1_response(
         self,
@@ -395,26 +432,27 @@ class AsyncResponsesResource:
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.V1ResponsesRequest,
+            {
+                "model": model,
+                "agent_id": agent_id,
+                "input": input,
+                "instructions": instructions,
+                "text": text,
+                "conversation_id": conversation_id,
+                "providerOptions": provider_options,
+                "stream": stream,
+                "store": store,
+                "previous_response_id": previous_response_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/v1/responses",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.V1ResponsesRequest,
-                {
-                    "model": model,
-                    "agent_id": agent_id,
-                    "input": input,
-                    "instructions": instructions,
-                    "text": text,
-                    "conversation_id": conversation_id,
-                    "providerOptions": provider_options,
-                    "stream": stream,
-                    "store": store,
-                    "previous_response_id": previous_response_id,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -422,8 +460,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.V1ResponsesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ResponsesResponse.model_validate(_data)
+        return _result
 
     async def delete_v1_conversation(
         self,
@@ -444,11 +483,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/v1/conversations/{path_param(conversation_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -456,8 +496,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ConversationDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_v1_response(
         self,
@@ -478,11 +519,12 @@ class AsyncResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/v1/responses/{path_param(response_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -490,8 +532,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ResponseDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ResponseDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_v1_conversation(
         self,
@@ -512,11 +555,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -524,8 +568,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1Conversation.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1Conversation.model_validate(_data)
+        return _result
 
     async def get_v1_response(
         self,
@@ -546,11 +591,12 @@ class AsyncResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/v1/responses/{path_param(response_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -558,8 +604,9 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1Response.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1Response.model_validate(_data)
+        return _result
 
     async def list_v1_conversation_items(
         self,
@@ -580,11 +627,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}/items",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -592,5 +640,6 @@ class AsyncResponsesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.V1ConversationItemsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.V1ConversationItemsResponse.model_validate(_data)
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -27,9 +48,28 @@ class SchedulesResource:
     def create_schedule(
         self,
         *,
-        body: _models.SchedulesRequestWithAgentId
-        | Mapping[str, Any]
-        | _models.SchedulesRequestWithWorkflowId,
+        cron: str,
+        id: str | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -42,11 +82,36 @@ class SchedulesResource:
 
         ``POST /schedules``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.SchedulesRequestWithAgentId | _models.SchedulesRequestWithWorkflowId,
+            {
+                "id": id,
+                "agentId": agent_id,
+                "cron": cron,
+                "timezone": timezone,
+                "prompt": prompt,
+                "name": name,
+                "threadId": thread_id,
+                "resourceId": resource_id,
+                "signalType": signal_type,
+                "tagName": tag_name,
+                "attributes": attributes,
+                "ifActive": if_active,
+                "ifIdle": if_idle,
+                "providerOptions": provider_options,
+                "metadata": metadata,
+                "workflowId": workflow_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/schedules",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -54,11 +119,12 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     def delete_schedule(
         self,
@@ -79,11 +145,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -91,8 +158,9 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScheduleDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleDeleteResponse.model_validate(_data)
+        return _result
 
     def get_schedule(
         self,
@@ -113,11 +181,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -125,11 +194,12 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     def list_schedules(
         self,
@@ -160,7 +230,8 @@ class SchedulesResource:
             resource_id: Query parameter: resourceId
             name: Query parameter: name
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/schedules",
             query=build_query(
@@ -175,7 +246,7 @@ class SchedulesResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -183,8 +254,9 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.SchedulesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.SchedulesResponse.model_validate(_data)
+        return _result
 
     def list_triggers(
         self,
@@ -211,7 +283,8 @@ class SchedulesResource:
             from_actual_fire_at: Query parameter: fromActualFireAt
             to_actual_fire_at: Query parameter: toActualFireAt
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/schedules/{path_param(schedule_id)}/triggers",
             query=build_query(
@@ -223,7 +296,7 @@ class SchedulesResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -231,8 +304,9 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScheduleTriggersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleTriggersResponse.model_validate(_data)
+        return _result
 
     def pause(
         self,
@@ -253,11 +327,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/pause",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -265,11 +340,12 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     def resume(
         self,
@@ -290,11 +366,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/resume",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -302,11 +379,12 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     def run(
         self,
@@ -327,11 +405,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/run",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -339,8 +418,9 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ScheduleRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleRunResponse.model_validate(_data)
+        return _result
 
     def update_schedule(
         self,
@@ -379,31 +459,32 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ScheduleUpdateRequest,
+            {
+                "cron": cron,
+                "timezone": timezone,
+                "status": status,
+                "metadata": metadata,
+                "prompt": prompt,
+                "name": name,
+                "signalType": signal_type,
+                "tagName": tag_name,
+                "attributes": attributes,
+                "ifActive": if_active,
+                "ifIdle": if_idle,
+                "providerOptions": provider_options,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ScheduleUpdateRequest,
-                {
-                    "cron": cron,
-                    "timezone": timezone,
-                    "status": status,
-                    "metadata": metadata,
-                    "prompt": prompt,
-                    "name": name,
-                    "signalType": signal_type,
-                    "tagName": tag_name,
-                    "attributes": attributes,
-                    "ifActive": if_active,
-                    "ifIdle": if_idle,
-                    "providerOptions": provider_options,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -411,11 +492,12 @@ class SchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
 
 class AsyncSchedulesResource:
@@ -427,9 +509,28 @@ class AsyncSchedulesResource:
     async def create_schedule(
         self,
         *,
-        body: _models.SchedulesRequestWithAgentId
-        | Mapping[str, Any]
-        | _models.SchedulesRequestWithWorkflowId,
+        cron: str,
+        id: str | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -442,11 +543,36 @@ class AsyncSchedulesResource:
 
         ``POST /schedules``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.SchedulesRequestWithAgentId | _models.SchedulesRequestWithWorkflowId,
+            {
+                "id": id,
+                "agentId": agent_id,
+                "cron": cron,
+                "timezone": timezone,
+                "prompt": prompt,
+                "name": name,
+                "threadId": thread_id,
+                "resourceId": resource_id,
+                "signalType": signal_type,
+                "tagName": tag_name,
+                "attributes": attributes,
+                "ifActive": if_active,
+                "ifIdle": if_idle,
+                "providerOptions": provider_options,
+                "metadata": metadata,
+                "workflowId": workflow_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/schedules",
             query=build_query(extra_query or {}),
-            json_body=whole_body(body, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -454,11 +580,12 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     async def delete_schedule(
         self,
@@ -479,11 +606,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -491,8 +619,9 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScheduleDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_schedule(
         self,
@@ -513,11 +642,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -525,11 +655,12 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     async def list_schedules(
         self,
@@ -560,7 +691,8 @@ class AsyncSchedulesResource:
             resource_id: Query parameter: resourceId
             name: Query parameter: name
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/schedules",
             query=build_query(
@@ -575,7 +707,7 @@ class AsyncSchedulesResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -583,8 +715,9 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.SchedulesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.SchedulesResponse.model_validate(_data)
+        return _result
 
     async def list_triggers(
         self,
@@ -611,7 +744,8 @@ class AsyncSchedulesResource:
             from_actual_fire_at: Query parameter: fromActualFireAt
             to_actual_fire_at: Query parameter: toActualFireAt
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/schedules/{path_param(schedule_id)}/triggers",
             query=build_query(
@@ -623,7 +757,7 @@ class AsyncSchedulesResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -631,8 +765,9 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScheduleTriggersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleTriggersResponse.model_validate(_data)
+        return _result
 
     async def pause(
         self,
@@ -653,11 +788,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/pause",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -665,11 +801,12 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     async def resume(
         self,
@@ -690,11 +827,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/resume",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -702,11 +840,12 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result
 
     async def run(
         self,
@@ -727,11 +866,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/schedules/{path_param(schedule_id)}/run",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -739,8 +879,9 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ScheduleRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScheduleRunResponse.model_validate(_data)
+        return _result
 
     async def update_schedule(
         self,
@@ -779,31 +920,32 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ScheduleUpdateRequest,
+            {
+                "cron": cron,
+                "timezone": timezone,
+                "status": status,
+                "metadata": metadata,
+                "prompt": prompt,
+                "name": name,
+                "signalType": signal_type,
+                "tagName": tag_name,
+                "attributes": attributes,
+                "ifActive": if_active,
+                "ifIdle": if_idle,
+                "providerOptions": provider_options,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/schedules/{path_param(schedule_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ScheduleUpdateRequest,
-                {
-                    "cron": cron,
-                    "timezone": timezone,
-                    "status": status,
-                    "metadata": metadata,
-                    "prompt": prompt,
-                    "name": name,
-                    "signalType": signal_type,
-                    "tagName": tag_name,
-                    "attributes": attributes,
-                    "ifActive": if_active,
-                    "ifIdle": if_idle,
-                    "providerOptions": provider_options,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -811,8 +953,9 @@ class AsyncSchedulesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.ScheduleWithName | _models.ScheduleWithInputData",
-            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, data),
+            validate_as(_models.ScheduleWithName | _models.ScheduleWithInputData, _data),
         )
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -43,11 +64,12 @@ class ScoresResource:
         Args:
             scorer_id: Unique identifier for the scorer
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/scores/scorers/{path_param(scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -55,8 +77,11 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, data))
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, _data)
+        )
+        return _result
 
     def list_scorers(
         self,
@@ -73,11 +98,12 @@ class ScoresResource:
 
         ``GET /scores/scorers``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/scores/scorers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -85,10 +111,11 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], data)
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], _data)
         )
+        return _result
 
     def list_scores_by_entity_id(
         self,
@@ -115,7 +142,8 @@ class ScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/scores/entity/{path_param(entity_type)}/{path_param(entity_id)}",
             query=build_query(
@@ -126,7 +154,7 @@ class ScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -134,8 +162,9 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresEntity.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresEntity.model_validate(_data)
+        return _result
 
     def list_scores_by_run_id(
         self,
@@ -160,7 +189,8 @@ class ScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/scores/run/{path_param(run_id)}",
             query=build_query(
@@ -171,7 +201,7 @@ class ScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -179,8 +209,9 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresRun.model_validate(_data)
+        return _result
 
     def list_scores_by_scorer_id(
         self,
@@ -209,7 +240,8 @@ class ScoresResource:
             entity_id: Query parameter: entityId
             entity_type: Query parameter: entityType
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/scores/scorer/{path_param(scorer_id)}",
             query=build_query(
@@ -222,7 +254,7 @@ class ScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -230,8 +262,9 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresRun.model_validate(_data)
+        return _result
 
     def save_score(
         self,
@@ -249,17 +282,18 @@ class ScoresResource:
 
         ``POST /scores``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ScoresRequest,
+            {
+                "score": score,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ScoresRequest,
-                {
-                    "score": score,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -267,8 +301,9 @@ class ScoresResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresResponse.model_validate(_data)
+        return _result
 
 
 class AsyncScoresResource:
@@ -296,11 +331,12 @@ class AsyncScoresResource:
         Args:
             scorer_id: Unique identifier for the scorer
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/scores/scorers/{path_param(scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -308,8 +344,11 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, data))
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, _data)
+        )
+        return _result
 
     async def list_scorers(
         self,
@@ -326,11 +365,12 @@ class AsyncScoresResource:
 
         ``GET /scores/scorers``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/scores/scorers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -338,10 +378,11 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
-            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], data)
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], _data)
         )
+        return _result
 
     async def list_scores_by_entity_id(
         self,
@@ -368,7 +409,8 @@ class AsyncScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/scores/entity/{path_param(entity_type)}/{path_param(entity_id)}",
             query=build_query(
@@ -379,7 +421,7 @@ class AsyncScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -387,8 +429,9 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresEntity.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresEntity.model_validate(_data)
+        return _result
 
     async def list_scores_by_run_id(
         self,
@@ -413,7 +456,8 @@ class AsyncScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/scores/run/{path_param(run_id)}",
             query=build_query(
@@ -424,7 +468,7 @@ class AsyncScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -432,8 +476,9 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresRun.model_validate(_data)
+        return _result
 
     async def list_scores_by_scorer_id(
         self,
@@ -462,7 +507,8 @@ class AsyncScoresResource:
             entity_id: Query parameter: entityId
             entity_type: Query parameter: entityType
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/scores/scorer/{path_param(scorer_id)}",
             query=build_query(
@@ -475,7 +521,7 @@ class AsyncScoresResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -483,8 +529,9 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ScoresRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresRun.model_validate(_data)
+        return _result
 
     async def save_score(
         self,
@@ -502,17 +549,18 @@ class AsyncScoresResource:
 
         ``POST /scores``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ScoresRequest,
+            {
+                "score": score,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/scores",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ScoresRequest,
-                {
-                    "score": score,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -520,5 +568,6 @@ class AsyncScoresResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ScoresResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ScoresResponse.model_validate(_data)
+        return _result

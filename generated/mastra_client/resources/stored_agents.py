@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -144,39 +165,40 @@ class StoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentChangeRequestRequest,
+            {
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+                "changeMessage": change_message,
+                "userName": user_name,
+                "inspectOnly": inspect_only,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(stored_agent_id)}/change-request",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentChangeRequestRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                    "changeMessage": change_message,
-                    "userName": user_name,
-                    "inspectOnly": inspect_only,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -184,8 +206,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentChangeRequestResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
+        return _result
 
     def create_preview_instruction(
         self,
@@ -213,18 +236,19 @@ class StoredAgentsResource:
             blocks: Array of instruction blocks to resolve
             context: Request context for variable interpolation and rule evaluation
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentsPreviewInstructionsRequest,
+            {
+                "blocks": blocks,
+                "context": context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/agents/preview-instructions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentsPreviewInstructionsRequest,
-                {
-                    "blocks": blocks,
-                    "context": context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -232,8 +256,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentsPreviewInstructionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
+        return _result
 
     def create_stored_agent(
         self,
@@ -358,41 +383,42 @@ class StoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "visibility": visibility,
+                "autoPublish": auto_publish,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/agents",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "visibility": visibility,
-                    "autoPublish": auto_publish,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -400,8 +426,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgent.model_validate(_data)
+        return _result
 
     def delete_favorite(
         self,
@@ -422,11 +449,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -434,8 +462,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentFavoriteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_stored_agent(
         self,
@@ -456,11 +485,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -468,8 +498,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentDeleteResponse.model_validate(_data)
+        return _result
 
     def export(
         self,
@@ -588,36 +619,37 @@ class StoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentExportRequest,
+            {
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(stored_agent_id)}/export",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentExportRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -625,8 +657,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentExportResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentExportResponse.model_validate(_data)
+        return _result
 
     def get_stored_agent(
         self,
@@ -649,7 +682,8 @@ class StoredAgentsResource:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(
@@ -659,7 +693,7 @@ class StoredAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -667,8 +701,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgent.model_validate(_data)
+        return _result
 
     def list_dependents(
         self,
@@ -689,11 +724,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}/dependents",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -701,8 +737,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentDependentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentDependentsResponse.model_validate(_data)
+        return _result
 
     def list_stored_agents(
         self,
@@ -739,7 +776,8 @@ class StoredAgentsResource:
             favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/agents",
             query=build_query(
@@ -757,7 +795,7 @@ class StoredAgentsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -765,8 +803,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentsResponse.model_validate(_data)
+        return _result
 
     def put_favorite(
         self,
@@ -787,11 +826,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "PUT",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -799,8 +839,9 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentFavoriteReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(_data)
+        return _result
 
     def update_stored_agent(
         self,
@@ -929,41 +970,42 @@ class StoredAgentsResource:
             change_message: Optional message describing the changes for the auto-created version
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredAgentUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+                "changeMessage": change_message,
+                "autoPublish": auto_publish,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                    "changeMessage": change_message,
-                    "autoPublish": auto_publish,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -971,11 +1013,12 @@ class StoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
-            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, data),
+            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, _data),
         )
+        return _result
 
 
 class AsyncStoredAgentsResource:
@@ -1104,39 +1147,40 @@ class AsyncStoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentChangeRequestRequest,
+            {
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+                "changeMessage": change_message,
+                "userName": user_name,
+                "inspectOnly": inspect_only,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(stored_agent_id)}/change-request",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentChangeRequestRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                    "changeMessage": change_message,
-                    "userName": user_name,
-                    "inspectOnly": inspect_only,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1144,8 +1188,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentChangeRequestResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
+        return _result
 
     async def create_preview_instruction(
         self,
@@ -1173,18 +1218,19 @@ class AsyncStoredAgentsResource:
             blocks: Array of instruction blocks to resolve
             context: Request context for variable interpolation and rule evaluation
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentsPreviewInstructionsRequest,
+            {
+                "blocks": blocks,
+                "context": context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/agents/preview-instructions",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentsPreviewInstructionsRequest,
-                {
-                    "blocks": blocks,
-                    "context": context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1192,8 +1238,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentsPreviewInstructionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
+        return _result
 
     async def create_stored_agent(
         self,
@@ -1318,41 +1365,42 @@ class AsyncStoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "visibility": visibility,
+                "autoPublish": auto_publish,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/agents",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "visibility": visibility,
-                    "autoPublish": auto_publish,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1360,8 +1408,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgent.model_validate(_data)
+        return _result
 
     async def delete_favorite(
         self,
@@ -1382,11 +1431,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1394,8 +1444,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentFavoriteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_agent(
         self,
@@ -1416,11 +1467,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1428,8 +1480,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentDeleteResponse.model_validate(_data)
+        return _result
 
     async def export(
         self,
@@ -1548,36 +1601,37 @@ class AsyncStoredAgentsResource:
             request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
             durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentExportRequest,
+            {
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(stored_agent_id)}/export",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentExportRequest,
-                {
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1585,8 +1639,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredAgentExportResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentExportResponse.model_validate(_data)
+        return _result
 
     async def get_stored_agent(
         self,
@@ -1609,7 +1664,8 @@ class AsyncStoredAgentsResource:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(
@@ -1619,7 +1675,7 @@ class AsyncStoredAgentsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1627,8 +1683,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgent.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgent.model_validate(_data)
+        return _result
 
     async def list_dependents(
         self,
@@ -1649,11 +1706,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}/dependents",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1661,8 +1719,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentDependentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentDependentsResponse.model_validate(_data)
+        return _result
 
     async def list_stored_agents(
         self,
@@ -1699,7 +1758,8 @@ class AsyncStoredAgentsResource:
             favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/agents",
             query=build_query(
@@ -1717,7 +1777,7 @@ class AsyncStoredAgentsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1725,8 +1785,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentsResponse.model_validate(_data)
+        return _result
 
     async def put_favorite(
         self,
@@ -1747,11 +1808,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "PUT",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1759,8 +1821,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredAgentFavoriteReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(_data)
+        return _result
 
     async def update_stored_agent(
         self,
@@ -1889,41 +1952,42 @@ class AsyncStoredAgentsResource:
             change_message: Optional message describing the changes for the auto-created version
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredAgentUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "model": model,
+                "tools": tools,
+                "defaultOptions": default_options,
+                "workflows": workflows,
+                "agents": agents,
+                "integrationTools": integration_tools,
+                "toolProviders": tool_providers,
+                "mcpClients": mcp_clients,
+                "inputProcessors": input_processors,
+                "outputProcessors": output_processors,
+                "memory": memory,
+                "scorers": scorers,
+                "skills": skills,
+                "workspace": workspace,
+                "browser": browser,
+                "requestContextSchema": request_context_schema,
+                "durable": durable,
+                "changeMessage": change_message,
+                "autoPublish": auto_publish,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/agents/{path_param(stored_agent_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredAgentUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "model": model,
-                    "tools": tools,
-                    "defaultOptions": default_options,
-                    "workflows": workflows,
-                    "agents": agents,
-                    "integrationTools": integration_tools,
-                    "toolProviders": tool_providers,
-                    "mcpClients": mcp_clients,
-                    "inputProcessors": input_processors,
-                    "outputProcessors": output_processors,
-                    "memory": memory,
-                    "scorers": scorers,
-                    "skills": skills,
-                    "workspace": workspace,
-                    "browser": browser,
-                    "requestContextSchema": request_context_schema,
-                    "durable": durable,
-                    "changeMessage": change_message,
-                    "autoPublish": auto_publish,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1931,8 +1995,9 @@ class AsyncStoredAgentsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
-            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, data),
+            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, _data),
         )
+        return _result

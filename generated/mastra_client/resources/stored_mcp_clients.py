@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -53,22 +74,23 @@ class StoredMcpClientsResource:
             description: Description of the MCP client
             servers: Map of server name to server configuration
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "servers": servers,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/mcp-clients",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "servers": servers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -76,8 +98,9 @@ class StoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClient.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClient.model_validate(_data)
+        return _result
 
     def delete_stored_mcp_client(
         self,
@@ -98,11 +121,12 @@ class StoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -110,8 +134,9 @@ class StoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_mcp_client(
         self,
@@ -134,7 +159,8 @@ class StoredMcpClientsResource:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(
@@ -144,7 +170,7 @@ class StoredMcpClientsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -152,8 +178,9 @@ class StoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClient.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClient.model_validate(_data)
+        return _result
 
     def list_stored_mcp_clients(
         self,
@@ -184,7 +211,8 @@ class StoredMcpClientsResource:
             author_id: Filter MCP clients by author identifier
             metadata: Filter MCP clients by metadata key-value pairs
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/mcp-clients",
             query=build_query(
@@ -199,7 +227,7 @@ class StoredMcpClientsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -207,8 +235,9 @@ class StoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientsResponse.model_validate(_data)
+        return _result
 
     def update_stored_mcp_client(
         self,
@@ -238,21 +267,22 @@ class StoredMcpClientsResource:
             description: Description of the MCP client
             servers: Map of server name to server configuration
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "servers": servers,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "servers": servers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -260,11 +290,12 @@ class StoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, _data),
         )
+        return _result
 
 
 class AsyncStoredMcpClientsResource:
@@ -302,22 +333,23 @@ class AsyncStoredMcpClientsResource:
             description: Description of the MCP client
             servers: Map of server name to server configuration
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "servers": servers,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/mcp-clients",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "servers": servers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -325,8 +357,9 @@ class AsyncStoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClient.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClient.model_validate(_data)
+        return _result
 
     async def delete_stored_mcp_client(
         self,
@@ -347,11 +380,12 @@ class AsyncStoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -359,8 +393,9 @@ class AsyncStoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_mcp_client(
         self,
@@ -383,7 +418,8 @@ class AsyncStoredMcpClientsResource:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(
@@ -393,7 +429,7 @@ class AsyncStoredMcpClientsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -401,8 +437,9 @@ class AsyncStoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClient.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClient.model_validate(_data)
+        return _result
 
     async def list_stored_mcp_clients(
         self,
@@ -433,7 +470,8 @@ class AsyncStoredMcpClientsResource:
             author_id: Filter MCP clients by author identifier
             metadata: Filter MCP clients by metadata key-value pairs
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/mcp-clients",
             query=build_query(
@@ -448,7 +486,7 @@ class AsyncStoredMcpClientsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -456,8 +494,9 @@ class AsyncStoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredMcpClientsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredMcpClientsResponse.model_validate(_data)
+        return _result
 
     async def update_stored_mcp_client(
         self,
@@ -487,21 +526,22 @@ class AsyncStoredMcpClientsResource:
             description: Description of the MCP client
             servers: Map of server name to server configuration
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredMcpClientUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "servers": servers,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredMcpClientUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "servers": servers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -509,8 +549,9 @@ class AsyncStoredMcpClientsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, _data),
         )
+        return _result

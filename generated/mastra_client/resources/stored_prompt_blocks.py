@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -56,24 +77,25 @@ class StoredPromptBlocksResource:
             content: Template content with {{variable}} interpolation
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlocksRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "content": content,
+                "rules": rules,
+                "requestContextSchema": request_context_schema,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/prompt-blocks",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlocksRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "content": content,
-                    "rules": rules,
-                    "requestContextSchema": request_context_schema,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -81,8 +103,9 @@ class StoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlock.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlock.model_validate(_data)
+        return _result
 
     def delete_stored_prompt_block(
         self,
@@ -103,11 +126,12 @@ class StoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -115,8 +139,9 @@ class StoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_prompt_block(
         self,
@@ -139,7 +164,8 @@ class StoredPromptBlocksResource:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(
@@ -149,7 +175,7 @@ class StoredPromptBlocksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -157,8 +183,9 @@ class StoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlock.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlock.model_validate(_data)
+        return _result
 
     def list_stored_prompt_blocks(
         self,
@@ -189,7 +216,8 @@ class StoredPromptBlocksResource:
             author_id: Filter prompt blocks by author identifier
             metadata: Filter prompt blocks by metadata key-value pairs
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/prompt-blocks",
             query=build_query(
@@ -204,7 +232,7 @@ class StoredPromptBlocksResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -212,8 +240,9 @@ class StoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlocksResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlocksResponse.model_validate(_data)
+        return _result
 
     def update_stored_prompt_block(
         self,
@@ -245,23 +274,24 @@ class StoredPromptBlocksResource:
             content: Template content with {{variable}} interpolation
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlockUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "content": content,
+                "rules": rules,
+                "requestContextSchema": request_context_schema,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlockUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "content": content,
-                    "rules": rules,
-                    "requestContextSchema": request_context_schema,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -269,13 +299,14 @@ class StoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
             validate_as(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, data
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, _data
             ),
         )
+        return _result
 
 
 class AsyncStoredPromptBlocksResource:
@@ -316,24 +347,25 @@ class AsyncStoredPromptBlocksResource:
             content: Template content with {{variable}} interpolation
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlocksRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "content": content,
+                "rules": rules,
+                "requestContextSchema": request_context_schema,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/prompt-blocks",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlocksRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "content": content,
-                    "rules": rules,
-                    "requestContextSchema": request_context_schema,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -341,8 +373,9 @@ class AsyncStoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlock.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlock.model_validate(_data)
+        return _result
 
     async def delete_stored_prompt_block(
         self,
@@ -363,11 +396,12 @@ class AsyncStoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -375,8 +409,9 @@ class AsyncStoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlockDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlockDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_prompt_block(
         self,
@@ -399,7 +434,8 @@ class AsyncStoredPromptBlocksResource:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(
@@ -409,7 +445,7 @@ class AsyncStoredPromptBlocksResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -417,8 +453,9 @@ class AsyncStoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlock.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlock.model_validate(_data)
+        return _result
 
     async def list_stored_prompt_blocks(
         self,
@@ -449,7 +486,8 @@ class AsyncStoredPromptBlocksResource:
             author_id: Filter prompt blocks by author identifier
             metadata: Filter prompt blocks by metadata key-value pairs
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/prompt-blocks",
             query=build_query(
@@ -464,7 +502,7 @@ class AsyncStoredPromptBlocksResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -472,8 +510,9 @@ class AsyncStoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredPromptBlocksResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredPromptBlocksResponse.model_validate(_data)
+        return _result
 
     async def update_stored_prompt_block(
         self,
@@ -505,23 +544,24 @@ class AsyncStoredPromptBlocksResource:
             content: Template content with {{variable}} interpolation
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredPromptBlockUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "content": content,
+                "rules": rules,
+                "requestContextSchema": request_context_schema,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredPromptBlockUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "content": content,
-                    "rules": rules,
-                    "requestContextSchema": request_context_schema,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -529,10 +569,11 @@ class AsyncStoredPromptBlocksResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
             validate_as(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, data
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, _data
             ),
         )
+        return _result

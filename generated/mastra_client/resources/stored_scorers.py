@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -79,27 +100,28 @@ class StoredScorersResource:
             preset_config: Serializable config options for preset scorers
             default_sampling: Default sampling configuration
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredScorersRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "type": type,
+                "model": model,
+                "instructions": instructions,
+                "scoreRange": score_range,
+                "presetConfig": preset_config,
+                "defaultSampling": default_sampling,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/scorers",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredScorersRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "type": type,
-                    "model": model,
-                    "instructions": instructions,
-                    "scoreRange": score_range,
-                    "presetConfig": preset_config,
-                    "defaultSampling": default_sampling,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -107,8 +129,9 @@ class StoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredScorer.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorer.model_validate(_data)
+        return _result
 
     def delete_stored_scorer(
         self,
@@ -129,11 +152,12 @@ class StoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -141,8 +165,9 @@ class StoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorerDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorerDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_scorer(
         self,
@@ -165,7 +190,8 @@ class StoredScorersResource:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(
@@ -175,7 +201,7 @@ class StoredScorersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -183,8 +209,9 @@ class StoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorer.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorer.model_validate(_data)
+        return _result
 
     def list_stored_scorers(
         self,
@@ -215,7 +242,8 @@ class StoredScorersResource:
             author_id: Filter scorers by author identifier
             metadata: Filter scorers by metadata key-value pairs
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/scorers",
             query=build_query(
@@ -230,7 +258,7 @@ class StoredScorersResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -238,8 +266,9 @@ class StoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorersResponse.model_validate(_data)
+        return _result
 
     def update_stored_scorer(
         self,
@@ -295,26 +324,27 @@ class StoredScorersResource:
             preset_config: Serializable config options for preset scorers
             default_sampling: Default sampling configuration
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredScorerUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "type": type,
+                "model": model,
+                "instructions": instructions,
+                "scoreRange": score_range,
+                "presetConfig": preset_config,
+                "defaultSampling": default_sampling,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredScorerUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "type": type,
-                    "model": model,
-                    "instructions": instructions,
-                    "scoreRange": score_range,
-                    "presetConfig": preset_config,
-                    "defaultSampling": default_sampling,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -322,11 +352,12 @@ class StoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, _data),
         )
+        return _result
 
 
 class AsyncStoredScorersResource:
@@ -390,27 +421,28 @@ class AsyncStoredScorersResource:
             preset_config: Serializable config options for preset scorers
             default_sampling: Default sampling configuration
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredScorersRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "type": type,
+                "model": model,
+                "instructions": instructions,
+                "scoreRange": score_range,
+                "presetConfig": preset_config,
+                "defaultSampling": default_sampling,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/scorers",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredScorersRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "type": type,
-                    "model": model,
-                    "instructions": instructions,
-                    "scoreRange": score_range,
-                    "presetConfig": preset_config,
-                    "defaultSampling": default_sampling,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -418,8 +450,9 @@ class AsyncStoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredScorer.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorer.model_validate(_data)
+        return _result
 
     async def delete_stored_scorer(
         self,
@@ -440,11 +473,12 @@ class AsyncStoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -452,8 +486,9 @@ class AsyncStoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorerDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorerDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_scorer(
         self,
@@ -476,7 +511,8 @@ class AsyncStoredScorersResource:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(
@@ -486,7 +522,7 @@ class AsyncStoredScorersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -494,8 +530,9 @@ class AsyncStoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorer.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorer.model_validate(_data)
+        return _result
 
     async def list_stored_scorers(
         self,
@@ -526,7 +563,8 @@ class AsyncStoredScorersResource:
             author_id: Filter scorers by author identifier
             metadata: Filter scorers by metadata key-value pairs
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/scorers",
             query=build_query(
@@ -541,7 +579,7 @@ class AsyncStoredScorersResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -549,8 +587,9 @@ class AsyncStoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredScorersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredScorersResponse.model_validate(_data)
+        return _result
 
     async def update_stored_scorer(
         self,
@@ -606,26 +645,27 @@ class AsyncStoredScorersResource:
             preset_config: Serializable config options for preset scorers
             default_sampling: Default sampling configuration
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredScorerUpdateRequest,
+            {
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "type": type,
+                "model": model,
+                "instructions": instructions,
+                "scoreRange": score_range,
+                "presetConfig": preset_config,
+                "defaultSampling": default_sampling,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredScorerUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "type": type,
-                    "model": model,
-                    "instructions": instructions,
-                    "scoreRange": score_range,
-                    "presetConfig": preset_config,
-                    "defaultSampling": default_sampling,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -633,8 +673,9 @@ class AsyncStoredScorersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, _data),
         )
+        return _result

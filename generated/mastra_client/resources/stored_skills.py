@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -73,30 +94,31 @@ class StoredSkillsResource:
             files: Full file tree structure for the skill
             metadata: Additional metadata for the skill
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredSkillsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "license": license,
+                "compatibility": compatibility,
+                "source": source,
+                "references": references,
+                "scripts": scripts,
+                "assets": assets,
+                "files": files,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/skills",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "license": license,
-                    "compatibility": compatibility,
-                    "source": source,
-                    "references": references,
-                    "scripts": scripts,
-                    "assets": assets,
-                    "files": files,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -104,8 +126,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkill.model_validate(_data)
+        return _result
 
     def delete_favorite(
         self,
@@ -126,11 +149,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -138,8 +162,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillFavoriteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(_data)
+        return _result
 
     def delete_stored_skill(
         self,
@@ -160,11 +185,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -172,8 +198,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_skill(
         self,
@@ -194,11 +221,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -206,8 +234,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkill.model_validate(_data)
+        return _result
 
     def list_stored_skills(
         self,
@@ -244,7 +273,8 @@ class StoredSkillsResource:
             favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/skills",
             query=build_query(
@@ -262,7 +292,7 @@ class StoredSkillsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -270,8 +300,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillsResponse.model_validate(_data)
+        return _result
 
     def publish(
         self,
@@ -294,17 +325,18 @@ class StoredSkillsResource:
             stored_skill_id: Unique identifier for the stored skill
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredSkillPublishRequest,
+            {
+                "skillPath": skill_path,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/stored/skills/{path_param(stored_skill_id)}/publish",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillPublishRequest,
-                {
-                    "skillPath": skill_path,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -312,8 +344,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredSkillPublishResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillPublishResponse.model_validate(_data)
+        return _result
 
     def put_favorite(
         self,
@@ -334,11 +367,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "PUT",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -346,8 +380,9 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillFavoriteReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(_data)
+        return _result
 
     def update_stored_skill(
         self,
@@ -397,29 +432,30 @@ class StoredSkillsResource:
             files: Full file tree structure for the skill
             metadata: Additional metadata for the skill
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredSkillUpdateRequest,
+            {
+                "authorId": author_id,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "license": license,
+                "compatibility": compatibility,
+                "source": source,
+                "references": references,
+                "scripts": scripts,
+                "assets": assets,
+                "files": files,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "license": license,
-                    "compatibility": compatibility,
-                    "source": source,
-                    "references": references,
-                    "scripts": scripts,
-                    "assets": assets,
-                    "files": files,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -427,11 +463,12 @@ class StoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
-            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, data),
+            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, _data),
         )
+        return _result
 
 
 class AsyncStoredSkillsResource:
@@ -489,30 +526,31 @@ class AsyncStoredSkillsResource:
             files: Full file tree structure for the skill
             metadata: Additional metadata for the skill
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredSkillsRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "license": license,
+                "compatibility": compatibility,
+                "source": source,
+                "references": references,
+                "scripts": scripts,
+                "assets": assets,
+                "files": files,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/skills",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillsRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "license": license,
-                    "compatibility": compatibility,
-                    "source": source,
-                    "references": references,
-                    "scripts": scripts,
-                    "assets": assets,
-                    "files": files,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -520,8 +558,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkill.model_validate(_data)
+        return _result
 
     async def delete_favorite(
         self,
@@ -542,11 +581,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -554,8 +594,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillFavoriteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(_data)
+        return _result
 
     async def delete_stored_skill(
         self,
@@ -576,11 +617,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -588,8 +630,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_skill(
         self,
@@ -610,11 +653,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -622,8 +666,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkill.model_validate(_data)
+        return _result
 
     async def list_stored_skills(
         self,
@@ -660,7 +705,8 @@ class AsyncStoredSkillsResource:
             favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/skills",
             query=build_query(
@@ -678,7 +724,7 @@ class AsyncStoredSkillsResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -686,8 +732,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillsResponse.model_validate(_data)
+        return _result
 
     async def publish(
         self,
@@ -710,17 +757,18 @@ class AsyncStoredSkillsResource:
             stored_skill_id: Unique identifier for the stored skill
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredSkillPublishRequest,
+            {
+                "skillPath": skill_path,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/stored/skills/{path_param(stored_skill_id)}/publish",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillPublishRequest,
-                {
-                    "skillPath": skill_path,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -728,8 +776,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredSkillPublishResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillPublishResponse.model_validate(_data)
+        return _result
 
     async def put_favorite(
         self,
@@ -750,11 +799,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "PUT",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -762,8 +812,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredSkillFavoriteReplaceResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(_data)
+        return _result
 
     async def update_stored_skill(
         self,
@@ -813,29 +864,30 @@ class AsyncStoredSkillsResource:
             files: Full file tree structure for the skill
             metadata: Additional metadata for the skill
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredSkillUpdateRequest,
+            {
+                "authorId": author_id,
+                "visibility": visibility,
+                "name": name,
+                "description": description,
+                "instructions": instructions,
+                "license": license,
+                "compatibility": compatibility,
+                "source": source,
+                "references": references,
+                "scripts": scripts,
+                "assets": assets,
+                "files": files,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/skills/{path_param(stored_skill_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredSkillUpdateRequest,
-                {
-                    "authorId": author_id,
-                    "visibility": visibility,
-                    "name": name,
-                    "description": description,
-                    "instructions": instructions,
-                    "license": license,
-                    "compatibility": compatibility,
-                    "source": source,
-                    "references": references,
-                    "scripts": scripts,
-                    "assets": assets,
-                    "files": files,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -843,8 +895,9 @@ class AsyncStoredSkillsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
-            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, data),
+            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, _data),
         )
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -66,29 +87,30 @@ class StoredWorkspacesResource:
             auto_sync: Whether to automatically sync the workspace
             operation_timeout: Operation timeout in milliseconds
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredWorkspacesRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "filesystem": filesystem,
+                "sandbox": sandbox,
+                "mounts": mounts,
+                "search": search,
+                "skills": skills,
+                "tools": tools,
+                "autoSync": auto_sync,
+                "operationTimeout": operation_timeout,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/stored/workspaces",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkspacesRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "filesystem": filesystem,
-                    "sandbox": sandbox,
-                    "mounts": mounts,
-                    "search": search,
-                    "skills": skills,
-                    "tools": tools,
-                    "autoSync": auto_sync,
-                    "operationTimeout": operation_timeout,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -96,8 +118,9 @@ class StoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspace.model_validate(_data)
+        return _result
 
     def delete_stored_workspace(
         self,
@@ -118,11 +141,12 @@ class StoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -130,8 +154,9 @@ class StoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspaceDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspaceDeleteResponse.model_validate(_data)
+        return _result
 
     def get_stored_workspace(
         self,
@@ -152,11 +177,12 @@ class StoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -164,8 +190,9 @@ class StoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspace.model_validate(_data)
+        return _result
 
     def list_stored_workspaces(
         self,
@@ -194,7 +221,8 @@ class StoredWorkspacesResource:
             author_id: Filter workspaces by author identifier
             metadata: Filter workspaces by metadata key-value pairs
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/stored/workspaces",
             query=build_query(
@@ -208,7 +236,7 @@ class StoredWorkspacesResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -216,8 +244,9 @@ class StoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspacesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspacesResponse.model_validate(_data)
+        return _result
 
     def update_stored_workspace(
         self,
@@ -258,27 +287,28 @@ class StoredWorkspacesResource:
             auto_sync: Whether to automatically sync the workspace
             operation_timeout: Operation timeout in milliseconds
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.StoredWorkspaceUpdateRequest,
+            {
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "filesystem": filesystem,
+                "sandbox": sandbox,
+                "mounts": mounts,
+                "search": search,
+                "skills": skills,
+                "tools": tools,
+                "autoSync": auto_sync,
+                "operationTimeout": operation_timeout,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkspaceUpdateRequest,
-                {
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "filesystem": filesystem,
-                    "sandbox": sandbox,
-                    "mounts": mounts,
-                    "search": search,
-                    "skills": skills,
-                    "tools": tools,
-                    "autoSync": auto_sync,
-                    "operationTimeout": operation_timeout,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -286,11 +316,12 @@ class StoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, _data),
         )
+        return _result
 
 
 class AsyncStoredWorkspacesResource:
@@ -341,29 +372,30 @@ class AsyncStoredWorkspacesResource:
             auto_sync: Whether to automatically sync the workspace
             operation_timeout: Operation timeout in milliseconds
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredWorkspacesRequest,
+            {
+                "id": id,
+                "authorId": author_id,
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "filesystem": filesystem,
+                "sandbox": sandbox,
+                "mounts": mounts,
+                "search": search,
+                "skills": skills,
+                "tools": tools,
+                "autoSync": auto_sync,
+                "operationTimeout": operation_timeout,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/stored/workspaces",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkspacesRequest,
-                {
-                    "id": id,
-                    "authorId": author_id,
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "filesystem": filesystem,
-                    "sandbox": sandbox,
-                    "mounts": mounts,
-                    "search": search,
-                    "skills": skills,
-                    "tools": tools,
-                    "autoSync": auto_sync,
-                    "operationTimeout": operation_timeout,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -371,8 +403,9 @@ class AsyncStoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspace.model_validate(_data)
+        return _result
 
     async def delete_stored_workspace(
         self,
@@ -393,11 +426,12 @@ class AsyncStoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -405,8 +439,9 @@ class AsyncStoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspaceDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspaceDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_stored_workspace(
         self,
@@ -427,11 +462,12 @@ class AsyncStoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -439,8 +475,9 @@ class AsyncStoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspace.model_validate(_data)
+        return _result
 
     async def list_stored_workspaces(
         self,
@@ -469,7 +506,8 @@ class AsyncStoredWorkspacesResource:
             author_id: Filter workspaces by author identifier
             metadata: Filter workspaces by metadata key-value pairs
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/stored/workspaces",
             query=build_query(
@@ -483,7 +521,7 @@ class AsyncStoredWorkspacesResource:
                 },
                 json_params=("orderBy", "metadata"),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -491,8 +529,9 @@ class AsyncStoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.StoredWorkspacesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.StoredWorkspacesResponse.model_validate(_data)
+        return _result
 
     async def update_stored_workspace(
         self,
@@ -533,27 +572,28 @@ class AsyncStoredWorkspacesResource:
             auto_sync: Whether to automatically sync the workspace
             operation_timeout: Operation timeout in milliseconds
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.StoredWorkspaceUpdateRequest,
+            {
+                "metadata": metadata,
+                "name": name,
+                "description": description,
+                "filesystem": filesystem,
+                "sandbox": sandbox,
+                "mounts": mounts,
+                "search": search,
+                "skills": skills,
+                "tools": tools,
+                "autoSync": auto_sync,
+                "operationTimeout": operation_timeout,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/stored/workspaces/{path_param(stored_workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.StoredWorkspaceUpdateRequest,
-                {
-                    "metadata": metadata,
-                    "name": name,
-                    "description": description,
-                    "filesystem": filesystem,
-                    "sandbox": sandbox,
-                    "mounts": mounts,
-                    "search": search,
-                    "skills": skills,
-                    "tools": tools,
-                    "autoSync": auto_sync,
-                    "operationTimeout": operation_timeout,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -561,8 +601,9 @@ class AsyncStoredWorkspacesResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, data),
+            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, _data),
         )
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -55,22 +76,23 @@ class ToolProvidersResource:
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
             scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ToolProviderAuthorizeRequest,
+            {
+                "toolkit": toolkit,
+                "connectionId": connection_id,
+                "toolName": tool_name,
+                "config": config,
+                "label": label,
+                "scope": scope,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/tool-providers/{path_param(provider_id)}/authorize",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderAuthorizeRequest,
-                {
-                    "toolkit": toolkit,
-                    "connectionId": connection_id,
-                    "toolName": tool_name,
-                    "config": config,
-                    "label": label,
-                    "scope": scope,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -78,8 +100,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderAuthorizeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
+        return _result
 
     def connection_status(
         self,
@@ -102,17 +125,18 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             items: Connection tuples to batch-check
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ToolProviderConnectionStatusRequest,
+            {
+                "items": items,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/tool-providers/{path_param(provider_id)}/connection-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderConnectionStatusRequest,
-                {
-                    "items": items,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -120,8 +144,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
+        return _result
 
     def delete_connection(
         self,
@@ -148,7 +173,8 @@ class ToolProvidersResource:
             force: When true, revoke at the provider and drop the row even if pinned by agents
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}",
             query=build_query(
@@ -159,7 +185,7 @@ class ToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -167,8 +193,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(_data)
+        return _result
 
     def get_auth_status(
         self,
@@ -191,11 +218,12 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             auth_id: Opaque auth handle returned by authorize
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/auth-status/{path_param(auth_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -203,8 +231,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderAuthStatus.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderAuthStatus.model_validate(_data)
+        return _result
 
     def get_connection_usage(
         self,
@@ -229,7 +258,8 @@ class ToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             toolkit: Optional toolkit slug to scope the usage scan
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}/usage",
             query=build_query(
@@ -239,7 +269,7 @@ class ToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -247,8 +277,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionUsageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionUsageResponse.model_validate(_data)
+        return _result
 
     def get_health(
         self,
@@ -269,11 +300,12 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/health",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -281,8 +313,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderHealthResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderHealthResponse.model_validate(_data)
+        return _result
 
     def get_tool_schema(
         self,
@@ -305,11 +338,12 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             tool_slug: Slug identifier for the tool
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/tools/{path_param(tool_slug)}/schema",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -317,8 +351,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, Any]", validate_as(dict[str, Any], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, Any]", validate_as(dict[str, Any], _data))
+        return _result
 
     def list_connection_fields(
         self,
@@ -341,7 +376,8 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             toolkit: Toolkit slug whose connection field schema to list
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connection-fields",
             query=build_query(
@@ -351,7 +387,7 @@ class ToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -359,8 +395,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionFieldsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(_data)
+        return _result
 
     def list_connections(
         self,
@@ -391,7 +428,8 @@ class ToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connections",
             query=build_query(
@@ -405,7 +443,7 @@ class ToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -413,8 +451,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
+        return _result
 
     def list_tool_providers(
         self,
@@ -431,11 +470,12 @@ class ToolProvidersResource:
 
         ``GET /tool-providers``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/tool-providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -443,8 +483,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProvidersResponse.model_validate(_data)
+        return _result
 
     def list_toolkits(
         self,
@@ -465,11 +506,12 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/toolkits",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -477,8 +519,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderToolkitsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderToolkitsResponse.model_validate(_data)
+        return _result
 
     def list_tools(
         self,
@@ -507,7 +550,8 @@ class ToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/tools",
             query=build_query(
@@ -520,7 +564,7 @@ class ToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -528,8 +572,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderToolsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderToolsResponse.model_validate(_data)
+        return _result
 
     def update_connection(
         self,
@@ -554,17 +599,18 @@ class ToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ToolProviderConnectionUpdateRequest,
+            {
+                "label": label,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "PATCH",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderConnectionUpdateRequest,
-                {
-                    "label": label,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -572,8 +618,9 @@ class ToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)
+        return _result
 
 
 class AsyncToolProvidersResource:
@@ -613,22 +660,23 @@ class AsyncToolProvidersResource:
             label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
             scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ToolProviderAuthorizeRequest,
+            {
+                "toolkit": toolkit,
+                "connectionId": connection_id,
+                "toolName": tool_name,
+                "config": config,
+                "label": label,
+                "scope": scope,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/tool-providers/{path_param(provider_id)}/authorize",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderAuthorizeRequest,
-                {
-                    "toolkit": toolkit,
-                    "connectionId": connection_id,
-                    "toolName": tool_name,
-                    "config": config,
-                    "label": label,
-                    "scope": scope,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -636,8 +684,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderAuthorizeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
+        return _result
 
     async def connection_status(
         self,
@@ -660,17 +709,18 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             items: Connection tuples to batch-check
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ToolProviderConnectionStatusRequest,
+            {
+                "items": items,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/tool-providers/{path_param(provider_id)}/connection-status",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderConnectionStatusRequest,
-                {
-                    "items": items,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -678,8 +728,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionStatusResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
+        return _result
 
     async def delete_connection(
         self,
@@ -706,7 +757,8 @@ class AsyncToolProvidersResource:
             force: When true, revoke at the provider and drop the row even if pinned by agents
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}",
             query=build_query(
@@ -717,7 +769,7 @@ class AsyncToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -725,8 +777,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_auth_status(
         self,
@@ -749,11 +802,12 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             auth_id: Opaque auth handle returned by authorize
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/auth-status/{path_param(auth_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -761,8 +815,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderAuthStatus.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderAuthStatus.model_validate(_data)
+        return _result
 
     async def get_connection_usage(
         self,
@@ -787,7 +842,8 @@ class AsyncToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             toolkit: Optional toolkit slug to scope the usage scan
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}/usage",
             query=build_query(
@@ -797,7 +853,7 @@ class AsyncToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -805,8 +861,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionUsageResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionUsageResponse.model_validate(_data)
+        return _result
 
     async def get_health(
         self,
@@ -827,11 +884,12 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/health",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -839,8 +897,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderHealthResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderHealthResponse.model_validate(_data)
+        return _result
 
     async def get_tool_schema(
         self,
@@ -863,11 +922,12 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             tool_slug: Slug identifier for the tool
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/tools/{path_param(tool_slug)}/schema",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -875,8 +935,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, Any]", validate_as(dict[str, Any], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, Any]", validate_as(dict[str, Any], _data))
+        return _result
 
     async def list_connection_fields(
         self,
@@ -899,7 +960,8 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             toolkit: Toolkit slug whose connection field schema to list
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connection-fields",
             query=build_query(
@@ -909,7 +971,7 @@ class AsyncToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -917,8 +979,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionFieldsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(_data)
+        return _result
 
     async def list_connections(
         self,
@@ -949,7 +1012,8 @@ class AsyncToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/connections",
             query=build_query(
@@ -963,7 +1027,7 @@ class AsyncToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -971,8 +1035,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
+        return _result
 
     async def list_tool_providers(
         self,
@@ -989,11 +1054,12 @@ class AsyncToolProvidersResource:
 
         ``GET /tool-providers``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/tool-providers",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1001,8 +1067,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProvidersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProvidersResponse.model_validate(_data)
+        return _result
 
     async def list_toolkits(
         self,
@@ -1023,11 +1090,12 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/toolkits",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1035,8 +1103,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderToolkitsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderToolkitsResponse.model_validate(_data)
+        return _result
 
     async def list_tools(
         self,
@@ -1065,7 +1134,8 @@ class AsyncToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tool-providers/{path_param(provider_id)}/tools",
             query=build_query(
@@ -1078,7 +1148,7 @@ class AsyncToolProvidersResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1086,8 +1156,9 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.ToolProviderToolsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderToolsResponse.model_validate(_data)
+        return _result
 
     async def update_connection(
         self,
@@ -1112,17 +1183,18 @@ class AsyncToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ToolProviderConnectionUpdateRequest,
+            {
+                "label": label,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "PATCH",
             f"/tool-providers/{path_param(provider_id)}/connections/{path_param(connection_id)}",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.ToolProviderConnectionUpdateRequest,
-                {
-                    "label": label,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1130,5 +1202,6 @@ class AsyncToolProvidersResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.ToolProviderConnectionUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)
+        return _result

@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -47,7 +68,15 @@ class ToolsResource:
             tool_id: Unique identifier for the tool
             run_id: Query parameter: runId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.ToolExecuteRequest,
+            {
+                "data": data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/tools/{path_param(tool_id)}/execute",
             query=build_query(
@@ -57,14 +86,7 @@ class ToolsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.ToolExecuteRequest,
-                {
-                    "data": data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -72,9 +94,10 @@ class ToolsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        raise_for_error_body(response, data)
-        return data
+        _data = parse_json(_response)
+        raise_for_error_body(_response, _data)
+        _result = _data
+        return _result
 
     def get_tool(
         self,
@@ -95,11 +118,12 @@ class ToolsResource:
         Args:
             tool_id: Unique identifier for the tool
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -107,8 +131,9 @@ class ToolsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Tool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Tool.model_validate(_data)
+        return _result
 
     def list_tools(
         self,
@@ -125,11 +150,12 @@ class ToolsResource:
 
         ``GET /tools``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/tools",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -137,8 +163,9 @@ class ToolsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], _data))
+        return _result
 
 
 class AsyncToolsResource:
@@ -170,7 +197,15 @@ class AsyncToolsResource:
             tool_id: Unique identifier for the tool
             run_id: Query parameter: runId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.ToolExecuteRequest,
+            {
+                "data": data,
+                "requestContext": request_context,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/tools/{path_param(tool_id)}/execute",
             query=build_query(
@@ -180,14 +215,7 @@ class AsyncToolsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.ToolExecuteRequest,
-                {
-                    "data": data,
-                    "requestContext": request_context,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -195,9 +223,10 @@ class AsyncToolsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        raise_for_error_body(response, data)
-        return data
+        _data = parse_json(_response)
+        raise_for_error_body(_response, _data)
+        _result = _data
+        return _result
 
     async def get_tool(
         self,
@@ -218,11 +247,12 @@ class AsyncToolsResource:
         Args:
             tool_id: Unique identifier for the tool
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/tools/{path_param(tool_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -230,8 +260,9 @@ class AsyncToolsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Tool.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Tool.model_validate(_data)
+        return _result
 
     async def list_tools(
         self,
@@ -248,11 +279,12 @@ class AsyncToolsResource:
 
         ``GET /tools``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/tools",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -260,5 +292,6 @@ class AsyncToolsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], data))
+        _data = parse_json(_response)
+        _result = cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], _data))
+        return _result

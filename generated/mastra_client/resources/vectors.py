@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -46,19 +67,20 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.VectorCreateIndexRequest,
+            {
+                "indexName": index_name,
+                "dimension": dimension,
+                "metric": metric,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/create-index",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorCreateIndexRequest,
-                {
-                    "indexName": index_name,
-                    "dimension": dimension,
-                    "metric": metric,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -66,8 +88,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.VectorCreateIndexResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorCreateIndexResponse.model_validate(_data)
+        return _result
 
     def delete_index(
         self,
@@ -90,11 +113,12 @@ class VectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -102,8 +126,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorIndexDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorIndexDeleteResponse.model_validate(_data)
+        return _result
 
     def get_index(
         self,
@@ -126,11 +151,12 @@ class VectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -138,8 +164,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorIndex.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorIndex.model_validate(_data)
+        return _result
 
     def list_embedders(
         self,
@@ -156,11 +183,12 @@ class VectorsResource:
 
         ``GET /embedders``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/embedders",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -168,8 +196,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EmbeddersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EmbeddersResponse.model_validate(_data)
+        return _result
 
     def list_indexes(
         self,
@@ -190,11 +219,12 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -202,8 +232,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("list[str]", validate_as(list[str], data))
+        _data = parse_json(_response)
+        _result = cast("list[str]", validate_as(list[str], _data))
+        return _result
 
     def list_vectors(
         self,
@@ -220,11 +251,12 @@ class VectorsResource:
 
         ``GET /vectors``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/vectors",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -232,8 +264,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorsResponse.model_validate(_data)
+        return _result
 
     def query(
         self,
@@ -259,21 +292,22 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.VectorQueryRequest,
+            {
+                "indexName": index_name,
+                "queryVector": query_vector,
+                "topK": top_k,
+                "filter": filter,
+                "includeVector": include_vector,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/query",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorQueryRequest,
-                {
-                    "indexName": index_name,
-                    "queryVector": query_vector,
-                    "topK": top_k,
-                    "filter": filter,
-                    "includeVector": include_vector,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -281,8 +315,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast("list[Any]", validate_as(list[Any], data))
+        _data = parse_json(_response)
+        _result = cast("list[Any]", validate_as(list[Any], _data))
+        return _result
 
     def upsert(
         self,
@@ -307,20 +342,21 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.VectorUpsertRequest,
+            {
+                "indexName": index_name,
+                "vectors": vectors,
+                "metadata": metadata,
+                "ids": ids,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/upsert",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorUpsertRequest,
-                {
-                    "indexName": index_name,
-                    "vectors": vectors,
-                    "metadata": metadata,
-                    "ids": ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -328,8 +364,9 @@ class VectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.VectorUpsertResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorUpsertResponse.model_validate(_data)
+        return _result
 
 
 class AsyncVectorsResource:
@@ -360,19 +397,20 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.VectorCreateIndexRequest,
+            {
+                "indexName": index_name,
+                "dimension": dimension,
+                "metric": metric,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/create-index",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorCreateIndexRequest,
-                {
-                    "indexName": index_name,
-                    "dimension": dimension,
-                    "metric": metric,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -380,8 +418,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.VectorCreateIndexResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorCreateIndexResponse.model_validate(_data)
+        return _result
 
     async def delete_index(
         self,
@@ -404,11 +443,12 @@ class AsyncVectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -416,8 +456,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorIndexDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorIndexDeleteResponse.model_validate(_data)
+        return _result
 
     async def get_index(
         self,
@@ -440,11 +481,12 @@ class AsyncVectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -452,8 +494,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorIndex.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorIndex.model_validate(_data)
+        return _result
 
     async def list_embedders(
         self,
@@ -470,11 +513,12 @@ class AsyncVectorsResource:
 
         ``GET /embedders``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/embedders",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -482,8 +526,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.EmbeddersResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.EmbeddersResponse.model_validate(_data)
+        return _result
 
     async def list_indexes(
         self,
@@ -504,11 +549,12 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -516,8 +562,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("list[str]", validate_as(list[str], data))
+        _data = parse_json(_response)
+        _result = cast("list[str]", validate_as(list[str], _data))
+        return _result
 
     async def list_vectors(
         self,
@@ -534,11 +581,12 @@ class AsyncVectorsResource:
 
         ``GET /vectors``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/vectors",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -546,8 +594,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.VectorsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorsResponse.model_validate(_data)
+        return _result
 
     async def query(
         self,
@@ -573,21 +622,22 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.VectorQueryRequest,
+            {
+                "indexName": index_name,
+                "queryVector": query_vector,
+                "topK": top_k,
+                "filter": filter,
+                "includeVector": include_vector,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/query",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorQueryRequest,
-                {
-                    "indexName": index_name,
-                    "queryVector": query_vector,
-                    "topK": top_k,
-                    "filter": filter,
-                    "includeVector": include_vector,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -595,8 +645,9 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return cast("list[Any]", validate_as(list[Any], data))
+        _data = parse_json(_response)
+        _result = cast("list[Any]", validate_as(list[Any], _data))
+        return _result
 
     async def upsert(
         self,
@@ -621,20 +672,21 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.VectorUpsertRequest,
+            {
+                "indexName": index_name,
+                "vectors": vectors,
+                "metadata": metadata,
+                "ids": ids,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/vector/{path_param(vector_name)}/upsert",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.VectorUpsertRequest,
-                {
-                    "indexName": index_name,
-                    "vectors": vectors,
-                    "metadata": metadata,
-                    "ids": ids,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -642,5 +694,6 @@ class AsyncVectorsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.VectorUpsertResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.VectorUpsertResponse.model_validate(_data)
+        return _result

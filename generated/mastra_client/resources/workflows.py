@@ -7,15 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks  # noqa: F401
 
 
 class WorkflowsResource:
@@ -45,11 +68,12 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}/cancel",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -57,8 +81,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunCancelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunCancelResponse.model_validate(_data)
+        return _result
 
     def create_restart_all_active_workflow_run(
         self,
@@ -79,11 +104,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-all-active-workflow-runs",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -91,8 +117,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
+        return _result
 
     def create_run(
         self,
@@ -117,7 +144,15 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowCreateRunRequest,
+            {
+                "resourceId": resource_id,
+                "disableScorers": disable_scorers,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/create-run",
             query=build_query(
@@ -127,14 +162,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowCreateRunRequest,
-                {
-                    "resourceId": resource_id,
-                    "disableScorers": disable_scorers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -142,8 +170,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowCreateRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowCreateRunResponse.model_validate(_data)
+        return _result
 
     def delete_run(
         self,
@@ -166,11 +195,12 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -178,8 +208,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunDeleteResponse.model_validate(_data)
+        return _result
 
     def execute_step(
         self,
@@ -214,28 +245,29 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowRunStepsExecuteRequest,
+            {
+                "stepId": step_id,
+                "executionPath": execution_path,
+                "stepResults": step_results,
+                "state": state,
+                "requestContext": request_context,
+                "input": input,
+                "resumeData": resume_data,
+                "retryCount": retry_count,
+                "foreachIdx": foreach_idx,
+                "format": format,
+                "perStep": per_step,
+                "validateInputs": validate_inputs,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}/steps/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkflowRunStepsExecuteRequest,
-                {
-                    "stepId": step_id,
-                    "executionPath": execution_path,
-                    "stepResults": step_results,
-                    "state": state,
-                    "requestContext": request_context,
-                    "input": input,
-                    "resumeData": resume_data,
-                    "retryCount": retry_count,
-                    "foreachIdx": foreach_idx,
-                    "format": format,
-                    "perStep": per_step,
-                    "validateInputs": validate_inputs,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -243,8 +275,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def get_run(
         self,
@@ -271,7 +304,8 @@ class WorkflowsResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}",
             query=build_query(
@@ -282,7 +316,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -290,8 +324,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRun.model_validate(_data)
+        return _result
 
     def get_workflow(
         self,
@@ -312,11 +347,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -324,8 +360,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Workflow.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Workflow.model_validate(_data)
+        return _result
 
     def list_run_counts(
         self,
@@ -342,11 +379,12 @@ class WorkflowsResource:
 
         ``GET /workflows/run-counts``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/workflows/run-counts",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -354,11 +392,12 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "dict[str, _models.WorkflowsRunCountsResponseValue]",
-            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], data),
+            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], _data),
         )
+        return _result
 
     def list_runs(
         self,
@@ -408,7 +447,8 @@ class WorkflowsResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}/runs",
             query=build_query(
@@ -425,7 +465,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -433,8 +473,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunsResponse.model_validate(_data)
+        return _result
 
     def list_workflows(
         self,
@@ -455,7 +496,8 @@ class WorkflowsResource:
         Args:
             partial: Query parameter: partial
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/workflows",
             query=build_query(
@@ -465,7 +507,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -473,8 +515,11 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], data))
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+        )
+        return _result
 
     def observe(
         self,
@@ -487,7 +532,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
         Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
@@ -499,9 +544,17 @@ class WorkflowsResource:
             run_id: Unique identifier for the run
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -510,16 +563,15 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def observe_stream_legacy(
         self,
@@ -542,7 +594,8 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe-stream-legacy",
             query=build_query(
@@ -552,7 +605,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -560,8 +613,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def restart(
         self,
@@ -588,7 +642,15 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowRestartRequest,
+            {
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart",
             query=build_query(
@@ -598,14 +660,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowRestartRequest,
-                {
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -613,8 +668,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartResponse.model_validate(_data)
+        return _result
 
     def restart_all_active_workflow_runs_async(
         self,
@@ -635,11 +691,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-all-active-workflow-runs-async",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -647,8 +704,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
+        return _result
 
     def restart_async(
         self,
@@ -675,7 +733,15 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowRestartAsyncRequest,
+            {
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-async",
             query=build_query(
@@ -685,14 +751,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowRestartAsyncRequest,
-                {
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -700,8 +759,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
+        return _result
 
     def resume(
         self,
@@ -732,7 +792,19 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume",
             query=build_query(
@@ -742,18 +814,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -761,8 +822,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeResponse.model_validate(_data)
+        return _result
 
     def resume_async(
         self,
@@ -793,7 +855,19 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeAsyncRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-async",
             query=build_query(
@@ -803,18 +877,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeAsyncRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -822,8 +885,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
+        return _result
 
     def resume_no_wait(
         self,
@@ -854,7 +918,19 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeNoWaitRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-no-wait",
             query=build_query(
@@ -864,18 +940,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeNoWaitRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -883,8 +948,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeNoWaitResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
+        return _result
 
     def resume_stream(
         self,
@@ -904,7 +970,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
         Resumes a suspended workflow execution and continues streaming results
@@ -915,9 +981,28 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeStreamRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -925,27 +1010,15 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeStreamRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def send_event(
         self,
@@ -963,17 +1036,18 @@ class WorkflowsResource:
 
         ``POST /workflows/events``
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowsEventsRequest,
+            {
+                "event": event,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             "/workflows/events",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkflowsEventsRequest,
-                {
-                    "event": event,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -981,8 +1055,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowsEventsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowsEventsResponse.model_validate(_data)
+        return _result
 
     def start(
         self,
@@ -1013,7 +1088,19 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowStartRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/start",
             query=build_query(
@@ -1023,18 +1110,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStartRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1042,8 +1118,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowStartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowStartResponse.model_validate(_data)
+        return _result
 
     def start_async(
         self,
@@ -1074,7 +1151,19 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowStartAsyncRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/start-async",
             query=build_query(
@@ -1084,18 +1173,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStartAsyncRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1103,8 +1181,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowStartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
+        return _result
 
     def stream(
         self,
@@ -1125,7 +1204,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
         Executes a workflow and streams the results in real-time
@@ -1136,9 +1215,29 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowStreamRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1146,28 +1245,15 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStreamRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     def stream_legacy(
         self,
@@ -1199,7 +1285,20 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowStreamLegacyRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream-legacy",
             query=build_query(
@@ -1209,19 +1308,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStreamLegacyRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1229,8 +1316,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     def time_travel(
         self,
@@ -1264,7 +1352,22 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel",
             query=build_query(
@@ -1274,21 +1377,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1296,8 +1385,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowTimeTravelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
+        return _result
 
     def time_travel_async(
         self,
@@ -1331,7 +1421,22 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelAsyncRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel-async",
             query=build_query(
@@ -1341,21 +1446,7 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelAsyncRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1363,8 +1454,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowTimeTravelAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
+        return _result
 
     def time_travel_stream(
         self,
@@ -1387,7 +1479,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
         Time travels a workflow run, starting from a specific step, and streams the results in real-time
@@ -1398,9 +1490,31 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelStreamRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        return WorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1408,30 +1522,15 @@ class WorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelStreamRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
 
 class AsyncWorkflowsResource:
@@ -1461,11 +1560,12 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}/cancel",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1473,8 +1573,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunCancelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunCancelResponse.model_validate(_data)
+        return _result
 
     async def create_restart_all_active_workflow_run(
         self,
@@ -1495,11 +1596,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-all-active-workflow-runs",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1507,8 +1609,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
+        return _result
 
     async def create_run(
         self,
@@ -1533,7 +1636,15 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowCreateRunRequest,
+            {
+                "resourceId": resource_id,
+                "disableScorers": disable_scorers,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/create-run",
             query=build_query(
@@ -1543,14 +1654,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowCreateRunRequest,
-                {
-                    "resourceId": resource_id,
-                    "disableScorers": disable_scorers,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1558,8 +1662,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowCreateRunResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowCreateRunResponse.model_validate(_data)
+        return _result
 
     async def delete_run(
         self,
@@ -1582,11 +1687,12 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1594,8 +1700,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunDeleteResponse.model_validate(_data)
+        return _result
 
     async def execute_step(
         self,
@@ -1630,28 +1737,29 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowRunStepsExecuteRequest,
+            {
+                "stepId": step_id,
+                "executionPath": execution_path,
+                "stepResults": step_results,
+                "state": state,
+                "requestContext": request_context,
+                "input": input,
+                "resumeData": resume_data,
+                "retryCount": retry_count,
+                "foreachIdx": foreach_idx,
+                "format": format,
+                "perStep": per_step,
+                "validateInputs": validate_inputs,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}/steps/execute",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkflowRunStepsExecuteRequest,
-                {
-                    "stepId": step_id,
-                    "executionPath": execution_path,
-                    "stepResults": step_results,
-                    "state": state,
-                    "requestContext": request_context,
-                    "input": input,
-                    "resumeData": resume_data,
-                    "retryCount": retry_count,
-                    "foreachIdx": foreach_idx,
-                    "format": format,
-                    "perStep": per_step,
-                    "validateInputs": validate_inputs,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1659,8 +1767,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def get_run(
         self,
@@ -1687,7 +1796,8 @@ class AsyncWorkflowsResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}/runs/{path_param(run_id)}",
             query=build_query(
@@ -1698,7 +1808,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1706,8 +1816,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRun.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRun.model_validate(_data)
+        return _result
 
     async def get_workflow(
         self,
@@ -1728,11 +1839,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1740,8 +1852,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Workflow.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Workflow.model_validate(_data)
+        return _result
 
     async def list_run_counts(
         self,
@@ -1758,11 +1871,12 @@ class AsyncWorkflowsResource:
 
         ``GET /workflows/run-counts``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/workflows/run-counts",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1770,11 +1884,12 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast(
+        _data = parse_json(_response)
+        _result = cast(
             "dict[str, _models.WorkflowsRunCountsResponseValue]",
-            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], data),
+            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], _data),
         )
+        return _result
 
     async def list_runs(
         self,
@@ -1824,7 +1939,8 @@ class AsyncWorkflowsResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}/runs",
             query=build_query(
@@ -1841,7 +1957,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1849,8 +1965,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkflowRunsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRunsResponse.model_validate(_data)
+        return _result
 
     async def list_workflows(
         self,
@@ -1871,7 +1988,8 @@ class AsyncWorkflowsResource:
         Args:
             partial: Query parameter: partial
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/workflows",
             query=build_query(
@@ -1881,7 +1999,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1889,10 +2007,13 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return cast("dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], data))
+        _data = parse_json(_response)
+        _result = cast(
+            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+        )
+        return _result
 
-    async def observe(
+    def observe(
         self,
         workflow_id: str,
         *,
@@ -1903,7 +2024,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
         Observes and streams updates from an already running workflow execution. Supports position-based resume with offset for efficient reconnection.
@@ -1915,9 +2036,17 @@ class AsyncWorkflowsResource:
             run_id: Unique identifier for the run
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1926,16 +2055,15 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def observe_stream_legacy(
         self,
@@ -1958,7 +2086,8 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe-stream-legacy",
             query=build_query(
@@ -1968,7 +2097,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1976,8 +2105,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def restart(
         self,
@@ -2004,7 +2134,15 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowRestartRequest,
+            {
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart",
             query=build_query(
@@ -2014,14 +2152,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowRestartRequest,
-                {
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2029,8 +2160,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartResponse.model_validate(_data)
+        return _result
 
     async def restart_all_active_workflow_runs_async(
         self,
@@ -2051,11 +2183,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-all-active-workflow-runs-async",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2063,8 +2196,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
+        return _result
 
     async def restart_async(
         self,
@@ -2091,7 +2225,15 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowRestartAsyncRequest,
+            {
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/restart-async",
             query=build_query(
@@ -2101,14 +2243,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowRestartAsyncRequest,
-                {
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2116,8 +2251,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowRestartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
+        return _result
 
     async def resume(
         self,
@@ -2148,7 +2284,19 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume",
             query=build_query(
@@ -2158,18 +2306,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2177,8 +2314,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeResponse.model_validate(_data)
+        return _result
 
     async def resume_async(
         self,
@@ -2209,7 +2347,19 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeAsyncRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-async",
             query=build_query(
@@ -2219,18 +2369,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeAsyncRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2238,8 +2377,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
+        return _result
 
     async def resume_no_wait(
         self,
@@ -2270,7 +2410,19 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeNoWaitRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-no-wait",
             query=build_query(
@@ -2280,18 +2432,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeNoWaitRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2299,10 +2440,11 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowResumeNoWaitResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
+        return _result
 
-    async def resume_stream(
+    def resume_stream(
         self,
         workflow_id: str,
         *,
@@ -2320,7 +2462,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
         Resumes a suspended workflow execution and continues streaming results
@@ -2331,9 +2473,28 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowResumeStreamRequest,
+            {
+                "step": step,
+                "resumeData": resume_data,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "forEachIndex": for_each_index,
+            },
+            extra_body,
+        )
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/resume-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -2341,27 +2502,15 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowResumeStreamRequest,
-                {
-                    "step": step,
-                    "resumeData": resume_data,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "forEachIndex": for_each_index,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def send_event(
         self,
@@ -2379,17 +2528,18 @@ class AsyncWorkflowsResource:
 
         ``POST /workflows/events``
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowsEventsRequest,
+            {
+                "event": event,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             "/workflows/events",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkflowsEventsRequest,
-                {
-                    "event": event,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2397,8 +2547,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowsEventsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowsEventsResponse.model_validate(_data)
+        return _result
 
     async def start(
         self,
@@ -2429,7 +2580,19 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowStartRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/start",
             query=build_query(
@@ -2439,18 +2602,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStartRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2458,8 +2610,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowStartResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowStartResponse.model_validate(_data)
+        return _result
 
     async def start_async(
         self,
@@ -2490,7 +2643,19 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowStartAsyncRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/start-async",
             query=build_query(
@@ -2500,18 +2665,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStartAsyncRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2519,10 +2673,11 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowStartAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
+        return _result
 
-    async def stream(
+    def stream(
         self,
         workflow_id: str,
         *,
@@ -2541,7 +2696,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
         Executes a workflow and streams the results in real-time
@@ -2552,9 +2707,29 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowStreamRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -2562,28 +2737,15 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStreamRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data
 
     async def stream_legacy(
         self,
@@ -2615,7 +2777,20 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowStreamLegacyRequest,
+            {
+                "resourceId": resource_id,
+                "inputData": input_data,
+                "initialState": initial_state,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+                "closeOnSuspend": close_on_suspend,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream-legacy",
             query=build_query(
@@ -2625,19 +2800,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowStreamLegacyRequest,
-                {
-                    "resourceId": resource_id,
-                    "inputData": input_data,
-                    "initialState": initial_state,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                    "closeOnSuspend": close_on_suspend,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2645,8 +2808,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return data
+        _data = parse_json(_response)
+        _result = _data
+        return _result
 
     async def time_travel(
         self,
@@ -2680,7 +2844,22 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel",
             query=build_query(
@@ -2690,21 +2869,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2712,8 +2877,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowTimeTravelResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
+        return _result
 
     async def time_travel_async(
         self,
@@ -2747,7 +2913,22 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelAsyncRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel-async",
             query=build_query(
@@ -2757,21 +2938,7 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelAsyncRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -2779,10 +2946,11 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkflowTimeTravelAsyncResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
+        return _result
 
-    async def time_travel_stream(
+    def time_travel_stream(
         self,
         workflow_id: str,
         *,
@@ -2803,7 +2971,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
         Time travels a workflow run, starting from a specific step, and streams the results in real-time
@@ -2814,9 +2982,31 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkflowTimeTravelStreamRequest,
+            {
+                "inputData": input_data,
+                "resumeData": resume_data,
+                "initialState": initial_state,
+                "step": step,
+                "context": context,
+                "nestedStepsContext": nested_steps_context,
+                "requestContext": request_context,
+                "tracingOptions": tracing_options,
+                "perStep": per_step,
+            },
+            extra_body,
+        )
+        return AsyncWorkflowStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/time-travel-stream",
+            protocol=StreamProtocol(
+                "records",
+                codec=_chunks.WORKFLOW_EVENT,
+                finish=frozenset(("workflow-finish", "workflow-canceled")),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -2824,27 +3014,12 @@ class AsyncWorkflowsResource:
                 },
                 json_params=(),
             ),
-            json_body=build_body(
-                _models.WorkflowTimeTravelStreamRequest,
-                {
-                    "inputData": input_data,
-                    "resumeData": resume_data,
-                    "initialState": initial_state,
-                    "step": step,
-                    "context": context,
-                    "nestedStepsContext": nested_steps_context,
-                    "requestContext": request_context,
-                    "tracingOptions": tracing_options,
-                    "perStep": per_step,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=False,
+            view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
-        data = parse_json(response)
-        return data

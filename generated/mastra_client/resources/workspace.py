@@ -7,11 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence  # noqa: F401
 from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
 
+import pydantic  # noqa: F401
+
 from .. import models as _models  # noqa: F401
-from .._runtime._adapters import whole_body  # noqa: F401
+from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
 from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
 from .._runtime._errors import raise_for_error_body  # noqa: F401
 from .._runtime._response import parse_json, validate_as  # noqa: F401
+from .._runtime._stream_core import StreamProtocol  # noqa: F401
+from .._runtime._stream_views import (  # noqa: F401
+    MAX_CLIENT_TOOL_ROUNDS,
+    AgentView,
+    EventView,
+    WorkflowView,
+    client_tool_calls,
+    continuation_body,
+    response_messages,
+)
+from .._runtime._streams import (  # noqa: F401
+    AgentStream,
+    AsyncAgentStream,
+    AsyncStream,
+    AsyncWorkflowStream,
+    Stream,
+    WorkflowStream,
+)
+from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -49,7 +70,8 @@ class WorkspaceResource:
             recursive: Delete directories recursively
             force: Don't error if path doesn't exist
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "DELETE",
             f"/workspaces/{path_param(workspace_id)}/fs/delete",
             query=build_query(
@@ -61,7 +83,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -69,8 +91,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsDeleteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(_data)
+        return _result
 
     def fs_mkdir(
         self,
@@ -95,18 +118,19 @@ class WorkspaceResource:
             path: Directory path to create
             recursive: Create parent directories if needed
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceFsMkdirRequest,
+            {
+                "path": path,
+                "recursive": recursive,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/fs/mkdir",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceFsMkdirRequest,
-                {
-                    "path": path,
-                    "recursive": recursive,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -114,8 +138,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsMkdirResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
+        return _result
 
     def fs_write(
         self,
@@ -144,20 +169,21 @@ class WorkspaceResource:
             encoding: Content encoding
             recursive: Create parent directories if needed
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceFsWriteRequest,
+            {
+                "path": path,
+                "content": content,
+                "encoding": encoding,
+                "recursive": recursive,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/fs/write",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceFsWriteRequest,
-                {
-                    "path": path,
-                    "content": content,
-                    "encoding": encoding,
-                    "recursive": recursive,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -165,8 +191,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsWriteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
+        return _result
 
     def get_fs_list(
         self,
@@ -191,7 +218,8 @@ class WorkspaceResource:
             path: Path to the directory to list
             recursive: Include subdirectories
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/list",
             query=build_query(
@@ -202,7 +230,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -210,8 +238,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsListResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsListResponse.model_validate(_data)
+        return _result
 
     def get_fs_read(
         self,
@@ -236,7 +265,8 @@ class WorkspaceResource:
             path: Path to the file to read
             encoding: Encoding for text files (default: utf-8)
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/read",
             query=build_query(
@@ -247,7 +277,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -255,8 +285,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsReadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsReadResponse.model_validate(_data)
+        return _result
 
     def get_fs_stat(
         self,
@@ -279,7 +310,8 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             path: Path to get info about
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/stat",
             query=build_query(
@@ -289,7 +321,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -297,8 +329,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsStatResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsStatResponse.model_validate(_data)
+        return _result
 
     def get_search(
         self,
@@ -327,7 +360,8 @@ class WorkspaceResource:
             mode: Search mode
             min_score: Minimum relevance score threshold
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/search",
             query=build_query(
@@ -340,7 +374,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -348,8 +382,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSearchResponse.model_validate(_data)
+        return _result
 
     def get_skill(
         self,
@@ -374,7 +409,8 @@ class WorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}",
             query=build_query(
@@ -384,7 +420,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -392,8 +428,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkill.model_validate(_data)
+        return _result
 
     def get_skill_reference(
         self,
@@ -420,7 +457,8 @@ class WorkspaceResource:
             reference_path: Reference file path (URL encoded)
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}/references/{path_param(reference_path)}",
             query=build_query(
@@ -430,7 +468,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -438,8 +476,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillReference.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillReference.model_validate(_data)
+        return _result
 
     def get_skills_search(
         self,
@@ -470,7 +509,8 @@ class WorkspaceResource:
             skill_names: Comma-separated list of skill names to search within
             include_references: Include reference files in search
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/search",
             query=build_query(
@@ -484,7 +524,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -492,8 +532,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsSearchResponse.model_validate(_data)
+        return _result
 
     def get_skills_sh_popular(
         self,
@@ -518,7 +559,8 @@ class WorkspaceResource:
             limit: Maximum number of results
             offset: Offset for pagination
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/popular",
             query=build_query(
@@ -529,7 +571,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -537,8 +579,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShPopularResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
+        return _result
 
     def get_skills_sh_preview(
         self,
@@ -565,7 +608,8 @@ class WorkspaceResource:
             repo: GitHub repository name
             path: Path to skill within repo
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/preview",
             query=build_query(
@@ -577,7 +621,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -585,8 +629,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShPreviewResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(_data)
+        return _result
 
     def get_skills_sh_search(
         self,
@@ -611,7 +656,8 @@ class WorkspaceResource:
             q: Search query
             limit: Maximum number of results
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/search",
             query=build_query(
@@ -622,7 +668,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -630,8 +676,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(_data)
+        return _result
 
     def get_workspace(
         self,
@@ -652,11 +699,12 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -664,8 +712,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Workspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Workspace.model_validate(_data)
+        return _result
 
     def index(
         self,
@@ -692,19 +741,20 @@ class WorkspaceResource:
             content: Content to index
             metadata: Optional metadata
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceIndexRequest,
+            {
+                "path": path,
+                "content": content,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/index",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceIndexRequest,
-                {
-                    "path": path,
-                    "content": content,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -712,8 +762,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceIndexResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceIndexResponse.model_validate(_data)
+        return _result
 
     def list_skill_references(
         self,
@@ -738,7 +789,8 @@ class WorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}/references",
             query=build_query(
@@ -748,7 +800,7 @@ class WorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -756,8 +808,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillReferencesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillReferencesResponse.model_validate(_data)
+        return _result
 
     def list_skills(
         self,
@@ -778,11 +831,12 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -790,8 +844,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsResponse.model_validate(_data)
+        return _result
 
     def list_workspaces(
         self,
@@ -808,11 +863,12 @@ class WorkspaceResource:
 
         ``GET /workspaces``
         """
-        response = self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
             "GET",
             "/workspaces",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -820,8 +876,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspacesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspacesResponse.model_validate(_data)
+        return _result
 
     def skills_sh_install(
         self,
@@ -850,20 +907,21 @@ class WorkspaceResource:
             skill_name: Skill name from skills.sh
             mount: Mount path to install into (for CompositeFilesystem)
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShInstallRequest,
+            {
+                "owner": owner,
+                "repo": repo,
+                "skillName": skill_name,
+                "mount": mount,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/install",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShInstallRequest,
-                {
-                    "owner": owner,
-                    "repo": repo,
-                    "skillName": skill_name,
-                    "mount": mount,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -871,8 +929,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShInstallResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
+        return _result
 
     def skills_sh_remove(
         self,
@@ -895,17 +954,18 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Name of the installed skill to remove
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShRemoveRequest,
+            {
+                "skillName": skill_name,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/remove",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShRemoveRequest,
-                {
-                    "skillName": skill_name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -913,8 +973,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShRemoveResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
+        return _result
 
     def skills_sh_update(
         self,
@@ -937,17 +998,18 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Specific skill to update, or omit to update all
         """
-        response = self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShUpdateRequest,
+            {
+                "skillName": skill_name,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/update",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShUpdateRequest,
-                {
-                    "skillName": skill_name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -955,8 +1017,9 @@ class WorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
+        return _result
 
 
 class AsyncWorkspaceResource:
@@ -990,7 +1053,8 @@ class AsyncWorkspaceResource:
             recursive: Delete directories recursively
             force: Don't error if path doesn't exist
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "DELETE",
             f"/workspaces/{path_param(workspace_id)}/fs/delete",
             query=build_query(
@@ -1002,7 +1066,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1010,8 +1074,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsDeleteDeleteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(_data)
+        return _result
 
     async def fs_mkdir(
         self,
@@ -1036,18 +1101,19 @@ class AsyncWorkspaceResource:
             path: Directory path to create
             recursive: Create parent directories if needed
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceFsMkdirRequest,
+            {
+                "path": path,
+                "recursive": recursive,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/fs/mkdir",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceFsMkdirRequest,
-                {
-                    "path": path,
-                    "recursive": recursive,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1055,8 +1121,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsMkdirResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
+        return _result
 
     async def fs_write(
         self,
@@ -1085,20 +1152,21 @@ class AsyncWorkspaceResource:
             encoding: Content encoding
             recursive: Create parent directories if needed
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceFsWriteRequest,
+            {
+                "path": path,
+                "content": content,
+                "encoding": encoding,
+                "recursive": recursive,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/fs/write",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceFsWriteRequest,
-                {
-                    "path": path,
-                    "content": content,
-                    "encoding": encoding,
-                    "recursive": recursive,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1106,8 +1174,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsWriteResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
+        return _result
 
     async def get_fs_list(
         self,
@@ -1132,7 +1201,8 @@ class AsyncWorkspaceResource:
             path: Path to the directory to list
             recursive: Include subdirectories
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/list",
             query=build_query(
@@ -1143,7 +1213,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1151,8 +1221,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsListResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsListResponse.model_validate(_data)
+        return _result
 
     async def get_fs_read(
         self,
@@ -1177,7 +1248,8 @@ class AsyncWorkspaceResource:
             path: Path to the file to read
             encoding: Encoding for text files (default: utf-8)
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/read",
             query=build_query(
@@ -1188,7 +1260,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1196,8 +1268,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsReadResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsReadResponse.model_validate(_data)
+        return _result
 
     async def get_fs_stat(
         self,
@@ -1220,7 +1293,8 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             path: Path to get info about
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/fs/stat",
             query=build_query(
@@ -1230,7 +1304,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1238,8 +1312,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceFsStatResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceFsStatResponse.model_validate(_data)
+        return _result
 
     async def get_search(
         self,
@@ -1268,7 +1343,8 @@ class AsyncWorkspaceResource:
             mode: Search mode
             min_score: Minimum relevance score threshold
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/search",
             query=build_query(
@@ -1281,7 +1357,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1289,8 +1365,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSearchResponse.model_validate(_data)
+        return _result
 
     async def get_skill(
         self,
@@ -1315,7 +1392,8 @@ class AsyncWorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}",
             query=build_query(
@@ -1325,7 +1403,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1333,8 +1411,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkill.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkill.model_validate(_data)
+        return _result
 
     async def get_skill_reference(
         self,
@@ -1361,7 +1440,8 @@ class AsyncWorkspaceResource:
             reference_path: Reference file path (URL encoded)
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}/references/{path_param(reference_path)}",
             query=build_query(
@@ -1371,7 +1451,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1379,8 +1459,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillReference.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillReference.model_validate(_data)
+        return _result
 
     async def get_skills_search(
         self,
@@ -1411,7 +1492,8 @@ class AsyncWorkspaceResource:
             skill_names: Comma-separated list of skill names to search within
             include_references: Include reference files in search
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/search",
             query=build_query(
@@ -1425,7 +1507,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1433,8 +1515,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsSearchResponse.model_validate(_data)
+        return _result
 
     async def get_skills_sh_popular(
         self,
@@ -1459,7 +1542,8 @@ class AsyncWorkspaceResource:
             limit: Maximum number of results
             offset: Offset for pagination
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/popular",
             query=build_query(
@@ -1470,7 +1554,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1478,8 +1562,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShPopularResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
+        return _result
 
     async def get_skills_sh_preview(
         self,
@@ -1506,7 +1591,8 @@ class AsyncWorkspaceResource:
             repo: GitHub repository name
             path: Path to skill within repo
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/preview",
             query=build_query(
@@ -1518,7 +1604,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1526,8 +1612,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShPreviewResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(_data)
+        return _result
 
     async def get_skills_sh_search(
         self,
@@ -1552,7 +1639,8 @@ class AsyncWorkspaceResource:
             q: Search query
             limit: Maximum number of results
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/search",
             query=build_query(
@@ -1563,7 +1651,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1571,8 +1659,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShSearchResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(_data)
+        return _result
 
     async def get_workspace(
         self,
@@ -1593,11 +1682,12 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1605,8 +1695,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.Workspace.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.Workspace.model_validate(_data)
+        return _result
 
     async def index(
         self,
@@ -1633,19 +1724,20 @@ class AsyncWorkspaceResource:
             content: Content to index
             metadata: Optional metadata
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceIndexRequest,
+            {
+                "path": path,
+                "content": content,
+                "metadata": metadata,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/index",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceIndexRequest,
-                {
-                    "path": path,
-                    "content": content,
-                    "metadata": metadata,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1653,8 +1745,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceIndexResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceIndexResponse.model_validate(_data)
+        return _result
 
     async def list_skill_references(
         self,
@@ -1679,7 +1772,8 @@ class AsyncWorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills/{path_param(skill_name)}/references",
             query=build_query(
@@ -1689,7 +1783,7 @@ class AsyncWorkspaceResource:
                 },
                 json_params=(),
             ),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1697,8 +1791,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillReferencesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillReferencesResponse.model_validate(_data)
+        return _result
 
     async def list_skills(
         self,
@@ -1719,11 +1814,12 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             f"/workspaces/{path_param(workspace_id)}/skills",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1731,8 +1827,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsResponse.model_validate(_data)
+        return _result
 
     async def list_workspaces(
         self,
@@ -1749,11 +1846,12 @@ class AsyncWorkspaceResource:
 
         ``GET /workspaces``
         """
-        response = await self._client.request(
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
             "GET",
             "/workspaces",
             query=build_query(extra_query or {}),
-            json_body=whole_body(NOT_GIVEN, extra_body),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1761,8 +1859,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=True,
         )
-        data = parse_json(response)
-        return _models.WorkspacesResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspacesResponse.model_validate(_data)
+        return _result
 
     async def skills_sh_install(
         self,
@@ -1791,20 +1890,21 @@ class AsyncWorkspaceResource:
             skill_name: Skill name from skills.sh
             mount: Mount path to install into (for CompositeFilesystem)
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShInstallRequest,
+            {
+                "owner": owner,
+                "repo": repo,
+                "skillName": skill_name,
+                "mount": mount,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/install",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShInstallRequest,
-                {
-                    "owner": owner,
-                    "repo": repo,
-                    "skillName": skill_name,
-                    "mount": mount,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1812,8 +1912,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShInstallResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
+        return _result
 
     async def skills_sh_remove(
         self,
@@ -1836,17 +1937,18 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Name of the installed skill to remove
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShRemoveRequest,
+            {
+                "skillName": skill_name,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/remove",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShRemoveRequest,
-                {
-                    "skillName": skill_name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1854,8 +1956,9 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShRemoveResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
+        return _result
 
     async def skills_sh_update(
         self,
@@ -1878,17 +1981,18 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Specific skill to update, or omit to update all
         """
-        response = await self._client.request(
+        _body = build_body(
+            _models.WorkspaceSkillsShUpdateRequest,
+            {
+                "skillName": skill_name,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
             "POST",
             f"/workspaces/{path_param(workspace_id)}/skills-sh/update",
             query=build_query(extra_query or {}),
-            json_body=build_body(
-                _models.WorkspaceSkillsShUpdateRequest,
-                {
-                    "skillName": skill_name,
-                },
-                extra_body,
-            ),
+            json_body=_body,
             headers={
                 **(extra_headers or {}),
             },
@@ -1896,5 +2000,6 @@ class AsyncWorkspaceResource:
             max_retries=max_retries,
             retry_unsafe=False,
         )
-        data = parse_json(response)
-        return _models.WorkspaceSkillsShUpdateResponse.model_validate(data)
+        _data = parse_json(_response)
+        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
+        return _result

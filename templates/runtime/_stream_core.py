@@ -1,0 +1,195 @@
+"""What a stream means, without I/O: frames -> JSON events, end markers, errors, typed chunks.
+
+``StreamCore`` is fed the raw bytes of a response by the sync or the async stream and
+returns the events they complete. It knows, from the operation's ``StreamProtocol``
+(written by the generator from the overrides), which frame ends a stream cleanly
+(``[DONE]``), which chunk types finish or pause it, and which are errors, so a stream
+that stops early is reported instead of looking complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pydantic
+
+from ._decoders import FrameDecoder, make_decoder
+from ._errors import IncompleteStreamError, StreamError
+
+__all__ = ["ChunkCodec", "ChunkTypes", "StreamCore", "StreamProtocol", "error_message"]
+
+log = logging.getLogger(__name__.split(".")[0])
+
+ChunkTypes = tuple[Mapping[str, type[pydantic.BaseModel]], type[pydantic.BaseModel] | None]
+
+
+class ChunkCodec:
+    """Turns an event (a JSON object) into its typed chunk model, chosen by the discriminator.
+
+    Unknown types (the server adds some in most releases, and ``data-*`` chunks are the
+    application's own) become the fallback model, which keeps every field. A known type
+    whose payload no longer fits its model is also kept as the fallback, with a debug log,
+    rather than failing the whole stream. Models are resolved on first use, so importing
+    a client does not import every chunk model.
+    """
+
+    __slots__ = ("discriminator", "_load", "_types", "_fallback")
+
+    def __init__(self, discriminator: str, load: Callable[[], ChunkTypes]) -> None:
+        self.discriminator = discriminator
+        self._load = load
+        self._types: Mapping[str, type[pydantic.BaseModel]] | None = None
+        self._fallback: type[pydantic.BaseModel] | None = None
+
+    def _resolve(self) -> Mapping[str, type[pydantic.BaseModel]]:
+        if self._types is None:
+            self._types, self._fallback = self._load()
+        return self._types
+
+    def decode(self, event: object) -> Any:
+        if not isinstance(event, dict):
+            return event
+        types = self._resolve()
+        kind = event.get(self.discriminator)
+        model = types.get(kind) if isinstance(kind, str) else None
+        if model is not None:
+            try:
+                return model.model_validate(event)
+            except pydantic.ValidationError as exc:
+                log.debug("%s chunk does not match %s, kept untyped: %s", kind, model.__name__, exc)
+        if self._fallback is not None:
+            try:
+                return self._fallback.model_validate(event)
+            except pydantic.ValidationError:
+                pass
+        return event
+
+
+@dataclass(frozen=True)
+class StreamProtocol:
+    """How one operation's stream is framed and when it is over."""
+
+    framing: str  # sse | records | ndjson
+    codec: ChunkCodec | None = None
+    done: str | None = None  # the data of the frame that ends the stream cleanly ("[DONE]")
+    finish: frozenset[str] = frozenset()  # chunk types after which the end of the body is clean
+    pause: frozenset[str] = frozenset()  # chunk types that end it waiting for the caller (approval)
+    errors: frozenset[str] = frozenset()  # chunk types raised as StreamError
+    discriminator: str = "type"
+
+
+def error_message(event: object) -> str:
+    """The message of an ``error`` chunk, wherever this server version put it."""
+    if isinstance(event, dict):
+        for holder in (event.get("payload"), event):
+            if not isinstance(holder, dict):
+                continue
+            error = holder.get("error")
+            if isinstance(error, dict) and isinstance(error.get("message"), str):
+                return str(error["message"])
+            if isinstance(error, str) and error:
+                return error
+            if isinstance(holder.get("message"), str):
+                return str(holder["message"])
+    return "the server reported an error in the stream"
+
+
+class StreamCore:
+    """Per-stream state: events delivered, how the current round ended, a pending error."""
+
+    __slots__ = (
+        "protocol",
+        "events",
+        "ended",
+        "finished",
+        "paused",
+        "error",
+        "request",
+        "_decoder",
+        "_done",
+    )
+
+    def __init__(self, protocol: StreamProtocol) -> None:
+        self.protocol = protocol
+        self.events = 0  # events delivered so far, over every round: the offset to resume from
+        self.request: httpx.Request | None = None
+        self.error: StreamError | None = None
+        self._done = protocol.done.encode() if protocol.done is not None else None
+        self.start_round()
+
+    def start_round(self) -> None:
+        """Reset for a new response (a continuation or a reconnect)."""
+        self._decoder: FrameDecoder = make_decoder(self.protocol.framing)
+        self.ended = False  # the end marker arrived
+        self.finished = False  # a finishing chunk arrived
+        self.paused = False  # the last finishing-or-pausing chunk was a pause
+
+    def feed(self, data: bytes) -> list[Any]:
+        """Events completed by ``data``. After an error chunk, ``error`` is set and nothing more is read."""
+        if self.ended or self.error is not None:
+            return []
+        return self._accept(self._decoder.feed(data), at_end=False)
+
+    def end_round(self) -> list[Any]:
+        """The body is over: the last unterminated frame, then a check that nothing is missing."""
+        events = [] if self.ended or self.error is not None else self._accept(self._decoder.flush(), at_end=True)
+        if self.error is None and not self.complete:
+            raise IncompleteStreamError(
+                f"the stream ended before it was complete ({self._missing()}) after {self.events} events",
+                request=self.request,
+                events=self.events,
+            )
+        return events
+
+    @property
+    def complete(self) -> bool:
+        if self.protocol.done is not None:
+            return self.ended
+        if self.protocol.finish or self.protocol.pause:
+            return self.finished or self.paused
+        return True
+
+    def _missing(self) -> str:
+        if self.protocol.done is not None:
+            return f"no {self.protocol.done} marker"
+        return "no " + " or ".join(sorted(self.protocol.finish | self.protocol.pause)) + " chunk"
+
+    def _accept(self, frames: list[bytes], *, at_end: bool) -> list[Any]:
+        out: list[Any] = []
+        protocol = self.protocol
+        for frame in frames:
+            if frame == self._done:
+                self.ended = True
+                break
+            try:
+                event = json.loads(frame)
+            except ValueError as exc:
+                if at_end:  # the body was cut inside the last frame
+                    raise IncompleteStreamError(
+                        f"the stream was cut inside an event after {self.events} events",
+                        request=self.request,
+                        events=self.events,
+                    ) from None
+                self.error = StreamError(
+                    f"the server sent a frame that is not JSON after {self.events} events: {exc}; "
+                    f"frame starts {frame[:80]!r}",
+                    request=self.request,
+                )
+                break
+            kind = event.get(protocol.discriminator) if isinstance(event, dict) else None
+            if kind is not None:
+                if kind in protocol.errors:
+                    self.error = StreamError(error_message(event), request=self.request, chunk=event)
+                    break
+                if kind in protocol.finish:
+                    self.finished, self.paused = True, False
+                elif kind in protocol.pause:
+                    self.paused = True
+            self.events += 1
+            out.append(event)
+        return out

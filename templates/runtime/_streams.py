@@ -1,0 +1,451 @@
+"""Streams as Python objects: ``with``/``for`` (sync) and ``async with``/``async for`` (asyncio).
+
+A stream method returns one of these without sending anything; the request goes out on
+``__enter__`` (or on the first iteration) and the connection is closed on ``__exit__``,
+at the end, or on an error. All meaning lives in the sans-I/O ``StreamCore`` and the
+views of ``_stream_views``; the two classes here only move bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+
+from ._errors import APITimeoutError, IncompleteStreamError
+from ._stream_core import StreamCore, StreamProtocol
+from ._stream_views import AgentView, Continuation, EventView, WorkflowView
+from ._tools import arun_tool, run_tool
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+
+if TYPE_CHECKING:
+    from ._base_client import AsyncAPIClient, SyncAPIClient
+
+__all__ = [
+    "AgentStream",
+    "AsyncAgentStream",
+    "AsyncStream",
+    "AsyncWorkflowStream",
+    "Stream",
+    "WorkflowStream",
+]
+
+ChunkT = TypeVar("ChunkT")
+_S = TypeVar("_S", bound="Stream[Any]")
+_AS = TypeVar("_AS", bound="AsyncStream[Any]")
+
+
+def _broken(exc: httpx.TransportError, core: StreamCore) -> IncompleteStreamError | APITimeoutError:
+    where = f"after {core.events} events"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"the stream went silent {where}: read timed out", request=core.request)
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return IncompleteStreamError(f"the stream broke {where} ({detail})", request=core.request, events=core.events)
+
+
+class _StreamBase(Generic[ChunkT]):
+    """Request parameters and the parts of a stream that do no I/O."""
+
+    _view: EventView
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        protocol: StreamProtocol,
+        query: Sequence[tuple[str, str]] | None = None,
+        json_body: object = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        reconnect: bool | int = False,
+        view: EventView | None = None,
+    ) -> None:
+        self._method = method
+        self._path = path
+        self._query = query
+        self._body = json_body
+        self._headers = headers
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._retry_unsafe = retry_unsafe
+        self._protocol = protocol
+        self._core = StreamCore(protocol)
+        self._reconnects_left = (1 << 62) if reconnect is True else int(reconnect)
+        self._view = view if view is not None else EventView()
+        self._response: httpx.Response | None = None
+        self._started = False
+        self._closed = False
+
+    @property
+    def response(self) -> httpx.Response | None:
+        """The current HTTP response (status, headers), once the stream was opened."""
+        return self._response
+
+    @property
+    def events_received(self) -> int:
+        """Events delivered so far, over every continuation: the offset to observe a run from."""
+        return self._core.events
+
+    @property
+    def run_id(self) -> str | None:
+        """The run these events belong to (from the first event that names one)."""
+        return self._view.run_id
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    def _typed(self, event: Any) -> Any:
+        codec = self._protocol.codec
+        return codec.decode(event) if codec is not None else event
+
+    def _request_args(self) -> dict[str, Any]:
+        return {
+            "query": self._query,
+            "json_body": self._body,
+            "headers": self._headers,
+            "timeout": self._timeout,
+            "max_retries": self._max_retries,
+            "retry_unsafe": self._retry_unsafe,
+        }
+
+    def _claim(self) -> None:
+        if self._started:
+            raise RuntimeError("a stream can be read only once")
+        self._started = True
+
+    def _after_round(self, *, clean: bool) -> Continuation | None:
+        """What to do once a response is over: continue (client tools), reconnect, or stop."""
+        if self._closed:
+            return None
+        if clean:
+            step = self._view.continuation(self._body)
+            if step is not None:
+                return step
+        if self._reconnects_left > 0 and self._protocol.done is None:
+            self._reconnects_left -= 1
+            return Continuation(body=self._body, reconnect=True)
+        return None
+
+
+class Stream(_StreamBase[ChunkT]):
+    """A blocking stream of typed chunks; use it in a ``with`` block and iterate it once."""
+
+    def __init__(self, client: SyncAPIClient, method: str, path: str, **kwargs: Any) -> None:
+        super().__init__(method, path, **kwargs)
+        self._client = client
+        self._exit = contextlib.ExitStack()
+
+    def __enter__(self: _S) -> _S:
+        self._open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection; reading stops. Safe to call twice."""
+        self._closed = True
+        self._response = None
+        self._exit.close()
+
+    def _open(self) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("this stream is closed")
+        if self._response is None:
+            self._response = self._exit.enter_context(self._client.stream(self._method, self._path, **self._request_args()))
+            self._core.request = self._response.request
+        return self._response
+
+    def _reopen(self, body: object) -> None:
+        self._exit.close()
+        self._exit = contextlib.ExitStack()
+        self._response = None
+        self._body = body
+        self._core.start_round()
+        self._open()
+
+    def _events(self) -> Iterator[Any]:
+        """Every event of every round, as decoded JSON; closes the stream at the end."""
+        self._claim()
+        core, view = self._core, self._view
+        try:
+            response = self._open()
+            while True:
+                clean = True
+                try:
+                    for data in response.iter_bytes():
+                        for event in core.feed(data):
+                            view.observe(event)
+                            yield event
+                        if core.error is not None:
+                            raise core.error
+                        if core.ended:
+                            break
+                    for event in core.end_round():
+                        view.observe(event)
+                        yield event
+                except httpx.TransportError as exc:
+                    if self._reconnects_left <= 0 or self._protocol.done is not None:
+                        raise _broken(exc, core) from exc
+                    clean = False
+                except IncompleteStreamError:
+                    if self._reconnects_left <= 0:
+                        raise
+                    clean = False
+                if core.error is not None:
+                    raise core.error
+                step = self._after_round(clean=clean)
+                if step is None:
+                    return
+                if step.calls:
+                    outcomes = [run_tool(tool, call) for tool, call in step.calls]
+                    for event in view.outcome_events(outcomes):
+                        core.events += 1
+                        yield event
+                    step = view.continue_with(self._body, outcomes)
+                if step.reconnect:
+                    self._client._sleep(1.0)
+                self._reopen(step.body)
+                response = self._open()
+        finally:
+            self.close()
+
+    def __iter__(self) -> Iterator[ChunkT]:
+        for event in self._events():
+            yield self._typed(event)
+
+    def until_done(self) -> Any:
+        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+        for _ in self._events() if not self._started else ():
+            pass
+        return self._view.result()
+
+
+class AsyncStream(_StreamBase[ChunkT]):
+    """An asyncio stream of typed chunks; use it in an ``async with`` block and iterate it once."""
+
+    def __init__(self, client: AsyncAPIClient, method: str, path: str, **kwargs: Any) -> None:
+        super().__init__(method, path, **kwargs)
+        self._client = client
+        self._exit = contextlib.AsyncExitStack()
+
+    async def __aenter__(self: _AS) -> _AS:
+        await self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection; reading stops. Safe to call twice."""
+        self._closed = True
+        self._response = None
+        await self._exit.aclose()
+
+    async def _open(self) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("this stream is closed")
+        if self._response is None:
+            manager = self._client.stream(self._method, self._path, **self._request_args())
+            self._response = await self._exit.enter_async_context(manager)
+            self._core.request = self._response.request
+        return self._response
+
+    async def _reopen(self, body: object) -> None:
+        await self._exit.aclose()
+        self._exit = contextlib.AsyncExitStack()
+        self._response = None
+        self._body = body
+        self._core.start_round()
+        await self._open()
+
+    async def _events(self) -> AsyncIterator[Any]:
+        """Every event of every round, as decoded JSON; closes the stream at the end."""
+        self._claim()
+        core, view = self._core, self._view
+        try:
+            response = await self._open()
+            while True:
+                clean = True
+                try:
+                    async for data in response.aiter_bytes():
+                        for event in core.feed(data):
+                            view.observe(event)
+                            yield event
+                        if core.error is not None:
+                            raise core.error
+                        if core.ended:
+                            break
+                    for event in core.end_round():
+                        view.observe(event)
+                        yield event
+                except httpx.TransportError as exc:
+                    if self._reconnects_left <= 0 or self._protocol.done is not None:
+                        raise _broken(exc, core) from exc
+                    clean = False
+                except IncompleteStreamError:
+                    if self._reconnects_left <= 0:
+                        raise
+                    clean = False
+                if core.error is not None:
+                    raise core.error
+                step = self._after_round(clean=clean)
+                if step is None:
+                    return
+                if step.calls:
+                    outcomes = [await arun_tool(tool, call) for tool, call in step.calls]
+                    for event in view.outcome_events(outcomes):
+                        core.events += 1
+                        yield event
+                    step = view.continue_with(self._body, outcomes)
+                if step.reconnect:
+                    await self._client._sleep(1.0)
+                await self._reopen(step.body)
+                response = await self._open()
+        finally:
+            await self.close()
+
+    async def __aiter__(self) -> AsyncIterator[ChunkT]:
+        async for event in self._events():
+            yield self._typed(event)
+
+    async def until_done(self) -> Any:
+        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+        if not self._started:
+            async for _ in self._events():
+                pass
+        return self._view.result()
+
+
+class _AgentProperties:
+    """What an agent stream has shown so far; complete once the stream is read."""
+
+    _view: AgentView
+
+    @property
+    def text(self) -> str:
+        """The text of every text delta so far."""
+        return self._view.text
+
+    @property
+    def finish_reason(self) -> str | None:
+        """``stop``, ``tool-calls``, ``length``... of the last finish; ``None`` while paused."""
+        return self._view.finish_reason
+
+    @property
+    def usage(self) -> dict[str, Any] | None:
+        """Token usage of the last finish (``inputTokens``, ``outputTokens``, ...)."""
+        return self._view.usage
+
+    @property
+    def tool_calls(self) -> list[Any]:
+        """The ``tool-call`` chunks, typed."""
+        return self._view.typed(self._view.tool_calls)
+
+    @property
+    def tool_results(self) -> list[Any]:
+        """The ``tool-result`` chunks (the server's and the client tools'), typed."""
+        return self._view.typed(self._view.tool_results)
+
+    @property
+    def paused(self) -> bool:
+        """The run waits for the caller: a tool call needs approval, or a tool suspended."""
+        return self._view.paused
+
+    @property
+    def pending_approvals(self) -> list[Any]:
+        """The ``tool-call-approval`` chunks the run waits on (approve or decline each)."""
+        return self._view.typed(self._view.approvals)
+
+    @property
+    def object(self) -> Any:
+        """The structured output, parsed into the model passed as ``structured_output``."""
+        return self._view.parsed_object
+
+
+class AgentStream(_AgentProperties, Stream[ChunkT]):
+    """An agent's stream: typed chunks, ``text_stream``, and the result once read.
+
+    Client tools the model calls are run here and the conversation continues until the
+    model is done; the caller sees one stream.
+    """
+
+    _view: AgentView
+
+    @property
+    def text_stream(self) -> Iterator[str]:
+        """Only the text deltas, as strings."""
+        for event in self._events():
+            if event.get("type") == "text-delta":
+                payload = event.get("payload")
+                if isinstance(payload, dict) and isinstance(payload.get("text"), str):
+                    yield payload["text"]
+
+
+class AsyncAgentStream(_AgentProperties, AsyncStream[ChunkT]):
+    """The asyncio version of ``AgentStream``."""
+
+    _view: AgentView
+
+    @property
+    async def text_stream(self) -> AsyncIterator[str]:
+        """Only the text deltas, as strings."""
+        async for event in self._events():
+            if event.get("type") == "text-delta":
+                payload = event.get("payload")
+                if isinstance(payload, dict) and isinstance(payload.get("text"), str):
+                    yield payload["text"]
+
+
+class _WorkflowProperties:
+    _view: WorkflowView
+
+    @property
+    def status(self) -> str | None:
+        """``success``, ``suspended``, ``failed``, ``canceled``... from the finishing event."""
+        return self._view.status
+
+    @property
+    def result(self) -> Any:
+        """The workflow's result (``finalWorkflowResult``) when it succeeded."""
+        return self._view.result_value
+
+    @property
+    def steps(self) -> dict[str, Any]:
+        """The last event payload of each step, by step id."""
+        return self._view.steps
+
+    @property
+    def suspended(self) -> dict[str, Any]:
+        """Suspended steps by id, with their ``suspendPayload``: resume one of them."""
+        return self._view.suspended
+
+
+class WorkflowStream(_WorkflowProperties, Stream[ChunkT]):
+    """A workflow run's events (``workflow-start`` ... ``workflow-finish``), typed."""
+
+    _view: WorkflowView
+
+
+class AsyncWorkflowStream(_WorkflowProperties, AsyncStream[ChunkT]):
+    """The asyncio version of ``WorkflowStream``."""
+
+    _view: WorkflowView
+
