@@ -190,7 +190,8 @@ def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) ->
     if spec.chunks is not None:
         found = overrides.chunks.get(spec.chunks)
         if found is None:
-            raise CodegenError(overrides.origin.get(key, key), f"stream of '{key}' names an unknown chunk union {spec.chunks!r}")
+            where = overrides.origin.get(key, key)
+            raise CodegenError(where, f"stream of '{key}' names an unknown chunk union {spec.chunks!r}")
         union = chunk_union_model(found)
     return StreamSpec(
         framing=spec.framing,
@@ -249,9 +250,7 @@ def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) ->
     return None
 
 
-def _object_members(
-    schema: Any, schemas: dict[str, Any], aliases: dict[str, str]
-) -> list[tuple[str, dict[str, Any]]]:
+def _object_members(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     """The named object shapes of an ``anyOf``/``oneOf`` body, or ``[]`` if it is anything else."""
     if not isinstance(schema, dict):
         return []

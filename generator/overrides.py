@@ -448,8 +448,8 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
     if overrides.components or chunk_schemas:
         comps = dict(doc.get("components") or {})
         schemas = dict(comps.get("schemas") or {})
-        for name, union in sorted(overrides.chunks.items()):
-            clash = next((n for n in [*chunk_schemas_of(union)] if n in schemas), None)
+        for _, union in sorted(overrides.chunks.items()):
+            clash = next((n for n in chunk_schemas_of(union) if n in schemas), None)
             if clash:
                 raise CodegenError(union.where, f"chunk class {clash!r} is already a schema of the document")
         schemas.update(overrides.components)
