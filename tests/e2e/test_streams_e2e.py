@@ -111,6 +111,16 @@ async def agent_stream_with_memory(c: Any) -> None:
     assert any("remember this" in t for t in texts)
 
 
+@scenario
+async def agent_options_reach_the_server(c: Any) -> None:
+    agent = c.get_agent("tool-agent")
+    one_step = await until_done(
+        agent.stream("What is the weather in Rome?", max_steps=1, request_context={"tenant": "t1"}, tool_choice="auto")
+    )
+    assert one_step.finish_reason == "tool-calls" and one_step.text == ""
+    assert one_step.tool_results[0].payload.result["city"] == "Rome"
+
+
 # --- approval -----------------------------------------------------------------------------
 
 
@@ -157,6 +167,22 @@ async def approval_with_generate(c: Any) -> None:
         agent.decline_tool_call_generate(run_id=second.run_id, tool_call_id=second.suspend_payload["toolCallId"])
     )
     assert "not approved" in declined.text
+
+
+@scenario
+async def approval_resumed_through_resume_stream(c: Any) -> None:
+    agent = c.get_agent("tool-agent")
+    paused = await until_done(agent.stream("please delete rec-11"))
+    tool_call_id = paused.pending_approvals[0].payload.tool_call_id
+    result = await until_done(agent.resume_stream({"approved": True}, run_id=paused.run_id, tool_call_id=tool_call_id))
+    assert result.tool_results[0].payload.result == {"deleted": True, "id": "rec-11"}
+    assert result.finish_reason == "stop"
+
+
+@scenario
+async def stream_until_idle_without_background_tasks(c: Any) -> None:
+    result = await until_done(c.get_agent("echo-agent").stream_until_idle("idle please"))
+    assert result.text == "Echo: idle please" and result.finish_reason == "stop"
 
 
 # --- client-side tools --------------------------------------------------------------------
@@ -341,6 +367,45 @@ async def agent_builder_action_details_and_create_run(c: Any) -> None:
     assert details is not None
     run = await call(action.create_run())
     assert run.run_id if hasattr(run, "run_id") else run["runId"]
+
+
+# --- stored agents and versions, run cancel ---------------------------------------------------
+
+
+@scenario
+async def stored_agent_versions_round_trip(c: Any) -> None:
+    from mastra_client import NotFoundError
+
+    agent_id = f"stored-{uuid.uuid4().hex[:8]}"
+    model = {"provider": "mock", "name": "echo-model"}
+    created = await call(c.create_stored_agent(id=agent_id, name="Stored", instructions="Be brief.", model=model))
+    assert created.id == agent_id
+    stored = c.get_stored_agent(agent_id)
+    assert (await call(stored.details())).name == "Stored"
+    assert (await call(stored.update(name="Stored 2"))).name == "Stored 2"
+    versions = await call(stored.list_versions())
+    assert [v.version_number for v in versions.versions] == [2, 1]
+    first = versions.versions[-1]
+    third = await call(stored.create_version(change_message="a checkpoint"))
+    assert (await call(stored.get_version(third.id))).change_message == "a checkpoint"
+    diff = await call(stored.compare_versions(from_=first.id, to=third.id))
+    assert diff is not None
+    await call(stored.activate_version(first.id))
+    await call(stored.delete_version(third.id))
+    listed = await call(c.list_stored_agents())
+    assert any(a.id == agent_id for a in listed.agents)
+    await call(stored.delete())
+    with pytest.raises(NotFoundError):
+        await call(stored.details())
+
+
+@scenario
+async def cancel_a_suspended_run(c: Any) -> None:
+    run = await call(c.get_workflow("approval-workflow").create_run())
+    started = await call(run.start_async(input_data={"amount": 5, "requester": "x"}))
+    assert started.status == "suspended"
+    await call(run.cancel())
+    assert (await call(run.details())).status == "canceled"
 
 
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
