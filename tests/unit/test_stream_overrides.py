@@ -113,7 +113,8 @@ def test_sse_shorthand_ends_at_done(tmp_path: Path) -> None:
         ),
         ("chunks:\n  BotChunk:\n    types: {}\n", 3, "types maps each chunk type"),
         (
-            "chunks:\n  BotChunk:\n    types:\n      a: {payload: {}, name: Same}\n      b: {payload: {}, name: Same}\n",
+            "chunks:\n  BotChunk:\n    types:\n"
+            "      a: {payload: {}, name: Same}\n      b: {payload: {}, name: Same}\n",
             2,
             "two chunk classes are named 'Same'",
         ),
