@@ -120,7 +120,9 @@ class StreamCore:
         self.protocol = protocol
         self.events = 0  # events delivered so far, over every round: the offset to resume from
         self.request: httpx.Request | None = None
-        self.error: StreamError | None = None
+        self.error: StreamError | IncompleteStreamError | None = (
+            None  # raised after the events before it
+        )
         self._done = protocol.done.encode() if protocol.done is not None else None
         self.start_round()
 
@@ -130,22 +132,27 @@ class StreamCore:
         self.ended = False  # the end marker arrived
         self.finished = False  # a finishing chunk arrived
         self.paused = False  # the last finishing-or-pausing chunk was a pause
+        self.error = None
 
     def feed(self, data: bytes) -> list[Any]:
-        """Events completed by ``data``. After an error chunk, ``error`` is set and nothing more is read."""
+        """Events completed by ``data``. After an error, ``error`` is set and nothing more is read."""
         if self.ended or self.error is not None:
             return []
         return self._accept(self._decoder.feed(data), at_end=False)
 
     def end_round(self) -> list[Any]:
-        """The body is over: the last unterminated frame, then a check that nothing is missing."""
+        """The body is over: the last unterminated frame, if whole.
+
+        When something is missing, ``error`` is set to an ``IncompleteStreamError``, to be
+        raised once the events returned here are delivered.
+        """
         events = (
             []
             if self.ended or self.error is not None
             else self._accept(self._decoder.flush(), at_end=True)
         )
         if self.error is None and not self.complete:
-            raise IncompleteStreamError(
+            self.error = IncompleteStreamError(
                 f"the stream ended before it was complete ({self._missing()}) after {self.events} events",
                 request=self.request,
                 events=self.events,
@@ -176,11 +183,12 @@ class StreamCore:
                 event = json.loads(frame)
             except ValueError as exc:
                 if at_end:  # the body was cut inside the last frame
-                    raise IncompleteStreamError(
+                    self.error = IncompleteStreamError(
                         f"the stream was cut inside an event after {self.events} events",
                         request=self.request,
                         events=self.events,
-                    ) from None
+                    )
+                    break
                 self.error = StreamError(
                     f"the server sent a frame that is not JSON after {self.events} events: {exc}; "
                     f"frame starts {frame[:80]!r}",
@@ -188,7 +196,7 @@ class StreamCore:
                 )
                 break
             kind = event.get(protocol.discriminator) if isinstance(event, dict) else None
-            if kind is not None:
+            if isinstance(kind, str):
                 if kind in protocol.errors:
                     self.error = StreamError(
                         error_message(event), request=self.request, chunk=event

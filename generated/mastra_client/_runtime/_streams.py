@@ -85,7 +85,7 @@ class _StreamBase(Generic[ChunkT]):
         self._reconnects_left = (1 << 62) if reconnect is True else int(reconnect)
         self._view = view if view is not None else EventView()
         self._response: httpx.Response | None = None
-        self._started = False
+        self._exhausted = False
         self._closed = False
 
     @property
@@ -121,10 +121,11 @@ class _StreamBase(Generic[ChunkT]):
             "retry_unsafe": self._retry_unsafe,
         }
 
-    def _claim(self) -> None:
-        if self._started:
-            raise RuntimeError("a stream can be read only once")
-        self._started = True
+    def _check_readable(self) -> None:
+        if self._exhausted:
+            raise RuntimeError(
+                "this stream was read to its end already: a stream can be read only once"
+            )
 
     def _after_round(self, *, clean: bool) -> Continuation | None:
         """What to do once a response is over: continue (client tools), reconnect, or stop."""
@@ -147,6 +148,7 @@ class Stream(_StreamBase[ChunkT]):
         super().__init__(method, path, **kwargs)
         self._client = client
         self._exit = contextlib.ExitStack()
+        self._source: Iterator[Any] | None = None
 
     def __enter__(self: _S) -> _S:
         self._open()
@@ -185,8 +187,13 @@ class Stream(_StreamBase[ChunkT]):
         self._open()
 
     def _events(self) -> Iterator[Any]:
-        """Every event of every round, as decoded JSON; closes the stream at the end."""
-        self._claim()
+        """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
+        self._check_readable()
+        if self._source is None:
+            self._source = self._read()
+        return self._source
+
+    def _read(self) -> Iterator[Any]:
         core, view = self._core, self._view
         try:
             response = self._open()
@@ -197,37 +204,38 @@ class Stream(_StreamBase[ChunkT]):
                         for event in core.feed(data):
                             view.observe(event)
                             yield event
-                        if core.error is not None:
-                            raise core.error
-                        if core.ended:
+                            if self._closed:
+                                return
+                        if core.error is not None or core.ended:
                             break
+                    if self._closed:
+                        return
                     for event in core.end_round():
                         view.observe(event)
                         yield event
                 except httpx.TransportError as exc:
+                    if self._closed:
+                        return
                     if self._reconnects_left <= 0 or self._protocol.done is not None:
                         raise _broken(exc, core) from exc
                     clean = False
-                except IncompleteStreamError:
-                    if self._reconnects_left <= 0:
-                        raise
+                if isinstance(core.error, IncompleteStreamError) and self._reconnects_left > 0:
                     clean = False
-                if core.error is not None:
+                elif core.error is not None:
                     raise core.error
                 step = self._after_round(clean=clean)
                 if step is None:
                     return
                 if step.calls:
                     outcomes = [run_tool(tool, call) for tool, call in step.calls]
-                    for event in view.outcome_events(outcomes):
-                        core.events += 1
-                        yield event
+                    yield from view.outcome_events(outcomes)
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
                     self._client._sleep(1.0)
                 self._reopen(step.body)
                 response = self._open()
         finally:
+            self._exhausted = True
             self.close()
 
     def __iter__(self) -> Iterator[ChunkT]:
@@ -236,8 +244,9 @@ class Stream(_StreamBase[ChunkT]):
 
     def until_done(self) -> Any:
         """Read the rest of the stream and return its result (see each stream's ``result``)."""
-        for _ in self._events() if not self._started else ():
-            pass
+        if not self._exhausted:
+            for _ in self._events():
+                pass
         return self._view.result()
 
 
@@ -248,6 +257,7 @@ class AsyncStream(_StreamBase[ChunkT]):
         super().__init__(method, path, **kwargs)
         self._client = client
         self._exit = contextlib.AsyncExitStack()
+        self._source: AsyncIterator[Any] | None = None
 
     async def __aenter__(self: _AS) -> _AS:
         await self._open()
@@ -284,9 +294,14 @@ class AsyncStream(_StreamBase[ChunkT]):
         self._core.start_round()
         await self._open()
 
-    async def _events(self) -> AsyncIterator[Any]:
-        """Every event of every round, as decoded JSON; closes the stream at the end."""
-        self._claim()
+    def _events(self) -> AsyncIterator[Any]:
+        """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
+        self._check_readable()
+        if self._source is None:
+            self._source = self._read()
+        return self._source
+
+    async def _read(self) -> AsyncIterator[Any]:
         core, view = self._core, self._view
         try:
             response = await self._open()
@@ -297,22 +312,24 @@ class AsyncStream(_StreamBase[ChunkT]):
                         for event in core.feed(data):
                             view.observe(event)
                             yield event
-                        if core.error is not None:
-                            raise core.error
-                        if core.ended:
+                            if self._closed:
+                                return
+                        if core.error is not None or core.ended:
                             break
+                    if self._closed:
+                        return
                     for event in core.end_round():
                         view.observe(event)
                         yield event
                 except httpx.TransportError as exc:
+                    if self._closed:
+                        return
                     if self._reconnects_left <= 0 or self._protocol.done is not None:
                         raise _broken(exc, core) from exc
                     clean = False
-                except IncompleteStreamError:
-                    if self._reconnects_left <= 0:
-                        raise
+                if isinstance(core.error, IncompleteStreamError) and self._reconnects_left > 0:
                     clean = False
-                if core.error is not None:
+                elif core.error is not None:
                     raise core.error
                 step = self._after_round(clean=clean)
                 if step is None:
@@ -320,7 +337,6 @@ class AsyncStream(_StreamBase[ChunkT]):
                 if step.calls:
                     outcomes = [await arun_tool(tool, call) for tool, call in step.calls]
                     for event in view.outcome_events(outcomes):
-                        core.events += 1
                         yield event
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
@@ -328,6 +344,7 @@ class AsyncStream(_StreamBase[ChunkT]):
                 await self._reopen(step.body)
                 response = await self._open()
         finally:
+            self._exhausted = True
             await self.close()
 
     async def __aiter__(self) -> AsyncIterator[ChunkT]:
@@ -336,7 +353,7 @@ class AsyncStream(_StreamBase[ChunkT]):
 
     async def until_done(self) -> Any:
         """Read the rest of the stream and return its result (see each stream's ``result``)."""
-        if not self._started:
+        if not self._exhausted:
             async for _ in self._events():
                 pass
         return self._view.result()
@@ -401,7 +418,7 @@ class AgentStream(_AgentProperties, Stream[ChunkT]):
     def text_stream(self) -> Iterator[str]:
         """Only the text deltas, as strings."""
         for event in self._events():
-            if event.get("type") == "text-delta":
+            if isinstance(event, dict) and event.get("type") == "text-delta":
                 payload = event.get("payload")
                 if isinstance(payload, dict) and isinstance(payload.get("text"), str):
                     yield payload["text"]
@@ -416,7 +433,7 @@ class AsyncAgentStream(_AgentProperties, AsyncStream[ChunkT]):
     async def text_stream(self) -> AsyncIterator[str]:
         """Only the text deltas, as strings."""
         async for event in self._events():
-            if event.get("type") == "text-delta":
+            if isinstance(event, dict) and event.get("type") == "text-delta":
                 payload = event.get("payload")
                 if isinstance(payload, dict) and isinstance(payload.get("text"), str):
                     yield payload["text"]
