@@ -1,22 +1,26 @@
 // The @mastra/client-js side of bench/streams.py.
 //
-//   node consume.mjs BASE_URL N [RUNS] [WARMUP]
+//   node consume.mjs BASE_URL N [RUNS] [WARMUP]   RUNS runs after WARMUP (default 5 after 1), one JSON line
+//   node consume.mjs BASE_URL N --serve [WARMUP]  after WARMUP runs, one run per "run" line on stdin
 //
-// Consumes `count N` from echo-agent RUNS times after WARMUP untimed runs, in this one
-// process (so the JIT and the keep-alive connection are warm, as for the Python clients),
-// and prints one JSON line: {"version", "node", "runs": [{"seconds", "chunks", "textDeltas", "textLength"}]}.
-// Each run is timed from just before agent.stream() to the end of processDataStream().
+// Consumes `count N` from echo-agent in this one process (so the JIT and the keep-alive
+// connection stay warm, as for the Python clients). Each run is timed from just before
+// agent.stream() to the end of processDataStream(); cpu is this process's CPU time over the
+// same span (process.cpuUsage, every thread). A run is {"seconds", "cpu", "chunks",
+// "textDeltas", "textLength"}; --serve prints a header line {"version", "node"} when warm,
+// then one run per line, and exits at the end of stdin.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { MastraClient } from '@mastra/client-js';
 
 const [baseUrl, nArg, runsArg = '5', warmupArg = '1'] = process.argv.slice(2);
 if (!baseUrl || !nArg) {
-  console.error('usage: node consume.mjs BASE_URL N [RUNS] [WARMUP]');
+  console.error('usage: node consume.mjs BASE_URL N [RUNS|--serve] [WARMUP]');
   process.exit(2);
 }
 const n = Number(nArg);
-const runs = Number(runsArg);
+const serve = runsArg === '--serve';
 const warmup = Number(warmupArg);
 
 const client = new MastraClient({ baseUrl });
@@ -26,6 +30,7 @@ async function once() {
   let chunks = 0;
   let textDeltas = 0;
   let textLength = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const response = await agent.stream(`count ${n}`);
   await response.processDataStream({
@@ -38,14 +43,23 @@ async function once() {
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, chunks, textDeltas, textLength };
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpu: (used.user + used.system) / 1e6, chunks, textDeltas, textLength };
 }
-
-for (let i = 0; i < warmup; i++) await once();
-const results = [];
-for (let i = 0; i < runs; i++) results.push(await once());
 
 const pkg = JSON.parse(
   readFileSync(new URL('./node_modules/@mastra/client-js/package.json', import.meta.url), 'utf8'),
 );
-console.log(JSON.stringify({ version: pkg.version, node: process.version, runs: results }));
+const header = { version: pkg.version, node: process.version };
+
+for (let i = 0; i < warmup; i++) await once();
+if (serve) {
+  console.log(JSON.stringify(header));
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === 'run') console.log(JSON.stringify(await once()));
+  }
+} else {
+  const runs = [];
+  for (let i = 0; i < Number(runsArg); i++) runs.push(await once());
+  console.log(JSON.stringify({ ...header, runs }));
+}

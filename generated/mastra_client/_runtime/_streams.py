@@ -11,9 +11,9 @@ views of ``_stream_views``; the two classes here only move bytes.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -200,14 +200,17 @@ class Stream(_StreamBase[ChunkT]):
             while True:
                 clean = True
                 try:
-                    for data in response.iter_bytes():
-                        for event in core.feed(data):
-                            view.observe(event)
-                            yield event
-                            if self._closed:
-                                return
-                        if core.error is not None or core.ended:
-                            break
+                    with contextlib.closing(
+                        cast("Generator[bytes, None, None]", response.iter_bytes())
+                    ) as reads:
+                        for data in reads:
+                            for event in core.feed(data):
+                                view.observe(event)
+                                yield event
+                                if self._closed:
+                                    return
+                            if core.error is not None or core.ended:
+                                break
                     if self._closed:
                         return
                     for event in core.end_round():
@@ -308,14 +311,17 @@ class AsyncStream(_StreamBase[ChunkT]):
             while True:
                 clean = True
                 try:
-                    async for data in response.aiter_bytes():
-                        for event in core.feed(data):
-                            view.observe(event)
-                            yield event
-                            if self._closed:
-                                return
-                        if core.error is not None or core.ended:
-                            break
+                    async with contextlib.aclosing(
+                        cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
+                    ) as reads:
+                        async for data in reads:
+                            for event in core.feed(data):
+                                view.observe(event)
+                                yield event
+                                if self._closed:
+                                    return
+                            if core.error is not None or core.ended:
+                                break
                     if self._closed:
                         return
                     for event in core.end_round():
