@@ -92,6 +92,12 @@ class Operation:
     client_tools: str | None = None  # py name of the parameter carrying client-side tools
     structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
 
+    def returns_for(self, prefix: str) -> str:
+        """The method's return annotation; ``prefix`` is ``"Async"`` in the asyncio client."""
+        if self.stream is None:
+            return self.returns
+        return f"{prefix}{self.stream.stream_class}[{self.stream.chunk_annotation}]"
+
     @property
     def is_coroutine(self) -> bool:
         """Async methods are ``async def`` except streams, which return an async context manager."""

@@ -444,16 +444,11 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
         item = paths.setdefault(path, {})
         if method.lower() not in item:  # a document that already serves the route wins
             item[method.lower()] = operation
-    chunk_schemas = chunk_components(overrides)
-    if overrides.components or chunk_schemas:
+    if overrides.components or overrides.chunks:
         comps = dict(doc.get("components") or {})
         schemas = dict(comps.get("schemas") or {})
-        for _, union in sorted(overrides.chunks.items()):
-            clash = next((n for n in chunk_schemas_of(union) if n in schemas), None)
-            if clash:
-                raise CodegenError(union.where, f"chunk class {clash!r} is already a schema of the document")
         schemas.update(overrides.components)
-        schemas.update(chunk_schemas)
+        schemas.update(_chunk_components(overrides, taken=schemas))
         comps["schemas"] = schemas
         doc["components"] = comps
     for op_key, patch in sorted(overrides.operations.items()):
@@ -487,19 +482,18 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
     return doc
 
 
-def chunk_schemas_of(union: ChunkUnion) -> dict[str, Any]:
-    out = {t.name: t.schema for t in union.types}
-    out[union.fallback] = union.fallback_schema
-    return out
-
-
-def chunk_components(overrides: Overrides) -> dict[str, Any]:
-    """The model of every chunk variant, added to the document's components."""
+def _chunk_components(overrides: Overrides, taken: dict[str, Any]) -> dict[str, Any]:
+    """The model of every chunk variant and fallback, to add to the document's components."""
     out: dict[str, Any] = {}
     for name in sorted(overrides.chunks):
-        for class_name, schema in chunk_schemas_of(overrides.chunks[name]).items():
+        union = overrides.chunks[name]
+        classes = {t.name: t.schema for t in union.types}
+        classes[union.fallback] = union.fallback_schema
+        for class_name, schema in classes.items():
+            if class_name in taken:
+                raise CodegenError(union.where, f"chunk class {class_name!r} is already a schema of the document")
             if class_name in out:
-                raise CodegenError(overrides.chunks[name].where, f"two chunk unions define the class {class_name!r}")
+                raise CodegenError(union.where, f"two chunk unions define the class {class_name!r}")
             out[class_name] = schema
     return out
 

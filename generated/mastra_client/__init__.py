@@ -9,6 +9,8 @@ with MastraClient("http://localhost:4111") as client:
     print(agent.generate("hello").text)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncMastraClient, MastraClient
 from ._resources import (
     Agent,
@@ -48,16 +50,6 @@ from ._runtime._errors import (
     ToolExecutionError,
     UnprocessableEntityError,
 )
-from ._runtime._stream_views import AgentStreamResult, WorkflowStreamResult
-from ._runtime._streams import (
-    AgentStream,
-    AsyncAgentStream,
-    AsyncStream,
-    AsyncWorkflowStream,
-    Stream,
-    WorkflowStream,
-)
-from ._runtime._tools import ClientTool, client_tool
 from ._runtime._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -112,3 +104,42 @@ __all__ = [
     "__version__",
     "client_tool",
 ]
+
+# Streams and client tools load with the first area that streams, or when named here:
+# most programs never pay for them at import.
+_LAZY: dict[str, str] = {
+    "AgentStream": "._runtime._streams",
+    "AgentStreamResult": "._runtime._stream_views",
+    "AsyncAgentStream": "._runtime._streams",
+    "AsyncStream": "._runtime._streams",
+    "AsyncWorkflowStream": "._runtime._streams",
+    "ClientTool": "._runtime._tools",
+    "Stream": "._runtime._streams",
+    "WorkflowStream": "._runtime._streams",
+    "WorkflowStreamResult": "._runtime._stream_views",
+    "client_tool": "._runtime._tools",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from ._runtime._stream_views import AgentStreamResult, WorkflowStreamResult
+    from ._runtime._streams import (
+        AgentStream,
+        AsyncAgentStream,
+        AsyncStream,
+        AsyncWorkflowStream,
+        Stream,
+        WorkflowStream,
+    )
+    from ._runtime._tools import ClientTool, client_tool

@@ -9,13 +9,13 @@ The sync and async streams run the tools; everything else is shared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
 
-from ._stream_core import ChunkCodec
+from ._stream_core import ChunkCodec, StreamCore
 from ._tools import ClientTool, ToolCall, ToolOutcome
 
 __all__ = [
@@ -50,6 +50,7 @@ class EventView:
     def __init__(self, codec: ChunkCodec | None = None) -> None:
         self.codec = codec
         self.run_id: str | None = None
+        self.core: StreamCore | None = None  # set by the stream that reads the events
 
     def observe(self, event: Any) -> None:
         if self.run_id is None and isinstance(event, dict):
@@ -112,8 +113,6 @@ class AgentView(EventView):
         self.tool_calls: list[Any] = []
         self.tool_results: list[Any] = []
         self.approvals: list[Any] = []
-        self.suspensions: list[Any] = []
-        self.paused = False
         self.messages: list[Any] = []
         self._object: Any = None
         self._round_calls: list[Any] = []
@@ -125,6 +124,11 @@ class AgentView(EventView):
     @property
     def text(self) -> str:
         return "".join(self._text)
+
+    @property
+    def paused(self) -> bool:
+        """The last response ended on a pausing chunk (the protocol's ``pause`` types)."""
+        return self.core is not None and self.core.paused
 
     @property
     def parsed_object(self) -> Any:
@@ -151,10 +155,6 @@ class AgentView(EventView):
             self.tool_results.append(event)
         elif kind == "tool-call-approval":
             self.approvals.append(event)
-            self.paused = True
-        elif kind == "tool-call-suspended":
-            self.suspensions.append(event)
-            self.paused = True
         elif kind == "finish":
             payload = _payload(event)
             step = payload.get("stepResult")
@@ -167,13 +167,10 @@ class AgentView(EventView):
             messages = response.get("messages") if isinstance(response, dict) else None
             self._round_messages = list(messages) if isinstance(messages, list) else []
             self.messages.extend(self._round_messages)
-            self.paused = False
             if "object" in payload and payload["object"] is not None:
                 self._object = payload["object"]
         elif kind == "object-result":
             self._object = event.get("object", _payload(event).get("object"))
-        elif kind == "start":
-            self._round_calls = []
 
     # --- client tools -------------------------------------------------------------------
 
@@ -182,12 +179,7 @@ class AgentView(EventView):
         if self.finish_reason != "tool-calls" or not self._client_tools or self._rounds >= MAX_CLIENT_TOOL_ROUNDS:
             return None
         self._rounds += 1
-        calls: list[tuple[ClientTool, ToolCall]] = []
-        for event in self._round_calls:
-            payload = _payload(event)
-            tool = self._client_tools.get(str(payload.get("toolName")))
-            if isinstance(tool, ClientTool) and not payload.get("providerExecuted"):
-                calls.append((tool, ToolCall(str(payload.get("toolCallId")), tool.name, payload.get("args"))))
+        calls = _client_calls((_payload(event) for event in self._round_calls), self._client_tools)
         self._round_calls = []
         if not calls:
             return None
@@ -237,12 +229,16 @@ def client_tool_calls(
     """The client tools a ``generate`` result asks for: every call of its last step."""
     if not tools or not isinstance(result, Mapping) or result.get("finishReason") != "tool-calls":
         return []
+    items = [item for item in result.get("toolCalls") or [] if isinstance(item, Mapping)]
+    return _client_calls((_payload(item) or item for item in items), tools)
+
+
+def _client_calls(
+    payloads: Iterable[Mapping[str, Any]], tools: Mapping[str, ClientTool | dict[str, Any]]
+) -> list[tuple[ClientTool, ToolCall]]:
+    """The calls (``tool-call`` payloads) that are for client tools this side can run."""
     calls: list[tuple[ClientTool, ToolCall]] = []
-    for item in result.get("toolCalls") or []:
-        if not isinstance(item, Mapping):
-            continue
-        inner = item.get("payload")
-        payload: Mapping[str, Any] = inner if isinstance(inner, Mapping) else item
+    for payload in payloads:
         tool = tools.get(str(payload.get("toolName")))
         if isinstance(tool, ClientTool) and not payload.get("providerExecuted"):
             calls.append((tool, ToolCall(str(payload.get("toolCallId")), tool.name, payload.get("args"))))

@@ -37,6 +37,8 @@ ChunkT = TypeVar("ChunkT")
 _S = TypeVar("_S", bound="Stream[Any]")
 _AS = TypeVar("_AS", bound="AsyncStream[Any]")
 
+RECONNECT_DELAY = 1.0  # seconds before a subscription is opened again
+
 
 def _broken(exc: httpx.TransportError, core: StreamCore) -> IncompleteStreamError | APITimeoutError:
     where = f"after {core.events} events"
@@ -78,6 +80,7 @@ class _StreamBase(Generic[ChunkT]):
         self._core = StreamCore(protocol)
         self._reconnects_left = (1 << 62) if reconnect is True else int(reconnect)
         self._view = view if view is not None else EventView()
+        self._view.core = self._core
         self._response: httpx.Response | None = None
         self._exhausted = False
         self._closed = False
@@ -119,18 +122,31 @@ class _StreamBase(Generic[ChunkT]):
         if self._exhausted:
             raise RuntimeError("this stream was read to its end already: a stream can be read only once")
 
-    def _after_round(self, *, clean: bool) -> Continuation | None:
-        """What to do once a response is over: continue (client tools), reconnect, or stop."""
+    def _can_reconnect(self) -> bool:
+        return self._reconnects_left > 0 and self._protocol.done is None
+
+    def _next_step(self, broken: httpx.TransportError | None) -> Continuation | None:
+        """A response is over (or broke): raise what went wrong, or say which request comes next.
+
+        Next may be a continuation (client tools ran), a reconnect (a subscription that was
+        asked to reconnect), or nothing: the stream is done.
+        """
         if self._closed:
             return None
-        if clean:
-            step = self._view.continuation(self._body)
-            if step is not None:
-                return step
-        if self._reconnects_left > 0 and self._protocol.done is None:
+        core = self._core
+        failed = broken is not None or isinstance(core.error, IncompleteStreamError)
+        if failed and self._can_reconnect():
             self._reconnects_left -= 1
             return Continuation(body=self._body, reconnect=True)
-        return None
+        if broken is not None:
+            raise _broken(broken, core) from broken
+        if core.error is not None:
+            raise core.error
+        step = self._view.continuation(self._body)
+        if step is None and self._can_reconnect():  # the server ended a subscription
+            self._reconnects_left -= 1
+            step = Continuation(body=self._body, reconnect=True)
+        return step
 
 
 class Stream(_StreamBase[ChunkT]):
@@ -168,13 +184,13 @@ class Stream(_StreamBase[ChunkT]):
             self._core.request = self._response.request
         return self._response
 
-    def _reopen(self, body: object) -> None:
+    def _reopen(self, body: object) -> httpx.Response:
         self._exit.close()
         self._exit = contextlib.ExitStack()
         self._response = None
         self._body = body
         self._core.start_round()
-        self._open()
+        return self._open()
 
     def _events(self) -> Iterator[Any]:
         """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
@@ -188,7 +204,7 @@ class Stream(_StreamBase[ChunkT]):
         try:
             response = self._open()
             while True:
-                clean = True
+                broken: httpx.TransportError | None = None
                 try:
                     with contextlib.closing(cast("Generator[bytes, None, None]", response.iter_bytes())) as reads:
                         for data in reads:
@@ -205,16 +221,8 @@ class Stream(_StreamBase[ChunkT]):
                         view.observe(event)
                         yield event
                 except httpx.TransportError as exc:
-                    if self._closed:
-                        return
-                    if self._reconnects_left <= 0 or self._protocol.done is not None:
-                        raise _broken(exc, core) from exc
-                    clean = False
-                if isinstance(core.error, IncompleteStreamError) and self._reconnects_left > 0:
-                    clean = False
-                elif core.error is not None:
-                    raise core.error
-                step = self._after_round(clean=clean)
+                    broken = exc
+                step = self._next_step(broken)
                 if step is None:
                     return
                 if step.calls:
@@ -222,9 +230,8 @@ class Stream(_StreamBase[ChunkT]):
                     yield from view.outcome_events(outcomes)
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
-                    self._client._sleep(1.0)
-                self._reopen(step.body)
-                response = self._open()
+                    self._client._sleep(RECONNECT_DELAY)
+                response = self._reopen(step.body)
         finally:
             self._exhausted = True
             self.close()
@@ -277,13 +284,13 @@ class AsyncStream(_StreamBase[ChunkT]):
             self._core.request = self._response.request
         return self._response
 
-    async def _reopen(self, body: object) -> None:
+    async def _reopen(self, body: object) -> httpx.Response:
         await self._exit.aclose()
         self._exit = contextlib.AsyncExitStack()
         self._response = None
         self._body = body
         self._core.start_round()
-        await self._open()
+        return await self._open()
 
     def _events(self) -> AsyncIterator[Any]:
         """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
@@ -297,7 +304,7 @@ class AsyncStream(_StreamBase[ChunkT]):
         try:
             response = await self._open()
             while True:
-                clean = True
+                broken: httpx.TransportError | None = None
                 try:
                     async with contextlib.aclosing(cast("AsyncGenerator[bytes, None]", response.aiter_bytes())) as reads:
                         async for data in reads:
@@ -314,16 +321,8 @@ class AsyncStream(_StreamBase[ChunkT]):
                         view.observe(event)
                         yield event
                 except httpx.TransportError as exc:
-                    if self._closed:
-                        return
-                    if self._reconnects_left <= 0 or self._protocol.done is not None:
-                        raise _broken(exc, core) from exc
-                    clean = False
-                if isinstance(core.error, IncompleteStreamError) and self._reconnects_left > 0:
-                    clean = False
-                elif core.error is not None:
-                    raise core.error
-                step = self._after_round(clean=clean)
+                    broken = exc
+                step = self._next_step(broken)
                 if step is None:
                     return
                 if step.calls:
@@ -332,9 +331,8 @@ class AsyncStream(_StreamBase[ChunkT]):
                         yield event
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
-                    await self._client._sleep(1.0)
-                await self._reopen(step.body)
-                response = await self._open()
+                    await self._client._sleep(RECONNECT_DELAY)
+                response = await self._reopen(step.body)
         finally:
             self._exhausted = True
             await self.close()

@@ -10,11 +10,10 @@ the conversation with the result.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
 import pydantic
@@ -77,6 +76,8 @@ def _run_to_completion(value: Awaitable[Any]) -> Any:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(_awaited(value))
+    import concurrent.futures  # rarely needed: not paid for at import
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, _awaited(value)).result()
 
@@ -177,7 +178,7 @@ def toolset(tools: object) -> dict[str, ClientTool | dict[str, Any]]:
         raise TypeError(f"client_tools must be a list of tools or a mapping, got {type(tools).__name__}")
     for key, value in items:
         if isinstance(value, ClientTool):
-            tool: ClientTool | dict[str, Any] = value if key is None or key == value.name else _renamed(value, key)
+            tool: ClientTool | dict[str, Any] = value if key is None or key == value.name else replace(value, name=key)
         elif callable(value):
             tool = _tool_from_function(value, key, None, None, None)
         elif isinstance(value, Mapping) and key is not None:
@@ -189,12 +190,6 @@ def toolset(tools: object) -> dict[str, ClientTool | dict[str, Any]]:
             raise ValueError(f"two client tools are named {name!r}")
         out[name] = tool
     return out
-
-
-def _renamed(tool: ClientTool, name: str) -> ClientTool:
-    from dataclasses import replace
-
-    return replace(tool, name=name)
 
 
 def declarations(tools: Mapping[str, ClientTool | dict[str, Any]]) -> dict[str, Any]:
@@ -220,7 +215,6 @@ class ToolOutcome:
     call: ToolCall
     result: Any = None
     error: BaseException | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_error(self) -> bool:

@@ -96,10 +96,12 @@ def test_every_model_and_resource_module_imports() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-def test_importing_the_package_does_not_load_models_or_resources() -> None:
+def test_importing_the_package_does_not_load_models_resources_or_streams() -> None:
     code = (
         "import sys, mastra_client\nmastra_client.MastraClient('http://localhost:1')\n"
-        "loaded = [m for m in sys.modules if m.startswith(('mastra_client.models.', 'mastra_client.resources.'))]\n"
+        "lazy = ('mastra_client.models.', 'mastra_client.resources.', 'mastra_client._runtime._stream', "
+        "'mastra_client._runtime._tools', 'mastra_client._chunks')\n"
+        "loaded = [m for m in sys.modules if m.startswith(lazy)]\n"
         "assert not loaded, loaded\n"
     )
     done = subprocess.run(

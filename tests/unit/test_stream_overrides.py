@@ -149,3 +149,12 @@ def test_chunk_class_clashing_with_a_schema(tmp_path: Path) -> None:
     with pytest.raises(CodegenError) as info:
         apply_to_document(doc, overrides)
     assert "'WordChunk' is already a schema" in info.value.what
+
+
+def test_two_unions_with_one_class_name(tmp_path: Path) -> None:
+    text = CHUNKS + "  OtherChunk:\n    types:\n      word: {payload: {}}\n"
+    overrides = load_overrides([write(tmp_path, text)])
+    with pytest.raises(CodegenError) as info:
+        apply_to_document(DOC, overrides)
+    assert "two chunk unions define the class 'WordChunk'" in info.value.what
+    assert info.value.where.endswith("mine.yaml:8")  # the second union

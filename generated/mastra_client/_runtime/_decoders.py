@@ -31,16 +31,15 @@ class SSEDecoder:
     """Server-sent events: yields the ``data`` of each event.
 
     Handles LF, CRLF and CR line ends (also split across reads), comments
-    (``: keepalive``), multi-line data (joined with ``\\n``), and ``event``/``id``/``retry``
-    fields; ``last_event_id`` keeps the latest ``id`` for a reconnect.
+    (``: keepalive``) and multi-line data (joined with ``\\n``); other fields
+    (``event``, ``id``, ``retry``) are ignored: Mastra sends none.
     """
 
-    __slots__ = ("_pieces", "_crlf", "last_event_id")
+    __slots__ = ("_pieces", "_crlf")
 
     def __init__(self) -> None:
         self._pieces: list[bytes] = []
         self._crlf = False  # set once a CR was seen: then lines are normalized first
-        self.last_event_id: str | None = None
 
     def feed(self, data: bytes) -> list[bytes]:
         if not data:
@@ -93,8 +92,6 @@ class SSEDecoder:
                 value = value[1:]
             if name == b"data":
                 data.append(value)
-            elif name == b"id" and b"\0" not in value:
-                self.last_event_id = value.decode("utf-8", "replace")
         return b"\n".join(data) if data else None
 
 

@@ -4,35 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence  # noqa: F401
-from typing import TYPE_CHECKING, Any, Literal, cast  # noqa: F401
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import pydantic  # noqa: F401
-
-from .. import models as _models  # noqa: F401
-from .._runtime._adapters import structured_output_model, whole_body, with_structured_output  # noqa: F401
-from .._runtime._encoding import build_body, build_query, path_param  # noqa: F401
-from .._runtime._errors import raise_for_error_body  # noqa: F401
-from .._runtime._response import parse_json, validate_as  # noqa: F401
-from .._runtime._stream_core import StreamProtocol  # noqa: F401
-from .._runtime._stream_views import (  # noqa: F401
-    MAX_CLIENT_TOOL_ROUNDS,
-    AgentView,
-    EventView,
-    WorkflowView,
-    client_tool_calls,
-    continuation_body,
-    response_messages,
-)
-from .._runtime._streams import (  # noqa: F401
-    AgentStream,
-    AsyncAgentStream,
-    AsyncStream,
-    AsyncWorkflowStream,
-    Stream,
-    WorkflowStream,
-)
-from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset  # noqa: F401
+from .. import models as _models
+from .._runtime._adapters import whole_body
+from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
