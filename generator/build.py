@@ -7,10 +7,18 @@ from typing import Any
 
 from .annotations import Annotator
 from .errors import CodegenError
-from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Param, Resource, StreamSpec
+from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Pagination, Param, Resource, ResumeSpec, StreamSpec
 from .naming import pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
-from .overrides import ChunkUnion, Overrides, ResourceMethod, ResourceSpec, StreamOverride
+from .overrides import (
+    ChunkUnion,
+    Overrides,
+    PaginateOverride,
+    ResourceMethod,
+    ResourceSpec,
+    ResumeOverride,
+    StreamOverride,
+)
 
 _REF = "#/components/schemas/"
 # Keyword arguments every generated method has; spec parameters yield to them.
@@ -22,6 +30,10 @@ RESERVED_KWARGS = frozenset(
         "extra_body",
         "timeout",
         "max_retries",
+        "retry_unsafe",
+        "idle_timeout",
+        "resumable",
+        "reconnect",
         "cast",
         "path_param",
     }
@@ -44,7 +56,9 @@ def build_operations(document: dict[str, Any], overrides: Overrides) -> list[Ope
             if patch.get("skip"):
                 continue
             operations.append(_operation(key, method.upper(), path, op, patch, schemas, aliases, overrides))
-    return _unique_names(operations, overrides)
+    operations = _unique_names(operations, overrides)
+    operations = _resolve_resumes(operations, overrides)
+    return _name_iterators(operations)
 
 
 def _operation(
@@ -141,6 +155,9 @@ def _operation(
                 )
             )
     returns, parse, parse_with = _response(op, annotator)
+    pagination = None
+    if not patch.get("stream"):
+        pagination = _pagination(op, method, params, patch.get("paginate"), schemas, aliases, annotator)
     stream = _stream_spec(patch.get("stream"), overrides, key)
     if stream is not None:
         returns, parse, parse_with = "Any", "raw", None
@@ -170,6 +187,7 @@ def _operation(
         models=tuple(sorted(annotator.used)),
         client_tools=client_tools,
         structured_output=structured,
+        pagination=pagination,
     )
 
 
@@ -202,6 +220,7 @@ def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) ->
         errors=spec.errors,
         view=spec.view,
         reconnect=spec.reconnect,
+        long_lived=spec.long_lived,
     )
 
 
@@ -484,3 +503,183 @@ def _facade_method(
         returns_resource=returns_resource,
         returns_bind=returns_bind,
     )
+
+
+# --------------------------------------------------------------------------- resumable streams
+
+
+def _resolve_resumes(operations: list[Operation], overrides: Overrides) -> list[Operation]:
+    """Attach each ``resume:`` override to its stream, checked against the observe operation."""
+    by_key = {op.key: op for op in operations}
+    out: list[Operation] = []
+    for op in operations:
+        resume: ResumeOverride | None = overrides.operations.get(op.key, {}).get("resume")
+        if resume is None:
+            out.append(op)
+            continue
+        if op.stream is None:
+            raise CodegenError(resume.where, f"'{op.key}' has 'resume' but is not a stream")
+        target = by_key.get(resume.via)
+        if target is None:
+            if op.key in overrides.shipped_keys:
+                out.append(op)  # an older server without the observe route: not resumable
+                continue
+            raise CodegenError(resume.where, f"resume of '{op.key}' names an unknown operation '{resume.via}'")
+        out.append(replace(op, stream=replace(op.stream, resume=_resume_spec(op, target, resume))))
+    return out
+
+
+def _resume_spec(op: Operation, target: Operation, resume: ResumeOverride) -> ResumeSpec:
+    own = {p.name: p.py_name for p in op.path_params}
+    path = target.path.replace("{", "{{").replace("}", "}}")
+    for param in target.path_params:
+        if param.name not in own:
+            raise CodegenError(
+                resume.where,
+                f"'{resume.via}' needs the path parameter {param.name!r}, which '{op.key}' does not have",
+            )
+        path = path.replace("{{" + param.name + "}}", "{path_param(" + own[param.name] + ")}")
+    located: dict[str, tuple[str, str]] = {}
+    for role, wire in (("run_id", resume.run_id), ("offset", resume.offset)):
+        param = next((p for p in target.params if p.name == wire and p.location in ("query", "body")), None)
+        if param is None:
+            raise CodegenError(resume.where, f"'{resume.via}' has no query or body parameter {wire!r} ({role})")
+        located[role] = (param.location, wire)
+    run_id_param = next((p.py_name for p in op.params if p.name == resume.run_id), None)
+    return ResumeSpec(
+        method=target.method,
+        path_expression=path,
+        run_id=located["run_id"],
+        offset=located["offset"],
+        starts_run=resume.starts_run,
+        run_id_param=run_id_param,
+    )
+
+
+# --------------------------------------------------------------------------- pagination
+
+_SIZE_NAMES = ("perpage", "pagesize", "limit", "size", "count")
+
+
+def _wire_key(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def _pagination(
+    op: dict[str, Any],
+    method: str,
+    params: list[Param],
+    patch: PaginateOverride | None,
+    schemas: dict[str, Any],
+    aliases: dict[str, str],
+    annotator: Annotator,
+) -> Pagination | None:
+    """Page-number or offset paging, found from the query parameters and the answer's shape."""
+    if patch is not None and not patch.enabled:
+        return None
+    if method != "GET" and patch is None:
+        return None
+    query = {_wire_key(p.name): p for p in params if p.location == "query"}
+    size = next((query[name] for name in _SIZE_NAMES if name in query), None)
+    style = patch.style if patch is not None and patch.style else None
+    if style is None:
+        style = "page" if "page" in query and size is not None else "offset" if "offset" in query else None
+    if style is None or size is None:
+        return None
+    position = query.get("page" if style == "page" else "offset")
+    if position is None or size is position:
+        return None
+    found = _page_items(_ok_schema(op), schemas, aliases, patch.items if patch is not None else None)
+    if found is None:
+        return None
+    items, item_schema = found
+    first = patch.first if patch is not None and patch.first is not None else _first_page(position, op)
+    return Pagination(
+        style=style,
+        position=position.py_name,
+        size=size.py_name,
+        first=first if style == "page" else 0,
+        items=items,
+        item_annotation=annotator.output(item_schema),
+        method_name="",
+    )
+
+
+def _ok_schema(op: dict[str, Any]) -> Any:
+    responses = op.get("responses") or {}
+    ok = [s for s in sorted(responses) if str(s).startswith("2")]
+    if not ok:
+        return None
+    content = (responses[ok[0]] or {}).get("content") or {}
+    return (content.get("application/json") or {}).get("schema")
+
+
+def _resolved(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
+    for _ in range(32):  # alias chains are short; a cycle must not hang
+        found = _component(schema, schemas, aliases)
+        if found is None:
+            return schema
+        schema = found[1]
+    return schema
+
+
+def _page_items(
+    schema: Any, schemas: dict[str, Any], aliases: dict[str, str], items: str | None
+) -> tuple[str | None, Any] | None:
+    """The answer's list: ``(None, item schema)`` for a bare array, else ``(field, item schema)``.
+
+    An object answer needs exactly one array property (or ``items`` naming it), so a
+    page with two lists (messages and uiMessages) is not guessed at.
+    """
+    resolved = _resolved(schema, schemas, aliases)
+    if not isinstance(resolved, dict):
+        return None
+    if resolved.get("type") == "array" and items is None:
+        return None, resolved.get("items") or {}
+    properties = resolved.get("properties")
+    if not isinstance(properties, dict):
+        return None
+    arrays: dict[str, Any] = {}
+    for name, value in properties.items():
+        target = _resolved(value, schemas, aliases)
+        if isinstance(target, dict) and target.get("type") == "array":
+            arrays[name] = target.get("items") or {}
+    if items is not None:
+        return (items, arrays[items]) if items in arrays else None
+    if len(arrays) != 1:
+        return None
+    name, item_schema = next(iter(arrays.items()))
+    return name, item_schema
+
+
+def _first_page(position: Param, op: dict[str, Any]) -> int:
+    """The first page number: the parameter's default, else its minimum, else 0."""
+    for raw in op.get("parameters") or []:
+        if raw.get("name") == position.name and raw.get("in") == "query":
+            schema = raw.get("schema") or {}
+            for key in ("default", "minimum"):
+                value = schema.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                    return value
+    return 0
+
+
+def _name_iterators(operations: list[Operation]) -> list[Operation]:
+    """``iter_<what>`` for each paginated operation: ``list_threads`` gives ``iter_threads``."""
+    taken = {(op.group, op.py_name) for op in operations}
+    out: list[Operation] = []
+    for op in operations:
+        if op.pagination is None:
+            out.append(op)
+            continue
+        stem = op.py_name
+        for verb in ("list_", "get_"):
+            if stem.startswith(verb) and len(stem) > len(verb):
+                stem = stem[len(verb) :]
+                break
+        name = f"iter_{stem}"
+        if (op.group, name) in taken:
+            name = f"iter_{op.py_name}"
+        taken.add((op.group, name))
+        out.append(replace(op, pagination=replace(op.pagination, method_name=name)))
+    return out

@@ -41,6 +41,18 @@ _VIEW_CLASSES = {"agent": "AgentView", "workflow": "WorkflowView"}
 
 
 @dataclass(frozen=True)
+class ResumeSpec:
+    """How a dropped stream continues: another route (the run's observe) from an offset."""
+
+    method: str
+    path_expression: str  # f-string body over the streaming operation's own path parameters
+    run_id: tuple[str, str]  # (query | body, wire name) of the run id in the observe request
+    offset: tuple[str, str]  # (query | body, wire name) of the offset
+    starts_run: bool  # the stream's events are the run's from index 0
+    run_id_param: str | None  # py name of the streaming operation's own run id parameter
+
+
+@dataclass(frozen=True)
 class StreamSpec:
     """How a streaming operation is read: framing, chunk types, and its end."""
 
@@ -52,6 +64,8 @@ class StreamSpec:
     errors: tuple[str, ...]
     view: str  # events | agent | workflow
     reconnect: bool
+    long_lived: bool = False  # no idle timeout by default (a subscription)
+    resume: ResumeSpec | None = None
 
     @property
     def stream_class(self) -> str:
@@ -64,6 +78,23 @@ class StreamSpec:
     @property
     def chunk_annotation(self) -> str:
         return f"_models.{self.union.name}" if self.union is not None else "Any"
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """A list operation whose pages an ``iter_*`` method walks."""
+
+    style: str  # page (page number and size) | offset (offset and limit)
+    position: str  # py name of the page or offset parameter
+    size: str | None  # py name of the page size / limit parameter
+    first: int  # first page number when the caller gives none (0 or 1)
+    items: str | None  # wire name of the array field in the answer; None: the answer is the array
+    item_annotation: str  # Python type of one item
+    method_name: str  # iter_threads
+
+    @property
+    def iterator_annotation(self) -> str:
+        return f"Iterator[{self.item_annotation}]"
 
 
 @dataclass(frozen=True)
@@ -91,6 +122,7 @@ class Operation:
     models: tuple[str, ...]  # model names the method's annotations use
     client_tools: str | None = None  # py name of the parameter carrying client-side tools
     structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
+    pagination: Pagination | None = None
 
     def returns_for(self, prefix: str) -> str:
         """The method's return annotation; ``prefix`` is ``"Async"`` in the asyncio client."""
@@ -152,6 +184,15 @@ class FacadeMethod:
     params: tuple[Param, ...]  # the rest, in signature order
     returns_resource: str | None = None  # class name of a resource built from the result
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
+
+    @property
+    def iterator_name(self) -> str:
+        """``runs`` gives ``iter_runs``, ``list_threads`` gives ``iter_threads``."""
+        stem = self.name
+        for verb in ("list_", "get_"):
+            if stem.startswith(verb) and len(stem) > len(verb):
+                return f"iter_{stem[len(verb):]}"
+        return f"iter_{stem}"
 
 
 @dataclass(frozen=True)

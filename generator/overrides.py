@@ -31,13 +31,17 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "stream": (str, dict),
     "client_tools": str,
     "structured_output": str,
+    "resume": dict,
+    "paginate": (dict, bool),
     "deprecated": bool,
     "skip": bool,
     "tags": list,
 }
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
 _STREAM_VIEWS = {"events", "agent", "workflow"}
-_STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect"}
+_STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect", "long_lived"}
+_RESUME_KEYS = {"via", "run_id", "offset", "starts_run"}
+_PAGINATE_KEYS = {"items", "style", "first"}
 _CHUNK_UNION_KEYS = {"discriminator", "envelope", "fallback", "types", "description"}
 _CHUNK_TYPE_KEYS = {"name", "payload", "fields", "description"}
 _TOP_KEYS = {
@@ -104,6 +108,28 @@ class StreamOverride:
     errors: tuple[str, ...] = ()
     view: str = "events"  # events | agent | workflow: what the stream object offers
     reconnect: bool = False  # the caller may ask to reconnect when it drops (a subscription)
+    long_lived: bool = False  # may stay silent for long: no idle timeout unless the caller sets one
+
+
+@dataclass(frozen=True)
+class ResumeOverride:
+    """``resume:``: a dropped stream continues by observing its run from an offset."""
+
+    via: str  # METHOD /path of the observe operation
+    run_id: str  # wire name of its run id parameter
+    offset: str  # wire name of its offset parameter
+    starts_run: bool  # the stream's events are the run's from index 0
+    where: str
+
+
+@dataclass(frozen=True)
+class PaginateOverride:
+    """``paginate:``: how a list operation pages, where the heuristics need help."""
+
+    enabled: bool
+    items: str | None = None  # wire name of the array field of the answer
+    style: str | None = None  # page | offset
+    first: int | None = None  # first page number
 
 
 @dataclass
@@ -226,6 +252,10 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
                 raise CodegenError(file.at("operations", op_key, key), f"{key!r} must be a {kinds}")
         if "stream" in body:
             body = {**body, "stream": _stream(file, ("operations", op_key, "stream"), body["stream"])}
+        if "resume" in body:
+            body = {**body, "resume": _resume(file, ("operations", op_key, "resume"), body["resume"])}
+        if "paginate" in body:
+            body = {**body, "paginate": _paginate(file, ("operations", op_key, "paginate"), body["paginate"])}
         if "name" in body and not str(body["name"]).isidentifier():
             raise CodegenError(file.at("operations", op_key, "name"), "name must be a Python identifier")
         merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
@@ -293,7 +323,50 @@ def _stream(file: Located, keys: tuple[str, ...], value: Any) -> StreamOverride:
         errors=lists["errors"],
         view=view,
         reconnect=bool(spec.get("reconnect", False)),
+        long_lived=bool(spec.get("long_lived", False)),
     )
+
+
+def _resume(file: Located, keys: tuple[str, ...], value: dict[str, Any]) -> ResumeOverride:
+    """``resume: {via: POST /workflows/{workflowId}/observe, run_id: runId, offset: offset}``."""
+    _check_keys(file, keys, value, _RESUME_KEYS, "resume")
+    for key in ("via", "run_id", "offset"):
+        if not isinstance(value.get(key), str) or not value[key]:
+            raise CodegenError(file.at(*keys, key) if key in value else file.at(*keys), f"resume needs {key!r}")
+    _check_operation_key(file, (*keys, "via"), value["via"])
+    starts_run = value.get("starts_run", True)
+    if not isinstance(starts_run, bool):
+        raise CodegenError(file.at(*keys, "starts_run"), "'starts_run' must be true or false")
+    return ResumeOverride(
+        via=value["via"],
+        run_id=value["run_id"],
+        offset=value["offset"],
+        starts_run=starts_run,
+        where=file.at(*keys),
+    )
+
+
+def _paginate(file: Located, keys: tuple[str, ...], value: dict[str, Any] | bool) -> PaginateOverride:
+    """``paginate: false``, or ``{items: threads, style: page, first: 0}`` (each optional)."""
+    if isinstance(value, bool):
+        return PaginateOverride(enabled=value)
+    _check_keys(file, keys, value, _PAGINATE_KEYS, "paginate")
+    items, style, first = value.get("items"), value.get("style"), value.get("first")
+    if items is not None and not isinstance(items, str):
+        raise CodegenError(file.at(*keys, "items"), "'items' must be the name of the answer's array field")
+    if style is not None and style not in ("page", "offset"):
+        raise CodegenError(file.at(*keys, "style"), f"unknown paging style {style!r} (expected page or offset)")
+    if first is not None and (not isinstance(first, int) or isinstance(first, bool) or first < 0):
+        raise CodegenError(file.at(*keys, "first"), "'first' must be a page number >= 0")
+    return PaginateOverride(enabled=True, items=items, style=style, first=first)
+
+
+def _check_keys(file: Located, keys: tuple[str, ...], value: dict[str, Any], allowed: set[str], what: str) -> None:
+    for key in value:
+        if key not in allowed:
+            raise CodegenError(
+                file.at(*keys, key), f"unknown {what} key {key!r} (expected one of {', '.join(sorted(allowed))})"
+            )
 
 
 def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:

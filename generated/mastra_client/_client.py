@@ -30,8 +30,16 @@ from ._resources import (
     Vector,
     Workflow,
 )
-from ._runtime._base_client import AsyncAPIClient, SyncAPIClient
-from ._runtime._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
+from ._runtime._base_client import AsyncAPIClient, SyncAPIClient, default_user_agent
+from ._runtime._raw import WithRawResponse
+from ._runtime._types import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+    TimeoutTypes,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -100,9 +108,14 @@ class MastraClient(SyncAPIClient):
         api_prefix: where the API is mounted (``/api``).
         api_key: sent as ``Authorization: Bearer <api_key>`` (default ``$MASTRA_API_KEY``).
         headers: sent with every request.
-        timeout: seconds, or an ``httpx.Timeout``.
-        max_retries: retries of failed requests that are safe to repeat.
+        timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 60 s to read;
+            a call that is not a stream must have its whole answer within the read timeout).
+        max_retries: retries of failed requests that are safe to repeat (default 2), with
+            exponential backoff and the server's ``Retry-After``.
         http_client: your own ``httpx.Client`` (it is not closed for you).
+        user_agent: the ``User-Agent`` header (default names this package and its version).
+        idle_timeout: seconds a stream may go without an event (default 60; subscriptions
+            have none unless one is passed).
     """
 
     def __init__(
@@ -115,6 +128,8 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        user_agent: str | None = None,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -124,8 +139,18 @@ class MastraClient(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            user_agent=f"mastra_client-python/{__version__}",
+            user_agent=user_agent or default_user_agent("mastra_client", __version__),
+            idle_timeout=idle_timeout,
         )
+
+    @property
+    def with_raw_response(self) -> Any:
+        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+
+        ``client.with_raw_response.agents.list_agents().headers`` or
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        """
+        return WithRawResponse(self)
 
     @cached_property
     def a2a(self) -> A2aResource:
@@ -426,6 +451,7 @@ class MastraClient(SyncAPIClient):
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -447,6 +473,7 @@ class MastraClient(SyncAPIClient):
             title=title,
             metadata=metadata,
             thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -538,6 +565,7 @@ class MastraClient(SyncAPIClient):
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -603,6 +631,7 @@ class MastraClient(SyncAPIClient):
             browser=browser,
             request_context_schema=request_context_schema,
             durable=durable,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1967,6 +1996,7 @@ class MastraClient(SyncAPIClient):
         mode: Literal["delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1998,6 +2028,7 @@ class MastraClient(SyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2010,6 +2041,7 @@ class MastraClient(SyncAPIClient):
         server_id: str,
         *,
         uri: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2029,6 +2061,7 @@ class MastraClient(SyncAPIClient):
         return self.mcp.read_resource(
             server_id=server_id,
             uri=uri,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2041,6 +2074,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2059,6 +2093,7 @@ class MastraClient(SyncAPIClient):
         return self.memory.save_messages(
             agent_id=agent_id,
             messages=messages,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2070,6 +2105,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         score: Any,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2084,6 +2120,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.scores.save_score(
             score=score,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2142,6 +2179,7 @@ class MastraClient(SyncAPIClient):
         working_memory: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2164,6 +2202,7 @@ class MastraClient(SyncAPIClient):
             working_memory=working_memory,
             resource_id=resource_id,
             memory_config=memory_config,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2181,9 +2220,14 @@ class AsyncMastraClient(AsyncAPIClient):
         api_prefix: where the API is mounted (``/api``).
         api_key: sent as ``Authorization: Bearer <api_key>`` (default ``$MASTRA_API_KEY``).
         headers: sent with every request.
-        timeout: seconds, or an ``httpx.Timeout``.
-        max_retries: retries of failed requests that are safe to repeat.
+        timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 60 s to read;
+            a call that is not a stream must have its whole answer within the read timeout).
+        max_retries: retries of failed requests that are safe to repeat (default 2), with
+            exponential backoff and the server's ``Retry-After``.
         http_client: your own ``httpx.AsyncClient`` (it is not closed for you).
+        user_agent: the ``User-Agent`` header (default names this package and its version).
+        idle_timeout: seconds a stream may go without an event (default 60; subscriptions
+            have none unless one is passed).
     """
 
     def __init__(
@@ -2196,6 +2240,8 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        user_agent: str | None = None,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -2205,8 +2251,18 @@ class AsyncMastraClient(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
-            user_agent=f"mastra_client-python/{__version__}",
+            user_agent=user_agent or default_user_agent("mastra_client", __version__),
+            idle_timeout=idle_timeout,
         )
+
+    @property
+    def with_raw_response(self) -> Any:
+        """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
+
+        ``client.with_raw_response.agents.list_agents().headers`` or
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        """
+        return WithRawResponse(self)
 
     @cached_property
     def a2a(self) -> AsyncA2aResource:
@@ -2507,6 +2563,7 @@ class AsyncMastraClient(AsyncAPIClient):
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2528,6 +2585,7 @@ class AsyncMastraClient(AsyncAPIClient):
             title=title,
             metadata=metadata,
             thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2619,6 +2677,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2684,6 +2743,7 @@ class AsyncMastraClient(AsyncAPIClient):
             browser=browser,
             request_context_schema=request_context_schema,
             durable=durable,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4048,6 +4108,7 @@ class AsyncMastraClient(AsyncAPIClient):
         mode: Literal["delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4079,6 +4140,7 @@ class AsyncMastraClient(AsyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4091,6 +4153,7 @@ class AsyncMastraClient(AsyncAPIClient):
         server_id: str,
         *,
         uri: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4110,6 +4173,7 @@ class AsyncMastraClient(AsyncAPIClient):
         return await self.mcp.read_resource(
             server_id=server_id,
             uri=uri,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4122,6 +4186,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4140,6 +4205,7 @@ class AsyncMastraClient(AsyncAPIClient):
         return await self.memory.save_messages(
             agent_id=agent_id,
             messages=messages,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4151,6 +4217,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         score: Any,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4165,6 +4232,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.scores.save_score(
             score=score,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4223,6 +4291,7 @@ class AsyncMastraClient(AsyncAPIClient):
         working_memory: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4245,6 +4314,7 @@ class AsyncMastraClient(AsyncAPIClient):
             working_memory=working_memory,
             resource_id=resource_id,
             memory_config=memory_config,
+            retry_unsafe=retry_unsafe,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from ._redact import redact_url
 from ._response import parse_json
 
 __all__ = [
@@ -37,13 +38,6 @@ __all__ = [
 
 _MAX_TEXT_MESSAGE = 200
 _MAX_ISSUES_SHOWN = 5
-
-
-def redact_url(url: httpx.URL) -> str:
-    """Render ``url`` without user info (``user:password@``) for messages and logs."""
-    if url.userinfo:
-        url = url.copy_with(username=None, password=None)
-    return str(url)
 
 
 class MastraError(Exception):

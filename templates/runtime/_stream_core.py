@@ -81,6 +81,7 @@ class StreamProtocol:
     pause: frozenset[str] = frozenset()  # chunk types that end it waiting for the caller (approval)
     errors: frozenset[str] = frozenset()  # chunk types raised as StreamError
     discriminator: str = "type"
+    long_lived: bool = False  # may stay silent for long (a subscription): no idle timeout by default
 
 
 def error_message(event: object) -> str:
@@ -110,6 +111,8 @@ class StreamCore:
         "paused",
         "error",
         "request",
+        "filter",
+        "history",
         "_decoder",
         "_done",
     )
@@ -119,6 +122,11 @@ class StreamCore:
         self.events = 0  # events delivered so far, over every round: the offset to resume from
         self.request: httpx.Request | None = None
         self.error: StreamError | IncompleteStreamError | None = None  # raised after the events before it
+        # A resumed stream replays events the caller already has: the filter drops them
+        # before they are counted or looked at. ``history`` keeps the events of the current
+        # run when the stream may have to find its place in such a replay.
+        self.filter: Callable[[Any], bool] | None = None
+        self.history: list[Any] | None = None
         self._done = protocol.done.encode() if protocol.done is not None else None
         self.start_round()
 
@@ -187,6 +195,8 @@ class StreamCore:
                     request=self.request,
                 )
                 break
+            if self.filter is not None and not self.filter(event):
+                continue
             kind = event.get(protocol.discriminator) if isinstance(event, dict) else None
             if isinstance(kind, str):
                 if kind in protocol.errors:
@@ -198,4 +208,6 @@ class StreamCore:
                     self.paused = True
             self.events += 1
             out.append(event)
+        if self.history is not None:
+            self.history.extend(out)
         return out

@@ -37,11 +37,12 @@ MAX_CLIENT_TOOL_ROUNDS = 32
 
 @dataclass(frozen=True)
 class Continuation:
-    """The next request of a stream: after client tools ran, or to reconnect."""
+    """The next request of a stream: after client tools ran, to reconnect, or to resume."""
 
     body: object
     calls: list[tuple[ClientTool, ToolCall]] = field(default_factory=list)
-    reconnect: bool = False
+    reconnect: bool = False  # the same request again (a subscription)
+    resume: bool = False  # the run's observe route, from the last event received
 
 
 class EventView:

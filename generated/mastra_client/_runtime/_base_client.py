@@ -14,6 +14,7 @@ import email.utils
 import json
 import logging
 import random
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -23,10 +24,19 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._encoding import to_jsonable
-from ._errors import APIConnectionError, APITimeoutError, make_status_error, redact_url
-from ._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
+from ._errors import APIConnectionError, APITimeoutError, make_status_error
+from ._raw import record_response
+from ._redact import redact_headers, redact_url
+from ._types import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+    TimeoutTypes,
+)
 
-__all__ = ["AsyncAPIClient", "SyncAPIClient"]
+__all__ = ["AsyncAPIClient", "SyncAPIClient", "default_user_agent"]
 
 # Named after the generated package (``mastra_client``), not after this module.
 log = logging.getLogger(__name__.split(".")[0])
@@ -46,6 +56,12 @@ _MAX_RETRY_AFTER = 60.0
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 _SyncClientT = TypeVar("_SyncClientT", bound="SyncAPIClient")
 _AsyncClientT = TypeVar("_AsyncClientT", bound="AsyncAPIClient")
+
+
+def default_user_agent(package: str, version: str) -> str:
+    """``mastra_client/0.1.0 (python 3.12.3; httpx 0.28.1)``: which client, for the server's logs."""
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"{package}/{version} (python {python}; httpx {httpx.__version__})"
 
 
 def _normalize_base_url(base_url: str) -> str:
@@ -73,6 +89,12 @@ def _check_max_retries(max_retries: int) -> int:
     if max_retries < 0:
         raise ValueError(f"max_retries must be >= 0, got {max_retries}")
     return max_retries
+
+
+def _check_idle_timeout(idle_timeout: float | None) -> float | None:
+    if idle_timeout is not None and not idle_timeout > 0:
+        raise ValueError(f"idle_timeout must be > 0 or None, got {idle_timeout}")
+    return idle_timeout
 
 
 def _encode_json(body: object) -> bytes:
@@ -130,12 +152,14 @@ class _BaseClient(Generic[_HttpxClientT]):
         timeout: TimeoutTypes,
         max_retries: int,
         user_agent: str,
+        idle_timeout: float | None,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
         self._api_key = api_key
         self._custom_headers = dict(headers or {})
         self._timeout = timeout
+        self._idle_timeout = _check_idle_timeout(idle_timeout)
         self._max_retries = _check_max_retries(max_retries)
         self._user_agent = user_agent
         self._random = random.random  # injectable for tests: the jitter source
@@ -162,6 +186,11 @@ class _BaseClient(Generic[_HttpxClientT]):
     def max_retries(self) -> int:
         return self._max_retries
 
+    @property
+    def idle_timeout(self) -> float | None:
+        """Seconds a stream may go without an event; ``None``: no limit."""
+        return self._idle_timeout
+
     _http: _HttpxClientT | None
     _closed = False
 
@@ -184,6 +213,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | NotGiven,
         user_agent: str | NotGiven,
+        idle_timeout: float | None | NotGiven,
     ) -> dict[str, Any]:
         merged_headers = dict(self._custom_headers)
         if not isinstance(headers, NotGiven):
@@ -196,6 +226,9 @@ class _BaseClient(Generic[_HttpxClientT]):
             "timeout": self._timeout if isinstance(timeout, NotGiven) else timeout,
             "max_retries": self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
             "user_agent": self._user_agent if isinstance(user_agent, NotGiven) else user_agent,
+            "idle_timeout": self._idle_timeout
+            if isinstance(idle_timeout, NotGiven)
+            else idle_timeout,
         }
 
     def _build_request(
@@ -277,17 +310,79 @@ class _BaseClient(Generic[_HttpxClientT]):
 
 
 def _log_request(request: httpx.Request) -> None:
-    log.debug("HTTP request: %s %s", request.method, redact_url(request.url))
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "HTTP request: %s %s headers=%s",
+            request.method,
+            redact_url(request.url),
+            redact_headers(request.headers.multi_items()),
+        )
 
 
-def _log_response(response: httpx.Response) -> None:
-    log.debug(
-        "HTTP response: %s %s -> %d %s",
-        response.request.method,
-        redact_url(response.request.url),
-        response.status_code,
-        response.reason_phrase,
+def _log_response(response: httpx.Response, started: float) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "HTTP response: %s %s -> %d %s in %.0f ms headers=%s",
+            response.request.method,
+            redact_url(response.request.url),
+            response.status_code,
+            response.reason_phrase,
+            (time.monotonic() - started) * 1000,
+            redact_headers(response.headers.multi_items()),
+        )
+
+
+def _body_deadline(request: httpx.Request, started: float) -> float | None:
+    """When a whole (non-streaming) answer must have arrived: ``started`` + the read timeout.
+
+    httpx's read timeout bounds each socket read, so a server that trickles one byte at a
+    time would never trip it; this turns it into a bound on the whole answer.
+    """
+    timeouts = request.extensions.get("timeout")
+    read = timeouts.get("read") if isinstance(timeouts, dict) else None
+    return None if read is None else started + float(read)
+
+
+def _deadline_error(request: httpx.Request) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout(
+        "the response body did not arrive within the read timeout", request=request
     )
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body that raises ``httpx.ReadTimeout`` once its deadline has passed."""
+
+    def __init__(
+        self, inner: httpx.SyncByteStream, request: httpx.Request, deadline: float
+    ) -> None:
+        self._inner, self._request, self._deadline = inner, request, deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise _deadline_error(self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncDeadlineStream(httpx.AsyncByteStream):
+    """The asyncio version of ``_DeadlineStream``."""
+
+    def __init__(
+        self, inner: httpx.AsyncByteStream, request: httpx.Request, deadline: float
+    ) -> None:
+        self._inner, self._request, self._deadline = inner, request, deadline
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise _deadline_error(self._request)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class SyncAPIClient(_BaseClient[httpx.Client]):
@@ -306,6 +401,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         user_agent: str = "mastra-python",
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -315,6 +411,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             timeout=timeout,
             max_retries=max_retries,
             user_agent=user_agent,
+            idle_timeout=idle_timeout,
         )
         self._owns_client = http_client is None
         # Created on first use: building an SSL context costs ~100 ms, and constructing a
@@ -397,8 +494,20 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         attempt = 0
         while True:
             _log_request(request)
+            started = time.monotonic()
             try:
-                response = self._client.send(request, stream=stream)
+                response = self._client.send(request, stream=True)
+                if not stream or response.status_code >= 400:
+                    # The whole body, read here so a broken or too slow body is retried like
+                    # any transport error (and an error body gives the error its message).
+                    deadline = _body_deadline(request, started)
+                    if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
+                        response.stream = _DeadlineStream(response.stream, request, deadline)
+                    try:
+                        response.read()
+                    except BaseException:
+                        response.close()
+                        raise
             except httpx.TransportError as exc:
                 delay = self._retry_delay(
                     request,
@@ -410,9 +519,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                 if delay is None:
                     raise _connection_error(exc, request) from exc
             else:
-                _log_response(response)
+                _log_response(response, started)
                 if response.status_code < 400:
+                    record_response(response)
                     return response
+                response.close()
                 delay = self._retry_delay(
                     request,
                     attempt=attempt,
@@ -421,13 +532,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                     response=response,
                 )
                 if delay is None:
-                    if stream:
-                        # If the body cannot be read, the status alone still makes a useful error.
-                        with contextlib.suppress(httpx.HTTPError):
-                            response.read()
-                    response.close()
                     raise make_status_error(response)
-                response.close()
             self._sleep(delay)
             attempt += 1
 
@@ -459,6 +564,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         max_retries: int | NotGiven = NOT_GIVEN,
         http_client: httpx.Client | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> _SyncClientT:
         """Return a copy with some options changed; ``headers`` are merged onto the current ones.
 
@@ -473,6 +579,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             timeout=timeout,
             max_retries=max_retries,
             user_agent=user_agent,
+            idle_timeout=idle_timeout,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)
@@ -497,6 +604,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str = "mastra-python",
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -506,6 +614,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             timeout=timeout,
             max_retries=max_retries,
             user_agent=user_agent,
+            idle_timeout=idle_timeout,
         )
         self._owns_client = http_client is None
         # Created on first use, as in the sync client.
@@ -580,8 +689,20 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         attempt = 0
         while True:
             _log_request(request)
+            started = time.monotonic()
             try:
-                response = await self._client.send(request, stream=stream)
+                response = await self._client.send(request, stream=True)
+                if not stream or response.status_code >= 400:
+                    # The whole body, read here so a broken or too slow body is retried like
+                    # any transport error (and an error body gives the error its message).
+                    deadline = _body_deadline(request, started)
+                    if deadline is not None and isinstance(response.stream, httpx.AsyncByteStream):
+                        response.stream = _AsyncDeadlineStream(response.stream, request, deadline)
+                    try:
+                        await response.aread()
+                    except BaseException:
+                        await response.aclose()
+                        raise
             except httpx.TransportError as exc:
                 delay = self._retry_delay(
                     request,
@@ -593,9 +714,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 if delay is None:
                     raise _connection_error(exc, request) from exc
             else:
-                _log_response(response)
+                _log_response(response, started)
                 if response.status_code < 400:
+                    record_response(response)
                     return response
+                await response.aclose()
                 delay = self._retry_delay(
                     request,
                     attempt=attempt,
@@ -604,13 +727,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                     response=response,
                 )
                 if delay is None:
-                    if stream:
-                        # If the body cannot be read, the status alone still makes a useful error.
-                        with contextlib.suppress(httpx.HTTPError):
-                            await response.aread()
-                    await response.aclose()
                     raise make_status_error(response)
-                await response.aclose()
             await self._sleep(delay)
             attempt += 1
 
@@ -642,6 +759,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         max_retries: int | NotGiven = NOT_GIVEN,
         http_client: httpx.AsyncClient | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
     ) -> _AsyncClientT:
         """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
         kwargs = self._copy_kwargs(
@@ -652,6 +770,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             timeout=timeout,
             max_retries=max_retries,
             user_agent=user_agent,
+            idle_timeout=idle_timeout,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)

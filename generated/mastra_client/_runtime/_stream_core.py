@@ -83,6 +83,9 @@ class StreamProtocol:
     pause: frozenset[str] = frozenset()  # chunk types that end it waiting for the caller (approval)
     errors: frozenset[str] = frozenset()  # chunk types raised as StreamError
     discriminator: str = "type"
+    long_lived: bool = (
+        False  # may stay silent for long (a subscription): no idle timeout by default
+    )
 
 
 def error_message(event: object) -> str:
@@ -112,6 +115,8 @@ class StreamCore:
         "paused",
         "error",
         "request",
+        "filter",
+        "history",
         "_decoder",
         "_done",
     )
@@ -123,6 +128,11 @@ class StreamCore:
         self.error: StreamError | IncompleteStreamError | None = (
             None  # raised after the events before it
         )
+        # A resumed stream replays events the caller already has: the filter drops them
+        # before they are counted or looked at. ``history`` keeps the events of the current
+        # run when the stream may have to find its place in such a replay.
+        self.filter: Callable[[Any], bool] | None = None
+        self.history: list[Any] | None = None
         self._done = protocol.done.encode() if protocol.done is not None else None
         self.start_round()
 
@@ -195,6 +205,8 @@ class StreamCore:
                     request=self.request,
                 )
                 break
+            if self.filter is not None and not self.filter(event):
+                continue
             kind = event.get(protocol.discriminator) if isinstance(event, dict) else None
             if isinstance(kind, str):
                 if kind in protocol.errors:
@@ -208,4 +220,6 @@ class StreamCore:
                     self.paused = True
             self.events += 1
             out.append(event)
+        if self.history is not None:
+            self.history.extend(out)
         return out

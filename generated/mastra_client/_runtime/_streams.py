@@ -11,13 +11,15 @@ views of ``_stream_views``; the two classes here only move bytes.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
-from ._errors import APITimeoutError, IncompleteStreamError
+from ._errors import APIError, APITimeoutError, IncompleteStreamError
 from ._stream_core import StreamCore, StreamProtocol
 from ._stream_views import AgentView, Continuation, EventView, WorkflowView
 from ._tools import arun_tool, run_tool
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
 
 __all__ = [
+    "DEFAULT_RESUME_ATTEMPTS",
+    "ResumeRoute",
     "AgentStream",
     "AsyncAgentStream",
     "AsyncStream",
@@ -40,14 +44,60 @@ _S = TypeVar("_S", bound="Stream[Any]")
 _AS = TypeVar("_AS", bound="AsyncStream[Any]")
 
 RECONNECT_DELAY = 1.0  # seconds before a subscription is opened again
+DEFAULT_RESUME_ATTEMPTS = 5  # resumptions in a row without a new event before giving up
+_MAX_RESUME_DELAY = 8.0
+
+
+@dataclass(frozen=True)
+class ResumeRoute:
+    """Where a dropped stream continues: the run's observe route, from an offset.
+
+    ``run_id`` and ``offset`` say where each value goes (``("query", "runId")``).
+    ``starts_run`` is true when this stream's events are the run's events from index 0
+    (a run started by this request); otherwise (a resumed run, whose earlier rounds the
+    server also keeps) the stream finds its place in a replay of the whole run.
+    """
+
+    method: str
+    path: str
+    run_id: tuple[str, str]
+    offset: tuple[str, str]
+    starts_run: bool = True
+    run_id_hint: str | None = None  # the run id the caller chose, before any event named it
+
+
+class _Aligner:
+    """Finds, in a replay of a whole run, the end of the events this stream already delivered."""
+
+    __slots__ = ("seen", "window", "replayed", "aligned_at")
+
+    def __init__(self, seen: list[Any]) -> None:
+        self.seen = seen
+        self.window: list[Any] = []
+        self.replayed = 0
+        self.aligned_at: int | None = None  # index in the run of the first new event
+
+    def accept(self, event: Any) -> bool:
+        if self.aligned_at is not None:
+            return True
+        self.replayed += 1
+        self.window.append(event)
+        if len(self.window) > len(self.seen):
+            del self.window[0]
+        if event == self.seen[-1] and self.window == self.seen:
+            self.aligned_at = self.replayed
+        return False
+
+
+def _idle_error(core: StreamCore, idle: float) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout(f"no event for {idle:g} s", request=core.request)
 
 
 def _broken(exc: httpx.TransportError, core: StreamCore) -> IncompleteStreamError | APITimeoutError:
     where = f"after {core.events} events"
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"the stream went silent {where}: read timed out", request=core.request
-        )
+        detail = str(exc) if str(exc).startswith("no event") else "read timed out"
+        return APITimeoutError(f"the stream went silent {where}: {detail}", request=core.request)
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return IncompleteStreamError(
         f"the stream broke {where} ({detail})", request=core.request, events=core.events
@@ -72,6 +122,9 @@ class _StreamBase(Generic[ChunkT]):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         reconnect: bool | int = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resume: ResumeRoute | None = None,
+        resumable: bool | int = False,
         view: EventView | None = None,
     ) -> None:
         self._method = method
@@ -85,11 +138,24 @@ class _StreamBase(Generic[ChunkT]):
         self._protocol = protocol
         self._core = StreamCore(protocol)
         self._reconnects_left = (1 << 62) if reconnect is True else int(reconnect)
+        self._idle_timeout = idle_timeout
         self._view = view if view is not None else EventView()
         self._view.core = self._core
         self._response: httpx.Response | None = None
         self._exhausted = False
         self._closed = False
+        self._last_event_at = 0.0
+        # Resumption (resumable=True): where the current run's events started, in this
+        # stream's count and in the server's record of the run.
+        self._resume = resume if resumable else None
+        self._resume_attempts = DEFAULT_RESUME_ATTEMPTS if resumable is True else int(resumable)
+        self._resume_failures = 0
+        self._events_at_break = 0
+        self._run_started_at = 0
+        self._run_base: int | None = 0 if resume is not None and resume.starts_run else None
+        self._aligner: _Aligner | None = None
+        if self._resume is not None:
+            self._core.history = []
 
     @property
     def response(self) -> httpx.Response | None:
@@ -114,12 +180,29 @@ class _StreamBase(Generic[ChunkT]):
         codec = self._protocol.codec
         return codec.decode(event) if codec is not None else event
 
-    def _request_args(self) -> dict[str, Any]:
+    def _idle_limit(self, default: float | None) -> float | None:
+        """Seconds a stream may go without an event (``None``: forever)."""
+        if not isinstance(self._idle_timeout, NotGiven):
+            return self._idle_timeout
+        return None if self._protocol.long_lived else default
+
+    def _stream_timeout(self, base: TimeoutTypes, idle: float | None) -> httpx.Timeout:
+        """The request's timeout with the read timeout replaced by the idle timeout.
+
+        httpx's read timeout bounds each wait for bytes, which is what an idle stream is.
+        """
+        timeout = httpx.Timeout(base)
+        return httpx.Timeout(
+            connect=timeout.connect, read=idle, write=timeout.write, pool=timeout.pool
+        )
+
+    def _request_args(self, base_timeout: TimeoutTypes, idle: float | None) -> dict[str, Any]:
+        timeout = base_timeout if isinstance(self._timeout, NotGiven) else self._timeout
         return {
             "query": self._query,
             "json_body": self._body,
             "headers": self._headers,
-            "timeout": self._timeout,
+            "timeout": self._stream_timeout(timeout, idle),
             "max_retries": self._max_retries,
             "retry_unsafe": self._retry_unsafe,
         }
@@ -130,19 +213,110 @@ class _StreamBase(Generic[ChunkT]):
                 "this stream was read to its end already: a stream can be read only once"
             )
 
+    def _check_idle(self, produced: int, idle: float | None) -> None:
+        """Called after each read: bytes that trickle in without completing an event are idle too."""
+        now = time.monotonic()
+        if produced:
+            self._last_event_at = now
+        elif idle is not None and now - self._last_event_at > idle:
+            raise _idle_error(self._core, idle)
+
     def _can_reconnect(self) -> bool:
         return self._reconnects_left > 0 and self._protocol.done is None
+
+    def _current_run_id(self) -> str | None:
+        history = self._core.history or ()
+        for event in reversed(history):
+            if isinstance(event, dict) and isinstance(event.get("runId"), str):
+                return str(event["runId"])
+        return self._resume.run_id_hint if self._resume is not None else None
+
+    def _may_resume(self) -> bool:
+        if self._resume is None or self._current_run_id() is None:
+            return False
+        if self._run_base is None and not self._core.history:
+            return False  # nothing to find our place by in the replay
+        if self._core.events > self._events_at_break:
+            self._resume_failures = 0  # progress since the last break
+        self._events_at_break = self._core.events
+        if self._resume_failures >= self._resume_attempts:
+            return False
+        self._resume_failures += 1
+        return True
+
+    def _resume_delay(self) -> float:
+        return (
+            0.0
+            if self._resume_failures <= 1
+            else min(0.25 * 2 ** (self._resume_failures - 1), _MAX_RESUME_DELAY)
+        )
+
+    def _resume_args(self) -> tuple[str, str, dict[str, Any]]:
+        """Method, path and request arguments of the observe request that continues the run."""
+        route = self._resume
+        assert route is not None
+        run_id = self._current_run_id()
+        if self._aligner is not None and self._aligner.aligned_at is not None:
+            self._run_base = self._aligner.aligned_at - len(self._aligner.seen)
+        self._aligner = None
+        self._core.filter = None
+        if self._run_base is not None:
+            offset = self._run_base + self._core.events - self._run_started_at
+        else:
+            offset = 0  # replay the whole run and find where we are in it
+            self._aligner = _Aligner(list(self._core.history or ()))
+            self._core.filter = self._aligner.accept
+        query: list[tuple[str, str]] = []
+        body: dict[str, Any] = {}
+        for (where, name), value in ((route.run_id, run_id), (route.offset, offset)):
+            if where == "query":
+                query.append((name, str(value)))
+            else:
+                body[name] = value
+        args = {
+            "query": query or None,
+            "json_body": body if body else NOT_GIVEN,
+            "headers": self._headers,
+            "max_retries": self._max_retries,
+            "retry_unsafe": True,  # observing repeats nothing
+        }
+        return route.method, route.path, args
+
+    def _resume_failed(self, exc: APIError) -> IncompleteStreamError:
+        return IncompleteStreamError(
+            f"the stream broke after {self._core.events} events and could not be resumed: {exc}",
+            request=self._core.request,
+            events=self._core.events,
+        )
+
+    def _new_run(self) -> None:
+        """A continuation (client tools) starts a new run on the server."""
+        self._run_started_at = self._core.events
+        if self._core.history is not None:
+            self._core.history.clear()
+        if self._resume is not None:
+            self._run_base = 0 if self._resume.starts_run else None
 
     def _next_step(self, broken: httpx.TransportError | None) -> Continuation | None:
         """A response is over (or broke): raise what went wrong, or say which request comes next.
 
-        Next may be a continuation (client tools ran), a reconnect (a subscription that was
+        Next may be a continuation (client tools ran), a resumption (the stream dropped and
+        the run can be observed from where it broke), a reconnect (a subscription that was
         asked to reconnect), or nothing: the stream is done.
         """
         if self._closed:
             return None
         core = self._core
+        if self._aligner is not None and self._aligner.aligned_at is None and broken is None:
+            raise IncompleteStreamError(
+                f"the stream broke after {core.events} events and could not be resumed: the server's replay "
+                "of the run does not contain the events already received",
+                request=core.request,
+                events=core.events,
+            )
         failed = broken is not None or isinstance(core.error, IncompleteStreamError)
+        if failed and self._may_resume():
+            return Continuation(body=self._body, resume=True)
         if failed and self._can_reconnect():
             self._reconnects_left -= 1
             return Continuation(body=self._body, reconnect=True)
@@ -184,23 +358,41 @@ class Stream(_StreamBase[ChunkT]):
         self._response = None
         self._exit.close()
 
+    def _idle(self) -> float | None:
+        return self._idle_limit(self._client.idle_timeout)
+
     def _open(self) -> httpx.Response:
         if self._closed:
             raise RuntimeError("this stream is closed")
         if self._response is None:
-            self._response = self._exit.enter_context(
-                self._client.stream(self._method, self._path, **self._request_args())
-            )
-            self._core.request = self._response.request
+            args = self._request_args(self._client.timeout, self._idle())
+            self._enter(self._client.stream(self._method, self._path, **args))
+        assert self._response is not None
         return self._response
 
-    def _reopen(self, body: object) -> httpx.Response:
+    def _enter(self, manager: contextlib.AbstractContextManager[httpx.Response]) -> None:
+        self._response = self._exit.enter_context(manager)
+        self._core.request = self._response.request
+        self._last_event_at = time.monotonic()
+
+    def _reopen(self, step: Continuation) -> httpx.Response:
         self._exit.close()
         self._exit = contextlib.ExitStack()
         self._response = None
-        self._body = body
         self._core.start_round()
-        return self._open()
+        if not step.resume:
+            if not step.reconnect:
+                self._new_run()
+            self._body = step.body
+            return self._open()
+        method, path, args = self._resume_args()
+        args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
+        try:
+            self._enter(self._client.stream(method, path, **args))
+        except APIError as exc:
+            raise self._resume_failed(exc) from exc
+        assert self._response is not None
+        return self._response
 
     def _events(self) -> Iterator[Any]:
         """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
@@ -211,6 +403,7 @@ class Stream(_StreamBase[ChunkT]):
 
     def _read(self) -> Iterator[Any]:
         core, view = self._core, self._view
+        idle = self._idle()
         try:
             response = self._open()
             while True:
@@ -220,13 +413,15 @@ class Stream(_StreamBase[ChunkT]):
                         cast("Generator[bytes, None, None]", response.iter_bytes())
                     ) as reads:
                         for data in reads:
-                            for event in core.feed(data):
+                            events = core.feed(data)
+                            for event in events:
                                 view.observe(event)
                                 yield event
                                 if self._closed:
                                     return
                             if core.error is not None or core.ended:
                                 break
+                            self._check_idle(len(events), idle)
                     if self._closed:
                         return
                     for event in core.end_round():
@@ -243,7 +438,9 @@ class Stream(_StreamBase[ChunkT]):
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
                     self._client._sleep(RECONNECT_DELAY)
-                response = self._reopen(step.body)
+                elif step.resume:
+                    self._client._sleep(self._resume_delay())
+                response = self._reopen(step)
         finally:
             self._exhausted = True
             self.close()
@@ -287,22 +484,41 @@ class AsyncStream(_StreamBase[ChunkT]):
         self._response = None
         await self._exit.aclose()
 
+    def _idle(self) -> float | None:
+        return self._idle_limit(self._client.idle_timeout)
+
     async def _open(self) -> httpx.Response:
         if self._closed:
             raise RuntimeError("this stream is closed")
         if self._response is None:
-            manager = self._client.stream(self._method, self._path, **self._request_args())
-            self._response = await self._exit.enter_async_context(manager)
-            self._core.request = self._response.request
+            args = self._request_args(self._client.timeout, self._idle())
+            await self._enter(self._client.stream(self._method, self._path, **args))
+        assert self._response is not None
         return self._response
 
-    async def _reopen(self, body: object) -> httpx.Response:
+    async def _enter(self, manager: contextlib.AbstractAsyncContextManager[httpx.Response]) -> None:
+        self._response = await self._exit.enter_async_context(manager)
+        self._core.request = self._response.request
+        self._last_event_at = time.monotonic()
+
+    async def _reopen(self, step: Continuation) -> httpx.Response:
         await self._exit.aclose()
         self._exit = contextlib.AsyncExitStack()
         self._response = None
-        self._body = body
         self._core.start_round()
-        return await self._open()
+        if not step.resume:
+            if not step.reconnect:
+                self._new_run()
+            self._body = step.body
+            return await self._open()
+        method, path, args = self._resume_args()
+        args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
+        try:
+            await self._enter(self._client.stream(method, path, **args))
+        except APIError as exc:
+            raise self._resume_failed(exc) from exc
+        assert self._response is not None
+        return self._response
 
     def _events(self) -> AsyncIterator[Any]:
         """Every event not read yet, as decoded JSON; one reader shared by every way of reading."""
@@ -313,22 +529,24 @@ class AsyncStream(_StreamBase[ChunkT]):
 
     async def _read(self) -> AsyncIterator[Any]:
         core, view = self._core, self._view
+        idle = self._idle()
         try:
             response = await self._open()
             while True:
                 broken: httpx.TransportError | None = None
                 try:
-                    async with contextlib.aclosing(
-                        cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
-                    ) as reads:
+                    aiter_bytes = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
+                    async with contextlib.aclosing(aiter_bytes) as reads:
                         async for data in reads:
-                            for event in core.feed(data):
+                            events = core.feed(data)
+                            for event in events:
                                 view.observe(event)
                                 yield event
                                 if self._closed:
                                     return
                             if core.error is not None or core.ended:
                                 break
+                            self._check_idle(len(events), idle)
                     if self._closed:
                         return
                     for event in core.end_round():
@@ -346,7 +564,9 @@ class AsyncStream(_StreamBase[ChunkT]):
                     step = view.continue_with(self._body, outcomes)
                 if step.reconnect:
                     await self._client._sleep(RECONNECT_DELAY)
-                response = await self._reopen(step.body)
+                elif step.resume:
+                    await self._client._sleep(self._resume_delay())
+                response = await self._reopen(step)
         finally:
             self._exhausted = True
             await self.close()

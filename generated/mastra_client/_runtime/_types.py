@@ -9,6 +9,7 @@ from typing import Final, Literal, TypeAlias
 import httpx
 
 __all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
@@ -49,6 +50,17 @@ TimeoutTypes: TypeAlias = float | httpx.Timeout | None
 """Seconds, a full ``httpx.Timeout``, or ``None`` for no timeout."""
 
 DEFAULT_TIMEOUT: Final[httpx.Timeout] = httpx.Timeout(60.0, connect=5.0)
-"""Long read timeout because agent generation can take a while; short connect timeout."""
+"""Long read timeout because agent generation can take a while; short connect timeout.
+
+For a call that is not a stream, the read timeout also bounds the whole answer, so a
+server that trickles bytes cannot hold a call open forever.
+"""
+
+DEFAULT_IDLE_TIMEOUT: Final[float] = 60.0
+"""Seconds a stream may go without an event before it is given up (``APITimeoutError``).
+
+Subscriptions, which wait for events that may never come, have no idle timeout unless
+one is passed.
+"""
 
 DEFAULT_MAX_RETRIES: Final[int] = 2

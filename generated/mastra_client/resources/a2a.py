@@ -31,6 +31,7 @@ class A2aResource:
         id: str | float,
         method: Literal["message/send"],
         params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -76,7 +77,7 @@ class A2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -133,6 +134,7 @@ class AsyncA2aResource:
         id: str | float,
         method: Literal["message/send"],
         params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -178,7 +180,7 @@ class AsyncA2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -38,6 +39,7 @@ class AgentBuilderResource:
         action_id: str,
         run_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -65,7 +67,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
@@ -76,6 +78,7 @@ class AgentBuilderResource:
         action_id: str,
         *,
         run_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -109,7 +112,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
@@ -312,11 +315,68 @@ class AgentBuilderResource:
         _result = _models.AgentBuilderRunsResponse.model_validate(_data)
         return _result
 
+    def iter_runs(
+        self,
+        action_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "running",
+            "waiting",
+            "suspended",
+            "success",
+            "failed",
+            "canceled",
+            "pending",
+            "bailed",
+            "tripwire",
+            "paused",
+            "skipped",
+        ]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.WorkflowRunsResponseRun]:
+        """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = self.list_runs(
+                action_id=action_id,
+                page=_pager.position,
+                per_page=per_page,
+                offset=offset,
+                limit=limit,
+                from_date=from_date,
+                to_date=to_date,
+                resource_id=resource_id,
+                status=status,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def observe(
         self,
         action_id: str,
         *,
         run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -357,7 +417,8 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -366,6 +427,7 @@ class AgentBuilderResource:
         action_id: str,
         *,
         run_id: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -399,7 +461,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -418,6 +480,7 @@ class AgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -462,7 +525,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeResponse.model_validate(_data)
@@ -481,6 +544,7 @@ class AgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -525,7 +589,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
@@ -544,6 +608,7 @@ class AgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -588,7 +653,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
@@ -607,6 +672,8 @@ class AgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -658,7 +725,8 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -675,6 +743,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -719,7 +788,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderStartResponse.model_validate(_data)
@@ -738,6 +807,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -782,7 +852,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
@@ -802,6 +872,8 @@ class AgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -854,7 +926,8 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -871,6 +944,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -915,7 +989,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -933,6 +1007,7 @@ class AsyncAgentBuilderResource:
         action_id: str,
         run_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -960,7 +1035,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
@@ -971,6 +1046,7 @@ class AsyncAgentBuilderResource:
         action_id: str,
         *,
         run_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1004,7 +1080,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
@@ -1207,11 +1283,69 @@ class AsyncAgentBuilderResource:
         _result = _models.AgentBuilderRunsResponse.model_validate(_data)
         return _result
 
+    async def iter_runs(
+        self,
+        action_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "running",
+            "waiting",
+            "suspended",
+            "success",
+            "failed",
+            "canceled",
+            "pending",
+            "bailed",
+            "tripwire",
+            "paused",
+            "skipped",
+        ]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
+        """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = await self.list_runs(
+                action_id=action_id,
+                page=_pager.position,
+                per_page=per_page,
+                offset=offset,
+                limit=limit,
+                from_date=from_date,
+                to_date=to_date,
+                resource_id=resource_id,
+                status=status,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     def observe(
         self,
         action_id: str,
         *,
         run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1252,7 +1386,8 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1261,6 +1396,7 @@ class AsyncAgentBuilderResource:
         action_id: str,
         *,
         run_id: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1294,7 +1430,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -1313,6 +1449,7 @@ class AsyncAgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1357,7 +1494,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeResponse.model_validate(_data)
@@ -1376,6 +1513,7 @@ class AsyncAgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1420,7 +1558,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
@@ -1439,6 +1577,7 @@ class AsyncAgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1483,7 +1622,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
@@ -1502,6 +1641,8 @@ class AsyncAgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1553,7 +1694,8 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1570,6 +1712,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1614,7 +1757,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderStartResponse.model_validate(_data)
@@ -1633,6 +1776,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1677,7 +1821,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
@@ -1697,6 +1841,8 @@ class AsyncAgentBuilderResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1749,7 +1895,8 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1766,6 +1913,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1810,7 +1958,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -39,6 +40,7 @@ class AgentControllerResource:
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -74,7 +76,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionsResponse.model_validate(_data)
@@ -90,6 +92,7 @@ class AgentControllerResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.AgentControllerSessionMessagesRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -132,7 +135,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
@@ -154,6 +157,7 @@ class AgentControllerResource:
         coalesce_key: str | NotGiven = NOT_GIVEN,
         attributes: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -203,7 +207,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
@@ -216,6 +220,7 @@ class AgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -256,7 +261,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
@@ -535,6 +540,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -560,6 +566,7 @@ class AgentControllerResource:
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
             protocol=StreamProtocol(
                 "sse",
+                long_lived=True,
             ),
             query=build_query(
                 {
@@ -575,6 +582,7 @@ class AgentControllerResource:
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(None),
         )
@@ -885,6 +893,56 @@ class AgentControllerResource:
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
         return _result
+
+    def iter_session_thread_messages(
+        self,
+        controller_id: str,
+        resource_id: str,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        session_scope: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
+        """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_session_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = self.list_session_thread_messages(
+                controller_id=controller_id,
+                resource_id=resource_id,
+                thread_id=thread_id,
+                limit=limit,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                session_scope=session_scope,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_session_threads(
         self,
@@ -1221,6 +1279,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1255,7 +1314,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
@@ -1269,6 +1328,7 @@ class AgentControllerResource:
         message: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1310,7 +1370,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
@@ -1325,6 +1385,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1367,7 +1428,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
@@ -1380,6 +1441,7 @@ class AgentControllerResource:
         *,
         mode_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1420,7 +1482,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
@@ -1435,6 +1497,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
         mode_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1477,7 +1540,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
@@ -1490,6 +1553,7 @@ class AgentControllerResource:
         *,
         new_resource_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1530,7 +1594,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
@@ -1544,6 +1608,7 @@ class AgentControllerResource:
         message: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1585,7 +1650,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
@@ -1598,6 +1663,7 @@ class AgentControllerResource:
         *,
         thread_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1638,7 +1704,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
@@ -1652,6 +1718,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         source_thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1693,7 +1760,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
@@ -1708,6 +1775,7 @@ class AgentControllerResource:
         approved: bool,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1750,7 +1818,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
@@ -1765,6 +1833,7 @@ class AgentControllerResource:
         resume_data: Any,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1807,7 +1876,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)
@@ -1828,6 +1897,7 @@ class AsyncAgentControllerResource:
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1863,7 +1933,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionsResponse.model_validate(_data)
@@ -1879,6 +1949,7 @@ class AsyncAgentControllerResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.AgentControllerSessionMessagesRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1921,7 +1992,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
@@ -1943,6 +2014,7 @@ class AsyncAgentControllerResource:
         coalesce_key: str | NotGiven = NOT_GIVEN,
         attributes: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1992,7 +2064,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
@@ -2005,6 +2077,7 @@ class AsyncAgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2045,7 +2118,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
@@ -2324,6 +2397,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2349,6 +2423,7 @@ class AsyncAgentControllerResource:
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
             protocol=StreamProtocol(
                 "sse",
+                long_lived=True,
             ),
             query=build_query(
                 {
@@ -2364,6 +2439,7 @@ class AsyncAgentControllerResource:
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(None),
         )
@@ -2674,6 +2750,57 @@ class AsyncAgentControllerResource:
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
         return _result
+
+    async def iter_session_thread_messages(
+        self,
+        controller_id: str,
+        resource_id: str,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        session_scope: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
+        """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_session_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = await self.list_session_thread_messages(
+                controller_id=controller_id,
+                resource_id=resource_id,
+                thread_id=thread_id,
+                limit=limit,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                session_scope=session_scope,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_session_threads(
         self,
@@ -3010,6 +3137,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3044,7 +3172,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
@@ -3058,6 +3186,7 @@ class AsyncAgentControllerResource:
         message: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3099,7 +3228,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
@@ -3114,6 +3243,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3156,7 +3286,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
@@ -3169,6 +3299,7 @@ class AsyncAgentControllerResource:
         *,
         mode_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3209,7 +3340,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
@@ -3224,6 +3355,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
         mode_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3266,7 +3398,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
@@ -3279,6 +3411,7 @@ class AsyncAgentControllerResource:
         *,
         new_resource_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3319,7 +3452,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
@@ -3333,6 +3466,7 @@ class AsyncAgentControllerResource:
         message: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3374,7 +3508,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
@@ -3387,6 +3521,7 @@ class AsyncAgentControllerResource:
         *,
         thread_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3427,7 +3562,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
@@ -3441,6 +3576,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         source_thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3482,7 +3618,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
@@ -3497,6 +3633,7 @@ class AsyncAgentControllerResource:
         approved: bool,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3539,7 +3676,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
@@ -3554,6 +3691,7 @@ class AsyncAgentControllerResource:
         resume_data: Any,
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3596,7 +3734,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pydantic
@@ -14,6 +14,7 @@ from .. import models as _models
 from .._runtime._adapters import structured_output_model, whole_body, with_structured_output
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._errors import raise_for_error_body
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -28,6 +29,7 @@ from .._runtime._streams import (
     AgentStream,
     AsyncAgentStream,
     AsyncStream,
+    ResumeRoute,
     Stream,
 )
 from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset
@@ -51,6 +53,7 @@ class AgentsResource:
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -84,7 +87,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentThreadsAbortResponse.model_validate(_data)
@@ -98,6 +101,8 @@ class AgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -140,7 +145,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -153,6 +159,8 @@ class AgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -198,7 +206,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -215,6 +224,7 @@ class AgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -251,7 +261,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentGenerateResult.model_validate(_data)
@@ -265,6 +275,7 @@ class AgentsResource:
         new_name: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -302,7 +313,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentCloneResponse.model_validate(_data)
@@ -317,6 +328,8 @@ class AgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -360,7 +373,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -374,6 +388,8 @@ class AgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -420,7 +436,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -438,6 +455,7 @@ class AgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -475,7 +493,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentGenerateResult.model_validate(_data)
@@ -487,6 +505,7 @@ class AgentsResource:
         *,
         instructions: str,
         comment: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -522,7 +541,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
@@ -535,6 +554,7 @@ class AgentsResource:
         *,
         data: Any,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -569,7 +589,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         raise_for_error_body(_response, _data)
@@ -622,6 +642,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -684,7 +705,7 @@ class AgentsResource:
                 },
                 timeout=timeout,
                 max_retries=max_retries,
-                retry_unsafe=False,
+                retry_unsafe=retry_unsafe,
             )
             _data = parse_json(_response)
             _calls = client_tool_calls(_data, _tools) if _rounds < MAX_CLIENT_TOOL_ROUNDS else []
@@ -744,6 +765,7 @@ class AgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         resourceid: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -803,7 +825,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -854,6 +876,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -908,7 +931,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -1306,6 +1329,45 @@ class AgentsResource:
         _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
         return _result
 
+    def iter_suspended_runs(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_suspended_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = self.list_suspended_runs(
+                agent_id=agent_id,
+                thread_id=thread_id,
+                resource_id=resource_id,
+                from_date=from_date,
+                to_date=to_date,
+                per_page=per_page,
+                page=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_voice_speakers(
         self,
         agent_id: str,
@@ -1351,6 +1413,7 @@ class AgentsResource:
         *,
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1387,7 +1450,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentListenResponse.model_validate(_data)
@@ -1438,6 +1501,8 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1501,7 +1566,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -1511,6 +1577,7 @@ class AgentsResource:
         *,
         run_id: str,
         offset: float | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1555,7 +1622,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -1582,6 +1650,7 @@ class AgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1620,7 +1689,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentQueueMessageResponse.model_validate(_data)
@@ -1633,6 +1702,8 @@ class AgentsResource:
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1676,7 +1747,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -1689,6 +1761,7 @@ class AgentsResource:
         agent_id: str,
         *,
         reordered_model_ids: Sequence[str],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1721,7 +1794,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelsReorderResponse.model_validate(_data)
@@ -1731,6 +1804,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1757,7 +1831,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResetResponse.model_validate(_data)
@@ -1810,6 +1884,8 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1877,7 +1953,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -1933,6 +2010,8 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2001,7 +2080,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -2028,6 +2108,7 @@ class AgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2066,7 +2147,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSendMessageResponse.model_validate(_data)
@@ -2086,6 +2167,7 @@ class AgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2123,7 +2205,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSignalsResponse.model_validate(_data)
@@ -2142,6 +2224,7 @@ class AgentsResource:
         format: str | NotGiven = NOT_GIVEN,
         messages: Sequence[Any] | NotGiven = NOT_GIVEN,
         stream_options: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2182,7 +2265,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
@@ -2194,6 +2277,7 @@ class AgentsResource:
         *,
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2230,7 +2314,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2282,6 +2366,9 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2351,7 +2438,17 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/agents/{path_param(agent_id)}/observe",
+                run_id=("body", "runId"),
+                offset=("body", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
@@ -2407,6 +2504,7 @@ class AgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         resourceid: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2466,7 +2564,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2517,6 +2615,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2576,7 +2675,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2629,6 +2728,9 @@ class AgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2699,7 +2801,17 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/agents/{path_param(agent_id)}/observe",
+                run_id=("body", "runId"),
+                offset=("body", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
@@ -2752,6 +2864,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2811,7 +2924,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2862,6 +2975,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2921,7 +3035,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2972,6 +3086,7 @@ class AgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3031,7 +3146,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -3043,6 +3158,8 @@ class AgentsResource:
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3074,6 +3191,7 @@ class AgentsResource:
             protocol=StreamProtocol(
                 "sse",
                 codec=_chunks.AGENT_CHUNK,
+                long_lived=True,
             ),
             query=build_query(extra_query or {}),
             json_body=_body,
@@ -3082,7 +3200,8 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(_chunks.AGENT_CHUNK),
         )
@@ -3093,6 +3212,7 @@ class AgentsResource:
         *,
         model_id: str,
         provider: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3126,7 +3246,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResponse.model_validate(_data)
@@ -3140,6 +3260,7 @@ class AgentsResource:
         model: _models.AgentModelRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         body_max_retries: float | NotGiven = NOT_GIVEN,
         enabled: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3175,7 +3296,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResponse.model_validate(_data)
@@ -3187,6 +3308,7 @@ class AgentsResource:
         *,
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3220,7 +3342,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentVoiceListenResponse.model_validate(_data)
@@ -3232,6 +3354,7 @@ class AgentsResource:
         *,
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3265,7 +3388,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -3284,6 +3407,7 @@ class AsyncAgentsResource:
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3317,7 +3441,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentThreadsAbortResponse.model_validate(_data)
@@ -3331,6 +3455,8 @@ class AsyncAgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3373,7 +3499,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -3386,6 +3513,8 @@ class AsyncAgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3431,7 +3560,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -3448,6 +3578,7 @@ class AsyncAgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3484,7 +3615,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentGenerateResult.model_validate(_data)
@@ -3498,6 +3629,7 @@ class AsyncAgentsResource:
         new_name: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3535,7 +3667,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentCloneResponse.model_validate(_data)
@@ -3550,6 +3682,8 @@ class AsyncAgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3593,7 +3727,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -3607,6 +3742,8 @@ class AsyncAgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3653,7 +3790,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -3671,6 +3809,7 @@ class AsyncAgentsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         format: str | NotGiven = NOT_GIVEN,
         reason: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3708,7 +3847,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentGenerateResult.model_validate(_data)
@@ -3720,6 +3859,7 @@ class AsyncAgentsResource:
         *,
         instructions: str,
         comment: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3755,7 +3895,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
@@ -3768,6 +3908,7 @@ class AsyncAgentsResource:
         *,
         data: Any,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3802,7 +3943,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         raise_for_error_body(_response, _data)
@@ -3855,6 +3996,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3917,7 +4059,7 @@ class AsyncAgentsResource:
                 },
                 timeout=timeout,
                 max_retries=max_retries,
-                retry_unsafe=False,
+                retry_unsafe=retry_unsafe,
             )
             _data = parse_json(_response)
             _calls = client_tool_calls(_data, _tools) if _rounds < MAX_CLIENT_TOOL_ROUNDS else []
@@ -3977,6 +4119,7 @@ class AsyncAgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         resourceid: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4036,7 +4179,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -4087,6 +4230,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4141,7 +4285,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -4539,6 +4683,46 @@ class AsyncAgentsResource:
         _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
         return _result
 
+    async def iter_suspended_runs(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
+        """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_suspended_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = await self.list_suspended_runs(
+                agent_id=agent_id,
+                thread_id=thread_id,
+                resource_id=resource_id,
+                from_date=from_date,
+                to_date=to_date,
+                per_page=per_page,
+                page=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_voice_speakers(
         self,
         agent_id: str,
@@ -4584,6 +4768,7 @@ class AsyncAgentsResource:
         *,
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4620,7 +4805,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentListenResponse.model_validate(_data)
@@ -4671,6 +4856,8 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4734,7 +4921,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
         )
 
@@ -4744,6 +4932,7 @@ class AsyncAgentsResource:
         *,
         run_id: str,
         offset: float | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4788,7 +4977,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -4815,6 +5005,7 @@ class AsyncAgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4853,7 +5044,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentQueueMessageResponse.model_validate(_data)
@@ -4866,6 +5057,8 @@ class AsyncAgentsResource:
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4909,7 +5102,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -4922,6 +5116,7 @@ class AsyncAgentsResource:
         agent_id: str,
         *,
         reordered_model_ids: Sequence[str],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4954,7 +5149,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelsReorderResponse.model_validate(_data)
@@ -4964,6 +5159,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4990,7 +5186,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResetResponse.model_validate(_data)
@@ -5043,6 +5239,8 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5110,7 +5308,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -5166,6 +5365,8 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5234,7 +5435,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
@@ -5261,6 +5463,7 @@ class AsyncAgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5299,7 +5502,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSendMessageResponse.model_validate(_data)
@@ -5319,6 +5522,7 @@ class AsyncAgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         if_idle: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5356,7 +5560,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSignalsResponse.model_validate(_data)
@@ -5375,6 +5579,7 @@ class AsyncAgentsResource:
         format: str | NotGiven = NOT_GIVEN,
         messages: Sequence[Any] | NotGiven = NOT_GIVEN,
         stream_options: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5415,7 +5620,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
@@ -5427,6 +5632,7 @@ class AsyncAgentsResource:
         *,
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5463,7 +5669,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -5515,6 +5721,9 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5584,7 +5793,17 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/agents/{path_param(agent_id)}/observe",
+                run_id=("body", "runId"),
+                offset=("body", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
@@ -5640,6 +5859,7 @@ class AsyncAgentsResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         resourceid: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5699,7 +5919,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -5750,6 +5970,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5809,7 +6030,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -5862,6 +6083,9 @@ class AsyncAgentsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5932,7 +6156,17 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/agents/{path_param(agent_id)}/observe",
+                run_id=("body", "runId"),
+                offset=("body", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=AgentView(
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
@@ -5985,6 +6219,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6044,7 +6279,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -6095,6 +6330,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6154,7 +6390,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -6205,6 +6441,7 @@ class AsyncAgentsResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6264,7 +6501,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -6276,6 +6513,8 @@ class AsyncAgentsResource:
         *,
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6307,6 +6546,7 @@ class AsyncAgentsResource:
             protocol=StreamProtocol(
                 "sse",
                 codec=_chunks.AGENT_CHUNK,
+                long_lived=True,
             ),
             query=build_query(extra_query or {}),
             json_body=_body,
@@ -6315,7 +6555,8 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(_chunks.AGENT_CHUNK),
         )
@@ -6326,6 +6567,7 @@ class AsyncAgentsResource:
         *,
         model_id: str,
         provider: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6359,7 +6601,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResponse.model_validate(_data)
@@ -6373,6 +6615,7 @@ class AsyncAgentsResource:
         model: _models.AgentModelRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         body_max_retries: float | NotGiven = NOT_GIVEN,
         enabled: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6408,7 +6651,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentModelResponse.model_validate(_data)
@@ -6420,6 +6663,7 @@ class AsyncAgentsResource:
         *,
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6453,7 +6697,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AgentVoiceListenResponse.model_validate(_data)
@@ -6465,6 +6709,7 @@ class AsyncAgentsResource:
         *,
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6498,7 +6743,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -75,6 +76,7 @@ class BackgroundTasksResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         task_id: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -102,6 +104,7 @@ class BackgroundTasksResource:
             "/background-tasks/stream",
             protocol=StreamProtocol(
                 "sse",
+                long_lived=True,
             ),
             query=build_query(
                 {
@@ -121,6 +124,7 @@ class BackgroundTasksResource:
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(None),
         )
@@ -211,6 +215,64 @@ class BackgroundTasksResource:
         _result = _models.BackgroundTasksResponse.model_validate(_data)
         return _result
 
+    def iter_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.BackgroundTask]:
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_background_tasks``.
+        """
+        _pager = Pager("page", page, 0, per_page, "tasks")
+        while not _pager.done:
+            _page = self.list_background_tasks(
+                agent_id=agent_id,
+                status=status,
+                run_id=run_id,
+                thread_id=thread_id,
+                resource_id=resource_id,
+                tool_name=tool_name,
+                tool_call_id=tool_call_id,
+                from_date=from_date,
+                to_date=to_date,
+                date_filter_by=date_filter_by,
+                order_by=order_by,
+                order_direction=order_direction,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
 
 class AsyncBackgroundTasksResource:
     """``client.background_tasks``: Background Tasks operations."""
@@ -262,6 +324,7 @@ class AsyncBackgroundTasksResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         task_id: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -289,6 +352,7 @@ class AsyncBackgroundTasksResource:
             "/background-tasks/stream",
             protocol=StreamProtocol(
                 "sse",
+                long_lived=True,
             ),
             query=build_query(
                 {
@@ -308,6 +372,7 @@ class AsyncBackgroundTasksResource:
             timeout=timeout,
             max_retries=max_retries,
             retry_unsafe=True,
+            idle_timeout=idle_timeout,
             reconnect=reconnect,
             view=EventView(None),
         )
@@ -397,3 +462,62 @@ class AsyncBackgroundTasksResource:
         _data = parse_json(_response)
         _result = _models.BackgroundTasksResponse.model_validate(_data)
         return _result
+
+    async def iter_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.BackgroundTask]:
+        """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_background_tasks``.
+        """
+        _pager = Pager("page", page, 0, per_page, "tasks")
+        while not _pager.done:
+            _page = await self.list_background_tasks(
+                agent_id=agent_id,
+                status=status,
+                run_id=run_id,
+                thread_id=thread_id,
+                resource_id=resource_id,
+                tool_name=tool_name,
+                tool_call_id=tool_call_id,
+                from_date=from_date,
+                to_date=to_date,
+                date_filter_by=date_filter_by,
+                order_by=order_by,
+                order_direction=order_direction,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item

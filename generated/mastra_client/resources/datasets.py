@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -29,6 +30,7 @@ class DatasetsResource:
         *,
         experiment_id_a: str,
         experiment_id_b: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -64,7 +66,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetCompareResponse.model_validate(_data)
@@ -77,6 +79,7 @@ class DatasetsResource:
         items: Sequence[_models.DatasetsClusterFailuresRequestItem | Mapping[str, Any]],
         available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -115,7 +118,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
@@ -133,6 +136,7 @@ class DatasetsResource:
         target_type: str | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -181,7 +185,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.Dataset.model_validate(_data)
@@ -210,6 +214,7 @@ class DatasetsResource:
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -268,7 +273,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentsResponse.model_validate(_data)
@@ -293,6 +298,7 @@ class DatasetsResource:
         trace_id: str | NotGiven = NOT_GIVEN,
         scores: Sequence[_models.DatasetExperimentResultsRequestScore | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -342,7 +348,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
@@ -358,6 +364,7 @@ class DatasetsResource:
         agent_context: _models.DatasetGenerateItemsRequestAgentContext
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -396,7 +403,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
@@ -420,6 +427,7 @@ class DatasetsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         source: _models.DatasetItemsRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -470,7 +478,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItem.model_validate(_data)
@@ -707,6 +715,7 @@ class DatasetsResource:
         dataset_id: str,
         experiment_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -734,7 +743,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
@@ -748,6 +757,7 @@ class DatasetsResource:
         *,
         attempt: int | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -785,7 +795,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
@@ -999,6 +1009,7 @@ class DatasetsResource:
         dataset_id: str,
         *,
         items: Sequence[_models.DatasetItemsRequest | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1031,7 +1042,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItemsBatchResponse.model_validate(_data)
@@ -1088,6 +1099,39 @@ class DatasetsResource:
         _result = _models.DatasetsResponse.model_validate(_data)
         return _result
 
+    def iter_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.Dataset]:
+        """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        """
+        _pager = Pager("page", page, 0, per_page, "datasets")
+        while not _pager.done:
+            _page = self.list_datasets(
+                page=_pager.position,
+                per_page=per_page,
+                target_type=target_type,
+                target_ids=target_ids,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_experiment_results(
         self,
         dataset_id: str,
@@ -1139,6 +1183,41 @@ class DatasetsResource:
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
         return _result
+
+    def iter_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        """
+        _pager = Pager("page", page, 0, per_page, "results")
+        while not _pager.done:
+            _page = self.list_experiment_results(
+                dataset_id=dataset_id,
+                experiment_id=experiment_id,
+                page=_pager.position,
+                per_page=per_page,
+                tags=tags,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_experiments(
         self,
@@ -1205,6 +1284,49 @@ class DatasetsResource:
         _result = _models.ExperimentsResponse.model_validate(_data)
         return _result
 
+    def iter_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperiment]:
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        """
+        _pager = Pager("page", page, 0, per_page, "experiments")
+        while not _pager.done:
+            _page = self.list_experiments(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                experiment_set_id=experiment_set_id,
+                comparison_id=comparison_id,
+                variant_id=variant_id,
+                trial_index=trial_index,
+                target_type=target_type,
+                target_id=target_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_items(
         self,
         dataset_id: str,
@@ -1258,6 +1380,41 @@ class DatasetsResource:
         _result = _models.DatasetItemsResponse.model_validate(_data)
         return _result
 
+    def iter_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetItem]:
+        """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        """
+        _pager = Pager("page", page, 0, per_page, "items")
+        while not _pager.done:
+            _page = self.list_items(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                version=version,
+                search=search,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_versions(
         self,
         dataset_id: str,
@@ -1305,6 +1462,37 @@ class DatasetsResource:
         _result = _models.DatasetVersionsResponse.model_validate(_data)
         return _result
 
+    def iter_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetVersionsResponseVersion]:
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = self.list_versions(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_dataset(
         self,
         dataset_id: str,
@@ -1321,6 +1509,7 @@ class DatasetsResource:
         target_type: str | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1381,7 +1570,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetUpdateResponse.model_validate(_data)
@@ -1395,6 +1584,7 @@ class DatasetsResource:
         name: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1433,7 +1623,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
@@ -1448,6 +1638,7 @@ class DatasetsResource:
         status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         comment: str | None | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1484,7 +1675,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
@@ -1508,6 +1699,7 @@ class DatasetsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         source: _models.DatasetItemsRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1557,7 +1749,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItemUpdateResponse.model_validate(_data)
@@ -1576,6 +1768,7 @@ class AsyncDatasetsResource:
         *,
         experiment_id_a: str,
         experiment_id_b: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1611,7 +1804,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetCompareResponse.model_validate(_data)
@@ -1624,6 +1817,7 @@ class AsyncDatasetsResource:
         items: Sequence[_models.DatasetsClusterFailuresRequestItem | Mapping[str, Any]],
         available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1662,7 +1856,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
@@ -1680,6 +1874,7 @@ class AsyncDatasetsResource:
         target_type: str | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1728,7 +1923,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.Dataset.model_validate(_data)
@@ -1757,6 +1952,7 @@ class AsyncDatasetsResource:
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1815,7 +2011,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentsResponse.model_validate(_data)
@@ -1840,6 +2036,7 @@ class AsyncDatasetsResource:
         trace_id: str | NotGiven = NOT_GIVEN,
         scores: Sequence[_models.DatasetExperimentResultsRequestScore | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1889,7 +2086,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
@@ -1905,6 +2102,7 @@ class AsyncDatasetsResource:
         agent_context: _models.DatasetGenerateItemsRequestAgentContext
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1943,7 +2141,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
@@ -1967,6 +2165,7 @@ class AsyncDatasetsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         source: _models.DatasetItemsRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2017,7 +2216,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItem.model_validate(_data)
@@ -2254,6 +2453,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         experiment_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2281,7 +2481,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
@@ -2295,6 +2495,7 @@ class AsyncDatasetsResource:
         *,
         attempt: int | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2332,7 +2533,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
@@ -2546,6 +2747,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         *,
         items: Sequence[_models.DatasetItemsRequest | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2578,7 +2780,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItemsBatchResponse.model_validate(_data)
@@ -2635,6 +2837,40 @@ class AsyncDatasetsResource:
         _result = _models.DatasetsResponse.model_validate(_data)
         return _result
 
+    async def iter_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.Dataset]:
+        """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_datasets``.
+        """
+        _pager = Pager("page", page, 0, per_page, "datasets")
+        while not _pager.done:
+            _page = await self.list_datasets(
+                page=_pager.position,
+                per_page=per_page,
+                target_type=target_type,
+                target_ids=target_ids,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_experiment_results(
         self,
         dataset_id: str,
@@ -2686,6 +2922,42 @@ class AsyncDatasetsResource:
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
         return _result
+
+    async def iter_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
+        """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiment_results``.
+        """
+        _pager = Pager("page", page, 0, per_page, "results")
+        while not _pager.done:
+            _page = await self.list_experiment_results(
+                dataset_id=dataset_id,
+                experiment_id=experiment_id,
+                page=_pager.position,
+                per_page=per_page,
+                tags=tags,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_experiments(
         self,
@@ -2752,6 +3024,50 @@ class AsyncDatasetsResource:
         _result = _models.ExperimentsResponse.model_validate(_data)
         return _result
 
+    async def iter_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperiment]:
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        """
+        _pager = Pager("page", page, 0, per_page, "experiments")
+        while not _pager.done:
+            _page = await self.list_experiments(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                experiment_set_id=experiment_set_id,
+                comparison_id=comparison_id,
+                variant_id=variant_id,
+                trial_index=trial_index,
+                target_type=target_type,
+                target_id=target_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_items(
         self,
         dataset_id: str,
@@ -2805,6 +3121,42 @@ class AsyncDatasetsResource:
         _result = _models.DatasetItemsResponse.model_validate(_data)
         return _result
 
+    async def iter_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetItem]:
+        """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_items``.
+        """
+        _pager = Pager("page", page, 0, per_page, "items")
+        while not _pager.done:
+            _page = await self.list_items(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                version=version,
+                search=search,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_versions(
         self,
         dataset_id: str,
@@ -2852,6 +3204,38 @@ class AsyncDatasetsResource:
         _result = _models.DatasetVersionsResponse.model_validate(_data)
         return _result
 
+    async def iter_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
+        """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = await self.list_versions(
+                dataset_id=dataset_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_dataset(
         self,
         dataset_id: str,
@@ -2868,6 +3252,7 @@ class AsyncDatasetsResource:
         target_type: str | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2928,7 +3313,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetUpdateResponse.model_validate(_data)
@@ -2942,6 +3327,7 @@ class AsyncDatasetsResource:
         name: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2980,7 +3366,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
@@ -2995,6 +3381,7 @@ class AsyncDatasetsResource:
         status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         comment: str | None | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3031,7 +3418,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
@@ -3055,6 +3442,7 @@ class AsyncDatasetsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         source: _models.DatasetItemsRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3104,7 +3492,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.DatasetItemUpdateResponse.model_validate(_data)

@@ -48,6 +48,7 @@ class DynamicWorkflowsResource:
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dependencies: Sequence[_models.StoredWorkflowsRequestDependency | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -92,7 +93,7 @@ class DynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredWorkflowsResponseResponse.model_validate(_data)
@@ -247,6 +248,7 @@ class AsyncDynamicWorkflowsResource:
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         dependencies: Sequence[_models.StoredWorkflowsRequestDependency | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -291,7 +293,7 @@ class AsyncDynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredWorkflowsResponseResponse.model_validate(_data)

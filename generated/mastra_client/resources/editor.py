@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -41,6 +42,7 @@ class EditorResource:
         repo: str,
         skill_name: str,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -80,7 +82,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
@@ -196,6 +198,37 @@ class EditorResource:
         _data = parse_json(_response)
         _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
         return _result
+
+    def iter_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "skills")
+        while not _pager.done:
+            _page = self.get_builder_registry_popular(
+                registry_id=registry_id,
+                limit=limit,
+                offset=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def get_builder_registry_preview(
         self,
@@ -434,6 +467,8 @@ class EditorResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -493,7 +528,8 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.AGENT_CHUNK),
         )
 
@@ -512,6 +548,7 @@ class AsyncEditorResource:
         repo: str,
         skill_name: str,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -551,7 +588,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
@@ -667,6 +704,38 @@ class AsyncEditorResource:
         _data = parse_json(_response)
         _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
         return _result
+
+    async def iter_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_builder_registry_popular``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "skills")
+        while not _pager.done:
+            _page = await self.get_builder_registry_popular(
+                registry_id=registry_id,
+                limit=limit,
+                offset=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def get_builder_registry_preview(
         self,
@@ -905,6 +974,8 @@ class AsyncEditorResource:
         | _models.AgentStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -964,6 +1035,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
             view=EventView(_chunks.AGENT_CHUNK),
         )

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -165,6 +166,47 @@ class ExperimentsResource:
         _result = _models.ExperimentsResponse.model_validate(_data)
         return _result
 
+    def iter_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperiment]:
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        """
+        _pager = Pager("page", page, 0, per_page, "experiments")
+        while not _pager.done:
+            _page = self.list_experiments(
+                page=_pager.position,
+                per_page=per_page,
+                experiment_set_id=experiment_set_id,
+                comparison_id=comparison_id,
+                variant_id=variant_id,
+                trial_index=trial_index,
+                target_type=target_type,
+                target_id=target_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
 
 class AsyncExperimentsResource:
     """``client.experiments``: Experiments operations."""
@@ -313,3 +355,45 @@ class AsyncExperimentsResource:
         _data = parse_json(_response)
         _result = _models.ExperimentsResponse.model_validate(_data)
         return _result
+
+    async def iter_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperiment]:
+        """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_experiments``.
+        """
+        _pager = Pager("page", page, 0, per_page, "experiments")
+        while not _pager.done:
+            _page = await self.list_experiments(
+                page=_pager.position,
+                per_page=per_page,
+                experiment_set_id=experiment_set_id,
+                comparison_id=comparison_id,
+                variant_id=variant_id,
+                trial_index=trial_index,
+                target_type=target_type,
+                target_id=target_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -85,6 +86,47 @@ class LogsResource:
         _result = _models.Log.model_validate(_data)
         return _result
 
+    def iter_log(
+        self,
+        run_id: str,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.LogLog]:
+        """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = self.get_log(
+                run_id=run_id,
+                page=_pager.position,
+                per_page=per_page,
+                from_date=from_date,
+                to_date=to_date,
+                log_level=log_level,
+                filters=filters,
+                transport_id=transport_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_logs(
         self,
         *,
@@ -144,6 +186,45 @@ class LogsResource:
         _data = parse_json(_response)
         _result = _models.LogsResponse.model_validate(_data)
         return _result
+
+    def iter_logs(
+        self,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.LogLog]:
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = self.list_logs(
+                page=_pager.position,
+                per_page=per_page,
+                from_date=from_date,
+                to_date=to_date,
+                log_level=log_level,
+                filters=filters,
+                transport_id=transport_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_transports(
         self,
@@ -246,6 +327,48 @@ class AsyncLogsResource:
         _result = _models.Log.model_validate(_data)
         return _result
 
+    async def iter_log(
+        self,
+        run_id: str,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.LogLog]:
+        """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_log``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = await self.get_log(
+                run_id=run_id,
+                page=_pager.position,
+                per_page=per_page,
+                from_date=from_date,
+                to_date=to_date,
+                log_level=log_level,
+                filters=filters,
+                transport_id=transport_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_logs(
         self,
         *,
@@ -305,6 +428,46 @@ class AsyncLogsResource:
         _data = parse_json(_response)
         _result = _models.LogsResponse.model_validate(_data)
         return _result
+
+    async def iter_logs(
+        self,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.LogLog]:
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = await self.list_logs(
+                page=_pager.position,
+                per_page=per_page,
+                from_date=from_date,
+                to_date=to_date,
+                log_level=log_level,
+                filters=filters,
+                transport_id=transport_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_transports(
         self,

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -28,6 +29,7 @@ class McpClientVersionsResource:
         mcp_client_id: str,
         *,
         change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -61,7 +63,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionsResponseResponse.model_validate(_data)
@@ -240,11 +242,45 @@ class McpClientVersionsResource:
         _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
         return _result
 
+    def iter_stored_mcp_client_versions(
+        self,
+        mcp_client_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredMcpClientVersion]:
+        """Every item of every page of ``list_stored_mcp_client_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_mcp_client_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = self.list_stored_mcp_client_versions(
+                mcp_client_id=mcp_client_id,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def stored_mcp_client_version_activate(
         self,
         mcp_client_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -272,7 +308,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
@@ -283,6 +319,7 @@ class McpClientVersionsResource:
         mcp_client_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -310,7 +347,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)
@@ -328,6 +365,7 @@ class AsyncMcpClientVersionsResource:
         mcp_client_id: str,
         *,
         change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -361,7 +399,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionsResponseResponse.model_validate(_data)
@@ -540,11 +578,46 @@ class AsyncMcpClientVersionsResource:
         _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_mcp_client_versions(
+        self,
+        mcp_client_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredMcpClientVersion]:
+        """Every item of every page of ``list_stored_mcp_client_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_mcp_client_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = await self.list_stored_mcp_client_versions(
+                mcp_client_id=mcp_client_id,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def stored_mcp_client_version_activate(
         self,
         mcp_client_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -572,7 +645,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
@@ -583,6 +656,7 @@ class AsyncMcpClientVersionsResource:
         mcp_client_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -610,7 +684,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -33,6 +34,7 @@ class MemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -76,7 +78,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadCloneResponse.model_validate(_data)
@@ -90,6 +92,7 @@ class MemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -131,7 +134,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThread.model_validate(_data)
@@ -147,6 +150,7 @@ class MemoryResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -187,7 +191,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
@@ -341,6 +345,45 @@ class MemoryResource:
         _data = parse_json(_response)
         _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
         return _result
+
+    def iter_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "history")
+        while not _pager.done:
+            _page = self.get_observational_memory(
+                agent_id=agent_id,
+                resource_id=resource_id,
+                thread_id=thread_id,
+                from_=from_,
+                to=to,
+                offset=_pager.position,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def get_status(
         self,
@@ -553,6 +596,50 @@ class MemoryResource:
         _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
         return _result
 
+    def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadMessagesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = self.list_thread_messages(
+                thread_id=thread_id,
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                include_system_reminders=include_system_reminders,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_threads(
         self,
         *,
@@ -610,12 +697,50 @@ class MemoryResource:
         _result = _models.MemoryThreadsResponse.model_validate(_data)
         return _result
 
+    def iter_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MemoryThread]:
+        """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        """
+        _pager = Pager("page", page, 0, per_page, "threads")
+        while not _pager.done:
+            _page = self.list_threads(
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                metadata=metadata,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def observational_memory_buffer_status(
         self,
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -647,7 +772,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
@@ -658,6 +783,7 @@ class MemoryResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -696,7 +822,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemorySaveMessagesResponse.model_validate(_data)
@@ -765,6 +891,7 @@ class MemoryResource:
         *,
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -804,7 +931,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadTransferResponse.model_validate(_data)
@@ -818,6 +945,7 @@ class MemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -859,7 +987,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
@@ -873,6 +1001,7 @@ class MemoryResource:
         working_memory: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -914,7 +1043,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)
@@ -937,6 +1066,7 @@ class AsyncMemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -980,7 +1110,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadCloneResponse.model_validate(_data)
@@ -994,6 +1124,7 @@ class AsyncMemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1035,7 +1166,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThread.model_validate(_data)
@@ -1051,6 +1182,7 @@ class AsyncMemoryResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1091,7 +1223,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
@@ -1245,6 +1377,46 @@ class AsyncMemoryResource:
         _data = parse_json(_response)
         _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
         return _result
+
+    async def iter_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
+        """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_observational_memory``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "history")
+        while not _pager.done:
+            _page = await self.get_observational_memory(
+                agent_id=agent_id,
+                resource_id=resource_id,
+                thread_id=thread_id,
+                from_=from_,
+                to=to,
+                offset=_pager.position,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def get_status(
         self,
@@ -1457,6 +1629,51 @@ class AsyncMemoryResource:
         _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
         return _result
 
+    async def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadMessagesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = await self.list_thread_messages(
+                thread_id=thread_id,
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                include_system_reminders=include_system_reminders,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_threads(
         self,
         *,
@@ -1514,12 +1731,51 @@ class AsyncMemoryResource:
         _result = _models.MemoryThreadsResponse.model_validate(_data)
         return _result
 
+    async def iter_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MemoryThread]:
+        """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        """
+        _pager = Pager("page", page, 0, per_page, "threads")
+        while not _pager.done:
+            _page = await self.list_threads(
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                metadata=metadata,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def observational_memory_buffer_status(
         self,
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1551,7 +1807,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
@@ -1562,6 +1818,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1600,7 +1857,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemorySaveMessagesResponse.model_validate(_data)
@@ -1669,6 +1926,7 @@ class AsyncMemoryResource:
         *,
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1708,7 +1966,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadTransferResponse.model_validate(_data)
@@ -1722,6 +1980,7 @@ class AsyncMemoryResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1763,7 +2022,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
@@ -1777,6 +2036,7 @@ class AsyncMemoryResource:
         working_memory: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1818,7 +2078,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)

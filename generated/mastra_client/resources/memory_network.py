@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -28,6 +29,7 @@ class MemoryNetworkResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -66,7 +68,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
@@ -80,6 +82,7 @@ class MemoryNetworkResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -121,7 +124,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThread.model_validate(_data)
@@ -330,6 +333,52 @@ class MemoryNetworkResource:
         _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
         return _result
 
+    def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryNetworkThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryNetworkThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = self.list_thread_messages(
+                thread_id=thread_id,
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_threads(
         self,
         *,
@@ -387,6 +436,43 @@ class MemoryNetworkResource:
         _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
         return _result
 
+    def iter_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MemoryThread]:
+        """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        """
+        _pager = Pager("page", page, 0, per_page, "threads")
+        while not _pager.done:
+            _page = self.list_threads(
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                metadata=metadata,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def messages_delete(
         self,
         *,
@@ -397,6 +483,7 @@ class MemoryNetworkResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -437,7 +524,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
@@ -451,6 +538,7 @@ class MemoryNetworkResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -492,7 +580,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)
@@ -510,6 +598,7 @@ class AsyncMemoryNetworkResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -548,7 +637,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
@@ -562,6 +651,7 @@ class AsyncMemoryNetworkResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -603,7 +693,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryThread.model_validate(_data)
@@ -812,6 +902,53 @@ class AsyncMemoryNetworkResource:
         _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
         return _result
 
+    async def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryNetworkThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryNetworkThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_thread_messages``.
+        """
+        _pager = Pager("page", page, 0, per_page, "messages")
+        while not _pager.done:
+            _page = await self.list_thread_messages(
+                thread_id=thread_id,
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                order_by=order_by,
+                include=include,
+                filter=filter,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_threads(
         self,
         *,
@@ -869,6 +1006,44 @@ class AsyncMemoryNetworkResource:
         _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
         return _result
 
+    async def iter_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MemoryThread]:
+        """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_threads``.
+        """
+        _pager = Pager("page", page, 0, per_page, "threads")
+        while not _pager.done:
+            _page = await self.list_threads(
+                page=_pager.position,
+                per_page=per_page,
+                agent_id=agent_id,
+                resource_id=resource_id,
+                metadata=metadata,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def messages_delete(
         self,
         *,
@@ -879,6 +1054,7 @@ class AsyncMemoryNetworkResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -919,7 +1095,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
@@ -933,6 +1109,7 @@ class AsyncMemoryNetworkResource:
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -974,7 +1151,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -33,6 +34,7 @@ class ObservabilityResource:
         filters: _models.ObservabilityFeedbackAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -72,7 +74,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
@@ -87,6 +89,7 @@ class ObservabilityResource:
         filters: _models.ObservabilityMetricsAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -124,7 +127,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
@@ -134,6 +137,7 @@ class ObservabilityResource:
         self,
         *,
         score: _models.ObservabilityScoresRequestScore | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -163,7 +167,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)
@@ -179,6 +183,7 @@ class ObservabilityResource:
         filters: _models.ObservabilityScoresAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -218,7 +223,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
@@ -324,6 +329,7 @@ class ObservabilityResource:
         self,
         *,
         feedback: _models.ObservabilityFeedbackRequestFeedback | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -353,7 +359,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)
@@ -370,6 +376,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -409,7 +416,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
@@ -425,6 +432,7 @@ class ObservabilityResource:
         filters: _models.ObservabilityFeedbackAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -464,7 +472,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
@@ -481,6 +489,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -522,7 +531,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
@@ -719,6 +728,148 @@ class ObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
         return _result
+
+    def iter_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
+        """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        """
+        _pager = Pager("page", page, 0, per_page, "feedback")
+        while not _pager.done:
+            _page = self.get_feedback(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                feedback_type=feedback_type,
+                feedback_source=feedback_source,
+                source=source,
+                feedback_user_id=feedback_user_id,
+                review_status=review_status,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def get_metrics(
         self,
@@ -917,6 +1068,152 @@ class ObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsResponse.model_validate(_data)
         return _result
+
+    def iter_metrics(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        trace_ids: Any | NotGiven = NOT_GIVEN,
+        name: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        provider: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        cost_unit: str | NotGiven = NOT_GIVEN,
+        labels: Any | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityMetricsResponseMetrics]:
+        """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        """
+        _pager = Pager("page", page, 0, per_page, "metrics")
+        while not _pager.done:
+            _page = self.get_metrics(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                trace_ids=trace_ids,
+                name=name,
+                source=source,
+                provider=provider,
+                model=model,
+                cost_unit=cost_unit,
+                labels=labels,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def get_score(
         self,
@@ -1395,6 +1692,200 @@ class ObservabilityResource:
         _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
         return _result
 
+    def iter_traces_light(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        """
+        _pager = Pager("page", page, 0, per_page, "spans")
+        while not _pager.done:
+            _page = self.get_traces_light(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                has_child_error=has_child_error,
+                date_range=date_range,
+                name=name,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_branches(
         self,
         *,
@@ -1634,6 +2125,194 @@ class ObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityBranchesResponse.model_validate(_data)
         return _result
+
+    def iter_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        """
+        _pager = Pager("page", page, 0, per_page, "branches")
+        while not _pager.done:
+            _page = self.list_branches(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_discovery_entity_names(
         self,
@@ -2168,6 +2847,144 @@ class ObservabilityResource:
         _result = _models.ObservabilityLogsResponse.model_validate(_data)
         return _result
 
+    def iter_logs(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        level: Literal["debug", "info", "warn", "error", "fatal"]
+        | Sequence[Literal["debug", "info", "warn", "error", "fatal"]]
+        | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityLogsResponseLog]:
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = self.list_logs(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                source=source,
+                level=level,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_scores(
         self,
         *,
@@ -2357,6 +3174,146 @@ class ObservabilityResource:
         _result = _models.ObservabilityScoresResponse.model_validate(_data)
         return _result
 
+    def iter_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityScoreScore]:
+        """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = self.list_scores(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                scorer_id=scorer_id,
+                score_source=score_source,
+                metadata=metadata,
+                source=source,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_trace_scores(
         self,
         trace_id: str,
@@ -2405,6 +3362,39 @@ class ObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
         return _result
+
+    def iter_trace_scores(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = self.list_trace_scores(
+                trace_id=trace_id,
+                span_id=span_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_traces(
         self,
@@ -2655,6 +3645,200 @@ class ObservabilityResource:
         _result = _models.ObservabilityTracesResponse.model_validate(_data)
         return _result
 
+    def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        """
+        _pager = Pager("page", page, 0, per_page, "spans")
+        while not _pager.done:
+            _page = self.list_traces(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                has_child_error=has_child_error,
+                date_range=date_range,
+                name=name,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def metrics_aggregate(
         self,
         *,
@@ -2682,6 +3866,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2721,7 +3906,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
@@ -2755,6 +3940,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2798,7 +3984,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
@@ -2831,6 +4017,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2872,7 +4059,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
@@ -2889,6 +4076,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2928,7 +4116,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
@@ -2944,6 +4132,7 @@ class ObservabilityResource:
         filters: _models.ObservabilityScoresAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2983,7 +4172,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
@@ -3000,6 +4189,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3041,7 +4231,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
@@ -3051,6 +4241,7 @@ class ObservabilityResource:
         self,
         *,
         trace_ids: Sequence[str],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3083,7 +4274,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
@@ -3110,6 +4301,7 @@ class ObservabilityResource:
         mode: Literal["delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3156,7 +4348,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -3176,6 +4368,7 @@ class ObservabilityResource:
         *,
         scorer_name: str,
         targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3206,7 +4399,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
@@ -3217,6 +4410,7 @@ class ObservabilityResource:
         feedback_id: str,
         *,
         review_status: Literal["needs-review", "reviewed"],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3249,7 +4443,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)
@@ -3272,6 +4466,7 @@ class AsyncObservabilityResource:
         filters: _models.ObservabilityFeedbackAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3311,7 +4506,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
@@ -3326,6 +4521,7 @@ class AsyncObservabilityResource:
         filters: _models.ObservabilityMetricsAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3363,7 +4559,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
@@ -3373,6 +4569,7 @@ class AsyncObservabilityResource:
         self,
         *,
         score: _models.ObservabilityScoresRequestScore | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3402,7 +4599,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)
@@ -3418,6 +4615,7 @@ class AsyncObservabilityResource:
         filters: _models.ObservabilityScoresAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3457,7 +4655,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
@@ -3563,6 +4761,7 @@ class AsyncObservabilityResource:
         self,
         *,
         feedback: _models.ObservabilityFeedbackRequestFeedback | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3592,7 +4791,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.AuthRefreshResponse.model_validate(_data)
@@ -3609,6 +4808,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3648,7 +4848,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
@@ -3664,6 +4864,7 @@ class AsyncObservabilityResource:
         filters: _models.ObservabilityFeedbackAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3703,7 +4904,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
@@ -3720,6 +4921,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3761,7 +4963,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
@@ -3958,6 +5160,149 @@ class AsyncObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
         return _result
+
+    async def iter_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
+        """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_feedback``.
+        """
+        _pager = Pager("page", page, 0, per_page, "feedback")
+        while not _pager.done:
+            _page = await self.get_feedback(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                feedback_type=feedback_type,
+                feedback_source=feedback_source,
+                source=source,
+                feedback_user_id=feedback_user_id,
+                review_status=review_status,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def get_metrics(
         self,
@@ -4156,6 +5501,153 @@ class AsyncObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsResponse.model_validate(_data)
         return _result
+
+    async def iter_metrics(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        trace_ids: Any | NotGiven = NOT_GIVEN,
+        name: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        provider: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        cost_unit: str | NotGiven = NOT_GIVEN,
+        labels: Any | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityMetricsResponseMetrics]:
+        """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_metrics``.
+        """
+        _pager = Pager("page", page, 0, per_page, "metrics")
+        while not _pager.done:
+            _page = await self.get_metrics(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                trace_ids=trace_ids,
+                name=name,
+                source=source,
+                provider=provider,
+                model=model,
+                cost_unit=cost_unit,
+                labels=labels,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def get_score(
         self,
@@ -4634,6 +6126,201 @@ class AsyncObservabilityResource:
         _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
         return _result
 
+    async def iter_traces_light(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
+        """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``get_traces_light``.
+        """
+        _pager = Pager("page", page, 0, per_page, "spans")
+        while not _pager.done:
+            _page = await self.get_traces_light(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                has_child_error=has_child_error,
+                date_range=date_range,
+                name=name,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_branches(
         self,
         *,
@@ -4873,6 +6560,195 @@ class AsyncObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityBranchesResponse.model_validate(_data)
         return _result
+
+    async def iter_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_branches``.
+        """
+        _pager = Pager("page", page, 0, per_page, "branches")
+        while not _pager.done:
+            _page = await self.list_branches(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_discovery_entity_names(
         self,
@@ -5407,6 +7283,145 @@ class AsyncObservabilityResource:
         _result = _models.ObservabilityLogsResponse.model_validate(_data)
         return _result
 
+    async def iter_logs(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        level: Literal["debug", "info", "warn", "error", "fatal"]
+        | Sequence[Literal["debug", "info", "warn", "error", "fatal"]]
+        | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
+        """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_logs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "logs")
+        while not _pager.done:
+            _page = await self.list_logs(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                source=source,
+                level=level,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_scores(
         self,
         *,
@@ -5596,6 +7611,147 @@ class AsyncObservabilityResource:
         _result = _models.ObservabilityScoresResponse.model_validate(_data)
         return _result
 
+    async def iter_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityScoreScore]:
+        """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = await self.list_scores(
+                timestamp=timestamp,
+                trace_id=trace_id,
+                span_id=span_id,
+                entity_type=entity_type,
+                entity_name=entity_name,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                experiment_id=experiment_id,
+                service_name=service_name,
+                environment=environment,
+                parent_entity_type=parent_entity_type,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_name=root_entity_name,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                execution_source=execution_source,
+                tags=tags,
+                scorer_id=scorer_id,
+                score_source=score_source,
+                metadata=metadata,
+                source=source,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_trace_scores(
         self,
         trace_id: str,
@@ -5644,6 +7800,40 @@ class AsyncObservabilityResource:
         _data = parse_json(_response)
         _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
         return _result
+
+    async def iter_trace_scores(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
+        """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_trace_scores``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = await self.list_trace_scores(
+                trace_id=trace_id,
+                span_id=span_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_traces(
         self,
@@ -5894,6 +8084,201 @@ class AsyncObservabilityResource:
         _result = _models.ObservabilityTracesResponse.model_validate(_data)
         return _result
 
+    async def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_traces``.
+        """
+        _pager = Pager("page", page, 0, per_page, "spans")
+        while not _pager.done:
+            _page = await self.list_traces(
+                started_at=started_at,
+                ended_at=ended_at,
+                span_type=span_type,
+                trace_id=trace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                parent_entity_type=parent_entity_type,
+                parent_entity_id=parent_entity_id,
+                parent_entity_name=parent_entity_name,
+                root_entity_type=root_entity_type,
+                root_entity_id=root_entity_id,
+                root_entity_name=root_entity_name,
+                user_id=user_id,
+                organization_id=organization_id,
+                resource_id=resource_id,
+                run_id=run_id,
+                session_id=session_id,
+                thread_id=thread_id,
+                request_id=request_id,
+                environment=environment,
+                service_name=service_name,
+                scope=scope,
+                entity_version_id=entity_version_id,
+                parent_entity_version_id=parent_entity_version_id,
+                root_entity_version_id=root_entity_version_id,
+                experiment_id=experiment_id,
+                source=source,
+                metadata=metadata,
+                tags=tags,
+                status=status,
+                has_child_error=has_child_error,
+                date_range=date_range,
+                name=name,
+                page=_pager.position,
+                per_page=per_page,
+                field=field,
+                direction=direction,
+                mode=mode,
+                after=after,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def metrics_aggregate(
         self,
         *,
@@ -5921,6 +8306,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5960,7 +8346,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
@@ -5994,6 +8380,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
         order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6037,7 +8424,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
@@ -6070,6 +8457,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6111,7 +8499,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
@@ -6128,6 +8516,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         compare_period: Literal["previous_period", "previous_day", "previous_week"]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6167,7 +8556,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
@@ -6183,6 +8572,7 @@ class AsyncObservabilityResource:
         filters: _models.ObservabilityScoresAggregateRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6222,7 +8612,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
@@ -6239,6 +8629,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6280,7 +8671,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
@@ -6290,6 +8681,7 @@ class AsyncObservabilityResource:
         self,
         *,
         trace_ids: Sequence[str],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6322,7 +8714,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
@@ -6349,6 +8741,7 @@ class AsyncObservabilityResource:
         mode: Literal["delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6395,7 +8788,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -6415,6 +8808,7 @@ class AsyncObservabilityResource:
         *,
         scorer_name: str,
         targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6445,7 +8839,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
@@ -6456,6 +8850,7 @@ class AsyncObservabilityResource:
         feedback_id: str,
         *,
         review_status: Literal["needs-review", "reviewed"],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6488,7 +8883,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)

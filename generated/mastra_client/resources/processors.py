@@ -33,6 +33,7 @@ class ProcessorsResource:
         messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
         agent_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -68,7 +69,7 @@ class ProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ProcessorExecuteResponse.model_validate(_data)
@@ -162,6 +163,7 @@ class AsyncProcessorsResource:
         messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
         agent_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -197,7 +199,7 @@ class AsyncProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ProcessorExecuteResponse.model_validate(_data)

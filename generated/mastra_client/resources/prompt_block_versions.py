@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -28,6 +29,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         *,
         change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -61,7 +63,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionsResponseResponse.model_validate(_data)
@@ -242,11 +244,47 @@ class PromptBlockVersionsResource:
         _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
         return _result
 
+    def iter_stored_prompt_block_versions(
+        self,
+        prompt_block_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredPromptBlockVersion]:
+        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = self.list_stored_prompt_block_versions(
+                prompt_block_id=prompt_block_id,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def stored_prompt_block_version_activate(
         self,
         prompt_block_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -274,7 +312,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
@@ -285,6 +323,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -312,7 +351,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)
@@ -330,6 +369,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         *,
         change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -363,7 +403,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionsResponseResponse.model_validate(_data)
@@ -544,11 +584,48 @@ class AsyncPromptBlockVersionsResource:
         _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_prompt_block_versions(
+        self,
+        prompt_block_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
+        """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_block_versions``.
+        """
+        _pager = Pager("page", page, 0, per_page, "versions")
+        while not _pager.done:
+            _page = await self.list_stored_prompt_block_versions(
+                prompt_block_id=prompt_block_id,
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def stored_prompt_block_version_activate(
         self,
         prompt_block_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -576,7 +653,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
@@ -587,6 +664,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -614,7 +692,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)

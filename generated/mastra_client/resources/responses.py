@@ -31,6 +31,7 @@ class ResponsesResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -69,7 +70,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.V1ConversationsResponse.model_validate(_data)
@@ -90,6 +91,7 @@ class ResponsesResource:
         stream: bool | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
         previous_response_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -133,7 +135,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.V1ResponsesResponse.model_validate(_data)
@@ -334,6 +336,7 @@ class AsyncResponsesResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -372,7 +375,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.V1ConversationsResponse.model_validate(_data)
@@ -393,6 +396,7 @@ class AsyncResponsesResource:
         stream: bool | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
         previous_response_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -436,7 +440,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.V1ResponsesResponse.model_validate(_data)

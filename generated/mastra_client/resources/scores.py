@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -144,6 +145,39 @@ class ScoresResource:
         _result = _models.ScoresEntity.model_validate(_data)
         return _result
 
+    def iter_scores_by_entity_id(
+        self,
+        entity_type: str,
+        entity_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_entity_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = self.list_scores_by_entity_id(
+                entity_type=entity_type,
+                entity_id=entity_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_scores_by_run_id(
         self,
         run_id: str,
@@ -190,6 +224,37 @@ class ScoresResource:
         _data = parse_json(_response)
         _result = _models.ScoresRun.model_validate(_data)
         return _result
+
+    def iter_scores_by_run_id(
+        self,
+        run_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_run_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = self.list_scores_by_run_id(
+                run_id=run_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
 
     def list_scores_by_scorer_id(
         self,
@@ -244,10 +309,46 @@ class ScoresResource:
         _result = _models.ScoresRun.model_validate(_data)
         return _result
 
+    def iter_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        entity_id: str | NotGiven = NOT_GIVEN,
+        entity_type: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_scorer_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = self.list_scores_by_scorer_id(
+                scorer_id=scorer_id,
+                page=_pager.position,
+                per_page=per_page,
+                entity_id=entity_id,
+                entity_type=entity_type,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def save_score(
         self,
         *,
         score: Any,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -277,7 +378,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ScoresResponse.model_validate(_data)
@@ -411,6 +512,40 @@ class AsyncScoresResource:
         _result = _models.ScoresEntity.model_validate(_data)
         return _result
 
+    async def iter_scores_by_entity_id(
+        self,
+        entity_type: str,
+        entity_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_entity_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = await self.list_scores_by_entity_id(
+                entity_type=entity_type,
+                entity_id=entity_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_scores_by_run_id(
         self,
         run_id: str,
@@ -457,6 +592,38 @@ class AsyncScoresResource:
         _data = parse_json(_response)
         _result = _models.ScoresRun.model_validate(_data)
         return _result
+
+    async def iter_scores_by_run_id(
+        self,
+        run_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_run_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = await self.list_scores_by_run_id(
+                run_id=run_id,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
 
     async def list_scores_by_scorer_id(
         self,
@@ -511,10 +678,47 @@ class AsyncScoresResource:
         _result = _models.ScoresRun.model_validate(_data)
         return _result
 
+    async def iter_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        entity_id: str | NotGiven = NOT_GIVEN,
+        entity_type: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_scores_by_scorer_id``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scores")
+        while not _pager.done:
+            _page = await self.list_scores_by_scorer_id(
+                scorer_id=scorer_id,
+                page=_pager.position,
+                per_page=per_page,
+                entity_id=entity_id,
+                entity_type=entity_type,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def save_score(
         self,
         *,
         score: Any,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -544,7 +748,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ScoresResponse.model_validate(_data)

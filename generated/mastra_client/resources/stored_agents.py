@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -108,6 +109,7 @@ class StoredAgentsResource:
         change_message: str | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -182,7 +184,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
@@ -198,6 +200,7 @@ class StoredAgentsResource:
             | _models.StoredAgentsRequestInstructionsPromptBlock
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -232,7 +235,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
@@ -322,6 +325,7 @@ class StoredAgentsResource:
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -402,7 +406,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgent.model_validate(_data)
@@ -562,6 +566,7 @@ class StoredAgentsResource:
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -633,7 +638,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentExportResponse.model_validate(_data)
@@ -785,6 +790,49 @@ class StoredAgentsResource:
         _result = _models.StoredAgentsResponse.model_validate(_data)
         return _result
 
+    def iter_stored_agents(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredAgent]:
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_agents``.
+        """
+        _pager = Pager("page", page, 0, per_page, "agents")
+        while not _pager.done:
+            _page = self.list_stored_agents(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                visibility=visibility,
+                metadata=metadata,
+                favorited_only=favorited_only,
+                pin_favorited_for=pin_favorited_for,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def put_favorite(
         self,
         stored_agent_id: str,
@@ -908,6 +956,7 @@ class StoredAgentsResource:
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -989,7 +1038,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -1090,6 +1139,7 @@ class AsyncStoredAgentsResource:
         change_message: str | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1164,7 +1214,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
@@ -1180,6 +1230,7 @@ class AsyncStoredAgentsResource:
             | _models.StoredAgentsRequestInstructionsPromptBlock
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1214,7 +1265,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
@@ -1304,6 +1355,7 @@ class AsyncStoredAgentsResource:
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1384,7 +1436,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgent.model_validate(_data)
@@ -1544,6 +1596,7 @@ class AsyncStoredAgentsResource:
         | _models.StoredAgentsRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1615,7 +1668,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredAgentExportResponse.model_validate(_data)
@@ -1767,6 +1820,50 @@ class AsyncStoredAgentsResource:
         _result = _models.StoredAgentsResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_agents(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredAgent]:
+        """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_agents``.
+        """
+        _pager = Pager("page", page, 0, per_page, "agents")
+        while not _pager.done:
+            _page = await self.list_stored_agents(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                visibility=visibility,
+                metadata=metadata,
+                favorited_only=favorited_only,
+                pin_favorited_for=pin_favorited_for,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def put_favorite(
         self,
         stored_agent_id: str,
@@ -1890,6 +1987,7 @@ class AsyncStoredAgentsResource:
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1971,7 +2069,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

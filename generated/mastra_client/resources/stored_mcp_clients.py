@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -32,6 +33,7 @@ class StoredMcpClientsResource:
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -74,7 +76,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClient.model_validate(_data)
@@ -217,6 +219,43 @@ class StoredMcpClientsResource:
         _result = _models.StoredMcpClientsResponse.model_validate(_data)
         return _result
 
+    def iter_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredMcpClient]:
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_mcp_clients``.
+        """
+        _pager = Pager("page", page, 0, per_page, "mcpClients")
+        while not _pager.done:
+            _page = self.list_stored_mcp_clients(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_stored_mcp_client(
         self,
         stored_mcp_client_id: str,
@@ -227,6 +266,7 @@ class StoredMcpClientsResource:
         description: str | NotGiven = NOT_GIVEN,
         servers: Mapping[str, _models.StoredMcpClientsRequestServersValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -266,7 +306,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -291,6 +331,7 @@ class AsyncStoredMcpClientsResource:
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -333,7 +374,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredMcpClient.model_validate(_data)
@@ -476,6 +517,44 @@ class AsyncStoredMcpClientsResource:
         _result = _models.StoredMcpClientsResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredMcpClient]:
+        """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_mcp_clients``.
+        """
+        _pager = Pager("page", page, 0, per_page, "mcpClients")
+        while not _pager.done:
+            _page = await self.list_stored_mcp_clients(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_stored_mcp_client(
         self,
         stored_mcp_client_id: str,
@@ -486,6 +565,7 @@ class AsyncStoredMcpClientsResource:
         description: str | NotGiven = NOT_GIVEN,
         servers: Mapping[str, _models.StoredMcpClientsRequestServersValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -525,7 +605,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -34,6 +35,7 @@ class StoredPromptBlocksResource:
         description: str | NotGiven = NOT_GIVEN,
         rules: _models.StoredPromptBlocksRequestRules | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -79,7 +81,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlock.model_validate(_data)
@@ -222,6 +224,43 @@ class StoredPromptBlocksResource:
         _result = _models.StoredPromptBlocksResponse.model_validate(_data)
         return _result
 
+    def iter_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredPromptBlock]:
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_blocks``.
+        """
+        _pager = Pager("page", page, 0, per_page, "promptBlocks")
+        while not _pager.done:
+            _page = self.list_stored_prompt_blocks(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_stored_prompt_block(
         self,
         stored_prompt_block_id: str,
@@ -233,6 +272,7 @@ class StoredPromptBlocksResource:
         content: str | NotGiven = NOT_GIVEN,
         rules: _models.StoredPromptBlocksRequestRules | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -275,7 +315,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -304,6 +344,7 @@ class AsyncStoredPromptBlocksResource:
         description: str | NotGiven = NOT_GIVEN,
         rules: _models.StoredPromptBlocksRequestRules | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -349,7 +390,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredPromptBlock.model_validate(_data)
@@ -492,6 +533,44 @@ class AsyncStoredPromptBlocksResource:
         _result = _models.StoredPromptBlocksResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredPromptBlock]:
+        """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_prompt_blocks``.
+        """
+        _pager = Pager("page", page, 0, per_page, "promptBlocks")
+        while not _pager.done:
+            _page = await self.list_stored_prompt_blocks(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_stored_prompt_block(
         self,
         stored_prompt_block_id: str,
@@ -503,6 +582,7 @@ class AsyncStoredPromptBlocksResource:
         content: str | NotGiven = NOT_GIVEN,
         rules: _models.StoredPromptBlocksRequestRules | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -545,7 +625,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

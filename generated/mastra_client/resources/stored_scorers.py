@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -55,6 +56,7 @@ class StoredScorersResource:
         | Mapping[str, Any]
         | _models.StoredScorersRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -105,7 +107,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredScorer.model_validate(_data)
@@ -248,6 +250,43 @@ class StoredScorersResource:
         _result = _models.StoredScorersResponse.model_validate(_data)
         return _result
 
+    def iter_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredScorer]:
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
+        while not _pager.done:
+            _page = self.list_stored_scorers(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_stored_scorer(
         self,
         stored_scorer_id: str,
@@ -281,6 +320,7 @@ class StoredScorersResource:
         | Mapping[str, Any]
         | _models.StoredScorersRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -328,7 +368,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -376,6 +416,7 @@ class AsyncStoredScorersResource:
         | Mapping[str, Any]
         | _models.StoredScorersRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -426,7 +467,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredScorer.model_validate(_data)
@@ -569,6 +610,44 @@ class AsyncStoredScorersResource:
         _result = _models.StoredScorersResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredScorer]:
+        """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_scorers``.
+        """
+        _pager = Pager("page", page, 0, per_page, "scorerDefinitions")
+        while not _pager.done:
+            _page = await self.list_stored_scorers(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_stored_scorer(
         self,
         stored_scorer_id: str,
@@ -602,6 +681,7 @@ class AsyncStoredScorersResource:
         | Mapping[str, Any]
         | _models.StoredScorersRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -649,7 +729,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -44,6 +45,7 @@ class StoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.StoredSkillsRequestFile | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -102,7 +104,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredSkill.model_validate(_data)
@@ -282,11 +284,55 @@ class StoredSkillsResource:
         _result = _models.StoredSkillsResponse.model_validate(_data)
         return _result
 
+    def iter_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredSkill]:
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_skills``.
+        """
+        _pager = Pager("page", page, 0, per_page, "skills")
+        while not _pager.done:
+            _page = self.list_stored_skills(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                visibility=visibility,
+                metadata=metadata,
+                favorited_only=favorited_only,
+                pin_favorited_for=pin_favorited_for,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def publish(
         self,
         stored_skill_id: str,
         *,
         skill_path: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -320,7 +366,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredSkillPublishResponse.model_validate(_data)
@@ -383,6 +429,7 @@ class StoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.StoredSkillsRequestFile | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -439,7 +486,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -476,6 +523,7 @@ class AsyncStoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.StoredSkillsRequestFile | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -534,7 +582,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredSkill.model_validate(_data)
@@ -714,11 +762,56 @@ class AsyncStoredSkillsResource:
         _result = _models.StoredSkillsResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredSkill]:
+        """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_skills``.
+        """
+        _pager = Pager("page", page, 0, per_page, "skills")
+        while not _pager.done:
+            _page = await self.list_stored_skills(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                status=status,
+                author_id=author_id,
+                visibility=visibility,
+                metadata=metadata,
+                favorited_only=favorited_only,
+                pin_favorited_for=pin_favorited_for,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def publish(
         self,
         stored_skill_id: str,
         *,
         skill_path: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -752,7 +845,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredSkillPublishResponse.model_validate(_data)
@@ -815,6 +908,7 @@ class AsyncStoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         files: Sequence[_models.StoredSkillsRequestFile | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -871,7 +965,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -42,6 +43,7 @@ class StoredWorkspacesResource:
         tools: _models.StoredWorkspacesRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -94,7 +96,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredWorkspace.model_validate(_data)
@@ -226,6 +228,41 @@ class StoredWorkspacesResource:
         _result = _models.StoredWorkspacesResponse.model_validate(_data)
         return _result
 
+    def iter_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_workspaces``.
+        """
+        _pager = Pager("page", page, 0, per_page, "workspaces")
+        while not _pager.done:
+            _page = self.list_stored_workspaces(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_stored_workspace(
         self,
         stored_workspace_id: str,
@@ -244,6 +281,7 @@ class StoredWorkspacesResource:
         tools: _models.StoredWorkspacesRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -292,7 +330,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(
@@ -327,6 +365,7 @@ class AsyncStoredWorkspacesResource:
         tools: _models.StoredWorkspacesRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -379,7 +418,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.StoredWorkspace.model_validate(_data)
@@ -511,6 +550,42 @@ class AsyncStoredWorkspacesResource:
         _result = _models.StoredWorkspacesResponse.model_validate(_data)
         return _result
 
+    async def iter_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
+        """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_stored_workspaces``.
+        """
+        _pager = Pager("page", page, 0, per_page, "workspaces")
+        while not _pager.done:
+            _page = await self.list_stored_workspaces(
+                page=_pager.position,
+                per_page=per_page,
+                order_by=order_by,
+                author_id=author_id,
+                metadata=metadata,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_stored_workspace(
         self,
         stored_workspace_id: str,
@@ -529,6 +604,7 @@ class AsyncStoredWorkspacesResource:
         tools: _models.StoredWorkspacesRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -577,7 +653,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast(

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -33,6 +34,7 @@ class ToolProvidersResource:
         config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         label: str | None | NotGiven = NOT_GIVEN,
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -76,7 +78,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
@@ -87,6 +89,7 @@ class ToolProvidersResource:
         provider_id: str,
         *,
         items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -120,7 +123,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
@@ -433,6 +436,43 @@ class ToolProvidersResource:
         _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
         return _result
 
+    def iter_connections(
+        self,
+        provider_id: str,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_connections``.
+        """
+        _pager = Pager("page", page, 0, per_page, "items")
+        while not _pager.done:
+            _page = self.list_connections(
+                provider_id=provider_id,
+                toolkit=toolkit,
+                author_id=author_id,
+                scope=scope,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_tool_providers(
         self,
         *,
@@ -554,12 +594,48 @@ class ToolProvidersResource:
         _result = _models.ToolProviderToolsResponse.model_validate(_data)
         return _result
 
+    def iter_tools(
+        self,
+        provider_id: str,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ToolProviderToolsResponseData]:
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_tools``.
+        """
+        _pager = Pager("page", page, 0, per_page, "data")
+        while not _pager.done:
+            _page = self.list_tools(
+                provider_id=provider_id,
+                toolkit=toolkit,
+                search=search,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def update_connection(
         self,
         provider_id: str,
         connection_id: str,
         *,
         label: str | Literal[""] | None,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -594,7 +670,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)
@@ -617,6 +693,7 @@ class AsyncToolProvidersResource:
         config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         label: str | None | NotGiven = NOT_GIVEN,
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -660,7 +737,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
@@ -671,6 +748,7 @@ class AsyncToolProvidersResource:
         provider_id: str,
         *,
         items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -704,7 +782,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
@@ -1017,6 +1095,44 @@ class AsyncToolProvidersResource:
         _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
         return _result
 
+    async def iter_connections(
+        self,
+        provider_id: str,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
+        """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_connections``.
+        """
+        _pager = Pager("page", page, 0, per_page, "items")
+        while not _pager.done:
+            _page = await self.list_connections(
+                provider_id=provider_id,
+                toolkit=toolkit,
+                author_id=author_id,
+                scope=scope,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_tool_providers(
         self,
         *,
@@ -1138,12 +1254,49 @@ class AsyncToolProvidersResource:
         _result = _models.ToolProviderToolsResponse.model_validate(_data)
         return _result
 
+    async def iter_tools(
+        self,
+        provider_id: str,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
+        """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_tools``.
+        """
+        _pager = Pager("page", page, 0, per_page, "data")
+        while not _pager.done:
+            _page = await self.list_tools(
+                provider_id=provider_id,
+                toolkit=toolkit,
+                search=search,
+                page=_pager.position,
+                per_page=per_page,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def update_connection(
         self,
         provider_id: str,
         connection_id: str,
         *,
         label: str | Literal[""] | None,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1178,7 +1331,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)

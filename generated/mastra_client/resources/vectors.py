@@ -30,6 +30,7 @@ class VectorsResource:
         index_name: str,
         dimension: float,
         metric: Literal["cosine", "euclidean", "dotproduct"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -64,7 +65,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.VectorCreateIndexResponse.model_validate(_data)
@@ -255,6 +256,7 @@ class VectorsResource:
         top_k: float | NotGiven = NOT_GIVEN,
         filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_vector: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -291,7 +293,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast("list[Any]", validate_as(list[Any], _data))
@@ -305,6 +307,7 @@ class VectorsResource:
         vectors: Sequence[Sequence[float]],
         metadata: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -340,7 +343,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.VectorUpsertResponse.model_validate(_data)
@@ -360,6 +363,7 @@ class AsyncVectorsResource:
         index_name: str,
         dimension: float,
         metric: Literal["cosine", "euclidean", "dotproduct"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -394,7 +398,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.VectorCreateIndexResponse.model_validate(_data)
@@ -585,6 +589,7 @@ class AsyncVectorsResource:
         top_k: float | NotGiven = NOT_GIVEN,
         filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_vector: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -621,7 +626,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = cast("list[Any]", validate_as(list[Any], _data))
@@ -635,6 +640,7 @@ class AsyncVectorsResource:
         vectors: Sequence[Sequence[float]],
         metadata: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -670,7 +676,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.VectorUpsertResponse.model_validate(_data)

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_as
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -17,6 +18,7 @@ from .._runtime._stream_views import (
 )
 from .._runtime._streams import (
     AsyncWorkflowStream,
+    ResumeRoute,
     WorkflowStream,
 )
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -38,6 +40,7 @@ class WorkflowsResource:
         workflow_id: str,
         run_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -65,7 +68,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRunCancelResponse.model_validate(_data)
@@ -75,6 +78,7 @@ class WorkflowsResource:
         self,
         workflow_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -101,7 +105,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
@@ -114,6 +118,7 @@ class WorkflowsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         disable_scorers: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -154,7 +159,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowCreateRunResponse.model_validate(_data)
@@ -215,6 +220,7 @@ class WorkflowsResource:
         format: Literal["legacy", "vnext"] | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         validate_inputs: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -259,7 +265,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -463,6 +469,62 @@ class WorkflowsResource:
         _result = _models.WorkflowRunsResponse.model_validate(_data)
         return _result
 
+    def iter_runs(
+        self,
+        workflow_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "running",
+            "waiting",
+            "suspended",
+            "success",
+            "failed",
+            "canceled",
+            "pending",
+            "bailed",
+            "tripwire",
+            "paused",
+            "skipped",
+        ]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.WorkflowRunsResponseRun]:
+        """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = self.list_runs(
+                workflow_id=workflow_id,
+                page=_pager.position,
+                per_page=per_page,
+                offset=offset,
+                limit=limit,
+                from_date=from_date,
+                to_date=to_date,
+                resource_id=resource_id,
+                status=status,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def list_workflows(
         self,
         *,
@@ -513,6 +575,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         offset: float | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -555,7 +618,8 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -564,6 +628,7 @@ class WorkflowsResource:
         workflow_id: str,
         *,
         run_id: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -597,7 +662,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -612,6 +677,7 @@ class WorkflowsResource:
         tracing_options: _models.AgentStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -652,7 +718,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartResponse.model_validate(_data)
@@ -662,6 +728,7 @@ class WorkflowsResource:
         self,
         workflow_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -688,7 +755,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
@@ -703,6 +770,7 @@ class WorkflowsResource:
         tracing_options: _models.AgentStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -743,7 +811,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
@@ -762,6 +830,7 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -806,7 +875,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeResponse.model_validate(_data)
@@ -825,6 +894,7 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -869,7 +939,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
@@ -888,6 +958,7 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -932,7 +1003,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
@@ -951,6 +1022,9 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1002,7 +1076,17 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=False,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1010,6 +1094,7 @@ class WorkflowsResource:
         self,
         *,
         event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1039,7 +1124,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowsEventsResponse.model_validate(_data)
@@ -1058,6 +1143,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1102,7 +1188,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowStartResponse.model_validate(_data)
@@ -1121,6 +1207,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1165,7 +1252,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
@@ -1185,6 +1272,9 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1237,7 +1327,17 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1255,6 +1355,7 @@ class WorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1300,7 +1401,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -1322,6 +1423,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1369,7 +1471,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
@@ -1391,6 +1493,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1438,7 +1541,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
@@ -1460,6 +1563,9 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1514,7 +1620,17 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=False,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -1530,6 +1646,7 @@ class AsyncWorkflowsResource:
         workflow_id: str,
         run_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1557,7 +1674,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRunCancelResponse.model_validate(_data)
@@ -1567,6 +1684,7 @@ class AsyncWorkflowsResource:
         self,
         workflow_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1593,7 +1711,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
@@ -1606,6 +1724,7 @@ class AsyncWorkflowsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         disable_scorers: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1646,7 +1765,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowCreateRunResponse.model_validate(_data)
@@ -1707,6 +1826,7 @@ class AsyncWorkflowsResource:
         format: Literal["legacy", "vnext"] | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         validate_inputs: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1751,7 +1871,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -1955,6 +2075,63 @@ class AsyncWorkflowsResource:
         _result = _models.WorkflowRunsResponse.model_validate(_data)
         return _result
 
+    async def iter_runs(
+        self,
+        workflow_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "running",
+            "waiting",
+            "suspended",
+            "success",
+            "failed",
+            "canceled",
+            "pending",
+            "bailed",
+            "tripwire",
+            "paused",
+            "skipped",
+        ]
+        | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
+        """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
+
+        ``page`` is where to start (default 0) and
+        ``per_page`` the page size; the other arguments are those of ``list_runs``.
+        """
+        _pager = Pager("page", page, 0, per_page, "runs")
+        while not _pager.done:
+            _page = await self.list_runs(
+                workflow_id=workflow_id,
+                page=_pager.position,
+                per_page=per_page,
+                offset=offset,
+                limit=limit,
+                from_date=from_date,
+                to_date=to_date,
+                resource_id=resource_id,
+                status=status,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def list_workflows(
         self,
         *,
@@ -2005,6 +2182,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         offset: float | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2047,7 +2225,8 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -2056,6 +2235,7 @@ class AsyncWorkflowsResource:
         workflow_id: str,
         *,
         run_id: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2089,7 +2269,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2104,6 +2284,7 @@ class AsyncWorkflowsResource:
         tracing_options: _models.AgentStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2144,7 +2325,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartResponse.model_validate(_data)
@@ -2154,6 +2335,7 @@ class AsyncWorkflowsResource:
         self,
         workflow_id: str,
         *,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2180,7 +2362,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
@@ -2195,6 +2377,7 @@ class AsyncWorkflowsResource:
         tracing_options: _models.AgentStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2235,7 +2418,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
@@ -2254,6 +2437,7 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2298,7 +2482,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeResponse.model_validate(_data)
@@ -2317,6 +2501,7 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2361,7 +2546,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
@@ -2380,6 +2565,7 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2424,7 +2610,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
@@ -2443,6 +2629,9 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         for_each_index: int | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2494,7 +2683,17 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=False,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -2502,6 +2701,7 @@ class AsyncWorkflowsResource:
         self,
         *,
         event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2531,7 +2731,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowsEventsResponse.model_validate(_data)
@@ -2550,6 +2750,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2594,7 +2795,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowStartResponse.model_validate(_data)
@@ -2613,6 +2814,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2657,7 +2859,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
@@ -2677,6 +2879,9 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2729,7 +2934,17 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=True,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
@@ -2747,6 +2962,7 @@ class AsyncWorkflowsResource:
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
         close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2792,7 +3008,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _data
@@ -2814,6 +3030,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2861,7 +3078,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
@@ -2883,6 +3100,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2930,7 +3148,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
@@ -2952,6 +3170,9 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         per_step: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        resumable: bool | int = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3006,6 +3227,16 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            resumable=resumable,
+            resume=ResumeRoute(
+                "POST",
+                f"/workflows/{path_param(workflow_id)}/observe",
+                run_id=("query", "runId"),
+                offset=("query", "offset"),
+                starts_run=False,
+                run_id_hint=run_id if isinstance(run_id, str) else None,
+            ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )

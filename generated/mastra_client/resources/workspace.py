@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._pagination import Pager
 from .._runtime._response import parse_json
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -79,6 +80,7 @@ class WorkspaceResource:
         *,
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -114,7 +116,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
@@ -128,6 +130,7 @@ class WorkspaceResource:
         content: str,
         encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
         recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -167,7 +170,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
@@ -561,6 +564,37 @@ class WorkspaceResource:
         _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
         return _result
 
+    def iter_skills_sh_popular(
+        self,
+        workspace_id: str,
+        *,
+        limit: float | NotGiven = NOT_GIVEN,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "skills")
+        while not _pager.done:
+            _page = self.get_skills_sh_popular(
+                workspace_id=workspace_id,
+                limit=limit,
+                offset=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            yield from _pager.take(_page)
+
     def get_skills_sh_preview(
         self,
         workspace_id: str,
@@ -701,6 +735,7 @@ class WorkspaceResource:
         path: str,
         content: str,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -738,7 +773,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceIndexResponse.model_validate(_data)
@@ -866,6 +901,7 @@ class WorkspaceResource:
         repo: str,
         skill_name: str,
         mount: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -905,7 +941,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
@@ -916,6 +952,7 @@ class WorkspaceResource:
         workspace_id: str,
         *,
         skill_name: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -949,7 +986,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
@@ -960,6 +997,7 @@ class WorkspaceResource:
         workspace_id: str,
         *,
         skill_name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -993,7 +1031,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
@@ -1062,6 +1100,7 @@ class AsyncWorkspaceResource:
         *,
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1097,7 +1136,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
@@ -1111,6 +1150,7 @@ class AsyncWorkspaceResource:
         content: str,
         encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
         recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1150,7 +1190,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
@@ -1544,6 +1584,38 @@ class AsyncWorkspaceResource:
         _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
         return _result
 
+    async def iter_skills_sh_popular(
+        self,
+        workspace_id: str,
+        *,
+        limit: float | NotGiven = NOT_GIVEN,
+        offset: float | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
+
+        ``offset`` is where to start (default 0) and
+        ``limit`` the page size; the other arguments are those of ``get_skills_sh_popular``.
+        """
+        _pager = Pager("offset", offset, 0, limit, "skills")
+        while not _pager.done:
+            _page = await self.get_skills_sh_popular(
+                workspace_id=workspace_id,
+                limit=limit,
+                offset=_pager.position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+            for _item in _pager.take(_page):
+                yield _item
+
     async def get_skills_sh_preview(
         self,
         workspace_id: str,
@@ -1684,6 +1756,7 @@ class AsyncWorkspaceResource:
         path: str,
         content: str,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1721,7 +1794,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceIndexResponse.model_validate(_data)
@@ -1849,6 +1922,7 @@ class AsyncWorkspaceResource:
         repo: str,
         skill_name: str,
         mount: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1888,7 +1962,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
@@ -1899,6 +1973,7 @@ class AsyncWorkspaceResource:
         workspace_id: str,
         *,
         skill_name: str,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1932,7 +2007,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
@@ -1943,6 +2018,7 @@ class AsyncWorkspaceResource:
         workspace_id: str,
         *,
         skill_name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1976,7 +2052,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
-            retry_unsafe=False,
+            retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
         _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
