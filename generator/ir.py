@@ -191,7 +191,7 @@ class FacadeMethod:
         stem = self.name
         for verb in ("list_", "get_"):
             if stem.startswith(verb) and len(stem) > len(verb):
-                return f"iter_{stem[len(verb):]}"
+                return f"iter_{stem[len(verb) :]}"
         return f"iter_{stem}"
 
 

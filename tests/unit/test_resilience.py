@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-from mastra_client import NOT_GIVEN as NOT_GIVEN_
 from mastra_client import (
+    NOT_GIVEN,
     APIConnectionError,
     APITimeoutError,
     AsyncMastraClient,
@@ -29,7 +29,6 @@ from mastra_client import (
     MastraClient,
     NotFoundError,
 )
-
 from test_streams import AsyncBody, Body, Server, streaming_response
 
 BASE_URL = "http://mastra.test"
@@ -338,9 +337,9 @@ def test_resume_that_cannot_reach_the_server_says_so() -> None:
         record_response(RUN_EVENTS, cut_after=2), httpx.Response(404, json={"error": "Workflow run not found"})
     )
     client, _ = make_client(server)
-    with pytest.raises(IncompleteStreamError, match="could not be resumed: 404") as caught:
-        with client.workflows.stream("wf", run_id=RUN, resumable=True) as stream:
-            list(stream)
+    stream = client.workflows.stream("wf", run_id=RUN, resumable=True)
+    with pytest.raises(IncompleteStreamError, match="could not be resumed: 404") as caught, stream:
+        list(stream)
     assert isinstance(caught.value.__cause__, NotFoundError)
 
 
@@ -435,7 +434,7 @@ def test_iter_is_lazy_and_stops_at_the_total() -> None:
 def test_pager_ends(style: str, size: int | None, pages: list[dict[str, Any]], expected_positions: list[int]) -> None:
     from mastra_client._runtime._pagination import Pager
 
-    pager = Pager(style, NOT_GIVEN_, 0, size if size is not None else NOT_GIVEN_, "items")
+    pager = Pager(style, NOT_GIVEN, 0, size if size is not None else NOT_GIVEN, "items")
     positions, items = [], []
     for page in pages:
         assert not pager.done
