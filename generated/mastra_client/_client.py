@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence  # noqa: F401
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence  # noqa: F401
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 
@@ -745,6 +745,40 @@ class MastraClient(SyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_log_for_run(
+        self,
+        run_id: str,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.LogLog]:
+        """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
+        return self.logs.iter_log(
+            run_id=run_id,
+            page=page,
+            per_page=per_page,
+            from_date=from_date,
+            to_date=to_date,
+            log_level=log_level,
+            filters=filters,
+            transport_id=transport_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def get_mcp_server_details(
         self,
         id: str,
@@ -858,6 +892,32 @@ class MastraClient(SyncAPIClient):
             limit: Query parameter: limit
         """
         return self.mcp.list_servers(
+            page=page,
+            per_page=per_page,
+            offset=offset,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_mcp_servers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.McpV0ServersResponseServer]:
+        """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
+        return self.mcp.iter_servers(
             page=page,
             per_page=per_page,
             offset=offset,
@@ -1167,6 +1227,38 @@ class MastraClient(SyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_logs(
+        self,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.LogLog]:
+        """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
+        return self.logs.iter_logs(
+            page=page,
+            per_page=per_page,
+            from_date=from_date,
+            to_date=to_date,
+            log_level=log_level,
+            filters=filters,
+            transport_id=transport_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def list_logs_vnext(
         self,
         *,
@@ -1338,6 +1430,137 @@ class MastraClient(SyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_logs_vnext(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        level: Literal["debug", "info", "warn", "error", "fatal"]
+        | Sequence[Literal["debug", "info", "warn", "error", "fatal"]]
+        | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityLogsResponseLog]:
+        """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
+        return self.observability.iter_logs(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            source=source,
+            level=level,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def list_memory_threads(
         self,
         *,
@@ -1368,6 +1591,36 @@ class MastraClient(SyncAPIClient):
             order_by: Query parameter: orderBy
         """
         return self.memory.list_threads(
+            page=page,
+            per_page=per_page,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            metadata=metadata,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_memory_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MemoryThread]:
+        """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
+        return self.memory.iter_threads(
             page=page,
             per_page=per_page,
             agent_id=agent_id,
@@ -1464,6 +1717,32 @@ class MastraClient(SyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_scores_by_entity_id(
+        self,
+        entity_type: str,
+        entity_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_entity_id(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def list_scores_by_run_id(
         self,
         run_id: str,
@@ -1488,6 +1767,30 @@ class MastraClient(SyncAPIClient):
             per_page: Query parameter: perPage
         """
         return self.scores.list_scores_by_run_id(
+            run_id=run_id,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_scores_by_run_id(
+        self,
+        run_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_run_id(
             run_id=run_id,
             page=page,
             per_page=per_page,
@@ -1526,6 +1829,34 @@ class MastraClient(SyncAPIClient):
             entity_type: Query parameter: entityType
         """
         return self.scores.list_scores_by_scorer_id(
+            scorer_id=scorer_id,
+            page=page,
+            per_page=per_page,
+            entity_id=entity_id,
+            entity_type=entity_type,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        entity_id: str | NotGiven = NOT_GIVEN,
+        entity_type: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
             page=page,
             per_page=per_page,
@@ -1590,6 +1921,42 @@ class MastraClient(SyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_stored_agents(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredAgent]:
+        """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
+        return self.stored_agents.iter_stored_agents(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def list_thread_messages(
         self,
         thread_id: str,
@@ -1627,6 +1994,43 @@ class MastraClient(SyncAPIClient):
             include_system_reminders: Query parameter: includeSystemReminders
         """
         return self.memory.list_thread_messages(
+            thread_id=thread_id,
+            page=page,
+            per_page=per_page,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            include_system_reminders=include_system_reminders,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadMessagesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
+        return self.memory.iter_thread_messages(
             thread_id=thread_id,
             page=page,
             per_page=per_page,
@@ -1853,6 +2257,193 @@ class MastraClient(SyncAPIClient):
             limit: Maximum number of updates to return in one delta poll
         """
         return self.observability.list_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
+        return self.observability.iter_traces(
             started_at=started_at,
             ended_at=ended_at,
             span_type=span_type,
@@ -2857,6 +3448,40 @@ class AsyncMastraClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_log_for_run(
+        self,
+        run_id: str,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.LogLog]:
+        """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
+        return self.logs.iter_log(
+            run_id=run_id,
+            page=page,
+            per_page=per_page,
+            from_date=from_date,
+            to_date=to_date,
+            log_level=log_level,
+            filters=filters,
+            transport_id=transport_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def get_mcp_server_details(
         self,
         id: str,
@@ -2970,6 +3595,32 @@ class AsyncMastraClient(AsyncAPIClient):
             limit: Query parameter: limit
         """
         return await self.mcp.list_servers(
+            page=page,
+            per_page=per_page,
+            offset=offset,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_mcp_servers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
+        """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
+        return self.mcp.iter_servers(
             page=page,
             per_page=per_page,
             offset=offset,
@@ -3279,6 +3930,38 @@ class AsyncMastraClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_logs(
+        self,
+        *,
+        transport_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
+        filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.LogLog]:
+        """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
+        return self.logs.iter_logs(
+            page=page,
+            per_page=per_page,
+            from_date=from_date,
+            to_date=to_date,
+            log_level=log_level,
+            filters=filters,
+            transport_id=transport_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def list_logs_vnext(
         self,
         *,
@@ -3450,6 +4133,137 @@ class AsyncMastraClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_logs_vnext(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        level: Literal["debug", "info", "warn", "error", "fatal"]
+        | Sequence[Literal["debug", "info", "warn", "error", "fatal"]]
+        | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
+        """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
+        return self.observability.iter_logs(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            source=source,
+            level=level,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def list_memory_threads(
         self,
         *,
@@ -3480,6 +4294,36 @@ class AsyncMastraClient(AsyncAPIClient):
             order_by: Query parameter: orderBy
         """
         return await self.memory.list_threads(
+            page=page,
+            per_page=per_page,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            metadata=metadata,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_memory_threads(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MemoryThread]:
+        """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
+        return self.memory.iter_threads(
             page=page,
             per_page=per_page,
             agent_id=agent_id,
@@ -3576,6 +4420,32 @@ class AsyncMastraClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_scores_by_entity_id(
+        self,
+        entity_type: str,
+        entity_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_entity_id(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def list_scores_by_run_id(
         self,
         run_id: str,
@@ -3600,6 +4470,30 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page: Query parameter: perPage
         """
         return await self.scores.list_scores_by_run_id(
+            run_id=run_id,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_scores_by_run_id(
+        self,
+        run_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_run_id(
             run_id=run_id,
             page=page,
             per_page=per_page,
@@ -3638,6 +4532,34 @@ class AsyncMastraClient(AsyncAPIClient):
             entity_type: Query parameter: entityType
         """
         return await self.scores.list_scores_by_scorer_id(
+            scorer_id=scorer_id,
+            page=page,
+            per_page=per_page,
+            entity_id=entity_id,
+            entity_type=entity_type,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        entity_id: str | NotGiven = NOT_GIVEN,
+        entity_type: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
+        return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
             page=page,
             per_page=per_page,
@@ -3702,6 +4624,42 @@ class AsyncMastraClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
+    def iter_stored_agents(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredAgent]:
+        """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
+        return self.stored_agents.iter_stored_agents(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     async def list_thread_messages(
         self,
         thread_id: str,
@@ -3739,6 +4697,43 @@ class AsyncMastraClient(AsyncAPIClient):
             include_system_reminders: Query parameter: includeSystemReminders
         """
         return await self.memory.list_thread_messages(
+            thread_id=thread_id,
+            page=page,
+            per_page=per_page,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            include_system_reminders=include_system_reminders,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_thread_messages(
+        self,
+        thread_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        order_by: _models.MemoryThreadMessagesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[Any]:
+        """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
+        return self.memory.iter_thread_messages(
             thread_id=thread_id,
             page=page,
             per_page=per_page,
@@ -3965,6 +4960,193 @@ class AsyncMastraClient(AsyncAPIClient):
             limit: Maximum number of updates to return in one delta poll
         """
         return await self.observability.list_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
+        return self.observability.iter_traces(
             started_at=started_at,
             ended_at=ended_at,
             span_type=span_type,

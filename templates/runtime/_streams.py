@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
-from ._errors import APIError, APITimeoutError, IncompleteStreamError
+from ._errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, IncompleteStreamError
 from ._stream_core import StreamCore, StreamProtocol
 from ._stream_views import AgentView, Continuation, EventView, WorkflowView
 from ._tools import arun_tool, run_tool
@@ -44,6 +44,7 @@ _AS = TypeVar("_AS", bound="AsyncStream[Any]")
 RECONNECT_DELAY = 1.0  # seconds before a subscription is opened again
 DEFAULT_RESUME_ATTEMPTS = 5  # resumptions in a row without a new event before giving up
 _MAX_RESUME_DELAY = 8.0
+_TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class _StreamBase(Generic[ChunkT]):
         self._run_started_at = 0
         self._run_base: int | None = 0 if resume is not None and resume.starts_run else None
         self._aligner: _Aligner | None = None
+        self._resumed_at: int | None = None  # events delivered when the last resumption was opened
         if self._resume is not None:
             self._core.history = []
 
@@ -265,10 +267,25 @@ class _StreamBase(Generic[ChunkT]):
             "query": query or None,
             "json_body": body if body else NOT_GIVEN,
             "headers": self._headers,
-            "max_retries": self._max_retries,
+            "max_retries": 0,  # retried here, counted with the resumptions (see _retry_resume)
             "retry_unsafe": True,  # observing repeats nothing
         }
+        self._resumed_at = self._core.events
         return route.method, route.path, args
+
+    def _retry_resume(self, exc: APIError) -> bool:
+        """Whether opening the observe route failed in a way worth another attempt.
+
+        A timeout is not: a server that keeps no replay of the run (agents that are not
+        durable) answers nothing at all, and waiting again would only wait longer.
+        """
+        transient = isinstance(exc, APIStatusError) and exc.status_code in _TRANSIENT_STATUSES
+        if not (transient or (isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError))):
+            return False
+        if self._resume_failures >= self._resume_attempts:
+            return False
+        self._resume_failures += 1
+        return True
 
     def _resume_failed(self, exc: APIError) -> IncompleteStreamError:
         return IncompleteStreamError(
@@ -302,6 +319,13 @@ class _StreamBase(Generic[ChunkT]):
                 request=core.request,
                 events=core.events,
             )
+        if isinstance(broken, httpx.TimeoutException) and self._resumed_at == core.events:
+            raise IncompleteStreamError(
+                f"the stream broke after {core.events} events and could not be resumed: the server sent no "
+                "event of the run in time (it may keep no replay of it)",
+                request=core.request,
+                events=core.events,
+            ) from broken
         failed = broken is not None or isinstance(core.error, IncompleteStreamError)
         if failed and self._may_resume():
             return Continuation(body=self._body, resume=True)
@@ -375,10 +399,14 @@ class Stream(_StreamBase[ChunkT]):
             return self._open()
         method, path, args = self._resume_args()
         args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
-        try:
-            self._enter(self._client.stream(method, path, **args))
-        except APIError as exc:
-            raise self._resume_failed(exc) from exc
+        while True:
+            try:
+                self._enter(self._client.stream(method, path, **args))
+                break
+            except APIError as exc:
+                if not self._retry_resume(exc):
+                    raise self._resume_failed(exc) from exc
+            self._client._sleep(self._resume_delay())
         assert self._response is not None
         return self._response
 
@@ -499,10 +527,14 @@ class AsyncStream(_StreamBase[ChunkT]):
             return await self._open()
         method, path, args = self._resume_args()
         args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
-        try:
-            await self._enter(self._client.stream(method, path, **args))
-        except APIError as exc:
-            raise self._resume_failed(exc) from exc
+        while True:
+            try:
+                await self._enter(self._client.stream(method, path, **args))
+                break
+            except APIError as exc:
+                if not self._retry_resume(exc):
+                    raise self._resume_failed(exc) from exc
+            await self._client._sleep(self._resume_delay())
         assert self._response is not None
         return self._response
 

@@ -567,3 +567,23 @@ def test_leaving_a_stream_early_closes_the_connection() -> None:
     with client.workflows.stream("wf", run_id=RUN) as stream:
         next(iter(stream))
     assert body.closed and stream.is_closed
+
+
+def test_resume_retries_a_busy_observe_route_but_not_a_silent_one() -> None:
+    server = Server(record_response(RUN_EVENTS, cut_after=2), httpx.Response(503), record_response(RUN_EVENTS[2:]))
+    client, sleeps = make_client(server)
+    with client.workflows.stream("wf", run_id=RUN, resumable=True) as stream:
+        assert len(list(stream)) == len(RUN_EVENTS)
+    assert len(server.requests) == 3 and sleeps == [0.0, 0.5]
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/observe"):
+            raise httpx.ReadTimeout("timed out", request=request)
+        return record_response(RUN_EVENTS, cut_after=2)
+
+    client = MastraClient(BASE_URL, http_client=httpx.Client(transport=httpx.MockTransport(silent)))
+    client._sleep = lambda _: None
+    stream = client.workflows.stream("wf", run_id=RUN, resumable=True)
+    with pytest.raises(IncompleteStreamError, match="could not be resumed") as caught, stream:
+        list(stream)
+    assert isinstance(caught.value.__cause__, APITimeoutError)
