@@ -97,7 +97,9 @@ def _wrap_result(result: Any, responses: list[httpx.Response], error: BaseExcept
 
 
 def _is_proxyable(value: Any) -> bool:
-    return hasattr(value, "_client") and not hasattr(value, "__iter__") and not hasattr(value, "__aiter__")
+    """A resource or facade (it holds its client); not a stream, a model or the client itself."""
+    holds_client = "_client" in getattr(value, "__dict__", {})
+    return holds_client and not hasattr(value, "__iter__") and not hasattr(value, "__aiter__")
 
 
 def _call_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
