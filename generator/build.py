@@ -8,7 +8,7 @@ from typing import Any
 from .annotations import Annotator
 from .errors import CodegenError
 from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Pagination, Param, Resource, ResumeSpec, StreamSpec
-from .naming import pascal, singular, snake
+from .naming import iterator_name, pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
 from .overrides import (
     ChunkUnion,
@@ -239,15 +239,22 @@ def _special_param(
     raise CodegenError(overrides.origin.get(key, key), f"'{key}' has no body field {wire_name!r}")
 
 
-def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:
-    """Result annotation and how to parse it: model, adapter, raw or none."""
+def _ok_response(op: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The first 2xx status of an operation and its content map (``(None, {})`` without one)."""
     responses = op.get("responses") or {}
     ok = [s for s in sorted(responses) if str(s).startswith("2")]
     if not ok:
+        return None, {}
+    return str(ok[0]), (responses[ok[0]] or {}).get("content") or {}
+
+
+def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:
+    """Result annotation and how to parse it: model, adapter, raw or none."""
+    status, content = _ok_response(op)
+    if status is None:
         return "Any", "raw", None
-    content = (responses[ok[0]] or {}).get("content") or {}
     if not content:
-        return ("None", "none", None) if ok[0] == "204" else ("Any", "raw", None)
+        return ("None", "none", None) if status == "204" else ("Any", "raw", None)
     media = "application/json" if "application/json" in content else sorted(content)[0]
     schema = (content.get(media) or {}).get("schema")
     if not media.endswith("json"):
@@ -589,7 +596,12 @@ def _pagination(
     position = query.get("page" if style == "page" else "offset")
     if position is None or size is position:
         return None
-    found = _page_items(_ok_schema(op), schemas, aliases, patch.items if patch is not None else None)
+    found = _page_items(
+        (_ok_response(op)[1].get("application/json") or {}).get("schema"),
+        schemas,
+        aliases,
+        patch.items if patch is not None else None,
+    )
     if found is None:
         return None
     items, item_schema = found
@@ -603,15 +615,6 @@ def _pagination(
         item_annotation=annotator.output(item_schema),
         method_name="",
     )
-
-
-def _ok_schema(op: dict[str, Any]) -> Any:
-    responses = op.get("responses") or {}
-    ok = [s for s in sorted(responses) if str(s).startswith("2")]
-    if not ok:
-        return None
-    content = (responses[ok[0]] or {}).get("content") or {}
-    return (content.get("application/json") or {}).get("schema")
 
 
 def _resolved(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> Any:
@@ -672,12 +675,7 @@ def _name_iterators(operations: list[Operation]) -> list[Operation]:
         if op.pagination is None:
             out.append(op)
             continue
-        stem = op.py_name
-        for verb in ("list_", "get_"):
-            if stem.startswith(verb) and len(stem) > len(verb):
-                stem = stem[len(verb) :]
-                break
-        name = f"iter_{stem}"
+        name = iterator_name(op.py_name)
         if (op.group, name) in taken:
             name = f"iter_{op.py_name}"
         taken.add((op.group, name))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .naming import iterator_name
+
 
 @dataclass(frozen=True)
 class Param:
@@ -188,11 +190,7 @@ class FacadeMethod:
     @property
     def iterator_name(self) -> str:
         """``runs`` gives ``iter_runs``, ``list_threads`` gives ``iter_threads``."""
-        stem = self.name
-        for verb in ("list_", "get_"):
-            if stem.startswith(verb) and len(stem) > len(verb):
-                return f"iter_{stem[len(verb) :]}"
-        return f"iter_{stem}"
+        return iterator_name(self.name)
 
 
 @dataclass(frozen=True)

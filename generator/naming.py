@@ -82,3 +82,11 @@ def singular(word: str) -> str:
 def safe_class_name(name: str) -> str:
     """A class name that cannot shadow what model modules import."""
     return name + "Model" if name in RESERVED_CLASS_NAMES else name
+
+
+def iterator_name(method: str) -> str:
+    """The ``iter_*`` method walking the pages of a list method: ``list_threads`` -> ``iter_threads``."""
+    for verb in ("list_", "get_"):
+        if method.startswith(verb) and len(method) > len(verb):
+            return f"iter_{method[len(verb) :]}"
+    return f"iter_{method}"

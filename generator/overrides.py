@@ -288,11 +288,7 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
 def _stream(file: Located, keys: tuple[str, ...], value: Any) -> StreamOverride:
     """``stream: sse`` (framing only) or a mapping with the chunk union and the end rules."""
     spec = {"framing": value} if isinstance(value, str) else value
-    for key in spec:
-        if key not in _STREAM_KEYS:
-            raise CodegenError(
-                file.at(*keys, key), f"unknown stream key {key!r} (expected one of {', '.join(sorted(_STREAM_KEYS))})"
-            )
+    _check_keys(file, keys, spec, _STREAM_KEYS, "stream")
     framing = spec.get("framing")
     if framing not in _STREAM_FORMATS:
         raise CodegenError(
@@ -373,12 +369,7 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
     where = ("chunks", name)
     if not name.isidentifier() or not isinstance(body, dict):
         raise CodegenError(file.at(*where), "a chunk union is a class name mapped to a mapping")
-    for key in body:
-        if key not in _CHUNK_UNION_KEYS:
-            raise CodegenError(
-                file.at(*where, key),
-                f"unknown chunk union key {key!r} (expected one of {', '.join(sorted(_CHUNK_UNION_KEYS))})",
-            )
+    _check_keys(file, where, body, _CHUNK_UNION_KEYS, "chunk union")
     discriminator = body.get("discriminator", "type")
     envelope = body.get("envelope") or {}
     if not isinstance(discriminator, str) or not isinstance(envelope, dict):
@@ -395,12 +386,7 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
         at = file.at(*where, "types", tag)
         if spec is None or not isinstance(spec, dict) or not ({"payload", "fields"} & set(spec)):
             raise CodegenError(at, f"chunk type {tag!r} has no model: give it a payload or fields schema")
-        for key in spec:
-            if key not in _CHUNK_TYPE_KEYS:
-                raise CodegenError(
-                    file.at(*where, "types", tag, key),
-                    f"unknown chunk type key {key!r} (expected one of {', '.join(sorted(_CHUNK_TYPE_KEYS))})",
-                )
+        _check_keys(file, (*where, "types", tag), spec, _CHUNK_TYPE_KEYS, "chunk type")
         class_name = spec.get("name") or _class_for(tag, suffix)
         if not class_name.isidentifier():
             raise CodegenError(at, f"chunk type {tag!r} needs a 'name:' (a Python class name)")

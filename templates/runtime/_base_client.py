@@ -22,12 +22,12 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._encoding import to_jsonable
-from ._errors import APIConnectionError, APITimeoutError, make_status_error
+from ._errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, make_status_error
 from ._raw import record_response
 from ._redact import redact_headers, redact_url
 from ._types import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
 
-__all__ = ["AsyncAPIClient", "SyncAPIClient", "default_user_agent"]
+__all__ = ["AsyncAPIClient", "SyncAPIClient", "default_user_agent", "is_transient"]
 
 # Named after the generated package (``mastra_client``), not after this module.
 log = logging.getLogger(__name__.split(".")[0])
@@ -47,6 +47,13 @@ _MAX_RETRY_AFTER = 60.0
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 _SyncClientT = TypeVar("_SyncClientT", bound="SyncAPIClient")
 _AsyncClientT = TypeVar("_AsyncClientT", bound="AsyncAPIClient")
+
+
+def is_transient(error: APIError) -> bool:
+    """A failure that may pass if the request is sent again: a dropped connection, 408, 429, 5xx."""
+    if isinstance(error, APIStatusError):
+        return error.status_code in _RETRY_STATUSES
+    return isinstance(error, APIConnectionError)
 
 
 def default_user_agent(package: str, version: str) -> str:

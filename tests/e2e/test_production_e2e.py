@@ -8,12 +8,9 @@ from typing import Any
 
 import pytest
 
+from .test_client_e2e import call
+
 pytestmark = pytest.mark.e2e
-
-
-async def call(value: Any) -> Any:
-    """Await ``value`` when the async client returned a coroutine."""
-    return await value if hasattr(value, "__await__") else value
 
 
 async def collect(items: Any) -> list[Any]:

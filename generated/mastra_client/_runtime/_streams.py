@@ -19,13 +19,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    IncompleteStreamError,
-)
+from ._base_client import is_transient
+from ._errors import APIError, APITimeoutError, IncompleteStreamError
 from ._stream_core import StreamCore, StreamProtocol
 from ._stream_views import AgentView, Continuation, EventView, WorkflowView
 from ._tools import arun_tool, run_tool
@@ -52,7 +47,6 @@ _AS = TypeVar("_AS", bound="AsyncStream[Any]")
 RECONNECT_DELAY = 1.0  # seconds before a subscription is opened again
 DEFAULT_RESUME_ATTEMPTS = 5  # resumptions in a row without a new event before giving up
 _MAX_RESUME_DELAY = 8.0
-_TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -115,6 +109,7 @@ class _StreamBase(Generic[ChunkT]):
     """Request parameters and the parts of a stream that do no I/O."""
 
     _view: EventView
+    _client: SyncAPIClient | AsyncAPIClient
 
     def __init__(
         self,
@@ -159,11 +154,10 @@ class _StreamBase(Generic[ChunkT]):
         self._resume_failures = 0
         self._events_at_break = 0
         self._run_started_at = 0
-        self._run_base: int | None = 0 if resume is not None and resume.starts_run else None
+        self._run_base: int | None = None
         self._aligner: _Aligner | None = None
         self._resumed_at: int | None = None  # events delivered when the last resumption was opened
-        if self._resume is not None:
-            self._core.history = []
+        self._new_run()
 
     @property
     def response(self) -> httpx.Response | None:
@@ -188,32 +182,45 @@ class _StreamBase(Generic[ChunkT]):
         codec = self._protocol.codec
         return codec.decode(event) if codec is not None else event
 
-    def _idle_limit(self, default: float | None) -> float | None:
-        """Seconds a stream may go without an event (``None``: forever)."""
+    def _idle(self) -> float | None:
+        """Seconds the stream may go without an event (``None``: forever)."""
         if not isinstance(self._idle_timeout, NotGiven):
             return self._idle_timeout
-        return None if self._protocol.long_lived else default
+        return None if self._protocol.long_lived else self._client.idle_timeout
 
-    def _stream_timeout(self, base: TimeoutTypes, idle: float | None) -> httpx.Timeout:
-        """The request's timeout with the read timeout replaced by the idle timeout.
+    def _stream_timeout(self) -> httpx.Timeout:
+        """The call's timeout with the read timeout replaced by the idle timeout.
 
         httpx's read timeout bounds each wait for bytes, which is what an idle stream is.
         """
-        timeout = httpx.Timeout(base)
+        timeout = httpx.Timeout(
+            self._client.timeout if isinstance(self._timeout, NotGiven) else self._timeout
+        )
         return httpx.Timeout(
-            connect=timeout.connect, read=idle, write=timeout.write, pool=timeout.pool
+            connect=timeout.connect, read=self._idle(), write=timeout.write, pool=timeout.pool
         )
 
-    def _request_args(self, base_timeout: TimeoutTypes, idle: float | None) -> dict[str, Any]:
-        timeout = base_timeout if isinstance(self._timeout, NotGiven) else self._timeout
-        return {
+    def _request(self) -> tuple[str, str, dict[str, Any]]:
+        """Method, path and arguments of the stream's own request (the first, or after client tools)."""
+        args = {
             "query": self._query,
             "json_body": self._body,
             "headers": self._headers,
-            "timeout": self._stream_timeout(timeout, idle),
+            "timeout": self._stream_timeout(),
             "max_retries": self._max_retries,
             "retry_unsafe": self._retry_unsafe,
         }
+        return self._method, self._path, args
+
+    def _next_request(self, step: Continuation) -> tuple[str, str, dict[str, Any]]:
+        """The request that carries on after ``step``: the same route again, or the run's observe route."""
+        self._core.start_round()
+        if step.resume:
+            return self._resume_request()
+        if not step.reconnect:
+            self._new_run()
+        self._body = step.body
+        return self._request()
 
     def _check_readable(self) -> None:
         if self._exhausted:
@@ -259,7 +266,7 @@ class _StreamBase(Generic[ChunkT]):
             else min(0.25 * 2 ** (self._resume_failures - 1), _MAX_RESUME_DELAY)
         )
 
-    def _resume_args(self) -> tuple[str, str, dict[str, Any]]:
+    def _resume_request(self) -> tuple[str, str, dict[str, Any]]:
         """Method, path and request arguments of the observe request that continues the run."""
         route = self._resume
         assert route is not None
@@ -285,6 +292,7 @@ class _StreamBase(Generic[ChunkT]):
             "query": query or None,
             "json_body": body if body else NOT_GIVEN,
             "headers": self._headers,
+            "timeout": self._stream_timeout(),
             "max_retries": 0,  # retried here, counted with the resumptions (see _retry_resume)
             "retry_unsafe": True,  # observing repeats nothing
         }
@@ -297,11 +305,7 @@ class _StreamBase(Generic[ChunkT]):
         A timeout is not: a server that keeps no replay of the run (agents that are not
         durable) answers nothing at all, and waiting again would only wait longer.
         """
-        transient = isinstance(exc, APIStatusError) and exc.status_code in _TRANSIENT_STATUSES
-        if not (
-            transient
-            or (isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError))
-        ):
+        if isinstance(exc, APITimeoutError) or not is_transient(exc):
             return False
         if self._resume_failures >= self._resume_attempts:
             return False
@@ -316,11 +320,10 @@ class _StreamBase(Generic[ChunkT]):
         )
 
     def _new_run(self) -> None:
-        """A continuation (client tools) starts a new run on the server."""
+        """The stream's first request, and each continuation (client tools), starts a run on the server."""
         self._run_started_at = self._core.events
-        if self._core.history is not None:
-            self._core.history.clear()
         if self._resume is not None:
+            self._core.history = []
             self._run_base = 0 if self._resume.starts_run else None
 
     def _next_step(self, broken: httpx.TransportError | None) -> Continuation | None:
@@ -367,6 +370,8 @@ class _StreamBase(Generic[ChunkT]):
 class Stream(_StreamBase[ChunkT]):
     """A blocking stream of typed chunks; use it in a ``with`` block and iterate it once."""
 
+    _client: SyncAPIClient
+
     def __init__(self, client: SyncAPIClient, method: str, path: str, **kwargs: Any) -> None:
         super().__init__(method, path, **kwargs)
         self._client = client
@@ -391,15 +396,12 @@ class Stream(_StreamBase[ChunkT]):
         self._response = None
         self._exit.close()
 
-    def _idle(self) -> float | None:
-        return self._idle_limit(self._client.idle_timeout)
-
     def _open(self) -> httpx.Response:
         if self._closed:
             raise RuntimeError("this stream is closed")
         if self._response is None:
-            args = self._request_args(self._client.timeout, self._idle())
-            self._enter(self._client.stream(self._method, self._path, **args))
+            method, path, args = self._request()
+            self._enter(self._client.stream(method, path, **args))
         assert self._response is not None
         return self._response
 
@@ -412,19 +414,14 @@ class Stream(_StreamBase[ChunkT]):
         self._exit.close()
         self._exit = contextlib.ExitStack()
         self._response = None
-        self._core.start_round()
-        if not step.resume:
-            if not step.reconnect:
-                self._new_run()
-            self._body = step.body
-            return self._open()
-        method, path, args = self._resume_args()
-        args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
+        method, path, args = self._next_request(step)
         while True:
             try:
                 self._enter(self._client.stream(method, path, **args))
                 break
             except APIError as exc:
+                if not step.resume:
+                    raise
                 if not self._retry_resume(exc):
                     raise self._resume_failed(exc) from exc
             self._client._sleep(self._resume_delay())
@@ -497,6 +494,8 @@ class Stream(_StreamBase[ChunkT]):
 class AsyncStream(_StreamBase[ChunkT]):
     """An asyncio stream of typed chunks; use it in an ``async with`` block and iterate it once."""
 
+    _client: AsyncAPIClient
+
     def __init__(self, client: AsyncAPIClient, method: str, path: str, **kwargs: Any) -> None:
         super().__init__(method, path, **kwargs)
         self._client = client
@@ -521,15 +520,12 @@ class AsyncStream(_StreamBase[ChunkT]):
         self._response = None
         await self._exit.aclose()
 
-    def _idle(self) -> float | None:
-        return self._idle_limit(self._client.idle_timeout)
-
     async def _open(self) -> httpx.Response:
         if self._closed:
             raise RuntimeError("this stream is closed")
         if self._response is None:
-            args = self._request_args(self._client.timeout, self._idle())
-            await self._enter(self._client.stream(self._method, self._path, **args))
+            method, path, args = self._request()
+            await self._enter(self._client.stream(method, path, **args))
         assert self._response is not None
         return self._response
 
@@ -542,19 +538,14 @@ class AsyncStream(_StreamBase[ChunkT]):
         await self._exit.aclose()
         self._exit = contextlib.AsyncExitStack()
         self._response = None
-        self._core.start_round()
-        if not step.resume:
-            if not step.reconnect:
-                self._new_run()
-            self._body = step.body
-            return await self._open()
-        method, path, args = self._resume_args()
-        args["timeout"] = self._request_args(self._client.timeout, self._idle())["timeout"]
+        method, path, args = self._next_request(step)
         while True:
             try:
                 await self._enter(self._client.stream(method, path, **args))
                 break
             except APIError as exc:
+                if not step.resume:
+                    raise
                 if not self._retry_resume(exc):
                     raise self._resume_failed(exc) from exc
             await self._client._sleep(self._resume_delay())
