@@ -131,7 +131,10 @@ def _operation(
                         properties.setdefault(prop, prop_schema)
                 required_fields = set.intersection(*(set(m.get("required") or []) for _, m in members))
             body_kind = "fields"
-            for prop, prop_schema in properties.items():
+            # The document's keys are sorted (canonical), so the signature lists required
+            # fields first, then the rest by name: the same whatever the spec's key order.
+            ordered = sorted(properties.items(), key=lambda item: item[0] not in required_fields)
+            for prop, prop_schema in ordered:
                 py_name = _free(snake(str(prop)), taken, "body")
                 params.append(
                     Param(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,8 +22,30 @@ class LoadedSpec:
     """The parsed document plus what we need to report and fingerprint it."""
 
     source: str  # path or URL as the user gave it
-    document: dict[str, Any]
-    sha256: str  # of the raw bytes: recorded in the generated files
+    document: dict[str, Any]  # canonical: every mapping's keys sorted, keys and dates as strings
+    sha256: str  # of the canonical JSON form: recorded in the generated files
+
+
+def canonical_document(value: Any) -> Any:
+    """The same data with every mapping's keys sorted (as strings) and dates as ISO strings.
+
+    Everything downstream iterates in this order, so the output never depends on the key
+    order of the spec (JSON object keys carry no meaning), nor on whether it was JSON or YAML.
+    """
+    if isinstance(value, dict):
+        items = [(str(k), canonical_document(v)) for k, v in value.items()]
+        return dict(sorted(items, key=lambda item: item[0]))
+    if isinstance(value, list):
+        return [canonical_document(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()  # YAML reads unquoted dates as dates; JSON has only strings
+    return value
+
+
+def canonical_sha256(document: Any) -> str:
+    """sha256 of the canonical JSON text: equal for documents that differ only in key order or syntax."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
@@ -30,7 +53,11 @@ def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
     raw = _fetch(source, headers or {}) if source.startswith(("http://", "https://")) else _read_file(source)
     document = parse_document(raw, source)
     _check_openapi(document, source)
-    return LoadedSpec(source=source, document=document, sha256=hashlib.sha256(raw).hexdigest())
+    try:
+        document = canonical_document(document)
+    except RecursionError:
+        raise CodegenError(source, "nested too deeply to be an OpenAPI document") from None
+    return LoadedSpec(source=source, document=document, sha256=canonical_sha256(document))
 
 
 def _read_file(source: str) -> bytes:

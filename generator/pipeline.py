@@ -9,7 +9,7 @@ from . import __version__
 from .build import build_groups, build_operations, build_resources, chunk_union_model
 from .errors import CodegenError
 from .ir import ClientModel
-from .loader import load_spec
+from .loader import canonical_document, load_spec
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, load_overrides, shipped_override_files
 from .render import file_header, render_package
@@ -34,7 +34,7 @@ def build_model(
     """Everything up to the rendered files' model; returns it and the spec's sha256."""
     spec = load_spec(spec_source, headers)
     overrides = load_overrides(list(override_paths or []), shipped=shipped_override_files())
-    document = apply_to_document(spec.document, overrides)
+    document = canonical_document(apply_to_document(spec.document, overrides))
     normalized = Normalizer(document, spec.source).run()
     return assemble(normalized, overrides, package, spec.sha256), spec.sha256
 
