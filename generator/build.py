@@ -8,6 +8,7 @@ from typing import Any
 from .annotations import Annotator
 from .errors import CodegenError
 from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Pagination, Param, Resource, ResumeSpec, StreamSpec
+from .labels import schema_label
 from .naming import iterator_name, pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
 from .overrides import (
@@ -98,6 +99,7 @@ def _operation(
                     required=required,
                     description=_one_line(raw.get("description")),
                     json_encoded=json_encoded,
+                    type_label=schema_label(schema),
                 )
             )
     body_model: str | None = None
@@ -144,6 +146,7 @@ def _operation(
                         annotation=annotator.input(prop_schema),
                         required=prop in required_fields and "default" not in (prop_schema or {}),
                         description=_one_line((prop_schema or {}).get("description")),
+                        type_label=schema_label(prop_schema),
                     )
                 )
         else:
@@ -155,6 +158,7 @@ def _operation(
                     location="body",
                     annotation=annotator.input(schema),
                     required=body_required,
+                    type_label=schema_label(schema),
                 )
             )
     returns, parse, parse_with = _response(op, annotator)
@@ -191,6 +195,7 @@ def _operation(
         client_tools=client_tools,
         structured_output=structured,
         pagination=pagination,
+        result_label=_result_label(op),
     )
 
 
@@ -249,6 +254,14 @@ def _ok_response(op: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     if not ok:
         return None, {}
     return str(ok[0]), (responses[ok[0]] or {}).get("content") or {}
+
+
+def _result_label(op: dict[str, Any]) -> str:
+    status, content = _ok_response(op)
+    if status is None or not content:
+        return "none" if status == "204" else "any"
+    media = "application/json" if "application/json" in content else sorted(content)[0]
+    return schema_label((content.get(media) or {}).get("schema"))
 
 
 def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:

@@ -1,15 +1,41 @@
-"""``mastra-codegen SPEC -o OUT_DIR``: the command line."""
+"""The command line.
+
+    mastra-codegen SPEC -o OUT [--check] [--project ...]   generate (or check) a client package
+    mastra-codegen diff OLD NEW [--json]                   what changed between two specs or packages
+
+Exit status: 0 success (``--check``: up to date), 1 ``--check`` found differences
+(``diff --fail-on-breaking``: breaking changes), 2 an error (one located line on stderr).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .errors import CodegenError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# PEP 508 distribution names and (the common forms of) PEP 440 versions.
+_DIST_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_VERSION = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$", re.IGNORECASE)
+
+
+class _GenerateByDefault(click.Group):
+    """``mastra-codegen SPEC -o OUT`` runs ``generate``; ``mastra-codegen diff ...`` the subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            args = ["generate", *args]
+        return super().parse_args(ctx, args)
 
 
 def _headers(values: tuple[str, ...]) -> dict[str, str]:
@@ -22,7 +48,47 @@ def _headers(values: tuple[str, ...]) -> dict[str, str]:
     return headers
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+def _fail(exc: CodegenError) -> NoReturn:
+    click.echo(f"mastra-codegen: error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _interrupted() -> NoReturn:
+    click.echo("mastra-codegen: interrupted; the output was left as it was", err=True)
+    sys.exit(130)
+
+
+def _spec_options(func: _F) -> _F:
+    """Options shared by every command that reads a spec."""
+    func = click.option(
+        "--header",
+        "headers",
+        multiple=True,
+        help="HTTP header for fetching a spec from a URL, 'Name: value' (repeatable).",
+    )(func)
+    func = click.option(
+        "--overrides",
+        "override_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Your own override YAML, layered on top of the shipped ones (repeatable).",
+    )(func)
+    return func
+
+
+@click.group(cls=_GenerateByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mastra-codegen")
+def main() -> None:
+    """Generate a typed Python client package from a Mastra server's OpenAPI document.
+
+    \b
+    mastra-codegen SPEC -o OUT          write the package OUT (see `mastra-codegen generate -h`)
+    mastra-codegen SPEC -o OUT --check  exit 1 if OUT is not what would be generated
+    mastra-codegen diff OLD NEW         API changes between two specs or packages
+    """
+
+
+@main.command()
 @click.argument("spec")
 @click.option(
     "-o",
@@ -32,46 +98,159 @@ def _headers(values: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(path_type=Path),
     help="Package directory to write (its name is the package name).",
 )
+@_spec_options
 @click.option(
-    "--overrides",
-    "override_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Your own override YAML, layered on top of the shipped ones (repeatable).",
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 0 if OUT is exactly what would be generated, else 1 with a summary.",
 )
 @click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    help="HTTP header for fetching SPEC from a URL, 'Name: value'.",
+    "--project",
+    is_flag=True,
+    help="Also write a pyproject.toml, so `pip install OUT` installs the package as its own distribution.",
+)
+@click.option("--project-name", help="Distribution name for --project (default: the package name with '-').")
+@click.option("--project-version", help="Distribution and __version__ for --project (default: the generator's).")
+@click.option(
+    "--server-packages",
+    "packages_file",
+    type=click.Path(path_type=Path),
+    help="A saved answer of GET /api/system/packages to record, when SPEC is a file "
+    "(from a URL they are read from the server).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-@click.version_option(__version__, prog_name="mastra-codegen")
-def main(
+def generate(
     spec: str,
     out_dir: Path,
     override_paths: tuple[Path, ...],
     headers: tuple[str, ...],
+    check: bool,
+    project: bool,
+    project_name: str | None,
+    project_version: str | None,
+    packages_file: Path | None,
     quiet: bool,
 ) -> None:
-    """Generate a typed Python client package from a Mastra OpenAPI document.
+    """Generate the client package OUT from SPEC.
 
     SPEC is a file (JSON or YAML) or the URL of a running server's document,
     e.g. http://localhost:4111/api/openapi.json.
     """
-    from .pipeline import generate
+    from .pipeline import check as check_package
+    from .pipeline import generate as generate_package
+    from .server_info import read_packages_file
 
     started = time.perf_counter()
     try:
-        result = generate(spec, out_dir, list(override_paths), _headers(headers))
+        info = _project(out_dir, project, project_name, project_version)
+        packages = read_packages_file(packages_file) if packages_file is not None else None
+        if check:
+            outcome = check_package(
+                spec, out_dir, list(override_paths), _headers(headers), server_packages=packages, project=info
+            )
+        else:
+            result = generate_package(
+                spec, out_dir, list(override_paths), _headers(headers), server_packages=packages, project=info
+            )
     except CodegenError as exc:
-        click.echo(f"mastra-codegen: error: {exc}", err=True)
-        sys.exit(2)
+        _fail(exc)
     except KeyboardInterrupt:
-        click.echo("mastra-codegen: interrupted; the output was left as it was", err=True)
-        sys.exit(130)
+        _interrupted()
+    if check:
+        for warning in outcome.warnings:
+            click.echo(f"mastra-codegen: warning: {warning}", err=True)
+        _report_check(outcome)
+        sys.exit(0 if outcome.up_to_date else 1)
+    for warning in result.warnings:
+        click.echo(f"mastra-codegen: warning: {warning}", err=True)
     if not quiet:
         click.echo(
             f"wrote {result.out_dir} ({result.operations} operations, {result.models} models) "
             f"in {time.perf_counter() - started:.1f}s"
         )
+
+
+def _project(out_dir: Path, project: bool, name: str | None, version: str | None) -> Any:
+    from .ir import ProjectInfo
+
+    if not project:
+        if name is not None or version is not None:
+            raise CodegenError("--project-name/--project-version", "only apply together with --project")
+        return None
+    name = name if name is not None else out_dir.absolute().name.replace("_", "-")
+    version = version if version is not None else __version__
+    if not _DIST_NAME.match(name):
+        raise CodegenError("--project-name", f"{name!r} is not a valid distribution name (PEP 508)")
+    if not _VERSION.match(version):
+        raise CodegenError("--project-version", f"{version!r} is not a valid version (PEP 440), e.g. 1.2.0")
+    return ProjectInfo(name=name, version=version)
+
+
+def _report_check(outcome: Any) -> None:
+    """The short summary for CI logs: which files differ, and the API change when it is known."""
+    if outcome.up_to_date:
+        click.echo(f"{outcome.out_dir} is up to date")
+        return
+    total = len(outcome.changed) + len(outcome.missing) + len(outcome.extra)
+    click.echo(
+        f"{outcome.out_dir} is out of date: {len(outcome.changed)} changed, "
+        f"{len(outcome.missing)} missing, {len(outcome.extra)} unexpected file(s) of {total} differing"
+    )
+    shown = 0
+    for mark, names in (("~", outcome.changed), ("+", outcome.missing), ("-", outcome.extra)):
+        for name in names:
+            if shown < 20:
+                click.echo(f"  {mark} {name}")
+            shown += 1
+    if shown > 20:
+        click.echo(f"  ... and {shown - 20} more")
+    if outcome.api_summary:
+        click.echo("API changes:")
+        click.echo(outcome.api_summary.rstrip("\n"))
+    click.echo("run the same command without --check to regenerate it")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@_spec_options
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when there are breaking changes.")
+def diff(
+    old: str,
+    new: str,
+    override_paths: tuple[Path, ...],
+    headers: tuple[str, ...],
+    as_json: bool,
+    fail_on_breaking: bool,
+) -> None:
+    """The API changes from OLD to NEW, breaking ones flagged.
+
+    OLD and NEW are each a spec (file or URL) or a package generated by
+    mastra-codegen (its recorded _api.json is compared).
+    """
+    from .apidiff import diff_surfaces, format_text
+
+    try:
+        header_map = _headers(headers)
+        before = _surface_of(old, override_paths, header_map)
+        after = _surface_of(new, override_paths, header_map)
+    except CodegenError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
+    result = diff_surfaces(before, after, old, new)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(format_text(result), nl=False)
+    sys.exit(1 if fail_on_breaking and result.breaking else 0)
+
+
+def _surface_of(source: str, override_paths: tuple[Path, ...], headers: dict[str, str]) -> dict[str, Any]:
+    from .pipeline import prepare, spec_surface
+    from .surface import read_surface
+
+    if not source.startswith(("http://", "https://")) and Path(source).is_dir():
+        return read_surface(Path(source))
+    return spec_surface(prepare(source, override_paths, headers))

@@ -8,6 +8,7 @@ here, so templates never reason about JSON Schema.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .naming import iterator_name
 
@@ -25,6 +26,7 @@ class Param:
     json_encoded: bool = False  # query objects and arrays travel as JSON strings (Mastra)
     positional: bool = False  # facade methods may take it positionally
     coerce: str = ""  # name of a runtime adapter applied before sending (e.g. "messages")
+    type_label: str = ""  # the JSON Schema type in short (surface.schema_label): what `diff` compares
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Operation:
     client_tools: str | None = None  # py name of the parameter carrying client-side tools
     structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
     pagination: Pagination | None = None
+    result_label: str = ""  # the 2xx schema in short (surface.schema_label); "" without one
 
     def returns_for(self, prefix: str) -> str:
         """The method's return annotation; ``prefix`` is ``"Async"`` in the asyncio client."""
@@ -212,6 +215,14 @@ class ModelModule:
     source: str  # Python source
 
 
+@dataclass(frozen=True)
+class ProjectInfo:
+    """``--project``: the package also gets a ``pyproject.toml`` and installs as its own distribution."""
+
+    name: str  # distribution name: mastra-client
+    version: str  # also the package's __version__
+
+
 @dataclass
 class ClientModel:
     """Everything the templates render."""
@@ -228,3 +239,11 @@ class ClientModel:
     model_index: dict[str, str]  # class or alias name -> module
     chunk_unions: list[ChunkUnionModel] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    server_packages: dict[str, str] = field(default_factory=dict)  # @mastra/* versions of the server read
+    project: ProjectInfo | None = None
+    surface: dict[str, Any] = field(default_factory=dict)  # written as _api.json (see surface.py)
+
+    @property
+    def version(self) -> str:
+        """The package's ``__version__``: the project version, else the generator's."""
+        return self.project.version if self.project is not None else self.generator_version

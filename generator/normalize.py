@@ -144,7 +144,7 @@ class Normalizer:
             for method in HTTP_METHODS:
                 if method in item:
                     op_where = pointer("paths", path, method)
-                    item_out[method] = self._operation(path, method, item[method], shared, op_where)
+                    item_out[method] = self._operation(path, method, item[method], shared, op_where, "get" in item)
             if item_out:
                 paths_out[path] = item_out
         out["paths"] = paths_out
@@ -169,11 +169,13 @@ class Normalizer:
         return f"{self.source}{ptr}"
 
     # -------------------------------------------------------------- operations
-    def _operation(self, path: str, method: str, op: Any, shared: list[Any], where: str) -> dict[str, Any]:
+    def _operation(
+        self, path: str, method: str, op: Any, shared: list[Any], where: str, path_has_get: bool
+    ) -> dict[str, Any]:
         doc = self.document
         if not isinstance(op, dict):
             raise CodegenError(self._where(where), "operation must be a mapping")
-        type_name, is_entity = operation_type_name(method, path)
+        type_name, is_entity = operation_type_name(method, path, path_has_get)
         op_out = {k: v for k, v in op.items() if k not in ("parameters", "requestBody", "responses")}
         params: dict[tuple[str, str], dict[str, Any]] = {}
         for index, raw in enumerate([*shared, *(op.get("parameters") or [])]):
@@ -452,33 +454,43 @@ def _is_composite(schema: dict[str, Any]) -> bool:
 
 
 def _discriminator_values(variants: list[dict[str, Any]]) -> list[str] | None:
-    """Values of a property that is a distinct string constant in every member, if any."""
+    """Values of a property that tells every member apart (a constant, or disjoint enums), if any.
+
+    A member whose tag is an enum (``method: message/send | SendMessage``, an alias added by a
+    later server) is named after its first value, so adding an alias does not rename it.
+    """
     if len(variants) < 2 or not all(v.get("properties") for v in variants):
         return None
     for prop in variants[0]["properties"]:
         values: list[str] = []
+        seen: set[str] = set()
         for variant in variants:
             schema = variant["properties"].get(prop)
-            value = None
+            tags: list[Any] = []
             if isinstance(schema, dict):
-                value = schema.get("const")
-                enum = schema.get("enum")
-                if value is None and isinstance(enum, list) and len(enum) == 1:
-                    value = enum[0]
-            if not isinstance(value, str) or not pascal(value):
+                if "const" in schema:
+                    tags = [schema["const"]]
+                elif isinstance(schema.get("enum"), list):
+                    tags = list(schema["enum"])
+            if not tags or not all(isinstance(t, str) for t in tags) or seen.intersection(tags):
                 break
-            values.append(value)
+            if not pascal(tags[0]):
+                break
+            seen.update(tags)
+            values.append(tags[0])
         else:
             if len({pascal(v) for v in values}) == len(values):
                 return values
     return None
 
 
-def operation_type_name(method: str, path: str) -> tuple[str, bool]:
+def operation_type_name(method: str, path: str, path_has_get: bool = False) -> tuple[str, bool]:
     """The stem of the type names of one operation, and whether it reads one entity.
 
     ``GET /workflows/{workflowId}/runs/{runId}`` -> (``WorkflowRun``, True);
-    ``POST /agents/{agentId}/generate`` -> (``AgentGenerate``, False).
+    ``POST /agents/{agentId}/generate`` -> (``AgentGenerate``, False);
+    ``POST /memory/threads`` next to ``GET /memory/threads`` -> (``MemoryThreadsCreate``, False):
+    a POST beside a GET on one collection creates in it, and its types must not take the list's names.
     """
     segments = [s for s in path.split("/") if s]
     words: list[str] = []
@@ -498,6 +510,8 @@ def operation_type_name(method: str, path: str) -> tuple[str, bool]:
         "trace": "Trace",
     }
     ends_with_param = bool(segments) and _is_param(segments[-1])
+    if method == "post" and path_has_get and not ends_with_param:
+        return stem + "Create", False
     return stem + verb.get(method, ""), method == "get" and ends_with_param
 
 
@@ -614,6 +628,22 @@ class _NameAssigner:
         for comp in sorted(self.components.values(), key=lambda c: c.id):
             if comp.fixed_name:
                 self._claim(comp.id, [comp.fixed_name])
+        # Then the bodies and results of operations, named after their operation: a shape nested
+        # somewhere else that a new server release happens to name alike must not take the name.
+        roots = [
+            (safe_class_name(hint.anchor.fixed), comp.id)
+            for comp in self.components.values()
+            for hint in comp.hints
+            if hint.anchor.fixed is not None and not hint.words and not comp.fixed_name
+        ]
+        for name, cid in sorted(roots, key=lambda r: (len(r[0]), r[0], r[1])):
+            if cid not in self.names and name not in self.taken:
+                self.components[cid].chosen_hint = next(
+                    i
+                    for i, h in enumerate(self.components[cid].hints)
+                    if h.anchor.fixed is not None and not h.words and safe_class_name(h.anchor.fixed) == name
+                )
+                self._claim(cid, [name])
         for comp in sorted(self.components.values(), key=lambda c: c.id):
             self._resolve(comp.id, frozenset())
         return self.names
@@ -647,16 +677,37 @@ class _NameAssigner:
         return self._claim(cid, ordered)
 
     def aliases(self) -> dict[str, str]:
-        """Extra names for shared shapes: each operation root keeps a type named after it."""
-        found: dict[str, str] = {}
-        for comp in sorted(self.components.values(), key=lambda c: c.id):
+        """Extra names for shared shapes: every place a shape is used keeps a type named after it.
+
+        A shape used in several places gets its class name from one of them; when a server
+        release adds a place whose name wins, the old name stays importable as an alias, so
+        user code written against the previous client keeps working. A place nested in an
+        operation's body or result is named after the operation too, whatever the name of the
+        (shared) class it sits in. Operation roots first, then shorter names.
+        """
+        roots: dict[str, list[str]] = {}  # component -> the operation roots it is (their type names)
+        for cid, comp in self.components.items():
             for hint in comp.hints:
-                if hint.anchor.fixed is None or hint.words:
-                    continue
-                alias = safe_class_name(hint.anchor.fixed)
-                if alias != self.names[comp.id] and alias not in self.taken:
-                    self.taken.add(alias)
-                    found[alias] = comp.id
+                if hint.anchor.fixed is not None and not hint.words:
+                    roots.setdefault(cid, []).append(hint.anchor.fixed)
+        wanted: set[tuple[int, str, str]] = set()
+        for cid, comp in self.components.items():
+            for hint in comp.hints:
+                if hint.anchor.fixed is not None:
+                    bases = [hint.anchor.fixed]
+                elif hint.anchor.component_id is not None:
+                    parent = hint.anchor.component_id
+                    bases = [self.names[parent], *roots.get(parent, ())] if parent in self.names else []
+                else:
+                    bases = []
+                rank = 0 if hint.anchor.fixed is not None and not hint.words else 1
+                for base in bases:
+                    wanted.add((rank, safe_class_name(base + "".join(hint.words)), cid))
+        found: dict[str, str] = {}
+        for _, alias, cid in sorted(wanted, key=lambda w: (w[0], len(w[1]), w[1], w[2])):
+            if alias != self.names[cid] and alias not in self.taken:
+                self.taken.add(alias)
+                found[alias] = cid
         return found
 
     def _claim(self, cid: str, candidates: list[str]) -> str:

@@ -1,20 +1,29 @@
-"""The whole run, one direction: load -> overrides -> normalize -> model -> render -> ruff -> write."""
+"""The whole run, one direction: load -> overrides -> normalize -> model -> render -> ruff -> write.
+
+``prepare`` does the first three for every command (generate, --check, diff),
+``assemble`` builds the intermediate model, and ``generate`` / ``check`` end in
+writing the package or comparing it with what is there.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .build import build_groups, build_operations, build_resources, chunk_union_model
 from .errors import CodegenError
-from .ir import ClientModel
-from .loader import canonical_document, load_spec
+from .ir import ClientModel, Operation, ProjectInfo
+from .loader import LoadedSpec, canonical_document, load_spec
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, load_overrides, shipped_override_files
 from .render import file_header, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
-from .writer import write_package
+from .surface import build_surface
+from .writer import MARKER, check_target, read_files, render_into, write_package
 
 
 @dataclass(frozen=True)
@@ -23,27 +32,74 @@ class Result:
     operations: int
     models: int
     files: int
+    warnings: tuple[str, ...] = ()
 
 
-def build_model(
-    spec_source: str,
-    package: str,
-    override_paths: list[Path] | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[ClientModel, str]:
-    """Everything up to the rendered files' model; returns it and the spec's sha256."""
-    spec = load_spec(spec_source, headers)
-    overrides = load_overrides(list(override_paths or []), shipped=shipped_override_files())
+@dataclass(frozen=True)
+class Prepared:
+    """The spec with the overrides applied, normalized, and its operations: what every command starts from."""
+
+    spec: LoadedSpec
+    overrides: Overrides
+    normalized: dict[str, Any]
+    operations: list[Operation]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything besides the spec that shapes the output."""
+
+    override_paths: tuple[Path, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    server_packages: Mapping[str, str] | None = None  # None: read them from the server when SPEC is a URL
+    project: ProjectInfo | None = None
+
+
+def prepare(
+    spec_source: str, override_paths: list[Path] | tuple[Path, ...] = (), headers: Mapping[str, str] | None = None
+) -> Prepared:
+    spec = load_spec(spec_source, dict(headers or {}))
+    overrides = load_overrides(list(override_paths), shipped=shipped_override_files())
     document = canonical_document(apply_to_document(spec.document, overrides))
     normalized = Normalizer(document, spec.source).run()
-    return assemble(normalized, overrides, package, spec.sha256), spec.sha256
+    return Prepared(spec, overrides, normalized, build_operations(normalized, overrides))
 
 
-def assemble(normalized: dict, overrides: Overrides, package: str, sha256: str) -> ClientModel:  # type: ignore[type-arg]
+def surface_meta(sha256: str, info: Mapping[str, Any], server_packages: Mapping[str, str]) -> dict[str, Any]:
+    """What a surface records about its origin (also in the marker and ``_version.py``)."""
+    meta: dict[str, Any] = {
+        "generator_version": __version__,
+        "spec_sha256": sha256,
+        "spec_title": str(info.get("title") or ""),
+        "spec_version": str(info.get("version") or ""),
+    }
+    if server_packages:
+        meta["server_packages"] = dict(sorted(server_packages.items()))
+    return meta
+
+
+def spec_surface(prepared: Prepared, server_packages: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The API surface a package generated from this spec would have (without rendering it)."""
+    meta = surface_meta(prepared.spec.sha256, prepared.normalized.get("info") or {}, server_packages or {})
+    return build_surface(prepared.operations, prepared.normalized, meta)
+
+
+def assemble(
+    normalized: dict[str, Any],
+    overrides: Overrides,
+    package: str,
+    sha256: str,
+    *,
+    operations: list[Operation] | None = None,
+    server_packages: Mapping[str, str] | None = None,
+    project: ProjectInfo | None = None,
+) -> ClientModel:
+    """The intermediate model the templates render (models are rendered here by datamodel-code-generator)."""
     components = normalized.get("components") or {}
     schemas = components.get("schemas") or {}
     aliases: dict[str, str] = components.get(ALIASES_KEY) or {}
-    operations = build_operations(normalized, overrides)
+    if operations is None:
+        operations = build_operations(normalized, overrides)
     usage: dict[str, set[str]] = {}
     for op in operations:
         for name in op.models:
@@ -53,28 +109,68 @@ def assemble(normalized: dict, overrides: Overrides, package: str, sha256: str) 
     for classes in members.values():
         for cls in classes:
             usage.setdefault(cls, set()).add(STREAMS)
-    probe = ClientModel(package, __version__, sha256, "", "", [], [], [], [], {})
-    source = run_datamodel_codegen(schemas) if schemas else ""
-    modules, index = split_models(source, usage, aliases, file_header(probe), members) if source else ([], {})
-    missing = sorted(set(schemas) - set(index))
-    if missing:
-        raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")
-    groups = build_groups(operations)
-    resources, client_methods = build_resources(overrides, operations)
     info = normalized.get("info") or {}
-    return ClientModel(
+    packages = dict(sorted((server_packages or {}).items()))
+    meta = surface_meta(sha256, info, packages)
+    model = ClientModel(
         package=package,
         generator_version=__version__,
         spec_sha256=sha256,
-        spec_title=str(info.get("title") or ""),
-        spec_version=str(info.get("version") or ""),
-        groups=groups,
-        resources=resources,
-        client_methods=client_methods,
-        model_modules=modules,
-        model_index=index,
+        spec_title=meta["spec_title"],
+        spec_version=meta["spec_version"],
+        groups=build_groups(operations),
+        resources=[],
+        client_methods=[],
+        model_modules=[],
+        model_index={},
         chunk_unions=unions,
+        server_packages=packages,
+        project=project,
+        surface=build_surface(operations, normalized, meta),
     )
+    source = run_datamodel_codegen(schemas) if schemas else ""
+    if source:
+        model.model_modules, model.model_index = split_models(source, usage, aliases, file_header(model), members)
+    missing = sorted(set(schemas) - set(model.model_index))
+    if missing:
+        raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")
+    model.resources, model.client_methods = build_resources(overrides, operations)
+    return model
+
+
+def _package_name(out_dir: Path) -> str:
+    package = out_dir.absolute().name
+    if not package.isidentifier():
+        raise CodegenError(str(out_dir), f"the package directory name {package!r} is not a Python identifier")
+    return package
+
+
+def _render(
+    spec_source: str, package: str, inputs: Inputs
+) -> tuple[ClientModel, dict[str, str], dict[str, Any], list[str]]:
+    """The files of the package and its marker, before ruff; plus warnings for the user."""
+    from .server_info import fetch_server_packages
+
+    prepared = prepare(spec_source, inputs.override_paths, inputs.headers)
+    warnings: list[str] = []
+    packages = inputs.server_packages
+    if packages is None and spec_source.startswith(("http://", "https://")):
+        packages, problem = fetch_server_packages(spec_source, prepared.spec.document, dict(inputs.headers))
+        if problem:
+            warnings.append(f"server package versions not recorded: {problem}")
+    model = assemble(
+        prepared.normalized,
+        prepared.overrides,
+        package,
+        prepared.spec.sha256,
+        operations=prepared.operations,
+        server_packages=packages,
+        project=inputs.project,
+    )
+    marker = {"generator": "mastra-codegen", **surface_meta(prepared.spec.sha256, {}, model.server_packages)}
+    marker.pop("spec_title")
+    marker.pop("spec_version")
+    return model, render_package(model), marker, warnings
 
 
 def generate(
@@ -82,21 +178,83 @@ def generate(
     out_dir: Path,
     override_paths: list[Path] | None = None,
     headers: dict[str, str] | None = None,
+    *,
+    server_packages: Mapping[str, str] | None = None,
+    project: ProjectInfo | None = None,
 ) -> Result:
+    """Write the package to ``out_dir`` atomically (an existing one is replaced only on success)."""
     from .fmt import format_and_check
-    from .writer import check_target
 
     check_target(out_dir.absolute())  # fail before the slow part
-    package = out_dir.absolute().name
-    if not package.isidentifier():
-        raise CodegenError(str(out_dir), f"the package directory name {package!r} is not a Python identifier")
-    model, sha256 = build_model(spec_source, package, override_paths, headers)
-    files = render_package(model)
-    marker = {
-        "generator": "mastra-codegen",
-        "generator_version": __version__,
-        "spec_sha256": sha256,
-    }
+    package = _package_name(out_dir)
+    inputs = Inputs(tuple(override_paths or ()), dict(headers or {}), server_packages, project)
+    model, files, marker, warnings = _render(spec_source, package, inputs)
     write_package(out_dir, files, marker, finish=format_and_check)
     ops = sum(len(g.operations) for g in model.groups)
-    return Result(out_dir, ops, len(model.model_index), len(files) + 1)
+    return Result(out_dir, ops, len(model.model_index), len(files) + 1, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """How an existing package differs from what would be generated now."""
+
+    out_dir: Path
+    changed: tuple[str, ...]
+    missing: tuple[str, ...]  # would be written, is not there
+    extra: tuple[str, ...]  # is there, would not be written
+    api_summary: str  # the API difference, when the package records its surface
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.changed or self.missing or self.extra)
+
+
+# Left behind by builds and tools in a package directory; regeneration removes them, but they
+# are not differences in the generated code.
+_IGNORED_PARTS = ("__pycache__", "build", "dist", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+
+
+def _ignored(relative: str) -> bool:
+    parts = Path(relative).parts
+    return any(p in _IGNORED_PARTS or p.endswith(".egg-info") for p in parts)
+
+
+def check(
+    spec_source: str,
+    out_dir: Path,
+    override_paths: list[Path] | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    server_packages: Mapping[str, str] | None = None,
+    project: ProjectInfo | None = None,
+) -> CheckResult:
+    """Compare ``out_dir`` with a fresh generation made in a temp dir; ``out_dir`` is never touched."""
+    from .apidiff import diff_surfaces, format_text
+    from .fmt import format_and_check
+    from .surface import SURFACE_FILE, read_surface
+
+    out_dir = out_dir.absolute()
+    package = _package_name(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CodegenError(str(out_dir), "is not a directory")
+    inputs = Inputs(tuple(override_paths or ()), dict(headers or {}), server_packages, project)
+    model, files, marker, warnings = _render(spec_source, package, inputs)
+    with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
+        fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout
+        render_into(fresh_dir, files, marker, finish=format_and_check)
+        fresh = read_files(fresh_dir)
+    existing = {k: v for k, v in read_files(out_dir).items() if not _ignored(k)} if out_dir.is_dir() else {}
+    changed = tuple(sorted(k for k in fresh.keys() & existing.keys() if fresh[k] != existing[k]))
+    missing = tuple(sorted(fresh.keys() - existing.keys()))
+    extra = tuple(sorted(existing.keys() - fresh.keys()))
+    api_summary = ""
+    if (changed or missing or extra) and (out_dir / SURFACE_FILE).is_file() and (out_dir / MARKER).is_file():
+        try:
+            old = read_surface(out_dir)
+        except CodegenError:
+            old = None
+        if old is not None:
+            diff = diff_surfaces(old, model.surface, str(out_dir), spec_source)
+            api_summary = format_text(diff, limit=20)
+    return CheckResult(out_dir, changed, missing, extra, api_summary, tuple(warnings))

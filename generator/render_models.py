@@ -149,7 +149,7 @@ def split_models(
             lines += [
                 "",
                 "",
-                "# Operations whose shape another operation shares keep a type of their own name.",
+                "# Other names of the shapes above: each place a shape is used keeps a type named after it.",
             ]
             lines += alias_lines[module]
         if module == STREAMS and union_lines:

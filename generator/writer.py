@@ -26,13 +26,29 @@ def check_target(out_dir: Path) -> None:
         )
 
 
+def render_into(
+    folder: Path,
+    files: Mapping[str, str],
+    marker: Mapping[str, object],
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Write ``files`` and the marker into a new ``folder``, then run ``finish`` (ruff) on it."""
+    for relative, text in sorted(files.items()):
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    (folder / MARKER).write_text(json.dumps(dict(marker), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if finish is not None:
+        finish(folder)
+
+
 def write_package(
     out_dir: Path,
     files: Mapping[str, str],
     marker: Mapping[str, object],
     finish: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write ``files`` into a sibling temp dir, run ``finish`` (ruff) on it, then swap it in."""
+    """Render into a sibling temp dir (see ``render_into``), then swap it in."""
     out_dir = out_dir.absolute()
     check_target(out_dir)
     parent = out_dir.parent
@@ -42,13 +58,7 @@ def write_package(
     except OSError as exc:
         raise CodegenError(str(out_dir), f"cannot create the output: {exc.strerror or exc}") from None
     try:
-        for relative, text in sorted(files.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        (staging / MARKER).write_text(json.dumps(dict(marker), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        if finish is not None:
-            finish(staging)
+        render_into(staging, files, marker, finish)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -25,6 +25,7 @@ from ._encoding import to_jsonable
 from ._errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, make_status_error
 from ._raw import record_response
 from ._redact import redact_headers, redact_url
+from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
 from ._types import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient", "default_user_agent", "is_transient"]
@@ -151,6 +152,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         max_retries: int,
         user_agent: str,
         idle_timeout: float | None,
+        check_server_version: bool = False,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
@@ -160,6 +162,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._idle_timeout = _check_idle_timeout(idle_timeout)
         self._max_retries = _check_max_retries(max_retries)
         self._user_agent = user_agent
+        self._check_server_version = check_server_version
+        # Checked once, before the first request, when asked for and there is something to compare.
+        self._version_check_pending = check_server_version and bool(self._generated_from)
         self._random = random.random  # injectable for tests: the jitter source
         default_headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent})
         if api_key:
@@ -191,6 +196,17 @@ class _BaseClient(Generic[_HttpxClientT]):
 
     _http: _HttpxClientT | None
     _closed = False
+    # The @mastra/* package versions the client was generated from (set by the generated client).
+    _generated_from: Mapping[str, str] = {}
+
+    def _version_check(self, response: httpx.Response) -> ServerVersionCheck:
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        check = ServerVersionCheck(dict(self._generated_from), parse_packages(answer), self._base_url)
+        warn_once(check)
+        return check
 
     @property
     def is_closed(self) -> bool:
@@ -212,6 +228,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         max_retries: int | NotGiven,
         user_agent: str | NotGiven,
         idle_timeout: float | None | NotGiven,
+        check_server_version: bool | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         merged_headers = dict(self._custom_headers)
         if not isinstance(headers, NotGiven):
@@ -225,6 +242,9 @@ class _BaseClient(Generic[_HttpxClientT]):
             "max_retries": self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
             "user_agent": self._user_agent if isinstance(user_agent, NotGiven) else user_agent,
             "idle_timeout": self._idle_timeout if isinstance(idle_timeout, NotGiven) else idle_timeout,
+            "check_server_version": (
+                self._check_server_version if isinstance(check_server_version, NotGiven) else check_server_version
+            ),
         }
 
     def _build_request(
@@ -392,6 +412,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         http_client: httpx.Client | None = None,
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        check_server_version: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -402,6 +423,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             user_agent=user_agent,
             idle_timeout=idle_timeout,
+            check_server_version=check_server_version,
         )
         self._owns_client = http_client is None
         # Created on first use: building an SSL context costs ~100 ms, and constructing a
@@ -478,9 +500,23 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         finally:
             response.close()
 
+    def check_server_version(self) -> ServerVersionCheck:
+        """Compare the server's ``@mastra/*`` versions with the ones this client was generated from.
+
+        Warns once (``ServerVersionWarning``) when they differ; ``.matches`` is ``None`` when
+        there is nothing to compare. Errors of the request itself are raised as usual.
+        """
+        self._version_check_pending = False
+        return self._version_check(self.request("GET", PACKAGES_PATH))
+
     def _send(
         self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
     ) -> httpx.Response:
+        if self._version_check_pending:
+            try:
+                self.check_server_version()
+            except APIError as exc:  # the user's own request must not fail because of the check
+                log.warning("could not check the server's version: %s", exc)
         attempt = 0
         while True:
             _log_request(request)
@@ -555,6 +591,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         http_client: httpx.Client | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        check_server_version: bool | NotGiven = NOT_GIVEN,
     ) -> _SyncClientT:
         """Return a copy with some options changed; ``headers`` are merged onto the current ones.
 
@@ -570,6 +607,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             user_agent=user_agent,
             idle_timeout=idle_timeout,
+            check_server_version=check_server_version,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)
@@ -595,6 +633,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        check_server_version: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -605,6 +644,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             user_agent=user_agent,
             idle_timeout=idle_timeout,
+            check_server_version=check_server_version,
         )
         self._owns_client = http_client is None
         # Created on first use, as in the sync client.
@@ -673,9 +713,22 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         finally:
             await response.aclose()
 
+    async def check_server_version(self) -> ServerVersionCheck:
+        """Compare the server's ``@mastra/*`` versions with the ones this client was generated from.
+
+        See ``SyncAPIClient.check_server_version``.
+        """
+        self._version_check_pending = False
+        return self._version_check(await self.request("GET", PACKAGES_PATH))
+
     async def _send(
         self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
     ) -> httpx.Response:
+        if self._version_check_pending:
+            try:
+                await self.check_server_version()
+            except APIError as exc:  # the user's own request must not fail because of the check
+                log.warning("could not check the server's version: %s", exc)
         attempt = 0
         while True:
             _log_request(request)
@@ -750,6 +803,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        check_server_version: bool | NotGiven = NOT_GIVEN,
     ) -> _AsyncClientT:
         """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
         kwargs = self._copy_kwargs(
@@ -761,6 +815,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             user_agent=user_agent,
             idle_timeout=idle_timeout,
+            check_server_version=check_server_version,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)

@@ -1,4 +1,8 @@
-"""One real Mastra server per test session (Node 22 from npm, mock models, LibSQL in a temp dir)."""
+"""One real Mastra server per test session (Node 22 from npm, mock models, LibSQL in a temp dir).
+
+``MASTRA_E2E_SERVER`` picks the @mastra/server version (see ``mastra_server.SERVER_DIRS``),
+so the same suite checks a client against the server of its spec.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,18 @@ from typing import Any
 
 import pytest
 
-from .mastra_server import MastraTestServer
+from .mastra_server import MastraTestServer, selected_server_version, server_dir_for
 
 
 @pytest.fixture(scope="session")
-def mastra_server() -> Iterator[MastraTestServer]:
-    with MastraTestServer() as server:
+def mastra_server_version() -> str:
+    """The @mastra/server version this session runs against (env ``MASTRA_E2E_SERVER``)."""
+    return selected_server_version()
+
+
+@pytest.fixture(scope="session")
+def mastra_server(mastra_server_version: str) -> Iterator[MastraTestServer]:
+    with MastraTestServer(server_dir_for(mastra_server_version)) as server:
         yield server
 
 

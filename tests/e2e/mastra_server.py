@@ -7,10 +7,17 @@ brings the runtime along with Mastra. ``node_modules`` is ~500 MB, so the
 install is skipped while ``package-lock.json`` is unchanged (a stamp file
 records its sha256).
 
+Two installs exist, one per @mastra/server version the e2e suite runs
+against (``SERVER_DIRS``; env ``MASTRA_E2E_SERVER`` picks one, default
+1.67.0). Both run the one script ``server/server.mjs``: Node resolves the
+script's imports from its real location, so for another install directory
+the script is copied into it (``server.mjs`` there, git-ignored) at start.
+
 Stdlib only, so it can be imported by conftest.py, benchmarks and scripts
 alike. Manual use::
 
-    python tests/e2e/mastra_server.py          # prints the base URL, Ctrl-C stops
+    python tests/e2e/mastra_server.py                    # prints the base URL, Ctrl-C stops
+    python tests/e2e/mastra_server.py --server 1.69.0    # the @mastra/server 1.69.0 install
 """
 
 from __future__ import annotations
@@ -32,8 +39,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-SERVER_DIR = Path(__file__).resolve().parent / "server"
+E2E_DIR = Path(__file__).resolve().parent
+
+SERVER_DIR = E2E_DIR / "server"
 """Default location of package.json, package-lock.json and server.mjs."""
+
+SERVER_SCRIPT = SERVER_DIR / "server.mjs"
+"""The only copy of the server script in git; every install runs this one."""
+
+SERVER_DIRS: dict[str, Path] = {
+    "1.67.0": SERVER_DIR,
+    "1.69.0": E2E_DIR / "server-1.69",
+}
+"""@mastra/server version -> npm install directory (package.json + package-lock.json)."""
+
+SERVER_VERSION_ENV = "MASTRA_E2E_SERVER"
+"""Env var selecting the @mastra/server version (a key of SERVER_DIRS) the e2e suite runs against."""
+
+DEFAULT_SERVER_VERSION = "1.67.0"
 
 READY_PREFIX = "MASTRA_TEST_SERVER_READY "
 """server.mjs prints this followed by the base URL once it is listening."""
@@ -43,6 +66,61 @@ STAMP_NAME = ".mastra-codegen-lock.sha256"
 _TAIL_LINES = 200
 
 _node_versions: dict[Path, str] = {}
+
+
+def selected_server_version() -> str:
+    """The @mastra/server version named by ``MASTRA_E2E_SERVER`` (default 1.67.0).
+
+    Raises ValueError for a version without an install directory, so a typo
+    fails loudly instead of silently testing the default server.
+    """
+    version = os.environ.get(SERVER_VERSION_ENV) or DEFAULT_SERVER_VERSION
+    if version not in SERVER_DIRS:
+        raise ValueError(f"{SERVER_VERSION_ENV}={version!r}: expected one of {', '.join(SERVER_DIRS)}")
+    return version
+
+
+def server_dir_for(version: str) -> Path:
+    """Install directory of *version* (a key of SERVER_DIRS)."""
+    try:
+        return SERVER_DIRS[version]
+    except KeyError:
+        choices = ", ".join(SERVER_DIRS)
+        raise ValueError(f"no Mastra test server install for {version!r}: expected one of {choices}") from None
+
+
+def spec_for(version: str) -> Path:
+    """The pinned OpenAPI document that server *version* serves (``specs/mastra-server-<version>.openapi.json``)."""
+    return E2E_DIR.parents[1] / "specs" / f"mastra-server-{version}.openapi.json"
+
+
+def install_script(server_dir: Path) -> Path:
+    """Make ``server_dir/server.mjs`` the current SERVER_SCRIPT and return it.
+
+    Node resolves an ES module's imports from the file's real path (symlinks
+    are followed), so running ``server/server.mjs`` would always load the
+    packages of ``server/node_modules``. Another install directory therefore
+    gets a copy, refreshed whenever the original changed. The copy is written
+    to a temp file and renamed, so parallel starters never see half a script.
+    """
+    server_dir = Path(server_dir).resolve()
+    target = server_dir / SERVER_SCRIPT.name
+    if target == SERVER_SCRIPT.resolve():
+        return target
+    source = SERVER_SCRIPT.read_bytes()
+    if target.is_file() and not target.is_symlink() and target.read_bytes() == source:
+        return target
+    fd, tmp_name = tempfile.mkstemp(prefix=".server-", suffix=".mjs.tmp", dir=server_dir)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(source)
+        os.chmod(tmp_name, SERVER_SCRIPT.stat().st_mode & 0o777)  # mkstemp makes it 0600
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return target
 
 
 def _sha256(path: Path) -> str:
@@ -208,6 +286,7 @@ class MastraTestServer:
         if self._proc is not None:
             raise RuntimeError("MastraTestServer already started")
         node = ensure_installed(self.server_dir)
+        script = install_script(self.server_dir)
         self.data_dir = Path(tempfile.mkdtemp(prefix="mastra-test-data-"))
         env = {
             **os.environ,
@@ -223,7 +302,7 @@ class MastraTestServer:
         }
         started = time.monotonic()
         self._proc = subprocess.Popen(
-            [str(node), "server.mjs"],
+            [str(node), script.name],
             cwd=self.server_dir,
             env=env,
             # stdin stays open as a lifeline: the server exits on EOF, so it
@@ -327,16 +406,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run the Mastra e2e test server.")
     parser.add_argument("--port", type=int, default=0, help="listen port (0 = any free port)")
     parser.add_argument("--delay-ms", type=int, default=0, help="MOCK_CHUNK_DELAY_MS")
+    parser.add_argument(
+        "--server",
+        choices=list(SERVER_DIRS),
+        default=None,
+        help=f"@mastra/server version (default: ${SERVER_VERSION_ENV} or {DEFAULT_SERVER_VERSION})",
+    )
     args = parser.parse_args()
+    version = args.server or selected_server_version()
 
     # Treat SIGTERM like Ctrl-C so `kill` also stops the server cleanly.
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _interrupt)
-    server = MastraTestServer(port=args.port, chunk_delay_ms=args.delay_ms)
+    server = MastraTestServer(server_dir_for(version), port=args.port, chunk_delay_ms=args.delay_ms)
     with server:
-        print(f"Mastra test server ready in {server.ready_seconds:.2f} s")
+        print(f"Mastra test server (@mastra/server {version}) ready in {server.ready_seconds:.2f} s")
         print(f"  base_url: {server.base_url}")
         print(f"  api_url:  {server.api_url}")
         print(f"  openapi:  {server.api_url}/openapi.json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from .mastra_server import spec_for
 
 pytestmark = pytest.mark.e2e
 
@@ -197,10 +200,31 @@ async def test_scenario(any_client: Any, scenario_fn: Scenario) -> None:
     await scenario_fn(any_client)
 
 
-def test_live_spec_equals_the_pinned_spec(mastra_server: Any) -> None:
+def test_live_spec_equals_the_pinned_spec(mastra_server: Any, mastra_server_version: str) -> None:
     live = httpx.get(f"{mastra_server.api_url}/openapi.json", timeout=30).json()
-    pinned = json.loads((ROOT / "specs" / "mastra-server-1.67.0.openapi.json").read_text(encoding="utf-8"))
+    pinned = json.loads(spec_for(mastra_server_version).read_text(encoding="utf-8"))
     assert live == pinned, "the server's document changed: update specs/ and regenerate generated/"
+
+
+def test_system_packages_report_the_selected_server(mastra_server: Any, mastra_server_version: str) -> None:
+    """The suite really talks to the @mastra/server that MASTRA_E2E_SERVER selected.
+
+    server.mjs writes the installed @mastra/* versions to MASTRA_PACKAGES_FILE,
+    which GET /api/system/packages reports (as under `mastra dev`).
+    """
+    body = httpx.get(f"{mastra_server.api_url}/system/packages", timeout=30).json()
+    versions = {package["name"]: package["version"] for package in body["packages"]}
+    assert versions.get("@mastra/server") == mastra_server_version, body["packages"]
+    assert {"@mastra/core", "@mastra/hono"} <= set(versions), body["packages"]
+    assert [package["name"] for package in body["packages"]] == sorted(versions)
+
+
+def test_client_under_test_comes_from_the_selected_directory() -> None:
+    """MASTRA_E2E_CLIENT_DIR, when set, replaces generated/ as the home of `mastra_client`."""
+    import mastra_client
+
+    client_dir = Path(os.environ.get("MASTRA_E2E_CLIENT_DIR") or ROOT / "generated").resolve()
+    assert Path(mastra_client.__file__).resolve().is_relative_to(client_dir / "mastra_client")
 
 
 def test_generate_from_the_live_server_url(mastra_server: Any, tmp_path: Path) -> None:

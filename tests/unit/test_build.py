@@ -90,7 +90,7 @@ def test_signatures(tmp_path: Path) -> None:
     body = {p.py_name: p for p in create.body_params}
     assert body["resource_id"].required and body["resource_id"].name == "resourceId"
     assert "body_timeout" in body  # never shadows the per-call timeout
-    assert create.body_kind == "fields" and create.body_model == "_models.MemoryThreadsRequest"
+    assert create.body_kind == "fields" and create.body_model == "_models.MemoryThreadsCreateRequest"
 
 
 def test_user_overrides_layer_on_top(tmp_path: Path) -> None:

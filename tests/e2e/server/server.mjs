@@ -14,6 +14,8 @@
 //   MOCK_CHUNK_DELAY_MS   delay before each mock text-delta (default 0)
 //   LOG_LEVEL             Mastra logger level (default "warn")
 //   MASTRA_TEST_EXIT_ON_STDIN_EOF=1  exit when stdin closes (set by the launcher)
+//   MASTRA_PACKAGES_FILE  JSON list behind GET /api/system/packages (default: written
+//                         to the data dir from node_modules/@mastra/*/package.json)
 //
 // Once listening it prints exactly one line to stdout:
 //   MASTRA_TEST_SERVER_READY http://<host>:<port>
@@ -25,6 +27,7 @@ process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { serve } from '@hono/node-server';
 import { Agent } from '@mastra/core/agent';
@@ -46,6 +49,26 @@ const CHUNK_DELAY_MS = Number.parseInt(process.env.MOCK_CHUNK_DELAY_MS ?? '0', 1
 const DATA_DIR =
   process.env.MASTRA_TEST_DATA_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'mastra-test-data-'));
 fs.mkdirSync(DATA_DIR, { recursive: true });
+
+// GET /api/system/packages answers with the JSON array in MASTRA_PACKAGES_FILE,
+// which `mastra dev` / `mastra build` write; this server runs without the
+// CLI, so list the @mastra/* packages our imports really resolve to (the
+// node_modules next to this script) and report their installed versions.
+if (!process.env.MASTRA_PACKAGES_FILE) {
+  const scopeDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', '@mastra');
+  const packages = fs
+    .readdirSync(scopeDir)
+    .map((entry) => path.join(scopeDir, entry, 'package.json'))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => {
+      const { name, version } = JSON.parse(fs.readFileSync(file, 'utf-8'));
+      return { name, version };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const packagesFile = path.join(DATA_DIR, 'mastra-packages.json');
+  fs.writeFileSync(packagesFile, JSON.stringify(packages, null, 2) + '\n');
+  process.env.MASTRA_PACKAGES_FILE = packagesFile;
+}
 
 // ---------------------------------------------------------------------------
 // Mock model helpers (LanguageModelV3 shapes)

@@ -1,0 +1,260 @@
+"""Compare two API surfaces: what an upgrade adds, removes and changes, and what breaks callers.
+
+Breaking means code written against the old client may fail with the new one:
+a removed operation, model, parameter or field; a parameter that became
+required; a new required field in a model callers construct (a request model);
+a response field that may now be missing; a changed type or result. Types are
+compared by direction: what callers send may widen (a new enum value, ``| null``)
+without breaking them, what they read may narrow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .labels import is_constant, relation, union_members
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One difference inside an operation or model."""
+
+    what: str  # parameter | field | name | result | stream | type | deprecated | alias
+    name: str
+    change: str  # added | removed | changed | widened | narrowed | required | optional
+    breaking: bool
+    old: Any = None
+    new: Any = None
+
+    def describe(self) -> str:
+        label = f"{self.what} {self.name!r}" if self.name else self.what
+        if self.change in ("widened", "narrowed"):
+            before, after = set(union_members(str(self.old))), set(union_members(str(self.new)))
+            delta = [f"+ {m}" for m in sorted(after - before)] + [f"- {m}" for m in sorted(before - after)]
+            return f"{label} {self.change} ({', '.join(delta) or f'{self.old} -> {self.new}'})"
+        if self.change == "changed":
+            return f"{label} changed: {self.old} -> {self.new}"
+        if self.change in ("required", "optional"):
+            return f"{label} became {self.change}"
+        if self.change == "added" and self.what in ("parameter", "field") and isinstance(self.new, Mapping):
+            kind = "required" if self.new.get("required") else "optional"
+            return f"{kind} {label} added ({self.new.get('type')})"
+        return f"{label} {self.change}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """An operation or model that was added, removed or changed."""
+
+    kind: str  # operation | model
+    key: str  # "POST /agents/{agentId}/generate" or the model's class name
+    name: str  # agents.generate, or the class name again
+    change: str  # added | removed | changed
+    breaking: bool
+    details: tuple[Detail, ...] = ()
+
+
+@dataclass
+class ApiDiff:
+    old: dict[str, Any]
+    new: dict[str, Any]
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> list[Change]:
+        return [c for c in self.changes if c.breaking]
+
+    def counts(self, kind: str) -> dict[str, int]:
+        out = {"added": 0, "removed": 0, "changed": 0}
+        for c in self.changes:
+            if c.kind == kind:
+                out[c.change] += 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "summary": {
+                "operations": self.counts("operation"),
+                "models": self.counts("model"),
+                "breaking": len(self.breaking),
+            },
+            "changes": [{**asdict(c), "details": [asdict(d) for d in c.details]} for c in self.changes],
+        }
+
+
+def _meta(surface: Mapping[str, Any], source: str) -> dict[str, Any]:
+    keys = ("generator_version", "spec_sha256", "spec_version", "server_packages")
+    return {"source": source, **{k: surface[k] for k in keys if k in surface}}
+
+
+def diff_surfaces(
+    old: Mapping[str, Any], new: Mapping[str, Any], old_source: str = "", new_source: str = ""
+) -> ApiDiff:
+    """Every difference, operations first, each group sorted by key."""
+    result = ApiDiff(_meta(old, old_source), _meta(new, new_source))
+    old_ops, new_ops = old.get("operations") or {}, new.get("operations") or {}
+    names = _Names(new.get("models") or {})
+    for key in sorted(set(old_ops) | set(new_ops)):
+        before, after = old_ops.get(key), new_ops.get(key)
+        if before is None:
+            result.changes.append(Change("operation", key, after["name"], "added", False))
+        elif after is None:
+            result.changes.append(Change("operation", key, before["name"], "removed", True))
+        else:
+            details = _operation_details(before, after, names)
+            if details:
+                breaking = any(d.breaking for d in details)
+                result.changes.append(Change("operation", key, after["name"], "changed", breaking, details))
+    old_models, new_models = old.get("models") or {}, new.get("models") or {}
+    for name in sorted(set(old_models) | set(new_models)):
+        before, after = old_models.get(name), new_models.get(name)
+        if before is None:
+            result.changes.append(Change("model", name, name, "added", False))
+        elif after is None:
+            result.changes.append(Change("model", name, name, "removed", True))
+        else:
+            details = _model_details(old_models, new_models, name, names)
+            if details:
+                breaking = any(d.breaking for d in details)
+                result.changes.append(Change("model", name, name, "changed", breaking, details))
+    return result
+
+
+class _Names:
+    """Reads an old type label with the new version's names: a class renamed but kept as an
+    alias (the same class under its old name) is not a type change."""
+
+    def __init__(self, new_models: Mapping[str, Any]) -> None:
+        self.targets = {
+            name: entry["alias_of"] for name, entry in new_models.items() if isinstance(entry.get("alias_of"), str)
+        }
+
+    def __call__(self, label: str) -> str:
+        if not self.targets:
+            return label
+        return _NAME.sub(lambda m: self.targets.get(m.group(0), m.group(0)), label)
+
+
+def _type_change(
+    what: str, name: str, old: str, new: str, *, sent: bool, read: bool, names: _Names | None = None
+) -> Detail | None:
+    """A type difference; breaking unless it only widens what is sent or only narrows what is read."""
+    kind = relation(names(old), names(new)) if names is not None else relation(old, new)
+    if kind == "same":
+        return None
+    if kind == "wider":
+        # A reader gets values it did not before: new literal values (an enum grew) are news,
+        # a new kind of value (null, another type) breaks code that relied on the old ones.
+        added = set(union_members(new)) - set(union_members(old))
+        return Detail(what, name, "widened", read and not all(is_constant(m) for m in added), old, new)
+    if kind == "narrower":
+        return Detail(what, name, "narrowed", sent, old, new)
+    return Detail(what, name, "changed", True, old, new)
+
+
+def _operation_details(old: Mapping[str, Any], new: Mapping[str, Any], names: _Names) -> tuple[Detail, ...]:
+    out: list[Detail] = []
+    if old["name"] != new["name"]:
+        out.append(Detail("name", "", "changed", True, old["name"], new["name"]))
+    old_params, new_params = old.get("params") or {}, new.get("params") or {}
+    for name in sorted(set(old_params) | set(new_params)):
+        before, after = old_params.get(name), new_params.get(name)
+        if before is None:
+            out.append(Detail("parameter", name, "added", bool(after["required"]), None, after))
+        elif after is None:
+            out.append(Detail("parameter", name, "removed", True, before, None))
+        else:
+            typed = _type_change("parameter", name, before["type"], after["type"], sent=True, read=False, names=names)
+            if typed is not None:
+                out.append(typed)
+            if before["required"] != after["required"]:
+                became = "required" if after["required"] else "optional"
+                out.append(Detail("parameter", name, became, became == "required"))
+    typed = _type_change("result", "", old.get("result", ""), new.get("result", ""), sent=False, read=True, names=names)
+    if typed is not None:
+        out.append(typed)
+    if old.get("stream") != new.get("stream"):
+        out.append(Detail("stream", "", "changed", True, old.get("stream"), new.get("stream")))
+    if bool(old.get("deprecated")) != bool(new.get("deprecated")):
+        out.append(Detail("deprecated", "", "added" if new.get("deprecated") else "removed", False))
+    return tuple(out)
+
+
+def _resolved(models: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """An alias compares as the class it names."""
+    entry = models.get(name) or {}
+    target = entry.get("alias_of")
+    return models.get(target) or entry if isinstance(target, str) else entry
+
+
+def _model_details(
+    old_models: Mapping[str, Any], new_models: Mapping[str, Any], name: str, names: _Names
+) -> tuple[Detail, ...]:
+    out: list[Detail] = []
+    if old_models[name].get("alias_of") != new_models[name].get("alias_of"):
+        # The same name for another class: harmless when the shape is the same (compared below).
+        out.append(
+            Detail("alias", "", "changed", False, old_models[name].get("alias_of"), new_models[name].get("alias_of"))
+        )
+    old, new = _resolved(old_models, name), _resolved(new_models, name)
+    used_in = set(old.get("used_in") or []) | set(new.get("used_in") or [])
+    sent = "request" in used_in  # callers build it: new requirements break them
+    read = "response" in used_in or not used_in  # callers read it: missing values break them
+    if "type" in old or "type" in new:
+        typed = _type_change(
+            "type", "", old.get("type", "object"), new.get("type", "object"), sent=sent, read=read, names=names
+        )
+        if typed is not None:
+            out.append(typed)
+    old_fields, new_fields = old.get("fields") or {}, new.get("fields") or {}
+    for field_name in sorted(set(old_fields) | set(new_fields)):
+        before, after = old_fields.get(field_name), new_fields.get(field_name)
+        if before is None:
+            out.append(Detail("field", field_name, "added", sent and bool(after["required"]), None, after))
+        elif after is None:
+            out.append(Detail("field", field_name, "removed", True, before, None))
+        else:
+            typed = _type_change("field", field_name, before["type"], after["type"], sent=sent, read=read, names=names)
+            if typed is not None:
+                out.append(typed)
+            if before["required"] != after["required"]:
+                became = "required" if after["required"] else "optional"
+                out.append(Detail("field", field_name, became, sent if became == "required" else read))
+    return tuple(out)
+
+
+def format_text(diff: ApiDiff, limit: int | None = None) -> str:
+    """A readable report: a summary line per kind, then one line per change with its details."""
+    ops, models = diff.counts("operation"), diff.counts("model")
+    lines = [
+        f"{diff.old.get('source') or 'old'} -> {diff.new.get('source') or 'new'}",
+        f"operations: {ops['added']} added, {ops['removed']} removed, {ops['changed']} changed",
+        f"models: {models['added']} added, {models['removed']} removed, {models['changed']} changed",
+        f"breaking changes: {len(diff.breaking)}",
+    ]
+    if not diff.changes:
+        return "\n".join([*lines, "no differences in the API"]) + "\n"
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    shown = diff.changes if limit is None else diff.changes[:limit]
+    for kind, title in (("operation", "Operations"), ("model", "Models")):
+        selected = [c for c in shown if c.kind == kind]
+        if not selected:
+            continue
+        lines.append("")
+        lines.append(f"{title}:")
+        for c in selected:
+            flag = "  BREAKING" if c.breaking else ""
+            label = c.key if c.kind == "model" else f"{c.key}  ({c.name})"
+            lines.append(f"  {marks[c.change]} {label}{flag}")
+            for d in c.details:
+                lines.append(f"      {'!' if d.breaking else ' '} {d.describe()}")
+    if limit is not None and len(diff.changes) > limit:
+        lines.append(f"  ... and {len(diff.changes) - limit} more (mastra-codegen diff shows all)")
+    return "\n".join(lines) + "\n"
