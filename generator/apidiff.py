@@ -37,6 +37,12 @@ class Detail:
             before, after = set(union_members(str(self.old))), set(union_members(str(self.new)))
             delta = [f"+ {m}" for m in sorted(after - before)] + [f"- {m}" for m in sorted(before - after)]
             return f"{label} {self.change} ({', '.join(delta) or f'{self.old} -> {self.new}'})"
+        if self.what == "alias":
+            if self.new is None:
+                return f"now a class of its own (was another name of {self.old})"
+            if self.old is None:
+                return f"now another name of {self.new} (the same shape)"
+            return f"now another name of {self.new} (was of {self.old})"
         if self.change == "changed":
             return f"{label} changed: {self.old} -> {self.new}"
         if self.change in ("required", "optional"):
@@ -152,11 +158,23 @@ def _type_change(
     if kind == "wider":
         # A reader gets values it did not before: new literal values (an enum grew) are news,
         # a new kind of value (null, another type) breaks code that relied on the old ones.
-        added = set(union_members(new)) - set(union_members(old))
-        return Detail(what, name, "widened", read and not all(is_constant(m) for m in added), old, new)
+        return Detail(what, name, "widened", read and not _only_new_values(old, new), old, new)
     if kind == "narrower":
         return Detail(what, name, "narrowed", sent, old, new)
     return Detail(what, name, "changed", True, old, new)
+
+
+def _only_new_values(old: str, new: str) -> bool:
+    """Whether a widening only adds literal values (also inside ``array[...]`` or ``map[...]``)."""
+    for prefix in ("array[", "map["):
+        if (
+            old.startswith(prefix)
+            and new.startswith(prefix)
+            and len(union_members(old)) == len(union_members(new)) == 1
+        ):
+            return _only_new_values(old[len(prefix) : -1], new[len(prefix) : -1])
+    added = set(union_members(new)) - set(union_members(old))
+    return all(is_constant(m) for m in added)
 
 
 def _operation_details(old: Mapping[str, Any], new: Mapping[str, Any], names: _Names) -> tuple[Detail, ...]:
