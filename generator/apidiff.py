@@ -109,10 +109,10 @@ def diff_surfaces(
     names = _Names(new.get("models") or {})
     for key in sorted(set(old_ops) | set(new_ops)):
         before, after = old_ops.get(key), new_ops.get(key)
-        if before is None:
+        if after is None:
+            result.changes.append(Change("operation", key, (before or {}).get("name", key), "removed", True))
+        elif before is None:
             result.changes.append(Change("operation", key, after["name"], "added", False))
-        elif after is None:
-            result.changes.append(Change("operation", key, before["name"], "removed", True))
         else:
             details = _operation_details(before, after, names)
             if details:
@@ -184,10 +184,10 @@ def _operation_details(old: Mapping[str, Any], new: Mapping[str, Any], names: _N
     old_params, new_params = old.get("params") or {}, new.get("params") or {}
     for name in sorted(set(old_params) | set(new_params)):
         before, after = old_params.get(name), new_params.get(name)
-        if before is None:
-            out.append(Detail("parameter", name, "added", bool(after["required"]), None, after))
-        elif after is None:
+        if after is None:
             out.append(Detail("parameter", name, "removed", True, before, None))
+        elif before is None:
+            out.append(Detail("parameter", name, "added", bool(after["required"]), None, after))
         else:
             typed = _type_change("parameter", name, before["type"], after["type"], sent=True, read=False, names=names)
             if typed is not None:
@@ -234,10 +234,10 @@ def _model_details(
     old_fields, new_fields = old.get("fields") or {}, new.get("fields") or {}
     for field_name in sorted(set(old_fields) | set(new_fields)):
         before, after = old_fields.get(field_name), new_fields.get(field_name)
-        if before is None:
-            out.append(Detail("field", field_name, "added", sent and bool(after["required"]), None, after))
-        elif after is None:
+        if after is None:
             out.append(Detail("field", field_name, "removed", True, before, None))
+        elif before is None:
+            out.append(Detail("field", field_name, "added", sent and bool(after["required"]), None, after))
         else:
             typed = _type_change("field", field_name, before["type"], after["type"], sent=sent, read=read, names=names)
             if typed is not None:

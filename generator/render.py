@@ -94,8 +94,8 @@ def render_package(model: ClientModel) -> dict[str, str]:
         index=model.model_index,
         by_module=[(m, sorted(n)) for m, n in sorted(by_module.items())],
     )
-    for module in model.model_modules:
-        files[f"models/{module.name}.py"] = module.source
+    for model_module in model.model_modules:
+        files[f"models/{model_module.name}.py"] = model_module.source
     if model.project is not None:
         subpackages = sorted({str(Path(path).parent) for path in files if "/" in path} | {"_runtime"})
         files["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(
