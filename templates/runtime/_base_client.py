@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -165,6 +166,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._check_server_version = check_server_version
         # Checked once, before the first request, when asked for and there is something to compare.
         self._version_check_pending = check_server_version and bool(self._generated_from)
+        self._version_lock = threading.Lock()
         self._random = random.random  # injectable for tests: the jitter source
         default_headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent})
         if api_key:
@@ -198,6 +200,12 @@ class _BaseClient(Generic[_HttpxClientT]):
     _closed = False
     # The @mastra/* package versions the client was generated from (set by the generated client).
     _generated_from: Mapping[str, str] = {}
+
+    def _claim_version_check(self) -> bool:
+        """True for exactly one caller, even when several threads send their first request at once."""
+        with self._version_lock:
+            pending, self._version_check_pending = self._version_check_pending, False
+        return pending
 
     def _version_check(self, response: httpx.Response) -> ServerVersionCheck:
         try:
@@ -512,7 +520,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     def _send(
         self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
     ) -> httpx.Response:
-        if self._version_check_pending:
+        if self._version_check_pending and self._claim_version_check():
             try:
                 self.check_server_version()
             except APIError as exc:  # the user's own request must not fail because of the check
