@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_REF = "#/components/schemas/"
+from .refs import schema_name
+
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
 
@@ -32,9 +33,8 @@ class Annotator:
             return "Any"
         if schema is False or not isinstance(schema, dict):
             return "Any"
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_REF):
-            name = ref[len(_REF) :]
+        name = schema_name(schema)
+        if name is not None:
             self.used.add(name)
             qualified = self.prefix + name
             return f"{qualified} | Mapping[str, Any]" if inputs else qualified

@@ -20,8 +20,8 @@ from .overrides import (
     ResumeOverride,
     StreamOverride,
 )
+from .refs import schema_name
 
-_REF = "#/components/schemas/"
 # Keyword arguments every generated method has; spec parameters yield to them.
 RESERVED_KWARGS = frozenset(
     {
@@ -278,14 +278,14 @@ def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str |
     annotation = annotator.output(schema)
     if annotation == "Any":
         return "Any", "raw", None
-    if isinstance(schema, dict) and str(schema.get("$ref", "")).startswith(_REF) and len(schema) == 1:
+    if isinstance(schema, dict) and len(schema) == 1 and schema_name(schema) is not None:
         return annotation, "model", annotation
     return annotation, "adapter", annotation
 
 
 def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
-    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(_REF):
-        name = schema["$ref"][len(_REF) :]
+    name = schema_name(schema)
+    if name is not None:
         target = schemas.get(aliases.get(name, name))
         if isinstance(target, dict):
             return name, target

@@ -15,12 +15,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .errors import CodegenError
+from .ir import ProjectInfo
+
+if TYPE_CHECKING:
+    from .pipeline import CheckResult
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -170,9 +174,7 @@ def generate(
         )
 
 
-def _project(out_dir: Path, project: bool, name: str | None, version: str | None) -> Any:
-    from .ir import ProjectInfo
-
+def _project(out_dir: Path, project: bool, name: str | None, version: str | None) -> ProjectInfo | None:
     if not project:
         if name is not None or version is not None:
             raise CodegenError("--project-name/--project-version", "only apply together with --project")
@@ -186,7 +188,7 @@ def _project(out_dir: Path, project: bool, name: str | None, version: str | None
     return ProjectInfo(name=name, version=version)
 
 
-def _report_check(outcome: Any) -> None:
+def _report_check(outcome: CheckResult) -> None:
     """The short summary for CI logs: which files differ, and the API change when it is known."""
     if outcome.up_to_date:
         click.echo(f"{outcome.out_dir} is up to date")

@@ -96,10 +96,6 @@ class Pagination:
     item_annotation: str  # Python type of one item
     method_name: str  # iter_threads
 
-    @property
-    def iterator_annotation(self) -> str:
-        return f"Iterator[{self.item_annotation}]"
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -238,7 +234,6 @@ class ClientModel:
     model_modules: list[ModelModule]
     model_index: dict[str, str]  # class or alias name -> module
     chunk_unions: list[ChunkUnionModel] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     server_packages: dict[str, str] = field(default_factory=dict)  # @mastra/* versions of the server read
     project: ProjectInfo | None = None
     surface: dict[str, Any] = field(default_factory=dict)  # written as _api.json (see surface.py)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_REF_PREFIX = "#/components/schemas/"
+from .refs import schema_name
+
 _SEPARATOR = " | "
 
 
@@ -24,7 +25,7 @@ def schema_label(schema: Any) -> str:
         return "any"
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        return ref[len(_REF_PREFIX) :] if ref.startswith(_REF_PREFIX) else ref
+        return schema_name(schema) or ref
     if "const" in schema:
         return json.dumps(schema["const"], sort_keys=True)
     if isinstance(schema.get("enum"), list) and schema["enum"]:

@@ -22,7 +22,7 @@ class LoadedSpec:
     """The parsed document plus what we need to report and fingerprint it."""
 
     source: str  # path or URL as the user gave it
-    document: dict[str, Any]  # canonical: every mapping's keys sorted, keys and dates as strings
+    document: dict[str, Any]  # plain JSON data: keys and dates as strings (YAML made like JSON)
     sha256: str  # of the canonical JSON form: recorded in the generated files
 
 
@@ -54,10 +54,10 @@ def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
     document = parse_document(raw, source)
     _check_openapi(document, source)
     try:
-        document = canonical_document(document)
+        sha256 = canonical_sha256(document)
     except RecursionError:
         raise CodegenError(source, "nested too deeply to be an OpenAPI document") from None
-    return LoadedSpec(source=source, document=document, sha256=canonical_sha256(document))
+    return LoadedSpec(source=source, document=document, sha256=sha256)
 
 
 def _read_file(source: str) -> bytes:
@@ -114,7 +114,10 @@ def parse_document(raw: bytes, source: str) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise CodegenError(f"{source}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from None
     else:
-        data = _parse_yaml(text, source)
+        try:  # YAML has non-string keys and dates; JSON data has neither
+            data = canonical_document(_parse_yaml(text, source))
+        except RecursionError:
+            raise CodegenError(source, "nested too deeply to be an OpenAPI document") from None
     if not isinstance(data, dict):
         raise CodegenError(source, "not an OpenAPI document (the top level is not a mapping)")
     return data

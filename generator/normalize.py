@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import CodegenError, pointer
 from .naming import pascal, safe_class_name, singular
-from .refs import deref, resolve_pointer, unescape
+from .refs import SCHEMA_REF, deref, resolve_pointer, unescape
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 REQUEST, RESPONSE = "request", "response"
@@ -150,7 +150,7 @@ class Normalizer:
         out["paths"] = paths_out
         # Named components that nothing references still belong to the API surface.
         for name in sorted((doc.get("components") or {}).get("schemas") or {}):
-            self._named_component("#/components/schemas/" + _escape(name), pointer("components", "schemas", name))
+            self._named_component(SCHEMA_REF + _escape(name), pointer("components", "schemas", name))
         assigner = _NameAssigner(self.components)
         names = assigner.assign()
         aliases = assigner.aliases()
@@ -348,7 +348,7 @@ class Normalizer:
                 if cid is not None:
                     self._note_use(cid, hint)
                     return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
-        if ref.startswith("#/components/schemas/") and ref.count("/") == 3:
+        if ref.startswith(SCHEMA_REF) and ref.count("/") == 3:
             cid = self._named_component(ref, where)
             self._note_use(cid, hint)
             return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
@@ -608,7 +608,7 @@ def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None 
             cid, _, alias = ref[len(_PLACEHOLDER) :].partition("|")
             alias = safe_class_name(alias) if alias else ""
             name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
-            return {"$ref": "#/components/schemas/" + name}
+            return {"$ref": SCHEMA_REF + name}
         return {k: _finalize(v, names, aliases) for k, v in value.items()}
     if isinstance(value, list):
         return [_finalize(v, names, aliases) for v in value]
@@ -631,18 +631,14 @@ class _NameAssigner:
         # Then the bodies and results of operations, named after their operation: a shape nested
         # somewhere else that a new server release happens to name alike must not take the name.
         roots = [
-            (safe_class_name(hint.anchor.fixed), comp.id)
+            (safe_class_name(hint.anchor.fixed), comp.id, index)
             for comp in self.components.values()
-            for hint in comp.hints
+            for index, hint in enumerate(comp.hints)
             if hint.anchor.fixed is not None and not hint.words and not comp.fixed_name
         ]
-        for name, cid in sorted(roots, key=lambda r: (len(r[0]), r[0], r[1])):
+        for name, cid, index in sorted(roots, key=lambda r: (len(r[0]), r[0], r[1], r[2])):
             if cid not in self.names and name not in self.taken:
-                self.components[cid].chosen_hint = next(
-                    i
-                    for i, h in enumerate(self.components[cid].hints)
-                    if h.anchor.fixed is not None and not h.words and safe_class_name(h.anchor.fixed) == name
-                )
+                self.components[cid].chosen_hint = index
                 self._claim(cid, [name])
         for comp in sorted(self.components.values(), key=lambda c: c.id):
             self._resolve(comp.id, frozenset())

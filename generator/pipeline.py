@@ -20,7 +20,7 @@ from .ir import ClientModel, Operation, ProjectInfo
 from .loader import LoadedSpec, canonical_document, load_spec
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, load_overrides, shipped_override_files
-from .render import file_header, render_package
+from .render import file_header, package_marker, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
 from .surface import build_surface
 from .writer import MARKER, check_target, read_files, render_into, write_package
@@ -60,6 +60,7 @@ def prepare(
 ) -> Prepared:
     spec = load_spec(spec_source, dict(headers or {}))
     overrides = load_overrides(list(override_paths), shipped=shipped_override_files())
+    # Sorted once, with what the overrides added: nothing downstream depends on key order.
     document = canonical_document(apply_to_document(spec.document, overrides))
     normalized = Normalizer(document, spec.source).run()
     return Prepared(spec, overrides, normalized, build_operations(normalized, overrides))
@@ -167,10 +168,7 @@ def _render(
         server_packages=packages,
         project=inputs.project,
     )
-    marker = {"generator": "mastra-codegen", **surface_meta(prepared.spec.sha256, {}, model.server_packages)}
-    marker.pop("spec_title")
-    marker.pop("spec_version")
-    return model, render_package(model), marker, warnings
+    return model, render_package(model), package_marker(model), warnings
 
 
 def generate(

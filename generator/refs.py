@@ -41,3 +41,28 @@ def deref(document: Any, node: Any, where: str, limit: int = 50) -> Any:
         seen.append(ref)
         node = resolve_pointer(document, ref, where)
     return node
+
+
+SCHEMA_REF = "#/components/schemas/"
+
+
+def schema_name(node: Any) -> str | None:
+    """The component a ``{"$ref": "#/components/schemas/X"}`` names, else None (normalized documents)."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref[len(SCHEMA_REF) :] if isinstance(ref, str) and ref.startswith(SCHEMA_REF) else None
+
+
+def schema_names_in(value: Any) -> list[str]:
+    """Every component referenced anywhere inside ``value`` (iterative: no recursion limit)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            name = schema_name(item)
+            if name is not None:
+                found.append(name)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

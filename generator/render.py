@@ -54,6 +54,18 @@ def file_header(model: ClientModel) -> str:
     )
 
 
+def package_marker(model: ClientModel) -> dict[str, object]:
+    """The ``.mastra-codegen`` file: who wrote the package, from what (and that it may replace it)."""
+    marker: dict[str, object] = {
+        "generator": "mastra-codegen",
+        "generator_version": model.generator_version,
+        "spec_sha256": model.spec_sha256,
+    }
+    if model.server_packages:
+        marker["server_packages"] = model.server_packages
+    return marker
+
+
 def render_package(model: ClientModel) -> dict[str, str]:
     """Every file of the generated package, by relative path."""
     env = environment()

@@ -22,10 +22,10 @@ from .errors import CodegenError
 from .ir import Operation
 from .labels import schema_label
 from .normalize import ALIASES_KEY
+from .refs import schema_names_in
 
 SURFACE_FILE = "_api.json"
 SURFACE_FORMAT = 1
-_REF_PREFIX = "#/components/schemas/"
 
 
 def build_surface(
@@ -46,8 +46,8 @@ def build_surface(
     paths = document.get("paths") or {}
     for op in ops:
         raw = (paths.get(op.path) or {}).get(op.method.lower()) or {}
-        request_roots.update(_refs([raw.get("parameters"), raw.get("requestBody")]))
-        response_roots.update(_refs(raw.get("responses")))
+        request_roots.update(schema_names_in([raw.get("parameters"), raw.get("requestBody")]))
+        response_roots.update(schema_names_in(raw.get("responses")))
     requests = _reachable({aliases.get(n, n) for n in request_roots}, schemas)
     responses = _reachable({aliases.get(n, n) for n in response_roots}, schemas)
     models: dict[str, Any] = {}
@@ -100,23 +100,8 @@ def _reachable(roots: set[str], schemas: Mapping[str, Any]) -> set[str]:
         if name in seen or name not in schemas:
             continue
         seen.add(name)
-        todo.extend(_refs(schemas[name]))
+        todo.extend(schema_names_in(schemas[name]))
     return seen
-
-
-def _refs(value: Any) -> list[str]:
-    found: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-                found.append(ref[len(_REF_PREFIX) :])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def render_surface(surface: Mapping[str, Any]) -> str:
