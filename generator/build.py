@@ -612,6 +612,8 @@ def _pagination(
     position = query.get("page" if style == "page" else "offset")
     if position is None or size is position:
         return None
+    if patch is None and not (_takes_numbers(position, only=True) and _takes_numbers(size, only=False)):
+        return None  # a ``page`` that is a cursor string (Stripe's search) is not a page number
     found = _page_items(
         (_ok_response(op)[1].get("application/json") or {}).get("schema"),
         schemas,
@@ -631,6 +633,13 @@ def _pagination(
         item_annotation=annotator.output(item_schema),
         method_name="",
     )
+
+
+def _takes_numbers(param: Param, only: bool) -> bool:
+    """Whether the parameter accepts integers (``only``: and nothing else but null)."""
+    kinds = {k for k in param.type_label.split(" | ") if k != "null"}
+    numbers = kinds & {"integer", "number"}
+    return bool(numbers) and (not only or numbers == kinds)
 
 
 def _resolved(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,6 +162,7 @@ class Normalizer:
             }
         }
         out["paths"] = _finalize(paths_out, names, aliases)
+        _drop_unsound_discriminators(out)
         if aliases:
             out["components"][ALIASES_KEY] = {alias: names[cid] for alias, cid in sorted(aliases.items())}
         return out
@@ -253,6 +255,7 @@ class Normalizer:
         if defs:
             scope = self._scope(defs, role, scope, where)
         _modernize(node)
+        _sound_default(node)
         _loosen(node, role)
         full: dict[str, Any] = {}
         bare: dict[str, Any] = {}
@@ -265,7 +268,7 @@ class Normalizer:
                 continue
             k_where = f"{where}/{_escape(key)}"
             if key in _DOC_KEYS:
-                full[key] = value
+                full[key] = _clean_doc(value) if key in ("description", "title") else value
             elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
                 full[key], bare[key] = {}, {}
                 for name, sub in value.items():
@@ -397,6 +400,13 @@ class Normalizer:
         if comp.chosen_hint in comp.variants:
             return comp.variants[comp.chosen_hint]
         return comp.variants[min(comp.variants)]
+
+
+def _clean_doc(value: Any) -> Any:
+    """Documentation text without trailing spaces on its lines (they end up in docstrings)."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(line.rstrip() for line in value.strip().splitlines())
 
 
 def _escape(token: str) -> str:
@@ -554,6 +564,160 @@ def _modernize(node: dict[str, Any]) -> None:
         del node["enum"]  # zod emits both; const is the stronger statement
     if node.get("type") == "object" and node.get("additionalProperties") == {} and not node.get("properties"):
         node["additionalProperties"] = True
+
+
+def _drop_unsound_discriminators(document: dict[str, Any]) -> None:
+    """Keep a ``discriminator`` only where the models can honour it, else leave a plain union.
+
+    A tagged union in pydantic needs every member to be a model whose tag field is a literal,
+    with no value shared by two members; a document that breaks this (inline members, a tag
+    missing from a member, one value for two members) would give a model that fails at import.
+    A plain union still parses every member, by trying each.
+    """
+    schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
+    stack: list[Any] = [schemas, document.get("paths")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "discriminator" in node and not _sound_discriminator(node, schemas):
+            del node["discriminator"]
+        stack.extend(node.values())
+
+
+def _sound_discriminator(node: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    spec = node["discriminator"]
+    members = node.get("oneOf") or node.get("anyOf")
+    if not isinstance(spec, dict) or not isinstance(spec.get("propertyName"), str) or not members:
+        return False
+    if not isinstance(members, list) or len(members) < 2:
+        return False
+    seen: set[str] = set()
+    for member in members:
+        values = _tag_values(member, spec["propertyName"], schemas, depth=0)
+        if not values or seen.intersection(values):
+            return False
+        seen.update(values)
+    mapping = spec.get("mapping")
+    return mapping is None or (isinstance(mapping, dict) and set(mapping) <= seen)
+
+
+def _tag_values(member: Any, prop: str, schemas: dict[str, Any], depth: int) -> list[str]:
+    """The literal values a model member's tag field may hold ([] when it is not a literal)."""
+    ref = member.get("$ref") if isinstance(member, dict) else None
+    if not isinstance(ref, str) or not ref.startswith(SCHEMA_REF) or depth > 8:
+        return []
+    schema = schemas.get(ref[len(SCHEMA_REF) :])
+    if not isinstance(schema, dict) or "oneOf" in schema or "anyOf" in schema:
+        return []
+    field = (schema.get("properties") or {}).get(prop)
+    if isinstance(field, dict):
+        if isinstance(field.get("const"), str):
+            return [field["const"]]
+        enum = field.get("enum")
+        if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+            return list(enum)
+        return []
+    for part in schema.get("allOf") or []:  # inherited from a parent model
+        values = _tag_values(part, prop, schemas, depth + 1)
+        if values:
+            return values
+    return []
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _sound_default(node: dict[str, Any]) -> None:
+    """A default the schema itself rejects (``"1024"`` for an integer, ``null`` for a string) is
+    read as what it plainly means when it can be (``1024``), else dropped: a generated model must
+    not start out holding a value of the wrong type."""
+    if "default" not in node:
+        return
+    value = node["default"]
+    kinds = node.get("type")
+    types = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+    enum = node.get("enum")
+    if "const" in node:
+        allowed = [node["const"]]
+    elif isinstance(enum, list):
+        allowed = enum
+    else:
+        allowed = None
+    if allowed is not None:
+        if not any(value == v and type(value) is type(v) for v in allowed):
+            del node["default"]
+        return
+    if types == ["integer"] and isinstance(value, float) and value.is_integer():
+        node["default"] = int(value)  # 10.0 written for an integer
+        return
+    if value is None and not types:
+        if _may_be_null(node):
+            return
+        del node["default"]
+        return
+    if not types or any(_is_json_type(value, t) for t in types if isinstance(t, str)):
+        return
+    for kind in types:
+        coerced = _coerce(value, kind)
+        if coerced is not _NO_VALUE:
+            node["default"] = coerced
+            return
+    del node["default"]
+
+
+_NO_VALUE = object()
+
+
+def _may_be_null(node: dict[str, Any]) -> bool:
+    """Whether an untyped schema visibly accepts null: a union with a null member, or no
+    constraint at all (``{}``)."""
+    members = [m for key in ("anyOf", "oneOf") for m in node.get(key) or []]
+    if members:
+        return any(isinstance(m, dict) and _accepts_null_type(m) for m in members)
+    return not any(key in node for key in ("allOf", "$ref", "properties", "items", "not"))
+
+
+def _accepts_null_type(member: dict[str, Any]) -> bool:
+    kind = member.get("type")
+    return kind == "null" or (isinstance(kind, list) and "null" in kind) or member.get("nullable") is True
+
+
+def _is_json_type(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    if kind == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES.get(kind, (object,)))
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    """A string default read as the number or boolean it spells, else ``_NO_VALUE``."""
+    if not isinstance(value, str):
+        return _NO_VALUE
+    text = value.strip()
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    if kind == "integer" and re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    if kind == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            return _NO_VALUE
+        return number if number == number and abs(number) != float("inf") else _NO_VALUE
+    return _NO_VALUE
 
 
 # Formats a Python model can honour with pydantic alone; others (email needs an extra package,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import CodegenError
+from .refs import schema_names_in
 
 _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str,
@@ -169,6 +170,10 @@ class Overrides:
     # document without one of those routes (an older or trimmed server) just skips the entry;
     # a user's own override for a missing route is an error (a typo, or a renamed route).
     shipped_keys: set[str] = field(default_factory=set)
+    # Component and chunk union names only the shipped files define: added to a document only
+    # when something it has uses them (a non-Mastra document gets none of them).
+    shipped_components: set[str] = field(default_factory=set)
+    shipped_chunks: set[str] = field(default_factory=set)
 
 
 def shipped_override_files() -> list[Path]:
@@ -274,15 +279,81 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
     if not isinstance(components, dict):
         raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
     merged.components.update(copy.deepcopy(components))
+    _note_origin(merged.shipped_components, components, shipped)
     chunks = data.get("chunks") or {}
     if not isinstance(chunks, dict):
         raise CodegenError(file.at("chunks"), "must be a mapping of union name to chunk union")
     for name, body in chunks.items():
         merged.chunks[name] = _chunk_union(file, name, body)
+    _note_origin(merged.shipped_chunks, chunks, shipped)
     for name, body in (data.get("resources") or {}).items():
         merged.resources[name] = _resource(file, name, body, shipped)
     for name, body in (data.get("client") or {}).items():
         merged.client_methods[name] = _method(file, ("client", name), name, body, shipped)
+
+
+def _note_origin(shipped_names: set[str], names: dict[str, Any], shipped: bool) -> None:
+    """A name a user's file (re)defines is the user's from then on."""
+    if shipped:
+        shipped_names.update(names)
+    else:
+        shipped_names.difference_update(names)
+
+
+def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
+    """The overrides that apply to ``document``: shipped entries for routes it lacks are dropped.
+
+    The shipped files describe Mastra's whole route table. A document without a route (an older
+    server, or not a Mastra server at all) keeps none of the shipped patches for it, nor the
+    shipped components and chunk unions that only those patches used, so they can neither clash
+    with the document's own schema names nor add unused models. Everything from a user's file
+    stays (and a patch for a missing route is an error later, in ``apply_to_document``).
+    """
+    present = set(overrides.added)
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict):
+            present.update(f"{method.upper()} {path}" for method in item if method.upper() in _METHODS)
+    operations = {
+        key: patch for key, patch in overrides.operations.items() if key in present or key not in overrides.shipped_keys
+    }
+    union_of_class = {
+        cls: name
+        for name, union in overrides.chunks.items()
+        for cls in [*(t.name for t in union.types), union.fallback]
+    }
+    pending: list[str] = [n for n in overrides.components if n not in overrides.shipped_components]
+    unions: set[str] = {n for n in overrides.chunks if n not in overrides.shipped_chunks}
+    components: set[str] = set()
+    for patch in operations.values():
+        pending.extend(schema_names_in(patch))
+        stream = patch.get("stream")
+        if isinstance(stream, StreamOverride) and stream.chunks is not None:
+            unions.add(stream.chunks)
+    for operation in overrides.added.values():
+        pending.extend(schema_names_in(operation))
+    for union_name in list(unions):
+        pending.extend(_union_refs(overrides, union_name))
+    while pending:
+        name = pending.pop()
+        if name in overrides.components and name not in components:
+            components.add(name)
+            pending.extend(schema_names_in(overrides.components[name]))
+        elif name in union_of_class and union_of_class[name] not in unions:
+            unions.add(union_of_class[name])
+            pending.extend(_union_refs(overrides, union_of_class[name]))
+    pruned = copy.copy(overrides)
+    pruned.operations = operations
+    pruned.components = {k: v for k, v in overrides.components.items() if k in components}
+    pruned.chunks = {k: v for k, v in overrides.chunks.items() if k in unions}
+    return pruned
+
+
+def _union_refs(overrides: Overrides, name: str) -> list[str]:
+    union = overrides.chunks.get(name)
+    if union is None:
+        return []
+    schemas = [*(t.schema for t in union.types), union.fallback_schema]
+    return [ref for schema in schemas for ref in schema_names_in(schema)]
 
 
 def _stream(file: Located, keys: tuple[str, ...], value: Any) -> StreamOverride:

@@ -19,7 +19,7 @@ from .errors import CodegenError
 from .ir import ClientModel, Operation, ProjectInfo
 from .loader import LoadedSpec, canonical_document, load_spec
 from .normalize import ALIASES_KEY, Normalizer
-from .overrides import Overrides, apply_to_document, load_overrides, shipped_override_files
+from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
 from .render import file_header, package_marker, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
 from .surface import build_surface
@@ -59,7 +59,7 @@ def prepare(
     spec_source: str, override_paths: list[Path] | tuple[Path, ...] = (), headers: Mapping[str, str] | None = None
 ) -> Prepared:
     spec = load_spec(spec_source, dict(headers or {}))
-    overrides = load_overrides(list(override_paths), shipped=shipped_override_files())
+    overrides = for_document(spec.document, load_overrides(list(override_paths), shipped=shipped_override_files()))
     # Sorted once, with what the overrides added: nothing downstream depends on key order.
     document = canonical_document(apply_to_document(spec.document, overrides))
     normalized = Normalizer(document, spec.source).run()

@@ -109,8 +109,14 @@ def split_models(
                 trailing.setdefault(owner, []).append(stmt)
     names = set(classes)
     refs = {name: _referenced(node, names) - {name} for name, node in classes.items()}
+    bases = {
+        name: [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in names]
+        for name, node in classes.items()
+        if isinstance(node, ast.ClassDef)
+    }
     areas = _propagate(usage, refs, names)
     home = {name: _home(areas.get(name, set())) for name in names}
+    _close_shared(home, refs)
     modules: dict[str, list[str]] = {}
     for name in order:
         modules.setdefault(home[name], []).append(name)
@@ -137,7 +143,9 @@ def split_models(
         body = [segment(classes[n]) for n in members]
         for n in members:
             body.extend(segment(s) for s in trailing.get(n, []))
-        foreign_names = {r for n in members for r in refs[n] if home[r] != module}
+        # A subclass's fields include its bases' fields, whose annotations pydantic evaluates
+        # in the subclass's module: what a base refers to must be importable there too.
+        foreign_names = {r for n in members for r in _with_bases(n, refs, bases) if home[r] != module}
         if module == STREAMS:
             foreign_names.update(m for m in union_members if home[m] != module)
         foreign = sorted(foreign_names)
@@ -157,6 +165,21 @@ def split_models(
             lines += union_lines
         out.append(ModelModule(name=module, source="\n".join(lines) + "\n"))
     return out, index
+
+
+def _with_bases(name: str, refs: Mapping[str, set[str]], bases: Mapping[str, list[str]]) -> set[str]:
+    """What ``name`` refers to, plus what every class it inherits from refers to."""
+    found = set(refs[name])
+    stack = list(bases.get(name, ()))
+    seen: set[str] = set()
+    while stack:
+        base = stack.pop()
+        if base not in seen:
+            seen.add(base)
+            found.update(refs[base])
+            stack.extend(bases.get(base, ()))
+    found.discard(name)
+    return found
 
 
 def _called_owner(stmt: ast.Expr) -> str | None:
@@ -194,6 +217,20 @@ def _propagate(
             areas[name].add(area)
             stack.extend(refs.get(name, ()))
     return areas
+
+
+def _close_shared(home: dict[str, str], refs: Mapping[str, set[str]]) -> None:
+    """Move into ``_shared`` whatever a ``_shared`` class refers to: it imports from no area module.
+
+    A class no operation uses (only other schemas, or nothing) lives in ``_shared``; the classes
+    it refers to must live there too, even when a single area uses them directly.
+    """
+    stack = [name for name, module in home.items() if module == SHARED]
+    while stack:
+        for ref in refs[stack.pop()]:
+            if home[ref] != SHARED:
+                home[ref] = SHARED
+                stack.append(ref)
 
 
 def _home(areas: set[str]) -> str:
