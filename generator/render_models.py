@@ -111,6 +111,16 @@ def split_models(
     refs = {name: _referenced(node, names) - {name} for name, node in classes.items()}
     areas = _propagate(usage, refs, names)
     home = {name: _home(areas.get(name, set())) for name in names}
+    # A module imports only from itself and _shared: what a class refers to in a third module
+    # (a component no operation uses, referring to one area's class) moves to _shared.
+    moved = True
+    while moved:
+        moved = False
+        for name in sorted(names):
+            for ref in sorted(refs[name]):
+                if home[ref] not in (home[name], SHARED):
+                    home[ref] = SHARED
+                    moved = True
     modules: dict[str, list[str]] = {}
     for name in order:
         modules.setdefault(home[name], []).append(name)
