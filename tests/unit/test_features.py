@@ -713,6 +713,19 @@ async def test_non_ascii_and_long_parameter_names_reach_the_wire(clinic: ModuleT
     ]
 
 
+def test_mastra_voice_listen_is_a_multipart_upload(pinned_spec: Path) -> None:
+    """The document says JSON with ``audio: {}``; the shipped override makes it the upload the server reads."""
+    from mastra_codegen.pipeline import prepare
+
+    operations = {op.key: op for op in prepare(str(pinned_spec)).operations}
+    listen = operations["POST /agents/{agentId}/voice/listen"]
+    assert (listen.body_kind, listen.file_fields) == ("multipart", ("audio",))
+    assert {p.py_name: p.annotation for p in listen.body_params} == {
+        "audio": "FileTypes",
+        "options": "Mapping[str, Any]",
+    }
+
+
 # --------------------------------------------------------------------------- last: mypy has been running meanwhile
 
 
