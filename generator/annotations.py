@@ -18,9 +18,31 @@ _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bo
 class Annotator:
     """Renders annotations; model names come out as ``<prefix>Name`` (``_models.Agent``)."""
 
-    def __init__(self, prefix: str = "_models.") -> None:
+    def __init__(
+        self,
+        prefix: str = "_models.",
+        schemas: dict[str, Any] | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
         self.prefix = prefix
         self.used: set[str] = set()
+        self._schemas = schemas or {}
+        self._aliases = aliases or {}
+        self._expanding: set[str] = set()
+
+    def _takes_mapping(self, schema: Any, depth: int = 0) -> bool:
+        """A model a plain mapping can stand in for: an object, or a union of objects only."""
+        name = schema_name(schema)
+        if name is not None:
+            schema = self._schemas.get(self._aliases.get(name, name))
+        if not isinstance(schema, dict) or depth > 8:
+            return False
+        if schema.get("properties") or "allOf" in schema:
+            return True
+        if schema.get("type") == "object" and not schema.get("additionalProperties"):
+            return True
+        members = schema.get("anyOf") or schema.get("oneOf")
+        return isinstance(members, list) and all(self._takes_mapping(m, depth + 1) for m in members)
 
     def output(self, schema: Any) -> str:
         return self._render(schema, inputs=False)
@@ -37,7 +59,17 @@ class Annotator:
         if name is not None:
             self.used.add(name)
             qualified = self.prefix + name
-            return f"{qualified} | Mapping[str, Any]" if inputs else qualified
+            if not inputs:
+                return qualified
+            target = self._schemas.get(self._aliases.get(name, name))
+            if not isinstance(target, dict) or self._takes_mapping(target) or name in self._expanding:
+                return f"{qualified} | Mapping[str, Any]"
+            # A root model (an enum, a union, an array...): callers pass the plain value too.
+            self._expanding.add(name)
+            try:
+                return _union([qualified, self._render(target, inputs)])
+            finally:
+                self._expanding.discard(name)
         if "const" in schema:
             return _literal([schema["const"]])
         enum = schema.get("enum")

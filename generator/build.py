@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -72,7 +73,7 @@ def _operation(
     aliases: dict[str, str],
     overrides: Overrides,
 ) -> Operation:
-    annotator = Annotator()
+    annotator = Annotator(schemas=schemas, aliases=aliases)
     tags = op.get("tags") or []
     group = patch.get("group") or _group_name(tags[0] if tags else None, path, overrides)
     params: list[Param] = []
@@ -85,35 +86,62 @@ def _operation(
             has_default = isinstance(schema, dict) and "default" in schema
             required = location == "path" or (bool(raw.get("required")) and not has_default)
             py_name = _free(snake(str(raw["name"])), taken, location)
-            kind = schema.get("type") if isinstance(schema, dict) else None
-            style = raw.get("style")
-            json_encoded = (
-                location == "query" and style is None and (kind in ("object", "array") or _is_complex(schema, schemas))
-            )
+            style, explode = _param_style(raw, location)
+            json_encoded = location == "query" and not style and _is_complex(schema, schemas, aliases)
+            annotation = annotator.input(schema)
             params.append(
                 Param(
                     name=str(raw["name"]),
                     py_name=py_name,
                     location=location,
-                    annotation="str" if location == "path" else annotator.input(schema),
+                    annotation="str" if location == "path" and annotation == "Any" else annotation,
                     required=required,
                     description=_one_line(raw.get("description")),
                     json_encoded=json_encoded,
                     type_label=schema_label(schema),
+                    style=style,
+                    explode=explode,
                 )
             )
     body_model: str | None = None
     body_kind = "none"
     body_required = False
+    body_media = ""
     body = op.get("requestBody") or {}
     content = body.get("content") or {}
     if content:
-        media = "application/json" if "application/json" in content else sorted(content)[0]
+        media = _body_media(content)
+        media_kind = _media_kind(media)
         schema = (content.get(media) or {}).get("schema") or {}
         body_required = bool(body.get("required"))
         target = _component(schema, schemas, aliases)
         members = _object_members(schema, schemas, aliases)
-        if media == "application/json" and (
+        if media_kind in ("form", "multipart"):
+            body_kind, body_model = _form_body(
+                media_kind,
+                schema,
+                (content.get(media) or {}).get("encoding"),
+                target,
+                body_required,
+                params,
+                taken,
+                annotator,
+                schemas,
+                aliases,
+            )
+        elif media_kind == "raw":
+            body_kind, body_media = "raw", media if "*" not in media else "application/octet-stream"
+            params.append(
+                Param(
+                    name="body",
+                    py_name=_free("body", taken, "body"),
+                    location="body",
+                    annotation="FileContent",
+                    required=body_required,
+                    type_label=schema_label(schema),
+                )
+            )
+        elif media == "application/json" and (
             (target is not None and target[1].get("properties")) or (target is None and members)
         ):
             if target is not None:
@@ -172,15 +200,18 @@ def _operation(
     structured = _special_param(
         params, patch.get("structured_output"), "type[pydantic.BaseModel] | {annotation}", key, overrides
     )
+    deprecated = bool(op.get("deprecated"))
     return Operation(
         method=method,
         path=path,
         key=key,
-        py_name=patch.get("name") or default_operation_name(method, path, group),
+        py_name=patch.get("name") or default_operation_name(method, _name_path(path, tags, patch), group),
         group=group,
         summary=_one_line(op.get("summary")),
         description=str(op.get("description") or "").strip(),
-        deprecated=bool(op.get("deprecated")),
+        deprecated=deprecated,
+        deprecation=deprecation_message(key, op) if deprecated else "",
+        body_media=body_media,
         params=tuple(params),
         body_model=body_model,
         body_kind=body_kind,
@@ -305,15 +336,157 @@ def _object_members(schema: Any, schemas: dict[str, Any], aliases: dict[str, str
     return [m for m in members if m is not None]
 
 
-def _is_complex(schema: Any, schemas: dict[str, Any]) -> bool:
-    if not isinstance(schema, dict):
+def _is_complex(schema: Any, schemas: dict[str, Any], aliases: dict[str, str], depth: int = 0) -> bool:
+    """An object or array, or a union with one: what Mastra reads as JSON from the query.
+
+    Shallow on purpose (the members of a union, not their members): that is what Mastra's
+    query parsing was checked against. A reference counts by what it names: an object, or
+    an enum (a plain value).
+    """
+    if not isinstance(schema, dict) or depth > 8:
         return False
     if "$ref" in schema:
+        target = _resolved(schema, schemas, aliases)
+        return not isinstance(target, dict) or "$ref" in target or _is_complex(target, schemas, aliases, depth + 1)
+    if schema.get("type") in ("object", "array") or schema.get("properties"):
         return True
+    members = [m for m in (schema.get("anyOf") or schema.get("oneOf") or []) if isinstance(m, dict)]
     return any(
-        isinstance(m, dict) and (m.get("type") in ("object", "array") or "$ref" in m)
-        for m in (schema.get("anyOf") or schema.get("oneOf") or [])
+        m.get("type") in ("object", "array") or ("$ref" in m and _is_complex(m, schemas, aliases, depth + 1))
+        for m in members
     )
+
+
+def _param_style(raw: dict[str, Any], location: str) -> tuple[str, bool]:
+    """The parameter's OpenAPI ``style`` and ``explode`` with the defaults of its location.
+
+    A query parameter that declares neither keeps style ``""``: Mastra's convention (objects
+    and arrays as JSON) applies to it.
+    """
+    style = raw.get("style")
+    explode = raw.get("explode")
+    if location == "query" and style is None and explode is None:
+        return "", False
+    default = {"path": "simple", "header": "simple"}.get(location, "form")
+    style = str(style or default)
+    return style, bool(explode) if isinstance(explode, bool) else style == "form"
+
+
+def _body_media(content: dict[str, Any]) -> str:
+    """The request body's media type, in order of preference: JSON, multipart, form, the rest."""
+    ranked = sorted(content, key=lambda m: (_MEDIA_RANK.get(_media_kind(m), 9), m != "application/json", m))
+    return ranked[0]
+
+
+_MEDIA_RANK = {"json": 0, "multipart": 1, "form": 2, "raw": 3}
+
+
+def _media_kind(media: str) -> str:
+    base = media.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json") or base == "text/json":
+        return "json"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    return "raw"
+
+
+def _file_kind(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> str:
+    """``one`` for a file field (binary content), ``many`` for an array of them, else ``""``."""
+    schema = _resolved(schema, schemas, aliases)
+    if not isinstance(schema, dict):
+        return ""
+    if _is_binary(schema):
+        return "one"
+    items = _resolved(schema.get("items"), schemas, aliases)
+    if schema.get("type") == "array" and isinstance(items, dict) and _is_binary(items):
+        return "many"
+    return ""
+
+
+def _is_binary(schema: dict[str, Any]) -> bool:
+    # normalize.py turns OpenAPI 3.0's ``format: binary`` into 3.1's ``contentMediaType``.
+    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    return "string" in kinds and "contentMediaType" in schema and "contentEncoding" not in schema
+
+
+def _form_body(
+    media_kind: str,
+    schema: Any,
+    encoding: Any,
+    target: tuple[str, dict[str, Any]] | None,
+    required: bool,
+    params: list[Param],
+    taken: set[str],
+    annotator: Annotator,
+    schemas: dict[str, Any],
+    aliases: dict[str, str],
+) -> tuple[str, str | None]:
+    """A form or multipart body: one keyword per field (files typed as uploads), or one mapping."""
+    component = target[1] if target is not None else _resolved(schema, schemas, aliases)
+    properties = component.get("properties") if isinstance(component, dict) else None
+    if not isinstance(properties, dict) or not properties:
+        params.append(
+            Param(
+                name="body",
+                py_name=_free("body", taken, "body"),
+                location="body",
+                annotation="Mapping[str, Any]",
+                required=required,
+                type_label=schema_label(schema),
+            )
+        )
+        return media_kind + "_whole", None
+    body_model = None
+    if target is not None:
+        body_model = annotator.prefix + target[0]
+        annotator.used.add(target[0])
+    assert isinstance(component, dict)
+    required_fields = set(component.get("required") or [])
+    encodings = encoding if isinstance(encoding, dict) else {}
+    ordered = sorted(properties.items(), key=lambda item: item[0] not in required_fields)
+    for prop, prop_schema in ordered:
+        file = _file_kind(prop_schema, schemas, aliases) if media_kind == "multipart" else ""
+        annotation = {"one": "FileTypes", "many": "Sequence[FileTypes]"}.get(file) or annotator.input(prop_schema)
+        style, explode = "", False
+        field_encoding = encodings.get(prop)
+        styled = isinstance(field_encoding, dict) and ("style" in field_encoding or "explode" in field_encoding)
+        if media_kind == "form" and styled:
+            style, explode = _param_style(field_encoding, "form")
+        params.append(
+            Param(
+                name=str(prop),
+                py_name=_free(snake(str(prop)), taken, "body"),
+                location="body",
+                annotation=annotation,
+                required=prop in required_fields and "default" not in (prop_schema or {}),
+                description=_one_line((prop_schema or {}).get("description")),
+                type_label=schema_label(prop_schema),
+                style=style,
+                explode=explode,
+                file=file,
+            )
+        )
+    return media_kind, body_model
+
+
+_DEPRECATION_HINT = re.compile(
+    r"\b(use|instead|replaced by|superseded by|in favou?r of|migrate to|switch to)\b", re.IGNORECASE
+)
+_DEPRECATED_MARK = re.compile(r"^\s*(\[deprecated\]|\(deprecated\)|deprecated\s*[:.!-])\s*", re.IGNORECASE)
+
+
+def deprecation_message(key: str, op: dict[str, Any]) -> str:
+    """``POST /a is deprecated``, plus what to use instead when the description says so.
+
+    ``[DEPRECATED] Use /agents/:agentId/voice/listen instead. Convert...`` gives
+    ``POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.``
+    """
+    text = _DEPRECATED_MARK.sub("", _one_line(op.get("description")))
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    hint = next((s for s in sentences if _DEPRECATION_HINT.search(s)), "")
+    return f"{key} is deprecated: {hint}" if hint else f"{key} is deprecated"
 
 
 def _free(name: str, taken: set[str], location: str) -> str:
@@ -330,13 +503,33 @@ def _one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
+# Leading path segments that say nothing about an area: /api/v2/health is about health.
+_PREFIX_SEGMENT = re.compile(r"^(api|rest|v\d+([._-]?\d+)*([a-z]+\d*)?)$", re.IGNORECASE)
+
+
 def _group_name(tag: str | None, path: str, overrides: Overrides) -> str:
+    """The operation's area: its first tag; untagged, the first word of its path.
+
+    ``GET /health`` is ``client.health``, ``GET /v2/ping`` is ``client.ping`` (version and
+    ``api`` prefixes skipped), ``GET /`` is ``client.default``.
+    """
     if tag is not None and tag in overrides.groups:
         return overrides.groups[tag]
     if tag:
         return snake(tag)
-    first = next((s for s in path.split("/") if s and not s.startswith("{")), "default")
+    words = [s for s in path.split("/") if s and not _is_param(s)]
+    first = next((s for s in words if not _PREFIX_SEGMENT.match(s)), "default")
     return snake(first)
+
+
+def _name_path(path: str, tags: list[Any], patch: dict[str, Any]) -> str:
+    """The path an operation is named from: an untagged one's without the prefix its group skipped."""
+    if tags or patch.get("group"):
+        return path
+    segments = [s for s in path.split("/") if s]
+    while segments and not _is_param(segments[0]) and _PREFIX_SEGMENT.match(segments[0]) and len(segments) > 1:
+        segments.pop(0)
+    return "/" + "/".join(segments)
 
 
 def default_operation_name(method: str, path: str, group: str) -> str:

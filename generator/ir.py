@@ -24,6 +24,11 @@ class Param:
     required: bool
     description: str = ""
     json_encoded: bool = False  # query objects and arrays travel as JSON strings (Mastra)
+    # OpenAPI style and explode; "" where the document gives neither (a query parameter then
+    # follows Mastra's convention: objects and arrays as JSON). Form fields: from ``encoding``.
+    style: str = ""
+    explode: bool = False
+    file: str = ""  # multipart field taking a file ("one") or a list of files ("many")
     positional: bool = False  # facade methods may take it positionally
     coerce: str = ""  # name of a runtime adapter applied before sending (e.g. "messages")
     type_label: str = ""  # the JSON Schema type in short (surface.schema_label): what `diff` compares
@@ -111,7 +116,9 @@ class Operation:
     deprecated: bool
     params: tuple[Param, ...]  # path first, then query, header, then body fields
     body_model: str | None  # request model class the flattened body is checked with
-    body_kind: str  # none | fields (flattened) | whole (one `body` argument) | raw
+    # none | fields (flattened JSON) | whole (one `body` argument, JSON) | raw (bytes, body_media)
+    # | form / multipart (flattened fields) | form_whole / multipart_whole (one mapping)
+    body_kind: str
     body_required: bool
     returns: str  # Python annotation of the result
     return_parse: str  # model | adapter | raw | none
@@ -124,6 +131,8 @@ class Operation:
     structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
     pagination: Pagination | None = None
     result_label: str = ""  # the 2xx schema in short (surface.schema_label); "" without one
+    body_media: str = ""  # content type of a raw body
+    deprecation: str = ""  # the DeprecationWarning's message, for a deprecated operation
 
     def returns_for(self, prefix: str) -> str:
         """The method's return annotation; ``prefix`` is ``"Async"`` in the asyncio client."""
@@ -146,7 +155,30 @@ class Operation:
 
     @property
     def header_params(self) -> tuple[Param, ...]:
+        """Header and cookie parameters."""
         return tuple(p for p in self.params if p.location in ("header", "cookie"))
+
+    @property
+    def exploded_header_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.header_params if p.explode)
+
+    @property
+    def query_styles(self) -> tuple[tuple[str, str, bool], ...]:
+        """``(wire name, style, explode)`` of the query parameters that declare a style."""
+        return tuple((p.name, p.style, p.explode) for p in self.query_params if p.style)
+
+    @property
+    def form_styles(self) -> tuple[tuple[str, str, bool], ...]:
+        """``(wire name, style, explode)`` of form fields the document's ``encoding`` styles."""
+        return tuple((p.name, p.style, p.explode) for p in self.body_params if p.style)
+
+    @property
+    def file_fields(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.body_params if p.file == "one")
+
+    @property
+    def file_array_fields(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.body_params if p.file == "many")
 
     @property
     def body_params(self) -> tuple[Param, ...]:
@@ -161,8 +193,15 @@ class Operation:
         """An f-string body for the path, every parameter percent-encoded."""
         out = self.path.replace("{", "{{").replace("}", "}}")
         for p in self.path_params:
-            out = out.replace("{{" + p.name + "}}", "{path_param(" + p.py_name + ")}")
+            out = out.replace("{{" + p.name + "}}", "{" + path_call(p) + "}")
         return out
+
+
+def path_call(param: Param) -> str:
+    """``path_param(agent_id)``; with the parameter's style when it is not ``simple``."""
+    if param.style in ("", "simple") and not param.explode:
+        return f"path_param({param.py_name})"
+    return f"path_param({param.py_name}, {param.style or 'simple'!r}, {param.explode}, {param.name!r})"
 
 
 @dataclass(frozen=True)

@@ -387,6 +387,10 @@ class Normalizer:
             pointer("components", "schemas", name),
             root_of=cid,
         )
+        if isinstance(full, dict) and _free_form(full):
+            # A named free-form object (``type: object`` and nothing else) takes any keys: not an
+            # empty model that would drop them all.
+            full["additionalProperties"] = bare["additionalProperties"] = True
         comp.bare = bare
         comp.variants[-1] = full
         return cid
@@ -525,6 +529,12 @@ def operation_type_name(method: str, path: str, path_has_get: bool = False) -> t
     return stem + verb.get(method, ""), method == "get" and ends_with_param
 
 
+def _free_form(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object" and not any(
+        key in schema for key in ("properties", "additionalProperties", "allOf", "anyOf", "oneOf")
+    )
+
+
 def _is_param(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
 
@@ -562,6 +572,18 @@ def _modernize(node: dict[str, Any]) -> None:
             node["enum"] = [*node["enum"], None]
     if "const" in node and "enum" in node:
         del node["enum"]  # zod emits both; const is the stronger statement
+    if node.get("format") == "binary" and "contentMediaType" not in node:
+        # OpenAPI 3.1 says binary content with contentMediaType (a file in multipart bodies).
+        node["contentMediaType"] = "application/octet-stream"
+        del node["format"]
+    patterns = node.pop("patternProperties", None)
+    if isinstance(patterns, dict) and patterns:
+        # Python cannot check ECMAScript key patterns (the server does): the values keep their
+        # schemas as the values of any other key, unless other keys may hold anything anyway.
+        extra = node.get("additionalProperties")
+        if extra is False or isinstance(extra, dict):
+            values = [*patterns.values(), *([extra] if isinstance(extra, dict) else [])]
+            node["additionalProperties"] = values[0] if len(values) == 1 else {"anyOf": values}
     if node.get("type") == "object" and node.get("additionalProperties") == {} and not node.get("properties"):
         node["additionalProperties"] = True
 

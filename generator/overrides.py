@@ -26,6 +26,7 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "description": str,
     "response": dict,
     "request_body": dict,
+    "request_media": str,
     "params": dict,
     "safe": bool,
     "error_body": bool,
@@ -600,7 +601,7 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
         if "request_body" in patch:
             op["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": patch["request_body"]}},
+                "content": {patch.get("request_media", "application/json"): {"schema": patch["request_body"]}},
             }
         for key in ("summary", "description", "deprecated", "tags"):
             if key in patch:

@@ -220,15 +220,17 @@ def _propagate(
 
 
 def _close_shared(home: dict[str, str], refs: Mapping[str, set[str]]) -> None:
-    """Move into ``_shared`` whatever a ``_shared`` class refers to: it imports from no area module.
+    """Move into ``_shared`` what a class refers to in a third module: a module imports only
+    from itself and ``_shared``.
 
     A class no operation uses (only other schemas, or nothing) lives in ``_shared``; the classes
     it refers to must live there too, even when a single area uses them directly.
     """
-    stack = [name for name, module in home.items() if module == SHARED]
+    stack = sorted(home)
     while stack:
-        for ref in refs[stack.pop()]:
-            if home[ref] != SHARED:
+        name = stack.pop()
+        for ref in refs[name]:
+            if home[ref] not in (home[name], SHARED):
                 home[ref] = SHARED
                 stack.append(ref)
 

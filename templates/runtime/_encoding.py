@@ -1,4 +1,9 @@
-"""Encoding of path parameters, query strings and JSON bodies the way Mastra expects."""
+"""Encoding of path parameters, query strings, headers and JSON bodies.
+
+Parameters follow their OpenAPI ``style`` and ``explode`` (RFC 6570 as OpenAPI uses it);
+query objects and arrays without a declared style travel as JSON, the way Mastra reads
+them. Bodies that are not JSON (forms, uploads, raw bytes) are ``_bodies``'s.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,27 @@ import pydantic_core
 
 from ._types import NotGiven
 
-__all__ = ["build_body", "build_query", "path_param", "to_jsonable"]
+__all__ = [
+    "EncodedQueryValue",
+    "build_body",
+    "build_headers",
+    "build_query",
+    "path_param",
+    "to_jsonable",
+]
+
+# Styles by parameter wire name: (style, explode).
+Styles = Mapping[str, tuple[str, bool]]
+
+
+class EncodedQueryValue(str):
+    """A query value already percent-encoded, with its delimiters (``,``, ``|``) left as they are.
+
+    ``1,2`` for ``ids=[1, 2]`` in form style without explode: the commas separate the values,
+    a comma inside a value is ``%2C``. The HTTP core writes such values into the URL as is.
+    """
+
+    __slots__ = ()
 
 
 def to_jsonable(value: object) -> object:
@@ -39,36 +64,57 @@ def to_jsonable(value: object) -> object:
     return pydantic_core.to_jsonable_python(value, by_alias=True)
 
 
-def path_param(value: object) -> str:
-    """Percent-encode one path segment, ``/`` included, so ``a/b`` stays one segment.
+def path_param(value: object, style: str = "simple", explode: bool = False, name: str = "") -> str:
+    """Percent-encode one path parameter, ``/`` included, so ``a/b`` stays one segment.
 
+    Arrays and objects follow ``style``: ``simple`` (``1,2``), ``label`` (``.1.2`` /
+    ``.1,2``) or ``matrix`` (``;id=1;id=2`` / ``;id=1,2``; ``name`` is the parameter's).
     Empty, ``.`` and ``..`` segments are refused: the URL would silently address another
     route (``/agents//tools``, ``/agents/../workflows``).
     """
     if value is None or isinstance(value, NotGiven):
         raise ValueError(f"path parameter must be given, got {value!r}")
-    text = _scalar_text(value)
+    kind, items = _style_items(value, explode, _quote)
+    if style == "label":
+        text = "." + ("." if explode else ",").join(items)
+    elif style == "matrix":
+        key = _quote(name)
+        if kind == "object" and explode:
+            text = "".join(f";{item}" for item in items)
+        elif kind == "array" and explode:
+            text = "".join(f";{key}={item}" for item in items)
+        else:
+            text = f";{key}=" + ",".join(items)
+    else:
+        text = ",".join(items)
     if text in ("", ".", ".."):
         raise ValueError(f"path parameter must not be {text!r}")
-    return urllib.parse.quote(text, safe="")
+    return text
 
 
 def build_query(
-    values: Mapping[str, object], json_params: Collection[str] = ()
+    values: Mapping[str, object],
+    json_params: Collection[str] = (),
+    styles: Styles | None = None,
 ) -> list[tuple[str, str]]:
     """Turn keyword arguments into ordered query pairs.
 
     ``NOT_GIVEN`` and ``None`` are skipped; booleans become ``true``/``false``. Names in
-    ``json_params`` are sent as compact JSON (Mastra parses objects and arrays in the
-    query that way); a ``str`` for such a name is taken as already encoded. Other lists
-    repeat the key, other dicts use deepObject style ``name[key]=value``.
+    ``styles`` follow their OpenAPI style: ``form`` (``a=1&a=2``, or ``a=1,2`` without
+    explode), ``spaceDelimited`` (``a=1%202``), ``pipeDelimited`` (``a=1|2``) or
+    ``deepObject`` (``a[x]=1``). Names in ``json_params`` are sent as compact JSON (Mastra
+    parses objects and arrays in the query that way); a ``str`` for such a name is taken as
+    already encoded. Other lists repeat the key, other dicts use ``name[key]=value``.
     """
     pairs: list[tuple[str, str]] = []
     for name, raw in values.items():
         if raw is None or isinstance(raw, NotGiven):
             continue
         value = to_jsonable(raw) if isinstance(raw, pydantic.BaseModel) else raw
-        if name in json_params:
+        if styles is not None and name in styles:
+            style, explode = styles[name]
+            _append_styled(pairs, name, value, style, explode)
+        elif name in json_params:
             if isinstance(value, str):
                 pairs.append((name, value))
             else:
@@ -76,6 +122,48 @@ def build_query(
         else:
             _append_pairs(pairs, name, value)
     return pairs
+
+
+def build_headers(
+    values: Mapping[str, object],
+    *,
+    cookies: Mapping[str, object] | None = None,
+    exploded: Collection[str] = (),
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Header and cookie parameters, then ``extra`` (the caller's own headers) on top.
+
+    Headers use the ``simple`` style: arrays as ``a,b``, objects as ``k,v,k2,v2`` (``k=v,k2=v2``
+    for names in ``exploded``). Cookies go in one ``Cookie`` header in ``form`` style
+    (explode, the default: ``a=1; a=2``; names not in ``exploded`` as ``a=1,2``), merged with
+    a ``Cookie`` in ``extra``. ``NOT_GIVEN`` and ``None`` are left out.
+    """
+    headers: dict[str, str] = {}
+    for name, raw in values.items():
+        if raw is None or isinstance(raw, NotGiven):
+            continue
+        _kind, items = _style_items(raw, name in exploded, _header_text)
+        headers[name] = ",".join(items)
+    crumbs: list[str] = []
+    for name, raw in (cookies or {}).items():
+        if raw is None or isinstance(raw, NotGiven):
+            continue
+        explode = name in exploded
+        kind, items = _style_items(raw, explode, _cookie_text)
+        if explode and kind == "object":
+            crumbs.extend(items)
+        elif explode and kind == "array":
+            crumbs.extend(f"{name}={item}" for item in items)
+        else:
+            crumbs.append(f"{name}=" + ",".join(items))
+    for key, value in (extra or {}).items():
+        if key.lower() == "cookie" and crumbs:
+            crumbs.append(value)
+        else:
+            headers[key] = value
+    if crumbs:
+        headers["Cookie"] = "; ".join(crumbs)
+    return headers
 
 
 def build_body(
@@ -91,21 +179,26 @@ def build_body(
     it is the escape hatch for fields the OpenAPI document lacks.
     """
     given = {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
-    body: dict[str, Any]
-    if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
-        body = model.model_validate(given).model_dump(
-            mode="json", by_alias=True, exclude_unset=True
-        )
-    elif model is not None:  # a union of models: the one the arguments fit
-        adapter = _union_adapter(model)
-        body = adapter.dump_python(
-            adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True
-        )
-    else:
-        body = {key: to_jsonable(value) for key, value in given.items()}
+    body = _validated(model, given)  # with a union of models: the one the arguments fit
     if extra_body:
         body.update({str(key): to_jsonable(value) for key, value in extra_body.items()})
     return body
+
+
+def _validated(model: Any, given: Mapping[str, object]) -> dict[str, Any]:
+    """``given`` checked by ``model`` (a class or a union of classes), dumped by alias; plain without one."""
+    if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
+        dumped: Any = model.model_validate(given).model_dump(
+            mode="json", by_alias=True, exclude_unset=True
+        )
+    elif model is not None:
+        adapter = _union_adapter(model)
+        dumped = adapter.dump_python(
+            adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True
+        )
+    else:
+        dumped = {key: to_jsonable(value) for key, value in given.items()}
+    return dict(dumped)
 
 
 @functools.lru_cache(maxsize=64)
@@ -146,3 +239,84 @@ def _append_pairs(pairs: list[tuple[str, str]], name: str, value: object) -> Non
                 pairs.append((name, _scalar_text(item)))
     else:
         pairs.append((name, _scalar_text(value)))
+
+
+def _plain(value: object) -> object:
+    """Models, enums, dates... as plain JSON data, so styles see dicts, lists and scalars."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, (Mapping, list, tuple, pydantic.BaseModel)):
+        return to_jsonable(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return pydantic_core.to_jsonable_python(value)
+
+
+def _quote(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
+
+
+# RFC 6265 cookie-octet, less "%" (the escape itself).
+_COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
+
+
+def _cookie_text(text: str) -> str:
+    return urllib.parse.quote(text, safe=_COOKIE_SAFE)
+
+
+def _header_text(text: str) -> str:
+    return text
+
+
+def _style_items(value: object, explode: bool, escape: Any) -> tuple[str, list[str]]:
+    """The escaped pieces of a styled value: ``("array", ["1", "2"])``, ``("object", ["k=v"])``...
+
+    Objects give ``k=v`` items with ``explode``, else alternating keys and values.
+    """
+    data = _plain(value)
+    if isinstance(data, Mapping):
+        items: list[str] = []
+        for key, item in data.items():
+            if item is None:
+                continue
+            text = escape(_item_text(item))
+            items.extend([f"{escape(str(key))}={text}"] if explode else [escape(str(key)), text])
+        return "object", items
+    if isinstance(data, (list, tuple)):
+        return "array", [escape(_item_text(item)) for item in data if item is not None]
+    return "scalar", [escape(_item_text(data))]
+
+
+def _item_text(item: object) -> str:
+    if isinstance(item, (Mapping, list, tuple)):
+        return _compact_json(item)
+    return _scalar_text(item)
+
+
+_DELIMITERS = {"form": ",", "spaceDelimited": "%20", "pipeDelimited": "|"}
+
+
+def _append_styled(
+    pairs: list[tuple[str, str]], name: str, value: object, style: str, explode: bool
+) -> None:
+    """One parameter's query pairs in its OpenAPI style."""
+    data = _plain(value)
+    if style == "deepObject" and isinstance(data, Mapping):
+        _append_pairs(pairs, name, data)
+        return
+    if isinstance(data, Mapping):
+        if explode:
+            for key, item in data.items():
+                if item is not None:
+                    pairs.append((str(key), _item_text(item)))
+        else:
+            _kind, items = _style_items(data, False, _quote)
+            pairs.append((name, EncodedQueryValue(",".join(items))))
+    elif isinstance(data, (list, tuple)):
+        if explode:
+            pairs.extend((name, _item_text(item)) for item in data if item is not None)
+        else:
+            _kind, items = _style_items(data, False, _quote)
+            pairs.append((name, EncodedQueryValue(_DELIMITERS.get(style, ",").join(items))))
+    elif data is not None:
+        pairs.append((name, _scalar_text(data)))
