@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 from dataclasses import replace
+from importlib import resources
 from typing import Any
 
 from .annotations import Annotator
@@ -516,10 +519,26 @@ def _group_name(tag: str | None, path: str, overrides: Overrides) -> str:
     if tag is not None and tag in overrides.groups:
         return overrides.groups[tag]
     if tag:
-        return snake(tag)
-    words = [s for s in path.split("/") if s and not _is_param(s)]
-    first = next((s for s in words if not _PREFIX_SEGMENT.match(s)), "default")
-    return snake(first)
+        name = snake(tag)
+    else:
+        words = [s for s in path.split("/") if s and not _is_param(s)]
+        name = snake(next((s for s in words if not _PREFIX_SEGMENT.match(s)), "default"))
+    # a tag called "close" or "stream" must not hide the client's own method of that name
+    return name + "_" if name in client_attribute_names() or name.startswith("_") else name
+
+
+@functools.cache
+def client_attribute_names() -> frozenset[str]:
+    """Names the generated client defines itself (its runtime base class and template)."""
+    runtime = resources.files("mastra_codegen.templates.runtime").joinpath("_base_client.py")
+    tree = ast.parse(runtime.read_text(encoding="utf-8"))
+    names = {"with_raw_response"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.add(item.name)
+    return frozenset(names)
 
 
 def _name_path(path: str, tags: list[Any], patch: dict[str, Any]) -> str:

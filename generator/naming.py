@@ -45,13 +45,19 @@ def ascii_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+# Hard keywords only, and the same on every Python the output supports: soft keywords
+# (``match``, ``case``, ``type``) are valid names, and their list grows with each release,
+# which would make the output depend on the Python that generated it.
+_HARD_KEYWORDS = frozenset(keyword.kwlist)
+
+
 def snake(text: str) -> str:
     """``agentId`` -> ``agent_id``; always a valid, non-keyword identifier."""
     words = [w.lower() for w in ascii_words(text)]
     name = "_".join(words) or "value"
     if name[0].isdigit():
         name = "n_" + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if name in _HARD_KEYWORDS:
         name += "_"
     return name
 

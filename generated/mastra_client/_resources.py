@@ -83,7 +83,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -176,7 +187,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -274,7 +296,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -372,7 +405,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -619,7 +663,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -717,7 +772,18 @@ class Agent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5209,7 +5275,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5302,7 +5379,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5400,7 +5488,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5498,7 +5597,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5745,7 +5855,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5843,7 +5964,18 @@ class AsyncAgent:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,

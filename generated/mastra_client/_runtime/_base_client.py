@@ -24,7 +24,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._encoding import to_jsonable
+from ._bodies import RequestContent
+from ._encoding import EncodedQueryValue, to_jsonable
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -114,6 +115,13 @@ def _check_idle_timeout(idle_timeout: float | None) -> float | None:
 
 def _encode_json(body: object) -> bytes:
     return json.dumps(body, separators=(",", ":"), allow_nan=False, default=to_jsonable).encode()
+
+
+def _query_pair(key: str, value: str) -> str:
+    """One ``key=value`` of a query string; an ``EncodedQueryValue`` is written as it is."""
+    if isinstance(value, EncodedQueryValue):
+        return f"{httpx.QueryParams({key: ''})}{value}"
+    return str(httpx.QueryParams({key: value}))
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -290,17 +298,33 @@ class _BaseClient(Generic[_HttpxClientT]):
             path = f"/{path}"
         request_headers = self._default_headers.copy()
         content: bytes | None = None
-        if not isinstance(json_body, NotGiven):
+        files: list[tuple[str, tuple[str | None, Any, str | None]]] | None = None
+        if isinstance(json_body, RequestContent):  # a form, a multipart upload or raw bytes
+            if json_body.parts is not None:
+                files = list(json_body.parts)  # httpx writes the parts and the boundary
+                if not files:
+                    content = b"--empty--\r\n"
+                    request_headers["Content-Type"] = "multipart/form-data; boundary=empty"
+            else:
+                content = json_body.content
+                request_headers["Content-Type"] = json_body.content_type
+        elif not isinstance(json_body, NotGiven):
             content = _encode_json(json_body)
             request_headers["Content-Type"] = "application/json"
         request_headers.update(self._custom_headers)
         if headers:
             request_headers.update(headers)
+        url = f"{self._base_url}{self._api_prefix}{path}"
+        params: tuple[tuple[str, str], ...] | None = tuple(query) if query else None
+        if params and any(isinstance(value, EncodedQueryValue) for _, value in params):
+            url += "?" + "&".join(_query_pair(key, value) for key, value in params)
+            params = None
         return self._client.build_request(
             method.upper(),
-            f"{self._base_url}{self._api_prefix}{path}",
-            params=tuple(query) if query else None,
+            url,
+            params=params,
             content=content,
+            files=files or None,
             headers=request_headers,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
         )
@@ -489,7 +513,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         """Send a request and return the fully read response; raise a typed error on >= 400.
 
         ``path`` is appended to ``base_url + api_prefix``; path parameters must already be
-        encoded (``path_param``). ``retry_unsafe`` allows retrying a non-idempotent method.
+        encoded (``path_param``). ``json_body`` is sent as JSON, unless it is a
+        ``RequestContent`` (a form, a multipart upload or raw bytes: ``build_form``,
+        ``build_multipart``, ``raw_body``). ``retry_unsafe`` allows retrying a
+        non-idempotent method.
         """
         request = self._build_request(
             method, path, query=query, json_body=json_body, headers=headers, timeout=timeout

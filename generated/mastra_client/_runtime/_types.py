@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeAlias
+import os
+from typing import IO, Final, Literal, TypeAlias
 
 import httpx
 
@@ -13,6 +14,8 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "FileContent",
+    "FileTypes",
     "NotGiven",
     "TimeoutTypes",
 ]
@@ -45,6 +48,16 @@ class NotGiven:
 
 
 NOT_GIVEN: Final[NotGiven] = NotGiven()
+
+FileContent: TypeAlias = IO[bytes] | bytes | str | os.PathLike[str]
+"""What a file upload or a raw body is made of: an open binary file, bytes, text, or a path to read."""
+
+FileTypes: TypeAlias = (
+    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+)
+"""One file of a multipart upload: its content, or ``(filename, content)``, or
+``(filename, content, content_type)``. Without a filename, an open file's own name is used
+(``upload`` for bytes and text); without a content type, one is guessed from the filename."""
 
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
 """Seconds, a full ``httpx.Timeout``, or ``None`` for no timeout."""

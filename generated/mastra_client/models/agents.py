@@ -855,6 +855,21 @@ class AgentThreadsAbortResponse(BaseModel):
     aborted: bool
 
 
+class AgentVoiceListenRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    audio: str = Field(..., json_schema_extra={"contentMediaType": "application/octet-stream"})
+    """
+    The audio to transcribe.
+    """
+    options: dict[str, Any] | None = None
+    """
+    Options for the voice provider.
+    """
+
+
 class AgentWorkflowsValue(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -919,7 +934,6 @@ AgentSignalsRequestWithRunIdSignalUserContentsText = (
     AgentSendMessageRequestWithRunIdMessageOption1Text
 )
 AgentThreadsSubscribeRequest = AgentThreadsAbortRequest
-AgentVoiceListenRequest = AgentListenRequest
 AgentVoiceListenResponse = AgentListenResponse
 AgentVoiceSpeakRequest = AgentSpeakRequest
 AgentVoiceSpeakersResponseItem = AgentSpeakersResponseItem

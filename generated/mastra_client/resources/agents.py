@@ -12,6 +12,7 @@ import pydantic
 
 from .. import models as _models
 from .._runtime._adapters import structured_output_model, whole_body, with_structured_output
+from .._runtime._bodies import build_multipart
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._pagination import Pager
@@ -33,7 +34,7 @@ from .._runtime._streams import (
     Stream,
 )
 from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset
-from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._runtime._types import NOT_GIVEN, FileTypes, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
@@ -612,7 +613,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -733,7 +745,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -847,7 +870,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -1248,7 +1282,9 @@ class AgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "GET /agents/{agentId}/speakers is deprecated", DeprecationWarning, stacklevel=2
+            "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
@@ -1430,7 +1466,9 @@ class AgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "POST /agents/{agentId}/listen is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentListenRequest,
@@ -1472,7 +1510,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -1854,7 +1903,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -1980,7 +2040,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2294,7 +2365,9 @@ class AgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "POST /agents/{agentId}/speak is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentSpeakRequest,
@@ -2336,7 +2409,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2472,7 +2556,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2586,7 +2681,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2632,7 +2738,9 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/ui is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamUiRequest,
@@ -2698,7 +2806,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2835,7 +2954,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2881,7 +3011,9 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/streamVNext is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVNextRequest,
@@ -2946,7 +3078,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -2992,7 +3135,9 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/vnext is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVnextRequest,
@@ -3057,7 +3202,18 @@ class AgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -3103,7 +3259,9 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/vnext/ui is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVnextUiRequest,
@@ -3306,7 +3464,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
-        audio: Any,
+        audio: FileTypes,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
@@ -3323,14 +3481,17 @@ class AgentsResource:
 
         Args:
             agent_id: Agent ID
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
         """
-        _body = build_body(
+        _body = build_multipart(
             _models.AgentVoiceListenRequest,
             {
                 "audio": audio,
                 "options": options,
             },
             extra_body,
+            files=("audio",),
         )
         _response = self._client.request(
             "POST",
@@ -3966,7 +4127,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -4087,7 +4259,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -4201,7 +4384,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -4602,7 +4796,9 @@ class AsyncAgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "GET /agents/{agentId}/speakers is deprecated", DeprecationWarning, stacklevel=2
+            "GET /agents/{agentId}/speakers is deprecated: Use /agents/:agentId/voice/speakers instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
@@ -4785,7 +4981,9 @@ class AsyncAgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "POST /agents/{agentId}/listen is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentListenRequest,
@@ -4827,7 +5025,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5209,7 +5418,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5335,7 +5555,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5649,7 +5880,9 @@ class AsyncAgentsResource:
             agent_id: Agent ID
         """
         warnings.warn(
-            "POST /agents/{agentId}/speak is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentSpeakRequest,
@@ -5691,7 +5924,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5827,7 +6071,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5941,7 +6196,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5987,7 +6253,9 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/ui is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamUiRequest,
@@ -6053,7 +6321,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -6190,7 +6469,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -6236,7 +6526,9 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/streamVNext is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVNextRequest,
@@ -6301,7 +6593,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -6347,7 +6650,9 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/vnext is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVnextRequest,
@@ -6412,7 +6717,18 @@ class AsyncAgentsResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -6458,7 +6774,9 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         warnings.warn(
-            "POST /agents/{agentId}/stream/vnext/ui is deprecated", DeprecationWarning, stacklevel=2
+            "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
+            DeprecationWarning,
+            stacklevel=2,
         )
         _body = build_body(
             _models.AgentStreamVnextUiRequest,
@@ -6661,7 +6979,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
-        audio: Any,
+        audio: FileTypes,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         extra_headers: Mapping[str, str] | None = None,
@@ -6678,14 +6996,17 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Agent ID
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
         """
-        _body = build_body(
+        _body = build_multipart(
             _models.AgentVoiceListenRequest,
             {
                 "audio": audio,
                 "options": options,
             },
             extra_body,
+            files=("audio",),
         )
         _response = await self._client.request(
             "POST",

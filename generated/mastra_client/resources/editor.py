@@ -438,7 +438,18 @@ class EditorResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -945,7 +956,18 @@ class AsyncEditorResource:
         output: Any | NotGiven = NOT_GIVEN,
         provider_options: Mapping[
             str,
-            Mapping[str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]],
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
         ]
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
