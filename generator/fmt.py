@@ -41,6 +41,9 @@ def format_and_check(folder: Path) -> None:
         check=False,
     )
     if done.returncode != 0:
+        broken = _first_syntax_error(folder)
+        if broken is not None:
+            raise CodegenError(broken[0], f"mastra-codegen wrote invalid Python (a bug, please report it): {broken[1]}")
         raise CodegenError(str(folder), f"ruff format failed: {_first_lines(done.stderr or done.stdout)}")
     done = subprocess.run(
         [*check, "--output-format", "concise", str(folder)],
@@ -53,6 +56,16 @@ def format_and_check(folder: Path) -> None:
             str(folder),
             f"ruff check found problems in the output: {_first_lines(done.stdout or done.stderr)}",
         )
+
+
+def _first_syntax_error(folder: Path) -> tuple[str, str] | None:
+    """``(file:line, message)`` of the first generated file Python cannot parse."""
+    for path in sorted(folder.rglob("*.py")):
+        try:
+            compile(path.read_text(encoding="utf-8"), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"{path}:{exc.lineno}", exc.msg
+    return None
 
 
 def _first_lines(text: str, count: int = 3) -> str:

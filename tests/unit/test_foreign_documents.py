@@ -268,3 +268,50 @@ def test_a_page_cursor_string_is_not_a_page_number(tmp_path: Path) -> None:
         "print(sorted(n for g in ('search', 'numbered') for n in dir(getattr(c, g)) if n.startswith('iter_')))\n",
     )
     assert "iter_numbered" in out and "iter_search" not in out
+
+
+# ------------------------------------------------------------------------- names
+
+
+def test_names_are_the_same_on_every_python() -> None:
+    """Soft keywords (``match``, ``case``, ``type``) are names; their list grows with Python."""
+    from mastra_codegen.naming import snake
+
+    assert [snake(n) for n in ("match", "case", "type", "_", "class", "from", "async")] == [
+        "match",
+        "case",
+        "type",
+        "value",
+        "class_",
+        "from_",
+        "async_",
+    ]
+
+
+def test_a_tag_named_like_a_client_method_does_not_hide_it(tmp_path: Path) -> None:
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}
+    paths = {
+        "/close": {"get": {"tags": ["close"], "responses": ok}},
+        "/stream": {"get": {"tags": ["Stream"], "responses": ok}},
+        "/_private": {"get": {"responses": ok}},
+    }
+    _run(
+        tmp_path,
+        _doc(paths),
+        "import foreign, inspect\n"
+        "c = foreign.MastraClient('http://localhost:1')\n"
+        "assert inspect.ismethod(c.close) and inspect.ismethod(c.stream)\n"
+        "assert callable(c.close_.get_close) and callable(c.stream_.get_stream)\n"
+        "assert callable(c.private.get_private)\n",
+    )
+
+
+def test_invalid_python_in_the_output_is_reported_where_it_is(tmp_path: Path) -> None:
+    from mastra_codegen.errors import CodegenError
+    from mastra_codegen.fmt import format_and_check
+
+    (tmp_path / "fine.py").write_text("x = 1\n")
+    (tmp_path / "broken.py").write_text("if True:\n")
+    with pytest.raises(CodegenError) as caught:
+        format_and_check(tmp_path)
+    assert f"{tmp_path / 'broken.py'}:" in str(caught.value) and "invalid Python" in str(caught.value)
