@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -12,16 +13,27 @@ def unescape(token: str) -> str:
     return unquote(token).replace("~1", "/").replace("~0", "~")
 
 
+def pointer_tokens(fragment: str) -> list[str] | None:
+    """The keys of a JSON pointer (``/a/b~1c`` -> ``["a", "b/c"]``); None when it is not one."""
+    if fragment in ("", "/"):
+        return []
+    if not fragment.startswith("/") or _BAD_ESCAPE.search(fragment):
+        return None
+    return [unescape(token) for token in fragment[1:].split("/")]
+
+
+_BAD_ESCAPE = re.compile(r"~(?![01])")
+
+
 def resolve_pointer(document: Any, ref: str, where: str) -> Any:
     """Follow ``#/a/b`` in ``document``; a located error when it goes nowhere."""
     if not ref.startswith("#"):
         raise CodegenError(where, f"$ref {ref!r} points outside the document (remote refs are not followed)")
     node = document
-    fragment = ref[1:]
-    if fragment in ("", "/"):
-        return document
-    for token in fragment.lstrip("/").split("/"):
-        key = unescape(token)
+    tokens = pointer_tokens(ref[1:])
+    if tokens is None:
+        raise CodegenError(where, f"$ref {ref!r} is not a JSON pointer ('#/a/b', '~' only as ~0 or ~1)")
+    for key in tokens:
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
