@@ -571,11 +571,11 @@ def _check_cycles(document: Any, source: str, refs: list[dict[str, Any]]) -> Non
             if id(node) in done:
                 continue
             if id(node) in on_path:
-                start = next(i for i, n in enumerate(path) if n is node)
-                first = pointer(*path_to(document, site)) if start == 0 else path[start - 1]["$ref"]
-                chain = [first, *(n["$ref"] for n in path[start:])]
+                members = path[next(i for i, n in enumerate(path) if n is node) :]
+                first = pointer(*path_to(document, members[0]))
+                chain = [first, *(n["$ref"] for n in members)]
                 raise CodegenError(
-                    _where(source, document, site),
+                    source + first,
                     f"circular $ref chain: {' -> '.join(chain)} (each is only another name for the next: no value)",
                 )
             path.append(node)
