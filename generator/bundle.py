@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .errors import CodegenError, pointer
-from .loader import MAX_DOCUMENT_VALUES, is_url, parse_data, path_to, read_source
+from .loader import MAX_DOCUMENT_VALUES, RAISE_IT, TooBig, is_url, megabytes, parse_data, path_to, read_source
 from .refs import SCHEMA_REF, pointer_tokens
 
 MAX_DOCUMENTS = 200  # the spec and the documents it refers to, together
@@ -199,18 +199,19 @@ def bundle(
     *,
     headers: dict[str, str] | None = None,
     allow_remote: bool = False,
-    budget: int,
+    max_bytes: int,
+    used: int = 0,
     found: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The document with every reference to another document made local, then checked (``check_refs``).
 
-    ``budget`` is how many bytes the referenced documents may add up to (what the size limit
-    leaves after the spec itself); ``found``, the mappings of ``document`` with a ``$ref`` or a
+    ``max_bytes`` is the size limit for the spec (``used`` bytes) and the documents it refers to
+    together; ``found``, the mappings of ``document`` with a ``$ref`` or a
     ``mapping`` key when the caller has them (``loader.check_shape``).
     """
     refs = _holders(document) if found is None else found
     if any(_leads_out(holder) for holder in refs):
-        _Bundler(document, source, dict(headers or {}), allow_remote, budget).run()
+        _Bundler(document, source, dict(headers or {}), allow_remote, max_bytes - used, max_bytes).run()
         refs = _holders(document)
     check_refs(document, source, refs)
     return document
@@ -243,13 +244,20 @@ def _leads_out(holder: dict[str, Any]) -> bool:
 
 class _Bundler:
     def __init__(
-        self, document: dict[str, Any], source: str, headers: dict[str, str], allow_remote: bool, budget: int
+        self,
+        document: dict[str, Any],
+        source: str,
+        headers: dict[str, str],
+        allow_remote: bool,
+        budget: int,
+        max_bytes: int,
     ) -> None:
         self.document = document
         self.source = source
         self.headers = headers
         self.allow_remote = allow_remote
-        self.budget = budget
+        self.budget = budget  # bytes the documents still to be read may take
+        self.max_bytes = max_bytes
         if is_url(source):
             self.root = _Doc(urldefrag(source).url, source, True)
             self.root_dir: Path | None = None
@@ -399,8 +407,8 @@ class _Bundler:
 
     def _remote(self, url: str, ref: str, where: str) -> _Doc:
         if not self.allow_remote:
-            shown = ref if ref.startswith(url) else f"{ref}' ('{url}"
-            raise CodegenError(where, f"remote $ref '{shown}' is not fetched; pass --allow-remote-refs to fetch it")
+            shown = f"'{ref}'" if ref.startswith(url) else f"'{ref}' ({url})"
+            raise CodegenError(where, f"remote $ref {shown} is not fetched; pass --allow-remote-refs to fetch it")
         return _Doc(url, url, True)
 
     def load(self, doc: _Doc, ref: str, where: str) -> Any:
@@ -410,10 +418,15 @@ class _Bundler:
             raise CodegenError(where, f"$ref {ref!r}: more than {MAX_DOCUMENTS} documents referenced")
         try:
             raw = read_source(doc.key, self._headers_for(doc), max(self.budget, 0))
+        except TooBig as exc:
+            size = f" of {exc.size} bytes" if exc.size is not None else ""
+            raise CodegenError(
+                where,
+                f"$ref {ref!r}: the {exc.kind}{size} takes the spec and the documents it refers to over the limit "
+                f"of {megabytes(self.max_bytes)} for them together{RAISE_IT}",
+            ) from None
         except CodegenError as exc:
-            together = " (the limit is for the spec and the documents it refers to together)"
-            extra = together if "limit" in exc.what else ""
-            raise CodegenError(where, f"$ref {ref!r}: {exc.what}{extra}") from None
+            raise CodegenError(where, f"$ref {ref!r}: {exc.what}") from None
         self.budget -= len(raw)
         data = parse_data(raw, doc.display)  # its own syntax errors are located in it
         self.documents[doc.key] = data

@@ -79,7 +79,8 @@ def load_spec(
         source,
         headers=headers or {},
         allow_remote=allow_remote_refs,
-        budget=max_bytes - len(raw),
+        max_bytes=max_bytes,
+        used=len(raw),
         found=found,
     )
     try:
@@ -98,12 +99,20 @@ def read_source(source: str, headers: dict[str, str], max_bytes: int) -> bytes:
     return _fetch(source, headers, max_bytes) if is_url(source) else _read_file(source, max_bytes)
 
 
-def _too_big(what: str, max_bytes: int, size: int | None = None) -> str:
-    measured = f" {size} bytes," if size is not None else ""
-    return f"{what} is{measured} over the limit of {_megabytes(max_bytes)} (raise it with --max-spec-size MB)"
+class TooBig(CodegenError):
+    """A file or a response over the size limit (refused before or while reading it)."""
+
+    def __init__(self, where: str, what: str, max_bytes: int, size: int | None = None) -> None:
+        self.kind = what
+        self.size = size
+        measured = f" {size} bytes," if size is not None else ""
+        super().__init__(where, f"{what} is{measured} over the limit of {megabytes(max_bytes)}{RAISE_IT}")
 
 
-def _megabytes(count: int) -> str:
+RAISE_IT = " (raise it with --max-spec-size MB)"
+
+
+def megabytes(count: int) -> str:
     return f"{count / (1024 * 1024):g} MB"
 
 
@@ -112,12 +121,12 @@ def _read_file(source: str, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:  # refused before reading a byte
-            raise CodegenError(source, _too_big("file", max_bytes, size))
+            raise TooBig(source, "file", max_bytes, size)
         # A bounded read: a FIFO or a device (/dev/zero) has no size to check beforehand.
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise CodegenError(source, _too_big("file", max_bytes))
+            raise TooBig(source, "file", max_bytes)
         return data
     except CodegenError:
         raise
@@ -142,13 +151,13 @@ def _fetch(url: str, headers: dict[str, str], max_bytes: int) -> bytes:
                 raise CodegenError(url, f"HTTP {response.status_code}{extra}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:  # refused before reading the body
-                raise CodegenError(url, _too_big("response", max_bytes, int(declared)))
+                raise TooBig(url, "response", max_bytes, int(declared))
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
                 total += len(chunk)
                 if total > max_bytes:
-                    raise CodegenError(url, _too_big("response", max_bytes))
+                    raise TooBig(url, "response", max_bytes)
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.HTTPError as exc:
