@@ -98,7 +98,13 @@ _OBJECT_MAPS = frozenset(
 )
 _IN_PLACE_LIST = ("allOf", "anyOf", "oneOf")
 # Words of a pointer that say where a schema sits, not what it is: never a component name.
-_STRUCTURAL = _SCHEMA_ONE | _SCHEMA_LIST | _SCHEMA_MAP | _OBJECT_MAPS | {"schema", "schemas", "components"}
+_STRUCTURAL = (
+    _SCHEMA_ONE
+    | _SCHEMA_LIST
+    | _SCHEMA_MAP
+    | _OBJECT_MAPS
+    | {"schema", "schemas", "components", "requestBody", "get", "put", "post", "delete", "patch", "head", "options"}
+)
 
 
 @dataclass
@@ -326,19 +332,19 @@ class _Bundler:
                 site.node["$ref"] = self.embed(target_doc, tokens, ref, where)
             else:
                 site.holder[site.key] = self.inline(target_doc, tokens, site.node, ref, where)
-        for site in mappings:
-            value = site.mapping[site.key]
+        for entry in mappings:
+            value = entry.mapping[entry.key]
             if doc is self.root and (value.startswith("#") or not _is_reference(value)):
                 continue
-            where = doc.display + pointer(*site.path)
+            where = doc.display + pointer(*entry.path)
             ref = value if _is_reference(value) else SCHEMA_REF + _escape(value)
             if ref.startswith("#") and not _exists(self.documents[doc.key], ref):
                 continue  # a name the document does not define: left for the discriminator check
             target_doc, tokens = self.target(ref, doc, where)
             if target_doc.key == self.root.key:
-                site.mapping[site.key] = _local(tokens)
+                entry.mapping[entry.key] = _local(tokens)
             else:
-                site.mapping[site.key] = self.embed(target_doc, tokens, ref, where)
+                entry.mapping[entry.key] = self.embed(target_doc, tokens, ref, where)
         return holder[0]
 
     def embed(self, doc: _Doc, tokens: tuple[str, ...], ref: str, where: str) -> str:
@@ -460,7 +466,7 @@ class _Bundler:
 
     def _scoped_definition(self, ref: str, doc: _Doc) -> bool:
         tokens = pointer_tokens(ref[1:])
-        in_definitions = bool(tokens) and tokens[0] in ("definitions", "$defs")
+        in_definitions = bool(tokens) and tokens is not None and tokens[0] in ("definitions", "$defs")
         return in_definitions and not _exists(self.documents[doc.key], ref)
 
     def _unique(self, base: str) -> str:

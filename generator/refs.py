@@ -58,6 +58,38 @@ def deref(document: Any, node: Any, where: str, limit: int = 50) -> Any:
 SCHEMA_REF = "#/components/schemas/"
 
 
+def recurses(document: Any, ref: str) -> bool:
+    """Whether the target of a local ``ref`` outside ``#/components/schemas/X`` contains ``ref``
+    again, directly or through other such references (iterative; unresolvable ones are skipped)."""
+    seen = {ref}
+    stack = [_target_or_none(document, ref)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            inner = item.get("$ref")
+            if isinstance(inner, str) and inner.startswith("#") and not _is_component(inner):
+                if inner == ref:
+                    return True
+                if inner not in seen:
+                    seen.add(inner)
+                    stack.append(_target_or_none(document, inner))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _is_component(ref: str) -> bool:
+    return ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :]
+
+
+def _target_or_none(document: Any, ref: str) -> Any:
+    try:
+        return resolve_pointer(document, ref, "")
+    except CodegenError:
+        return None
+
+
 def schema_name(node: Any) -> str | None:
     """The component a ``{"$ref": "#/components/schemas/X"}`` names, else None (normalized documents)."""
     ref = node.get("$ref") if isinstance(node, dict) else None

@@ -321,6 +321,20 @@ def test_recursive_object_schemas_are_fine(tmp_path: Path) -> None:
     assert schemas_out["Node"]["properties"]["children"]["items"] == component("Node")
 
 
+def test_a_tree_outside_components_becomes_a_component(tmp_path: Path) -> None:
+    """``#/definitions/Node`` nesting itself: named like a component, after the document's own names."""
+    node = {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/definitions/Node"}}}}
+    doc = with_schema({"$ref": "#/definitions/Node"})
+    doc["definitions"] = {"Node": node}
+    schemas = prepare(str(write_json(tmp_path, "tree.json", doc))).normalized["components"]["schemas"]
+    assert schemas["Node"]["properties"]["kids"]["items"] == component("Node")
+    doc["components"] = {"schemas": {"Node": {"type": "object", "properties": {"other": {"type": "integer"}}}}}
+    schemas = prepare(str(write_json(tmp_path, "both.json", doc))).normalized["components"]["schemas"]
+    assert schemas["Node"]["properties"] == {"other": {"type": "integer"}}  # the document's own Node
+    tree = next(name for name, schema in schemas.items() if "kids" in schema.get("properties", {}))
+    assert schemas[tree]["properties"]["kids"]["items"] == component(tree)
+
+
 def test_ref_bomb_is_refused(previous: Previous, tmp_path: Path) -> None:
     """Forty levels of two references to the next level: 2**40 schemas if each were inlined."""
     levels = {f"L{i}": {"anyOf": [{"$ref": f"#/x-levels/L{i + 1}"}] * 2} for i in range(40)}
