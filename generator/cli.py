@@ -22,6 +22,7 @@ import click
 from . import __version__
 from .errors import CodegenError
 from .ir import ProjectInfo
+from .loader import DEFAULT_MAX_SPEC_BYTES
 
 if TYPE_CHECKING:
     from .pipeline import CheckResult
@@ -68,7 +69,23 @@ def _spec_options(func: _F) -> _F:
         "--header",
         "headers",
         multiple=True,
-        help="HTTP header for fetching a spec from a URL, 'Name: value' (repeatable).",
+        help="HTTP header for fetching a spec from a URL (and its $refs with --allow-remote-refs), "
+        "'Name: value' (repeatable).",
+    )(func)
+    func = click.option(
+        "--max-spec-size",
+        "max_spec_mb",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_SPEC_BYTES // (1024 * 1024),
+        show_default=True,
+        metavar="MB",
+        help="Refuse a spec bigger than this, counting the documents its $refs lead to.",
+    )(func)
+    func = click.option(
+        "--allow-remote-refs",
+        is_flag=True,
+        help="Fetch $refs to http(s) URLs (with the --header values); without it they are an error. "
+        "$refs to files are followed without it, inside the folder of the spec.",
     )(func)
     func = click.option(
         "--overrides",
@@ -128,6 +145,8 @@ def generate(
     out_dir: Path,
     override_paths: tuple[Path, ...],
     headers: tuple[str, ...],
+    allow_remote_refs: bool,
+    max_spec_mb: int,
     check: bool,
     project: bool,
     project_name: str | None,
@@ -148,13 +167,26 @@ def generate(
     try:
         info = _project(out_dir, project, project_name, project_version)
         packages = read_packages_file(packages_file) if packages_file is not None else None
+        loading: dict[str, Any] = {"allow_remote_refs": allow_remote_refs, "max_spec_bytes": max_spec_mb << 20}
         if check:
             outcome = check_package(
-                spec, out_dir, list(override_paths), _headers(headers), server_packages=packages, project=info
+                spec,
+                out_dir,
+                list(override_paths),
+                _headers(headers),
+                server_packages=packages,
+                project=info,
+                **loading,
             )
         else:
             result = generate_package(
-                spec, out_dir, list(override_paths), _headers(headers), server_packages=packages, project=info
+                spec,
+                out_dir,
+                list(override_paths),
+                _headers(headers),
+                server_packages=packages,
+                project=info,
+                **loading,
             )
     except CodegenError as exc:
         _fail(exc)
@@ -223,6 +255,8 @@ def diff(
     new: str,
     override_paths: tuple[Path, ...],
     headers: tuple[str, ...],
+    allow_remote_refs: bool,
+    max_spec_mb: int,
     as_json: bool,
     fail_on_breaking: bool,
 ) -> None:
@@ -235,8 +269,9 @@ def diff(
 
     try:
         header_map = _headers(headers)
-        before = _surface_of(old, override_paths, header_map)
-        after = _surface_of(new, override_paths, header_map)
+        loading: dict[str, Any] = {"allow_remote_refs": allow_remote_refs, "max_spec_bytes": max_spec_mb << 20}
+        before = _surface_of(old, override_paths, header_map, loading)
+        after = _surface_of(new, override_paths, header_map, loading)
     except CodegenError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -249,10 +284,12 @@ def diff(
     sys.exit(1 if fail_on_breaking and result.breaking else 0)
 
 
-def _surface_of(source: str, override_paths: tuple[Path, ...], headers: dict[str, str]) -> dict[str, Any]:
+def _surface_of(
+    source: str, override_paths: tuple[Path, ...], headers: dict[str, str], loading: dict[str, Any]
+) -> dict[str, Any]:
     from .pipeline import prepare, spec_surface
     from .surface import read_surface
 
     if not source.startswith(("http://", "https://")) and Path(source).is_dir():
         return read_surface(Path(source))
-    return spec_surface(prepare(source, override_paths, headers))
+    return spec_surface(prepare(source, override_paths, headers, **loading))

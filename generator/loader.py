@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import hashlib
 import json
@@ -11,10 +12,14 @@ from typing import Any
 
 import yaml
 
-from .errors import CodegenError
+from .errors import CodegenError, pointer
 
-MAX_SPEC_BYTES = 200 * 1024 * 1024  # far above any real document; stops runaway inputs
-MAX_YAML_ALIASES = 10_000  # an alias bomb expands exponentially; real specs use a handful
+# Limits on untrusted input. The largest real documents we know (tests/fixtures/corpus, the Mastra
+# specs) are 4.2 MB, about 300,000 values and 53 levels deep; every limit is far above that.
+DEFAULT_MAX_SPEC_BYTES = 64 * 1024 * 1024  # the spec plus every document it refers to (--max-spec-size)
+MAX_DOCUMENT_VALUES = 3_000_000  # values and keys, with YAML aliases and inlined $refs expanded
+MAX_DEPTH = 200  # nested mappings and lists: deeper would overflow the recursive steps downstream
+MAX_YAML_ALIASES = 10_000  # real specs use a handful
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class LoadedSpec:
 
     source: str  # path or URL as the user gave it
     document: dict[str, Any]  # plain JSON data: keys and dates as strings (YAML made like JSON)
-    sha256: str  # of the canonical JSON form: recorded in the generated files
+    sha256: str  # of the canonical JSON form of ``document``: recorded in the generated files
 
 
 def canonical_document(value: Any) -> Any:
@@ -48,11 +53,36 @@ def canonical_sha256(document: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
-    """Load and sanity-check an OpenAPI 3.x document from a path or an http(s) URL."""
-    raw = _fetch(source, headers or {}) if source.startswith(("http://", "https://")) else _read_file(source)
-    document = parse_document(raw, source)
+def load_spec(
+    source: str,
+    headers: dict[str, str] | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_SPEC_BYTES,
+    allow_remote_refs: bool = False,
+) -> LoadedSpec:
+    """Load and sanity-check an OpenAPI 3.x document from a path or an http(s) URL.
+
+    ``$ref`` to other files (and, with ``allow_remote_refs``, URLs) are bundled into the
+    document (see ``bundle.bundle``), so everything downstream sees one self-contained
+    document. The sha256 recorded in the output is that of the *bundled* document: it
+    changes when a referenced file changes, not only the root one, and it is exactly the
+    old one for a document without external references (nothing is bundled then).
+    """
+    from .bundle import bundle
+
+    raw = read_source(source, headers or {}, max_bytes)
+    found: list[dict[str, Any]] = []
+    document = parse_document(raw, source, found)
     _check_openapi(document, source)
+    document = bundle(
+        document,
+        source,
+        headers=headers or {},
+        allow_remote=allow_remote_refs,
+        max_bytes=max_bytes,
+        used=len(raw),
+        found=found,
+    )
     try:
         sha256 = canonical_sha256(document)
     except RecursionError:
@@ -60,13 +90,44 @@ def load_spec(source: str, headers: dict[str, str] | None = None) -> LoadedSpec:
     return LoadedSpec(source=source, document=document, sha256=sha256)
 
 
-def _read_file(source: str) -> bytes:
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def read_source(source: str, headers: dict[str, str], max_bytes: int) -> bytes:
+    """The bytes of a file or an http(s) URL, refused as soon as they are over ``max_bytes``."""
+    return _fetch(source, headers, max_bytes) if is_url(source) else _read_file(source, max_bytes)
+
+
+class TooBig(CodegenError):
+    """A file or a response over the size limit (refused before or while reading it)."""
+
+    def __init__(self, where: str, what: str, max_bytes: int, size: int | None = None) -> None:
+        self.kind = what
+        self.size = size
+        measured = f" {size} bytes," if size is not None else ""
+        super().__init__(where, f"{what} is{measured} over the limit of {megabytes(max_bytes)}{RAISE_IT}")
+
+
+RAISE_IT = " (raise it with --max-spec-size MB)"
+
+
+def megabytes(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MB"
+
+
+def _read_file(source: str, max_bytes: int) -> bytes:
     path = Path(source)
     try:
         size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            raise CodegenError(source, f"file is {size} bytes, over the {MAX_SPEC_BYTES} limit")
-        return path.read_bytes()
+        if size > max_bytes:  # refused before reading a byte
+            raise TooBig(source, "file", max_bytes, size)
+        # A bounded read: a FIFO or a device (/dev/zero) has no size to check beforehand.
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise TooBig(source, "file", max_bytes)
+        return data
     except CodegenError:
         raise
     except IsADirectoryError:
@@ -75,7 +136,7 @@ def _read_file(source: str) -> bytes:
         raise CodegenError(source, f"cannot read file: {exc.strerror or exc}") from None
 
 
-def _fetch(url: str, headers: dict[str, str]) -> bytes:
+def _fetch(url: str, headers: dict[str, str], max_bytes: int) -> bytes:
     import httpx  # only needed for URLs
 
     try:
@@ -85,67 +146,182 @@ def _fetch(url: str, headers: dict[str, str]) -> bytes:
             c.stream("GET", url, headers=headers) as response,
         ):
             if response.status_code != 200:
-                response.read()
                 hint = " (does the server need --header 'Authorization: Bearer ...'?)"
                 extra = hint if response.status_code in (401, 403) else ""
                 raise CodegenError(url, f"HTTP {response.status_code}{extra}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:  # refused before reading the body
+                raise TooBig(url, "response", max_bytes, int(declared))
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
                 total += len(chunk)
-                if total > MAX_SPEC_BYTES:
-                    raise CodegenError(url, f"response over the {MAX_SPEC_BYTES} byte limit")
+                if total > max_bytes:
+                    raise TooBig(url, "response", max_bytes)
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise CodegenError(url, f"cannot fetch: {exc}") from None
 
 
-def parse_document(raw: bytes, source: str) -> dict[str, Any]:
-    """Parse JSON or YAML bytes; errors name the line and column."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodegenError(source, f"not UTF-8 text (byte {exc.start})") from None
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CodegenError(f"{source}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from None
-    else:
-        try:  # YAML has non-string keys and dates; JSON data has neither
-            data = canonical_document(_parse_yaml(text, source))
-        except RecursionError:
-            raise CodegenError(source, "nested too deeply to be an OpenAPI document") from None
+def parse_document(raw: bytes, source: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Parse JSON or YAML bytes into a mapping; errors name the line and column."""
+    data = parse_data(raw, source, found)
     if not isinstance(data, dict):
-        raise CodegenError(source, "not an OpenAPI document (the top level is not a mapping)")
+        kind = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
+        raise CodegenError(source, f"not an OpenAPI document (the top level is {kind}, not a mapping)")
     return data
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses documents with too many alias expansions."""
+def parse_data(raw: bytes, source: str, found: list[dict[str, Any]] | None = None) -> Any:
+    """Parse JSON or YAML bytes into plain JSON data, within the size and depth limits.
 
+    ``found`` collects the mappings with a ``$ref`` or a ``mapping`` key (see ``check_shape``).
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CodegenError(source, "UTF-16 or UTF-32 text; save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CodegenError(f"{source}:{line}:{column}", f"not UTF-8 text (byte {exc.start})") from None
+    stripped = text.lstrip()
+    if not stripped:
+        raise CodegenError(source, "is empty")
+    try:
+        if stripped.startswith(("{", "[")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise CodegenError(f"{source}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from None
+        else:  # YAML has non-string keys and dates; JSON data has neither
+            data = canonical_document(_parse_yaml(text, source))
+    except RecursionError:
+        raise CodegenError(source, f"nested more than {MAX_DEPTH} levels deep") from None
+    if isinstance(data, (dict, list)):
+        check_shape(data, source, found)
+    return data
+
+
+def check_shape(data: Any, source: str, found: list[dict[str, Any]] | None = None) -> None:
+    """Refuse data nested too deeply or with too many values (iterative: no recursion limit).
+
+    On the way, the mappings with a ``$ref`` or a discriminator's ``mapping`` key are appended
+    to ``found``, for the reference checks that come next (one walk of the document, not two).
+    """
+    count = 1
+    level: list[Any] = [data]
+    depth = 0
+    while level:  # breadth first, one level at a time: the depth is the level's number
+        if depth >= MAX_DEPTH:
+            where = source + _short_pointer(path_to(data, level[0]))
+            raise CodegenError(where, f"nested more than {MAX_DEPTH} levels deep")
+        deeper: list[Any] = []
+        add = deeper.append
+        for value in level:
+            if type(value) is dict:  # its keys and values (a container is counted once, here)
+                count += 2 * len(value)
+                if found is not None and ("$ref" in value or "mapping" in value):
+                    found.append(value)
+                value = value.values()
+            else:
+                count += len(value)
+            for child in value:
+                if type(child) is dict or type(child) is list:  # parsed data: no subclasses
+                    add(child)
+        if count > MAX_DOCUMENT_VALUES:
+            raise CodegenError(source, f"more than {MAX_DOCUMENT_VALUES:,} values: too big to be an API description")
+        level = deeper
+        depth += 1
+
+
+def path_to(data: Any, target: Any) -> tuple[Any, ...]:
+    """The keys leading to the object ``target`` inside ``data`` (for messages)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if value is target:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+    return ()
+
+
+def _short_pointer(path: tuple[Any, ...]) -> str:
+    text = pointer(*path[:12])
+    return text + "/..." if len(path) > 12 else text
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses alias bombs while composing, before anything is built.
+
+    PyYAML shares an aliased node rather than copying it, so ``[*a, *a, ...]`` nine levels deep
+    is a small graph, but every later step (keys sorted, JSON text for the sha256) copies
+    it: 10**9 values. The expanded size of each anchored node is known when its alias is met,
+    so the running total is exact and the bomb is refused at the alias that goes over.
+    """
+
+    source = ""
     alias_count = 0
+    expanded = 0  # values and keys composed so far, aliases counted as what they stand for
+    anchor_sizes: dict[str, int | None]  # None while the anchored node is being composed
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            mark = event.start_mark
             self.alias_count += 1
             if self.alias_count > MAX_YAML_ALIASES:
-                mark = self.peek_event().start_mark
                 raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases at line {mark.line + 1}")
-        return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            size = self.anchor_sizes.get(event.anchor or "", 0)
+            if size is None:
+                what = f"alias *{event.anchor} refers to its own ancestor (infinitely deep)"
+                raise CodegenError(self._at(mark), what)
+            self._count(size, mark)
+            return node
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.anchor_sizes[anchor] = None
+        before = self.expanded
+        node = super().compose_node(parent, index)
+        self._count(1, event.start_mark)
+        if anchor is not None:
+            self.anchor_sizes[anchor] = self.expanded - before
+        return node
+
+    def _count(self, size: int, mark: Any) -> None:
+        self.expanded += size
+        if self.expanded > MAX_DOCUMENT_VALUES:
+            raise CodegenError(
+                self._at(mark),
+                f"more than {MAX_DOCUMENT_VALUES:,} values once the YAML aliases are expanded (an alias bomb?)",
+            )
+
+    def _at(self, mark: Any) -> str:
+        return f"{self.source}:{mark.line + 1}:{mark.column + 1}"
 
 
 def _parse_yaml(text: str, source: str) -> Any:
+    loader: _BoundedLoader | None = None
     try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _BoundedLoader(text)  # its reader already refuses control characters
+        loader.source = source
+        loader.anchor_sizes = {}
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         raise CodegenError(where, f"invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise CodegenError(source, f"invalid YAML: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_openapi(document: dict[str, Any], source: str) -> None:

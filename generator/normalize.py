@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import CodegenError, pointer
 from .naming import pascal, safe_class_name, singular
-from .refs import SCHEMA_REF, deref, resolve_pointer, unescape
+from .refs import SCHEMA_REF, deref, recurses, resolve_pointer, unescape
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 REQUEST, RESPONSE = "request", "response"
@@ -355,8 +355,13 @@ class Normalizer:
             cid = self._named_component(ref, where)
             self._note_use(cid, hint)
             return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
-        # Any other local pointer: inline the target (guarding against cycles).
+        # Any other local pointer: inline the target (guarding against cycles), unless it contains
+        # itself (a tree kept under #/definitions): then it is a component, named like one.
         target = resolve_pointer(self.document, ref, self._where(where))
+        if recurses(self.document, ref):
+            cid = self._named_component(ref, where)
+            self._note_use(cid, hint)
+            return {"$ref": _PLACEHOLDER + cid}, {"$ref": _PLACEHOLDER + cid}
         if ref in self._in_progress:
             raise CodegenError(self._where(where), f"circular $ref {ref!r} outside components")
         self._in_progress.add(ref)
@@ -370,21 +375,24 @@ class Normalizer:
             return self._named_ids[ref]
         name = unescape(ref.rsplit("/", 1)[1])
         target = resolve_pointer(self.document, ref, self._where(where))
-        cid = _digest("named", name)
+        is_component = ref.startswith(SCHEMA_REF) and ref.count("/") == 3
+        cid = _digest("named", name if is_component else ref)  # a recursive #/definitions/X is not X
         self._named_ids[ref] = cid
         comp = Component(
             id=cid,
             role=RESPONSE,
             bare=None,
-            fixed_name=safe_class_name(pascal(name)),
+            fixed_name=safe_class_name(pascal(name)) if is_component else None,
         )
+        if not is_component:  # named after its last word too, once the document's own names are taken
+            comp.hints.append(Hint(Anchor(fixed=pascal(name))))
         self.components[cid] = comp  # registered first: recursive references find it
         full, bare = self._walk(
             target,
             RESPONSE,
             Hint(Anchor(component_id=cid)),
             None,
-            pointer("components", "schemas", name),
+            pointer("components", "schemas", name) if is_component else ref,
             root_of=cid,
         )
         if isinstance(full, dict) and _free_form(full):

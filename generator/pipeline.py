@@ -17,7 +17,7 @@ from . import __version__
 from .build import build_groups, build_operations, build_resources, chunk_union_model
 from .errors import CodegenError
 from .ir import ClientModel, Operation, ProjectInfo
-from .loader import LoadedSpec, canonical_document, load_spec
+from .loader import DEFAULT_MAX_SPEC_BYTES, LoadedSpec, canonical_document, load_spec
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
 from .render import file_header, package_marker, render_package
@@ -53,12 +53,19 @@ class Inputs:
     headers: Mapping[str, str] = field(default_factory=dict)
     server_packages: Mapping[str, str] | None = None  # None: read them from the server when SPEC is a URL
     project: ProjectInfo | None = None
+    allow_remote_refs: bool = False  # fetch $ref to URLs (see bundle.py)
+    max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES  # the spec and the documents it refers to
 
 
 def prepare(
-    spec_source: str, override_paths: list[Path] | tuple[Path, ...] = (), headers: Mapping[str, str] | None = None
+    spec_source: str,
+    override_paths: list[Path] | tuple[Path, ...] = (),
+    headers: Mapping[str, str] | None = None,
+    *,
+    allow_remote_refs: bool = False,
+    max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
 ) -> Prepared:
-    spec = load_spec(spec_source, dict(headers or {}))
+    spec = load_spec(spec_source, dict(headers or {}), max_bytes=max_spec_bytes, allow_remote_refs=allow_remote_refs)
     overrides = for_document(spec.document, load_overrides(list(override_paths), shipped=shipped_override_files()))
     # Sorted once, with what the overrides added: nothing downstream depends on key order.
     document = canonical_document(apply_to_document(spec.document, overrides))
@@ -152,7 +159,13 @@ def _render(
     """The files of the package and its marker, before ruff; plus warnings for the user."""
     from .server_info import fetch_server_packages
 
-    prepared = prepare(spec_source, inputs.override_paths, inputs.headers)
+    prepared = prepare(
+        spec_source,
+        inputs.override_paths,
+        inputs.headers,
+        allow_remote_refs=inputs.allow_remote_refs,
+        max_spec_bytes=inputs.max_spec_bytes,
+    )
     warnings: list[str] = []
     packages = inputs.server_packages
     if packages is None and spec_source.startswith(("http://", "https://")):
@@ -179,13 +192,17 @@ def generate(
     *,
     server_packages: Mapping[str, str] | None = None,
     project: ProjectInfo | None = None,
+    allow_remote_refs: bool = False,
+    max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
 ) -> Result:
     """Write the package to ``out_dir`` atomically (an existing one is replaced only on success)."""
     from .fmt import format_and_check
 
     check_target(out_dir.absolute())  # fail before the slow part
     package = _package_name(out_dir)
-    inputs = Inputs(tuple(override_paths or ()), dict(headers or {}), server_packages, project)
+    inputs = Inputs(
+        tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
+    )
     model, files, marker, warnings = _render(spec_source, package, inputs)
     write_package(out_dir, files, marker, finish=format_and_check)
     ops = sum(len(g.operations) for g in model.groups)
@@ -226,6 +243,8 @@ def check(
     *,
     server_packages: Mapping[str, str] | None = None,
     project: ProjectInfo | None = None,
+    allow_remote_refs: bool = False,
+    max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
 ) -> CheckResult:
     """Compare ``out_dir`` with a fresh generation made in a temp dir; ``out_dir`` is never touched."""
     from .apidiff import diff_surfaces, format_text
@@ -236,7 +255,9 @@ def check(
     package = _package_name(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise CodegenError(str(out_dir), "is not a directory")
-    inputs = Inputs(tuple(override_paths or ()), dict(headers or {}), server_packages, project)
+    inputs = Inputs(
+        tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
+    )
     model, files, marker, warnings = _render(spec_source, package, inputs)
     with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
         fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout

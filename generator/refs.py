@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -12,16 +13,27 @@ def unescape(token: str) -> str:
     return unquote(token).replace("~1", "/").replace("~0", "~")
 
 
+def pointer_tokens(fragment: str) -> list[str] | None:
+    """The keys of a JSON pointer (``/a/b~1c`` -> ``["a", "b/c"]``); None when it is not one."""
+    if fragment in ("", "/"):
+        return []
+    if not fragment.startswith("/") or _BAD_ESCAPE.search(fragment):
+        return None
+    return [unescape(token) for token in fragment[1:].split("/")]
+
+
+_BAD_ESCAPE = re.compile(r"~(?![01])")
+
+
 def resolve_pointer(document: Any, ref: str, where: str) -> Any:
     """Follow ``#/a/b`` in ``document``; a located error when it goes nowhere."""
     if not ref.startswith("#"):
         raise CodegenError(where, f"$ref {ref!r} points outside the document (remote refs are not followed)")
     node = document
-    fragment = ref[1:]
-    if fragment in ("", "/"):
-        return document
-    for token in fragment.lstrip("/").split("/"):
-        key = unescape(token)
+    tokens = pointer_tokens(ref[1:])
+    if tokens is None:
+        raise CodegenError(where, f"$ref {ref!r} is not a JSON pointer ('#/a/b', '~' only as ~0 or ~1)")
+    for key in tokens:
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -44,6 +56,38 @@ def deref(document: Any, node: Any, where: str, limit: int = 50) -> Any:
 
 
 SCHEMA_REF = "#/components/schemas/"
+
+
+def recurses(document: Any, ref: str) -> bool:
+    """Whether the target of a local ``ref`` outside ``#/components/schemas/X`` contains ``ref``
+    again, directly or through other such references (iterative; unresolvable ones are skipped)."""
+    seen = {ref}
+    stack = [_target_or_none(document, ref)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            inner = item.get("$ref")
+            if isinstance(inner, str) and inner.startswith("#") and not _is_component(inner):
+                if inner == ref:
+                    return True
+                if inner not in seen:
+                    seen.add(inner)
+                    stack.append(_target_or_none(document, inner))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _is_component(ref: str) -> bool:
+    return ref.startswith(SCHEMA_REF) and "/" not in ref[len(SCHEMA_REF) :]
+
+
+def _target_or_none(document: Any, ref: str) -> Any:
+    try:
+        return resolve_pointer(document, ref, "")
+    except CodegenError:
+        return None
 
 
 def schema_name(node: Any) -> str | None:
