@@ -41,7 +41,7 @@ class RequestContent:
 
 def build_form(
     model: Any,
-    values: Mapping[str, object],
+    values: Mapping[str, object] | NotGiven,
     extra_body: Mapping[str, object] | None = None,
     styles: Styles | None = None,
 ) -> RequestContent:
@@ -50,7 +50,11 @@ def build_form(
     Fields use ``form`` style with explode unless ``styles`` (the spec's ``encoding``) says
     otherwise: arrays repeat their key, objects give one pair per property.
     """
-    given = {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+    given = (
+        {}
+        if isinstance(values, NotGiven)
+        else {k: v for k, v in values.items() if not isinstance(v, NotGiven)}
+    )
     data = _validated(model, given)
     if extra_body:
         data.update({str(key): to_jsonable(value) for key, value in extra_body.items()})
@@ -69,7 +73,7 @@ def build_form(
 
 def build_multipart(
     model: Any,
-    values: Mapping[str, object],
+    values: Mapping[str, object] | NotGiven,
     extra_body: Mapping[str, object] | None = None,
     files: Collection[str] = (),
     file_arrays: Collection[str] = (),
@@ -80,7 +84,11 @@ def build_multipart(
     them (each a ``FileTypes``). The other fields are checked by ``model`` like a JSON body,
     then sent as text parts (arrays as one part per item, objects as JSON parts).
     """
-    given = {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+    given = (
+        {}
+        if isinstance(values, NotGiven)
+        else {k: v for k, v in values.items() if not isinstance(v, NotGiven)}
+    )
     uploads: list[tuple[str, Any]] = []
     for name, value in list(given.items()):
         if name in file_arrays and isinstance(value, (list, tuple)):
