@@ -368,7 +368,18 @@ try:
     code = 0
 except SystemExit as exc:
     code = exc.code
-print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+def peak_kb():
+    # VmHWM is this process's own high-water mark; ru_maxrss on Linux starts from the
+    # parent's at fork, so a large pytest process would inflate it.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("maxrss_kb", peak_kb(), file=sys.stderr)
 sys.exit(code)
 """
 
