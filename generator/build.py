@@ -24,6 +24,7 @@ from .overrides import (
     ResumeOverride,
     StreamOverride,
 )
+from .pysource import fstring_path
 from .refs import schema_name
 
 # Keyword arguments every generated method has; spec parameters yield to them.
@@ -766,14 +767,13 @@ def _resolve_resumes(operations: list[Operation], overrides: Overrides) -> list[
 
 def _resume_spec(op: Operation, target: Operation, resume: ResumeOverride) -> ResumeSpec:
     own = {p.name: p.py_name for p in op.path_params}
-    path = target.path.replace("{", "{{").replace("}", "}}")
     for param in target.path_params:
         if param.name not in own:
             raise CodegenError(
                 resume.where,
                 f"'{resume.via}' needs the path parameter {param.name!r}, which '{op.key}' does not have",
             )
-        path = path.replace("{{" + param.name + "}}", "{path_param(" + own[param.name] + ")}")
+    path = fstring_path(target.path, {p.name: f"path_param({own[p.name]})" for p in target.path_params})
     located: dict[str, tuple[str, str]] = {}
     for role, wire in (("run_id", resume.run_id), ("offset", resume.offset)):
         param = next((p for p in target.params if p.name == wire and p.location in ("query", "body")), None)

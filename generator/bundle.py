@@ -50,7 +50,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .errors import CodegenError, pointer
 from .loader import MAX_DOCUMENT_VALUES, RAISE_IT, TooBig, is_url, megabytes, parse_data, path_to, read_source
-from .refs import SCHEMA_REF, pointer_tokens
+from .refs import SCHEMA_REF, escape, pointer_tokens
 
 MAX_DOCUMENTS = 200  # the spec and the documents it refers to, together
 MAX_NESTED_INLINING = 50  # a parameter refers to a parameter that refers to...: like refs.deref
@@ -291,7 +291,7 @@ class _Bundler:
                 where = self.source + pointer("components", "schemas", name)
                 doc, tokens = self.target(ref, self.root, where)
                 if doc.key != self.root.key and (doc.key, tokens) not in self.embedded:
-                    self.embedded[(doc.key, tokens)] = SCHEMA_REF + _escape(name)
+                    self.embedded[(doc.key, tokens)] = SCHEMA_REF + escape(name)
                     self.new_schemas[name] = self.copy_of(doc, tokens, ref, where)
                     self.queue.append((name, doc, tokens))
         self.rewrite(self.document, self.root, (), OBJECT)
@@ -337,7 +337,7 @@ class _Bundler:
             if doc is self.root and (value.startswith("#") or not _is_reference(value)):
                 continue
             where = doc.display + pointer(*entry.path)
-            ref = value if _is_reference(value) else SCHEMA_REF + _escape(value)
+            ref = value if _is_reference(value) else SCHEMA_REF + escape(value)
             if ref.startswith("#") and not _exists(self.documents[doc.key], ref):
                 continue  # a name the document does not define: left for the discriminator check
             target_doc, tokens = self.target(ref, doc, where)
@@ -354,7 +354,7 @@ class _Bundler:
             return local
         schema = self.copy_of(doc, tokens, ref, where)
         name = self._unique(_base_name(doc, tokens))
-        local = SCHEMA_REF + _escape(name)
+        local = SCHEMA_REF + escape(name)
         self.embedded[(doc.key, tokens)] = local  # before its own references: cycles end here
         self.new_schemas[name] = schema
         self.queue.append((name, doc, tokens))
@@ -480,10 +480,6 @@ class _Bundler:
 
 def _local(tokens: tuple[str, ...]) -> str:
     return pointer(*tokens) if tokens else "#"
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _fold(name: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .naming import iterator_name
+from .pysource import fstring_path
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,7 @@ class Operation:
     @property
     def path_expression(self) -> str:
         """An f-string body for the path, every parameter percent-encoded."""
-        out = self.path.replace("{", "{{").replace("}", "}}")
-        for p in self.path_params:
-            out = out.replace("{{" + p.name + "}}", "{" + path_call(p) + "}")
-        return out
+        return fstring_path(self.path, {p.name: path_call(p) for p in self.path_params})
 
 
 def path_call(param: Param) -> str:

@@ -6,6 +6,7 @@ import codecs
 import datetime
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class LoadedSpec:
     source: str  # path or URL as the user gave it
     document: dict[str, Any]  # plain JSON data: keys and dates as strings (YAML made like JSON)
     sha256: str  # of the canonical JSON form of ``document``: recorded in the generated files
+    warnings: tuple[str, ...] = ()  # what was repaired while loading, for the user
 
 
 def canonical_document(value: Any) -> Any:
@@ -83,11 +85,45 @@ def load_spec(
         used=len(raw),
         found=found,
     )
+    warnings: list[str] = []
     try:
-        sha256 = canonical_sha256(document)
+        try:
+            sha256 = canonical_sha256(document)
+        except UnicodeEncodeError:
+            document, where = replace_lone_surrogates(document)
+            warnings.append(
+                f"{source}: {_short_pointer(where)}: lone UTF-16 surrogates (\\ud800-\\udfff escapes) are not "
+                "text; replaced by U+FFFD wherever they occur"
+            )
+            sha256 = canonical_sha256(document)
     except RecursionError:
         raise CodegenError(source, "nested too deeply to be an OpenAPI document") from None
-    return LoadedSpec(source=source, document=document, sha256=sha256)
+    return LoadedSpec(source=source, document=document, sha256=sha256, warnings=tuple(warnings))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(document: Any) -> tuple[Any, tuple[Any, ...]]:
+    """The document with every lone surrogate (JSON allows ``"\\ud800"``; UTF-8 and Python
+    source files cannot hold it) made U+FFFD, and where the first one was."""
+    first: list[tuple[Any, ...]] = []
+
+    def clean(value: Any, path: tuple[Any, ...]) -> Any:
+        if isinstance(value, str):
+            if _SURROGATE.search(value) is None:
+                return value
+            if not first:
+                first.append(path)
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, dict):
+            return {clean(k, path): clean(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v, (*path, i)) for i, v in enumerate(value)]
+        return value
+
+    cleaned = clean(document, ())
+    return cleaned, first[0] if first else ()
 
 
 def is_url(source: str) -> bool:

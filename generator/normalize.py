@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import CodegenError, pointer
 from .naming import pascal, safe_class_name, singular
-from .refs import SCHEMA_REF, deref, recurses, resolve_pointer, unescape
+from .refs import SCHEMA_REF, deref, escape, recurses, resolve_pointer, unescape
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 REQUEST, RESPONSE = "request", "response"
@@ -151,7 +151,7 @@ class Normalizer:
         out["paths"] = paths_out
         # Named components that nothing references still belong to the API surface.
         for name in sorted((doc.get("components") or {}).get("schemas") or {}):
-            self._named_component(SCHEMA_REF + _escape(name), pointer("components", "schemas", name))
+            self._named_component(SCHEMA_REF + escape(name), pointer("components", "schemas", name))
         assigner = _NameAssigner(self.components)
         names = assigner.assign()
         aliases = assigner.aliases()
@@ -224,7 +224,7 @@ class Normalizer:
         for media, body in content.items():
             body = dict(body or {})
             if "schema" in body:
-                body["schema"] = self.schema(body["schema"], role, hint, None, f"{where}/{_escape(media)}/schema")
+                body["schema"] = self.schema(body["schema"], role, hint, None, f"{where}/{escape(media)}/schema")
             out[media] = body
         return out
 
@@ -266,7 +266,7 @@ class Normalizer:
         for key, value in node.items():
             if key in _DROP_KEYS or key.startswith("x-"):
                 continue
-            k_where = f"{where}/{_escape(key)}"
+            k_where = f"{where}/{escape(key)}"
             if key in _DOC_KEYS:
                 full[key] = _clean_doc(value) if key in ("description", "title") else value
             elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
@@ -277,7 +277,7 @@ class Normalizer:
                         role,
                         child_hint.child(pascal(str(name))),
                         scope,
-                        f"{k_where}/{_escape(name)}",
+                        f"{k_where}/{escape(name)}",
                         None,
                     )
                     full[key][name], bare[key][name] = f, b
@@ -329,7 +329,7 @@ class Normalizer:
             self.components[cid] = Component(id=cid, role=role, bare=None)
         for name in fresh:
             comp = self.components[scope.ids[name]]
-            d_where = f"{where}/definitions/{_escape(name)}"
+            d_where = f"{where}/definitions/{escape(name)}"
             full, comp.bare = self._walk(
                 defs[name],
                 role,
@@ -419,10 +419,6 @@ def _clean_doc(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return "\n".join(line.rstrip() for line in value.strip().splitlines())
-
-
-def _escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _variant_words(key: str, variants: list[Any]) -> list[str]:

@@ -166,7 +166,7 @@ def _render(
         allow_remote_refs=inputs.allow_remote_refs,
         max_spec_bytes=inputs.max_spec_bytes,
     )
-    warnings: list[str] = []
+    warnings: list[str] = list(prepared.spec.warnings)
     packages = inputs.server_packages
     if packages is None and spec_source.startswith(("http://", "https://")):
         packages, problem = fetch_server_packages(spec_source, prepared.spec.document, dict(inputs.headers))

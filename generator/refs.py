@@ -9,6 +9,12 @@ from urllib.parse import unquote
 from .errors import CodegenError
 
 
+def escape(token: object) -> str:
+    """A key as a JSON pointer token inside a URI fragment: ``~``, ``/`` and ``%`` escaped, so
+    ``unescape`` gives the key back whatever it holds."""
+    return str(token).replace("~", "~0").replace("/", "~1").replace("%", "%25")
+
+
 def unescape(token: str) -> str:
     return unquote(token).replace("~1", "/").replace("~0", "~")
 

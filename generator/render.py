@@ -10,16 +10,15 @@ from typing import Any
 import jinja2
 
 from .ir import ClientModel
+from .pysource import docstring_body, string_body
 from .surface import SURFACE_FILE, render_surface
 
 RUNTIME_PACKAGE = "mastra_codegen.templates.runtime"
 
 
 def _docstring(text: Any) -> str:
-    """Text safe inside a triple-quoted docstring: no escapes, no closing quotes."""
-    value = str(text or "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    value = value.replace("\r", "")
-    return value[:-1] + "\\" + value[-1] if value.endswith('"') else value
+    """Text safe inside a triple-quoted docstring: no live escapes, no closing quotes."""
+    return docstring_body(str(text or ""))
 
 
 def _tuple_repr(values: Any) -> str:
@@ -41,6 +40,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
+    env.filters["pystr"] = lambda value: '"' + string_body(str(value)) + '"'
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
     return env
