@@ -88,6 +88,7 @@ def hostile_document(payload: str) -> dict[str, Any]:
                             "example": payload,
                         },
                         {"name": payload, "in": "header", "description": payload, "schema": {"type": "string"}},
+                        {"name": payload, "in": "cookie", "description": payload, "schema": {"type": "string"}},
                     ],
                     "requestBody": {"description": payload, "required": True, **json_of},
                     "responses": {
@@ -121,7 +122,33 @@ def hostile_document(payload: str) -> dict[str, Any]:
                         "constant": {"type": "string", "enum": [payload], "default": payload},
                         payload: {"type": "string", "title": payload, "description": payload},
                         "nested": {"$ref": "#/components/schemas/" + _ref_safe(payload)},
+                        "settings": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "default": {payload: payload},
+                        },
+                        "labels": {"type": "array", "items": {"type": "string"}, "default": [payload]},
+                        "named_kind": {"$ref": "#/components/schemas/Kind"},
+                        "pet": {"$ref": "#/components/schemas/Pet"},
                     },
+                },
+                "Kind": {"type": "string", "enum": [payload, payload + " 2", "plain"], "description": payload},
+                "Pet": {
+                    "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                    "discriminator": {
+                        "propertyName": payload,
+                        "mapping": {payload: "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"},
+                    },
+                },
+                "Cat": {
+                    "type": "object",
+                    "required": [payload],
+                    "properties": {payload: {"type": "string", "enum": [payload]}, "meow": {"type": "string"}},
+                },
+                "Dog": {
+                    "type": "object",
+                    "required": [payload],
+                    "properties": {payload: {"type": "string", "enum": ["dog"]}, "woof": {"type": "string"}},
                 },
                 payload: {
                     "type": "object",
@@ -156,10 +183,16 @@ for name in models.__all__:
 # the values come back as themselves
 Payload = models.Payload
 fields = Payload.model_fields
-kinds = fields["kind"].annotation
-is_enum = isinstance(kinds, type) and issubclass(kinds, enum.Enum)
-values = {m.value for m in kinds} if is_enum else set(typing.get_args(kinds))
-assert values == {payload, payload + " 2", "plain"}, values
+def choices(annotation):
+    # the values an enum type allows: an Enum's, a Literal's, a RootModel of either's
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return {m.value for m in annotation}
+    if hasattr(annotation, "model_fields") and "root" in annotation.model_fields:
+        return choices(annotation.model_fields["root"].annotation)
+    return set(typing.get_args(annotation))
+
+assert choices(fields["kind"].annotation) == {payload, payload + " 2", "plain"}, fields["kind"]
+assert choices(models.Kind) == {payload, payload + " 2", "plain"}, models.Kind
 assert fields["text"].default == payload, fields["text"].default
 assert fields["constant"].default == payload, fields["constant"].default
 # descriptions are docstrings under each field: the text they hold is the payload's
@@ -170,6 +203,14 @@ assert docs["text"].split() == payload.split(), (docs["text"], payload)
 sample = Payload.model_validate({"kind": payload, "text": payload, payload: payload})
 dumped = sample.model_dump(mode="json", by_alias=True, exclude_unset=True)
 assert dumped == {"kind": payload, "text": payload, payload: payload}, dumped
+
+fresh = Payload(kind=payload)
+assert fresh.settings == {payload: payload} and fresh.labels == [payload], (fresh.settings, fresh.labels)
+cat = Payload.model_validate({"kind": "plain", "pet": {payload: payload, "meow": "m"}})
+dog = Payload.model_validate({"kind": "plain", "pet": {payload: "dog", "woof": "w"}})
+pets = [type(getattr(p.pet, "root", p.pet)).__name__ for p in (cat, dog)]
+assert pets == ["Cat", "Dog"], pets
+assert cat.model_dump(mode="json", by_alias=True, exclude_unset=True)["pet"] == {payload: payload, "meow": "m"}
 
 # the client sends the payload as data: in the path, the query and the body
 surface = json.loads((importlib.resources.files("hostile") / "_api.json").read_text())
