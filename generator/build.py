@@ -13,7 +13,7 @@ from .annotations import Annotator
 from .errors import CodegenError
 from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Pagination, Param, Resource, ResumeSpec, StreamSpec
 from .labels import schema_label
-from .naming import iterator_name, pascal, singular, snake
+from .naming import bounded, iterator_name, pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
 from .overrides import (
     ChunkUnion,
@@ -524,6 +524,7 @@ def _group_name(tag: str | None, path: str, overrides: Overrides) -> str:
     else:
         words = [s for s in path.split("/") if s and not _is_param(s)]
         name = snake(next((s for s in words if not _PREFIX_SEGMENT.match(s)), "default"))
+    name = bounded(name)
     # a tag called "close" or "stream" must not hide the client's own method of that name
     return name + "_" if name in client_attribute_names() or name.startswith("_") else name
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -96,3 +97,17 @@ def iterator_name(method: str) -> str:
         if method.startswith(verb) and len(method) > len(verb):
             return f"iter_{method[len(verb) :]}"
     return f"iter_{method}"
+
+
+# Group names become file names (resources/<name>.py, models/<name>.py): file systems take
+# 255 bytes, and a long name is unreadable long before that.
+MAX_MODULE_NAME = 64
+
+
+def bounded(name: str, limit: int = MAX_MODULE_NAME) -> str:
+    """``name`` if it is short enough, else its start plus a hash of the whole (deterministic,
+    and two long names that share a start stay apart)."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return name[: limit - 9].rstrip("_") + "_" + digest

@@ -9,6 +9,7 @@ description, security scheme. Then:
 - generation neither fails nor runs anything (the canary file is never written);
 - every generated file compiles, and the package imports and calls its routes without
   running anything either;
+- a tag 3,000 characters long still makes a file name the file system takes;
 - Jinja syntax is copied, never evaluated (``{{ 6 * 7000001 }}`` never becomes 42000006);
 - the values come back exactly: enum members, defaults, consts, descriptions and the path
   the client requests are the payload itself, not a mangled or executed version of it.
@@ -52,6 +53,7 @@ PAYLOADS: dict[str, str] = {
     "url_syntax": "a?b=c#frag;x&y=1 + 2",
     "non_ascii": "名前 café \U0001f600 \u200b",
     "lone_surrogate": "before \ud800 after",
+    "very_long": "Long name " * 300,
 }
 
 
@@ -256,6 +258,7 @@ def hostile(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.
 def test_generated_files_compile_and_never_evaluate_jinja(hostile: tuple[str, Path]) -> None:
     _, out = hostile
     for path in sorted(out.rglob("*.py")):
+        assert len(path.name) <= 70, f"{path.name}: file names from spec text are bounded"
         source = path.read_text(encoding="utf-8")
         compile(source, str(path), "exec")
         assert JINJA_PRODUCT not in source, f"{path}: Jinja in the document was evaluated"
