@@ -3,7 +3,8 @@
 Every document of tests/fixtures/corpus/*/ goes through three tools, each in its own child
 process, the three interleaved so that a load spike on the machine hits them alike:
 
-- ours: ``python -m mastra_codegen DOC -o OUT -q`` (the whole pipeline, ruff included);
+- ours: ``python -m mastra_codegen DOC -o OUT -q`` (the whole pipeline, ruff included; its
+  modules compiled to .pyc first, as the other two are by their wheel installs);
 - opc: ``openapi-python-client generate --path DOC --output-path OUT --overwrite``, pinned by
   the ``bench`` extra, with its defaults (``--meta poetry``, ruff post-hooks);
 - dmcg: ``datamodel-codegen`` on the raw document (models only, no client), for reference.
@@ -21,6 +22,7 @@ it fails. Exit status: 0 all PASS, 1 some FAIL, 2 openapi-python-client is not i
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import importlib.util
 import json
@@ -382,6 +384,18 @@ def opc_installed(scripts: Path) -> bool:
     return module is not None and (scripts / "openapi-python-client").exists()
 
 
+def precompile() -> None:
+    """Write our modules' .pyc first, as installing a wheel does for the other two tools.
+
+    From a checkout (``pip install -e``) they are compiled on first import, and never cached
+    when PYTHONDONTWRITEBYTECODE is set: every run of ours would pay ~80 ms the others do not.
+    """
+    for package in ("mastra_codegen", "mastra_codegen.templates", "mastra_codegen.shipped_overrides"):
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, maxlevels=0, quiet=1)
+
+
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import version
 
@@ -413,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     documents = select(discover(), args.only)
+    precompile()
     # opc's post-hooks call `ruff` from PATH: the ruff of this environment, the one ours runs.
     # A wide COLUMNS keeps rich (opc's tracebacks) from wrapping the error line it ends with.
     env = {**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}", "COLUMNS": "400"}
