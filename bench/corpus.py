@@ -109,7 +109,7 @@ def select(documents: Sequence[Document], only: Sequence[str]) -> list[Document]
     unknown = sorted(set(only) - {d.name for d in chosen} - {d.name.split("/")[0] for d in chosen})
     if unknown:
         known = ", ".join(d.name for d in documents)
-        raise SystemExit(f"bench/corpus.py: unknown document {unknown[0]!r} (known: {known})")
+        raise ValueError(f"unknown document {unknown[0]!r} (known: {known})")
     return chosen
 
 
@@ -427,7 +427,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    documents = select(discover(), args.only)
+    try:
+        documents = select(discover(), args.only)
+    except ValueError as exc:
+        parser.error(str(exc))  # exit 2: a usage error is not a FAIL
     precompile()
     # opc's post-hooks call `ruff` from PATH: the ruff of this environment, the one ours runs.
     # A wide COLUMNS keeps rich (opc's tracebacks) from wrapping the error line it ends with.

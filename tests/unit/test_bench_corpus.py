@@ -57,7 +57,7 @@ def test_discovery_picks_up_a_new_folder_and_skips_licenses(tmp_path: Path) -> N
     assert names == ["one", "two/a", "two/b"]
     assert bench.select(bench.discover(tmp_path), ["two"]) == bench.discover(tmp_path)[1:]
     assert [d.name for d in bench.select(bench.discover(tmp_path), ["two/b", "one"])] == ["one", "two/b"]
-    with pytest.raises(SystemExit, match="unknown document 'three'"):
+    with pytest.raises(ValueError, match="unknown document 'three'"):
         bench.select(bench.discover(tmp_path), ["one", "three"])
 
 
