@@ -59,10 +59,8 @@ _QUOTE_RUN = re.compile(r'"+')
 def docstring_body(text: str) -> str:
     """Text for inside a ``\"\"\"`` docstring: backslashes and invisible characters escaped, and
     any quote run that could close the string (three or more, or one at the end) escaped."""
-    value = "".join(
-        char if char in "\n\t" else "\\\\" if char == "\\" else _escape_char(char) if char != '"' else char
-        for char in text.replace("\r\n", "\n").replace("\r", "\n")
-    )
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    value = "".join(char if char in '\n\t"' else _escape_char(char) for char in lines)
 
     def quotes(match: re.Match[str]) -> str:
         run = match.group(0)
