@@ -20,6 +20,7 @@ What it does, in one pass over every schema an operation uses:
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -599,6 +600,11 @@ def _drop_unsound_discriminators(document: dict[str, Any]) -> None:
     with no value shared by two members; a document that breaks this (inline members, a tag
     missing from a member, one value for two members) would give a model that fails at import.
     A plain union still parses every member, by trying each.
+
+    A kept discriminator gets its ``mapping`` spelled out, every tag value to its member:
+    datamodel-code-generator types a member's tag field after the mapping, and without an entry
+    for a value after the member's class name (a member tagged ``enum: [a1, a2]`` would accept
+    ``"A"`` and reject its own values).
     """
     schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
     stack: list[Any] = [schemas, document.get("paths")]
@@ -609,26 +615,33 @@ def _drop_unsound_discriminators(document: dict[str, Any]) -> None:
             continue
         if not isinstance(node, dict):
             continue
-        if "discriminator" in node and not _sound_discriminator(node, schemas):
-            del node["discriminator"]
+        if "discriminator" in node:
+            mapping = _sound_mapping(node, schemas)
+            if mapping is None:
+                del node["discriminator"]
+            else:
+                node["discriminator"] = {**node["discriminator"], "mapping": mapping}
         stack.extend(node.values())
 
 
-def _sound_discriminator(node: dict[str, Any], schemas: dict[str, Any]) -> bool:
+def _sound_mapping(node: dict[str, Any], schemas: dict[str, Any]) -> dict[str, str] | None:
+    """Every tag value of a sound discriminator to the ``$ref`` of its member, else None."""
     spec = node["discriminator"]
     members = node.get("oneOf") or node.get("anyOf")
     if not isinstance(spec, dict) or not isinstance(spec.get("propertyName"), str) or not members:
-        return False
+        return None
     if not isinstance(members, list) or len(members) < 2:
-        return False
-    seen: set[str] = set()
+        return None
+    found: dict[str, str] = {}
     for member in members:
         values = _tag_values(member, spec["propertyName"], schemas, depth=0)
-        if not values or seen.intersection(values):
-            return False
-        seen.update(values)
+        if not values or set(found).intersection(values):
+            return None
+        found.update((value, member["$ref"]) for value in values)
     mapping = spec.get("mapping")
-    return mapping is None or (isinstance(mapping, dict) and set(mapping) <= seen)
+    if mapping is not None and not (isinstance(mapping, dict) and set(mapping) <= set(found)):
+        return None  # a value no member has
+    return found  # the members' own tags decide (the document's targets may name renamed components)
 
 
 def _tag_values(member: Any, prop: str, schemas: dict[str, Any], depth: int) -> list[str]:
@@ -693,6 +706,9 @@ def _sound_default(node: dict[str, Any]) -> None:
             return
         del node["default"]
         return
+    if not _fits_format(value, node):
+        del node["default"]  # "yesterday" for a date: the model would fail to start, or hold a str
+        return
     if not types or any(_is_json_type(value, t) for t in types if isinstance(t, str)):
         return
     for kind in types:
@@ -704,6 +720,42 @@ def _sound_default(node: dict[str, Any]) -> None:
 
 
 _NO_VALUE = object()
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:[Zz]|[+-]([0-9]{2}):([0-9]{2}))"
+)
+
+
+def _fits_format(value: Any, node: dict[str, Any]) -> bool:
+    """Whether a string default is an RFC 3339 date or date-time where its format says so (the
+    models parse those formats), items of an array default included; other values pass."""
+    if isinstance(value, list) and isinstance(node.get("items"), dict):
+        return all(_fits_format(item, node["items"]) for item in value)
+    fmt = node.get("format")
+    if not isinstance(value, str) or fmt not in ("date", "date-time"):
+        return True
+    match = (_DATE if fmt == "date" else _DATE_TIME).fullmatch(value)
+    if match is None:
+        return False
+    parts = [int(part or 0) for part in match.groups()]
+    year, month, day, hour, minute, second, offset_hours, offset_minutes = parts + [0] * (8 - len(parts))
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return offset_hours < 24 and offset_minutes < 60
+    match = (_DATE if fmt == "date" else _DATE_TIME).fullmatch(value)
+    if match is None:
+        return False
+    numbers = [int(part) for part in match.groups() if part is not None and part not in "+-"]
+    try:
+        datetime.datetime(*numbers[:6])  # type: ignore[misc]
+        if len(numbers) > 6:
+            datetime.timezone(datetime.timedelta(hours=numbers[6], minutes=numbers[7]))
+    except ValueError:
+        return False
+    return True
 
 
 def _may_be_null(node: dict[str, Any]) -> bool:
