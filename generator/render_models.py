@@ -10,13 +10,17 @@ imports an area's models on first use instead of all of them at once.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pydantic
+
 from .errors import CodegenError
 from .ir import ModelModule
+from .naming import snake
 
 SHARED = "_shared"
 STREAMS = "_streams"  # chunk models of streams and their union aliases
@@ -63,7 +67,139 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> str:
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
     if not isinstance(output, str):
         raise CodegenError("components", "datamodel-code-generator returned no single module")
-    return output
+    return _fix_fields(output)
+
+
+# Field names pydantic warns about (its protected namespaces).
+_PROTECTED = ("model_validate", "model_dump")
+# Types whose Python value is not the JSON text a default is written as.
+_PARSED_TYPES = frozenset({"date", "datetime", "AwareDatetime", "NaiveDatetime", "time", "timedelta"})
+
+
+def _fix_fields(source: str) -> str:
+    """Three repairs to datamodel-code-generator's fields, in place in its source.
+
+    * A field named in a form Python reads differently (NFKC: ``µ`` is read as ``μ``, ``ª`` as
+      ``a``) would lose its wire name, or replace a field of the same NFKC form: it gets an ASCII
+      name of its own and its wire name as alias.
+    * A field whose Python name is another field's wire name (``fooBar`` named ``foo_bar`` next
+      to a property ``foo_bar``) would also read that key, models being ``populate_by_name``: it
+      gets a name no wire key has (``foo_bar_``).
+    * Defaults of date and date-time fields are validated: pydantic does not validate defaults,
+      so ``d: date | None = "2020-01-02"`` would start out holding a str (normalize keeps only
+      defaults that parse).
+
+    A class with a field named ``model_dump_`` or ``model_validate_...`` gets
+    ``protected_namespaces=()``: pydantic warns about those names when the class is created.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+
+    def offset(lineno: int, col: int) -> int:  # ast columns count UTF-8 bytes
+        return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
+
+    def span(node: ast.expr) -> tuple[int, int]:
+        end = offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        return offset(node.lineno, node.col_offset), end
+
+    # Union discriminators name their members' tag fields: those names stay.
+    pinned = {
+        k.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for k in node.keywords
+        if k.arg == "discriminator" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+    }
+    edits: list[tuple[int, int, str]] = []
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        fields = [(f, f.target) for f in cls.body if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)]
+        written = [source[slice(*span(t))] for _, t in fields]  # as written, not as Python reads it
+        wire = [_alias(f.value) or w for (f, _), w in zip(fields, written, strict=True)]
+        keys = set(wire)
+        renamed = [
+            w != t.id or (t.id in keys and t.id != k and t.id not in pinned)
+            for (_, t), w, k in zip(fields, written, wire, strict=True)
+        ]
+        taken = {t.id for (_, t), r in zip(fields, renamed, strict=True) if not r} | keys
+        final: list[str] = []
+        for (stmt, target), was, key, rename in zip(fields, written, wire, renamed, strict=True):
+            alias = None
+            if rename:
+                alias = key
+                name = _fresh_field_name(target.id if was == target.id else key, taken)
+                taken.add(name)
+                edits.append((*span(target), name))
+            final.append(name if rename else target.id)
+            validate = any(isinstance(n, ast.Name) and n.id in _PARSED_TYPES for n in ast.walk(stmt.annotation))
+            if stmt.value is None:
+                if alias is not None:
+                    end = span(stmt.annotation)[1]
+                    edits.append((end, end, f" = Field(..., alias={alias!r})"))
+                continue
+            start, end = span(stmt.value)
+            text = _field_value(stmt.value, source[start:end], alias, validate)
+            if text is not None:
+                edits.append((start, end, text))
+        config = _config_call(cls)
+        if config is not None and any(name.startswith(_PROTECTED) for name in final):
+            # ``model_dump_`` is a fine name, but pydantic warns on import about names in its namespace.
+            start, end = span(config)
+            edits.append((start, end, source[start:end][:-1].rstrip().rstrip(",") + ", protected_namespaces=(),)"))
+    if not edits:
+        return source
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return "from pydantic import Field\n" + source  # ruff merges and sorts the imports
+
+
+def _config_call(cls: ast.ClassDef) -> ast.Call | None:
+    """The ``ConfigDict(...)`` of a class's ``model_config``, if any."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and [getattr(t, "id", None) for t in stmt.targets] == ["model_config"]:
+            call = stmt.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "ConfigDict":
+                return call
+    return None
+
+
+def _alias(value: ast.expr | None) -> str | None:
+    """The ``alias=`` of a field's ``Field(...)``, if any."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "Field":
+        for keyword in value.keywords:
+            if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                return str(keyword.value.value)
+    return None
+
+
+def _fresh_field_name(wanted: str, taken: set[str]) -> str:
+    """An ASCII field name like ``wanted``, unlike ``taken`` (names and wire keys) and BaseModel's attributes."""
+    base = snake(wanted)
+    if hasattr(pydantic.BaseModel, base):
+        base += "_"
+    candidates = itertools.chain([base, base + "_"], (f"{base}_{n}" for n in itertools.count(2)))
+    return next(name for name in candidates if name not in taken)
+
+
+def _field_value(value: ast.expr, text: str, alias: str | None, validate: bool) -> str | None:
+    """A field's value (``text``) with ``alias`` and its default validated; None when unchanged."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "Field":
+        given = [*value.args[:1], *(k.value for k in value.keywords if k.arg == "default")]
+        extra = []
+        if alias is not None and not any(k.arg == "alias" for k in value.keywords):
+            extra.append(f"alias={alias!r}")
+        if validate and given and not _none_or_required(given[0]):
+            extra.append("validate_default=True")
+        return text[:-1].rstrip().rstrip(",") + ", " + ", ".join(extra) + ")" if extra else None
+    validate = validate and not _none_or_required(value)
+    if alias is None and not validate:
+        return None
+    extra = [f"alias={alias!r}"] * (alias is not None) + ["validate_default=True"] * validate
+    return f"Field({text}, {', '.join(extra)})"
+
+
+def _none_or_required(value: ast.expr) -> bool:
+    return isinstance(value, ast.Constant) and (value.value is None or value.value is Ellipsis)
 
 
 def split_models(
