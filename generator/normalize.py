@@ -249,7 +249,11 @@ class Normalizer:
         if not isinstance(node, dict):
             raise CodegenError(self._where(where), f"a schema must be an object, not {type(node).__name__}")
         if "$ref" in node:
-            return self._ref(node, role, hint, scope, where)
+            full_ref, bare_ref = self._ref(node, role, hint, scope, where)
+            default = self._ref_default(node, where)
+            if default is not _NO_VALUE and isinstance(full_ref, dict) and isinstance(bare_ref, dict):
+                return {**full_ref, "default": default}, {**bare_ref, "default": default}
+            return full_ref, bare_ref
         node = dict(node)
         defs = node.pop("definitions", None) or {}
         defs.update(node.pop("$defs", None) or {})
@@ -302,14 +306,18 @@ class Normalizer:
             if root_of is not None:
                 site.component_id = root_of
             return full, bare
+        # The default of an inline object is the default of the field it becomes, not of its class.
+        default = _fitting_default(bare, full.pop("default", _NO_VALUE))
+        bare.pop("default", None)
         cid = _digest(role, canonical(bare))
         site.component_id = cid
         self._register(cid, role, bare, full, hint)
         ref = _PLACEHOLDER + cid
+        given = {"default": default} if default is not _NO_VALUE else {}
         if hint.anchor.fixed is not None and not hint.words:
             # An operation's own body or response: it may be typed by an alias of its own name.
-            return {"$ref": f"{ref}|{hint.anchor.fixed}"}, {"$ref": ref}
-        return {"$ref": ref}, {"$ref": ref}
+            return {"$ref": f"{ref}|{hint.anchor.fixed}", **given}, {"$ref": ref, **given}
+        return {"$ref": ref, **given}, {"$ref": ref, **given}
 
     def _register(self, cid: str, role: str, bare: Any, full: Any, hint: Hint) -> None:
         comp = self.components.get(cid)
@@ -370,6 +378,17 @@ class Normalizer:
             return self._walk(target, role, hint, scope, where, None)
         finally:
             self._in_progress.discard(ref)
+
+    def _ref_default(self, node: dict[str, Any], where: str) -> Any:
+        """The ``default`` next to a ``$ref`` if it fits what the reference points to, else
+        ``_NO_VALUE``; OpenAPI 3.0 ignores the siblings of a ``$ref``, 3.1 does not."""
+        if "default" not in node or str(self.document.get("openapi", "")).startswith("3.0"):
+            return _NO_VALUE
+        try:
+            target = deref(self.document, {"$ref": node["$ref"]}, self._where(where))
+        except CodegenError:
+            return _NO_VALUE  # a pointer into embedded definitions: not checked, not kept
+        return _fitting_default(target, node["default"]) if isinstance(target, dict) else _NO_VALUE
 
     def _named_component(self, ref: str, where: str) -> str:
         if ref in self._named_ids:
@@ -721,6 +740,23 @@ def _sound_default(node: dict[str, Any]) -> None:
 
 _NO_VALUE = object()
 
+
+def _fitting_default(schema: dict[str, Any], value: Any) -> Any:
+    """``value`` as a default for ``schema`` (read as what it plainly means), or ``_NO_VALUE`` when
+    the schema rejects it: a type, a constant or an enum it is not, a required property it lacks.
+    The models validate such defaults, so one that does not fit would fail every instance."""
+    if value is _NO_VALUE:
+        return _NO_VALUE
+    probe = {**schema, "default": value}
+    _modernize(probe)
+    _sound_default(probe)
+    fitted = probe.get("default", _NO_VALUE)
+    required = schema.get("required")
+    if isinstance(fitted, dict) and isinstance(required, list) and not set(map(str, required)) <= set(fitted):
+        return _NO_VALUE
+    return fitted
+
+
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATE_TIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:[Zz]|[+-]([0-9]{2}):([0-9]{2}))"
@@ -850,7 +886,8 @@ def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None 
             cid, _, alias = ref[len(_PLACEHOLDER) :].partition("|")
             alias = safe_class_name(alias) if alias else ""
             name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
-            return {"$ref": SCHEMA_REF + name}
+            siblings = {k: _finalize(v, names, aliases) for k, v in value.items() if k != "$ref"}
+            return {"$ref": SCHEMA_REF + name, **siblings}  # a default
         return {k: _finalize(v, names, aliases) for k, v in value.items()}
     if isinstance(value, list):
         return [_finalize(v, names, aliases) for v in value]
