@@ -14,6 +14,7 @@ import itertools
 import json
 import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pydantic
@@ -76,8 +77,17 @@ _PROTECTED = ("model_validate", "model_dump")
 _PARSED_TYPES = frozenset({"date", "datetime", "AwareDatetime", "NaiveDatetime", "time", "timedelta"})
 
 
+@dataclass(frozen=True)
+class _Field:
+    """A field as the final source declares it."""
+
+    wire: str  # the JSON key
+    annotation: str
+    value: str | None  # what follows ``=``, alias included where the name is not the wire key
+
+
 def _fix_fields(source: str) -> str:
-    """Three repairs to datamodel-code-generator's fields, in place in its source.
+    """Repairs to datamodel-code-generator's fields, in place in its source.
 
     * A field named in a form Python reads differently (NFKC: ``µ`` is read as ``μ``, ``ª`` as
       ``a``) would lose its wire name, or replace a field of the same NFKC form: it gets an ASCII
@@ -85,6 +95,9 @@ def _fix_fields(source: str) -> str:
     * A field whose Python name is another field's wire name (``fooBar`` named ``foo_bar`` next
       to a property ``foo_bar``) would also read that key, models being ``populate_by_name``: it
       gets a name no wire key has (``foo_bar_``).
+    * A subclass (``allOf``) whose bases, or itself, name two properties alike (``field_`` for
+      both ``!`` and ``-``) kept only one: its own field is renamed, and a base's field that loses
+      to another base's is declared again under a name of its own.
     * Defaults of date and date-time fields are validated: pydantic does not validate defaults,
       so ``d: date | None = "2020-01-02"`` would start out holding a str (normalize keeps only
       defaults that parse).
@@ -99,9 +112,12 @@ def _fix_fields(source: str) -> str:
     def offset(lineno: int, col: int) -> int:  # ast columns count UTF-8 bytes
         return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
 
-    def span(node: ast.expr) -> tuple[int, int]:
-        end = offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
-        return offset(node.lineno, node.col_offset), end
+    def span(node: ast.AST) -> tuple[int, int]:
+        start = offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return start, offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def text(node: ast.AST) -> str:
+        return source[slice(*span(node))]
 
     # Union discriminators name their members' tag fields: those names stay.
     pinned = {
@@ -111,46 +127,85 @@ def _fix_fields(source: str) -> str:
         for k in node.keywords
         if k.arg == "discriminator" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
     }
+    every: dict[str, dict[str, _Field]] = {}  # class -> its fields by name, inherited ones included
     edits: list[tuple[int, int, str]] = []
     for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        inherited: dict[str, _Field] = {}
+        losers: list[_Field] = []  # fields of a base that another base's field of the same name hides
+        for base in (b.id for b in cls.bases if isinstance(b, ast.Name) and b.id in every):
+            for name, known in every[base].items():
+                if name not in inherited:
+                    inherited[name] = known
+                elif inherited[name].wire != known.wire:
+                    losers.append(known)
         fields = [(f, f.target) for f in cls.body if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)]
-        written = [source[slice(*span(t))] for _, t in fields]  # as written, not as Python reads it
+        written = [text(t) for _, t in fields]  # as written, not as Python reads it
         wire = [_alias(f.value) or w for (f, _), w in zip(fields, written, strict=True)]
-        keys = set(wire)
+        keys = {*wire, *(f.wire for f in inherited.values()), *(f.wire for f in losers)}
         renamed = [
-            w != t.id or (t.id in keys and t.id != k and t.id not in pinned)
+            w != t.id
+            or (t.id in keys and t.id != k and t.id not in pinned)
+            or (t.id in inherited and inherited[t.id].wire != k)
             for (_, t), w, k in zip(fields, written, wire, strict=True)
         ]
-        taken = {t.id for (_, t), r in zip(fields, renamed, strict=True) if not r} | keys
-        final: list[str] = []
+        taken = {t.id for (_, t), r in zip(fields, renamed, strict=True) if not r} | keys | set(inherited)
+        own: dict[str, _Field] = {}
         for (stmt, target), was, key, rename in zip(fields, written, wire, renamed, strict=True):
             alias = None
+            name = target.id
             if rename:
                 alias = key
                 name = _fresh_field_name(target.id if was == target.id else key, taken)
                 taken.add(name)
                 edits.append((*span(target), name))
-            final.append(name if rename else target.id)
             validate = any(isinstance(n, ast.Name) and n.id in _PARSED_TYPES for n in ast.walk(stmt.annotation))
+            value = None
             if stmt.value is None:
                 if alias is not None:
                     end = span(stmt.annotation)[1]
-                    edits.append((end, end, f" = Field(..., alias={alias!r})"))
-                continue
-            start, end = span(stmt.value)
-            text = _field_value(stmt.value, source[start:end], alias, validate)
-            if text is not None:
-                edits.append((start, end, text))
+                    value = f"Field(..., alias={alias!r})"
+                    edits.append((end, end, f" = {value}"))
+            else:
+                value = _field_value(stmt.value, text(stmt.value), alias, validate)
+                if value is not None:
+                    edits.append((*span(stmt.value), value))
+                value = value or text(stmt.value)
+            own[name] = _Field(key, text(stmt.annotation), value)
+        again: list[str] = []
+        for loser in losers:  # declared again in the subclass, under a name of its own
+            if loser.wire in {f.wire for f in (*inherited.values(), *own.values())}:
+                continue  # a field of that key is there already
+            name = _fresh_field_name(loser.wire, taken)
+            taken.add(name)
+            value = loser.value or "Field(...)"
+            if _alias_text(value) is None:
+                bare = value.startswith("Field(")
+                value = value[:-1].rstrip().rstrip(",") + ", " if bare else f"Field({value}, "
+                value += f"alias={loser.wire!r})"
+            own[name] = _Field(loser.wire, loser.annotation, value)
+            again.append(f"    {name}: {loser.annotation} = {value}")
+        if again:
+            end = span(cls)[1]
+            edits.append((end, end, "\n" + "\n".join(again)))
+        every[cls.name] = {**inherited, **own}
         config = _config_call(cls)
-        if config is not None and any(name.startswith(_PROTECTED) for name in final):
+        if config is not None and any(name.startswith(_PROTECTED) for name in every[cls.name]):
             # ``model_dump_`` is a fine name, but pydantic warns on import about names in its namespace.
             start, end = span(config)
-            edits.append((start, end, source[start:end][:-1].rstrip().rstrip(",") + ", protected_namespaces=(),)"))
+            edits.append((start, end, text(config)[:-1].rstrip().rstrip(",") + ", protected_namespaces=(),)"))
     if not edits:
         return source
-    for start, end, text in sorted(edits, reverse=True):
-        source = source[:start] + text + source[end:]
+    for start, end, new in sorted(edits, reverse=True):
+        source = source[:start] + new + source[end:]
     return "from pydantic import Field\n" + source  # ruff merges and sorts the imports
+
+
+def _alias_text(value: str) -> str | None:
+    """The alias in a field's value written as source."""
+    try:
+        return _alias(ast.parse(value, mode="eval").body)
+    except SyntaxError:
+        return None
 
 
 def _config_call(cls: ast.ClassDef) -> ast.Call | None:
