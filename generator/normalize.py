@@ -703,7 +703,7 @@ def _sound_default(node: dict[str, Any]) -> None:
     not start out holding a value of the wrong type."""
     if "default" not in node:
         return
-    value = node["default"]
+    node["default"] = value = _as_integers(node["default"], node)  # 10.0 for an integer: not a float
     kinds = node.get("type")
     types = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
     enum = node.get("enum")
@@ -716,9 +716,6 @@ def _sound_default(node: dict[str, Any]) -> None:
     if allowed is not None:
         if not any(value == v and type(value) is type(v) for v in allowed):
             del node["default"]
-        return
-    if types == ["integer"] and isinstance(value, float) and value.is_integer():
-        node["default"] = int(value)  # 10.0 written for an integer
         return
     if value is None and not types:
         if _may_be_null(node):
@@ -739,6 +736,21 @@ def _sound_default(node: dict[str, Any]) -> None:
 
 
 _NO_VALUE = object()
+
+
+def _as_integers(value: Any, node: dict[str, Any]) -> Any:
+    """``value`` with the whole floats written where the schema says integer made ints, in arrays
+    and maps too (plain lists and dicts: their defaults are not validated)."""
+    kind = node.get("type")
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if isinstance(value, float) and value.is_integer() and "integer" in kinds and "number" not in kinds:
+        return int(value)
+    items, extra = node.get("items"), node.get("additionalProperties")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [_as_integers(item, items) for item in value]
+    if isinstance(value, dict) and isinstance(extra, dict) and not node.get("properties"):
+        return {key: _as_integers(item, extra) for key, item in value.items()}
+    return value
 
 
 def _fitting_default(schema: dict[str, Any], value: Any) -> Any:
