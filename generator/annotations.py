@@ -59,11 +59,13 @@ class Annotator:
         if name is not None:
             self.used.add(name)
             qualified = self.prefix + name
-            if not inputs:
-                return qualified
             target = self._schemas.get(self._aliases.get(name, name))
+            # A model class cannot hold null: a component that may be null is the class or None.
+            null = " | None" if _nullable_class(target) else ""
+            if not inputs:
+                return qualified + null
             if not isinstance(target, dict) or self._takes_mapping(target) or name in self._expanding:
-                return f"{qualified} | Mapping[str, Any]"
+                return f"{qualified} | Mapping[str, Any]{null}"
             # A root model (an enum, a union, an array...): callers pass the plain value too.
             self._expanding.add(name)
             try:
@@ -103,6 +105,14 @@ class Annotator:
                 return "float"
             return _SCALARS[kind]
         return "Any"
+
+
+def _nullable_class(schema: Any) -> bool:
+    """A component rendered as a model class (an object with properties) whose schema admits null."""
+    if not isinstance(schema, dict) or not (schema.get("properties") or "allOf" in schema):
+        return False
+    kind = schema.get("type")
+    return isinstance(kind, list) and "null" in kind
 
 
 def _literal(values: list[Any]) -> str:

@@ -313,7 +313,7 @@ def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str |
     annotation = annotator.output(schema)
     if annotation == "Any":
         return "Any", "raw", None
-    if isinstance(schema, dict) and len(schema) == 1 and schema_name(schema) is not None:
+    if isinstance(schema, dict) and len(schema) == 1 and annotation == annotator.prefix + str(schema_name(schema)):
         return annotation, "model", annotation
     return annotation, "adapter", annotation
 

@@ -10,8 +10,9 @@ from .errors import CodegenError
 # Settings live here, not in a config file: the output must not depend on where it is written.
 RUFF_SETTINGS = ["--isolated", "--line-length", "100", "--target-version", "py310"]
 RUFF_RULES = "E,F,W,I,UP,B"
-# Long generated lines (descriptions, literals) and names from the spec are not ours to wrap.
-RUFF_IGNORE = "E501,B006,B008,UP007,UP045,UP035,F811"
+# Long generated lines (descriptions, literals) and names from the spec are not ours to wrap;
+# a property, schema or path named ``l``, ``I`` or ``O`` is the spec's (E741-E743).
+RUFF_IGNORE = "E501,B006,B008,UP007,UP045,UP035,F811,E741,E742,E743"
 
 
 def ruff_bin() -> str:

@@ -87,8 +87,8 @@ def singular(word: str) -> str:
 
 
 def safe_class_name(name: str) -> str:
-    """A class name that cannot shadow what model modules import."""
-    return name + "Model" if name in RESERVED_CLASS_NAMES else name
+    """A class name that cannot shadow what model modules import, nor be a keyword (``None``)."""
+    return name + "Model" if name in RESERVED_CLASS_NAMES or name in _HARD_KEYWORDS else name
 
 
 def iterator_name(method: str) -> str:

@@ -20,6 +20,7 @@ What it does, in one pass over every schema an operation uses:
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -248,7 +249,11 @@ class Normalizer:
         if not isinstance(node, dict):
             raise CodegenError(self._where(where), f"a schema must be an object, not {type(node).__name__}")
         if "$ref" in node:
-            return self._ref(node, role, hint, scope, where)
+            full_ref, bare_ref = self._ref(node, role, hint, scope, where)
+            default = self._ref_default(node, where)
+            if default is not _NO_VALUE and isinstance(full_ref, dict) and isinstance(bare_ref, dict):
+                return {**full_ref, "default": default}, {**bare_ref, "default": default}
+            return full_ref, bare_ref
         node = dict(node)
         defs = node.pop("definitions", None) or {}
         defs.update(node.pop("$defs", None) or {})
@@ -301,14 +306,18 @@ class Normalizer:
             if root_of is not None:
                 site.component_id = root_of
             return full, bare
+        # The default of an inline object is the default of the field it becomes, not of its class.
+        default = _fitting_default(bare, full.pop("default", _NO_VALUE))
+        bare.pop("default", None)
         cid = _digest(role, canonical(bare))
         site.component_id = cid
         self._register(cid, role, bare, full, hint)
         ref = _PLACEHOLDER + cid
+        given = {"default": default} if default is not _NO_VALUE else {}
         if hint.anchor.fixed is not None and not hint.words:
             # An operation's own body or response: it may be typed by an alias of its own name.
-            return {"$ref": f"{ref}|{hint.anchor.fixed}"}, {"$ref": ref}
-        return {"$ref": ref}, {"$ref": ref}
+            return {"$ref": f"{ref}|{hint.anchor.fixed}", **given}, {"$ref": ref, **given}
+        return {"$ref": ref, **given}, {"$ref": ref, **given}
 
     def _register(self, cid: str, role: str, bare: Any, full: Any, hint: Hint) -> None:
         comp = self.components.get(cid)
@@ -369,6 +378,17 @@ class Normalizer:
             return self._walk(target, role, hint, scope, where, None)
         finally:
             self._in_progress.discard(ref)
+
+    def _ref_default(self, node: dict[str, Any], where: str) -> Any:
+        """The ``default`` next to a ``$ref`` if it fits what the reference points to, else
+        ``_NO_VALUE``; OpenAPI 3.0 ignores the siblings of a ``$ref``, 3.1 does not."""
+        if "default" not in node or str(self.document.get("openapi", "")).startswith("3.0"):
+            return _NO_VALUE
+        try:
+            target = deref(self.document, {"$ref": node["$ref"]}, self._where(where))
+        except CodegenError:
+            return _NO_VALUE  # a pointer into embedded definitions: not checked, not kept
+        return _fitting_default(target, node["default"]) if isinstance(target, dict) else _NO_VALUE
 
     def _named_component(self, ref: str, where: str) -> str:
         if ref in self._named_ids:
@@ -599,6 +619,11 @@ def _drop_unsound_discriminators(document: dict[str, Any]) -> None:
     with no value shared by two members; a document that breaks this (inline members, a tag
     missing from a member, one value for two members) would give a model that fails at import.
     A plain union still parses every member, by trying each.
+
+    A kept discriminator gets its ``mapping`` spelled out, every tag value to its member:
+    datamodel-code-generator types a member's tag field after the mapping, and without an entry
+    for a value after the member's class name (a member tagged ``enum: [a1, a2]`` would accept
+    ``"A"`` and reject its own values).
     """
     schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
     stack: list[Any] = [schemas, document.get("paths")]
@@ -609,26 +634,33 @@ def _drop_unsound_discriminators(document: dict[str, Any]) -> None:
             continue
         if not isinstance(node, dict):
             continue
-        if "discriminator" in node and not _sound_discriminator(node, schemas):
-            del node["discriminator"]
+        if "discriminator" in node:
+            mapping = _sound_mapping(node, schemas)
+            if mapping is None:
+                del node["discriminator"]
+            else:
+                node["discriminator"] = {**node["discriminator"], "mapping": mapping}
         stack.extend(node.values())
 
 
-def _sound_discriminator(node: dict[str, Any], schemas: dict[str, Any]) -> bool:
+def _sound_mapping(node: dict[str, Any], schemas: dict[str, Any]) -> dict[str, str] | None:
+    """Every tag value of a sound discriminator to the ``$ref`` of its member, else None."""
     spec = node["discriminator"]
     members = node.get("oneOf") or node.get("anyOf")
     if not isinstance(spec, dict) or not isinstance(spec.get("propertyName"), str) or not members:
-        return False
+        return None
     if not isinstance(members, list) or len(members) < 2:
-        return False
-    seen: set[str] = set()
+        return None
+    found: dict[str, str] = {}
     for member in members:
         values = _tag_values(member, spec["propertyName"], schemas, depth=0)
-        if not values or seen.intersection(values):
-            return False
-        seen.update(values)
+        if not values or set(found).intersection(values):
+            return None
+        found.update((value, member["$ref"]) for value in values)
     mapping = spec.get("mapping")
-    return mapping is None or (isinstance(mapping, dict) and set(mapping) <= seen)
+    if mapping is not None and not (isinstance(mapping, dict) and set(mapping) <= set(found)):
+        return None  # a value no member has
+    return found  # the members' own tags decide (the document's targets may name renamed components)
 
 
 def _tag_values(member: Any, prop: str, schemas: dict[str, Any], depth: int) -> list[str]:
@@ -671,7 +703,7 @@ def _sound_default(node: dict[str, Any]) -> None:
     not start out holding a value of the wrong type."""
     if "default" not in node:
         return
-    value = node["default"]
+    node["default"] = value = _as_integers(node["default"], node)  # 10.0 for an integer: not a float
     kinds = node.get("type")
     types = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
     enum = node.get("enum")
@@ -685,13 +717,13 @@ def _sound_default(node: dict[str, Any]) -> None:
         if not any(value == v and type(value) is type(v) for v in allowed):
             del node["default"]
         return
-    if types == ["integer"] and isinstance(value, float) and value.is_integer():
-        node["default"] = int(value)  # 10.0 written for an integer
-        return
     if value is None and not types:
         if _may_be_null(node):
             return
         del node["default"]
+        return
+    if not _fits_format(value, node):
+        del node["default"]  # "yesterday" for a date: the model would fail to start, or hold a str
         return
     if not types or any(_is_json_type(value, t) for t in types if isinstance(t, str)):
         return
@@ -704,6 +736,74 @@ def _sound_default(node: dict[str, Any]) -> None:
 
 
 _NO_VALUE = object()
+
+
+def _as_integers(value: Any, node: dict[str, Any]) -> Any:
+    """``value`` with the whole floats written where the schema says integer made ints, in arrays
+    and maps too (plain lists and dicts: their defaults are not validated)."""
+    kind = node.get("type")
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if isinstance(value, float) and value.is_integer() and "integer" in kinds and "number" not in kinds:
+        return int(value)
+    items, extra = node.get("items"), node.get("additionalProperties")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [_as_integers(item, items) for item in value]
+    if isinstance(value, dict) and isinstance(extra, dict) and not node.get("properties"):
+        return {key: _as_integers(item, extra) for key, item in value.items()}
+    return value
+
+
+def _fitting_default(schema: dict[str, Any], value: Any) -> Any:
+    """``value`` as a default for ``schema`` (read as what it plainly means), or ``_NO_VALUE`` when
+    the schema rejects it: a type, a constant or an enum it is not, a required property it lacks.
+    The models validate such defaults, so one that does not fit would fail every instance."""
+    if value is _NO_VALUE:
+        return _NO_VALUE
+    probe = {**schema, "default": value}
+    _modernize(probe)
+    _sound_default(probe)
+    fitted = probe.get("default", _NO_VALUE)
+    required = schema.get("required")
+    if isinstance(fitted, dict) and isinstance(required, list) and not set(map(str, required)) <= set(fitted):
+        return _NO_VALUE
+    return fitted
+
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:[Zz]|[+-]([0-9]{2}):([0-9]{2}))"
+)
+
+
+def _fits_format(value: Any, node: dict[str, Any]) -> bool:
+    """Whether a string default is an RFC 3339 date or date-time where its format says so (the
+    models parse those formats), items of an array default included; other values pass."""
+    if isinstance(value, list) and isinstance(node.get("items"), dict):
+        return all(_fits_format(item, node["items"]) for item in value)
+    fmt = node.get("format")
+    if not isinstance(value, str) or fmt not in ("date", "date-time"):
+        return True
+    match = (_DATE if fmt == "date" else _DATE_TIME).fullmatch(value)
+    if match is None:
+        return False
+    parts = [int(part or 0) for part in match.groups()]
+    year, month, day, hour, minute, second, offset_hours, offset_minutes = parts + [0] * (8 - len(parts))
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return offset_hours < 24 and offset_minutes < 60
+    match = (_DATE if fmt == "date" else _DATE_TIME).fullmatch(value)
+    if match is None:
+        return False
+    numbers = [int(part) for part in match.groups() if part is not None and part not in "+-"]
+    try:
+        datetime.datetime(*numbers[:6])  # type: ignore[misc]
+        if len(numbers) > 6:
+            datetime.timezone(datetime.timedelta(hours=numbers[6], minutes=numbers[7]))
+    except ValueError:
+        return False
+    return True
 
 
 def _may_be_null(node: dict[str, Any]) -> bool:
@@ -798,7 +898,8 @@ def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None 
             cid, _, alias = ref[len(_PLACEHOLDER) :].partition("|")
             alias = safe_class_name(alias) if alias else ""
             name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
-            return {"$ref": SCHEMA_REF + name}
+            siblings = {k: _finalize(v, names, aliases) for k, v in value.items() if k != "$ref"}
+            return {"$ref": SCHEMA_REF + name, **siblings}  # a default
         return {k: _finalize(v, names, aliases) for k, v in value.items()}
     if isinstance(value, list):
         return [_finalize(v, names, aliases) for v in value]

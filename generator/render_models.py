@@ -10,13 +10,18 @@ imports an area's models on first use instead of all of them at once.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+import pydantic
 
 from .errors import CodegenError
 from .ir import ModelModule
+from .naming import snake
 
 SHARED = "_shared"
 STREAMS = "_streams"  # chunk models of streams and their union aliases
@@ -63,7 +68,193 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> str:
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
     if not isinstance(output, str):
         raise CodegenError("components", "datamodel-code-generator returned no single module")
-    return output
+    return _fix_fields(output)
+
+
+# Field names pydantic warns about (its protected namespaces).
+_PROTECTED = ("model_validate", "model_dump")
+# Types whose Python value is not the JSON text a default is written as.
+_PARSED_TYPES = frozenset({"date", "datetime", "AwareDatetime", "NaiveDatetime", "time", "timedelta"})
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A field as the final source declares it."""
+
+    wire: str  # the JSON key
+    annotation: str
+    value: str | None  # what follows ``=``, alias included where the name is not the wire key
+
+
+def _fix_fields(source: str) -> str:
+    """Repairs to datamodel-code-generator's fields, in place in its source.
+
+    * A field named in a form Python reads differently (NFKC: ``µ`` is read as ``μ``, ``ª`` as
+      ``a``) would lose its wire name, or replace a field of the same NFKC form: it gets an ASCII
+      name of its own and its wire name as alias.
+    * A field whose Python name is another field's wire name (``fooBar`` named ``foo_bar`` next
+      to a property ``foo_bar``) would also read that key, models being ``populate_by_name``: it
+      gets a name no wire key has (``foo_bar_``).
+    * A subclass (``allOf``) whose bases, or itself, name two properties alike (``field_`` for
+      both ``!`` and ``-``) kept only one: its own field is renamed, and a base's field that loses
+      to another base's is declared again under a name of its own.
+    * Defaults of date and date-time fields are validated: pydantic does not validate defaults,
+      so ``d: date | None = "2020-01-02"`` would start out holding a str (normalize keeps only
+      defaults that parse).
+
+    A class with a field named ``model_dump_`` or ``model_validate_...`` gets
+    ``protected_namespaces=()``: pydantic warns about those names when the class is created.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+
+    def offset(lineno: int, col: int) -> int:  # ast columns count UTF-8 bytes
+        return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        start = offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return start, offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def text(node: ast.AST) -> str:
+        return source[slice(*span(node))]
+
+    # Union discriminators name their members' tag fields: those names stay.
+    pinned = {
+        k.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for k in node.keywords
+        if k.arg == "discriminator" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+    }
+    every: dict[str, dict[str, _Field]] = {}  # class -> its fields by name, inherited ones included
+    edits: list[tuple[int, int, str]] = []
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        inherited: dict[str, _Field] = {}
+        losers: list[_Field] = []  # fields of a base that another base's field of the same name hides
+        for base in (b.id for b in cls.bases if isinstance(b, ast.Name) and b.id in every):
+            for name, known in every[base].items():
+                if name not in inherited:
+                    inherited[name] = known
+                elif inherited[name].wire != known.wire:
+                    losers.append(known)
+        fields = [(f, f.target) for f in cls.body if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)]
+        written = [text(t) for _, t in fields]  # as written, not as Python reads it
+        wire = [_alias(f.value) or w for (f, _), w in zip(fields, written, strict=True)]
+        keys = {*wire, *(f.wire for f in inherited.values()), *(f.wire for f in losers)}
+        renamed = [
+            w != t.id
+            or (t.id in keys and t.id != k and t.id not in pinned)
+            or (t.id in inherited and inherited[t.id].wire != k)
+            for (_, t), w, k in zip(fields, written, wire, strict=True)
+        ]
+        taken = {t.id for (_, t), r in zip(fields, renamed, strict=True) if not r} | keys | set(inherited)
+        own: dict[str, _Field] = {}
+        for (stmt, target), was, key, rename in zip(fields, written, wire, renamed, strict=True):
+            alias = None
+            name = target.id
+            if rename:
+                alias = key
+                name = _fresh_field_name(target.id if was == target.id else key, taken)
+                taken.add(name)
+                edits.append((*span(target), name))
+            validate = any(isinstance(n, ast.Name) and n.id in _PARSED_TYPES for n in ast.walk(stmt.annotation))
+            value = None
+            if stmt.value is None:
+                if alias is not None:
+                    end = span(stmt.annotation)[1]
+                    value = f"Field(..., alias={alias!r})"
+                    edits.append((end, end, f" = {value}"))
+            else:
+                value = _field_value(stmt.value, text(stmt.value), alias, validate)
+                if value is not None:
+                    edits.append((*span(stmt.value), value))
+                value = value or text(stmt.value)
+            own[name] = _Field(key, text(stmt.annotation), value)
+        again: list[str] = []
+        for loser in losers:  # declared again in the subclass, under a name of its own
+            if loser.wire in {f.wire for f in (*inherited.values(), *own.values())}:
+                continue  # a field of that key is there already
+            name = _fresh_field_name(loser.wire, taken)
+            taken.add(name)
+            value = loser.value or "Field(...)"
+            if _alias_text(value) is None:
+                bare = value.startswith("Field(")
+                value = value[:-1].rstrip().rstrip(",") + ", " if bare else f"Field({value}, "
+                value += f"alias={loser.wire!r})"
+            own[name] = _Field(loser.wire, loser.annotation, value)
+            again.append(f"    {name}: {loser.annotation} = {value}")
+        if again:
+            end = span(cls)[1]
+            edits.append((end, end, "\n" + "\n".join(again)))
+        every[cls.name] = {**inherited, **own}
+        config = _config_call(cls)
+        if config is not None and any(name.startswith(_PROTECTED) for name in every[cls.name]):
+            # ``model_dump_`` is a fine name, but pydantic warns on import about names in its namespace.
+            start, end = span(config)
+            edits.append((start, end, text(config)[:-1].rstrip().rstrip(",") + ", protected_namespaces=(),)"))
+    if not edits:
+        return source
+    for start, end, new in sorted(edits, reverse=True):
+        source = source[:start] + new + source[end:]
+    return "from pydantic import Field\n" + source  # ruff merges and sorts the imports
+
+
+def _alias_text(value: str) -> str | None:
+    """The alias in a field's value written as source."""
+    try:
+        return _alias(ast.parse(value, mode="eval").body)
+    except SyntaxError:
+        return None
+
+
+def _config_call(cls: ast.ClassDef) -> ast.Call | None:
+    """The ``ConfigDict(...)`` of a class's ``model_config``, if any."""
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and [getattr(t, "id", None) for t in stmt.targets] == ["model_config"]:
+            call = stmt.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "ConfigDict":
+                return call
+    return None
+
+
+def _alias(value: ast.expr | None) -> str | None:
+    """The ``alias=`` of a field's ``Field(...)``, if any."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "Field":
+        for keyword in value.keywords:
+            if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                return str(keyword.value.value)
+    return None
+
+
+def _fresh_field_name(wanted: str, taken: set[str]) -> str:
+    """An ASCII field name like ``wanted``, unlike ``taken`` (names and wire keys) and BaseModel's attributes."""
+    base = snake(wanted)
+    if hasattr(pydantic.BaseModel, base):
+        base += "_"
+    candidates = itertools.chain([base, base + "_"], (f"{base}_{n}" for n in itertools.count(2)))
+    return next(name for name in candidates if name not in taken)
+
+
+def _field_value(value: ast.expr, text: str, alias: str | None, validate: bool) -> str | None:
+    """A field's value (``text``) with ``alias`` and its default validated; None when unchanged."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "Field":
+        given = [*value.args[:1], *(k.value for k in value.keywords if k.arg == "default")]
+        extra = []
+        if alias is not None and not any(k.arg == "alias" for k in value.keywords):
+            extra.append(f"alias={alias!r}")
+        if validate and given and not _none_or_required(given[0]):
+            extra.append("validate_default=True")
+        return text[:-1].rstrip().rstrip(",") + ", " + ", ".join(extra) + ")" if extra else None
+    validate = validate and not _none_or_required(value)
+    if alias is None and not validate:
+        return None
+    extra = [f"alias={alias!r}"] * (alias is not None) + ["validate_default=True"] * validate
+    return f"Field({text}, {', '.join(extra)})"
+
+
+def _none_or_required(value: ast.expr) -> bool:
+    return isinstance(value, ast.Constant) and (value.value is None or value.value is Ellipsis)
 
 
 def split_models(
