@@ -13,7 +13,8 @@ client side is rendered too. For each document:
     and raises no serialization warning;
 (d) the model rejects data that breaks the schema where that is a sound claim: a required
     property, with no default, missing or of the wrong JSON kind; on request bodies also an
-    unknown key under ``additionalProperties: false`` and a number past its ``maximum``;
+    unknown key under ``additionalProperties: false``, a number past one of its bounds
+    (inclusive or exclusive, 3.0 or 3.1 style) or off its ``multipleOf``;
 (e) the client sends a sample request body field by field (the keyword each wire name maps to
     is read from the generated method) and the server's JSON comes back as a model that dumps
     to that JSON.
@@ -154,6 +155,7 @@ COMPONENT_WORDS = [
     *("str", "int", "type", "from", "class", "None", "True", "self", "json", "model", "Response", "Request"),
     *("Error", "Item", "Value", "Mapping", "annotations", "_private", "2fa", "foo.bar", "foo-bar", "x", "Props"),
     *("MastraClient", "AsyncMastraClient", "NotGiven", "Thing", "Thing_1", "Thing.Item", "a.b.c", "Schema"),
+    *("BodyRequest", "C0", "C0Response", "C1", "Props", "PropsResource", "Body", "Part1", "Option1"),  # names it makes
 ]
 
 property_names = st.one_of(
@@ -234,12 +236,19 @@ def number_schemas(draw: st.DrawFn, ctx: Ctx, kind: str) -> dict[str, Any]:
     fmt = draw(st.sampled_from([None, "int32", "int64"] if kind == "integer" else [None, "float", "double"]))
     if fmt:
         schema["format"] = fmt
-    if draw(st.booleans()):
+    bounds = draw(st.sampled_from(["none", "inclusive", "exclusive", "multiple"]))
+    if bounds in ("inclusive", "exclusive"):
         low = draw(st.integers(-1000, 1000))
         schema["minimum"] = low
-        schema["maximum"] = low + draw(st.integers(0, 5000))
+        schema["maximum"] = low + draw(st.integers(2, 5000))
         if kind == "number" and draw(st.booleans()):
             schema["maximum"] += 0.5
+    if bounds == "exclusive" and ctx.flavour == "3.0":  # 3.0: booleans next to the bounds
+        schema["exclusiveMinimum"] = schema["exclusiveMaximum"] = True
+    elif bounds == "exclusive":  # 3.1: the bounds themselves
+        schema["exclusiveMinimum"], schema["exclusiveMaximum"] = schema.pop("minimum"), schema.pop("maximum")
+    elif bounds == "multiple" and kind == "integer":
+        schema["multipleOf"] = draw(st.integers(2, 7))
     return schema
 
 
@@ -587,14 +596,29 @@ def string_instances(draw: st.DrawFn, schema: dict[str, Any]) -> str:
 
 @st.composite
 def number_instances(draw: st.DrawFn, schema: dict[str, Any], kind: str) -> int | float:
-    low = schema.get("minimum", -(2**53) if kind == "number" else -(2**70))
-    high = schema.get("maximum", 2**53 if kind == "number" else 2**70)
+    low, high, open_low, open_high = bounds_of(schema, kind)
     if schema.get("format") == "int32":
         low, high = max(low, -(2**31)), min(high, 2**31 - 1)
-    whole = draw(st.integers(math.ceil(low), math.floor(high)))
+    whole_low = math.floor(low) + 1 if open_low and low == math.floor(low) else math.ceil(low)
+    whole_high = math.ceil(high) - 1 if open_high and high == math.ceil(high) else math.floor(high)
+    step = schema.get("multipleOf", 1)
+    whole = step * draw(st.integers(math.ceil(whole_low / step), math.floor(whole_high / step)))
     if kind == "integer":
         return float(whole) if abs(whole) < 2**53 and draw(st.integers(0, 5)) == 5 else whole
-    return draw(st.one_of(st.just(whole), st.floats(low, high, allow_nan=False, allow_infinity=False)))
+    floats = st.floats(low, high, exclude_min=open_low, exclude_max=open_high, allow_nan=False, allow_infinity=False)
+    return draw(st.one_of(st.just(whole), floats))
+
+
+def bounds_of(schema: dict[str, Any], kind: str) -> tuple[float, float, bool, bool]:
+    """``(low, high, low excluded, high excluded)`` of a number schema, 3.0 or 3.1."""
+    low: float = schema.get("minimum", -(2**53) if kind == "number" else -(2**70))
+    high: float = schema.get("maximum", 2**53 if kind == "number" else 2**70)
+    open_low, open_high = schema.get("exclusiveMinimum") is True, schema.get("exclusiveMaximum") is True
+    if not isinstance(schema.get("exclusiveMinimum"), bool) and "exclusiveMinimum" in schema:
+        low, open_low = schema["exclusiveMinimum"], True
+    if not isinstance(schema.get("exclusiveMaximum"), bool) and "exclusiveMaximum" in schema:
+        high, open_high = schema["exclusiveMaximum"], True
+    return low, high, open_low, open_high
 
 
 @st.composite
@@ -664,9 +688,14 @@ def cases(draw: st.DrawFn) -> Case:
         if props is not None:
             objects[names[index]] = props
     body: dict[str, Any] | None = None
-    if draw(st.booleans()):
+    named = [n for n, c in components.items() if c.get("properties") and c.get("type") in (None, "object")]
+    named = sorted(n for n in named if "nullable" not in components[n])
+    shape = draw(st.sampled_from(["none", "inline", "ref"] if named else ["none", "inline"]))
+    if shape == "inline":  # request rules: additionalProperties false and bounds are checked
         body = draw(object_schemas(Ctx(flavour, names, len(names), dict(objects), components), 1, False))
         body.pop("nullable", None)
+    elif shape == "ref":  # a named component: lenient, as every named component
+        body = {"$ref": "#/components/schemas/" + draw(st.sampled_from(named))}
     spec = document(flavour, components, body, draw(st.sampled_from(names)))
     samples = {
         name: draw(st.lists(instances(components[name], components), min_size=1, max_size=3)) for name in components
@@ -681,7 +710,7 @@ def document(
     flavour: str, components: dict[str, Any], body: dict[str, Any] | None = None, reply: str | None = None
 ) -> dict[str, Any]:
     """An OpenAPI document: ``GET /c<i>`` answers with the i-th component, ``POST /body`` takes
-    ``body`` (inline: request rules) and answers with ``reply``."""
+    ``body`` (inline: request rules; or a ``$ref``) and answers with ``reply``."""
     paths: dict[str, Any] = {}
     for i, name in enumerate(components):
         paths[f"/c{i}"] = {"get": {"tags": ["props"], "operationId": f"getC{i}", "responses": response(name)}}
@@ -907,7 +936,8 @@ def check_case(case: Case) -> None:
                 extra = {k: v for k, v in data.items() if k not in keywords}
                 server.call(method, case.samples[result_of(operation)][0], **kwargs, extra_body=extra or None)
                 assert json.loads(server.requests[-1].content) == data
-                check_request_limits(model, schema, data)
+                if "$ref" not in schema:
+                    check_request_limits(model, schema, data)
 
 
 def check_request_limits(model: type[pydantic.BaseModel], schema: dict[str, Any], data: dict[str, Any]) -> None:
@@ -915,8 +945,15 @@ def check_request_limits(model: type[pydantic.BaseModel], schema: dict[str, Any]
     if schema.get("additionalProperties") is False:
         rejects(model, {**data, "unknown-key-zz": 1})
     for name, sub in schema["properties"].items():
-        if isinstance(sub, dict) and "maximum" in sub and sub.get("type") in ("integer", "number"):
-            rejects(model, {**data, name: math.floor(sub["maximum"]) + 1})
+        if not isinstance(sub, dict) or sub.get("type") not in ("integer", "number"):
+            continue
+        low, high, open_low, open_high = bounds_of(sub, sub["type"])
+        if "maximum" in sub or "exclusiveMaximum" in sub:
+            rejects(model, {**data, name: high if open_high else math.floor(high) + 1})
+        if "minimum" in sub or "exclusiveMinimum" in sub:
+            rejects(model, {**data, name: low if open_low else math.ceil(low) - 1})
+        if "multipleOf" in sub:
+            rejects(model, {**data, name: sub["multipleOf"] + 1})
 
 
 # --------------------------------------------------------------------------- the tests
