@@ -58,9 +58,11 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
 def validate_as(tp: Any, data: object) -> Any:
     """Validate ``data`` as ``tp`` (e.g. ``list[Agent] | None``) and return the result.
 
-    ``Any`` and ``object`` mean "no schema" and return ``data`` untouched.
+    ``Any`` and ``object`` mean "no schema" and return ``data`` untouched. Keys are read by
+    their wire names only: models also take Python names (``populate_by_name``) for callers
+    who build them, but a server's ``foo_bar`` is not the field whose wire name is ``fooBar``.
     Raises ``pydantic.ValidationError`` when the server's answer does not fit.
     """
     if tp is Any or tp is object:
         return data
-    return _adapter(tp).validate_python(data)
+    return _adapter(tp).validate_python(data, by_alias=True, by_name=False)

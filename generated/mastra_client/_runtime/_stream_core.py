@@ -61,12 +61,12 @@ class ChunkCodec:
         model = types.get(kind) if isinstance(kind, str) else None
         if model is not None:
             try:
-                return model.model_validate(event)
+                return model.model_validate(event, by_alias=True, by_name=False)
             except pydantic.ValidationError as exc:
                 log.debug("%s chunk does not match %s, kept untyped: %s", kind, model.__name__, exc)
         if self._fallback is not None:
             try:
-                return self._fallback.model_validate(event)
+                return self._fallback.model_validate(event, by_alias=True, by_name=False)
             except pydantic.ValidationError:
                 pass
         return event

@@ -116,7 +116,9 @@ class A2aResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WellKnownAgentCardJsonResponse.model_validate(_data)
+        _result = _models.WellKnownAgentCardJsonResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -219,5 +221,7 @@ class AsyncA2aResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WellKnownAgentCardJsonResponse.model_validate(_data)
+        _result = _models.WellKnownAgentCardJsonResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

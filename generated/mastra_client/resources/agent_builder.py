@@ -70,7 +70,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
+        _result = _models.AgentBuilderRunCancelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_run(
@@ -115,7 +117,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
+        _result = _models.AgentBuilderCreateRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_action(
@@ -151,7 +155,7 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilder.model_validate(_data)
+        _result = _models.AgentBuilder.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_run(
@@ -200,7 +204,7 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRun.model_validate(_data)
+        _result = _models.AgentBuilderRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_actions(
@@ -312,7 +316,9 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunsResponse.model_validate(_data)
+        _result = _models.AgentBuilderRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_runs(
@@ -528,7 +534,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_async(
@@ -592,7 +600,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_no_wait(
@@ -656,7 +666,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -791,7 +803,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartResponse.model_validate(_data)
+        _result = _models.AgentBuilderStartResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def start_async(
@@ -855,7 +869,9 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
+        _result = _models.AgentBuilderStartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stream(
@@ -1038,7 +1054,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunCancelResponse.model_validate(_data)
+        _result = _models.AgentBuilderRunCancelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_run(
@@ -1083,7 +1101,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderCreateRunResponse.model_validate(_data)
+        _result = _models.AgentBuilderCreateRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_action(
@@ -1119,7 +1139,7 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilder.model_validate(_data)
+        _result = _models.AgentBuilder.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_run(
@@ -1168,7 +1188,7 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRun.model_validate(_data)
+        _result = _models.AgentBuilderRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_actions(
@@ -1280,7 +1300,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunsResponse.model_validate(_data)
+        _result = _models.AgentBuilderRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_runs(
@@ -1497,7 +1519,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def resume_async(
@@ -1561,7 +1585,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def resume_no_wait(
@@ -1625,7 +1651,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(_data)
+        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -1760,7 +1788,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartResponse.model_validate(_data)
+        _result = _models.AgentBuilderStartResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def start_async(
@@ -1824,7 +1854,9 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartAsyncResponse.model_validate(_data)
+        _result = _models.AgentBuilderStartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stream(

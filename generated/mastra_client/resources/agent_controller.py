@@ -79,7 +79,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_session_message(
@@ -138,7 +140,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_session_notification(
@@ -210,7 +214,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_session_thread(
@@ -264,7 +270,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_session_goal(
@@ -310,7 +318,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_session_thread(
@@ -358,7 +368,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_agent_controller(
@@ -390,7 +402,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerResponse.model_validate(_data)
+        _result = _models.AgentControllerResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_session(
@@ -439,7 +453,7 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSession.model_validate(_data)
+        _result = _models.AgentControllerSession.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_session_goal(
@@ -485,7 +499,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_session_om(
@@ -531,7 +547,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionOmResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionOmResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_session_stream(
@@ -620,7 +638,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerWorkspaceResponse.model_validate(_data)
+        _result = _models.AgentControllerWorkspaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_active_runs(
@@ -656,7 +676,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerActiveRunsResponse.model_validate(_data)
+        _result = _models.AgentControllerActiveRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_models(
@@ -692,7 +714,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModelsResponse.model_validate(_data)
+        _result = _models.AgentControllerModelsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_modes(
@@ -728,7 +752,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModesResponse.model_validate(_data)
+        _result = _models.AgentControllerModesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_session_permissions(
@@ -774,7 +800,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_session_resources(
@@ -820,7 +848,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourcesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionResourcesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_session_thread_messages(
@@ -891,7 +921,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_session_thread_messages(
@@ -993,7 +1025,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def put_session_goal(
@@ -1050,7 +1084,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def put_session_permissions_category(
@@ -1106,7 +1142,7 @@ class AgentControllerResource:
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
-            _data
+            _data, by_alias=True, by_name=False
         )
         return _result
 
@@ -1162,7 +1198,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def put_session_state(
@@ -1215,7 +1253,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def put_session_thread(
@@ -1270,7 +1310,9 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_abort(
@@ -1317,7 +1359,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionAbortResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_follow_up(
@@ -1373,7 +1417,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_goal(
@@ -1431,7 +1477,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_mode(
@@ -1485,7 +1533,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionModeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_model(
@@ -1543,7 +1593,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionModelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_resource(
@@ -1597,7 +1649,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionResourceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_steer(
@@ -1653,7 +1707,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionSteerResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_thread(
@@ -1707,7 +1763,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_threads_clone(
@@ -1763,7 +1821,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_tool_approval(
@@ -1821,7 +1881,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def session_tool_suspension(
@@ -1879,7 +1941,9 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -1936,7 +2000,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_session_message(
@@ -1995,7 +2061,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionMessagesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_session_notification(
@@ -2067,7 +2135,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_session_thread(
@@ -2121,7 +2191,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_session_goal(
@@ -2167,7 +2239,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_session_thread(
@@ -2215,7 +2289,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_agent_controller(
@@ -2247,7 +2323,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerResponse.model_validate(_data)
+        _result = _models.AgentControllerResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_session(
@@ -2296,7 +2374,7 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSession.model_validate(_data)
+        _result = _models.AgentControllerSession.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_session_goal(
@@ -2342,7 +2420,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_session_om(
@@ -2388,7 +2468,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionOmResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionOmResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_session_stream(
@@ -2477,7 +2559,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerWorkspaceResponse.model_validate(_data)
+        _result = _models.AgentControllerWorkspaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_active_runs(
@@ -2513,7 +2597,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerActiveRunsResponse.model_validate(_data)
+        _result = _models.AgentControllerActiveRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_models(
@@ -2549,7 +2635,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModelsResponse.model_validate(_data)
+        _result = _models.AgentControllerModelsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_modes(
@@ -2585,7 +2673,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModesResponse.model_validate(_data)
+        _result = _models.AgentControllerModesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_session_permissions(
@@ -2631,7 +2721,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_session_resources(
@@ -2677,7 +2769,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourcesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionResourcesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_session_thread_messages(
@@ -2748,7 +2842,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_session_thread_messages(
@@ -2851,7 +2947,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def put_session_goal(
@@ -2908,7 +3006,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def put_session_permissions_category(
@@ -2964,7 +3064,7 @@ class AsyncAgentControllerResource:
         )
         _data = parse_json(_response)
         _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
-            _data
+            _data, by_alias=True, by_name=False
         )
         return _result
 
@@ -3020,7 +3120,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def put_session_state(
@@ -3073,7 +3175,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def put_session_thread(
@@ -3128,7 +3232,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_abort(
@@ -3175,7 +3281,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionAbortResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionAbortResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_follow_up(
@@ -3231,7 +3339,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_goal(
@@ -3289,7 +3399,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_mode(
@@ -3343,7 +3455,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModeResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionModeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_model(
@@ -3401,7 +3515,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModelResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionModelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_resource(
@@ -3455,7 +3571,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourceResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionResourceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_steer(
@@ -3511,7 +3629,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionSteerResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionSteerResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_thread(
@@ -3565,7 +3685,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_threads_clone(
@@ -3621,7 +3743,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_tool_approval(
@@ -3679,7 +3803,9 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def session_tool_suspension(
@@ -3737,5 +3863,7 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(_data)
+        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

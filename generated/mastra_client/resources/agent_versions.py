@@ -60,7 +60,9 @@ class AgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def compare_stored_agent_versions(
@@ -107,7 +109,9 @@ class AgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_stored_agent_version(
@@ -152,7 +156,9 @@ class AgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_agent_version(
@@ -190,7 +196,9 @@ class AgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_agent_version(
@@ -228,7 +236,7 @@ class AgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersion.model_validate(_data)
+        _result = _models.StoredAgentVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_agent_versions(
@@ -278,7 +286,9 @@ class AgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_agent_versions(
@@ -350,7 +360,9 @@ class AgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -396,7 +408,9 @@ class AsyncAgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def compare_stored_agent_versions(
@@ -443,7 +457,9 @@ class AsyncAgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_stored_agent_version(
@@ -488,7 +504,9 @@ class AsyncAgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_agent_version(
@@ -526,7 +544,9 @@ class AsyncAgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_agent_version(
@@ -564,7 +584,7 @@ class AsyncAgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersion.model_validate(_data)
+        _result = _models.StoredAgentVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_agent_versions(
@@ -614,7 +634,9 @@ class AsyncAgentVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionsResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_agent_versions(
@@ -687,5 +709,7 @@ class AsyncAgentVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredAgentVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

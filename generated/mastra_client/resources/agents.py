@@ -91,7 +91,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentThreadsAbortResponse.model_validate(_data)
+        _result = _models.AgentThreadsAbortResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def approve_network_tool_call(
@@ -265,7 +267,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def clone(
@@ -317,7 +319,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentCloneResponse.model_validate(_data)
+        _result = _models.AgentCloneResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def decline_network_tool_call(
@@ -497,7 +499,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def enhance_instructions(
@@ -545,7 +547,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
+        _result = _models.AgentInstructionsEnhanceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def execute_tool(
@@ -726,7 +730,7 @@ class AgentsResource:
             _rounds += 1
             _outcomes = [run_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return with_structured_output(_result, _output_model)
 
     def generate_legacy(
@@ -1015,7 +1019,7 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Agent.model_validate(_data)
+        _result = _models.Agent.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_plans_file(
@@ -1065,7 +1069,7 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentPlansFileResponse.model_validate(_data)
+        _result = _models.AgentPlansFileResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_skill(
@@ -1111,7 +1115,7 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSkill.model_validate(_data)
+        _result = _models.AgentSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_tool(
@@ -1149,7 +1153,7 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentTool.model_validate(_data)
+        _result = _models.AgentTool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_voice_listener(
@@ -1259,7 +1263,9 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentsProvidersResponse.model_validate(_data)
+        _result = _models.AgentsProvidersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_speakers(
@@ -1362,7 +1368,9 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
+        _result = _models.AgentSuspendedRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_suspended_runs(
@@ -1491,7 +1499,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentListenResponse.model_validate(_data)
+        _result = _models.AgentListenResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def network(
@@ -1741,7 +1749,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentQueueMessageResponse.model_validate(_data)
+        _result = _models.AgentQueueMessageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def recover(
@@ -1846,7 +1856,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelsReorderResponse.model_validate(_data)
+        _result = _models.AgentModelsReorderResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def reset_model(
@@ -1883,7 +1895,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResetResponse.model_validate(_data)
+        _result = _models.AgentModelResetResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -2221,7 +2235,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendMessageResponse.model_validate(_data)
+        _result = _models.AgentSendMessageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def send_signal(
@@ -2279,7 +2295,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSignalsResponse.model_validate(_data)
+        _result = _models.AgentSignalsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def send_tool_approval(
@@ -2339,7 +2355,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
+        _result = _models.AgentSendToolApprovalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def speak(
@@ -3407,7 +3425,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data)
+        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def update_model_in_list(
@@ -3457,7 +3475,7 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data)
+        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def voice_listen(
@@ -3506,7 +3524,9 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentVoiceListenResponse.model_validate(_data)
+        _result = _models.AgentVoiceListenResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def voice_speak(
@@ -3605,7 +3625,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentThreadsAbortResponse.model_validate(_data)
+        _result = _models.AgentThreadsAbortResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def approve_network_tool_call(
@@ -3779,7 +3801,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def clone(
@@ -3831,7 +3853,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentCloneResponse.model_validate(_data)
+        _result = _models.AgentCloneResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def decline_network_tool_call(
@@ -4011,7 +4033,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def enhance_instructions(
@@ -4059,7 +4081,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentInstructionsEnhanceResponse.model_validate(_data)
+        _result = _models.AgentInstructionsEnhanceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def execute_tool(
@@ -4240,7 +4264,7 @@ class AsyncAgentsResource:
             _rounds += 1
             _outcomes = [await arun_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
-        _result = _models.AgentGenerateResult.model_validate(_data)
+        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
         return with_structured_output(_result, _output_model)
 
     async def generate_legacy(
@@ -4529,7 +4553,7 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Agent.model_validate(_data)
+        _result = _models.Agent.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_plans_file(
@@ -4579,7 +4603,7 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentPlansFileResponse.model_validate(_data)
+        _result = _models.AgentPlansFileResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_skill(
@@ -4625,7 +4649,7 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSkill.model_validate(_data)
+        _result = _models.AgentSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_tool(
@@ -4663,7 +4687,7 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentTool.model_validate(_data)
+        _result = _models.AgentTool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_voice_listener(
@@ -4773,7 +4797,9 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentsProvidersResponse.model_validate(_data)
+        _result = _models.AgentsProvidersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_speakers(
@@ -4876,7 +4902,9 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSuspendedRunsResponse.model_validate(_data)
+        _result = _models.AgentSuspendedRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_suspended_runs(
@@ -5006,7 +5034,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentListenResponse.model_validate(_data)
+        _result = _models.AgentListenResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def network(
@@ -5256,7 +5284,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentQueueMessageResponse.model_validate(_data)
+        _result = _models.AgentQueueMessageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def recover(
@@ -5361,7 +5391,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelsReorderResponse.model_validate(_data)
+        _result = _models.AgentModelsReorderResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def reset_model(
@@ -5398,7 +5430,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResetResponse.model_validate(_data)
+        _result = _models.AgentModelResetResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -5736,7 +5770,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendMessageResponse.model_validate(_data)
+        _result = _models.AgentSendMessageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def send_signal(
@@ -5794,7 +5830,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSignalsResponse.model_validate(_data)
+        _result = _models.AgentSignalsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def send_tool_approval(
@@ -5854,7 +5890,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendToolApprovalResponse.model_validate(_data)
+        _result = _models.AgentSendToolApprovalResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def speak(
@@ -6922,7 +6960,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data)
+        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def update_model_in_list(
@@ -6972,7 +7010,7 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data)
+        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def voice_listen(
@@ -7021,7 +7059,9 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentVoiceListenResponse.model_validate(_data)
+        _result = _models.AgentVoiceListenResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def voice_speak(

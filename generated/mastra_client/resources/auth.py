@@ -298,7 +298,9 @@ class AuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthPermissionPatternsResponse.model_validate(_data)
+        _result = _models.AuthPermissionPatternsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_role_permissions(
@@ -334,7 +336,9 @@ class AuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRolePermissionsResponse.model_validate(_data)
+        _result = _models.AuthRolePermissionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def logout(
@@ -400,7 +404,7 @@ class AuthResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRefreshResponse.model_validate(_data)
+        _result = _models.AuthRefreshResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
 
@@ -685,7 +689,9 @@ class AsyncAuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthPermissionPatternsResponse.model_validate(_data)
+        _result = _models.AuthPermissionPatternsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_role_permissions(
@@ -721,7 +727,9 @@ class AsyncAuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRolePermissionsResponse.model_validate(_data)
+        _result = _models.AuthRolePermissionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def logout(
@@ -787,5 +795,5 @@ class AsyncAuthResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRefreshResponse.model_validate(_data)
+        _result = _models.AuthRefreshResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result

@@ -65,7 +65,7 @@ class BackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTask.model_validate(_data)
+        _result = _models.BackgroundTask.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_stream(
@@ -212,7 +212,9 @@ class BackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTasksResponse.model_validate(_data)
+        _result = _models.BackgroundTasksResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_background_tasks(
@@ -313,7 +315,7 @@ class AsyncBackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTask.model_validate(_data)
+        _result = _models.BackgroundTask.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_stream(
@@ -460,7 +462,9 @@ class AsyncBackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTasksResponse.model_validate(_data)
+        _result = _models.BackgroundTasksResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_background_tasks(

@@ -119,7 +119,9 @@ class ChannelsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ChannelDisconnectResponse.model_validate(_data)
+        _result = _models.ChannelDisconnectResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_installations(
@@ -299,7 +301,9 @@ class AsyncChannelsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ChannelDisconnectResponse.model_validate(_data)
+        _result = _models.ChannelDisconnectResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_installations(

@@ -69,7 +69,7 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetCompareResponse.model_validate(_data)
+        _result = _models.DatasetCompareResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def create_cluster_failure(
@@ -121,7 +121,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
+        _result = _models.DatasetsClusterFailuresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_dataset(
@@ -188,7 +190,7 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsCreateResponse.model_validate(_data)
+        _result = _models.DatasetsCreateResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def create_experiment(
@@ -276,7 +278,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsCreateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_experiment_result(
@@ -351,7 +355,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_generate_item(
@@ -406,7 +412,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
+        _result = _models.DatasetGenerateItemsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_item(
@@ -481,7 +489,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsCreateResponse.model_validate(_data)
+        _result = _models.DatasetItemsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_dataset(
@@ -528,7 +538,7 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetDeleteResponse.model_validate(_data)
+        _result = _models.DatasetDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def delete_experiment(
@@ -577,7 +587,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentDeleteResponse.model_validate(_data)
+        _result = _models.DatasetExperimentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_item(
@@ -615,7 +627,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_item_purge(
@@ -664,7 +678,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_items_batch(
@@ -707,7 +723,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def experiment_finalize(
@@ -746,7 +764,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
+        _result = _models.DatasetExperimentFinalizeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def experiment_item_run(
@@ -798,7 +818,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
+        _result = _models.DatasetExperimentItemRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_dataset(
@@ -968,7 +990,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemHistoryResponse.model_validate(_data)
+        _result = _models.DatasetItemHistoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_item_version(
@@ -1055,7 +1079,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchResponse.model_validate(_data)
+        _result = _models.DatasetItemsBatchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_datasets(
@@ -1106,7 +1132,7 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsResponse.model_validate(_data)
+        _result = _models.DatasetsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_datasets(
@@ -1191,7 +1217,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_experiment_results(
@@ -1291,7 +1319,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsResponse.model_validate(_data)
+        _result = _models.DatasetExperimentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_experiments(
@@ -1387,7 +1417,7 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsResponse.model_validate(_data)
+        _result = _models.DatasetItemsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_items(
@@ -1469,7 +1499,9 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetVersionsResponse.model_validate(_data)
+        _result = _models.DatasetVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_versions(
@@ -1583,7 +1615,7 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetUpdateResponse.model_validate(_data)
+        _result = _models.DatasetUpdateResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def update_experiment(
@@ -1636,7 +1668,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_experiment_result(
@@ -1688,7 +1722,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_item(
@@ -1762,7 +1798,9 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemUpdateResponse.model_validate(_data)
+        _result = _models.DatasetItemUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -1817,7 +1855,7 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetCompareResponse.model_validate(_data)
+        _result = _models.DatasetCompareResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def create_cluster_failure(
@@ -1869,7 +1907,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsClusterFailuresResponse.model_validate(_data)
+        _result = _models.DatasetsClusterFailuresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_dataset(
@@ -1936,7 +1976,7 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsCreateResponse.model_validate(_data)
+        _result = _models.DatasetsCreateResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def create_experiment(
@@ -2024,7 +2064,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsCreateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_experiment_result(
@@ -2099,7 +2141,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_generate_item(
@@ -2154,7 +2198,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetGenerateItemsResponse.model_validate(_data)
+        _result = _models.DatasetGenerateItemsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_item(
@@ -2229,7 +2275,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsCreateResponse.model_validate(_data)
+        _result = _models.DatasetItemsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_dataset(
@@ -2276,7 +2324,7 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetDeleteResponse.model_validate(_data)
+        _result = _models.DatasetDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def delete_experiment(
@@ -2325,7 +2373,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentDeleteResponse.model_validate(_data)
+        _result = _models.DatasetExperimentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_item(
@@ -2363,7 +2413,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_item_purge(
@@ -2412,7 +2464,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_items_batch(
@@ -2455,7 +2509,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(_data)
+        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def experiment_finalize(
@@ -2494,7 +2550,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentFinalizeResponse.model_validate(_data)
+        _result = _models.DatasetExperimentFinalizeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def experiment_item_run(
@@ -2546,7 +2604,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentItemRunResponse.model_validate(_data)
+        _result = _models.DatasetExperimentItemRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_dataset(
@@ -2716,7 +2776,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemHistoryResponse.model_validate(_data)
+        _result = _models.DatasetItemHistoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_item_version(
@@ -2803,7 +2865,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchResponse.model_validate(_data)
+        _result = _models.DatasetItemsBatchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_datasets(
@@ -2854,7 +2918,7 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsResponse.model_validate(_data)
+        _result = _models.DatasetsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_datasets(
@@ -2940,7 +3004,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_experiment_results(
@@ -3041,7 +3107,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsResponse.model_validate(_data)
+        _result = _models.DatasetExperimentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_experiments(
@@ -3138,7 +3206,7 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsResponse.model_validate(_data)
+        _result = _models.DatasetItemsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_items(
@@ -3221,7 +3289,9 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetVersionsResponse.model_validate(_data)
+        _result = _models.DatasetVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_versions(
@@ -3336,7 +3406,7 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetUpdateResponse.model_validate(_data)
+        _result = _models.DatasetUpdateResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def update_experiment(
@@ -3389,7 +3459,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentUpdateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_experiment_result(
@@ -3441,7 +3513,9 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(_data)
+        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_item(
@@ -3515,5 +3589,7 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemUpdateResponse.model_validate(_data)
+        _result = _models.DatasetItemUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -96,7 +96,9 @@ class DynamicWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsCreateResponse.model_validate(_data)
+        _result = _models.StoredWorkflowsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_workflow(
@@ -132,7 +134,9 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowDeleteResponse.model_validate(_data)
+        _result = _models.StoredWorkflowDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_workflow(
@@ -168,7 +172,7 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflow.model_validate(_data)
+        _result = _models.StoredWorkflow.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_workflows(
@@ -213,7 +217,9 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsResponse.model_validate(_data)
+        _result = _models.StoredWorkflowsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -296,7 +302,9 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsCreateResponse.model_validate(_data)
+        _result = _models.StoredWorkflowsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_workflow(
@@ -332,7 +340,9 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowDeleteResponse.model_validate(_data)
+        _result = _models.StoredWorkflowDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_workflow(
@@ -368,7 +378,7 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflow.model_validate(_data)
+        _result = _models.StoredWorkflow.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_workflows(
@@ -413,5 +423,7 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsResponse.model_validate(_data)
+        _result = _models.StoredWorkflowsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -85,7 +85,9 @@ class EditorResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_builder_infrastructure(
@@ -117,7 +119,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderInfrastructureResponse.model_validate(_data)
+        _result = _models.EditorBuilderInfrastructureResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_builder_models_available(
@@ -149,7 +153,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(_data)
+        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_builder_registry_popular(
@@ -196,7 +202,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_builder_registry_popular(
@@ -277,7 +285,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_builder_registry_search(
@@ -324,7 +334,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_builder_registries(
@@ -356,7 +368,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistriesResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_builder_settings(
@@ -388,7 +402,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderSettingsResponse.model_validate(_data)
+        _result = _models.EditorBuilderSettingsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_workflow_builder_settings(
@@ -420,7 +436,9 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(_data)
+        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def workflow_builder_stream(
@@ -602,7 +620,9 @@ class AsyncEditorResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_builder_infrastructure(
@@ -634,7 +654,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderInfrastructureResponse.model_validate(_data)
+        _result = _models.EditorBuilderInfrastructureResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_builder_models_available(
@@ -666,7 +688,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(_data)
+        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_builder_registry_popular(
@@ -713,7 +737,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_builder_registry_popular(
@@ -795,7 +821,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_builder_registry_search(
@@ -842,7 +870,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_builder_registries(
@@ -874,7 +904,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistriesResponse.model_validate(_data)
+        _result = _models.EditorBuilderRegistriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_builder_settings(
@@ -906,7 +938,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderSettingsResponse.model_validate(_data)
+        _result = _models.EditorBuilderSettingsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_workflow_builder_settings(
@@ -938,7 +972,9 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(_data)
+        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def workflow_builder_stream(

@@ -68,7 +68,9 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentDeleteResponse.model_validate(_data)
+        _result = _models.ExperimentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_review_summary(
@@ -100,7 +102,9 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsReviewSummaryResponse.model_validate(_data)
+        _result = _models.ExperimentsReviewSummaryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_experiments(
@@ -163,7 +167,7 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsResponse.model_validate(_data)
+        _result = _models.ExperimentsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_experiments(
@@ -258,7 +262,9 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentDeleteResponse.model_validate(_data)
+        _result = _models.ExperimentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_review_summary(
@@ -290,7 +296,9 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsReviewSummaryResponse.model_validate(_data)
+        _result = _models.ExperimentsReviewSummaryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_experiments(
@@ -353,7 +361,7 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsResponse.model_validate(_data)
+        _result = _models.ExperimentsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_experiments(

@@ -83,7 +83,7 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Log.model_validate(_data)
+        _result = _models.Log.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_log(
@@ -184,7 +184,7 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsResponse.model_validate(_data)
+        _result = _models.LogsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_logs(
@@ -255,7 +255,7 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsTransportsResponse.model_validate(_data)
+        _result = _models.LogsTransportsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
 
@@ -324,7 +324,7 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Log.model_validate(_data)
+        _result = _models.Log.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_log(
@@ -426,7 +426,7 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsResponse.model_validate(_data)
+        _result = _models.LogsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_logs(
@@ -498,5 +498,5 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsTransportsResponse.model_validate(_data)
+        _result = _models.LogsTransportsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result

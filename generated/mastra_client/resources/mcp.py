@@ -104,7 +104,7 @@ class McpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolExecuteResponse.model_validate(_data)
+        _result = _models.McpToolExecuteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_server(
@@ -148,7 +148,7 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0Server.model_validate(_data)
+        _result = _models.McpV0Server.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_tool(
@@ -186,7 +186,7 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpTool.model_validate(_data)
+        _result = _models.McpTool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_resources(
@@ -222,7 +222,7 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesResponse.model_validate(_data)
+        _result = _models.McpResourcesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_servers(
@@ -273,7 +273,7 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0ServersResponse.model_validate(_data)
+        _result = _models.McpV0ServersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_servers(
@@ -342,7 +342,7 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolsResponse.model_validate(_data)
+        _result = _models.McpToolsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def read_resource(
@@ -387,7 +387,9 @@ class McpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesReadResponse.model_validate(_data)
+        _result = _models.McpResourcesReadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -477,7 +479,7 @@ class AsyncMcpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolExecuteResponse.model_validate(_data)
+        _result = _models.McpToolExecuteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_server(
@@ -521,7 +523,7 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0Server.model_validate(_data)
+        _result = _models.McpV0Server.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_tool(
@@ -559,7 +561,7 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpTool.model_validate(_data)
+        _result = _models.McpTool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_resources(
@@ -595,7 +597,7 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesResponse.model_validate(_data)
+        _result = _models.McpResourcesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_servers(
@@ -646,7 +648,7 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0ServersResponse.model_validate(_data)
+        _result = _models.McpV0ServersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_servers(
@@ -716,7 +718,7 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolsResponse.model_validate(_data)
+        _result = _models.McpToolsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def read_resource(
@@ -761,5 +763,7 @@ class AsyncMcpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesReadResponse.model_validate(_data)
+        _result = _models.McpResourcesReadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

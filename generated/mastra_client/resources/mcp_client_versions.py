@@ -66,7 +66,9 @@ class McpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_mcp_client_version(
@@ -104,7 +106,9 @@ class McpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_mcp_client_version(
@@ -142,7 +146,7 @@ class McpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersion.model_validate(_data)
+        _result = _models.StoredMcpClientVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_stored_mcp_client_versions_compare(
@@ -189,7 +193,9 @@ class McpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_stored_mcp_client_versions(
@@ -239,7 +245,9 @@ class McpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_mcp_client_versions(
@@ -311,7 +319,9 @@ class McpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stored_mcp_client_version_restore(
@@ -350,7 +360,9 @@ class McpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -402,7 +414,9 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_mcp_client_version(
@@ -440,7 +454,9 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_mcp_client_version(
@@ -478,7 +494,7 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersion.model_validate(_data)
+        _result = _models.StoredMcpClientVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_stored_mcp_client_versions_compare(
@@ -525,7 +541,9 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_stored_mcp_client_versions(
@@ -575,7 +593,9 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionsResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_mcp_client_versions(
@@ -648,7 +668,9 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def stored_mcp_client_version_restore(
@@ -687,5 +709,7 @@ class AsyncMcpClientVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredMcpClientVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

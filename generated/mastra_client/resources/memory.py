@@ -81,7 +81,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadCloneResponse.model_validate(_data)
+        _result = _models.MemoryThreadCloneResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_thread(
@@ -137,7 +139,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsCreateResponse.model_validate(_data)
+        _result = _models.MemoryThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_messages(
@@ -194,7 +198,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
+        _result = _models.MemoryMessagesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_thread(
@@ -241,7 +247,9 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadDeleteResponse.model_validate(_data)
+        _result = _models.MemoryThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_config(
@@ -283,7 +291,7 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryConfigResponse.model_validate(_data)
+        _result = _models.MemoryConfigResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_observational_memory(
@@ -343,7 +351,9 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
+        _result = _models.MemoryObservationalMemoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_observational_memory(
@@ -430,7 +440,7 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryStatusResponse.model_validate(_data)
+        _result = _models.MemoryStatusResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_thread(
@@ -477,7 +487,7 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThread.model_validate(_data)
+        _result = _models.MemoryThread.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_working_memory(
@@ -527,7 +537,9 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(_data)
+        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_thread_messages(
@@ -593,7 +605,9 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
+        _result = _models.MemoryThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_thread_messages(
@@ -694,7 +708,7 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsResponse.model_validate(_data)
+        _result = _models.MemoryThreadsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_threads(
@@ -775,7 +789,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
+        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def save_messages(
@@ -825,7 +841,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySaveMessagesResponse.model_validate(_data)
+        _result = _models.MemorySaveMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def search(
@@ -882,7 +900,7 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySearchResponse.model_validate(_data)
+        _result = _models.MemorySearchResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def transfer_thread(
@@ -934,7 +952,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadTransferResponse.model_validate(_data)
+        _result = _models.MemoryThreadTransferResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_thread(
@@ -990,7 +1010,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
+        _result = _models.MemoryThreadUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_working_memory(
@@ -1046,7 +1068,9 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(_data)
+        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -1113,7 +1137,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadCloneResponse.model_validate(_data)
+        _result = _models.MemoryThreadCloneResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_thread(
@@ -1169,7 +1195,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsCreateResponse.model_validate(_data)
+        _result = _models.MemoryThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_messages(
@@ -1226,7 +1254,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryMessagesDeleteResponse.model_validate(_data)
+        _result = _models.MemoryMessagesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_thread(
@@ -1273,7 +1303,9 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadDeleteResponse.model_validate(_data)
+        _result = _models.MemoryThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_config(
@@ -1315,7 +1347,7 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryConfigResponse.model_validate(_data)
+        _result = _models.MemoryConfigResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_observational_memory(
@@ -1375,7 +1407,9 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryResponse.model_validate(_data)
+        _result = _models.MemoryObservationalMemoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_observational_memory(
@@ -1463,7 +1497,7 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryStatusResponse.model_validate(_data)
+        _result = _models.MemoryStatusResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_thread(
@@ -1510,7 +1544,7 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThread.model_validate(_data)
+        _result = _models.MemoryThread.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_working_memory(
@@ -1560,7 +1594,9 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(_data)
+        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_thread_messages(
@@ -1626,7 +1662,9 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadMessagesResponse.model_validate(_data)
+        _result = _models.MemoryThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_thread_messages(
@@ -1728,7 +1766,7 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsResponse.model_validate(_data)
+        _result = _models.MemoryThreadsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_threads(
@@ -1810,7 +1848,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(_data)
+        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def save_messages(
@@ -1860,7 +1900,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySaveMessagesResponse.model_validate(_data)
+        _result = _models.MemorySaveMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def search(
@@ -1917,7 +1959,7 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySearchResponse.model_validate(_data)
+        _result = _models.MemorySearchResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def transfer_thread(
@@ -1969,7 +2011,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadTransferResponse.model_validate(_data)
+        _result = _models.MemoryThreadTransferResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_thread(
@@ -2025,7 +2069,9 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadUpdateResponse.model_validate(_data)
+        _result = _models.MemoryThreadUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_working_memory(
@@ -2081,5 +2127,7 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(_data)
+        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -71,7 +71,9 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
+        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_thread(
@@ -127,7 +129,9 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_thread(
@@ -174,7 +178,9 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_status(
@@ -216,7 +222,9 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkStatusResponse.model_validate(_data)
+        _result = _models.MemoryNetworkStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_thread(
@@ -263,7 +271,7 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThread.model_validate(_data)
+        _result = _models.MemoryNetworkThread.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_thread_messages(
@@ -330,7 +338,9 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_thread_messages(
@@ -433,7 +443,9 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_threads(
@@ -527,7 +539,9 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
+        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_thread(
@@ -583,7 +597,9 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -640,7 +656,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(_data)
+        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_thread(
@@ -696,7 +714,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_thread(
@@ -743,7 +763,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_status(
@@ -785,7 +807,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkStatusResponse.model_validate(_data)
+        _result = _models.MemoryNetworkStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_thread(
@@ -832,7 +856,7 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThread.model_validate(_data)
+        _result = _models.MemoryNetworkThread.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_thread_messages(
@@ -899,7 +923,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_thread_messages(
@@ -1003,7 +1029,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_threads(
@@ -1098,7 +1126,9 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(_data)
+        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_thread(
@@ -1154,5 +1184,7 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(_data)
+        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -77,7 +77,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_metrics_percentile(
@@ -130,7 +132,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_score(
@@ -170,7 +174,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresCreateResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_scores_percentile(
@@ -226,7 +232,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_feedback(
@@ -274,7 +282,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_scores(
@@ -322,7 +332,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def feedback(
@@ -362,7 +374,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def feedback_aggregate(
@@ -419,7 +433,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def feedback_breakdown(
@@ -475,7 +491,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def feedback_timeseries(
@@ -534,7 +552,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_feedback(
@@ -726,7 +746,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_feedback(
@@ -1066,7 +1088,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_metrics(
@@ -1248,7 +1272,7 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScore.model_validate(_data)
+        _result = _models.ObservabilityScore.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_trace(
@@ -1284,7 +1308,7 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTrace.model_validate(_data)
+        _result = _models.ObservabilityTrace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_trace_branch(
@@ -1330,7 +1354,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceBranch.model_validate(_data)
+        _result = _models.ObservabilityTraceBranch.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_trace_light(
@@ -1366,7 +1392,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceLightResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceLightResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_trace_span(
@@ -1404,7 +1432,7 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceSpan.model_validate(_data)
+        _result = _models.ObservabilityTraceSpan.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_trace_trajectory(
@@ -1440,7 +1468,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_traces_light(
@@ -1689,7 +1719,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesLightResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_traces_light(
@@ -2123,7 +2155,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityBranchesResponse.model_validate(_data)
+        _result = _models.ObservabilityBranchesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_branches(
@@ -2368,7 +2402,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_entity_types(
@@ -2400,7 +2436,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_environments(
@@ -2432,7 +2470,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_metric_label_keys(
@@ -2474,7 +2514,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_metric_label_values(
@@ -2525,7 +2567,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_metric_names(
@@ -2570,7 +2614,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_service_names(
@@ -2602,7 +2648,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_discovery_tags(
@@ -2659,7 +2707,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_logs(
@@ -2844,7 +2894,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityLogsResponse.model_validate(_data)
+        _result = _models.ObservabilityLogsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_logs(
@@ -3171,7 +3223,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_scores(
@@ -3360,7 +3414,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceScoresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_trace_scores(
@@ -3642,7 +3698,9 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_traces(
@@ -3909,7 +3967,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def metrics_breakdown(
@@ -3987,7 +4047,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def metrics_timeseries(
@@ -4062,7 +4124,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def scores_aggregate(
@@ -4119,7 +4183,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def scores_breakdown(
@@ -4175,7 +4241,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def scores_timeseries(
@@ -4234,7 +4302,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def traces_delete(
@@ -4277,7 +4347,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def traces_query(
@@ -4402,7 +4474,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesScoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_feedback_review_status(
@@ -4446,7 +4520,9 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -4509,7 +4585,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_metrics_percentile(
@@ -4562,7 +4640,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_score(
@@ -4602,7 +4682,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresCreateResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_scores_percentile(
@@ -4658,7 +4740,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_feedback(
@@ -4706,7 +4790,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_scores(
@@ -4754,7 +4840,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def feedback(
@@ -4794,7 +4882,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def feedback_aggregate(
@@ -4851,7 +4941,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def feedback_breakdown(
@@ -4907,7 +4999,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def feedback_timeseries(
@@ -4966,7 +5060,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_feedback(
@@ -5158,7 +5254,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_feedback(
@@ -5499,7 +5597,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_metrics(
@@ -5682,7 +5782,7 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScore.model_validate(_data)
+        _result = _models.ObservabilityScore.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_trace(
@@ -5718,7 +5818,7 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTrace.model_validate(_data)
+        _result = _models.ObservabilityTrace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_trace_branch(
@@ -5764,7 +5864,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceBranch.model_validate(_data)
+        _result = _models.ObservabilityTraceBranch.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_trace_light(
@@ -5800,7 +5902,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceLightResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceLightResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_trace_span(
@@ -5838,7 +5942,7 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceSpan.model_validate(_data)
+        _result = _models.ObservabilityTraceSpan.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_trace_trajectory(
@@ -5874,7 +5978,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_traces_light(
@@ -6123,7 +6229,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesLightResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesLightResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_traces_light(
@@ -6558,7 +6666,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityBranchesResponse.model_validate(_data)
+        _result = _models.ObservabilityBranchesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_branches(
@@ -6804,7 +6914,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_entity_types(
@@ -6836,7 +6948,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_environments(
@@ -6868,7 +6982,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_metric_label_keys(
@@ -6910,7 +7026,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_metric_label_values(
@@ -6961,7 +7079,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_metric_names(
@@ -7006,7 +7126,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_service_names(
@@ -7038,7 +7160,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_discovery_tags(
@@ -7095,7 +7219,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(_data)
+        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_logs(
@@ -7280,7 +7406,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityLogsResponse.model_validate(_data)
+        _result = _models.ObservabilityLogsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_logs(
@@ -7608,7 +7736,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_scores(
@@ -7798,7 +7928,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceScoresResponse.model_validate(_data)
+        _result = _models.ObservabilityTraceScoresResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_trace_scores(
@@ -8081,7 +8213,9 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_traces(
@@ -8349,7 +8483,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def metrics_breakdown(
@@ -8427,7 +8563,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def metrics_timeseries(
@@ -8502,7 +8640,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def scores_aggregate(
@@ -8559,7 +8699,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresAggregateResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresAggregateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def scores_breakdown(
@@ -8615,7 +8757,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def scores_timeseries(
@@ -8674,7 +8818,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(_data)
+        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def traces_delete(
@@ -8717,7 +8863,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesDeleteResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def traces_query(
@@ -8842,7 +8990,9 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesScoreResponse.model_validate(_data)
+        _result = _models.ObservabilityTracesScoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_feedback_review_status(
@@ -8886,5 +9036,7 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(_data)
+        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

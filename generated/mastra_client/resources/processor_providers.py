@@ -56,7 +56,7 @@ class ProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvider.model_validate(_data)
+        _result = _models.ProcessorProvider.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_processor_providers(
@@ -88,7 +88,9 @@ class ProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvidersResponse.model_validate(_data)
+        _result = _models.ProcessorProvidersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -131,7 +133,7 @@ class AsyncProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvider.model_validate(_data)
+        _result = _models.ProcessorProvider.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_processor_providers(
@@ -163,5 +165,7 @@ class AsyncProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvidersResponse.model_validate(_data)
+        _result = _models.ProcessorProvidersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

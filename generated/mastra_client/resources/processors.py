@@ -72,7 +72,9 @@ class ProcessorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorExecuteResponse.model_validate(_data)
+        _result = _models.ProcessorExecuteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_processor(
@@ -108,7 +110,7 @@ class ProcessorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Processor.model_validate(_data)
+        _result = _models.Processor.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_processors(
@@ -202,7 +204,9 @@ class AsyncProcessorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorExecuteResponse.model_validate(_data)
+        _result = _models.ProcessorExecuteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_processor(
@@ -238,7 +242,7 @@ class AsyncProcessorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Processor.model_validate(_data)
+        _result = _models.Processor.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_processors(

@@ -66,7 +66,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_prompt_block_version(
@@ -104,7 +106,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_prompt_block_version(
@@ -142,7 +146,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersion.model_validate(_data)
+        _result = _models.StoredPromptBlockVersion.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_prompt_block_versions_compare(
@@ -189,7 +195,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_stored_prompt_block_versions(
@@ -241,7 +249,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_prompt_block_versions(
@@ -315,7 +325,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stored_prompt_block_version_restore(
@@ -354,7 +366,9 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -406,7 +420,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_prompt_block_version(
@@ -444,7 +460,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_prompt_block_version(
@@ -482,7 +500,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersion.model_validate(_data)
+        _result = _models.StoredPromptBlockVersion.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_prompt_block_versions_compare(
@@ -529,7 +549,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_stored_prompt_block_versions(
@@ -581,7 +603,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_prompt_block_versions(
@@ -656,7 +680,9 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def stored_prompt_block_version_restore(
@@ -695,5 +721,7 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

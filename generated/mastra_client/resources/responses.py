@@ -73,7 +73,9 @@ class ResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationsResponse.model_validate(_data)
+        _result = _models.V1ConversationsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_v1_response(
@@ -138,7 +140,7 @@ class ResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponsesResponse.model_validate(_data)
+        _result = _models.V1ResponsesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def delete_v1_conversation(
@@ -174,7 +176,9 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationDeleteResponse.model_validate(_data)
+        _result = _models.V1ConversationDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_v1_response(
@@ -210,7 +214,9 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponseDeleteResponse.model_validate(_data)
+        _result = _models.V1ResponseDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_v1_conversation(
@@ -246,7 +252,7 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Conversation.model_validate(_data)
+        _result = _models.V1Conversation.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_v1_response(
@@ -282,7 +288,7 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Response.model_validate(_data)
+        _result = _models.V1Response.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_v1_conversation_items(
@@ -318,7 +324,9 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationItemsResponse.model_validate(_data)
+        _result = _models.V1ConversationItemsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -378,7 +386,9 @@ class AsyncResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationsResponse.model_validate(_data)
+        _result = _models.V1ConversationsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_v1_response(
@@ -443,7 +453,7 @@ class AsyncResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponsesResponse.model_validate(_data)
+        _result = _models.V1ResponsesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def delete_v1_conversation(
@@ -479,7 +489,9 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationDeleteResponse.model_validate(_data)
+        _result = _models.V1ConversationDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_v1_response(
@@ -515,7 +527,9 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponseDeleteResponse.model_validate(_data)
+        _result = _models.V1ResponseDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_v1_conversation(
@@ -551,7 +565,7 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Conversation.model_validate(_data)
+        _result = _models.V1Conversation.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_v1_response(
@@ -587,7 +601,7 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Response.model_validate(_data)
+        _result = _models.V1Response.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_v1_conversation_items(
@@ -623,5 +637,7 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationItemsResponse.model_validate(_data)
+        _result = _models.V1ConversationItemsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -139,7 +139,7 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleDeleteResponse.model_validate(_data)
+        _result = _models.ScheduleDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_schedule(
@@ -235,7 +235,7 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SchedulesResponse.model_validate(_data)
+        _result = _models.SchedulesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_triggers(
@@ -285,7 +285,9 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleTriggersResponse.model_validate(_data)
+        _result = _models.ScheduleTriggersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def pause(
@@ -402,7 +404,7 @@ class SchedulesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleRunResponse.model_validate(_data)
+        _result = _models.ScheduleRunResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def update_schedule(
@@ -606,7 +608,7 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleDeleteResponse.model_validate(_data)
+        _result = _models.ScheduleDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_schedule(
@@ -702,7 +704,7 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SchedulesResponse.model_validate(_data)
+        _result = _models.SchedulesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_triggers(
@@ -752,7 +754,9 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleTriggersResponse.model_validate(_data)
+        _result = _models.ScheduleTriggersResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def pause(
@@ -869,7 +873,7 @@ class AsyncSchedulesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleRunResponse.model_validate(_data)
+        _result = _models.ScheduleRunResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def update_schedule(

@@ -66,7 +66,9 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_scorer_version(
@@ -104,7 +106,9 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_scorer_version(
@@ -142,7 +146,7 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersion.model_validate(_data)
+        _result = _models.StoredScorerVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_stored_scorer_versions_compare(
@@ -189,7 +193,9 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_stored_scorer_versions(
@@ -239,7 +245,9 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_scorer_versions(
@@ -311,7 +319,9 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stored_scorer_version_restore(
@@ -350,7 +360,9 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -402,7 +414,9 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCreateResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_scorer_version(
@@ -440,7 +454,9 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionDeleteResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_scorer_version(
@@ -478,7 +494,7 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersion.model_validate(_data)
+        _result = _models.StoredScorerVersion.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_stored_scorer_versions_compare(
@@ -525,7 +541,9 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCompareResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsCompareResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_stored_scorer_versions(
@@ -575,7 +593,9 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_scorer_versions(
@@ -648,7 +668,9 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionActivateResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionActivateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def stored_scorer_version_restore(
@@ -687,5 +709,7 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionRestoreResponse.model_validate(_data)
+        _result = _models.StoredScorerVersionRestoreResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -142,7 +142,7 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresEntity.model_validate(_data)
+        _result = _models.ScoresEntity.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_scores_by_entity_id(
@@ -222,7 +222,7 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data)
+        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_scores_by_run_id(
@@ -306,7 +306,7 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data)
+        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_scores_by_scorer_id(
@@ -381,7 +381,7 @@ class ScoresResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresResponse.model_validate(_data)
+        _result = _models.ScoresResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
 
@@ -509,7 +509,7 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresEntity.model_validate(_data)
+        _result = _models.ScoresEntity.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_scores_by_entity_id(
@@ -590,7 +590,7 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data)
+        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_scores_by_run_id(
@@ -675,7 +675,7 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data)
+        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_scores_by_scorer_id(
@@ -751,5 +751,5 @@ class AsyncScoresResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresResponse.model_validate(_data)
+        _result = _models.ScoresResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result

@@ -191,7 +191,9 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
+        _result = _models.StoredAgentChangeRequestResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_preview_instruction(
@@ -242,7 +244,9 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
+        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_stored_agent(
@@ -417,7 +421,9 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsCreateResponse.model_validate(_data)
+        _result = _models.StoredAgentsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_favorite(
@@ -453,7 +459,9 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_agent(
@@ -489,7 +497,9 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def export(
@@ -653,7 +663,9 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentExportResponse.model_validate(_data)
+        _result = _models.StoredAgentExportResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_agent(
@@ -697,7 +709,7 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgent.model_validate(_data)
+        _result = _models.StoredAgent.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_dependents(
@@ -733,7 +745,9 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDependentsResponse.model_validate(_data)
+        _result = _models.StoredAgentDependentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_stored_agents(
@@ -799,7 +813,7 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsResponse.model_validate(_data)
+        _result = _models.StoredAgentsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_stored_agents(
@@ -878,7 +892,9 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(_data)
+        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_stored_agent(
@@ -1237,7 +1253,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentChangeRequestResponse.model_validate(_data)
+        _result = _models.StoredAgentChangeRequestResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_preview_instruction(
@@ -1288,7 +1306,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(_data)
+        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_stored_agent(
@@ -1463,7 +1483,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsCreateResponse.model_validate(_data)
+        _result = _models.StoredAgentsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_favorite(
@@ -1499,7 +1521,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_agent(
@@ -1535,7 +1559,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDeleteResponse.model_validate(_data)
+        _result = _models.StoredAgentDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def export(
@@ -1699,7 +1725,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentExportResponse.model_validate(_data)
+        _result = _models.StoredAgentExportResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_agent(
@@ -1743,7 +1771,7 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgent.model_validate(_data)
+        _result = _models.StoredAgent.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_dependents(
@@ -1779,7 +1807,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDependentsResponse.model_validate(_data)
+        _result = _models.StoredAgentDependentsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_stored_agents(
@@ -1845,7 +1875,7 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsResponse.model_validate(_data)
+        _result = _models.StoredAgentsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_stored_agents(
@@ -1925,7 +1955,9 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(_data)
+        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_stored_agent(

@@ -79,7 +79,9 @@ class StoredMcpClientsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsCreateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_mcp_client(
@@ -115,7 +117,9 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientDeleteResponse.model_validate(_data)
+        _result = _models.StoredMcpClientDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_mcp_client(
@@ -159,7 +163,7 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClient.model_validate(_data)
+        _result = _models.StoredMcpClient.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_mcp_clients(
@@ -216,7 +220,9 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsResponse.model_validate(_data)
+        _result = _models.StoredMcpClientsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_mcp_clients(
@@ -377,7 +383,9 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsCreateResponse.model_validate(_data)
+        _result = _models.StoredMcpClientsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_mcp_client(
@@ -413,7 +421,9 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientDeleteResponse.model_validate(_data)
+        _result = _models.StoredMcpClientDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_mcp_client(
@@ -457,7 +467,7 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClient.model_validate(_data)
+        _result = _models.StoredMcpClient.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_mcp_clients(
@@ -514,7 +524,9 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsResponse.model_validate(_data)
+        _result = _models.StoredMcpClientsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_mcp_clients(

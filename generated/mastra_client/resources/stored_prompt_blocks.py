@@ -86,7 +86,9 @@ class StoredPromptBlocksResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksCreateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlocksCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_prompt_block(
@@ -122,7 +124,9 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockDeleteResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_prompt_block(
@@ -166,7 +170,7 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlock.model_validate(_data)
+        _result = _models.StoredPromptBlock.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_prompt_blocks(
@@ -223,7 +227,9 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksResponse.model_validate(_data)
+        _result = _models.StoredPromptBlocksResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_prompt_blocks(
@@ -399,7 +405,9 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksCreateResponse.model_validate(_data)
+        _result = _models.StoredPromptBlocksCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_prompt_block(
@@ -435,7 +443,9 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockDeleteResponse.model_validate(_data)
+        _result = _models.StoredPromptBlockDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_prompt_block(
@@ -479,7 +489,7 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlock.model_validate(_data)
+        _result = _models.StoredPromptBlock.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_prompt_blocks(
@@ -536,7 +546,9 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksResponse.model_validate(_data)
+        _result = _models.StoredPromptBlocksResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_prompt_blocks(

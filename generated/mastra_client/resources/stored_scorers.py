@@ -110,7 +110,9 @@ class StoredScorersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersCreateResponse.model_validate(_data)
+        _result = _models.StoredScorersCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_scorer(
@@ -146,7 +148,9 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerDeleteResponse.model_validate(_data)
+        _result = _models.StoredScorerDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_scorer(
@@ -190,7 +194,7 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorer.model_validate(_data)
+        _result = _models.StoredScorer.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_scorers(
@@ -247,7 +251,7 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersResponse.model_validate(_data)
+        _result = _models.StoredScorersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_stored_scorers(
@@ -470,7 +474,9 @@ class AsyncStoredScorersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersCreateResponse.model_validate(_data)
+        _result = _models.StoredScorersCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_scorer(
@@ -506,7 +512,9 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerDeleteResponse.model_validate(_data)
+        _result = _models.StoredScorerDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_scorer(
@@ -550,7 +558,7 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorer.model_validate(_data)
+        _result = _models.StoredScorer.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_scorers(
@@ -607,7 +615,7 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersResponse.model_validate(_data)
+        _result = _models.StoredScorersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_stored_scorers(

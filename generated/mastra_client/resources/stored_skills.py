@@ -108,7 +108,9 @@ class StoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsCreateResponse.model_validate(_data)
+        _result = _models.StoredSkillsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_favorite(
@@ -144,7 +146,9 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(_data)
+        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_skill(
@@ -180,7 +184,9 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillDeleteResponse.model_validate(_data)
+        _result = _models.StoredSkillDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_skill(
@@ -216,7 +222,7 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkill.model_validate(_data)
+        _result = _models.StoredSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_skills(
@@ -282,7 +288,7 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsResponse.model_validate(_data)
+        _result = _models.StoredSkillsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_stored_skills(
@@ -370,7 +376,9 @@ class StoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillPublishResponse.model_validate(_data)
+        _result = _models.StoredSkillPublishResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def put_favorite(
@@ -406,7 +414,9 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(_data)
+        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def update_stored_skill(
@@ -588,7 +598,9 @@ class AsyncStoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsCreateResponse.model_validate(_data)
+        _result = _models.StoredSkillsCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_favorite(
@@ -624,7 +636,9 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(_data)
+        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_skill(
@@ -660,7 +674,9 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillDeleteResponse.model_validate(_data)
+        _result = _models.StoredSkillDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_skill(
@@ -696,7 +712,7 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkill.model_validate(_data)
+        _result = _models.StoredSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_skills(
@@ -762,7 +778,7 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsResponse.model_validate(_data)
+        _result = _models.StoredSkillsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_stored_skills(
@@ -851,7 +867,9 @@ class AsyncStoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillPublishResponse.model_validate(_data)
+        _result = _models.StoredSkillPublishResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def put_favorite(
@@ -887,7 +905,9 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(_data)
+        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def update_stored_skill(

@@ -103,7 +103,9 @@ class StoredWorkspacesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesCreateResponse.model_validate(_data)
+        _result = _models.StoredWorkspacesCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_stored_workspace(
@@ -139,7 +141,9 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspaceDeleteResponse.model_validate(_data)
+        _result = _models.StoredWorkspaceDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_stored_workspace(
@@ -175,7 +179,7 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspace.model_validate(_data)
+        _result = _models.StoredWorkspace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_stored_workspaces(
@@ -229,7 +233,9 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesResponse.model_validate(_data)
+        _result = _models.StoredWorkspacesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_stored_workspaces(
@@ -433,7 +439,9 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesCreateResponse.model_validate(_data)
+        _result = _models.StoredWorkspacesCreateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_stored_workspace(
@@ -469,7 +477,9 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspaceDeleteResponse.model_validate(_data)
+        _result = _models.StoredWorkspaceDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_stored_workspace(
@@ -505,7 +515,7 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspace.model_validate(_data)
+        _result = _models.StoredWorkspace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_stored_workspaces(
@@ -559,7 +569,9 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesResponse.model_validate(_data)
+        _result = _models.StoredWorkspacesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_stored_workspaces(

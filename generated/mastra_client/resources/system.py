@@ -52,7 +52,9 @@ class SystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemApiSchemaResponse.model_validate(_data)
+        _result = _models.SystemApiSchemaResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_packages(
@@ -84,7 +86,7 @@ class SystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemPackagesResponse.model_validate(_data)
+        _result = _models.SystemPackagesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
 
@@ -123,7 +125,9 @@ class AsyncSystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemApiSchemaResponse.model_validate(_data)
+        _result = _models.SystemApiSchemaResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_packages(
@@ -155,5 +159,5 @@ class AsyncSystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemPackagesResponse.model_validate(_data)
+        _result = _models.SystemPackagesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result

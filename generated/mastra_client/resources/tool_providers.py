@@ -81,7 +81,9 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
+        _result = _models.ToolProviderAuthorizeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def connection_status(
@@ -126,7 +128,9 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_connection(
@@ -175,7 +179,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_auth_status(
@@ -213,7 +219,7 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthStatus.model_validate(_data)
+        _result = _models.ToolProviderAuthStatus.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_connection_usage(
@@ -259,7 +265,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUsageResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionUsageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_health(
@@ -295,7 +303,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderHealthResponse.model_validate(_data)
+        _result = _models.ToolProviderHealthResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_tool_schema(
@@ -377,7 +387,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_connections(
@@ -433,7 +445,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_connections(
@@ -502,7 +516,7 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProvidersResponse.model_validate(_data)
+        _result = _models.ToolProvidersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_toolkits(
@@ -538,7 +552,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolkitsResponse.model_validate(_data)
+        _result = _models.ToolProviderToolkitsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_tools(
@@ -591,7 +607,9 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolsResponse.model_validate(_data)
+        _result = _models.ToolProviderToolsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_tools(
@@ -673,7 +691,9 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -740,7 +760,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthorizeResponse.model_validate(_data)
+        _result = _models.ToolProviderAuthorizeResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def connection_status(
@@ -785,7 +807,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionStatusResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionStatusResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_connection(
@@ -834,7 +858,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_auth_status(
@@ -872,7 +898,7 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthStatus.model_validate(_data)
+        _result = _models.ToolProviderAuthStatus.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_connection_usage(
@@ -918,7 +944,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUsageResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionUsageResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_health(
@@ -954,7 +982,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderHealthResponse.model_validate(_data)
+        _result = _models.ToolProviderHealthResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_tool_schema(
@@ -1036,7 +1066,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_connections(
@@ -1092,7 +1124,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionsResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_connections(
@@ -1162,7 +1196,7 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProvidersResponse.model_validate(_data)
+        _result = _models.ToolProvidersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_toolkits(
@@ -1198,7 +1232,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolkitsResponse.model_validate(_data)
+        _result = _models.ToolProviderToolkitsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_tools(
@@ -1251,7 +1287,9 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolsResponse.model_validate(_data)
+        _result = _models.ToolProviderToolsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_tools(
@@ -1334,5 +1372,7 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(_data)
+        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result

@@ -112,7 +112,7 @@ class ToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Tool.model_validate(_data)
+        _result = _models.Tool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_tools(
@@ -242,7 +242,7 @@ class AsyncToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Tool.model_validate(_data)
+        _result = _models.Tool.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_tools(

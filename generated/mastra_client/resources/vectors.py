@@ -68,7 +68,9 @@ class VectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorCreateIndexResponse.model_validate(_data)
+        _result = _models.VectorCreateIndexResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_index(
@@ -106,7 +108,9 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndexDeleteResponse.model_validate(_data)
+        _result = _models.VectorIndexDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_index(
@@ -144,7 +148,7 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndex.model_validate(_data)
+        _result = _models.VectorIndex.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_embedders(
@@ -176,7 +180,7 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EmbeddersResponse.model_validate(_data)
+        _result = _models.EmbeddersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_indexes(
@@ -244,7 +248,7 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorsResponse.model_validate(_data)
+        _result = _models.VectorsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def query(
@@ -346,7 +350,7 @@ class VectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorUpsertResponse.model_validate(_data)
+        _result = _models.VectorUpsertResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
 
@@ -401,7 +405,9 @@ class AsyncVectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorCreateIndexResponse.model_validate(_data)
+        _result = _models.VectorCreateIndexResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_index(
@@ -439,7 +445,9 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndexDeleteResponse.model_validate(_data)
+        _result = _models.VectorIndexDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_index(
@@ -477,7 +485,7 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndex.model_validate(_data)
+        _result = _models.VectorIndex.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_embedders(
@@ -509,7 +517,7 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EmbeddersResponse.model_validate(_data)
+        _result = _models.EmbeddersResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_indexes(
@@ -577,7 +585,7 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorsResponse.model_validate(_data)
+        _result = _models.VectorsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def query(
@@ -679,5 +687,5 @@ class AsyncVectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorUpsertResponse.model_validate(_data)
+        _result = _models.VectorUpsertResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result

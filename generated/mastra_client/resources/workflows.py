@@ -71,7 +71,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunCancelResponse.model_validate(_data)
+        _result = _models.WorkflowRunCancelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_restart_all_active_workflow_run(
@@ -108,7 +110,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def create_run(
@@ -162,7 +166,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowCreateRunResponse.model_validate(_data)
+        _result = _models.WorkflowCreateRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def delete_run(
@@ -200,7 +206,9 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunDeleteResponse.model_validate(_data)
+        _result = _models.WorkflowRunDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def execute_step(
@@ -317,7 +325,7 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRun.model_validate(_data)
+        _result = _models.WorkflowRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_workflow(
@@ -353,7 +361,7 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workflow.model_validate(_data)
+        _result = _models.Workflow.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_run_counts(
@@ -466,7 +474,7 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunsResponse.model_validate(_data)
+        _result = _models.WorkflowRunsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def iter_runs(
@@ -721,7 +729,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartResponse.model_validate(_data)
+        _result = _models.WorkflowRestartResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def restart_all_active_workflow_runs_async(
@@ -758,7 +768,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def restart_async(
@@ -814,7 +826,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume(
@@ -878,7 +892,7 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeResponse.model_validate(_data)
+        _result = _models.WorkflowResumeResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def resume_async(
@@ -942,7 +956,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowResumeAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_no_wait(
@@ -1006,7 +1022,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
+        _result = _models.WorkflowResumeNoWaitResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -1127,7 +1145,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowsEventsResponse.model_validate(_data)
+        _result = _models.WorkflowsEventsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def start(
@@ -1191,7 +1211,7 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartResponse.model_validate(_data)
+        _result = _models.WorkflowStartResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def start_async(
@@ -1255,7 +1275,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowStartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stream(
@@ -1474,7 +1496,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
+        _result = _models.WorkflowTimeTravelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def time_travel_async(
@@ -1544,7 +1568,9 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def time_travel_stream(
@@ -1677,7 +1703,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunCancelResponse.model_validate(_data)
+        _result = _models.WorkflowRunCancelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_restart_all_active_workflow_run(
@@ -1714,7 +1742,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def create_run(
@@ -1768,7 +1798,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowCreateRunResponse.model_validate(_data)
+        _result = _models.WorkflowCreateRunResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def delete_run(
@@ -1806,7 +1838,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunDeleteResponse.model_validate(_data)
+        _result = _models.WorkflowRunDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def execute_step(
@@ -1923,7 +1957,7 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRun.model_validate(_data)
+        _result = _models.WorkflowRun.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_workflow(
@@ -1959,7 +1993,7 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workflow.model_validate(_data)
+        _result = _models.Workflow.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_run_counts(
@@ -2072,7 +2106,7 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunsResponse.model_validate(_data)
+        _result = _models.WorkflowRunsResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def iter_runs(
@@ -2328,7 +2362,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartResponse.model_validate(_data)
+        _result = _models.WorkflowRestartResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def restart_all_active_workflow_runs_async(
@@ -2365,7 +2401,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def restart_async(
@@ -2421,7 +2459,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowRestartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def resume(
@@ -2485,7 +2525,7 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeResponse.model_validate(_data)
+        _result = _models.WorkflowResumeResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def resume_async(
@@ -2549,7 +2589,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowResumeAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def resume_no_wait(
@@ -2613,7 +2655,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeNoWaitResponse.model_validate(_data)
+        _result = _models.WorkflowResumeNoWaitResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def resume_stream(
@@ -2734,7 +2778,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowsEventsResponse.model_validate(_data)
+        _result = _models.WorkflowsEventsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def start(
@@ -2798,7 +2844,7 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartResponse.model_validate(_data)
+        _result = _models.WorkflowStartResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def start_async(
@@ -2862,7 +2908,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowStartAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def stream(
@@ -3081,7 +3129,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelResponse.model_validate(_data)
+        _result = _models.WorkflowTimeTravelResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def time_travel_async(
@@ -3151,7 +3201,9 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(_data)
+        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def time_travel_stream(

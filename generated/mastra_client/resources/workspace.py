@@ -71,7 +71,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(_data)
+        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def fs_mkdir(
@@ -119,7 +121,9 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
+        _result = _models.WorkspaceFsMkdirResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def fs_write(
@@ -173,7 +177,9 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
+        _result = _models.WorkspaceFsWriteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_fs_list(
@@ -220,7 +226,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsListResponse.model_validate(_data)
+        _result = _models.WorkspaceFsListResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_fs_read(
@@ -267,7 +275,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsReadResponse.model_validate(_data)
+        _result = _models.WorkspaceFsReadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_fs_stat(
@@ -311,7 +321,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsStatResponse.model_validate(_data)
+        _result = _models.WorkspaceFsStatResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_search(
@@ -364,7 +376,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_skill(
@@ -410,7 +424,7 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkill.model_validate(_data)
+        _result = _models.WorkspaceSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def get_skill_reference(
@@ -458,7 +472,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReference.model_validate(_data)
+        _result = _models.WorkspaceSkillReference.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_skills_search(
@@ -514,7 +530,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_skills_sh_popular(
@@ -561,7 +579,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def iter_skills_sh_popular(
@@ -642,7 +662,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_skills_sh_search(
@@ -689,7 +711,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def get_workspace(
@@ -725,7 +749,7 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workspace.model_validate(_data)
+        _result = _models.Workspace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def index(
@@ -776,7 +800,7 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceIndexResponse.model_validate(_data)
+        _result = _models.WorkspaceIndexResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def list_skill_references(
@@ -822,7 +846,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReferencesResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillReferencesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_skills(
@@ -858,7 +884,9 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def list_workspaces(
@@ -890,7 +918,7 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspacesResponse.model_validate(_data)
+        _result = _models.WorkspacesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     def skills_sh_install(
@@ -944,7 +972,9 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def skills_sh_remove(
@@ -989,7 +1019,9 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     def skills_sh_update(
@@ -1034,7 +1066,9 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
 
@@ -1091,7 +1125,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(_data)
+        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def fs_mkdir(
@@ -1139,7 +1175,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsMkdirResponse.model_validate(_data)
+        _result = _models.WorkspaceFsMkdirResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def fs_write(
@@ -1193,7 +1231,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsWriteResponse.model_validate(_data)
+        _result = _models.WorkspaceFsWriteResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_fs_list(
@@ -1240,7 +1280,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsListResponse.model_validate(_data)
+        _result = _models.WorkspaceFsListResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_fs_read(
@@ -1287,7 +1329,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsReadResponse.model_validate(_data)
+        _result = _models.WorkspaceFsReadResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_fs_stat(
@@ -1331,7 +1375,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsStatResponse.model_validate(_data)
+        _result = _models.WorkspaceFsStatResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_search(
@@ -1384,7 +1430,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_skill(
@@ -1430,7 +1478,7 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkill.model_validate(_data)
+        _result = _models.WorkspaceSkill.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def get_skill_reference(
@@ -1478,7 +1526,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReference.model_validate(_data)
+        _result = _models.WorkspaceSkillReference.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_skills_search(
@@ -1534,7 +1584,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_skills_sh_popular(
@@ -1581,7 +1633,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def iter_skills_sh_popular(
@@ -1663,7 +1717,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_skills_sh_search(
@@ -1710,7 +1766,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def get_workspace(
@@ -1746,7 +1804,7 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workspace.model_validate(_data)
+        _result = _models.Workspace.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def index(
@@ -1797,7 +1855,7 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceIndexResponse.model_validate(_data)
+        _result = _models.WorkspaceIndexResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def list_skill_references(
@@ -1843,7 +1901,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReferencesResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillReferencesResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_skills(
@@ -1879,7 +1939,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def list_workspaces(
@@ -1911,7 +1973,7 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspacesResponse.model_validate(_data)
+        _result = _models.WorkspacesResponse.model_validate(_data, by_alias=True, by_name=False)
         return _result
 
     async def skills_sh_install(
@@ -1965,7 +2027,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def skills_sh_remove(
@@ -2010,7 +2074,9 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
 
     async def skills_sh_update(
@@ -2055,5 +2121,7 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(_data)
+        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(
+            _data, by_alias=True, by_name=False
+        )
         return _result
