@@ -111,3 +111,8 @@ def bounded(name: str, limit: int = MAX_MODULE_NAME) -> str:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
     return name[: limit - 9].rstrip("_") + "_" + digest
+
+
+def is_python_name(value: object) -> bool:
+    """A name usable as written for a class, attribute, argument or module (not ``class``)."""
+    return isinstance(value, str) and value.isidentifier() and value not in _HARD_KEYWORDS

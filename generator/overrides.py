@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import CodegenError
+from .naming import is_python_name
 from .refs import schema_names_in
 
 _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -248,7 +249,7 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
                 f"unknown key {key!r} (expected one of {', '.join(sorted(_TOP_KEYS))})",
             )
     for tag, name in (data.get("groups") or {}).items():
-        if not isinstance(name, str) or not name.isidentifier():
+        if not is_python_name(name):
             raise CodegenError(file.at("groups", tag), f"group name for {tag!r} must be a Python identifier")
         merged.groups[tag] = name
     for op_key, body in (data.get("operations") or {}).items():
@@ -268,8 +269,9 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
             body = {**body, "resume": _resume(file, ("operations", op_key, "resume"), body["resume"])}
         if "paginate" in body:
             body = {**body, "paginate": _paginate(file, ("operations", op_key, "paginate"), body["paginate"])}
-        if "name" in body and not str(body["name"]).isidentifier():
-            raise CodegenError(file.at("operations", op_key, "name"), "name must be a Python identifier")
+        for key in ("name", "group"):
+            if key in body and not is_python_name(body[key]):
+                raise CodegenError(file.at("operations", op_key, key), f"{key} must be a Python identifier")
         merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
         merged.origin[op_key] = file.at("operations", op_key)
         if shipped:
@@ -445,7 +447,7 @@ def _check_keys(file: Located, keys: tuple[str, ...], value: dict[str, Any], all
 
 def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
     where = ("chunks", name)
-    if not name.isidentifier() or not isinstance(body, dict):
+    if not is_python_name(name) or not isinstance(body, dict):
         raise CodegenError(file.at(*where), "a chunk union is a class name mapped to a mapping")
     _check_keys(file, where, body, _CHUNK_UNION_KEYS, "chunk union")
     discriminator = body.get("discriminator", "type")
@@ -454,7 +456,7 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
         raise CodegenError(file.at(*where), "discriminator is a field name, envelope a mapping of fields")
     suffix = _last_word(name)
     fallback = body.get("fallback") or f"Other{name}"
-    if not isinstance(fallback, str) or not fallback.isidentifier():
+    if not is_python_name(fallback):
         raise CodegenError(file.at(*where, "fallback"), "fallback must be a class name")
     types = body.get("types") or {}
     if not isinstance(types, dict) or not types:
@@ -466,7 +468,7 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
             raise CodegenError(at, f"chunk type {tag!r} has no model: give it a payload or fields schema")
         _check_keys(file, (*where, "types", tag), spec, _CHUNK_TYPE_KEYS, "chunk type")
         class_name = spec.get("name") or _class_for(tag, suffix)
-        if not class_name.isidentifier():
+        if not is_python_name(class_name):
             raise CodegenError(at, f"chunk type {tag!r} needs a 'name:' (a Python class name)")
         properties: dict[str, Any] = {discriminator: {"const": tag, "type": "string"}, **copy.deepcopy(envelope)}
         if "payload" in spec:
@@ -529,17 +531,20 @@ def _check_operation_key(file: Located, keys: tuple[str, ...], op_key: str) -> N
 
 def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpec:
     where = ("resources", name)
-    if not name.isidentifier() or not isinstance(body, dict):
+    if not is_python_name(name) or not isinstance(body, dict):
         raise CodegenError(file.at(*where), "a resource is an identifier mapped to a mapping")
     params = body.get("params") or {}
-    if not isinstance(params, dict) or not all(isinstance(v, str) and v.isidentifier() for v in params.values()):
+    if not isinstance(params, dict) or not all(is_python_name(v) for v in params.values()):
         raise CodegenError(file.at(*where, "params"), "params maps spec parameter names to Python names")
+    accessor = body.get("accessor")
+    if accessor is not None and not is_python_name(accessor):
+        raise CodegenError(file.at(*where, "accessor"), "accessor must be a Python identifier")
     methods = [
         _method(file, (*where, "methods", m), m, spec, shipped) for m, spec in (body.get("methods") or {}).items()
     ]
     return ResourceSpec(
         name=name,
-        accessor=body.get("accessor"),
+        accessor=accessor,
         params=dict(params),
         optional=list(body.get("optional") or []),
         methods=methods,
@@ -549,7 +554,7 @@ def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpe
 
 
 def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped: bool) -> ResourceMethod:
-    if not name.isidentifier():
+    if not is_python_name(name):
         raise CodegenError(file.at(*keys), f"{name!r} is not a Python identifier")
     if isinstance(spec, str):
         spec = {"operation": spec}

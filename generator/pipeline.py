@@ -18,6 +18,7 @@ from .build import build_groups, build_operations, build_resources, chunk_union_
 from .errors import CodegenError
 from .ir import ClientModel, Operation, ProjectInfo
 from .loader import DEFAULT_MAX_SPEC_BYTES, LoadedSpec, canonical_document, load_spec
+from .naming import is_python_name
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
 from .render import file_header, package_marker, render_package
@@ -148,8 +149,10 @@ def assemble(
 
 def _package_name(out_dir: Path) -> str:
     package = out_dir.absolute().name
-    if not package.isidentifier():
-        raise CodegenError(str(out_dir), f"the package directory name {package!r} is not a Python identifier")
+    if not is_python_name(package):
+        raise CodegenError(
+            str(out_dir), f"the package directory name {package!r} is not a Python identifier (or is a keyword)"
+        )
     return package
 
 

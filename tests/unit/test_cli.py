@@ -120,6 +120,39 @@ def test_bad_override_key_and_stream_format(tmp_path: Path) -> None:
     assert_located_error(run(str(spec), "-o", str(tmp_path / "o"), "--overrides", str(bad)), "b.yaml:3", "nmae")
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("groups:\n  Things: class\n", 2, "group name for 'Things' must be a Python identifier"),
+        ("operations:\n  GET /things/{thingId}:\n    group: class\n", 3, "group must be a Python identifier"),
+        ("operations:\n  GET /things/{thingId}:\n    name: a(b)\n", 3, "name must be a Python identifier"),
+        ("client:\n  'x; import os': GET /things/{thingId}\n", 2, "is not a Python identifier"),
+        (
+            "resources:\n  Thing:\n    accessor: __import__(1)\n    params: {thingId: thing_id}\n",
+            3,
+            "accessor must be a Python identifier",
+        ),
+        ("resources:\n  Thing:\n    params: {thingId: def}\n", 3, "params maps spec parameter names"),
+    ],
+)
+def test_override_names_that_are_not_python_names_are_located_errors(
+    tmp_path: Path, text: str, line: int, says: str
+) -> None:
+    """Override names land in the code as written: a keyword or an expression there would be
+    invalid Python (or code), so it is refused where it is written."""
+    spec = write(tmp_path, "s.json", json.dumps(SMALL))
+    bad = write(tmp_path, "bad.yaml", "version: 1\n" + text)
+    out = tmp_path / "out"
+    assert_located_error(run(str(spec), "-o", str(out), "--overrides", str(bad)), f"bad.yaml:{line + 1}", says)
+    assert not out.exists()
+
+
+def test_a_package_directory_named_like_a_keyword_is_refused(tmp_path: Path) -> None:
+    spec = write(tmp_path, "s.json", json.dumps(SMALL))
+    assert_located_error(run(str(spec), "-o", str(tmp_path / "class")), "class", "is not a Python identifier")
+    assert not (tmp_path / "class").exists()
+
+
 def test_generates_then_regenerates_over_its_own_output(tmp_path: Path) -> None:
     spec = write(tmp_path, "s.json", json.dumps(SMALL))
     out = tmp_path / "things_client"
