@@ -137,9 +137,9 @@ def assemble(
         project=project,
         surface=build_surface(operations, normalized, meta),
     )
-    source = run_datamodel_codegen(schemas) if schemas else ""
-    if source:
-        model.model_modules, model.model_index = split_models(source, usage, aliases, file_header(model), members)
+    if schemas:
+        models = run_datamodel_codegen(schemas)
+        model.model_modules, model.model_index = split_models(models, usage, aliases, file_header(model), members)
     missing = sorted(set(schemas) - set(model.model_index))
     if missing:
         raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")

@@ -11,11 +11,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def _escape_char(char: str) -> str:
+    """``char`` as it may stand inside a non-raw string literal (quotes are the caller's)."""
     if char == "\\":
         return "\\\\"
-    if char == '"':
-        return '\\"'
-    if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF:
+    if char.isprintable():  # not a surrogate, a control or a line break
         return char
     code = ord(char)
     if code <= 0xFF:
@@ -25,12 +24,8 @@ def _escape_char(char: str) -> str:
     return f"\\U{code:08x}"
 
 
-def string_body(text: str) -> str:
-    """The inside of a double-quoted Python literal that evaluates to ``text``."""
-    return "".join(_escape_char(char) for char in text)
-
-
-# What may stay as it is in a URL path (RFC 3986 pchar, plus "/" and an existing "%XX").
+# What may stay as it is in a URL path (RFC 3986 pchar, plus "/" and an existing "%XX"): no
+# quote, backslash, brace or invisible character, so the encoded text is also a literal as it is.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 
 
@@ -50,7 +45,7 @@ def fstring_path(path: str, calls: Mapping[str, str]) -> str:
 
 
 def _literal(text: str) -> str:
-    return string_body(urllib.parse.quote(text, safe=_PATH_SAFE)).replace("{", "{{").replace("}", "}}")
+    return urllib.parse.quote(text, safe=_PATH_SAFE)
 
 
 _QUOTE_RUN = re.compile(r'"+')

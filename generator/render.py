@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from .ir import ClientModel
-from .pysource import docstring_body, string_body
+from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
 
 RUNTIME_PACKAGE = "mastra_codegen.templates.runtime"
@@ -40,7 +40,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
-    env.filters["pystr"] = lambda value: '"' + string_body(str(value)) + '"'
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
     return env

@@ -27,7 +27,16 @@ SHARED = "_shared"
 STREAMS = "_streams"  # chunk models of streams and their union aliases
 
 
-def run_datamodel_codegen(schemas: Mapping[str, Any]) -> str:
+@dataclass(frozen=True)
+class ModelSource:
+    """datamodel-code-generator's module after our repairs, parsed once: the repairs and the
+    split both walk the tree, and parsing a large module is a tenth of a second."""
+
+    text: str
+    tree: ast.Module
+
+
+def run_datamodel_codegen(schemas: Mapping[str, Any]) -> ModelSource:
     """One in-process run of datamodel-code-generator over ``components.schemas``."""
     from datamodel_code_generator import (
         DataModelType,
@@ -86,7 +95,7 @@ class _Field:
     value: str | None  # what follows ``=``, alias included where the name is not the wire key
 
 
-def _fix_fields(source: str) -> str:
+def _fix_fields(source: str) -> ModelSource:
     """Repairs to datamodel-code-generator's fields, in place in its source.
 
     * A field named in a form Python reads differently (NFKC: ``µ`` is read as ``μ``, ``ª`` as
@@ -194,10 +203,11 @@ def _fix_fields(source: str) -> str:
             start, end = span(config)
             edits.append((start, end, text(config)[:-1].rstrip().rstrip(",") + ", protected_namespaces=(),)"))
     if not edits:
-        return source
+        return ModelSource(source, tree)
     for start, end, new in sorted(edits, reverse=True):
         source = source[:start] + new + source[end:]
-    return "from pydantic import Field\n" + source  # ruff merges and sorts the imports
+    source = "from pydantic import Field\n" + source  # ruff merges and sorts the imports
+    return ModelSource(source, ast.parse(source))
 
 
 def _alias_text(value: str) -> str | None:
@@ -258,7 +268,7 @@ def _none_or_required(value: ast.expr) -> bool:
 
 
 def split_models(
-    source: str,
+    models: ModelSource,
     usage: Mapping[str, set[str]],
     aliases: Mapping[str, str],
     header: str,
@@ -270,8 +280,8 @@ def split_models(
     use through other classes is followed here. Returns the modules and an
     index of every public name (class or alias) to its module.
     """
-    tree = ast.parse(source)
-    lines_of = source.splitlines()
+    tree = models.tree
+    lines_of = models.text.splitlines()
 
     def segment(node: ast.stmt) -> str:
         # ast.get_source_segment re-splits the whole source on every call: quadratic here.
