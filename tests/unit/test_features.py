@@ -22,7 +22,6 @@ import inspect
 import io
 import json
 import keyword
-import pkgutil
 import subprocess
 import sys
 import urllib.parse
@@ -35,6 +34,7 @@ import httpx
 import pydantic
 import pytest
 from mastra_codegen.pipeline import generate
+from package_checks import import_everything
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "features"
 CLINIC, LIBRARY = "feature_clinic", "feature_library"
@@ -94,12 +94,7 @@ def test_ruff_is_clean(out_dir: Path) -> None:
 
 @pytest.mark.parametrize("package", [CLINIC, LIBRARY])
 def test_every_module_and_model_imports(out_dir: Path, package: str) -> None:
-    models = importlib.import_module(f"{package}.models")
-    for name in models.__all__:
-        assert getattr(models, name) is not None
-    resources = importlib.import_module(f"{package}.resources")
-    for info in pkgutil.iter_modules(resources.__path__):
-        importlib.import_module(f"{package}.resources.{info.name}")
+    import_everything(package)
 
 
 def test_untagged_operations_are_grouped_by_their_path(clinic: ModuleType, library: ModuleType) -> None:

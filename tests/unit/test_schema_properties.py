@@ -83,7 +83,6 @@ import importlib
 import json
 import math
 import os
-import pkgutil
 import sys
 import tempfile
 import warnings
@@ -102,25 +101,17 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from mastra_codegen.naming import pascal, safe_class_name, snake
 from mastra_codegen.pipeline import generate, prepare
+from package_checks import import_everything
 
-settings.register_profile(
-    "mastra-props-ci",
-    max_examples=50,
-    derandomize=True,
+# Each example is a whole generation: no deadline, and no database (CI starts clean anyway).
+_SLOW_EXAMPLES = settings(
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-settings.register_profile(
-    "mastra-props-deep",
-    max_examples=400,
-    derandomize=False,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
+settings.register_profile("mastra-props-ci", _SLOW_EXAMPLES, max_examples=50, derandomize=True)
+settings.register_profile("mastra-props-deep", _SLOW_EXAMPLES, max_examples=400, derandomize=False)
 PROFILE = settings.get_profile("mastra-props-" + os.environ.get("MASTRA_PROPS_PROFILE", "ci"))
 
 BASE_URL = "http://props.test"
@@ -900,12 +891,8 @@ def check_case(case: Case) -> None:
     with generated(case) as package:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # (b), and quietly: pydantic warns of names it dislikes
+            import_everything(package.__name__)
             models = importlib.import_module(f"{package.__name__}.models")
-            for name in models.__all__:
-                assert getattr(models, name) is not None
-            resources = importlib.import_module(f"{package.__name__}.resources")
-            for info in pkgutil.iter_modules(resources.__path__):
-                importlib.import_module(f"{resources.__name__}.{info.name}")
         for name, samples in case.samples.items():
             model = getattr(models, class_name(name))
             for data in samples:
