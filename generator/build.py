@@ -200,9 +200,9 @@ def _operation(
     stream = _stream_spec(patch.get("stream"), overrides, key)
     if stream is not None:
         returns, parse, parse_with = "Any", "raw", None
-    client_tools = _special_param(params, patch.get("client_tools"), "ClientToolsParam", key, overrides)
+    client_tools = _special_param(params, patch, "client_tools", "ClientToolsParam", key, overrides)
     structured = _special_param(
-        params, patch.get("structured_output"), "type[pydantic.BaseModel] | {annotation}", key, overrides
+        params, patch, "structured_output", "type[pydantic.BaseModel] | {annotation}", key, overrides
     )
     deprecated = bool(op.get("deprecated"))
     return Operation(
@@ -268,18 +268,19 @@ def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) ->
 
 
 def _special_param(
-    params: list[Param], wire_name: str | None, annotation: str, key: str, overrides: Overrides
+    params: list[Param], patch: dict[str, Any], part: str, annotation: str, key: str, overrides: Overrides
 ) -> str | None:
     """Give the body field that carries client tools (or a structured-output model) its Python type."""
+    wire_name = patch.get(part)
     if wire_name is None:
         return None
     for index, param in enumerate(params):
         if param.location == "body" and param.name == wire_name:
             params[index] = replace(param, annotation=annotation.format(annotation=param.annotation))
             return param.py_name
-    if key in overrides.shipped_keys:
-        return None  # an older server without the field: the feature is left out
-    raise CodegenError(overrides.origin.get(key, key), f"'{key}' has no body field {wire_name!r}")
+    # An older server without the field: the feature is left out (an error in a user's file).
+    overrides.leave_out_part((key, part), f"'{key}' has no body field {wire_name!r} ({part})")
+    return None
 
 
 def _ok_response(op: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -688,10 +689,9 @@ def _facade_method(
     overrides: Overrides,
 ) -> FacadeMethod | None:
     op = by_key.get(method.operation)
-    if op is None:
-        if method.shipped:
-            return None  # this server lacks the route: the method is left out
-        raise CodegenError(method.where, f"operation '{method.operation}' is not in the spec")
+    if op is None:  # this server lacks the route: the method is left out (an error in a user's file)
+        overrides.leave_out(method.shipped, method.where, f"operation '{method.operation}' is not in the spec")
+        return None
     bound_names = spec.params if spec is not None else {}
     optional_attrs = {bound_names[n] for n in (spec.optional if spec is not None else [])}
     bound = tuple(
@@ -710,9 +710,12 @@ def _facade_method(
     # Positional parameters first, in the order the override lists them.
     order = {name: i for i, name in enumerate(method.positional)}
     rest.sort(key=lambda p: (not p.positional, order.get(p.name, order.get(p.py_name, 0))))
-    unknown = [n for n in method.positional if not any(n in (p.name, p.py_name) for p in rest)]
-    if unknown:
-        raise CodegenError(method.where, f"positional {unknown[0]!r} is not a parameter of '{method.operation}'")
+    for name in method.positional:
+        if not any(name in (p.name, p.py_name) for p in rest):
+            # An older server's body without the field: the method keeps its other parameters.
+            overrides.leave_out(
+                method.shipped, method.where, f"positional {name!r} is not a parameter of '{method.operation}'"
+            )
     returns_resource = None
     returns_bind: tuple[tuple[str, str], ...] = ()
     if method.returns:
@@ -757,29 +760,40 @@ def _resolve_resumes(operations: list[Operation], overrides: Overrides) -> list[
         if op.stream is None:
             raise CodegenError(resume.where, f"'{op.key}' has 'resume' but is not a stream")
         target = by_key.get(resume.via)
-        if target is None:
-            if op.key in overrides.shipped_keys:
-                out.append(op)  # an older server without the observe route: not resumable
-                continue
-            raise CodegenError(resume.where, f"resume of '{op.key}' names an unknown operation '{resume.via}'")
+        # A server without the observe route, or one whose observe cannot start at an offset
+        # (before 1.2x): the stream is not resumable there (an error in a user's file).
+        problem = (
+            f"resume of '{op.key}' names an unknown operation '{resume.via}'"
+            if target is None
+            else _resume_problem(op, target, resume)
+        )
+        if target is None or problem:
+            overrides.leave_out((op.key, "resume") in overrides.shipped_parts, resume.where, problem)
+            out.append(op)
+            continue
         out.append(replace(op, stream=replace(op.stream, resume=_resume_spec(op, target, resume))))
     return out
 
 
-def _resume_spec(op: Operation, target: Operation, resume: ResumeOverride) -> ResumeSpec:
-    own = {p.name: p.py_name for p in op.path_params}
+def _resume_problem(op: Operation, target: Operation, resume: ResumeOverride) -> str:
+    """Why ``target`` cannot continue ``op``'s stream ("" when it can)."""
+    own = {p.name for p in op.path_params}
     for param in target.path_params:
         if param.name not in own:
-            raise CodegenError(
-                resume.where,
-                f"'{resume.via}' needs the path parameter {param.name!r}, which '{op.key}' does not have",
-            )
+            return f"'{resume.via}' needs the path parameter {param.name!r}, which '{op.key}' does not have"
+    for role, wire in (("run_id", resume.run_id), ("offset", resume.offset)):
+        if not any(p.name == wire and p.location in ("query", "body") for p in target.params):
+            return f"'{resume.via}' has no query or body parameter {wire!r} ({role})"
+    return ""
+
+
+def _resume_spec(op: Operation, target: Operation, resume: ResumeOverride) -> ResumeSpec:
+    """The resume route of a stream (``_resume_problem`` found nothing wrong with it)."""
+    own = {p.name: p.py_name for p in op.path_params}
     path = fstring_path(target.path, {p.name: f"path_param({own[p.name]})" for p in target.path_params})
     located: dict[str, tuple[str, str]] = {}
     for role, wire in (("run_id", resume.run_id), ("offset", resume.offset)):
-        param = next((p for p in target.params if p.name == wire and p.location in ("query", "body")), None)
-        if param is None:
-            raise CodegenError(resume.where, f"'{resume.via}' has no query or body parameter {wire!r} ({role})")
+        param = next(p for p in target.params if p.name == wire and p.location in ("query", "body"))
         located[role] = (param.location, wire)
     run_id_param = next((p.py_name for p in op.params if p.name == resume.run_id), None)
     return ResumeSpec(

@@ -63,6 +63,16 @@ def _interrupted() -> NoReturn:
     sys.exit(130)
 
 
+def _verbose_option(func: _F) -> _F:
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="List the shipped override entries this spec has no place for (routes, parameters, fields "
+        "and streams an older or trimmed server lacks): they are left out, not errors.",
+    )(func)
+
+
 def _spec_options(func: _F) -> _F:
     """Options shared by every command that reads a spec."""
     func = click.option(
@@ -140,6 +150,7 @@ def main() -> None:
     "(from a URL they are read from the server).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@_verbose_option
 def generate(
     spec: str,
     out_dir: Path,
@@ -153,6 +164,7 @@ def generate(
     project_version: str | None,
     packages_file: Path | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Generate the client package OUT from SPEC.
 
@@ -195,15 +207,25 @@ def generate(
     if check:
         for warning in outcome.warnings:
             click.echo(f"mastra-codegen: warning: {warning}", err=True)
+        _report_skipped(outcome.skipped, verbose)
         _report_check(outcome)
         sys.exit(0 if outcome.up_to_date else 1)
     for warning in result.warnings:
         click.echo(f"mastra-codegen: warning: {warning}", err=True)
+    _report_skipped(result.skipped, verbose)
     if not quiet:
+        left_out = len(result.skipped) if not verbose else 0
+        note = f"; {left_out} shipped override entries left out, -v lists them" if left_out else ""
         click.echo(
-            f"wrote {result.out_dir} ({result.operations} operations, {result.models} models) "
+            f"wrote {result.out_dir} ({result.operations} operations, {result.models} models{note}) "
             f"in {time.perf_counter() - started:.1f}s"
         )
+
+
+def _report_skipped(skipped: tuple[str, ...], verbose: bool) -> None:
+    if verbose:
+        for entry in skipped:
+            click.echo(f"mastra-codegen: left out: {entry}", err=True)
 
 
 def _project(out_dir: Path, project: bool, name: str | None, version: str | None) -> ProjectInfo | None:
@@ -250,6 +272,7 @@ def _report_check(outcome: CheckResult) -> None:
 @_spec_options
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when there are breaking changes.")
+@_verbose_option
 def diff(
     old: str,
     new: str,
@@ -259,6 +282,7 @@ def diff(
     max_spec_mb: int,
     as_json: bool,
     fail_on_breaking: bool,
+    verbose: bool,
 ) -> None:
     """The API changes from OLD to NEW, breaking ones flagged.
 
@@ -270,8 +294,8 @@ def diff(
     try:
         header_map = _headers(headers)
         loading: dict[str, Any] = {"allow_remote_refs": allow_remote_refs, "max_spec_bytes": max_spec_mb << 20}
-        before = _surface_of(old, override_paths, header_map, loading)
-        after = _surface_of(new, override_paths, header_map, loading)
+        before = _surface_of(old, override_paths, header_map, loading, verbose)
+        after = _surface_of(new, override_paths, header_map, loading, verbose)
     except CodegenError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -285,11 +309,15 @@ def diff(
 
 
 def _surface_of(
-    source: str, override_paths: tuple[Path, ...], headers: dict[str, str], loading: dict[str, Any]
+    source: str, override_paths: tuple[Path, ...], headers: dict[str, str], loading: dict[str, Any], verbose: bool
 ) -> dict[str, Any]:
-    from .pipeline import prepare, spec_surface
+    from .pipeline import prepare, skipped_entries, spec_surface
     from .surface import read_surface
 
     if not source.startswith(("http://", "https://")) and Path(source).is_dir():
         return read_surface(Path(source))
-    return spec_surface(prepare(source, override_paths, headers, **loading))
+    prepared = prepare(source, override_paths, headers, **loading)
+    if verbose:
+        for entry in skipped_entries(prepared.overrides):
+            click.echo(f"mastra-codegen: left out of {source}: {entry}", err=True)
+    return spec_surface(prepared)

@@ -156,6 +156,17 @@ class ChunkUnion:
     where: str
 
 
+@dataclass(frozen=True)
+class SkippedOverride:
+    """A shipped override entry this document has no place for (an older or trimmed server)."""
+
+    where: str  # file:line of the entry
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
 @dataclass
 class Overrides:
     """Every override file merged, plus where each entry came from (for errors)."""
@@ -176,6 +187,34 @@ class Overrides:
     # when something it has uses them (a non-Mastra document gets none of them).
     shipped_components: set[str] = field(default_factory=set)
     shipped_chunks: set[str] = field(default_factory=set)
+    # Parts of operation entries, (op key, key[, name]): where each is written, and which of them
+    # only the shipped files wrote. A shipped part the document has no place for (a parameter or
+    # body field an older server lacks) is left out; a user's part is an error.
+    part_origin: dict[tuple[str, ...], str] = field(default_factory=dict)
+    shipped_parts: set[tuple[str, ...]] = field(default_factory=set)
+    group_origin: dict[str, str] = field(default_factory=dict)
+    component_origin: dict[str, str] = field(default_factory=dict)
+    shipped_groups: set[str] = field(default_factory=set)
+    # What this document left out of the shipped files (``mastra-codegen -v`` lists it).
+    skipped: list[SkippedOverride] = field(default_factory=list)
+
+    def where(self, *keys: str) -> str:
+        """``file:line`` of an operation entry or one of its parts."""
+        return self.part_origin.get(keys) or self.origin.get(keys[0], keys[0])
+
+    def leave_out(self, shipped: bool, where: str, reason: str) -> None:
+        """Skip an entry the document has no place for: quietly if shipped (listed with -v), else fail.
+
+        The shipped files describe every Mastra release; a user's file describes the user's
+        server, so an entry that does not fit it is a typo or a renamed route.
+        """
+        if not shipped:
+            raise CodegenError(where, reason)
+        self.skipped.append(SkippedOverride(where, reason))
+
+    def leave_out_part(self, keys: tuple[str, ...], reason: str) -> None:
+        """``leave_out`` for a part of an operation entry (``(op key, "params", name)``...)."""
+        self.leave_out(keys in self.shipped_parts, self.where(*keys), reason)
 
 
 def shipped_override_files() -> list[Path]:
@@ -252,6 +291,8 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
         if not is_python_name(name):
             raise CodegenError(file.at("groups", tag), f"group name for {tag!r} must be a Python identifier")
         merged.groups[tag] = name
+        merged.group_origin[tag] = file.at("groups", tag)
+        _note_origin(merged.shipped_groups, {tag: name}, shipped)
     for op_key, body in (data.get("operations") or {}).items():
         _check_operation_key(file, ("operations", op_key), op_key)
         if not isinstance(body, dict):
@@ -274,6 +315,12 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
                 raise CodegenError(file.at("operations", op_key, key), f"{key} must be a Python identifier")
         merged.operations.setdefault(op_key, {}).update(copy.deepcopy(body))
         merged.origin[op_key] = file.at("operations", op_key)
+        for part in _parts(body):
+            merged.part_origin[(op_key, *part)] = file.at("operations", op_key, *part)
+            if shipped:
+                merged.shipped_parts.add((op_key, *part))
+            else:
+                merged.shipped_parts.discard((op_key, *part))
         if shipped:
             merged.shipped_keys.add(op_key)
         else:
@@ -288,6 +335,7 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
     if not isinstance(components, dict):
         raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
     merged.components.update(copy.deepcopy(components))
+    merged.component_origin.update({name: file.at("components", name) for name in components})
     _note_origin(merged.shipped_components, components, shipped)
     chunks = data.get("chunks") or {}
     if not isinstance(chunks, dict):
@@ -299,6 +347,15 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
         merged.resources[name] = _resource(file, name, body, shipped)
     for name, body in (data.get("client") or {}).items():
         merged.client_methods[name] = _method(file, ("client", name), name, body, shipped)
+
+
+def _parts(body: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The separately skippable parts of an operation entry: each key, and each patched parameter."""
+    parts: list[tuple[str, ...]] = [(key,) for key in body]
+    params = body.get("params")
+    if isinstance(params, dict):
+        parts.extend(("params", str(name)) for name in params)
+    return parts
 
 
 def _note_origin(shipped_names: set[str], names: dict[str, Any], shipped: bool) -> None:
@@ -322,9 +379,13 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for path, item in (document.get("paths") or {}).items():
         if isinstance(item, dict):
             present.update(f"{method.upper()} {path}" for method in item if method.upper() in _METHODS)
-    operations = {
-        key: patch for key, patch in overrides.operations.items() if key in present or key not in overrides.shipped_keys
-    }
+    skipped: list[SkippedOverride] = []
+    operations: dict[str, dict[str, Any]] = {}
+    for key, patch in overrides.operations.items():
+        if key in present or key not in overrides.shipped_keys:
+            operations[key] = patch
+        else:
+            skipped.append(SkippedOverride(overrides.origin[key], f"'{key}' is not a route of this spec"))
     union_of_class = {
         cls: name
         for name, union in overrides.chunks.items()
@@ -350,11 +411,30 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
         elif name in union_of_class and union_of_class[name] not in unions:
             unions.add(union_of_class[name])
             pending.extend(_union_refs(overrides, union_of_class[name]))
+    for name in sorted(overrides.shipped_components - components):
+        where = overrides.component_origin.get(name, name)
+        skipped.append(SkippedOverride(where, f"component {name!r}: nothing of this spec uses it"))
+    for name in sorted(overrides.chunks.keys() - unions):
+        skipped.append(SkippedOverride(overrides.chunks[name].where, f"chunk union {name!r}: no stream of this spec"))
+    tags = _document_tags(document)
+    for tag in sorted(overrides.shipped_groups - tags):
+        skipped.append(SkippedOverride(overrides.group_origin[tag], f"group of tag {tag!r}: no operation has it"))
     pruned = copy.copy(overrides)
     pruned.operations = operations
     pruned.components = {k: v for k, v in overrides.components.items() if k in components}
     pruned.chunks = {k: v for k, v in overrides.chunks.items() if k in unions}
+    pruned.skipped = skipped
     return pruned
+
+
+def _document_tags(document: dict[str, Any]) -> set[str]:
+    """The first tag of every operation: the one that names its group."""
+    tags: set[str] = set()
+    for item in (document.get("paths") or {}).values():
+        for method, op in item.items() if isinstance(item, dict) else ():
+            if method.upper() in _METHODS and isinstance(op, dict) and isinstance(op.get("tags"), list) and op["tags"]:
+                tags.add(str(op["tags"][0]))
+    return tags
 
 
 def _union_refs(overrides: Overrides, name: str) -> list[str]:
@@ -618,9 +698,7 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
             if key in patch:
                 op[key] = patch[key]
         if patch.get("params"):
-            op["parameters"] = _patch_params(
-                op.get("parameters") or [], patch["params"], overrides.origin[op_key], op_key
-            )
+            op["parameters"] = _patch_params(op.get("parameters") or [], patch["params"], overrides, op_key)
     return doc
 
 
@@ -640,14 +718,17 @@ def _chunk_components(overrides: Overrides, taken: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _patch_params(params: list[Any], patch: dict[str, Any], where: str, op_key: str) -> list[Any]:
+def _patch_params(params: list[Any], patch: dict[str, Any], overrides: Overrides, op_key: str) -> list[Any]:
     out = [dict(p) if isinstance(p, dict) else p for p in params]
     for name, change in patch.items():
+        if not isinstance(change, dict):
+            raise CodegenError(
+                overrides.where(op_key, "params", name), f"the patch of parameter {name!r} must be a mapping"
+            )
         matches = [p for p in out if isinstance(p, dict) and p.get("name") == name]
         if not matches:
-            raise CodegenError(where, f"parameter {name!r} is not a parameter of '{op_key}'")
-        if not isinstance(change, dict):
-            raise CodegenError(where, f"the patch of parameter {name!r} must be a mapping")
+            overrides.leave_out_part((op_key, "params", name), f"parameter {name!r} is not a parameter of '{op_key}'")
+            continue
         for param in matches:
             param.update(change)
     return out

@@ -34,6 +34,7 @@ class Result:
     models: int
     files: int
     warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # shipped override entries this spec has no place for
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,27 @@ def _package_name(out_dir: Path) -> str:
     return package
 
 
+def skipped_entries(overrides: Overrides) -> tuple[str, ...]:
+    """The shipped override entries a spec left out, each once, in file order (for ``-v``).
+
+    None for a document that is not a Mastra server's (no shipped route entry applies): it
+    lacks nothing, the shipped files are just not about it.
+    """
+    if not overrides.shipped_keys & overrides.operations.keys():
+        return ()
+
+    def order(text: str) -> tuple[str, int, str]:
+        where = text.split(": ", 1)[0]
+        file, _, line = where.rpartition(":")
+        return (file, int(line), text) if line.isdigit() else (where, 0, text)
+
+    return tuple(sorted({str(s) for s in overrides.skipped}, key=order))
+
+
 def _render(
     spec_source: str, package: str, inputs: Inputs
-) -> tuple[ClientModel, dict[str, str], dict[str, Any], list[str]]:
-    """The files of the package and its marker, before ruff; plus warnings for the user."""
+) -> tuple[ClientModel, dict[str, str], dict[str, Any], list[str], tuple[str, ...]]:
+    """The files of the package and its marker, before ruff; warnings and left-out overrides for the user."""
     from .server_info import fetch_server_packages
 
     prepared = prepare(
@@ -184,7 +202,7 @@ def _render(
         server_packages=packages,
         project=inputs.project,
     )
-    return model, render_package(model), package_marker(model), warnings
+    return model, render_package(model), package_marker(model), warnings, skipped_entries(prepared.overrides)
 
 
 def generate(
@@ -206,10 +224,10 @@ def generate(
     inputs = Inputs(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
-    model, files, marker, warnings = _render(spec_source, package, inputs)
+    model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
     write_package(out_dir, files, marker, finish=format_and_check)
     ops = sum(len(g.operations) for g in model.groups)
-    return Result(out_dir, ops, len(model.model_index), len(files) + 1, tuple(warnings))
+    return Result(out_dir, ops, len(model.model_index), len(files) + 1, tuple(warnings), skipped)
 
 
 @dataclass(frozen=True)
@@ -222,6 +240,7 @@ class CheckResult:
     extra: tuple[str, ...]  # is there, would not be written
     api_summary: str  # the API difference, when the package records its surface
     warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # shipped override entries this spec has no place for
 
     @property
     def up_to_date(self) -> bool:
@@ -261,7 +280,7 @@ def check(
     inputs = Inputs(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
-    model, files, marker, warnings = _render(spec_source, package, inputs)
+    model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
     with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
         fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout
         render_into(fresh_dir, files, marker, finish=format_and_check)
@@ -279,4 +298,4 @@ def check(
         if old is not None:
             diff = diff_surfaces(old, model.surface, str(out_dir), spec_source)
             api_summary = format_text(diff, limit=20)
-    return CheckResult(out_dir, changed, missing, extra, api_summary, tuple(warnings))
+    return CheckResult(out_dir, changed, missing, extra, api_summary, tuple(warnings), skipped)

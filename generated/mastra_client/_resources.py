@@ -967,6 +967,249 @@ class Agent:
             max_retries=max_retries,
         )
 
+    def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsResponse:
+        """List agent versions
+
+        Returns a paginated list of all versions for a stored agent
+
+        ``GET /stored/agents/{agentId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+        """
+        return self._client.agent_versions.list_stored_agent_versions(
+            agent_id=self.agent_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredAgentVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.agent_versions.iter_stored_agent_versions(
+            agent_id=self.agent_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def create_version(
+        self,
+        *,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsCreateResponse:
+        """Create agent version
+
+        Creates a new version snapshot of the current agent configuration
+
+        ``POST /stored/agents/{agentId}/versions``
+
+        Args:
+            change_message: Optional message describing the changes
+        """
+        return self._client.agent_versions.create_stored_agent_version(
+            agent_id=self.agent_id,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def get_version(
+        self,
+        version_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersion:
+        """Get agent version
+
+        Returns a specific version of an agent by its version ID
+
+        ``GET /stored/agents/{agentId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return self._client.agent_versions.get_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def activate_version(
+        self,
+        version_id: str,
+        *,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionActivateResponse:
+        """Activate agent version
+
+        Sets a specific version as the active version for the agent
+
+        ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return self._client.agent_versions.activate_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def restore_version(
+        self,
+        version_id: str,
+        *,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionRestoreResponse:
+        """Restore agent version
+
+        Restores the agent configuration from a version, creating a new version
+
+        ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return self._client.agent_versions.restore_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def delete_version(
+        self,
+        version_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionDeleteResponse:
+        """Delete agent version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/agents/{agentId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return self._client.agent_versions.delete_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def compare_versions(
+        self,
+        *,
+        from_: str,
+        to: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsCompareResponse:
+        """Compare agent versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/agents/{agentId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+        """
+        return self._client.agent_versions.compare_stored_agent_versions(
+            agent_id=self.agent_id,
+            from_=from_,
+            to=to,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
     def approve_tool_call_generate(
         self,
         *,
@@ -6152,6 +6395,249 @@ class AsyncAgent:
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsResponse:
+        """List agent versions
+
+        Returns a paginated list of all versions for a stored agent
+
+        ``GET /stored/agents/{agentId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+        """
+        return await self._client.agent_versions.list_stored_agent_versions(
+            agent_id=self.agent_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredAgentVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.agent_versions.iter_stored_agent_versions(
+            agent_id=self.agent_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def create_version(
+        self,
+        *,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsCreateResponse:
+        """Create agent version
+
+        Creates a new version snapshot of the current agent configuration
+
+        ``POST /stored/agents/{agentId}/versions``
+
+        Args:
+            change_message: Optional message describing the changes
+        """
+        return await self._client.agent_versions.create_stored_agent_version(
+            agent_id=self.agent_id,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def get_version(
+        self,
+        version_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersion:
+        """Get agent version
+
+        Returns a specific version of an agent by its version ID
+
+        ``GET /stored/agents/{agentId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return await self._client.agent_versions.get_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def activate_version(
+        self,
+        version_id: str,
+        *,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionActivateResponse:
+        """Activate agent version
+
+        Sets a specific version as the active version for the agent
+
+        ``POST /stored/agents/{agentId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return await self._client.agent_versions.activate_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def restore_version(
+        self,
+        version_id: str,
+        *,
+        retry_unsafe: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionRestoreResponse:
+        """Restore agent version
+
+        Restores the agent configuration from a version, creating a new version
+
+        ``POST /stored/agents/{agentId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return await self._client.agent_versions.restore_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            retry_unsafe=retry_unsafe,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def delete_version(
+        self,
+        version_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionDeleteResponse:
+        """Delete agent version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/agents/{agentId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+        """
+        return await self._client.agent_versions.delete_stored_agent_version(
+            agent_id=self.agent_id,
+            version_id=version_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def compare_versions(
+        self,
+        *,
+        from_: str,
+        to: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentVersionsCompareResponse:
+        """Compare agent versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/agents/{agentId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+        """
+        return await self._client.agent_versions.compare_stored_agent_versions(
+            agent_id=self.agent_id,
+            from_=from_,
+            to=to,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

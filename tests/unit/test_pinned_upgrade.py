@@ -139,7 +139,7 @@ def _render_digest(spec: str, hash_seed: str) -> str:
     code = (
         "import hashlib, sys\n"
         "from mastra_codegen.pipeline import Inputs, _render\n"
-        "model, files, marker, warnings = _render(sys.argv[1], 'mastra_client', Inputs())\n"
+        "model, files, *_ = _render(sys.argv[1], 'mastra_client', Inputs())\n"
         "h = hashlib.sha256()\n"
         "for name in sorted(files):\n"
         "    h.update(name.encode() + b'\\0' + files[name].encode() + b'\\0')\n"
