@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from .mastra_server import spec_for
+from .routes import run_declared, uses
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +40,7 @@ def scenario(fn: Scenario) -> Scenario:
 
 
 @scenario
+@uses("GET /agents", "GET /agents/{agentId}")
 async def agents_list_and_get(c: Any) -> None:
     agents = await call(c.list_agents())
     assert {"echo-agent", "tool-agent"} <= set(agents)
@@ -48,6 +50,7 @@ async def agents_list_and_get(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/generate")
 async def generate_from_a_string(c: Any) -> None:
     result = await call(c.get_agent("echo-agent").generate("hello from python"))
     assert result.text == "Echo: hello from python"
@@ -57,6 +60,7 @@ async def generate_from_a_string(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/generate")
 async def generate_from_messages(c: Any) -> None:
     messages = [{"role": "user", "content": "first"}, {"role": "user", "content": "second"}]
     result = await call(c.get_agent("echo-agent").generate(messages))
@@ -64,6 +68,7 @@ async def generate_from_messages(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/generate")
 async def generate_with_a_server_tool(c: Any) -> None:
     result = await call(c.get_agent("tool-agent").generate("What is the weather in Berlin?"))
     assert result.text.startswith("Tool results: getWeather")
@@ -71,6 +76,15 @@ async def generate_with_a_server_tool(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /memory/threads",
+    "POST /agents/{agentId}/generate",
+    "GET /memory/threads",
+    "GET /memory/threads/{threadId}",
+    "GET /memory/threads/{threadId}/messages",
+    "PATCH /memory/threads/{threadId}",
+    "DELETE /memory/threads/{threadId}",
+)
 async def memory_threads_round_trip(c: Any) -> None:
     resource, thread_id = f"user-{uuid.uuid4().hex[:8]}", f"thread-{uuid.uuid4().hex[:8]}"
     created = await call(
@@ -97,6 +111,12 @@ async def memory_threads_round_trip(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "GET /tools",
+    "GET /tools/{toolId}",
+    "POST /tools/{toolId}/execute",
+    "POST /agents/{agentId}/tools/{toolId}/execute",
+)
 async def tools_list_get_execute(c: Any) -> None:
     tools = await call(c.list_tools())
     assert "weatherTool" in tools
@@ -109,6 +129,7 @@ async def tools_list_get_execute(c: Any) -> None:
 
 
 @scenario
+@uses("POST /tools/{toolId}/execute")
 async def tool_input_validation_error_is_raised(c: Any) -> None:
     from mastra_client import APIStatusError, ToolExecutionError
 
@@ -119,6 +140,14 @@ async def tool_input_validation_error_is_raised(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "GET /workflows",
+    "GET /workflows/{workflowId}",
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/start-async",
+    "GET /workflows/{workflowId}/runs/{runId}",
+    "GET /workflows/{workflowId}/runs",
+)
 async def workflows_list_get_and_run(c: Any) -> None:
     workflows = await call(c.list_workflows())
     assert {"greetingWorkflow", "approvalWorkflow"} <= set(workflows) or {"greeting-workflow"} <= set(workflows)
@@ -141,6 +170,11 @@ async def workflows_list_get_and_run(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/start-async",
+    "POST /workflows/{workflowId}/resume-async",
+)
 async def suspended_workflow_resumed(c: Any) -> None:
     workflow = c.get_workflow("approval-workflow")
     run = await call(workflow.create_run())
@@ -158,6 +192,12 @@ async def suspended_workflow_resumed(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /vector/{vectorName}/create-index",
+    "GET /vector/{vectorName}/indexes",
+    "POST /vector/{vectorName}/upsert",
+    "POST /vector/{vectorName}/query",
+)
 async def vectors_create_upsert_query(c: Any) -> None:
     vector = c.get_vector("libsqlVector")
     index = f"idx_{uuid.uuid4().hex[:8]}"
@@ -176,6 +216,7 @@ async def vectors_create_upsert_query(c: Any) -> None:
 
 
 @scenario
+@uses("GET /agents/{agentId}")
 async def not_found_carries_the_server_message(c: Any) -> None:
     from mastra_client import NotFoundError
 
@@ -186,6 +227,7 @@ async def not_found_carries_the_server_message(c: Any) -> None:
 
 
 @scenario
+@uses("POST /memory/threads")
 async def bad_request_carries_the_issues(c: Any) -> None:
     from mastra_client import BadRequestError
 
@@ -196,8 +238,8 @@ async def bad_request_carries_the_issues(c: Any) -> None:
 
 
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
-async def test_scenario(any_client: Any, scenario_fn: Scenario) -> None:
-    await scenario_fn(any_client)
+async def test_scenario(any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any) -> None:
+    await run_declared(scenario_fn, any_client, available_routes, route_matcher)
 
 
 def test_live_spec_equals_the_pinned_spec(mastra_server: Any, mastra_server_version: str) -> None:

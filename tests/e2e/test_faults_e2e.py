@@ -62,6 +62,7 @@ def shape(events: list[Any]) -> list[tuple[str, Any]]:
 # --------------------------------------------------------------------------- retries
 
 
+@pytest.mark.routes("GET /agents")
 def test_503_502_504_then_success(proxy: FaultProxy) -> None:
     for status in (503, 502, 504):
         proxy.add(respond(status, path=r"/api/agents$"))
@@ -79,6 +80,7 @@ def test_503_502_504_then_success(proxy: FaultProxy) -> None:
     figure("503/502/504 then 200, 3 retries with backoff", f"{elapsed:.2f} s")
 
 
+@pytest.mark.routes("GET /agents")
 def test_429_retry_after_is_waited_for(proxy: FaultProxy) -> None:
     proxy.add(respond(429, headers={"Retry-After": "1"}, body=b'{"error": "slow down"}', path=r"/api/agents$"))
     with proxied(proxy) as client:
@@ -89,6 +91,7 @@ def test_429_retry_after_is_waited_for(proxy: FaultProxy) -> None:
     figure("429 Retry-After: 1, measured wait", f"{waited:.3f} s")
 
 
+@pytest.mark.routes("POST /agents/{agentId}/generate")
 def test_post_generate_answered_503_is_not_retried_by_default(proxy: FaultProxy) -> None:
     proxy.add(respond(503, method="POST", path=r"/generate$", times=2))
     with proxied(proxy) as client:
@@ -111,6 +114,7 @@ def test_connection_refused(mastra_server: MastraTestServer) -> None:
     figure("connection refused, 2 retries", f"{elapsed:.2f} s to APIConnectionError")
 
 
+@pytest.mark.routes("GET /workflows")
 def test_a_dropped_connection_without_answer_is_retried_for_a_get(proxy: FaultProxy) -> None:
     proxy.add(refuse(path=r"/api/workflows$"))
     with proxied(proxy) as client:
@@ -121,6 +125,7 @@ def test_a_dropped_connection_without_answer_is_retried_for_a_get(proxy: FaultPr
 # --------------------------------------------------------------------------- streams
 
 
+@pytest.mark.routes("POST /workflows/{workflowId}/create-run", "POST /workflows/{workflowId}/stream")
 def test_a_stalled_stream_hits_the_idle_timeout(proxy: FaultProxy) -> None:
     proxy.add(stall_after(2, seconds=30, separator=RECORD, path=r"/workflows/greeting-workflow/stream"))
     seen: list[Any] = []
@@ -138,6 +143,7 @@ def test_a_stalled_stream_hits_the_idle_timeout(proxy: FaultProxy) -> None:
     figure("stream stalled after 2 events, idle_timeout=1", f"APITimeoutError after {elapsed:.2f} s")
 
 
+@pytest.mark.routes("POST /agents/{agentId}/stream")
 def test_a_cut_stream_raises_instead_of_ending_quietly(proxy: FaultProxy) -> None:
     proxy.add(cut_after(3, path=r"/agents/echo-agent/stream$"))
     with proxied(proxy) as client:
@@ -147,6 +153,11 @@ def test_a_cut_stream_raises_instead_of_ending_quietly(proxy: FaultProxy) -> Non
     assert caught.value.events == 3
 
 
+@pytest.mark.routes(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/stream",
+    "POST /workflows/{workflowId}/observe?offset",
+)
 def test_a_cut_workflow_stream_resumes_with_every_event_once(proxy: FaultProxy) -> None:
     with proxied(proxy) as client:
         workflow = client.get_workflow("greeting-workflow")
@@ -166,6 +177,12 @@ def test_a_cut_workflow_stream_resumes_with_every_event_once(proxy: FaultProxy) 
     figure("workflow stream cut after 3 of 6 events, resumed", f"{elapsed * 1000:.0f} ms for the whole run")
 
 
+@pytest.mark.routes(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/stream",
+    "POST /workflows/{workflowId}/resume-stream",
+    "POST /workflows/{workflowId}/observe?offset",
+)
 async def test_a_cut_resume_stream_finds_its_place_in_the_replay(proxy: FaultProxy) -> None:
     async with AsyncMastraClient(proxy.url) as client:
         run = await client.get_workflow("approval-workflow").create_run()
@@ -191,6 +208,7 @@ async def test_a_cut_resume_stream_finds_its_place_in_the_replay(proxy: FaultPro
     assert "offset=0" in proxy.requests[-1].path  # replayed from the start and aligned
 
 
+@pytest.mark.routes("POST /agents/{agentId}/stream")
 def test_leaving_a_stream_closes_the_upstream_connection(proxy: FaultProxy) -> None:
     with proxied(proxy) as client:
         with client.get_agent("echo-agent").stream("count 200") as stream:
@@ -198,6 +216,7 @@ def test_leaving_a_stream_closes_the_upstream_connection(proxy: FaultProxy) -> N
         assert proxy.wait_upstream_closed()
 
 
+@pytest.mark.routes("POST /agents/{agentId}/stream")
 async def test_cancelling_the_task_closes_the_connection_at_once(proxy: FaultProxy) -> None:
     proxy.add(stall_after(2, seconds=30, path=r"/agents/echo-agent/stream$"))
     async with AsyncMastraClient(proxy.url) as client:
@@ -224,6 +243,7 @@ async def test_cancelling_the_task_closes_the_connection_at_once(proxy: FaultPro
     figure("task cancelled mid-stream -> proxy saw the disconnect", f"{elapsed * 1000:.0f} ms")
 
 
+@pytest.mark.routes("GET /agents")
 def test_a_trickling_answer_is_cut_at_the_read_timeout(proxy: FaultProxy) -> None:
     proxy.add(trickle(bytes_per_second=1, path=r"/api/agents$"))
     with proxied(proxy, max_retries=0, timeout=httpx.Timeout(3.0, connect=2.0)) as client:
@@ -235,6 +255,7 @@ def test_a_trickling_answer_is_cut_at_the_read_timeout(proxy: FaultProxy) -> Non
     figure("answer trickling 1 byte/s, read timeout 3 s", f"APITimeoutError after {elapsed:.2f} s")
 
 
+@pytest.mark.routes("GET /workflows/{workflowId}")
 def test_a_slow_answer_within_the_timeout_is_read(proxy: FaultProxy) -> None:
     proxy.add(trickle(bytes_per_second=2000, path=r"/api/workflows/greeting-workflow$"))
     with proxied(proxy, timeout=30.0) as client:
@@ -248,6 +269,7 @@ def test_a_slow_answer_within_the_timeout_is_read(proxy: FaultProxy) -> None:
 # --------------------------------------------------------------------------- load
 
 
+@pytest.mark.routes("GET /workflows/{workflowId}")
 async def test_1000_concurrent_requests_with_a_bounded_pool(mastra_server: MastraTestServer) -> None:
     limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
     http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0, connect=5.0))

@@ -19,6 +19,7 @@ async def collect(items: Any) -> list[Any]:
     return list(items)
 
 
+@pytest.mark.routes("POST /memory/threads", "GET /memory/threads")
 async def test_iter_memory_threads_walks_every_page(any_client: Any) -> None:
     resource = f"pager-{uuid.uuid4().hex[:8]}"
     created = []
@@ -31,6 +32,7 @@ async def test_iter_memory_threads_walks_every_page(any_client: Any) -> None:
     assert len(same) == 5
 
 
+@pytest.mark.routes("POST /workflows/{workflowId}/create-run", "GET /workflows/{workflowId}/runs")
 async def test_iter_workflow_runs(any_client: Any) -> None:
     workflow = any_client.get_workflow("greeting-workflow")
     for _ in range(3):
@@ -41,6 +43,7 @@ async def test_iter_workflow_runs(any_client: Any) -> None:
     assert len(ids) >= 3 and len(ids) == len(set(ids))
 
 
+@pytest.mark.routes("GET /agents", "POST /agents/{agentId}/generate")
 async def test_with_raw_response(any_client: Any) -> None:
     raw = await call(any_client.with_raw_response.agents.list_agents())
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("application/json")
@@ -50,6 +53,7 @@ async def test_with_raw_response(any_client: Any) -> None:
     assert raw.parse().text
 
 
+@pytest.mark.routes("GET /agents")
 def test_debug_log_of_a_real_exchange_hides_the_key(mastra_server: Any, caplog: pytest.LogCaptureFixture) -> None:
     from mastra_client import MastraClient
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from .routes import run_declared, uses
 from .test_client_e2e import call
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,7 @@ def new_thread() -> tuple[str, str]:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream")
 async def agent_stream_text_and_chunk_types(c: Any) -> None:
     from mastra_client.models import TextDeltaChunk
 
@@ -70,6 +72,7 @@ async def agent_stream_text_and_chunk_types(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream")
 async def agent_text_stream_yields_only_text(c: Any) -> None:
     stream = c.get_agent("echo-agent").stream("count 25")
     if hasattr(stream, "__aenter__"):
@@ -82,6 +85,7 @@ async def agent_text_stream_yields_only_text(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream")
 async def agent_stream_until_done_returns_the_result(c: Any) -> None:
     result = await until_done(c.get_agent("echo-agent").stream("all at once"))
     assert result.text == "Echo: all at once"
@@ -90,6 +94,7 @@ async def agent_stream_until_done_returns_the_result(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream")
 async def agent_stream_with_a_server_tool(c: Any) -> None:
     stream, chunks = await read(c.get_agent("tool-agent").stream("What is the weather in Oslo?"))
     kinds = types_of(chunks)
@@ -101,6 +106,11 @@ async def agent_stream_with_a_server_tool(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /memory/threads",
+    "POST /agents/{agentId}/stream",
+    "GET /memory/threads/{threadId}/messages",
+)
 async def agent_stream_with_memory(c: Any) -> None:
     resource, thread = new_thread()
     await call(c.create_memory_thread(agent_id="echo-agent", resource_id=resource, thread_id=thread))
@@ -112,6 +122,7 @@ async def agent_stream_with_memory(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream")
 async def agent_options_reach_the_server(c: Any) -> None:
     agent = c.get_agent("tool-agent")
     one_step = await until_done(
@@ -125,6 +136,7 @@ async def agent_options_reach_the_server(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream", "POST /agents/{agentId}/approve-tool-call")
 async def approval_pauses_then_approve_finishes(c: Any) -> None:
     agent = c.get_agent("tool-agent")
     paused = await until_done(agent.stream("please delete rec-7"))
@@ -140,6 +152,7 @@ async def approval_pauses_then_approve_finishes(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream", "POST /agents/{agentId}/decline-tool-call")
 async def approval_declined(c: Any) -> None:
     agent = c.get_agent("tool-agent")
     paused = await until_done(agent.stream("please delete rec-8"))
@@ -154,6 +167,11 @@ async def approval_declined(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /agents/{agentId}/generate",
+    "POST /agents/{agentId}/approve-tool-call-generate",
+    "POST /agents/{agentId}/decline-tool-call-generate",
+)
 async def approval_with_generate(c: Any) -> None:
     agent = c.get_agent("tool-agent")
     first = await call(agent.generate("please delete rec-9"))
@@ -169,6 +187,7 @@ async def approval_with_generate(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream", "POST /agents/{agentId}/resume-stream")
 async def approval_resumed_through_resume_stream(c: Any) -> None:
     agent = c.get_agent("tool-agent")
     paused = await until_done(agent.stream("please delete rec-11"))
@@ -179,6 +198,7 @@ async def approval_resumed_through_resume_stream(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream-until-idle")
 async def stream_until_idle_without_background_tasks(c: Any) -> None:
     result = await until_done(c.get_agent("echo-agent").stream_until_idle("idle please"))
     assert result.text == "Echo: idle please" and result.finish_reason == "stop"
@@ -206,6 +226,7 @@ async def get_order(query: OrderQuery) -> dict[str, int]:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream?clientTools")
 async def client_tools_in_a_stream_two_calls_in_one_step(c: Any) -> None:
     from mastra_client import client_tool
 
@@ -222,6 +243,7 @@ async def client_tools_in_a_stream_two_calls_in_one_step(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/generate?clientTools")
 async def client_tools_in_generate_two_calls_in_one_step(c: Any) -> None:
     SEEN.clear()
     prompt = 'use lookup_user {"id":"u2"} and use get_order {"order":8}'
@@ -232,6 +254,7 @@ async def client_tools_in_generate_two_calls_in_one_step(c: Any) -> None:
 
 
 @scenario
+@uses("POST /memory/threads", "POST /agents/{agentId}/stream?clientTools")
 async def client_tools_with_memory(c: Any) -> None:
     resource, thread = new_thread()
     await call(c.create_memory_thread(agent_id="tool-agent", resource_id=resource, thread_id=thread))
@@ -246,6 +269,7 @@ async def client_tools_with_memory(c: Any) -> None:
 
 
 @scenario
+@uses("POST /agents/{agentId}/stream?clientTools")
 async def a_failing_client_tool_is_reported_to_the_model(c: Any) -> None:
     def explode(reason: str) -> None:
         """Always fails."""
@@ -266,6 +290,7 @@ class Weather(BaseModel):
 
 
 @scenario
+@uses("POST /agents/{agentId}/generate?structuredOutput", "POST /agents/{agentId}/stream?structuredOutput")
 async def structured_output_generate_and_stream(c: Any) -> None:
     agent = c.get_agent("echo-agent")
     result = await call(agent.generate("the weather", structured_output=Weather))
@@ -278,6 +303,11 @@ async def structured_output_generate_and_stream(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /memory/threads",
+    "POST /agents/{agentId}/threads/subscribe",
+    "POST /agents/{agentId}/signals",
+)
 async def signal_to_an_idle_thread_is_seen_by_a_subscriber(c: Any) -> None:
     resource, thread = new_thread()
     await call(c.create_memory_thread(agent_id="echo-agent", resource_id=resource, thread_id=thread))
@@ -314,6 +344,11 @@ async def signal_to_an_idle_thread_is_seen_by_a_subscriber(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/stream",
+    "POST /workflows/{workflowId}/observe",
+)
 async def workflow_run_stream(c: Any) -> None:
     from mastra_client.models import WorkflowFinishEvent, WorkflowStepResultEvent
 
@@ -336,6 +371,7 @@ async def workflow_run_stream(c: Any) -> None:
 
 
 @scenario
+@uses("POST /workflows/{workflowId}/create-run", "POST /workflows/{workflowId}/stream")
 async def workflow_stream_in_the_seed_form(c: Any) -> None:
     workflow = c.get_workflow("greeting-workflow")
     run = await call(workflow.create_run())
@@ -344,6 +380,11 @@ async def workflow_stream_in_the_seed_form(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/stream",
+    "POST /workflows/{workflowId}/resume-stream",
+)
 async def suspended_workflow_resumed_by_stream(c: Any) -> None:
     run = await call(c.get_workflow("approval-workflow").create_run())
     first = await until_done(run.stream(input_data={"amount": 99, "requester": "carol"}))
@@ -360,6 +401,12 @@ async def suspended_workflow_resumed_by_stream(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "GET /agent-builder",
+    "GET /agent-builder/{actionId}",
+    "POST /agent-builder/{actionId}/create-run",
+    "GET /agent-builder/{actionId}/runs/{runId}",
+)
 async def agent_builder_action_details_and_create_run(c: Any) -> None:
     listed = await call(c.get_agent_builder_actions())
     assert "greetingWorkflow" in listed  # the server lists the app's workflows here (server-notes §8)
@@ -375,6 +422,19 @@ async def agent_builder_action_details_and_create_run(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /stored/agents",
+    "GET /stored/agents/{storedAgentId}",
+    "PATCH /stored/agents/{storedAgentId}",
+    "GET /stored/agents/{agentId}/versions",
+    "POST /stored/agents/{agentId}/versions",
+    "GET /stored/agents/{agentId}/versions/{versionId}",
+    "GET /stored/agents/{agentId}/versions/compare",
+    "POST /stored/agents/{agentId}/versions/{versionId}/activate",
+    "DELETE /stored/agents/{agentId}/versions/{versionId}",
+    "GET /stored/agents",
+    "DELETE /stored/agents/{storedAgentId}",
+)
 async def stored_agent_versions_round_trip(c: Any) -> None:
     from mastra_client import NotFoundError
 
@@ -402,6 +462,12 @@ async def stored_agent_versions_round_trip(c: Any) -> None:
 
 
 @scenario
+@uses(
+    "POST /workflows/{workflowId}/create-run",
+    "POST /workflows/{workflowId}/start-async",
+    "POST /workflows/{workflowId}/runs/{runId}/cancel",
+    "GET /workflows/{workflowId}/runs/{runId}",
+)
 async def cancel_a_suspended_run(c: Any) -> None:
     run = await call(c.get_workflow("approval-workflow").create_run())
     started = await call(run.start_async(input_data={"amount": 5, "requester": "x"}))
@@ -411,8 +477,10 @@ async def cancel_a_suspended_run(c: Any) -> None:
 
 
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
-async def test_stream_scenario(any_client: Any, scenario_fn: Scenario) -> None:
-    await scenario_fn(any_client)
+async def test_stream_scenario(
+    any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any
+) -> None:
+    await run_declared(scenario_fn, any_client, available_routes, route_matcher)
 
 
 def test_scenarios_are_coroutines() -> None:
