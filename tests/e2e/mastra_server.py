@@ -7,11 +7,14 @@ brings the runtime along with Mastra. ``node_modules`` is ~500 MB, so the
 install is skipped while ``package-lock.json`` is unchanged (a stamp file
 records its sha256).
 
-Two installs exist, one per @mastra/server version the e2e suite runs
+One install exists per @mastra/server version the e2e suite runs
 against (``SERVER_DIRS``; env ``MASTRA_E2E_SERVER`` picks one, default
-1.67.0). Both run the one script ``server/server.mjs``: Node resolves the
-script's imports from its real location, so for another install directory
-the script is copied into it (``server.mjs`` there, git-ignored) at start.
+1.67.0): 1.67.0, 1.69.0, and 1.2.0, the oldest 1.x release the test app
+runs on (with the @mastra/hono 1.1.1 that pins it; @mastra/hono 1.7.9
+imports what @mastra/server below 1.65.0 does not export). All run the one
+script ``server/server.mjs``: Node resolves the script's imports from its
+real location, so for another install directory the script is copied into
+it (``server.mjs`` there, git-ignored) at start.
 
 Stdlib only, so it can be imported by conftest.py, benchmarks and scripts
 alike. Manual use::
@@ -50,6 +53,7 @@ SERVER_SCRIPT = SERVER_DIR / "server.mjs"
 SERVER_DIRS: dict[str, Path] = {
     "1.67.0": SERVER_DIR,
     "1.69.0": E2E_DIR / "server-1.69",
+    "1.2.0": E2E_DIR / "server-1.2",
 }
 """@mastra/server version -> npm install directory (package.json + package-lock.json)."""
 
