@@ -18,6 +18,7 @@ from .build import build_groups, build_operations, build_resources, chunk_union_
 from .errors import CodegenError
 from .ir import ClientModel, Operation, ProjectInfo
 from .loader import DEFAULT_MAX_SPEC_BYTES, LoadedSpec, canonical_document, load_spec
+from .mount import hoist_api_mount
 from .naming import is_python_name
 from .normalize import ALIASES_KEY, Normalizer
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
@@ -68,9 +69,10 @@ def prepare(
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
 ) -> Prepared:
     spec = load_spec(spec_source, dict(headers or {}), max_bytes=max_spec_bytes, allow_remote_refs=allow_remote_refs)
-    overrides = for_document(spec.document, load_overrides(list(override_paths), shipped=shipped_override_files()))
+    document = hoist_api_mount(spec.document)
+    overrides = for_document(document, load_overrides(list(override_paths), shipped=shipped_override_files()))
     # Sorted once, with what the overrides added: nothing downstream depends on key order.
-    document = canonical_document(apply_to_document(spec.document, overrides))
+    document = canonical_document(apply_to_document(document, overrides))
     normalized = Normalizer(document, spec.source).run()
     return Prepared(spec, overrides, normalized, build_operations(normalized, overrides))
 
