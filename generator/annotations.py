@@ -2,7 +2,8 @@
 
 Two flavours: ``output`` is what a response is parsed into; ``input`` is what a
 caller may pass (a model or a plain dict wherever a model is expected, any
-sequence where a list is).
+sequence where a list is). Enums are open in ``output`` (``Literal["a", "b"] | str``:
+a newer server's value is kept, see ``open_enums``) and closed in ``input``.
 """
 
 from __future__ import annotations
@@ -76,11 +77,14 @@ class Annotator:
             return _literal([schema["const"]])
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
-            return _literal(enum)
+            return _union([_literal(enum), *([] if inputs else _open_kinds(enum))])
         for key in ("anyOf", "oneOf"):
             members = schema.get(key)
             if isinstance(members, list) and members:
-                return _union([self._render(m, inputs) for m in members])
+                rendered = [self._render(m, inputs) for m in members]
+                if not inputs:  # a union of constants is an enum too
+                    rendered += _open_kinds([v for m in members for v in _constants(m)])
+                return _union(rendered)
         all_of = schema.get("allOf")
         if isinstance(all_of, list):
             return self._render(all_of[0], inputs) if len(all_of) == 1 else "Any"
@@ -113,6 +117,25 @@ def _nullable_class(schema: Any) -> bool:
         return False
     kind = schema.get("type")
     return isinstance(kind, list) and "null" in kind
+
+
+def _constants(schema: Any) -> list[Any]:
+    """The values of a member that is a constant or an enum (``[]`` for any other)."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return []
+    if "const" in schema:
+        return [schema["const"]]
+    enum = schema.get("enum")
+    return list(enum) if isinstance(enum, list) else []
+
+
+def _open_kinds(values: list[Any]) -> list[str]:
+    """What an enum of these values accepts besides them in a response: ``str`` and/or ``int``
+    (nothing for one value, a tag, nor for values a ``Literal`` cannot hold)."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2 or not all(isinstance(v, (str, int)) for v in known):
+        return []
+    return [name for name, kind in (("str", str), ("int", int)) if any(type(v) is kind for v in known)]
 
 
 def _literal(values: list[Any]) -> str:

@@ -36,6 +36,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "UUID",
         "AnyUrl",
         "EmailStr",
+        "OpenEnum",  # the runtime's marker of open enums (open_enums.py)
     }
 )
 

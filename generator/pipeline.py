@@ -21,6 +21,7 @@ from .loader import DEFAULT_MAX_SPEC_BYTES, LoadedSpec, canonical_document, load
 from .mount import hoist_api_mount
 from .naming import is_python_name
 from .normalize import ALIASES_KEY, Normalizer
+from .open_enums import open_response_enums
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
 from .render import file_header, package_marker, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
@@ -141,7 +142,9 @@ def assemble(
         surface=build_surface(operations, normalized, meta),
     )
     if schemas:
-        models = run_datamodel_codegen(schemas)
+        used_in = {name: entry.get("used_in", []) for name, entry in model.surface["models"].items()}
+        chunk_tags = {cls: u.discriminator for u in unions for cls in members[u.name]}
+        models = open_response_enums(run_datamodel_codegen(schemas), used_in, chunk_tags)
         model.model_modules, model.model_index = split_models(models, usage, aliases, file_header(model), members)
     missing = sorted(set(schemas) - set(model.model_index))
     if missing:

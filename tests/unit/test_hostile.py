@@ -182,11 +182,14 @@ models = importlib.import_module("hostile.models")
 Payload = models.Payload
 fields = Payload.model_fields
 def choices(annotation):
-    # the values an enum type allows: an Enum's, a Literal's, a RootModel of either's
+    # the values an enum type allows: an Enum's, a Literal's, a RootModel of either's; of an
+    # open enum (Literal[...] | str), the known ones
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return {m.value for m in annotation}
     if hasattr(annotation, "model_fields") and "root" in annotation.model_fields:
         return choices(annotation.model_fields["root"].annotation)
+    if typing.get_origin(annotation) is typing.Union:
+        return set().union(*(choices(a) for a in typing.get_args(annotation) if a not in (str, int)))
     return set(typing.get_args(annotation))
 
 assert choices(fields["kind"].annotation) == {payload, payload + " 2", "plain"}, fields["kind"]

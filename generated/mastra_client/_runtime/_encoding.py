@@ -19,6 +19,7 @@ from typing import Any
 import pydantic
 import pydantic_core
 
+from ._open_enum import REQUEST_CONTEXT
 from ._types import NotGiven
 
 __all__ = [
@@ -188,15 +189,22 @@ def build_body(
 
 
 def _validated(model: Any, given: Mapping[str, object]) -> dict[str, Any]:
-    """``given`` checked by ``model`` (a class or a union of classes), dumped by alias; plain without one."""
+    """``given`` checked by ``model`` (a class or a union of classes), dumped by alias; plain without one.
+
+    Checked as a request (``REQUEST_CONTEXT``): enums that responses leave open take only their
+    known values here (see ``_open_enum``).
+    """
     if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
-        dumped: Any = model.model_validate(given).model_dump(
+        dumped: Any = model.model_validate(given, context=REQUEST_CONTEXT).model_dump(
             mode="json", by_alias=True, exclude_unset=True
         )
     elif model is not None:
         adapter = _union_adapter(model)
         dumped = adapter.dump_python(
-            adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True
+            adapter.validate_python(given, context=REQUEST_CONTEXT),
+            mode="json",
+            by_alias=True,
+            exclude_unset=True,
         )
     else:
         dumped = {key: to_jsonable(value) for key, value in given.items()}

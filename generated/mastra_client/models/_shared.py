@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+
+from .._runtime._open_enum import OpenEnum
 
 
 class AgentAgentsValue(BaseModel):
@@ -39,9 +41,7 @@ class AgentDefaultOptions(BaseModel):
         None, alias="toolCallConcurrency"
     )
     tool_choice: (
-        Literal["auto"]
-        | Literal["none"]
-        | Literal["required"]
+        Annotated[Literal["auto"] | Literal["none"] | Literal["required"] | str, OpenEnum]
         | AgentDefaultOptionsToolChoice
         | None
     ) = Field(None, alias="toolChoice")
@@ -70,7 +70,7 @@ class AgentDefaultOptionsToolCallConcurrency(BaseModel):
         populate_by_name=True,
     )
     limit: float | None = None
-    strategy: Literal["available", "called"] | None = None
+    strategy: Annotated[Literal["available", "called"] | str, OpenEnum] | None = None
 
 
 class AgentDefaultOptionsToolChoice(BaseModel):
@@ -372,12 +372,12 @@ class DatasetExperimentUpdateResponse(BaseModel):
     scorer_ids: list[str] | None = Field(None, alias="scorerIds")
     skipped_count: float = Field(..., alias="skippedCount")
     started_at: AwareDatetime | None = Field(..., alias="startedAt")
-    status: Literal["pending", "running", "completed", "failed"]
+    status: Annotated[Literal["pending", "running", "completed", "failed"] | str, OpenEnum]
     succeeded_count: float = Field(..., alias="succeededCount")
     target_id: str | None = Field(..., alias="targetId")
-    target_type: Literal["agent", "workflow", "scorer", "processor"] | None = Field(
-        ..., alias="targetType"
-    )
+    target_type: (
+        Annotated[Literal["agent", "workflow", "scorer", "processor"] | str, OpenEnum] | None
+    ) = Field(..., alias="targetType")
     total_items: float = Field(..., alias="totalItems")
     trial_index: int | None = Field(None, alias="trialIndex")
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
@@ -456,7 +456,9 @@ class MemoryStatusResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    memory_type: Literal["local", "gateway"] | None = Field(None, alias="memoryType")
+    memory_type: Annotated[Literal["local", "gateway"] | str, OpenEnum] | None = Field(
+        None, alias="memoryType"
+    )
     observational_memory: MemoryStatusResponseObservationalMemory | None = Field(
         None, alias="observationalMemory"
     )
@@ -815,7 +817,7 @@ class StoredAgent(BaseModel):
     Tool keys mapped to per-tool config — static or conditional
     """
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
-    visibility: Literal["private", "public"] | None = None
+    visibility: Annotated[Literal["private", "public"] | str, OpenEnum] | None = None
     workflows: dict[str, StoredAgentToolsOption1Value] | list[StoredAgentToolsArray] | None = None
     """
     Workflow keys with optional per-workflow config — static or conditional
@@ -899,7 +901,7 @@ class StoredAgentBrowserArrayValueConfigScreencast(BaseModel):
     """
     Capture every Nth frame (default: 1)
     """
-    format: Literal["jpeg", "png"] | None = None
+    format: Annotated[Literal["jpeg", "png"] | str, OpenEnum] | None = None
     """
     Image format (default: jpeg)
     """
@@ -1085,13 +1087,17 @@ class StoredAgentInputProcessorsWithStepsStepStepStep(BaseModel):
     Configuration matching the provider configSchema
     """
     enabled_phases: list[
-        Literal[
-            "processInput",
-            "processInputStep",
-            "processOutputStream",
-            "processOutputResult",
-            "processOutputStep",
-            "processToolResult",
+        Annotated[
+            Literal[
+                "processInput",
+                "processInputStep",
+                "processOutputStream",
+                "processOutputResult",
+                "processOutputStep",
+                "processToolResult",
+            ]
+            | str,
+            OpenEnum,
         ]
     ] = Field(..., alias="enabledPhases")
     """
@@ -1198,7 +1204,7 @@ class StoredAgentMemoryArrayValueObservationalMemory(BaseModel):
     """
     observation: StoredAgentMemoryArrayValueObservationalMemoryObservation | None = None
     reflection: StoredAgentMemoryArrayValueObservationalMemoryReflection | None = None
-    scope: Literal["resource", "thread"] | None = None
+    scope: Annotated[Literal["resource", "thread"] | str, OpenEnum] | None = None
     """
     Memory scope
     """
@@ -1335,7 +1341,7 @@ class StoredAgentMemoryArrayValueOptionsSemanticRecall(BaseModel):
     """
     Amount of surrounding context to include with each retrieved message
     """
-    scope: Literal["thread", "resource"] | None = None
+    scope: Annotated[Literal["thread", "resource"] | str, OpenEnum] | None = None
     """
     Scope for semantic search queries
     """
@@ -1403,7 +1409,7 @@ class StoredAgentSkillsOption1Value(BaseModel):
     description: str | None = None
     instructions: str | None = None
     pin: str | None = None
-    strategy: Literal["latest", "live"] | None = None
+    strategy: Annotated[Literal["latest", "live"] | str, OpenEnum] | None = None
 
 
 class StoredAgentToolProvidersArray(BaseModel):
@@ -1430,9 +1436,11 @@ class StoredAgentToolProvidersOption1ValueConnectionsValue(BaseModel):
         populate_by_name=True,
     )
     connection_id: str = Field(..., alias="connectionId")
-    kind: Literal["author", "invoker", "platform"]
+    kind: Annotated[Literal["author", "invoker", "platform"] | str, OpenEnum]
     label: str | None = None
-    scope: Literal["shared", "per-author", "caller-supplied"] | None = None
+    scope: Annotated[Literal["shared", "per-author", "caller-supplied"] | str, OpenEnum] | None = (
+        None
+    )
     toolkit: str
 
 
@@ -1624,7 +1632,7 @@ class StoredMcpClientServersValue(BaseModel):
     """
     Connection timeout in milliseconds
     """
-    type: Literal["stdio", "http"]
+    type: Annotated[Literal["stdio", "http"] | str, OpenEnum]
     """
     Transport type: stdio for local processes, http for remote servers
     """
@@ -1644,7 +1652,7 @@ class StoredPromptBlockRules(BaseModel):
         populate_by_name=True,
     )
     conditions: list[StoredPromptBlockRulesConditionEquals | StoredPromptBlockRulesConditionAND]
-    operator: Literal["AND", "OR"]
+    operator: Annotated[Literal["AND", "OR"] | str, OpenEnum]
 
 
 class StoredPromptBlockRulesConditionAND(BaseModel):
@@ -2200,7 +2208,7 @@ class Workflow(BaseModel):
     metadata: dict[str, Any] | None = None
     name: str | None = None
     options: dict[str, Any] | None = None
-    origin: Literal["code", "dynamic"] | None = None
+    origin: Annotated[Literal["code", "dynamic"] | str, OpenEnum] | None = None
     output_schema: str | None = Field(None, alias="outputSchema")
     state_schema: str | None = Field(None, alias="stateSchema")
     step_graph: list[WorkflowStepGraph] = Field(..., alias="stepGraph")
@@ -2242,18 +2250,22 @@ class WorkflowRun(BaseModel):
     result: Any | None = None
     run_id: str = Field(..., alias="runId")
     serialized_step_graph: list[WorkflowStepGraph] | None = Field(None, alias="serializedStepGraph")
-    status: Literal[
-        "running",
-        "waiting",
-        "suspended",
-        "success",
-        "failed",
-        "canceled",
-        "pending",
-        "bailed",
-        "tripwire",
-        "paused",
-        "skipped",
+    status: Annotated[
+        Literal[
+            "running",
+            "waiting",
+            "suspended",
+            "success",
+            "failed",
+            "canceled",
+            "pending",
+            "bailed",
+            "tripwire",
+            "paused",
+            "skipped",
+        ]
+        | str,
+        OpenEnum,
     ]
     steps: dict[str, Any] | None = None
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
@@ -2294,18 +2306,22 @@ class WorkflowStartAsyncResponse(BaseModel):
     result: Any | None = None
     serialized_step_graph: list[WorkflowStepGraph] | None = Field(None, alias="serializedStepGraph")
     status: (
-        Literal[
-            "running",
-            "waiting",
-            "suspended",
-            "success",
-            "failed",
-            "canceled",
-            "pending",
-            "bailed",
-            "tripwire",
-            "paused",
-            "skipped",
+        Annotated[
+            Literal[
+                "running",
+                "waiting",
+                "suspended",
+                "success",
+                "failed",
+                "canceled",
+                "pending",
+                "bailed",
+                "tripwire",
+                "paused",
+                "skipped",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = None
@@ -2333,19 +2349,23 @@ class WorkflowStepGraph(BaseModel):
     description: str | None = None
     id: str | None = None
     metadata: dict[str, Any] | None = None
-    type: Literal[
-        "step",
-        "agent",
-        "tool",
-        "mapping",
-        "sleep",
-        "sleepUntil",
-        "waitForEvent",
-        "parallel",
-        "conditional",
-        "loop",
-        "foreach",
-        "workflow",
+    type: Annotated[
+        Literal[
+            "step",
+            "agent",
+            "tool",
+            "mapping",
+            "sleep",
+            "sleepUntil",
+            "waitForEvent",
+            "parallel",
+            "conditional",
+            "loop",
+            "foreach",
+            "workflow",
+        ]
+        | str,
+        OpenEnum,
     ]
 
 

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentInputProcessor as AgentInputProcessor,
 )
@@ -132,7 +133,7 @@ class AgentControllerSessionGoalResponseGoal(BaseModel):
     paused_reason: str | None = Field(None, alias="pausedReason")
     runs_used: float = Field(..., alias="runsUsed")
     started_at: float = Field(..., alias="startedAt")
-    status: Literal["active", "paused", "done"]
+    status: Annotated[Literal["active", "paused", "done"] | str, OpenEnum]
     updated_at: float = Field(..., alias="updatedAt")
 
 
@@ -248,8 +249,8 @@ class AgentControllerSessionPermissionsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    categories: dict[str, Literal["allow", "ask", "deny"]] | None = None
-    tools: dict[str, Literal["allow", "ask", "deny"]] | None = None
+    categories: dict[str, Annotated[Literal["allow", "ask", "deny"] | str, OpenEnum]] | None = None
+    tools: dict[str, Annotated[Literal["allow", "ask", "deny"] | str, OpenEnum]] | None = None
 
 
 class AgentControllerSessionPermissionsToolReplaceRequest(BaseModel):
@@ -282,11 +283,11 @@ class AgentControllerSessionSettings(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    notifications: Literal["off", "bell", "system", "both"]
+    notifications: Annotated[Literal["off", "bell", "system", "both"] | str, OpenEnum]
     smart_editing: bool = Field(..., alias="smartEditing")
-    thinking_level: Literal["off", "low", "medium", "high", "xhigh", "max"] | None = Field(
-        None, alias="thinkingLevel"
-    )
+    thinking_level: (
+        Annotated[Literal["off", "low", "medium", "high", "xhigh", "max"] | str, OpenEnum] | None
+    ) = Field(None, alias="thinkingLevel")
     yolo: bool
 
 
@@ -315,7 +316,7 @@ class AgentControllerSessionTask(BaseModel):
     active_form: str = Field(..., alias="activeForm")
     content: str
     id: str
-    status: Literal["pending", "in_progress", "completed"]
+    status: Annotated[Literal["pending", "in_progress", "completed"] | str, OpenEnum]
 
 
 class AgentControllerSessionThreadMessagesResponse(BaseModel):
@@ -339,7 +340,7 @@ class AgentControllerSessionThreadMessagesResponseMessage(BaseModel):
     created_at: str | None = Field(None, alias="createdAt")
     id: str
     resource_id: str | None = Field(None, alias="resourceId")
-    role: Literal["user", "assistant", "system", "tool", "signal"]
+    role: Annotated[Literal["user", "assistant", "system", "tool", "signal"] | str, OpenEnum]
     thread_id: str | None = Field(None, alias="threadId")
     type: str | None = None
 
@@ -420,7 +421,7 @@ class AgentControllerSessionThreadsResponseThread(BaseModel):
         populate_by_name=True,
     )
     id: str
-    state: Literal["active", "idle"] | None = None
+    state: Annotated[Literal["active", "idle"] | str, OpenEnum] | None = None
     tags: dict[str, str] | None = None
     title: str | None = None
     updated_at: str | None = Field(None, alias="updatedAt")

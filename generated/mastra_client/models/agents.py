@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
 )
@@ -88,8 +89,8 @@ class Agent(BaseModel):
     name: str
     output_processors: list[AgentInputProcessor] = Field(..., alias="outputProcessors")
     provider: str | None = None
-    source: Literal["code", "stored", "fs"] | None = None
-    status: Literal["draft", "published", "archived"] | None = None
+    source: Annotated[Literal["code", "stored", "fs"] | str, OpenEnum] | None = None
+    status: Annotated[Literal["draft", "published", "archived"] | str, OpenEnum] | None = None
     supports_memory: bool | None = Field(None, alias="supportsMemory")
     tools: dict[str, Tool]
     workflows: dict[str, AgentWorkflowsValue]

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     StoredAgentAuthor as StoredAgentAuthor,
 )
@@ -28,7 +29,7 @@ class AuthCapabilitiesResponseOption2Login(BaseModel):
     description: str | None = None
     sign_up_enabled: bool | None = Field(None, alias="signUpEnabled")
     sso: AuthCapabilitiesResponseOption2LoginSso | None = None
-    type: Literal["sso", "credentials", "both"]
+    type: Annotated[Literal["sso", "credentials", "both"] | str, OpenEnum]
 
 
 class AuthCapabilitiesResponseOption2LoginSso(BaseModel):

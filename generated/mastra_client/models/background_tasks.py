@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class BackgroundTask(BaseModel):
@@ -24,8 +26,10 @@ class BackgroundTask(BaseModel):
     retry_count: float = Field(..., alias="retryCount")
     run_id: str = Field(..., alias="runId")
     started_at: AwareDatetime | None = Field(None, alias="startedAt")
-    status: Literal[
-        "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+    status: Annotated[
+        Literal["pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"]
+        | str,
+        OpenEnum,
     ]
     suspend_payload: Any | None = Field(None, alias="suspendPayload")
     thread_id: str | None = Field(None, alias="threadId")

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentStreamRequestVersions as AgentStreamRequestVersions,
 )
@@ -95,7 +96,9 @@ class DatasetExperimentItemRunResponseScore(BaseModel):
     scorer_id: str = Field(..., alias="scorerId")
     scorer_name: str = Field(..., alias="scorerName")
     step_id: str | None = Field(None, alias="stepId")
-    target_scope: Literal["span", "trajectory"] | None = Field(None, alias="targetScope")
+    target_scope: Annotated[Literal["span", "trajectory"] | str, OpenEnum] | None = Field(
+        None, alias="targetScope"
+    )
 
 
 class DatasetExperimentResultUpdateRequest(BaseModel):
@@ -129,7 +132,7 @@ class DatasetExperimentResultUpdateResponse(BaseModel):
     output: Any
     retry_count: float = Field(..., alias="retryCount")
     started_at: AwareDatetime = Field(..., alias="startedAt")
-    status: Literal["needs-review", "reviewed", "complete"] | None = None
+    status: Annotated[Literal["needs-review", "reviewed", "complete"] | str, OpenEnum] | None = None
     tags: list[str] | None = None
     tool_mock_report: DatasetExperimentResultUpdateResponseToolMockReport | None = Field(
         None, alias="toolMockReport"
@@ -170,7 +173,10 @@ class DatasetExperimentResultUpdateResponseToolMockReportFailure(BaseModel):
         populate_by_name=True,
     )
     args: Any
-    code: Literal["TOOL_MOCK_MISMATCH", "TOOL_MOCK_EXHAUSTED", "TOOL_MOCK_NOT_DECLARED"]
+    code: Annotated[
+        Literal["TOOL_MOCK_MISMATCH", "TOOL_MOCK_EXHAUSTED", "TOOL_MOCK_NOT_DECLARED"] | str,
+        OpenEnum,
+    ]
     tool_name: str = Field(..., alias="toolName")
 
 
@@ -383,7 +389,7 @@ class DatasetExperimentsCreateResponse(BaseModel):
     failed_count: float = Field(..., alias="failedCount")
     results: list[DatasetExperimentsCreateResponseResult]
     started_at: AwareDatetime | None = Field(..., alias="startedAt")
-    status: Literal["pending", "running", "completed", "failed"]
+    status: Annotated[Literal["pending", "running", "completed", "failed"] | str, OpenEnum]
     succeeded_count: float = Field(..., alias="succeededCount")
     total_items: float = Field(..., alias="totalItems")
 
@@ -499,7 +505,9 @@ class DatasetItemHistoryResponseHistory(BaseModel):
     request_context: dict[str, Any] | None = Field(None, alias="requestContext")
     scorer_ids: list[str] | None = Field(None, alias="scorerIds")
     tool_mocks: list[DatasetItemUpdateResponseToolMocks] | None = Field(None, alias="toolMocks")
-    unmocked_tool_policy: Literal["allow", "deny"] | None = Field(None, alias="unmockedToolPolicy")
+    unmocked_tool_policy: Annotated[Literal["allow", "deny"] | str, OpenEnum] | None = Field(
+        None, alias="unmockedToolPolicy"
+    )
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
     valid_to: int | None = Field(..., alias="validTo")
 
@@ -936,7 +944,9 @@ class DatasetItemUpdateResponse(BaseModel):
     scorer_ids: list[str] | None = Field(None, alias="scorerIds")
     source: DatasetItemUpdateResponseSource | None = None
     tool_mocks: list[DatasetItemUpdateResponseToolMocks] | None = Field(None, alias="toolMocks")
-    unmocked_tool_policy: Literal["allow", "deny"] | None = Field(None, alias="unmockedToolPolicy")
+    unmocked_tool_policy: Annotated[Literal["allow", "deny"] | str, OpenEnum] | None = Field(
+        None, alias="unmockedToolPolicy"
+    )
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
 
 
@@ -953,7 +963,10 @@ class DatasetItemUpdateResponseSource(BaseModel):
     """
     Reference identifier (e.g., trace id, csv filename)
     """
-    type: Literal["csv", "json", "trace", "llm", "experiment-result", "candidate-screener"]
+    type: Annotated[
+        Literal["csv", "json", "trace", "llm", "experiment-result", "candidate-screener"] | str,
+        OpenEnum,
+    ]
     """
     How this item was created
     """
@@ -968,7 +981,9 @@ class DatasetItemUpdateResponseToolMocks(BaseModel):
     """
     Arguments to match against the tool call
     """
-    match_args: Literal["strict", "ignore"] | None = Field(None, alias="matchArgs")
+    match_args: Annotated[Literal["strict", "ignore"] | str, OpenEnum] | None = Field(
+        None, alias="matchArgs"
+    )
     """
     Argument matching mode. 'strict' (default) deep-equals args; 'ignore' matches on toolName only
     """

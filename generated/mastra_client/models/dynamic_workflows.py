@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     ObservabilityTracesQueryRequestWherePart1Option3 as ObservabilityTracesQueryRequestWherePart1Option3,
 )
@@ -36,7 +37,7 @@ class StoredWorkflow(BaseModel):
     request_context_schema: Any | None = Field(None, alias="requestContextSchema")
     source: Literal["storage"]
     state_schema: Any | None = Field(None, alias="stateSchema")
-    status: Literal["active", "archived"]
+    status: Annotated[Literal["active", "archived"] | str, OpenEnum]
     updated_at: AwareDatetime | str = Field(..., alias="updatedAt")
 
 

@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class Log(BaseModel):
@@ -26,7 +28,7 @@ class LogLog(BaseModel):
     )
     context: dict[str, Any] | None = None
     hostname: str
-    level: Literal["debug", "info", "warn", "error", "silent"]
+    level: Annotated[Literal["debug", "info", "warn", "error", "silent"] | str, OpenEnum]
     msg: str
     name: str
     pid: float

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     MemoryThread as MemoryThread,
 )
@@ -17,7 +18,9 @@ class MemoryConfigResponse(BaseModel):
         populate_by_name=True,
     )
     config: MemoryConfigResponseConfig | None
-    memory_type: Literal["local", "gateway"] | None = Field(None, alias="memoryType")
+    memory_type: Annotated[Literal["local", "gateway"] | str, OpenEnum] | None = Field(
+        None, alias="memoryType"
+    )
 
 
 class MemoryConfigResponseConfig(BaseModel):
@@ -55,7 +58,7 @@ class MemoryConfigResponseConfigObservationalMemory(BaseModel):
     reflection_model_routing: (
         list[MemoryConfigResponseConfigObservationalMemoryReflectionModelRouting] | None
     ) = Field(None, alias="reflectionModelRouting")
-    scope: Literal["thread", "resource"] | None = None
+    scope: Annotated[Literal["thread", "resource"] | str, OpenEnum] | None = None
     share_token_budget: bool | None = Field(None, alias="shareTokenBudget")
 
 
@@ -84,9 +87,9 @@ class MemoryConfigResponseConfigWorkingMemory(BaseModel):
     )
     enabled: bool | None = None
     schema_: Any | None = Field(None, alias="schema")
-    scope: Literal["thread", "resource"] | None = None
+    scope: Annotated[Literal["thread", "resource"] | str, OpenEnum] | None = None
     template: str | None = None
-    version: Literal["stable", "vnext"] | None = None
+    version: Annotated[Literal["stable", "vnext"] | str, OpenEnum] | None = None
 
 
 class MemoryObservationalMemoryBufferStatusRequest(BaseModel):
@@ -136,10 +139,12 @@ class MemoryObservationalMemoryResponseRecord(BaseModel):
     last_observed_at: AwareDatetime | None = Field(None, alias="lastObservedAt")
     metadata: dict[str, Any] | None = None
     observation_token_count: float = Field(..., alias="observationTokenCount")
-    origin_type: Literal["initial", "observation", "reflection"] = Field(..., alias="originType")
+    origin_type: Annotated[Literal["initial", "observation", "reflection"] | str, OpenEnum] = Field(
+        ..., alias="originType"
+    )
     pending_message_tokens: float = Field(..., alias="pendingMessageTokens")
     resource_id: str = Field(..., alias="resourceId")
-    scope: Literal["thread", "resource"]
+    scope: Annotated[Literal["thread", "resource"] | str, OpenEnum]
     thread_id: str | None = Field(..., alias="threadId")
     total_tokens_observed: float = Field(..., alias="totalTokensObserved")
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
@@ -254,7 +259,7 @@ class MemoryThreadWorkingMemoryResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    source: Literal["thread", "resource"]
+    source: Annotated[Literal["thread", "resource"] | str, OpenEnum]
     thread_exists: bool = Field(..., alias="threadExists")
     working_memory: Any = Field(..., alias="workingMemory")
     working_memory_template: Any = Field(..., alias="workingMemoryTemplate")

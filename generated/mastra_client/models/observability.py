@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     ObservabilityLogsTimestamp as ObservabilityLogsTimestamp,
 )
@@ -60,20 +61,24 @@ class ObservabilityDiscoveryEntityTypesResponse(BaseModel):
         populate_by_name=True,
     )
     entity_types: list[
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
     ] = Field(..., alias="entityTypes")
     """
@@ -572,20 +577,24 @@ class ObservabilityFeedbackResponseFeedback(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -611,47 +620,57 @@ class ObservabilityFeedbackResponseFeedback(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
     parent_entity_version_id: str | None = Field(None, alias="parentEntityVersionId")
     request_id: str | None = Field(None, alias="requestId")
     resource_id: str | None = Field(None, alias="resourceId")
-    review_status: Literal["needs-review", "reviewed"] = Field(..., alias="reviewStatus")
+    review_status: Annotated[Literal["needs-review", "reviewed"] | str, OpenEnum] = Field(
+        ..., alias="reviewStatus"
+    )
     """
     Feedback review workflow status
     """
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -707,20 +726,24 @@ class ObservabilityFeedbackReviewStatusUpdateResponse(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -746,47 +769,57 @@ class ObservabilityFeedbackReviewStatusUpdateResponse(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
     parent_entity_version_id: str | None = Field(None, alias="parentEntityVersionId")
     request_id: str | None = Field(None, alias="requestId")
     resource_id: str | None = Field(None, alias="resourceId")
-    review_status: Literal["needs-review", "reviewed"] = Field(..., alias="reviewStatus")
+    review_status: Annotated[Literal["needs-review", "reviewed"] | str, OpenEnum] = Field(
+        ..., alias="reviewStatus"
+    )
     """
     Feedback review workflow status
     """
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -903,20 +936,24 @@ class ObservabilityLogsResponseLog(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -924,7 +961,7 @@ class ObservabilityLogsResponseLog(BaseModel):
     environment: str | None = None
     execution_source: str | None = Field(None, alias="executionSource")
     experiment_id: str | None = Field(None, alias="experimentId")
-    level: Literal["debug", "info", "warn", "error", "fatal"]
+    level: Annotated[Literal["debug", "info", "warn", "error", "fatal"] | str, OpenEnum]
     """
     Log severity level
     """
@@ -941,20 +978,24 @@ class ObservabilityLogsResponseLog(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
@@ -964,20 +1005,24 @@ class ObservabilityLogsResponseLog(BaseModel):
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -1408,20 +1453,24 @@ class ObservabilityMetricsResponseMetrics(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -1448,20 +1497,24 @@ class ObservabilityMetricsResponseMetrics(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
@@ -1472,20 +1525,24 @@ class ObservabilityMetricsResponseMetrics(BaseModel):
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -1626,20 +1683,24 @@ class ObservabilityScoreScore(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -1655,20 +1716,24 @@ class ObservabilityScoreScore(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
@@ -1679,20 +1744,24 @@ class ObservabilityScoreScore(BaseModel):
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -2346,21 +2415,25 @@ class ObservabilityTraceLightResponseSpan(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -2380,90 +2453,8 @@ class ObservabilityTraceLightResponseSpan(BaseModel):
     """
     Unique span identifier within a trace
     """
-    span_type: Literal[
-        "agent_run",
-        "scorer_run",
-        "classifier_evaluation",
-        "scorer_step",
-        "generic",
-        "model_generation",
-        "model_step",
-        "model_inference",
-        "model_chunk",
-        "mcp_tool_call",
-        "mcp_server_request",
-        "processor_run",
-        "tool_call",
-        "client_tool_call",
-        "provider_tool_call",
-        "workflow_run",
-        "workflow_step",
-        "workflow_conditional",
-        "workflow_conditional_eval",
-        "workflow_parallel",
-        "workflow_loop",
-        "workflow_sleep",
-        "workflow_wait_event",
-        "memory_operation",
-        "workspace_action",
-        "rag_ingestion",
-        "rag_embedding",
-        "rag_vector_operation",
-        "rag_action",
-        "graph_action",
-        "mapping",
-        "skill_resolution",
-        "skill_action",
-        "agent_signal",
-    ] = Field(..., alias="spanType")
-    """
-    Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
-    """
-    started_at: AwareDatetime = Field(..., alias="startedAt")
-    """
-    When the span started
-    """
-    status: Literal["success", "error", "running"] | None = None
-    trace_id: str = Field(..., alias="traceId")
-    """
-    Unique trace identifier
-    """
-    updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
-
-
-class ObservabilityTraceScoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    pagination: ScoresRunPagination
-    scores: list[ObservabilityTraceScoresResponseScore]
-
-
-class ObservabilityTraceScoresResponseScore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    additional_context: dict[str, Any] | None = Field(None, alias="additionalContext")
-    analyze_prompt: str | None = Field(None, alias="analyzePrompt")
-    analyze_step_result: dict[str, Any] | None = Field(None, alias="analyzeStepResult")
-    batch_id: str | None = Field(None, alias="batchId")
-    created_at: AwareDatetime = Field(..., alias="createdAt")
-    """
-    Database record creation time
-    """
-    dataset_id: str | None = Field(None, alias="datasetId")
-    dataset_item_id: str | None = Field(None, alias="datasetItemId")
-    entity: dict[str, Any]
-    entity_id: str = Field(..., alias="entityId")
-    entity_type: (
+    span_type: Annotated[
         Literal[
-            "AGENT",
-            "WORKFLOW",
-            "TRAJECTORY",
-            "STEP",
-            "EXTERNAL",
             "agent_run",
             "scorer_run",
             "classifier_evaluation",
@@ -2499,6 +2490,96 @@ class ObservabilityTraceScoresResponseScore(BaseModel):
             "skill_action",
             "agent_signal",
         ]
+        | str,
+        OpenEnum,
+    ] = Field(..., alias="spanType")
+    """
+    Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+    """
+    started_at: AwareDatetime = Field(..., alias="startedAt")
+    """
+    When the span started
+    """
+    status: Annotated[Literal["success", "error", "running"] | str, OpenEnum] | None = None
+    trace_id: str = Field(..., alias="traceId")
+    """
+    Unique trace identifier
+    """
+    updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
+
+
+class ObservabilityTraceScoresResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    pagination: ScoresRunPagination
+    scores: list[ObservabilityTraceScoresResponseScore]
+
+
+class ObservabilityTraceScoresResponseScore(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    additional_context: dict[str, Any] | None = Field(None, alias="additionalContext")
+    analyze_prompt: str | None = Field(None, alias="analyzePrompt")
+    analyze_step_result: dict[str, Any] | None = Field(None, alias="analyzeStepResult")
+    batch_id: str | None = Field(None, alias="batchId")
+    created_at: AwareDatetime = Field(..., alias="createdAt")
+    """
+    Database record creation time
+    """
+    dataset_id: str | None = Field(None, alias="datasetId")
+    dataset_item_id: str | None = Field(None, alias="datasetItemId")
+    entity: dict[str, Any]
+    entity_id: str = Field(..., alias="entityId")
+    entity_type: (
+        Annotated[
+            Literal[
+                "AGENT",
+                "WORKFLOW",
+                "TRAJECTORY",
+                "STEP",
+                "EXTERNAL",
+                "agent_run",
+                "scorer_run",
+                "classifier_evaluation",
+                "scorer_step",
+                "generic",
+                "model_generation",
+                "model_step",
+                "model_inference",
+                "model_chunk",
+                "mcp_tool_call",
+                "mcp_server_request",
+                "processor_run",
+                "tool_call",
+                "client_tool_call",
+                "provider_tool_call",
+                "workflow_run",
+                "workflow_step",
+                "workflow_conditional",
+                "workflow_conditional_eval",
+                "workflow_parallel",
+                "workflow_loop",
+                "workflow_sleep",
+                "workflow_wait_event",
+                "memory_operation",
+                "workspace_action",
+                "rag_ingestion",
+                "rag_embedding",
+                "rag_vector_operation",
+                "rag_action",
+                "graph_action",
+                "mapping",
+                "skill_resolution",
+                "skill_action",
+                "agent_signal",
+            ]
+            | str,
+            OpenEnum,
+        ]
         | None
     ) = Field(None, alias="entityType")
     extract_prompt: str | None = Field(None, alias="extractPrompt")
@@ -2521,7 +2602,7 @@ class ObservabilityTraceScoresResponseScore(BaseModel):
     score: float
     scorer: dict[str, Any]
     scorer_id: str = Field(..., alias="scorerId")
-    source: Literal["LIVE", "TEST"]
+    source: Annotated[Literal["LIVE", "TEST"] | str, OpenEnum]
     span_id: str | None = Field(None, alias="spanId")
     structured_output: bool | None = Field(None, alias="structuredOutput")
     thread_id: str | None = Field(None, alias="threadId")
@@ -2555,21 +2636,25 @@ class ObservabilityTraceSpanSpan(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -2596,21 +2681,25 @@ class ObservabilityTraceSpanSpan(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
@@ -2625,21 +2714,25 @@ class ObservabilityTraceSpanSpan(BaseModel):
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -2653,41 +2746,45 @@ class ObservabilityTraceSpanSpan(BaseModel):
     """
     Unique span identifier within a trace
     """
-    span_type: Literal[
-        "agent_run",
-        "scorer_run",
-        "classifier_evaluation",
-        "scorer_step",
-        "generic",
-        "model_generation",
-        "model_step",
-        "model_inference",
-        "model_chunk",
-        "mcp_tool_call",
-        "mcp_server_request",
-        "processor_run",
-        "tool_call",
-        "client_tool_call",
-        "provider_tool_call",
-        "workflow_run",
-        "workflow_step",
-        "workflow_conditional",
-        "workflow_conditional_eval",
-        "workflow_parallel",
-        "workflow_loop",
-        "workflow_sleep",
-        "workflow_wait_event",
-        "memory_operation",
-        "workspace_action",
-        "rag_ingestion",
-        "rag_embedding",
-        "rag_vector_operation",
-        "rag_action",
-        "graph_action",
-        "mapping",
-        "skill_resolution",
-        "skill_action",
-        "agent_signal",
+    span_type: Annotated[
+        Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | str,
+        OpenEnum,
     ] = Field(..., alias="spanType")
     """
     Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
@@ -2977,7 +3074,7 @@ class ObservabilityTracesQueryResponseOption1Trace(BaseModel):
     resource_id: str | None = Field(..., alias="resourceId")
     root_span_id: str = Field(..., alias="rootSpanId")
     started_at: AwareDatetime = Field(..., alias="startedAt")
-    status: Literal["success", "error"]
+    status: Annotated[Literal["success", "error"] | str, OpenEnum]
     thread_id: str | None = Field(..., alias="threadId")
     trace_id: str = Field(..., alias="traceId")
 
@@ -3057,21 +3154,25 @@ class ObservabilityTracesResponseSpan(BaseModel):
     entity_id: str | None = Field(None, alias="entityId")
     entity_name: str | None = Field(None, alias="entityName")
     entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="entityType")
@@ -3098,21 +3199,25 @@ class ObservabilityTracesResponseSpan(BaseModel):
     parent_entity_id: str | None = Field(None, alias="parentEntityId")
     parent_entity_name: str | None = Field(None, alias="parentEntityName")
     parent_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="parentEntityType")
@@ -3127,21 +3232,25 @@ class ObservabilityTracesResponseSpan(BaseModel):
     root_entity_id: str | None = Field(None, alias="rootEntityId")
     root_entity_name: str | None = Field(None, alias="rootEntityName")
     root_entity_type: (
-        Literal[
-            "agent",
-            "scorer",
-            "rag_ingestion",
-            "trajectory",
-            "input_processor",
-            "input_step_processor",
-            "output_processor",
-            "output_step_processor",
-            "tool_result_processor",
-            "workflow_step",
-            "tool",
-            "mcp_server",
-            "workflow_run",
-            "memory",
+        Annotated[
+            Literal[
+                "agent",
+                "scorer",
+                "rag_ingestion",
+                "trajectory",
+                "input_processor",
+                "input_step_processor",
+                "output_processor",
+                "output_step_processor",
+                "tool_result_processor",
+                "workflow_step",
+                "tool",
+                "mcp_server",
+                "workflow_run",
+                "memory",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = Field(None, alias="rootEntityType")
@@ -3155,41 +3264,45 @@ class ObservabilityTracesResponseSpan(BaseModel):
     """
     Unique span identifier within a trace
     """
-    span_type: Literal[
-        "agent_run",
-        "scorer_run",
-        "classifier_evaluation",
-        "scorer_step",
-        "generic",
-        "model_generation",
-        "model_step",
-        "model_inference",
-        "model_chunk",
-        "mcp_tool_call",
-        "mcp_server_request",
-        "processor_run",
-        "tool_call",
-        "client_tool_call",
-        "provider_tool_call",
-        "workflow_run",
-        "workflow_step",
-        "workflow_conditional",
-        "workflow_conditional_eval",
-        "workflow_parallel",
-        "workflow_loop",
-        "workflow_sleep",
-        "workflow_wait_event",
-        "memory_operation",
-        "workspace_action",
-        "rag_ingestion",
-        "rag_embedding",
-        "rag_vector_operation",
-        "rag_action",
-        "graph_action",
-        "mapping",
-        "skill_resolution",
-        "skill_action",
-        "agent_signal",
+    span_type: Annotated[
+        Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | str,
+        OpenEnum,
     ] = Field(..., alias="spanType")
     """
     Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
@@ -3198,7 +3311,7 @@ class ObservabilityTracesResponseSpan(BaseModel):
     """
     When the span started
     """
-    status: Literal["success", "error", "running"]
+    status: Annotated[Literal["success", "error", "running"] | str, OpenEnum]
     """
     Current status of the trace
     """

@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class ProcessorProvider(BaseModel):
@@ -13,13 +15,17 @@ class ProcessorProvider(BaseModel):
         populate_by_name=True,
     )
     available_phases: list[
-        Literal[
-            "processInput",
-            "processInputStep",
-            "processOutputStream",
-            "processOutputResult",
-            "processOutputStep",
-            "processToolResult",
+        Annotated[
+            Literal[
+                "processInput",
+                "processInputStep",
+                "processOutputStream",
+                "processOutputResult",
+                "processOutputStep",
+                "processToolResult",
+            ]
+            | str,
+            OpenEnum,
         ]
     ] = Field(..., alias="availablePhases")
     config_schema: dict[str, Any] = Field(..., alias="configSchema")
@@ -42,13 +48,17 @@ class ProcessorProvidersResponseProvider(BaseModel):
         populate_by_name=True,
     )
     available_phases: list[
-        Literal[
-            "processInput",
-            "processInputStep",
-            "processOutputStream",
-            "processOutputResult",
-            "processOutputStep",
-            "processToolResult",
+        Annotated[
+            Literal[
+                "processInput",
+                "processInputStep",
+                "processOutputStream",
+                "processOutputResult",
+                "processOutputStep",
+                "processToolResult",
+            ]
+            | str,
+            OpenEnum,
         ]
     ] = Field(..., alias="availablePhases")
     description: str | None = None

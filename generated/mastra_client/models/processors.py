@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class Processor(BaseModel):
@@ -18,7 +20,13 @@ class Processor(BaseModel):
     is_workflow: bool = Field(..., alias="isWorkflow")
     name: str | None = None
     phases: list[
-        Literal["input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"]
+        Annotated[
+            Literal[
+                "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+            ]
+            | str,
+            OpenEnum,
+        ]
     ]
 
 
@@ -29,7 +37,7 @@ class ProcessorConfiguration(BaseModel):
     )
     agent_id: str = Field(..., alias="agentId")
     agent_name: str = Field(..., alias="agentName")
-    type: Literal["input", "output"]
+    type: Annotated[Literal["input", "output"] | str, OpenEnum]
 
 
 class ProcessorExecuteRequest(BaseModel):
@@ -85,7 +93,7 @@ class ProcessorExecuteResponseMessage(BaseModel):
     content: ProcessorExecuteResponseMessageContent | str
     created_at: AwareDatetime | None = Field(None, alias="createdAt")
     id: str
-    role: Literal["user", "assistant", "system", "tool", "signal"]
+    role: Annotated[Literal["user", "assistant", "system", "tool", "signal"] | str, OpenEnum]
 
 
 class ProcessorExecuteResponseMessageContent(BaseModel):
@@ -128,7 +136,13 @@ class ProcessorsResponseValue(BaseModel):
     is_workflow: bool = Field(..., alias="isWorkflow")
     name: str | None = None
     phases: list[
-        Literal["input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"]
+        Annotated[
+            Literal[
+                "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+            ]
+            | str,
+            OpenEnum,
+        ]
     ]
 
 
@@ -138,7 +152,7 @@ class ProcessorsResponseValueConfiguration(BaseModel):
         populate_by_name=True,
     )
     agent_id: str = Field(..., alias="agentId")
-    type: Literal["input", "output"]
+    type: Annotated[Literal["input", "output"] | str, OpenEnum]
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     MemoryThread as MemoryThread,
 )
@@ -56,7 +57,7 @@ class V1ConversationItemsResponseDataMessage(BaseModel):
         V1ConversationItemsResponseDataMessageContentInputText | V1ResponseOutputMessageContent
     ]
     id: str
-    role: Literal["system", "user", "assistant"]
+    role: Annotated[Literal["system", "user", "assistant"] | str, OpenEnum]
     status: Literal["completed"]
     type: Literal["message"]
 
@@ -110,7 +111,7 @@ class V1Response(BaseModel):
     ]
     previous_response_id: str | None = None
     provider_options: V1ResponseProviderOptions | None = Field(None, alias="providerOptions")
-    status: Literal["in_progress", "completed", "incomplete"]
+    status: Annotated[Literal["in_progress", "completed", "incomplete"] | str, OpenEnum]
     store: bool | None = None
     text: V1ResponseText | None = None
     tools: list[V1ResponseTool] | None = None
@@ -159,7 +160,7 @@ class V1ResponseOutputMessage(BaseModel):
     content: list[V1ResponseOutputMessageContent]
     id: str
     role: Literal["assistant"]
-    status: Literal["in_progress", "completed", "incomplete"]
+    status: Annotated[Literal["in_progress", "completed", "incomplete"] | str, OpenEnum]
     type: Literal["message"]
 
 

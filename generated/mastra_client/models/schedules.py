@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class ScheduleRunResponse(BaseModel):
@@ -34,31 +36,35 @@ class ScheduleTriggersResponseTrigger(BaseModel):
     error: str | None = None
     id: str | None = None
     metadata: dict[str, Any] | None = None
-    outcome: Literal[
-        "published",
-        "succeeded",
-        "delivered",
-        "persisted",
-        "discarded",
-        "skipped",
-        "aborted",
-        "failed",
-        "acked",
-        "alerted",
-        "deferred",
-        "appended-from-queue",
-        "dropped-stale",
-        "dropped-superseded",
-        "dropped-busy",
+    outcome: Annotated[
+        Literal[
+            "published",
+            "succeeded",
+            "delivered",
+            "persisted",
+            "discarded",
+            "skipped",
+            "aborted",
+            "failed",
+            "acked",
+            "alerted",
+            "deferred",
+            "appended-from-queue",
+            "dropped-stale",
+            "dropped-superseded",
+            "dropped-busy",
+        ]
+        | str,
+        OpenEnum,
     ]
     parent_trigger_id: str | None = Field(None, alias="parentTriggerId")
     run: ScheduleWithInitialStateLastRun | None = None
     run_id: str | None = Field(..., alias="runId")
     schedule_id: str = Field(..., alias="scheduleId")
     scheduled_fire_at: float = Field(..., alias="scheduledFireAt")
-    trigger_kind: Literal["schedule-fire", "queue-drain", "manual"] | None = Field(
-        None, alias="triggerKind"
-    )
+    trigger_kind: (
+        Annotated[Literal["schedule-fire", "queue-drain", "manual"] | str, OpenEnum] | None
+    ) = Field(None, alias="triggerKind")
 
 
 class ScheduleUpdateRequest(BaseModel):
@@ -137,10 +143,14 @@ class ScheduleWithAttributes(BaseModel):
     provider_options: dict[str, Any] | None = Field(None, alias="providerOptions")
     resource_id: str | None = Field(None, alias="resourceId")
     signal_type: (
-        Literal["user", "state", "reactive", "notification", "user-message", "system-reminder"]
+        Annotated[
+            Literal["user", "state", "reactive", "notification", "user-message", "system-reminder"]
+            | str,
+            OpenEnum,
+        ]
         | None
     ) = Field(None, alias="signalType")
-    status: Literal["active", "paused"]
+    status: Annotated[Literal["active", "paused"] | str, OpenEnum]
     tag_name: str | None = Field(None, alias="tagName")
     thread_id: str | None = Field(None, alias="threadId")
     timezone: str | None = None
@@ -154,7 +164,7 @@ class ScheduleWithAttributesIfActive(BaseModel):
         populate_by_name=True,
     )
     attributes: dict[str, str | float | bool | None] | None = None
-    behavior: Literal["deliver", "persist", "discard"] | None = None
+    behavior: Annotated[Literal["deliver", "persist", "discard"] | str, OpenEnum] | None = None
 
 
 class ScheduleWithAttributesIfIdle(BaseModel):
@@ -163,7 +173,7 @@ class ScheduleWithAttributesIfIdle(BaseModel):
         populate_by_name=True,
     )
     attributes: dict[str, str | float | bool | None] | None = None
-    behavior: Literal["wake", "persist", "discard"] | None = None
+    behavior: Annotated[Literal["wake", "persist", "discard"] | str, OpenEnum] | None = None
     stream_options: ScheduleWithAttributesIfIdleStreamOptions | None = Field(
         None, alias="streamOptions"
     )
@@ -194,7 +204,7 @@ class ScheduleWithInitialState(BaseModel):
     metadata: dict[str, Any] | None = None
     next_fire_at: float = Field(..., alias="nextFireAt")
     request_context: dict[str, Any] | None = Field(None, alias="requestContext")
-    status: Literal["active", "paused"]
+    status: Annotated[Literal["active", "paused"] | str, OpenEnum]
     timezone: str | None = None
     updated_at: float = Field(..., alias="updatedAt")
     workflow_id: str = Field(..., alias="workflowId")
@@ -209,18 +219,22 @@ class ScheduleWithInitialStateLastRun(BaseModel):
     duration_ms: float | None = Field(None, alias="durationMs")
     error: str | None = None
     started_at: float | None = Field(None, alias="startedAt")
-    status: Literal[
-        "running",
-        "success",
-        "failed",
-        "tripwire",
-        "suspended",
-        "waiting",
-        "pending",
-        "canceled",
-        "bailed",
-        "paused",
-        "skipped",
+    status: Annotated[
+        Literal[
+            "running",
+            "success",
+            "failed",
+            "tripwire",
+            "suspended",
+            "waiting",
+            "pending",
+            "canceled",
+            "bailed",
+            "paused",
+            "skipped",
+        ]
+        | str,
+        OpenEnum,
     ]
 
 

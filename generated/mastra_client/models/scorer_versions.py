@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     StoredAgentVersionsCompareResponseDiff as StoredAgentVersionsCompareResponseDiff,
 )
@@ -63,19 +64,23 @@ class StoredScorerVersion(BaseModel):
     """
     ID of the scorer this version belongs to
     """
-    type: Literal[
-        "llm-judge",
-        "answer-relevancy",
-        "answer-similarity",
-        "bias",
-        "context-precision",
-        "context-relevance",
-        "faithfulness",
-        "hallucination",
-        "noise-sensitivity",
-        "prompt-alignment",
-        "tool-call-accuracy",
-        "toxicity",
+    type: Annotated[
+        Literal[
+            "llm-judge",
+            "answer-relevancy",
+            "answer-similarity",
+            "bias",
+            "context-precision",
+            "context-relevance",
+            "faithfulness",
+            "hallucination",
+            "noise-sensitivity",
+            "prompt-alignment",
+            "tool-call-accuracy",
+            "toxicity",
+        ]
+        | str,
+        OpenEnum,
     ]
     version_number: float = Field(..., alias="versionNumber")
     """
@@ -128,19 +133,23 @@ class StoredScorerVersionsCreateResponse(BaseModel):
     score_range: StoredScorerScoreRange | None = Field(None, alias="scoreRange")
     scorer_definition_id: str = Field(..., alias="scorerDefinitionId")
     type: (
-        Literal[
-            "llm-judge",
-            "answer-relevancy",
-            "answer-similarity",
-            "bias",
-            "context-precision",
-            "context-relevance",
-            "faithfulness",
-            "hallucination",
-            "noise-sensitivity",
-            "prompt-alignment",
-            "tool-call-accuracy",
-            "toxicity",
+        Annotated[
+            Literal[
+                "llm-judge",
+                "answer-relevancy",
+                "answer-similarity",
+                "bias",
+                "context-precision",
+                "context-relevance",
+                "faithfulness",
+                "hallucination",
+                "noise-sensitivity",
+                "prompt-alignment",
+                "tool-call-accuracy",
+                "toxicity",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = None

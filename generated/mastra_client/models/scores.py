@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     ScoresRunPagination as ScoresRunPagination,
 )
@@ -46,7 +47,7 @@ class ScoresScorer(BaseModel):
     is_registered: bool = Field(..., alias="isRegistered")
     sampling: dict[str, Any] | None = None
     scorer: ScoresScorerScorer
-    source: Literal["code", "stored", "fs"]
+    source: Annotated[Literal["code", "stored", "fs"] | str, OpenEnum]
     workflow_ids: list[str] = Field(..., alias="workflowIds")
 
 

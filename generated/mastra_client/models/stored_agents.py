@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
 )
@@ -1317,7 +1318,7 @@ class StoredAgentUpdateResponseOption1(BaseModel):
     metadata: dict[str, Any] | None = None
     status: str
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
-    visibility: Literal["private", "public"] | None = None
+    visibility: Annotated[Literal["private", "public"] | str, OpenEnum] | None = None
 
 
 class StoredAgentsCreateRequest(BaseModel):

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentSkillSourceExternal as AgentSkillSourceExternal,
 )
@@ -83,7 +84,7 @@ class StoredSkill(BaseModel):
     Skill status: draft, published, or archived
     """
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
-    visibility: Literal["private", "public"] | None = None
+    visibility: Annotated[Literal["private", "public"] | str, OpenEnum] | None = None
 
 
 class StoredSkillFile(BaseModel):
@@ -95,7 +96,7 @@ class StoredSkillFile(BaseModel):
     content: str | None = None
     id: str | None = None
     name: str
-    type: Literal["file", "folder"]
+    type: Annotated[Literal["file", "folder"] | str, OpenEnum]
 
 
 class StoredSkillPublishRequest(BaseModel):
@@ -229,7 +230,7 @@ class StoredSkillUpdateResponseOption1(BaseModel):
     id: str
     status: str
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
-    visibility: Literal["private", "public"] | None = None
+    visibility: Annotated[Literal["private", "public"] | str, OpenEnum] | None = None
 
 
 class StoredSkillsCreateRequest(BaseModel):

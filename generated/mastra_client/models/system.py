@@ -2,9 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .._runtime._open_enum import OpenEnum
 
 
 class SystemApiSchemaResponse(BaseModel):
@@ -36,7 +38,9 @@ class SystemApiSchemaResponseRouteResponseShape(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    kind: Literal["array", "record", "object-property", "single", "unknown"]
+    kind: Annotated[
+        Literal["array", "record", "object-property", "single", "unknown"] | str, OpenEnum
+    ]
     list_property: str | None = Field(None, alias="listProperty")
     pagination_property: str | None = Field(None, alias="paginationProperty")
 
@@ -47,7 +51,9 @@ class SystemPackagesResponse(BaseModel):
         populate_by_name=True,
     )
     cms_enabled: bool = Field(..., alias="cmsEnabled")
-    editor_source: Literal["code", "db"] | None = Field(None, alias="editorSource")
+    editor_source: Annotated[Literal["code", "db"] | str, OpenEnum] | None = Field(
+        None, alias="editorSource"
+    )
     editor_source_capabilities: SystemPackagesResponseEditorSourceCapabilities | None = Field(
         None, alias="editorSourceCapabilities"
     )
@@ -55,7 +61,11 @@ class SystemPackagesResponse(BaseModel):
     live_kit_connection_route_enabled: bool = Field(..., alias="liveKitConnectionRouteEnabled")
     observability_enabled: bool = Field(..., alias="observabilityEnabled")
     observability_runtime_strategy: (
-        Literal["realtime", "batch-with-updates", "insert-only", "event-sourced"] | None
+        Annotated[
+            Literal["realtime", "batch-with-updates", "insert-only", "event-sourced"] | str,
+            OpenEnum,
+        ]
+        | None
     ) = Field(None, alias="observabilityRuntimeStrategy")
     observability_storage_capabilities: (
         SystemPackagesResponseObservabilityStorageCapabilities | None
@@ -73,8 +83,10 @@ class SystemPackagesResponseEditorSourceCapabilities(BaseModel):
     can_open_change_request: bool = Field(..., alias="canOpenChangeRequest")
     can_save: bool = Field(..., alias="canSave")
     provider: SystemPackagesResponseEditorSourceCapabilitiesProvider | None = None
-    source: Literal["code", "db"]
-    storage: Literal["database", "filesystem", "source-provider", "unavailable"]
+    source: Annotated[Literal["code", "db"] | str, OpenEnum]
+    storage: Annotated[
+        Literal["database", "filesystem", "source-provider", "unavailable"] | str, OpenEnum
+    ]
     unavailable_reason: str | None = Field(None, alias="unavailableReason")
 
 

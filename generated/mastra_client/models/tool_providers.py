@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
 )
@@ -16,7 +17,7 @@ class ToolProviderAuthStatus(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    status: Literal["pending", "completed", "failed"]
+    status: Annotated[Literal["pending", "completed", "failed"] | str, OpenEnum]
 
 
 class ToolProviderAuthorizeRequest(BaseModel):
@@ -89,7 +90,7 @@ class ToolProviderConnectionFieldsResponseField(BaseModel):
     display_name: str | None = Field(None, alias="displayName")
     name: str
     required: bool
-    type: Literal["string", "number", "boolean"]
+    type: Annotated[Literal["string", "number", "boolean"] | str, OpenEnum]
 
 
 class ToolProviderConnectionStatusRequest(BaseModel):
@@ -183,11 +184,13 @@ class ToolProviderConnectionsResponseItem(BaseModel):
     """
     Persisted display label from tool_provider_connections, if any
     """
-    scope: Literal["shared", "per-author", "caller-supplied"] | None = None
+    scope: Annotated[Literal["shared", "per-author", "caller-supplied"] | str, OpenEnum] | None = (
+        None
+    )
     """
     Persisted scope from tool_provider_connections. Missing for rows that predate the scope field.
     """
-    status: Literal["active", "pending", "failed", "inactive"]
+    status: Annotated[Literal["active", "pending", "failed", "inactive"] | str, OpenEnum]
 
 
 class ToolProviderHealthResponse(BaseModel):

@@ -2,10 +2,11 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentSkillSourceExternal as AgentSkillSourceExternal,
 )
@@ -80,7 +81,7 @@ class WorkspaceFsListResponseEntry(BaseModel):
     mount: WorkspaceFsListResponseEntryMount | None = None
     name: str
     size: float | None = None
-    type: Literal["file", "directory"]
+    type: Annotated[Literal["file", "directory"] | str, OpenEnum]
 
 
 class WorkspaceFsListResponseEntryMount(BaseModel):
@@ -94,17 +95,21 @@ class WorkspaceFsListResponseEntryMount(BaseModel):
     icon: str | None = None
     provider: str
     status: (
-        Literal[
-            "pending",
-            "initializing",
-            "ready",
-            "starting",
-            "running",
-            "stopping",
-            "stopped",
-            "destroying",
-            "destroyed",
-            "error",
+        Annotated[
+            Literal[
+                "pending",
+                "initializing",
+                "ready",
+                "starting",
+                "running",
+                "stopping",
+                "stopped",
+                "destroying",
+                "destroyed",
+                "error",
+            ]
+            | str,
+            OpenEnum,
         ]
         | None
     ) = None
@@ -134,7 +139,7 @@ class WorkspaceFsReadResponse(BaseModel):
     mime_type: str | None = Field(None, alias="mimeType")
     path: str
     size: float | None = None
-    type: Literal["file", "directory"]
+    type: Annotated[Literal["file", "directory"] | str, OpenEnum]
 
 
 class WorkspaceFsStatResponse(BaseModel):
@@ -147,7 +152,7 @@ class WorkspaceFsStatResponse(BaseModel):
     modified_at: str | None = Field(None, alias="modifiedAt")
     path: str
     size: float | None = None
-    type: Literal["file", "directory"]
+    type: Annotated[Literal["file", "directory"] | str, OpenEnum]
 
 
 class WorkspaceFsWriteRequest(BaseModel):
@@ -245,7 +250,7 @@ class WorkspaceSearchResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    mode: Literal["bm25", "vector", "hybrid"]
+    mode: Annotated[Literal["bm25", "vector", "hybrid"] | str, OpenEnum]
     query: str
     results: list[WorkspaceSearchResponseResult]
 
@@ -494,7 +499,7 @@ class WorkspacesResponseWorkspace(BaseModel):
     id: str
     name: str
     safety: WorkspaceSafety
-    source: Literal["mastra", "agent"]
+    source: Annotated[Literal["mastra", "agent"] | str, OpenEnum]
     status: str
 
 
