@@ -243,8 +243,11 @@ async def test_scenario(any_client: Any, scenario_fn: Scenario, available_routes
 
 
 def test_live_spec_equals_the_pinned_spec(mastra_server: Any, mastra_server_version: str) -> None:
+    pinned_spec = spec_for(mastra_server_version)
+    if not pinned_spec.is_file():  # an older server under today's app: its document is not pinned
+        pytest.skip(f"no pinned spec of @mastra/server {mastra_server_version} with this app ({pinned_spec.name})")
     live = httpx.get(f"{mastra_server.api_url}/openapi.json", timeout=30).json()
-    pinned = json.loads(spec_for(mastra_server_version).read_text(encoding="utf-8"))
+    pinned = json.loads(pinned_spec.read_text(encoding="utf-8"))
     assert live == pinned, "the server's document changed: update specs/ and regenerate generated/"
 
 

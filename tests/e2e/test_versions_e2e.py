@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -56,12 +57,17 @@ def test_the_client_matches_the_server_it_was_generated_from(mastra_server: Any,
     assert check.differences == {}
 
 
-async def test_a_different_server_warns_once(mastra_server: Any, live_package: ModuleType) -> None:
+async def test_a_different_server_warns_once(
+    mastra_server: Any, live_package: ModuleType, mastra_server_version: str
+) -> None:
     class OlderClient(live_package.AsyncMastraClient):  # type: ignore[misc,name-defined]
         _generated_from = {**live_package._version.SERVER_PACKAGES, "@mastra/server": "0.0.1-test"}
 
     async with OlderClient(mastra_server.base_url) as client:
-        with pytest.warns(live_package.ServerVersionWarning, match=r"@mastra/server 0\.0\.1-test \(server: 1\.6"):
+        with pytest.warns(
+            live_package.ServerVersionWarning,
+            match=rf"@mastra/server 0\.0\.1-test \(server: {re.escape(mastra_server_version)}\)",
+        ):
             check = await client.check_server_version()
         assert check.matches is False
         with warnings.catch_warnings():

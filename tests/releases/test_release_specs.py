@@ -34,7 +34,9 @@ def _version_of(path: Path) -> tuple[int, int, int]:
     return int(major), int(minor), int(patch)
 
 
-SPECS = sorted([*RELEASES.glob("mastra-server-*.openapi.json"), *(ROOT / "specs").glob("*.openapi.json")], key=_version_of)
+SPECS = sorted(
+    [*RELEASES.glob("mastra-server-*.openapi.json"), *(ROOT / "specs").glob("*.openapi.json")], key=_version_of
+)
 VERSIONS = [".".join(map(str, _version_of(p))) for p in SPECS]
 IMPORT_ALL = """
 import sys, warnings
@@ -59,9 +61,7 @@ class Generated:
     def left_out(self) -> set[str]:
         """``file:line`` of each shipped override entry this release left out (from ``-v``)."""
         prefix = "mastra-codegen: left out: "
-        return {
-            line[len(prefix) :].split(": ", 1)[0] for line in self.output.splitlines() if line.startswith(prefix)
-        }
+        return {line[len(prefix) :].split(": ", 1)[0] for line in self.output.splitlines() if line.startswith(prefix)}
 
 
 def _package_name(version: str) -> str:
@@ -140,8 +140,7 @@ def test_every_shipped_override_entry_applies_to_some_release(generated: dict[st
     never_applied = set.intersection(*(g.left_out for g in generated.values()))
     entries = sorted(never_applied, key=lambda w: int(w.rpartition(":")[2]))
     assert not entries, "shipped override entries that apply to no pinned release:\n" + "\n".join(
-        next(line for line in generated[VERSIONS[-1]].output.splitlines() if f"{where}: " in line)
-        for where in entries
+        next(line for line in generated[VERSIONS[-1]].output.splitlines() if f"{where}: " in line) for where in entries
     )
 
 
@@ -153,10 +152,18 @@ def test_the_oldest_releases_leave_out_what_they_lack(generated: dict[str, Gener
     assert generated[VERSIONS[0]].left_out, "the oldest release lacks nothing the shipped files describe?"
 
 
-@pytest.mark.parametrize(("old", "new"), list(zip(VERSIONS, VERSIONS[1:])), ids=lambda v: v)
+@pytest.mark.parametrize(("old", "new"), list(zip(VERSIONS, VERSIONS[1:], strict=False)), ids=lambda v: v)
 def test_diff_between_neighbours_runs(generated: dict[str, Generated], old: str, new: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "mastra_codegen", "diff", str(generated[old].package), str(generated[new].package), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "mastra_codegen",
+            "diff",
+            str(generated[old].package),
+            str(generated[new].package),
+            "--json",
+        ],
         capture_output=True,
         text=True,
         check=False,
