@@ -54,11 +54,7 @@ def to_jsonable(value: object) -> object:
     if value is None or isinstance(value, (str, int, float)):
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, Mapping):
-        return {
-            str(key): to_jsonable(item)
-            for key, item in value.items()
-            if not isinstance(item, NotGiven)
-        }
+        return {str(key): to_jsonable(item) for key, item in value.items() if not isinstance(item, NotGiven)}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(item) for item in value]
     return pydantic_core.to_jsonable_python(value, by_alias=True)
@@ -188,14 +184,10 @@ def build_body(
 def _validated(model: Any, given: Mapping[str, object]) -> dict[str, Any]:
     """``given`` checked by ``model`` (a class or a union of classes), dumped by alias; plain without one."""
     if isinstance(model, type) and issubclass(model, pydantic.BaseModel):
-        dumped: Any = model.model_validate(given).model_dump(
-            mode="json", by_alias=True, exclude_unset=True
-        )
+        dumped: Any = model.model_validate(given).model_dump(mode="json", by_alias=True, exclude_unset=True)
     elif model is not None:
         adapter = _union_adapter(model)
-        dumped = adapter.dump_python(
-            adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True
-        )
+        dumped = adapter.dump_python(adapter.validate_python(given), mode="json", by_alias=True, exclude_unset=True)
     else:
         dumped = {key: to_jsonable(value) for key, value in given.items()}
     return dict(dumped)
@@ -296,9 +288,7 @@ def _item_text(item: object) -> str:
 _DELIMITERS = {"form": ",", "spaceDelimited": "%20", "pipeDelimited": "|"}
 
 
-def _append_styled(
-    pairs: list[tuple[str, str]], name: str, value: object, style: str, explode: bool
-) -> None:
+def _append_styled(pairs: list[tuple[str, str]], name: str, value: object, style: str, explode: bool) -> None:
     """One parameter's query pairs in its OpenAPI style."""
     data = _plain(value)
     if style == "deepObject" and isinstance(data, Mapping):
