@@ -2132,6 +2132,7 @@ class ToolCallChunk(BaseModel):
 
 class ToolCallChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
@@ -2175,6 +2176,7 @@ class ToolResultChunk(BaseModel):
 
 class ToolResultChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
