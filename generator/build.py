@@ -40,8 +40,11 @@ RESERVED_KWARGS = frozenset(
         "idle_timeout",
         "resumable",
         "reconnect",
+        "strict_response_validation",
         "cast",
         "path_param",
+        "parse_json",
+        "validate_response",
     }
 )
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -301,7 +304,12 @@ def _result_label(op: dict[str, Any]) -> str:
 
 
 def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str | None]:
-    """Result annotation and how to parse it: model, adapter, raw or none."""
+    """Result annotation and how to parse it: model, adapter, raw, text, bytes or none.
+
+    ``bytes`` is an answer that is not text: audio, images, ``application/octet-stream``,
+    PDF... (by its media type, or a ``format: binary`` string schema), read as the bytes
+    sent, never decoded.
+    """
     status, content = _ok_response(op)
     if status is None:
         return "Any", "raw", None
@@ -309,14 +317,52 @@ def _response(op: dict[str, Any], annotator: Annotator) -> tuple[str, str, str |
         return ("None", "none", None) if status == "204" else ("Any", "raw", None)
     media = "application/json" if "application/json" in content else sorted(content)[0]
     schema = (content.get(media) or {}).get("schema")
-    if not media.endswith("json"):
-        return ("str", "raw", None) if media.startswith("text/") else ("Any", "raw", None)
+    if _binary_schema(schema) or _response_media_kind(media) == "binary":
+        return "bytes", "bytes", None
+    if _response_media_kind(media) == "text":
+        return "str", "text", None
+    if _response_media_kind(media) != "json":
+        return "Any", "raw", None
     annotation = annotator.output(schema)
     if annotation == "Any":
         return "Any", "raw", None
     if isinstance(schema, dict) and len(schema) == 1 and annotation == annotator.prefix + str(schema_name(schema)):
         return annotation, "model", annotation
     return annotation, "adapter", annotation
+
+
+_TEXT_APPLICATION_MEDIA = frozenset(
+    {
+        "application/javascript",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "application/x-ndjson",
+        "application/yaml",
+        "application/x-yaml",
+        "application/graphql",
+        "application/sql",
+    }
+)
+
+
+def _response_media_kind(media: str) -> str:
+    """``json``, ``text``, ``binary``, or ``other`` (a wildcard, multipart: read as it comes)."""
+    base = media.split(";")[0].strip().lower()
+    if base in ("application/json", "text/json") or base.endswith("+json"):
+        return "json"
+    if base.startswith("text/") or base in _TEXT_APPLICATION_MEDIA or base.endswith(("+xml", "+yaml")):
+        return "text"
+    if "*" in base or base.startswith("multipart/") or "/" not in base:
+        return "other"
+    return "binary"
+
+
+def _binary_schema(schema: Any) -> bool:
+    """A string of bytes: ``format: binary`` (which normalize.py made a ``contentMediaType``), or a
+    ``contentMediaType`` of a binary kind, without a ``contentEncoding`` (base64 is text)."""
+    if not isinstance(schema, dict) or not _is_binary(schema):
+        return False
+    return _response_media_kind(str(schema["contentMediaType"])) == "binary"
 
 
 def _component(schema: Any, schemas: dict[str, Any], aliases: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
@@ -535,7 +581,7 @@ def client_attribute_names() -> frozenset[str]:
     """Names the generated client defines itself (its runtime base class and template)."""
     runtime = resources.files("mastra_codegen.templates.runtime").joinpath("_base_client.py")
     tree = ast.parse(runtime.read_text(encoding="utf-8"))
-    names = {"with_raw_response"}
+    names = {"with_raw_response", "with_streaming_response"}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             for item in node.body:

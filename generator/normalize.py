@@ -888,6 +888,14 @@ def _loosen(node: dict[str, Any], role: str) -> None:
         if node.get("additionalProperties") is False:
             # The server adds fields release over release: a response object accepts them.
             node["additionalProperties"] = True
+        elif (
+            "additionalProperties" not in node
+            and "patternProperties" not in node
+            and node.get("properties")
+            and node.get("type") in (None, "object")
+        ):
+            # JSON Schema allows unknown keys by default: keep them (``model_extra``), not drop them.
+            node["additionalProperties"] = True
 
 
 def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:

@@ -35,6 +35,7 @@ from ._resources import (
 from ._runtime._errors import (
     APIConnectionError,
     APIError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -50,6 +51,8 @@ from ._runtime._errors import (
     ToolExecutionError,
     UnprocessableEntityError,
 )
+from ._runtime._raw import AsyncStreamedResponse, RawResponse, StreamedResponse
+from ._runtime._response import validation_errors
 from ._runtime._server_version import ServerVersionCheck, ServerVersionWarning
 from ._runtime._types import NOT_GIVEN, NotGiven
 from ._version import __version__
@@ -57,6 +60,7 @@ from ._version import __version__
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AgentStream",
@@ -64,6 +68,7 @@ __all__ = [
     "AsyncAgentStream",
     "AsyncMastraClient",
     "AsyncStream",
+    "AsyncStreamedResponse",
     "AsyncWorkflowStream",
     "ClientTool",
     "AsyncAgent",
@@ -96,16 +101,19 @@ __all__ = [
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ServerVersionCheck",
     "ServerVersionWarning",
     "Stream",
     "StreamError",
+    "StreamedResponse",
     "ToolExecutionError",
     "UnprocessableEntityError",
     "WorkflowStream",
     "WorkflowStreamResult",
     "__version__",
     "client_tool",
+    "validation_errors",
 ]
 
 # Streams and client tools load with the first area that streams, or when named here:

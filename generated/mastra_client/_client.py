@@ -31,7 +31,7 @@ from ._resources import (
     Workflow,
 )
 from ._runtime._base_client import AsyncAPIClient, SyncAPIClient, default_user_agent
-from ._runtime._raw import WithRawResponse
+from ._runtime._raw import WithRawResponse, WithStreamingResponse
 from ._runtime._types import (
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_RETRIES,
@@ -119,6 +119,9 @@ class MastraClient(SyncAPIClient):
         check_server_version: before the first request, compare the server's Mastra package
             versions with the ones this client was generated from and warn once
             (``ServerVersionWarning``) if they differ. ``check_server_version()`` does it on demand.
+        strict_response_validation: raise ``APIResponseValidationError`` when an answer does not
+            fit its model, instead of keeping what the server sent leniently (the default: see
+            ``validation_errors``). Each method takes it too, for one call.
     """
 
     _generated_from = SERVER_PACKAGES
@@ -136,6 +139,7 @@ class MastraClient(SyncAPIClient):
         user_agent: str | None = None,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -148,6 +152,7 @@ class MastraClient(SyncAPIClient):
             user_agent=user_agent or default_user_agent("mastra_client", __version__),
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
 
     @property
@@ -158,6 +163,16 @@ class MastraClient(SyncAPIClient):
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
         """
         return WithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> Any:
+        """This client, with every call handing over its HTTP response before the body is read.
+
+        For large answers (audio, files):
+        ``with client.with_streaming_response.<area>.<operation>(...) as response:``, then
+        ``for chunk in response.iter_bytes()``. Leaving the block closes the connection.
+        """
+        return WithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> A2aResource:
@@ -459,6 +474,7 @@ class MastraClient(SyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -481,6 +497,7 @@ class MastraClient(SyncAPIClient):
             thread_id=thread_id,
             title=title,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -577,6 +594,7 @@ class MastraClient(SyncAPIClient):
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -643,6 +661,7 @@ class MastraClient(SyncAPIClient):
             workflows=workflows,
             workspace=workspace,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -656,6 +675,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -677,6 +697,7 @@ class MastraClient(SyncAPIClient):
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -687,6 +708,7 @@ class MastraClient(SyncAPIClient):
     def get_agent_builder_actions(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -700,6 +722,7 @@ class MastraClient(SyncAPIClient):
         ``GET /agent-builder``
         """
         return self.agent_builder.list_actions(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -718,6 +741,7 @@ class MastraClient(SyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -749,6 +773,7 @@ class MastraClient(SyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -767,6 +792,7 @@ class MastraClient(SyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -783,6 +809,7 @@ class MastraClient(SyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -795,6 +822,7 @@ class MastraClient(SyncAPIClient):
         id: str,
         *,
         version: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -814,6 +842,7 @@ class MastraClient(SyncAPIClient):
         return self.mcp.get_server(
             id=id,
             version=version,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -825,6 +854,7 @@ class MastraClient(SyncAPIClient):
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -842,6 +872,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.mcp.list_resources(
             server_id=server_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -853,6 +884,7 @@ class MastraClient(SyncAPIClient):
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -870,6 +902,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.mcp.list_tools(
             server_id=server_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -884,6 +917,7 @@ class MastraClient(SyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -907,6 +941,7 @@ class MastraClient(SyncAPIClient):
             per_page=per_page,
             offset=offset,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -921,6 +956,7 @@ class MastraClient(SyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -933,6 +969,7 @@ class MastraClient(SyncAPIClient):
             per_page=per_page,
             offset=offset,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -944,6 +981,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -961,6 +999,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.memory.get_config(
             agent_id=agent_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -974,6 +1013,7 @@ class MastraClient(SyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -995,6 +1035,7 @@ class MastraClient(SyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1006,6 +1047,7 @@ class MastraClient(SyncAPIClient):
         self,
         scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1023,6 +1065,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1033,6 +1076,7 @@ class MastraClient(SyncAPIClient):
     def get_system_packages(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1046,6 +1090,7 @@ class MastraClient(SyncAPIClient):
         ``GET /system/packages``
         """
         return self.system.list_packages(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1057,6 +1102,7 @@ class MastraClient(SyncAPIClient):
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1074,6 +1120,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.observability.get_trace(
             trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1088,6 +1135,7 @@ class MastraClient(SyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1111,6 +1159,7 @@ class MastraClient(SyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1122,6 +1171,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1139,6 +1189,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.agents.list_agents(
             partial=partial,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1149,6 +1200,7 @@ class MastraClient(SyncAPIClient):
     def list_embedders(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1162,6 +1214,7 @@ class MastraClient(SyncAPIClient):
         ``GET /embedders``
         """
         return self.vectors.list_embedders(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1172,6 +1225,7 @@ class MastraClient(SyncAPIClient):
     def list_log_transports(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1185,6 +1239,7 @@ class MastraClient(SyncAPIClient):
         ``GET /logs/transports``
         """
         return self.logs.list_transports(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1202,6 +1257,7 @@ class MastraClient(SyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1231,6 +1287,7 @@ class MastraClient(SyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1248,6 +1305,7 @@ class MastraClient(SyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1263,6 +1321,7 @@ class MastraClient(SyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1353,6 +1412,7 @@ class MastraClient(SyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1434,6 +1494,7 @@ class MastraClient(SyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1524,6 +1585,7 @@ class MastraClient(SyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1565,6 +1627,7 @@ class MastraClient(SyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1581,6 +1644,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1608,6 +1672,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1624,6 +1689,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1638,6 +1704,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1648,6 +1715,7 @@ class MastraClient(SyncAPIClient):
     def list_processors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1661,6 +1729,7 @@ class MastraClient(SyncAPIClient):
         ``GET /processors``
         """
         return self.processors.list_processors(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1671,6 +1740,7 @@ class MastraClient(SyncAPIClient):
     def list_scorers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1684,6 +1754,7 @@ class MastraClient(SyncAPIClient):
         ``GET /scores/scorers``
         """
         return self.scores.list_scorers(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1698,6 +1769,7 @@ class MastraClient(SyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1721,6 +1793,7 @@ class MastraClient(SyncAPIClient):
             entity_id=entity_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1735,6 +1808,7 @@ class MastraClient(SyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1747,6 +1821,7 @@ class MastraClient(SyncAPIClient):
             entity_id=entity_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1760,6 +1835,7 @@ class MastraClient(SyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1781,6 +1857,7 @@ class MastraClient(SyncAPIClient):
             run_id=run_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1794,6 +1871,7 @@ class MastraClient(SyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1805,6 +1883,7 @@ class MastraClient(SyncAPIClient):
             run_id=run_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1820,6 +1899,7 @@ class MastraClient(SyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1845,6 +1925,7 @@ class MastraClient(SyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1860,6 +1941,7 @@ class MastraClient(SyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1873,6 +1955,7 @@ class MastraClient(SyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1892,6 +1975,7 @@ class MastraClient(SyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1925,6 +2009,7 @@ class MastraClient(SyncAPIClient):
             metadata=metadata,
             favorited_only=favorited_only,
             pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1944,6 +2029,7 @@ class MastraClient(SyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1961,6 +2047,7 @@ class MastraClient(SyncAPIClient):
             metadata=metadata,
             favorited_only=favorited_only,
             pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1981,6 +2068,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2014,6 +2102,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2034,6 +2123,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2051,6 +2141,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2061,6 +2152,7 @@ class MastraClient(SyncAPIClient):
     def list_tools(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2074,6 +2166,7 @@ class MastraClient(SyncAPIClient):
         ``GET /tools``
         """
         return self.tools.list_tools(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2212,6 +2305,7 @@ class MastraClient(SyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2309,6 +2403,7 @@ class MastraClient(SyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2447,6 +2542,7 @@ class MastraClient(SyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2496,6 +2592,7 @@ class MastraClient(SyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2506,6 +2603,7 @@ class MastraClient(SyncAPIClient):
     def list_vectors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2519,6 +2617,7 @@ class MastraClient(SyncAPIClient):
         ``GET /vectors``
         """
         return self.vectors.list_vectors(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2529,6 +2628,7 @@ class MastraClient(SyncAPIClient):
     def list_workflow_run_counts(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2542,6 +2642,7 @@ class MastraClient(SyncAPIClient):
         ``GET /workflows/run-counts``
         """
         return self.workflows.list_run_counts(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2553,6 +2654,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2570,6 +2672,7 @@ class MastraClient(SyncAPIClient):
         """
         return self.workflows.list_workflows(
             partial=partial,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2599,6 +2702,7 @@ class MastraClient(SyncAPIClient):
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2631,6 +2735,7 @@ class MastraClient(SyncAPIClient):
             pagination=pagination,
             where=where,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2644,6 +2749,7 @@ class MastraClient(SyncAPIClient):
         *,
         uri: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2664,6 +2770,7 @@ class MastraClient(SyncAPIClient):
             server_id=server_id,
             uri=uri,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2677,6 +2784,7 @@ class MastraClient(SyncAPIClient):
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2696,6 +2804,7 @@ class MastraClient(SyncAPIClient):
             agent_id=agent_id,
             messages=messages,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2708,6 +2817,7 @@ class MastraClient(SyncAPIClient):
         *,
         score: Any,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2723,6 +2833,7 @@ class MastraClient(SyncAPIClient):
         return self.scores.save_score(
             score=score,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2739,6 +2850,7 @@ class MastraClient(SyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2766,6 +2878,7 @@ class MastraClient(SyncAPIClient):
             thread_id=thread_id,
             limit=limit,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2782,6 +2895,7 @@ class MastraClient(SyncAPIClient):
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2805,6 +2919,7 @@ class MastraClient(SyncAPIClient):
             memory_config=memory_config,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2833,6 +2948,9 @@ class AsyncMastraClient(AsyncAPIClient):
         check_server_version: before the first request, compare the server's Mastra package
             versions with the ones this client was generated from and warn once
             (``ServerVersionWarning``) if they differ. ``check_server_version()`` does it on demand.
+        strict_response_validation: raise ``APIResponseValidationError`` when an answer does not
+            fit its model, instead of keeping what the server sent leniently (the default: see
+            ``validation_errors``). Each method takes it too, for one call.
     """
 
     _generated_from = SERVER_PACKAGES
@@ -2850,6 +2968,7 @@ class AsyncMastraClient(AsyncAPIClient):
         user_agent: str | None = None,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -2862,6 +2981,7 @@ class AsyncMastraClient(AsyncAPIClient):
             user_agent=user_agent or default_user_agent("mastra_client", __version__),
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
 
     @property
@@ -2872,6 +2992,16 @@ class AsyncMastraClient(AsyncAPIClient):
         ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
         """
         return WithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> Any:
+        """This client, with every call handing over its HTTP response before the body is read.
+
+        For large answers (audio, files):
+        ``async with client.with_streaming_response.<area>.<operation>(...) as response:``, then
+        ``async for chunk in response.aiter_bytes()``. Leaving the block closes the connection.
+        """
+        return WithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> AsyncA2aResource:
@@ -3173,6 +3303,7 @@ class AsyncMastraClient(AsyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3195,6 +3326,7 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id=thread_id,
             title=title,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3291,6 +3423,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3357,6 +3490,7 @@ class AsyncMastraClient(AsyncAPIClient):
             workflows=workflows,
             workspace=workspace,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3370,6 +3504,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3391,6 +3526,7 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3401,6 +3537,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def get_agent_builder_actions(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3414,6 +3551,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agent-builder``
         """
         return await self.agent_builder.list_actions(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3432,6 +3570,7 @@ class AsyncMastraClient(AsyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3463,6 +3602,7 @@ class AsyncMastraClient(AsyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3481,6 +3621,7 @@ class AsyncMastraClient(AsyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3497,6 +3638,7 @@ class AsyncMastraClient(AsyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3509,6 +3651,7 @@ class AsyncMastraClient(AsyncAPIClient):
         id: str,
         *,
         version: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3528,6 +3671,7 @@ class AsyncMastraClient(AsyncAPIClient):
         return await self.mcp.get_server(
             id=id,
             version=version,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3539,6 +3683,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3556,6 +3701,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.mcp.list_resources(
             server_id=server_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3567,6 +3713,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3584,6 +3731,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.mcp.list_tools(
             server_id=server_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3598,6 +3746,7 @@ class AsyncMastraClient(AsyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3621,6 +3770,7 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page=per_page,
             offset=offset,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3635,6 +3785,7 @@ class AsyncMastraClient(AsyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3647,6 +3798,7 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page=per_page,
             offset=offset,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3658,6 +3810,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3675,6 +3828,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.memory.get_config(
             agent_id=agent_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3688,6 +3842,7 @@ class AsyncMastraClient(AsyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3709,6 +3864,7 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3720,6 +3876,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3737,6 +3894,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3747,6 +3905,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def get_system_packages(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3760,6 +3919,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /system/packages``
         """
         return await self.system.list_packages(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3771,6 +3931,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3788,6 +3949,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.observability.get_trace(
             trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3802,6 +3964,7 @@ class AsyncMastraClient(AsyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3825,6 +3988,7 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3836,6 +4000,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3853,6 +4018,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.agents.list_agents(
             partial=partial,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3863,6 +4029,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_embedders(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3876,6 +4043,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /embedders``
         """
         return await self.vectors.list_embedders(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3886,6 +4054,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_log_transports(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3899,6 +4068,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /logs/transports``
         """
         return await self.logs.list_transports(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3916,6 +4086,7 @@ class AsyncMastraClient(AsyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3945,6 +4116,7 @@ class AsyncMastraClient(AsyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3962,6 +4134,7 @@ class AsyncMastraClient(AsyncAPIClient):
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3977,6 +4150,7 @@ class AsyncMastraClient(AsyncAPIClient):
             log_level=log_level,
             filters=filters,
             transport_id=transport_id,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4067,6 +4241,7 @@ class AsyncMastraClient(AsyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4148,6 +4323,7 @@ class AsyncMastraClient(AsyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4238,6 +4414,7 @@ class AsyncMastraClient(AsyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4279,6 +4456,7 @@ class AsyncMastraClient(AsyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4295,6 +4473,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4322,6 +4501,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4338,6 +4518,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4352,6 +4533,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4362,6 +4544,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_processors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4375,6 +4558,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /processors``
         """
         return await self.processors.list_processors(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4385,6 +4569,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_scorers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4398,6 +4583,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /scores/scorers``
         """
         return await self.scores.list_scorers(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4412,6 +4598,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4435,6 +4622,7 @@ class AsyncMastraClient(AsyncAPIClient):
             entity_id=entity_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4449,6 +4637,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4461,6 +4650,7 @@ class AsyncMastraClient(AsyncAPIClient):
             entity_id=entity_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4474,6 +4664,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4495,6 +4686,7 @@ class AsyncMastraClient(AsyncAPIClient):
             run_id=run_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4508,6 +4700,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4519,6 +4712,7 @@ class AsyncMastraClient(AsyncAPIClient):
             run_id=run_id,
             page=page,
             per_page=per_page,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4534,6 +4728,7 @@ class AsyncMastraClient(AsyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4559,6 +4754,7 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4574,6 +4770,7 @@ class AsyncMastraClient(AsyncAPIClient):
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4587,6 +4784,7 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4606,6 +4804,7 @@ class AsyncMastraClient(AsyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4639,6 +4838,7 @@ class AsyncMastraClient(AsyncAPIClient):
             metadata=metadata,
             favorited_only=favorited_only,
             pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4658,6 +4858,7 @@ class AsyncMastraClient(AsyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4675,6 +4876,7 @@ class AsyncMastraClient(AsyncAPIClient):
             metadata=metadata,
             favorited_only=favorited_only,
             pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4695,6 +4897,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4728,6 +4931,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4748,6 +4952,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4765,6 +4970,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4775,6 +4981,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_tools(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4788,6 +4995,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /tools``
         """
         return await self.tools.list_tools(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4926,6 +5134,7 @@ class AsyncMastraClient(AsyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5023,6 +5232,7 @@ class AsyncMastraClient(AsyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5161,6 +5371,7 @@ class AsyncMastraClient(AsyncAPIClient):
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5210,6 +5421,7 @@ class AsyncMastraClient(AsyncAPIClient):
             mode=mode,
             after=after,
             limit=limit,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5220,6 +5432,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_vectors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5233,6 +5446,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /vectors``
         """
         return await self.vectors.list_vectors(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5243,6 +5457,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_workflow_run_counts(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5256,6 +5471,7 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /workflows/run-counts``
         """
         return await self.workflows.list_run_counts(
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5267,6 +5483,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5284,6 +5501,7 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.workflows.list_workflows(
             partial=partial,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5313,6 +5531,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5345,6 +5564,7 @@ class AsyncMastraClient(AsyncAPIClient):
             pagination=pagination,
             where=where,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5358,6 +5578,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         uri: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5378,6 +5599,7 @@ class AsyncMastraClient(AsyncAPIClient):
             server_id=server_id,
             uri=uri,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5391,6 +5613,7 @@ class AsyncMastraClient(AsyncAPIClient):
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5410,6 +5633,7 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id=agent_id,
             messages=messages,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5422,6 +5646,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         score: Any,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5437,6 +5662,7 @@ class AsyncMastraClient(AsyncAPIClient):
         return await self.scores.save_score(
             score=score,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5453,6 +5679,7 @@ class AsyncMastraClient(AsyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5480,6 +5707,7 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id=thread_id,
             limit=limit,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5496,6 +5724,7 @@ class AsyncMastraClient(AsyncAPIClient):
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5519,6 +5748,7 @@ class AsyncMastraClient(AsyncAPIClient):
             memory_config=memory_config,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import BaseModel
+
+from ._response import lenient_value, validate_response
 
 _T = TypeVar("_T")
 
@@ -72,20 +76,24 @@ def structured_output_model(value: Any) -> tuple[type[BaseModel] | None, Any]:
     return None, value
 
 
-def with_structured_output(result: _T, model: type[BaseModel] | None) -> _T:
-    """Parse a result's ``object`` into the model the caller asked for."""
+def with_structured_output(
+    result: _T, model: type[BaseModel] | None, response: httpx.Response | None = None, strict: bool = False
+) -> _T:
+    """Parse a result's ``object`` into the model the caller asked for.
+
+    An object that does not fit is kept leniently (see ``validate_response``), or raises
+    ``APIResponseValidationError`` when ``strict``.
+    """
     if model is None:
         return result
     raw = field_of(result, "object")
     if raw is None or isinstance(raw, model):
         return result
-    parsed = model.model_validate(raw)
+    parsed = validate_response(model, raw, response, strict) if response is not None else lenient_value(model, raw)
     if isinstance(result, dict):
         result["object"] = parsed
     else:
         target: Any = result
-        try:
+        with contextlib.suppress(AttributeError, TypeError, ValueError):
             target.object = parsed
-        except (AttributeError, TypeError, ValueError):
-            pass
     return result

@@ -25,7 +25,7 @@ import httpx
 from ._bodies import RequestContent
 from ._encoding import EncodedQueryValue, to_jsonable
 from ._errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, make_status_error
-from ._raw import record_response
+from ._raw import claim_streaming, hand_over, record_response
 from ._redact import redact_headers, redact_url
 from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
 from ._types import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
@@ -162,6 +162,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         user_agent: str,
         idle_timeout: float | None,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
@@ -172,6 +173,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._max_retries = _check_max_retries(max_retries)
         self._user_agent = user_agent
         self._check_server_version = check_server_version
+        self._strict_response_validation = strict_response_validation
         # Checked once, before the first request, when asked for and there is something to compare.
         self._version_check_pending = check_server_version and bool(self._generated_from)
         self._version_lock = threading.Lock()
@@ -203,6 +205,17 @@ class _BaseClient(Generic[_HttpxClientT]):
     def idle_timeout(self) -> float | None:
         """Seconds a stream may go without an event; ``None``: no limit."""
         return self._idle_timeout
+
+    @property
+    def strict_response_validation(self) -> bool:
+        """Whether an answer that does not fit its model raises (``True``) or is kept leniently."""
+        return self._strict_response_validation
+
+    def strict_for(self, strict_response_validation: bool | NotGiven) -> bool:
+        """A call's own ``strict_response_validation`` if it gave one, else the client's."""
+        if isinstance(strict_response_validation, NotGiven):
+            return self._strict_response_validation
+        return strict_response_validation
 
     _http: _HttpxClientT | None
     _closed = False
@@ -245,6 +258,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         user_agent: str | NotGiven,
         idle_timeout: float | None | NotGiven,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         merged_headers = dict(self._custom_headers)
         if not isinstance(headers, NotGiven):
@@ -261,6 +275,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             "check_server_version": (
                 self._check_server_version if isinstance(check_server_version, NotGiven) else check_server_version
             ),
+            "strict_response_validation": self.strict_for(strict_response_validation),
         }
 
     def _build_request(
@@ -445,6 +460,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -456,6 +472,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         # Created on first use: building an SSL context costs ~100 ms, and constructing a
@@ -491,10 +508,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         ``build_multipart``, ``raw_body``). ``retry_unsafe`` allows retrying a
         non-idempotent method.
         """
-        request = self._build_request(
-            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
-        )
+        request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
+        capture = claim_streaming()
+        if capture is not None:  # client.with_streaming_response: the body is the caller's to read
+            raise hand_over(capture, self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe))
         return self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
 
     def stream(
@@ -515,19 +533,13 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         error), so retries only happen before any of the body was consumed. Transport
         errors while reading inside the block surface as ``APIConnectionError``.
         """
-        request = self._build_request(
-            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
-        )
+        request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
         return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
 
     @contextlib.contextmanager
-    def _stream(
-        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool
-    ) -> Iterator[httpx.Response]:
-        response = self._send(
-            request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe
-        )
+    def _stream(self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool) -> Iterator[httpx.Response]:
+        response = self._send(request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe)
         try:
             yield response
         except httpx.TransportError as exc:
@@ -544,9 +556,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         self._version_check_pending = False
         return self._version_check(self.request("GET", PACKAGES_PATH))
 
-    def _send(
-        self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
-    ) -> httpx.Response:
+    def _send(self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool) -> httpx.Response:
         if self._version_check_pending and self._claim_version_check():
             try:
                 self.check_server_version()
@@ -627,6 +637,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> _SyncClientT:
         """Return a copy with some options changed; ``headers`` are merged onto the current ones.
 
@@ -643,6 +654,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)
@@ -669,6 +681,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -680,6 +693,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         # Created on first use, as in the sync client.
@@ -707,13 +721,13 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         retry_unsafe: bool = False,
     ) -> httpx.Response:
         """Send a request and return the fully read response; raise a typed error on >= 400."""
-        request = self._build_request(
-            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
-        )
+        request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
-        return await self._send(
-            request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe
-        )
+        capture = claim_streaming()
+        if capture is not None:  # client.with_streaming_response: the body is the caller's to read
+            response = await self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe)
+            raise hand_over(capture, response)
+        return await self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
 
     def stream(
         self,
@@ -728,9 +742,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         retry_unsafe: bool = False,
     ) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
         """Open a streaming response; see ``SyncAPIClient.stream``."""
-        request = self._build_request(
-            method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
-        )
+        request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
         return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
 
@@ -738,9 +750,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     async def _stream(
         self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool
     ) -> AsyncIterator[httpx.Response]:
-        response = await self._send(
-            request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe
-        )
+        response = await self._send(request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe)
         try:
             yield response
         except httpx.TransportError as exc:
@@ -839,6 +849,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> _AsyncClientT:
         """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
         kwargs = self._copy_kwargs(
@@ -851,6 +862,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)

@@ -55,11 +55,7 @@ def to_jsonable(value: object) -> object:
     if value is None or isinstance(value, (str, int, float)):
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, Mapping):
-        return {
-            str(key): to_jsonable(item)
-            for key, item in value.items()
-            if not isinstance(item, NotGiven)
-        }
+        return {str(key): to_jsonable(item) for key, item in value.items() if not isinstance(item, NotGiven)}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(item) for item in value]
     return pydantic_core.to_jsonable_python(value, by_alias=True)
@@ -301,9 +297,7 @@ def _item_text(item: object) -> str:
 _DELIMITERS = {"form": ",", "spaceDelimited": "%20", "pipeDelimited": "|"}
 
 
-def _append_styled(
-    pairs: list[tuple[str, str]], name: str, value: object, style: str, explode: bool
-) -> None:
+def _append_styled(pairs: list[tuple[str, str]], name: str, value: object, style: str, explode: bool) -> None:
     """One parameter's query pairs in its OpenAPI style."""
     data = _plain(value)
     if style == "deepObject" and isinstance(data, Mapping):

@@ -98,7 +98,9 @@ class Pager:
         size = self.size
         if size is None:
             announced = _first(page, _SIZE)
-            size = announced if isinstance(announced, int) and not isinstance(announced, bool) and announced > 0 else None
+            size = (
+                announced if isinstance(announced, int) and not isinstance(announced, bool) and announced > 0 else None
+            )
         total = _first(page, _TOTAL)
         if isinstance(total, int) and not isinstance(total, bool):
             if self.style == "offset":

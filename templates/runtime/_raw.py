@@ -1,11 +1,18 @@
-"""``client.with_raw_response``: the HTTP response (status, headers) next to the parsed result.
+"""``client.with_raw_response`` and ``client.with_streaming_response``: the HTTP response itself.
 
-Every generated method stays as it is. ``with_raw_response`` wraps the client (and every
-resource or facade reached through it) in a proxy; calling a method through the proxy
-records the responses the HTTP core receives during that call, in a context variable, so
-it works the same for blocking calls, asyncio tasks and threads. The call returns a
-``RawResponse`` whose ``parse()`` gives what the method would have returned, or raises
-the validation error when the body did not fit its model: the raw body is still there.
+Every generated method stays as it is. Both wrap the client (and every resource or facade
+reached through it) in a proxy; calling a method through the proxy sets a context
+variable the HTTP core reads, so it works the same for blocking calls, asyncio tasks and
+threads.
+
+* ``with_raw_response``: the core records the responses it receives during the call. The
+  call returns a ``RawResponse`` whose ``parse()`` gives what the method would have
+  returned, or raises the ``APIResponseValidationError`` the method raised: the raw body
+  is still there.
+* ``with_streaming_response``: the core hands the call's response over before reading its
+  body, and the method goes no further. The call returns a ``StreamedResponse`` (an
+  ``AsyncStreamedResponse`` in asyncio code) to use in a ``with`` block and read a piece
+  at a time: a large audio answer, a file, an export.
 """
 
 from __future__ import annotations
@@ -13,13 +20,26 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+import json
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import httpx
 import pydantic
 
-__all__ = ["RawResponse", "WithRawResponse", "record_response"]
+from ._errors import APIConnectionError, APIResponseValidationError, APITimeoutError
+from ._redact import redact_url
+
+__all__ = [
+    "AsyncStreamedResponse",
+    "RawResponse",
+    "StreamedResponse",
+    "WithRawResponse",
+    "WithStreamingResponse",
+    "claim_streaming",
+    "record_response",
+]
 
 T = TypeVar("T")
 
@@ -107,7 +127,7 @@ def _call_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     token = _recorded.set(responses)
     try:
         result = method(*args, **kwargs)
-    except pydantic.ValidationError as exc:
+    except (APIResponseValidationError, pydantic.ValidationError) as exc:
         if not responses:
             raise
         return _wrap_result(None, responses, exc)
@@ -121,7 +141,7 @@ async def _call_async(method: Callable[..., Any], *args: Any, **kwargs: Any) -> 
     token = _recorded.set(responses)
     try:
         result = await method(*args, **kwargs)
-    except pydantic.ValidationError as exc:
+    except (APIResponseValidationError, pydantic.ValidationError) as exc:
         if not responses:
             raise
         return _wrap_result(None, responses, exc)
@@ -155,3 +175,266 @@ class WithRawResponse:
 
     def __repr__(self) -> str:
         return f"WithRawResponse({self._target!r})"
+
+
+# --------------------------------------------------------------------------- with_streaming_response
+
+
+class _Capture:
+    """The streaming call waiting for its response (``None`` until the core hands it over)."""
+
+    __slots__ = ("claimed", "response")
+
+    def __init__(self) -> None:
+        self.claimed = False
+        self.response: httpx.Response | None = None
+
+
+class _ResponseTaken(BaseException):
+    """Stops the generated method once its response was handed over (never seen by callers)."""
+
+
+_streaming: contextvars.ContextVar[_Capture | None] = contextvars.ContextVar("mastra_streaming", default=None)
+
+
+def claim_streaming() -> _Capture | None:
+    """Called by the HTTP core before a request: the capture this request's response goes to.
+
+    ``None`` outside ``with_streaming_response``, and for every request after the call's
+    first (the server version check, say).
+    """
+    capture = _streaming.get()
+    if capture is None or capture.claimed:
+        return None
+    capture.claimed = True
+    return capture
+
+
+def hand_over(capture: _Capture, response: httpx.Response) -> _ResponseTaken:
+    """The core's last step in a streaming call: keep the unread response, stop the method."""
+    capture.response = response
+    return _ResponseTaken()
+
+
+def _transport_error(exc: httpx.TransportError, response: httpx.Response) -> APIConnectionError:
+    target = f"{response.request.method} {redact_url(response.request.url)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out while reading the answer: {target}", request=response.request)
+    return APIConnectionError(f"Connection error while reading the answer: {target} ({exc})", request=response.request)
+
+
+class _StreamedBase:
+    def __init__(self, response: httpx.Response) -> None:
+        self.http_response = response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header (``""`` without one): ``audio/mpeg``, ``image/png``..."""
+        return str(self.http_response.headers.get("content-type", ""))
+
+    @property
+    def is_closed(self) -> bool:
+        return self.http_response.is_closed
+
+    def __repr__(self) -> str:
+        request = self.http_response.request
+        return f"<{type(self).__name__} [{self.status_code}] {request.method} {request.url.path}>"
+
+
+class StreamedResponse(_StreamedBase):
+    """A response whose body has not been read: read it a piece at a time, in a ``with`` block.
+
+    ``with client.with_streaming_response.agents.voice_speak("a", text="Hi") as response:``
+    then ``for chunk in response.iter_bytes(): ...``. Leaving the block closes the connection.
+    """
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body as it arrives, exactly as sent (decompressed if the server compressed it)."""
+        yield from self._guard(self.http_response.iter_bytes(chunk_size))
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        yield from self._guard(self.http_response.iter_text(chunk_size))
+
+    def iter_lines(self) -> Iterator[str]:
+        yield from self._guard(self.http_response.iter_lines())
+
+    def read(self) -> bytes:
+        """The whole body (what is left of it)."""
+        try:
+            return self.http_response.read()
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    def text(self) -> str:
+        self.read()
+        return self.http_response.text
+
+    def json(self) -> Any:
+        return json.loads(self.read())
+
+    def close(self) -> None:
+        self.http_response.close()
+
+    def _guard(self, pieces: Iterator[Any]) -> Generator[Any, None, None]:
+        try:
+            yield from pieces
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    def __enter__(self) -> StreamedResponse:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncStreamedResponse(_StreamedBase):
+    """The asyncio version of ``StreamedResponse``: ``async with`` and ``async for``."""
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body as it arrives, exactly as sent (decompressed if the server compressed it)."""
+        try:
+            async for piece in self.http_response.aiter_bytes(chunk_size):
+                yield piece
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    async def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        try:
+            async for piece in self.http_response.aiter_text(chunk_size):
+                yield piece
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    async def aiter_lines(self) -> AsyncIterator[str]:
+        try:
+            async for line in self.http_response.aiter_lines():
+                yield line
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    async def read(self) -> bytes:
+        """The whole body (what is left of it)."""
+        try:
+            return await self.http_response.aread()
+        except httpx.TransportError as exc:
+            raise _transport_error(exc, self.http_response) from exc
+
+    async def text(self) -> str:
+        await self.read()
+        return self.http_response.text
+
+    async def json(self) -> Any:
+        return json.loads(await self.read())
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+    async def __aenter__(self) -> AsyncStreamedResponse:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+def _stream_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    capture = _Capture()
+    token = _streaming.set(capture)
+    try:
+        result = method(*args, **kwargs)
+    except _ResponseTaken:
+        assert capture.response is not None
+        return StreamedResponse(capture.response)
+    finally:
+        _streaming.reset(token)
+    if _is_proxyable(result):
+        return WithStreamingResponse(result)  # e.g. client.get_agent("a") made no request yet
+    return result  # a stream, which is read a piece at a time already
+
+
+class _AsyncStreamingCall:
+    """An asyncio call through ``with_streaming_response``: sent on ``async with`` (or ``await``)."""
+
+    def __init__(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self._method, self._args, self._kwargs = method, args, kwargs
+        self._response: AsyncStreamedResponse | None = None
+
+    async def _send(self) -> Any:
+        capture = _Capture()
+        token = _streaming.set(capture)
+        try:
+            result = await self._method(*self._args, **self._kwargs)
+        except _ResponseTaken:
+            assert capture.response is not None
+            return AsyncStreamedResponse(capture.response)
+        finally:
+            _streaming.reset(token)
+        return result  # the method made no request (it answered from what it had)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._send().__await__()
+
+    async def __aenter__(self) -> Any:
+        result = await self._send()
+        if isinstance(result, AsyncStreamedResponse):
+            self._response = result
+        return result
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._response is not None:
+            await self._response.close()
+
+
+class WithStreamingResponse:
+    """A view of a client, resource or facade whose calls hand over the response unread.
+
+    Blocking: ``with client.with_streaming_response.<call>(...) as response``; asyncio:
+    ``async with client.with_streaming_response.<call>(...) as response``. The status is
+    checked first (>= 400 raises the typed error, as always); the body is then the caller's
+    to read (``iter_bytes()`` / ``aiter_bytes()``, ``read()``). Stream methods are returned
+    unchanged: they are read a piece at a time already.
+    """
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if name.startswith("_"):
+            return value
+        if inspect.iscoroutinefunction(value):
+            method = value
+
+            @functools.wraps(method)
+            def deferred(*args: Any, **kwargs: Any) -> _AsyncStreamingCall:
+                return _AsyncStreamingCall(method, args, kwargs)
+
+            return deferred
+        if inspect.ismethod(value) or inspect.isfunction(value):
+            return functools.wraps(value)(functools.partial(_stream_sync, value))
+        if _is_proxyable(value):
+            return WithStreamingResponse(value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"WithStreamingResponse({self._target!r})"

@@ -10,7 +10,6 @@ that stops early is reported instead of looking complete.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +19,9 @@ import pydantic
 
 from ._decoders import FrameDecoder, make_decoder
 from ._errors import IncompleteStreamError, StreamError
+from ._response import adopt_errors, lenient_value
 
 __all__ = ["ChunkCodec", "ChunkTypes", "StreamCore", "StreamProtocol", "error_message"]
-
-log = logging.getLogger(__name__.split(".")[0])
 
 ChunkTypes = tuple[Mapping[str, type[pydantic.BaseModel]], type[pydantic.BaseModel] | None]
 
@@ -33,9 +31,12 @@ class ChunkCodec:
 
     Unknown types (the server adds some in most releases, and ``data-*`` chunks are the
     application's own) become the fallback model, which keeps every field. A known type
-    whose payload no longer fits its model is also kept as the fallback, with a debug log,
-    rather than failing the whole stream. Models are resolved on first use, so importing
-    a client does not import every chunk model.
+    whose payload no longer fits its model is also kept as the fallback, with a warning
+    once per model; ``validation_errors(chunk)`` says what did not fit. An event that does
+    not even fit the fallback (a ``type`` that is not a string, an array instead of an
+    object) is the fallback built leniently: nothing is lost and no ``pydantic``
+    error escapes. Models are resolved on first use, so importing a client does not
+    import every chunk model.
     """
 
     __slots__ = ("discriminator", "_load", "_types", "_fallback")
@@ -52,22 +53,34 @@ class ChunkCodec:
         return self._types
 
     def decode(self, event: object) -> Any:
-        if not isinstance(event, dict):
-            return event
         types = self._resolve()
-        kind = event.get(self.discriminator)
+        kind = event.get(self.discriminator) if isinstance(event, dict) else None
         model = types.get(kind) if isinstance(kind, str) else None
+        fallback = self._fallback
         if model is not None:
             try:
                 return model.model_validate(event, by_alias=True, by_name=False)
             except pydantic.ValidationError as exc:
-                log.debug("%s chunk does not match %s, kept untyped: %s", kind, model.__name__, exc)
-        if self._fallback is not None:
-            try:
-                return self._fallback.model_validate(event, by_alias=True, by_name=False)
-            except pydantic.ValidationError:
-                pass
-        return event
+                if fallback is None:
+                    return lenient_value(model, event)
+                chunk = lenient_value(fallback, event)
+                adopt_errors(chunk, model, exc)
+                return chunk
+        if fallback is None:
+            return event
+        if not isinstance(event, dict):
+            return _not_an_object(fallback, event)
+        return lenient_value(fallback, event)
+
+
+def _not_an_object(fallback: type[pydantic.BaseModel], event: object) -> Any:
+    """An event that is not a JSON object: an empty fallback chunk whose problem holds it."""
+    chunk = fallback.model_construct()
+    try:
+        fallback.model_validate(event, by_alias=True, by_name=False)
+    except pydantic.ValidationError as exc:
+        adopt_errors(chunk, fallback, exc)
+    return chunk
 
 
 @dataclass(frozen=True)

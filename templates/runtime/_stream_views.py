@@ -15,6 +15,7 @@ from typing import Any
 
 import pydantic
 
+from ._response import lenient_value
 from ._stream_core import ChunkCodec, StreamCore
 from ._tools import ClientTool, ToolCall, ToolOutcome
 
@@ -135,7 +136,7 @@ class AgentView(EventView):
     def parsed_object(self) -> Any:
         """The structured output, parsed into the requested model when there is one."""
         if self._object is not None and self._output_model is not None and isinstance(self._object, dict):
-            return self._output_model.model_validate(self._object)
+            return lenient_value(self._output_model, self._object)
         return self._object
 
     def observe(self, event: Any) -> None:

@@ -713,4 +713,3 @@ class AsyncWorkflowStream(_WorkflowProperties, AsyncStream[ChunkT]):
     """The asyncio version of ``WorkflowStream``."""
 
     _view: WorkflowView
-

@@ -140,9 +140,7 @@ def _input_model(fn: Callable[..., Any], tool_name: str) -> tuple[type[pydantic.
         hints = typing.get_type_hints(fn)
     except Exception:  # unresolvable forward references: fall back to "any"
         hints = {}
-    params = [
-        p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    params = [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if len(params) == 1:
         hint = hints.get(params[0].name)
         if isinstance(hint, type) and issubclass(hint, pydantic.BaseModel):

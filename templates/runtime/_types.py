@@ -50,9 +50,7 @@ NOT_GIVEN: Final[NotGiven] = NotGiven()
 FileContent: TypeAlias = IO[bytes] | bytes | str | os.PathLike[str]
 """What a file upload or a raw body is made of: an open binary file, bytes, text, or a path to read."""
 
-FileTypes: TypeAlias = (
-    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
-)
+FileTypes: TypeAlias = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
 """One file of a multipart upload: its content, or ``(filename, content)``, or
 ``(filename, content, content_type)``. Without a filename, an open file's own name is used
 (``upload`` for bytes and text); without a content type, one is guessed from the filename."""

@@ -237,6 +237,33 @@ async def bad_request_carries_the_issues(c: Any) -> None:
     assert info.value.issues and info.value.issues[0]["field"] == "resourceId"
 
 
+@scenario
+async def a_route_the_server_does_not_have_says_so(c: Any) -> None:
+    from mastra_client import NotFoundError
+
+    with pytest.raises(NotFoundError) as info:
+        await call(c.request("POST", "/agents/echo-agent/no-such-action", json_body={}))
+    assert info.value.route_missing is True
+    assert "POST /api/agents/echo-agent/no-such-action is not a route on this server" in str(info.value)
+    assert "check_server_version()" in str(info.value)
+
+
+@scenario
+async def voice_speak_returns_the_audio_bytes_and_streams_them(c: Any) -> None:
+    expected = b"\xff\xfb\x90\x64" + "héllo".encode() + b"\xaa" * 65536
+    assert await call(c.get_agent("voice-agent").get_speakers())
+    assert await call(c.agents.voice_speak("voice-agent", text="héllo")) == expected
+    streaming = c.with_streaming_response.get_agent("voice-agent").voice_speak("héllo")
+    if hasattr(streaming, "__aenter__"):
+        async with streaming as response:
+            pieces = [piece async for piece in response.aiter_bytes()]
+    else:
+        with streaming as response:
+            pieces = list(response.iter_bytes())
+    assert response.status_code == 200 and response.content_type == "audio/mpeg"
+    assert b"".join(pieces) == expected and response.is_closed
+
+
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 async def test_scenario(any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any) -> None:
     await run_declared(scenario_fn, any_client, available_routes, route_matcher)

@@ -171,3 +171,31 @@ def test_diff_between_neighbours_runs(generated: dict[str, Generated], old: str,
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)
     assert isinstance(result, dict) and result
+
+
+def test_diff_findings_checked_by_hand(generated: dict[str, Generated]) -> None:
+    """Three findings of 1.24.0 -> 1.35.0, each checked against the two documents by hand."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mastra_codegen",
+            "diff",
+            str(generated["1.24.0"].package),
+            str(generated["1.35.0"].package),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = done.stdout
+    # observe's parameters: [workflowId, runId] in 1.24.0, [workflowId, runId, offset] in 1.35.0
+    observe = text[text.index("~ POST /workflows/{workflowId}/observe") :]
+    assert observe.splitlines()[1].strip() == "optional parameter 'offset' added (number)"
+    # the agent observe route (stream resumption) arrives in 1.35.0
+    assert "+ POST /agents/{agentId}/observe  (agents.observe)" in text
+    # spanType's enum gains "mapping" and "model_inference": what callers send widens, not breaking
+    traces = text[text.index("~ GET /observability/traces  (observability.list_traces)") :].split("\n  ~ ")[0]
+    assert 'parameter \'span_type\' widened (+ "mapping", + "model_inference")' in traces
+    assert "BREAKING" not in traces.splitlines()[0]

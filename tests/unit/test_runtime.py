@@ -361,14 +361,40 @@ def test_issues_from_details_and_zod_paths() -> None:
 
 
 def test_text_plain_error_body() -> None:
-    response = httpx.Response(404, text="404 Not Found", headers={"content-type": "text/plain"})
+    response = httpx.Response(403, text="Forbidden by policy", headers={"content-type": "text/plain"})
     client, _ = sync_client(Server(response))
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(PermissionDeniedError) as info:
         client.request("GET", "/nope")
     error = info.value
-    assert error.body == "404 Not Found"
-    assert error.message == "404 Not Found"
-    assert str(error) == "404 Not Found"
+    assert error.body == "Forbidden by policy"
+    assert error.message == "Forbidden by policy"
+    assert str(error) == "403 Forbidden: Forbidden by policy"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(404, text="404 Not Found", headers={"content-type": "text/plain; charset=UTF-8"}),  # hono
+        httpx.Response(404, text="<html><h1>Not Found</h1></html>", headers={"content-type": "text/html"}),
+        httpx.Response(404),
+    ],
+)
+def test_a_404_that_is_not_json_is_a_missing_route(response: httpx.Response) -> None:
+    client, _ = sync_client(Server(response))
+    with pytest.raises(NotFoundError) as info:
+        client.request("POST", "/agents/a/voice/speak?token=secret")
+    error = info.value
+    assert error.route_missing is True
+    assert str(error) == (
+        "404 Not Found: POST /api/agents/a/voice/speak is not a route on this server: the server is "
+        "probably older than this client (see client.check_server_version())"
+    )
+
+
+def test_a_404_about_a_resource_is_not_a_missing_route() -> None:
+    error = make_status_error(httpx.Response(404, json=AGENT_NOT_FOUND))
+    assert isinstance(error, NotFoundError) and error.route_missing is False
+    assert error.message == "Agent with id no-such-agent not found"
 
 
 def test_empty_and_long_error_bodies() -> None:
@@ -992,6 +1018,11 @@ def test_to_jsonable() -> None:
             httpx.Response(200, content=b"{oops", headers={"content-type": "application/json"}),
             "{oops",
         ),
+        (httpx.Response(200, content=b"ID3\xff\x00", headers={"content-type": "audio/mpeg"}), b"ID3\xff\x00"),
+        (httpx.Response(200, content=b"{}", headers={"content-type": "application/octet-stream"}), b"{}"),
+        (httpx.Response(200, content=b"\x89PNG\r\n\x1a\n\xff"), b"\x89PNG\r\n\x1a\n\xff"),
+        (httpx.Response(200, content=b"caf\xc3\xa9"), "caf\u00e9"),
+        (httpx.Response(200, content=b"<x/>", headers={"content-type": "application/xml"}), "<x/>"),
     ],
 )
 def test_parse_json(response: httpx.Response, expected: object) -> None:

@@ -737,15 +737,23 @@ def test_pause_then_finish_clears_paused() -> None:
 
 
 def test_non_object_events_are_delivered() -> None:
+    from mastra_client import validation_errors
+
     events, core = parse_whole(AGENT, b"data: 42\n\ndata: [1, 2]\n\ndata: [DONE]\n\n")
     assert events == [42, [1, 2]] and core.events == 2
-    assert AGENT_CHUNK.decode(42) == 42
+    typed = AGENT_CHUNK.decode(42)  # a chunk all the same: the fallback, holding the value in its problem
+    assert type(typed) is models.OtherAgentChunk and typed.type is None
+    assert validation_errors(typed)[0]["input"] == 42
 
 
 def test_event_with_a_non_string_type_is_delivered() -> None:
+    from mastra_client import validation_errors
+
     events, core = parse_whole(AGENT, sse({"type": ["text-delta"], "payload": {}}))
     assert events == [{"type": ["text-delta"], "payload": {}}]
-    assert AGENT_CHUNK.decode(events[0]) == events[0]  # fits no model, not even the fallback: kept as sent
+    typed = AGENT_CHUNK.decode(events[0])  # fits no model, not even the fallback: the fallback, kept as sent
+    assert type(typed) is models.OtherAgentChunk and typed.type == ["text-delta"] and typed.payload == {}
+    assert validation_errors(typed)[0]["loc"] == ("type",)
 
 
 # --------------------------------------------------------------------------- chunk codec

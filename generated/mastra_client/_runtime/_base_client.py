@@ -33,7 +33,7 @@ from ._errors import (
     APITimeoutError,
     make_status_error,
 )
-from ._raw import record_response
+from ._raw import claim_streaming, hand_over, record_response
 from ._redact import redact_headers, redact_url
 from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
 from ._types import (
@@ -177,6 +177,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         user_agent: str,
         idle_timeout: float | None,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
@@ -187,6 +188,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._max_retries = _check_max_retries(max_retries)
         self._user_agent = user_agent
         self._check_server_version = check_server_version
+        self._strict_response_validation = strict_response_validation
         # Checked once, before the first request, when asked for and there is something to compare.
         self._version_check_pending = check_server_version and bool(self._generated_from)
         self._version_lock = threading.Lock()
@@ -218,6 +220,17 @@ class _BaseClient(Generic[_HttpxClientT]):
     def idle_timeout(self) -> float | None:
         """Seconds a stream may go without an event; ``None``: no limit."""
         return self._idle_timeout
+
+    @property
+    def strict_response_validation(self) -> bool:
+        """Whether an answer that does not fit its model raises (``True``) or is kept leniently."""
+        return self._strict_response_validation
+
+    def strict_for(self, strict_response_validation: bool | NotGiven) -> bool:
+        """A call's own ``strict_response_validation`` if it gave one, else the client's."""
+        if isinstance(strict_response_validation, NotGiven):
+            return self._strict_response_validation
+        return strict_response_validation
 
     _http: _HttpxClientT | None
     _closed = False
@@ -262,6 +275,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         user_agent: str | NotGiven,
         idle_timeout: float | None | NotGiven,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         merged_headers = dict(self._custom_headers)
         if not isinstance(headers, NotGiven):
@@ -282,6 +296,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 if isinstance(check_server_version, NotGiven)
                 else check_server_version
             ),
+            "strict_response_validation": self.strict_for(strict_response_validation),
         }
 
     def _build_request(
@@ -472,6 +487,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -483,6 +499,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         # Created on first use: building an SSL context costs ~100 ms, and constructing a
@@ -522,6 +539,12 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
         )
         retries = self._resolve_max_retries(max_retries)
+        capture = claim_streaming()
+        if capture is not None:  # client.with_streaming_response: the body is the caller's to read
+            raise hand_over(
+                capture,
+                self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe),
+            )
         return self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
 
     def stream(
@@ -654,6 +677,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> _SyncClientT:
         """Return a copy with some options changed; ``headers`` are merged onto the current ones.
 
@@ -670,6 +694,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)
@@ -696,6 +721,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         user_agent: str = "mastra-python",
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -707,6 +733,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         # Created on first use, as in the sync client.
@@ -738,6 +765,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             method, path, query=query, json_body=json_body, headers=headers, timeout=timeout
         )
         retries = self._resolve_max_retries(max_retries)
+        capture = claim_streaming()
+        if capture is not None:  # client.with_streaming_response: the body is the caller's to read
+            response = await self._send(
+                request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe
+            )
+            raise hand_over(capture, response)
         return await self._send(
             request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe
         )
@@ -866,6 +899,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         user_agent: str | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> _AsyncClientT:
         """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
         kwargs = self._copy_kwargs(
@@ -878,6 +912,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             user_agent=user_agent,
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
+            strict_response_validation=strict_response_validation,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)

@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 
+from ._content import parse_json
 from ._redact import redact_url
-from ._response import parse_json
 
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -106,7 +107,25 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """404: the route or the named resource (agent, workflow, thread...) does not exist."""
+    """404: the route or the named resource (agent, workflow, thread...) does not exist.
+
+    ``route_missing`` is true when the server does not have the route at all (its plain
+    ``404 Not Found`` page, not a JSON answer about a resource): a server older than the
+    client. ``client.check_server_version()`` tells which versions differ.
+    """
+
+    route_missing: bool
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        route_missing: bool = False,
+    ) -> None:
+        super().__init__(message, response=response, body=body)
+        self.route_missing = route_missing
 
 
 class ConflictError(APIStatusError):
@@ -151,6 +170,38 @@ class ToolExecutionError(APIStatusError):
     def __str__(self) -> str:
         # The server's message already lists the problems; the 200 status adds nothing.
         return self.message
+
+
+class APIResponseValidationError(APIError):
+    """A successful answer that does not fit what the method returns.
+
+    Raised when the call asked for strict validation (``strict_response_validation=True``,
+    per client or per call) and the body does not fit its model, and always when a body
+    that must be JSON is not (an HTML page from a proxy, an empty body, bytes). ``body`` is
+    the decoded body, ``response`` the HTTP response, ``errors`` pydantic's list of
+    problems (``[]`` when the body was not JSON); the ``pydantic.ValidationError`` is the
+    ``__cause__``.
+    """
+
+    response: httpx.Response
+    status_code: int
+    errors: list[Any]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        errors: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message, request=_request_of(response), body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.errors = list(errors or [])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, errors={len(self.errors)})"
 
 
 class APIConnectionError(APIError):
@@ -215,10 +266,34 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
     body = _safe_body(response)
     message = _message_from_body(body, response)
     status = response.status_code
+    if status == 404 and _route_missing(body):
+        return NotFoundError(
+            _missing_route_message(response), response=response, body=body, route_missing=True
+        )
     cls = _STATUS_ERRORS.get(status)
     if cls is None:
         cls = InternalServerError if status >= 500 else APIStatusError
     return cls(message, response=response, body=body)
+
+
+def _route_missing(body: object | None) -> bool:
+    """A 404 that is the web framework's own page (hono: ``text/plain`` ``404 Not Found``).
+
+    Mastra answers a missing agent, workflow or thread with JSON (``{"error": "Agent with
+    id x not found"}``); a route it does not have gets no JSON at all.
+    """
+    if body is None or isinstance(body, bytes):
+        return True
+    return isinstance(body, str) and "not found" in body.lower()
+
+
+def _missing_route_message(response: httpx.Response) -> str:
+    request = _request_of(response)
+    route = f"{request.method} {request.url.path}" if request is not None else "this request"
+    return (
+        f"{route} is not a route on this server: the server is probably older than this client "
+        "(see client.check_server_version())"
+    )
 
 
 def raise_for_error_body(response: httpx.Response, data: object) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pydantic
 
+from ._response import lenient_value
 from ._stream_core import ChunkCodec, StreamCore
 from ._tools import ClientTool, ToolCall, ToolOutcome
 
@@ -141,7 +142,7 @@ class AgentView(EventView):
             and self._output_model is not None
             and isinstance(self._object, dict)
         ):
-            return self._output_model.model_validate(self._object)
+            return lenient_value(self._output_model, self._object)
         return self._object
 
     def observe(self, event: Any) -> None:

@@ -2140,6 +2140,7 @@ class ToolCallChunk(BaseModel):
 
 class ToolCallChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
@@ -2183,6 +2184,7 @@ class ToolResultChunk(BaseModel):
 
 class ToolResultChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None

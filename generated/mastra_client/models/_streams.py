@@ -81,6 +81,7 @@ class AgentFinishPayload(BaseModel):
 
 class AgentFinishPayloadOutput(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     steps: list[Any] | None = None
@@ -91,6 +92,7 @@ class AgentFinishPayloadOutput(BaseModel):
 
 class AgentFinishPayloadStepResult(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     is_continued: bool | None = Field(None, alias="isContinued")
@@ -123,6 +125,7 @@ class ErrorChunk(BaseModel):
 
 class ErrorChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     error: Any | None = None
@@ -315,6 +318,7 @@ class ReasoningDeltaChunk(BaseModel):
 
 class ReasoningDeltaChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str | None = None
@@ -406,6 +410,7 @@ class RoutingAgentTextDeltaChunk(BaseModel):
 
 class RoutingAgentTextDeltaChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     text: str | None = None
@@ -432,6 +437,7 @@ class StartChunk(BaseModel):
 
 class StartChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str | None = None
@@ -478,6 +484,7 @@ class StepStartChunk(BaseModel):
 
 class StepStartChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     message_id: str | None = Field(None, alias="messageId")
@@ -507,6 +514,7 @@ class TextDeltaChunk(BaseModel):
 
 class TextDeltaChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str | None = None
@@ -535,6 +543,7 @@ class TextEndChunk(BaseModel):
 
 class TextEndChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: str | None = None
@@ -580,6 +589,7 @@ class ToolCallApprovalChunk(BaseModel):
 
 class ToolCallApprovalChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
@@ -612,6 +622,7 @@ class ToolCallDeltaChunk(BaseModel):
 
 class ToolCallDeltaChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args_text_delta: str | None = Field(None, alias="argsTextDelta")
@@ -640,6 +651,7 @@ class ToolCallInputStreamingEndChunk(BaseModel):
 
 class ToolCallInputStreamingEndChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     tool_call_id: str | None = Field(None, alias="toolCallId")
@@ -685,6 +697,7 @@ class ToolCallSuspendedChunk(BaseModel):
 
 class ToolCallSuspendedChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
@@ -715,6 +728,7 @@ class ToolErrorChunk(BaseModel):
 
 class ToolErrorChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     args: Any | None = None
@@ -774,6 +788,7 @@ class ToolOutputDeniedChunk(BaseModel):
 
 class ToolOutputDeniedChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     tool_call_id: str | None = Field(None, alias="toolCallId")
@@ -801,6 +816,7 @@ class TripwireChunk(BaseModel):
 
 class TripwireChunkPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     metadata: Any | None = None
@@ -871,6 +887,7 @@ class WorkflowFinishEvent(BaseModel):
 
 class WorkflowFinishEventPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     error: Any | None = None
@@ -888,6 +905,7 @@ class WorkflowFinishEventPayload(BaseModel):
 
 class WorkflowFinishEventPayloadOutput(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     usage: AgentUsage | None = None
@@ -925,6 +943,7 @@ class WorkflowStartEvent(BaseModel):
 
 class WorkflowStartEventPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     workflow_id: str | None = Field(None, alias="workflowId")
@@ -1011,6 +1030,7 @@ class WorkflowStepProgressEvent(BaseModel):
 
 class WorkflowStepProgressEventPayload(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     completed_count: int | None = Field(None, alias="completedCount")

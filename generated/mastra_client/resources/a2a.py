@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class A2aResource:
         method: Literal["message/send"],
         params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -87,6 +88,7 @@ class A2aResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -116,8 +118,14 @@ class A2aResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WellKnownAgentCardJsonResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WellKnownAgentCardJsonResponse",
+            validate_response(
+                _models.WellKnownAgentCardJsonResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -137,6 +145,7 @@ class AsyncA2aResource:
         method: Literal["message/send"],
         params: _models.A2aRequestMessageSendParams | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -192,6 +201,7 @@ class AsyncA2aResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -221,7 +231,13 @@ class AsyncA2aResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WellKnownAgentCardJsonResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WellKnownAgentCardJsonResponse",
+            validate_response(
+                _models.WellKnownAgentCardJsonResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     WorkflowView,
@@ -40,6 +40,7 @@ class AgentBuilderResource:
         run_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -70,8 +71,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunCancelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderRunCancelResponse",
+            validate_response(
+                _models.AgentBuilderRunCancelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -81,6 +88,7 @@ class AgentBuilderResource:
         *,
         run_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -117,8 +125,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderCreateRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderCreateRunResponse",
+            validate_response(
+                _models.AgentBuilderCreateRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -126,6 +140,7 @@ class AgentBuilderResource:
         self,
         action_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -155,7 +170,15 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilder.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentBuilder",
+            validate_response(
+                _models.AgentBuilder,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_run(
@@ -165,6 +188,7 @@ class AgentBuilderResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -204,12 +228,21 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentBuilderRun",
+            validate_response(
+                _models.AgentBuilderRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_actions(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -237,7 +270,13 @@ class AgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+            "dict[str, _models.Workflow]",
+            validate_response(
+                dict[str, _models.Workflow],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -266,6 +305,7 @@ class AgentBuilderResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -316,8 +356,14 @@ class AgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderRunsResponse",
+            validate_response(
+                _models.AgentBuilderRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -346,6 +392,7 @@ class AgentBuilderResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -374,6 +421,7 @@ class AgentBuilderResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -434,6 +482,7 @@ class AgentBuilderResource:
         *,
         run_id: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -487,6 +536,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -534,8 +584,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeResponse",
+            validate_response(
+                _models.AgentBuilderResumeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -553,6 +609,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -600,8 +657,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeAsyncResponse",
+            validate_response(
+                _models.AgentBuilderResumeAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -619,6 +682,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -666,8 +730,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeNoWaitResponse",
+            validate_response(
+                _models.AgentBuilderResumeNoWaitResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -756,6 +826,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -803,8 +874,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderStartResponse",
+            validate_response(
+                _models.AgentBuilderStartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -822,6 +899,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -869,8 +947,14 @@ class AgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderStartAsyncResponse",
+            validate_response(
+                _models.AgentBuilderStartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -961,6 +1045,7 @@ class AgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1024,6 +1109,7 @@ class AsyncAgentBuilderResource:
         run_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1054,8 +1140,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunCancelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderRunCancelResponse",
+            validate_response(
+                _models.AgentBuilderRunCancelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1065,6 +1157,7 @@ class AsyncAgentBuilderResource:
         *,
         run_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1101,8 +1194,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderCreateRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderCreateRunResponse",
+            validate_response(
+                _models.AgentBuilderCreateRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1110,6 +1209,7 @@ class AsyncAgentBuilderResource:
         self,
         action_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1139,7 +1239,15 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilder.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentBuilder",
+            validate_response(
+                _models.AgentBuilder,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_run(
@@ -1149,6 +1257,7 @@ class AsyncAgentBuilderResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1188,12 +1297,21 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentBuilderRun",
+            validate_response(
+                _models.AgentBuilderRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_actions(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1221,7 +1339,13 @@ class AsyncAgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+            "dict[str, _models.Workflow]",
+            validate_response(
+                dict[str, _models.Workflow],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1250,6 +1374,7 @@ class AsyncAgentBuilderResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1300,8 +1425,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderRunsResponse",
+            validate_response(
+                _models.AgentBuilderRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1330,6 +1461,7 @@ class AsyncAgentBuilderResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1358,6 +1490,7 @@ class AsyncAgentBuilderResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1419,6 +1552,7 @@ class AsyncAgentBuilderResource:
         *,
         run_id: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1472,6 +1606,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1519,8 +1654,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeResponse",
+            validate_response(
+                _models.AgentBuilderResumeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1538,6 +1679,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1585,8 +1727,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeAsyncResponse",
+            validate_response(
+                _models.AgentBuilderResumeAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1604,6 +1752,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1651,8 +1800,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderResumeNoWaitResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderResumeNoWaitResponse",
+            validate_response(
+                _models.AgentBuilderResumeNoWaitResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1741,6 +1896,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1788,8 +1944,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderStartResponse",
+            validate_response(
+                _models.AgentBuilderStartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1807,6 +1969,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1854,8 +2017,14 @@ class AsyncAgentBuilderResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentBuilderStartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentBuilderStartAsyncResponse",
+            validate_response(
+                _models.AgentBuilderStartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1946,6 +2115,7 @@ class AsyncAgentBuilderResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,

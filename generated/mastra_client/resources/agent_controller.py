@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     EventView,
@@ -41,6 +41,7 @@ class AgentControllerResource:
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -79,8 +80,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionsResponse",
+            validate_response(
+                _models.AgentControllerSessionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -95,6 +102,7 @@ class AgentControllerResource:
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -140,8 +148,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionMessagesResponse",
+            validate_response(
+                _models.AgentControllerSessionMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -162,6 +176,7 @@ class AgentControllerResource:
         priority: Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
         source_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -214,8 +229,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionNotificationsResponse",
+            validate_response(
+                _models.AgentControllerSessionNotificationsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -227,6 +248,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -270,8 +292,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsCreateResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -281,6 +309,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -318,8 +347,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalDeleteResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -330,6 +365,7 @@ class AgentControllerResource:
         thread_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -368,14 +404,21 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadDeleteResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def get_agent_controller(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -402,8 +445,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerResponse",
+            validate_response(
+                _models.AgentControllerResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -414,6 +463,7 @@ class AgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -453,7 +503,15 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSession.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentControllerSession",
+            validate_response(
+                _models.AgentControllerSession,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_session_goal(
@@ -462,6 +520,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -499,8 +558,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -510,6 +575,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -547,8 +613,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionOmResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionOmResponse",
+            validate_response(
+                _models.AgentControllerSessionOmResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -609,6 +681,7 @@ class AgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -638,8 +711,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerWorkspaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerWorkspaceResponse",
+            validate_response(
+                _models.AgentControllerWorkspaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -647,6 +726,7 @@ class AgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -676,8 +756,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerActiveRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerActiveRunsResponse",
+            validate_response(
+                _models.AgentControllerActiveRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -685,6 +771,7 @@ class AgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -714,8 +801,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModelsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerModelsResponse",
+            validate_response(
+                _models.AgentControllerModelsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -723,6 +816,7 @@ class AgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -752,8 +846,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerModesResponse",
+            validate_response(
+                _models.AgentControllerModesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -763,6 +863,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -800,8 +901,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -811,6 +918,7 @@ class AgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -848,8 +956,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourcesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionResourcesResponse",
+            validate_response(
+                _models.AgentControllerSessionResourcesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -871,6 +985,7 @@ class AgentControllerResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -921,8 +1036,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadMessagesResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -944,6 +1065,7 @@ class AgentControllerResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -973,6 +1095,7 @@ class AgentControllerResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -984,6 +1107,7 @@ class AgentControllerResource:
         limit: float | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1025,8 +1149,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1039,6 +1169,7 @@ class AgentControllerResource:
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "done"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1084,8 +1215,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1097,6 +1234,7 @@ class AgentControllerResource:
         category: Literal["read", "edit", "execute", "mcp", "other"],
         policy: Literal["allow", "ask", "deny"],
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1141,8 +1279,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsCategoryReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsCategoryReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1154,6 +1298,7 @@ class AgentControllerResource:
         policy: Literal["allow", "ask", "deny"],
         tool_name: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1198,8 +1343,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsToolReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsToolReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1210,6 +1361,7 @@ class AgentControllerResource:
         *,
         state: Mapping[str, Any],
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1253,8 +1405,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionStateReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionStateReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1266,6 +1424,7 @@ class AgentControllerResource:
         *,
         title: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1310,8 +1469,14 @@ class AgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1322,6 +1487,7 @@ class AgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1359,8 +1525,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionAbortResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionAbortResponse",
+            validate_response(
+                _models.AgentControllerSessionAbortResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1373,6 +1545,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1417,8 +1590,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionFollowUpResponse",
+            validate_response(
+                _models.AgentControllerSessionFollowUpResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1432,6 +1611,7 @@ class AgentControllerResource:
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1477,8 +1657,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalCreateResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1490,6 +1676,7 @@ class AgentControllerResource:
         mode_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1533,8 +1720,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionModeResponse",
+            validate_response(
+                _models.AgentControllerSessionModeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1548,6 +1741,7 @@ class AgentControllerResource:
         mode_id: str | NotGiven = NOT_GIVEN,
         scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1593,8 +1787,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionModelResponse",
+            validate_response(
+                _models.AgentControllerSessionModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1606,6 +1806,7 @@ class AgentControllerResource:
         new_resource_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1649,8 +1850,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionResourceResponse",
+            validate_response(
+                _models.AgentControllerSessionResourceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1663,6 +1870,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1707,8 +1915,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionSteerResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionSteerResponse",
+            validate_response(
+                _models.AgentControllerSessionSteerResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1720,6 +1934,7 @@ class AgentControllerResource:
         thread_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1763,8 +1978,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1777,6 +1998,7 @@ class AgentControllerResource:
         source_thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1821,8 +2043,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsCloneResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1836,6 +2064,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1881,8 +2110,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionToolApprovalResponse",
+            validate_response(
+                _models.AgentControllerSessionToolApprovalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1896,6 +2131,7 @@ class AgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1941,8 +2177,14 @@ class AgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionToolSuspensionResponse",
+            validate_response(
+                _models.AgentControllerSessionToolSuspensionResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1962,6 +2204,7 @@ class AsyncAgentControllerResource:
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2000,8 +2243,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionsResponse",
+            validate_response(
+                _models.AgentControllerSessionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2016,6 +2265,7 @@ class AsyncAgentControllerResource:
         | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2061,8 +2311,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionMessagesResponse",
+            validate_response(
+                _models.AgentControllerSessionMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2083,6 +2339,7 @@ class AsyncAgentControllerResource:
         priority: Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
         source_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2135,8 +2392,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionNotificationsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionNotificationsResponse",
+            validate_response(
+                _models.AgentControllerSessionNotificationsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2148,6 +2411,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2191,8 +2455,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsCreateResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2202,6 +2472,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2239,8 +2510,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalDeleteResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2251,6 +2528,7 @@ class AsyncAgentControllerResource:
         thread_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2289,14 +2567,21 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadDeleteResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def get_agent_controller(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2323,8 +2608,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerResponse",
+            validate_response(
+                _models.AgentControllerResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2335,6 +2626,7 @@ class AsyncAgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2374,7 +2666,15 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSession.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentControllerSession",
+            validate_response(
+                _models.AgentControllerSession,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_session_goal(
@@ -2383,6 +2683,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2420,8 +2721,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2431,6 +2738,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2468,8 +2776,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionOmResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionOmResponse",
+            validate_response(
+                _models.AgentControllerSessionOmResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2530,6 +2844,7 @@ class AsyncAgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2559,8 +2874,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerWorkspaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerWorkspaceResponse",
+            validate_response(
+                _models.AgentControllerWorkspaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2568,6 +2889,7 @@ class AsyncAgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2597,8 +2919,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerActiveRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerActiveRunsResponse",
+            validate_response(
+                _models.AgentControllerActiveRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2606,6 +2934,7 @@ class AsyncAgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2635,8 +2964,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModelsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerModelsResponse",
+            validate_response(
+                _models.AgentControllerModelsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2644,6 +2979,7 @@ class AsyncAgentControllerResource:
         self,
         controller_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2673,8 +3009,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerModesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerModesResponse",
+            validate_response(
+                _models.AgentControllerModesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2684,6 +3026,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2721,8 +3064,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2732,6 +3081,7 @@ class AsyncAgentControllerResource:
         resource_id: str,
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2769,8 +3119,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourcesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionResourcesResponse",
+            validate_response(
+                _models.AgentControllerSessionResourcesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2792,6 +3148,7 @@ class AsyncAgentControllerResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2842,8 +3199,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadMessagesResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2865,6 +3228,7 @@ class AsyncAgentControllerResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2894,6 +3258,7 @@ class AsyncAgentControllerResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -2906,6 +3271,7 @@ class AsyncAgentControllerResource:
         limit: float | NotGiven = NOT_GIVEN,
         session_scope: str | NotGiven = NOT_GIVEN,
         tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2947,8 +3313,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2961,6 +3333,7 @@ class AsyncAgentControllerResource:
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
         status: Literal["active", "paused", "done"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3006,8 +3379,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3019,6 +3398,7 @@ class AsyncAgentControllerResource:
         category: Literal["read", "edit", "execute", "mcp", "other"],
         policy: Literal["allow", "ask", "deny"],
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3063,8 +3443,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsCategoryReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsCategoryReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsCategoryReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3076,6 +3462,7 @@ class AsyncAgentControllerResource:
         policy: Literal["allow", "ask", "deny"],
         tool_name: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3120,8 +3507,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionPermissionsToolReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionPermissionsToolReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionPermissionsToolReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3132,6 +3525,7 @@ class AsyncAgentControllerResource:
         *,
         state: Mapping[str, Any],
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3175,8 +3569,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionStateReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionStateReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionStateReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3188,6 +3588,7 @@ class AsyncAgentControllerResource:
         *,
         title: str,
         session_scope: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3232,8 +3633,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadReplaceResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3244,6 +3651,7 @@ class AsyncAgentControllerResource:
         *,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3281,8 +3689,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionAbortResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionAbortResponse",
+            validate_response(
+                _models.AgentControllerSessionAbortResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3295,6 +3709,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3339,8 +3754,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionFollowUpResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionFollowUpResponse",
+            validate_response(
+                _models.AgentControllerSessionFollowUpResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3354,6 +3775,7 @@ class AsyncAgentControllerResource:
         judge_model_id: str | NotGiven = NOT_GIVEN,
         max_runs: float | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3399,8 +3821,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionGoalCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionGoalCreateResponse",
+            validate_response(
+                _models.AgentControllerSessionGoalCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3412,6 +3840,7 @@ class AsyncAgentControllerResource:
         mode_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3455,8 +3884,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionModeResponse",
+            validate_response(
+                _models.AgentControllerSessionModeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3470,6 +3905,7 @@ class AsyncAgentControllerResource:
         mode_id: str | NotGiven = NOT_GIVEN,
         scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3515,8 +3951,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionModelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionModelResponse",
+            validate_response(
+                _models.AgentControllerSessionModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3528,6 +3970,7 @@ class AsyncAgentControllerResource:
         new_resource_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3571,8 +4014,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionResourceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionResourceResponse",
+            validate_response(
+                _models.AgentControllerSessionResourceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3585,6 +4034,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3629,8 +4079,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionSteerResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionSteerResponse",
+            validate_response(
+                _models.AgentControllerSessionSteerResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3642,6 +4098,7 @@ class AsyncAgentControllerResource:
         thread_id: str,
         session_scope: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3685,8 +4142,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3699,6 +4162,7 @@ class AsyncAgentControllerResource:
         source_thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3743,8 +4207,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionThreadsCloneResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionThreadsCloneResponse",
+            validate_response(
+                _models.AgentControllerSessionThreadsCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3758,6 +4228,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3803,8 +4274,14 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolApprovalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionToolApprovalResponse",
+            validate_response(
+                _models.AgentControllerSessionToolApprovalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3818,6 +4295,7 @@ class AsyncAgentControllerResource:
         session_scope: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3863,7 +4341,13 @@ class AsyncAgentControllerResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentControllerSessionToolSuspensionResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentControllerSessionToolSuspensionResponse",
+            validate_response(
+                _models.AgentControllerSessionToolSuspensionResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

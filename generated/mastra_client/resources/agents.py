@@ -16,7 +16,7 @@ from .._runtime._bodies import build_multipart
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     MAX_CLIENT_TOOL_ROUNDS,
@@ -55,6 +55,7 @@ class AgentsResource:
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -91,8 +92,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentThreadsAbortResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentThreadsAbortResponse",
+            validate_response(
+                _models.AgentThreadsAbortResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -228,6 +235,7 @@ class AgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -267,7 +275,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def clone(
@@ -279,6 +295,7 @@ class AgentsResource:
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -319,7 +336,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentCloneResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentCloneResponse",
+            validate_response(
+                _models.AgentCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def decline_network_tool_call(
@@ -459,6 +484,7 @@ class AgentsResource:
         reason: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -499,7 +525,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def enhance_instructions(
@@ -509,6 +543,7 @@ class AgentsResource:
         comment: str,
         instructions: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -547,8 +582,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentInstructionsEnhanceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentInstructionsEnhanceResponse",
+            validate_response(
+                _models.AgentInstructionsEnhanceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -560,6 +601,7 @@ class AgentsResource:
         data: Any,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -659,6 +701,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -730,8 +773,18 @@ class AgentsResource:
             _rounds += 1
             _outcomes = [run_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
-        return with_structured_output(_result, _output_model)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return with_structured_output(
+            _result, _output_model, _response, self._client.strict_for(strict_response_validation)
+        )
 
     def generate_legacy(
         self,
@@ -793,6 +846,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -915,6 +969,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -981,6 +1036,7 @@ class AgentsResource:
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1019,7 +1075,12 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Agent.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Agent",
+            validate_response(
+                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     def get_plans_file(
@@ -1029,6 +1090,7 @@ class AgentsResource:
         path: str,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1069,7 +1131,15 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentPlansFileResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentPlansFileResponse",
+            validate_response(
+                _models.AgentPlansFileResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_skill(
@@ -1078,6 +1148,7 @@ class AgentsResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1115,7 +1186,15 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentSkill",
+            validate_response(
+                _models.AgentSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_tool(
@@ -1123,6 +1202,7 @@ class AgentsResource:
         agent_id: str,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1153,13 +1233,22 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentTool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentTool",
+            validate_response(
+                _models.AgentTool,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_voice_listener(
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1196,6 +1285,7 @@ class AgentsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1231,12 +1321,21 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], _data))
+        _result = cast(
+            "dict[str, _models.Agent]",
+            validate_response(
+                dict[str, _models.Agent],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1263,8 +1362,14 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentsProvidersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentsProvidersResponse",
+            validate_response(
+                _models.AgentsProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1272,6 +1377,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1308,7 +1414,12 @@ class AgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], _data),
+            validate_response(
+                list[_models.AgentSpeakersResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1322,6 +1433,7 @@ class AgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1368,8 +1480,14 @@ class AgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSuspendedRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSuspendedRunsResponse",
+            validate_response(
+                _models.AgentSuspendedRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1383,6 +1501,7 @@ class AgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1409,6 +1528,7 @@ class AgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1416,6 +1536,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1447,7 +1568,12 @@ class AgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], _data),
+            validate_response(
+                list[_models.AgentSpeakersResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1458,6 +1584,7 @@ class AgentsResource:
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1499,7 +1626,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentListenResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentListenResponse",
+            validate_response(
+                _models.AgentListenResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def network(
@@ -1708,6 +1843,7 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1749,8 +1885,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentQueueMessageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentQueueMessageResponse",
+            validate_response(
+                _models.AgentQueueMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1821,6 +1963,7 @@ class AgentsResource:
         *,
         reordered_model_ids: Sequence[str],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1856,8 +1999,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelsReorderResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentModelsReorderResponse",
+            validate_response(
+                _models.AgentModelsReorderResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1866,6 +2015,7 @@ class AgentsResource:
         agent_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1895,8 +2045,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResetResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentModelResetResponse",
+            validate_response(
+                _models.AgentModelResetResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2194,6 +2350,7 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2235,8 +2392,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendMessageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSendMessageResponse",
+            validate_response(
+                _models.AgentSendMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2255,6 +2418,7 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2295,7 +2459,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSignalsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentSignalsResponse",
+            validate_response(
+                _models.AgentSignalsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def send_tool_approval(
@@ -2312,6 +2484,7 @@ class AgentsResource:
         resume_data: Any | NotGiven = NOT_GIVEN,
         stream_options: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2355,8 +2528,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendToolApprovalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSendToolApprovalResponse",
+            validate_response(
+                _models.AgentSendToolApprovalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2367,6 +2546,7 @@ class AgentsResource:
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2618,6 +2798,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2740,6 +2921,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3013,6 +3195,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3137,6 +3320,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3261,6 +3445,7 @@ class AgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3389,6 +3574,7 @@ class AgentsResource:
         model_id: str,
         provider: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3425,7 +3611,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentModelResponse",
+            validate_response(
+                _models.AgentModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def update_model_in_list(
@@ -3437,6 +3631,7 @@ class AgentsResource:
         body_max_retries: float | NotGiven = NOT_GIVEN,
         model: _models.AgentModelRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3475,7 +3670,15 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentModelResponse",
+            validate_response(
+                _models.AgentModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def voice_listen(
@@ -3485,6 +3688,7 @@ class AgentsResource:
         audio: FileTypes,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3524,8 +3728,14 @@ class AgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentVoiceListenResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentVoiceListenResponse",
+            validate_response(
+                _models.AgentVoiceListenResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3536,6 +3746,7 @@ class AgentsResource:
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3589,6 +3800,7 @@ class AsyncAgentsResource:
         thread_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3625,8 +3837,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentThreadsAbortResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentThreadsAbortResponse",
+            validate_response(
+                _models.AgentThreadsAbortResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3762,6 +3980,7 @@ class AsyncAgentsResource:
         model: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3801,7 +4020,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def clone(
@@ -3813,6 +4040,7 @@ class AsyncAgentsResource:
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3853,7 +4081,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentCloneResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentCloneResponse",
+            validate_response(
+                _models.AgentCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def decline_network_tool_call(
@@ -3993,6 +4229,7 @@ class AsyncAgentsResource:
         reason: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4033,7 +4270,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def enhance_instructions(
@@ -4043,6 +4288,7 @@ class AsyncAgentsResource:
         comment: str,
         instructions: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4081,8 +4327,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentInstructionsEnhanceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentInstructionsEnhanceResponse",
+            validate_response(
+                _models.AgentInstructionsEnhanceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4094,6 +4346,7 @@ class AsyncAgentsResource:
         data: Any,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4193,6 +4446,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4264,8 +4518,18 @@ class AsyncAgentsResource:
             _rounds += 1
             _outcomes = [await arun_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
-        _result = _models.AgentGenerateResult.model_validate(_data, by_alias=True, by_name=False)
-        return with_structured_output(_result, _output_model)
+        _result = cast(
+            "_models.AgentGenerateResult",
+            validate_response(
+                _models.AgentGenerateResult,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return with_structured_output(
+            _result, _output_model, _response, self._client.strict_for(strict_response_validation)
+        )
 
     async def generate_legacy(
         self,
@@ -4327,6 +4591,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4449,6 +4714,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4515,6 +4781,7 @@ class AsyncAgentsResource:
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4553,7 +4820,12 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Agent.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Agent",
+            validate_response(
+                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     async def get_plans_file(
@@ -4563,6 +4835,7 @@ class AsyncAgentsResource:
         path: str,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4603,7 +4876,15 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentPlansFileResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentPlansFileResponse",
+            validate_response(
+                _models.AgentPlansFileResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_skill(
@@ -4612,6 +4893,7 @@ class AsyncAgentsResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4649,7 +4931,15 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentSkill",
+            validate_response(
+                _models.AgentSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_tool(
@@ -4657,6 +4947,7 @@ class AsyncAgentsResource:
         agent_id: str,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4687,13 +4978,22 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentTool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentTool",
+            validate_response(
+                _models.AgentTool,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_voice_listener(
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4730,6 +5030,7 @@ class AsyncAgentsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4765,12 +5066,21 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, _models.Agent]", validate_as(dict[str, _models.Agent], _data))
+        _result = cast(
+            "dict[str, _models.Agent]",
+            validate_response(
+                dict[str, _models.Agent],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4797,8 +5107,14 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentsProvidersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentsProvidersResponse",
+            validate_response(
+                _models.AgentsProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4806,6 +5122,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4842,7 +5159,12 @@ class AsyncAgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], _data),
+            validate_response(
+                list[_models.AgentSpeakersResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4856,6 +5178,7 @@ class AsyncAgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4902,8 +5225,14 @@ class AsyncAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSuspendedRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSuspendedRunsResponse",
+            validate_response(
+                _models.AgentSuspendedRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4917,6 +5246,7 @@ class AsyncAgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4943,6 +5273,7 @@ class AsyncAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -4951,6 +5282,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4982,7 +5314,12 @@ class AsyncAgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.AgentSpeakersResponseItem]",
-            validate_as(list[_models.AgentSpeakersResponseItem], _data),
+            validate_response(
+                list[_models.AgentSpeakersResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4993,6 +5330,7 @@ class AsyncAgentsResource:
         audio: Any,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5034,7 +5372,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentListenResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentListenResponse",
+            validate_response(
+                _models.AgentListenResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def network(
@@ -5243,6 +5589,7 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5284,8 +5631,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentQueueMessageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentQueueMessageResponse",
+            validate_response(
+                _models.AgentQueueMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5356,6 +5709,7 @@ class AsyncAgentsResource:
         *,
         reordered_model_ids: Sequence[str],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5391,8 +5745,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelsReorderResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentModelsReorderResponse",
+            validate_response(
+                _models.AgentModelsReorderResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5401,6 +5761,7 @@ class AsyncAgentsResource:
         agent_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5430,8 +5791,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResetResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentModelResetResponse",
+            validate_response(
+                _models.AgentModelResetResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5729,6 +6096,7 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5770,8 +6138,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendMessageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSendMessageResponse",
+            validate_response(
+                _models.AgentSendMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5790,6 +6164,7 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5830,7 +6205,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSignalsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentSignalsResponse",
+            validate_response(
+                _models.AgentSignalsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def send_tool_approval(
@@ -5847,6 +6230,7 @@ class AsyncAgentsResource:
         resume_data: Any | NotGiven = NOT_GIVEN,
         stream_options: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5890,8 +6274,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentSendToolApprovalResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentSendToolApprovalResponse",
+            validate_response(
+                _models.AgentSendToolApprovalResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5902,6 +6292,7 @@ class AsyncAgentsResource:
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6153,6 +6544,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6275,6 +6667,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6548,6 +6941,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6672,6 +7066,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6796,6 +7191,7 @@ class AsyncAgentsResource:
         | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6924,6 +7320,7 @@ class AsyncAgentsResource:
         model_id: str,
         provider: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6960,7 +7357,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentModelResponse",
+            validate_response(
+                _models.AgentModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def update_model_in_list(
@@ -6972,6 +7377,7 @@ class AsyncAgentsResource:
         body_max_retries: float | NotGiven = NOT_GIVEN,
         model: _models.AgentModelRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7010,7 +7416,15 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentModelResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AgentModelResponse",
+            validate_response(
+                _models.AgentModelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def voice_listen(
@@ -7020,6 +7434,7 @@ class AsyncAgentsResource:
         audio: FileTypes,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7059,8 +7474,14 @@ class AsyncAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AgentVoiceListenResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AgentVoiceListenResponse",
+            validate_response(
+                _models.AgentVoiceListenResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7071,6 +7492,7 @@ class AsyncAgentsResource:
         text: str,
         speaker_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class AuthResource:
         email: str,
         password: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -72,6 +73,7 @@ class AuthResource:
         password: str,
         name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -112,6 +114,7 @@ class AuthResource:
     def get_me(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -139,7 +142,13 @@ class AuthResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, _data)
+            "_models.AuthMeResponse | None",
+            validate_response(
+                _models.AuthMeResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -148,6 +157,7 @@ class AuthResource:
         *,
         code: str,
         state: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -192,6 +202,7 @@ class AuthResource:
         self,
         *,
         redirect_uri: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -233,6 +244,7 @@ class AuthResource:
     def list_capabilities(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -261,10 +273,12 @@ class AuthResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.AuthCapabilitiesResponseWithAccess | _models.AuthCapabilitiesResponseOption2",
-            validate_as(
+            validate_response(
                 _models.AuthCapabilitiesResponseWithAccess
                 | _models.AuthCapabilitiesResponseOption2,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -272,6 +286,7 @@ class AuthResource:
     def list_permission_patterns(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -298,8 +313,14 @@ class AuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthPermissionPatternsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AuthPermissionPatternsResponse",
+            validate_response(
+                _models.AuthPermissionPatternsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -307,6 +328,7 @@ class AuthResource:
         self,
         role_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -336,8 +358,14 @@ class AuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRolePermissionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AuthRolePermissionsResponse",
+            validate_response(
+                _models.AuthRolePermissionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -345,6 +373,7 @@ class AuthResource:
         self,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -378,6 +407,7 @@ class AuthResource:
         self,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -404,7 +434,15 @@ class AuthResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRefreshResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AuthRefreshResponse",
+            validate_response(
+                _models.AuthRefreshResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -420,6 +458,7 @@ class AsyncAuthResource:
         email: str,
         password: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -463,6 +502,7 @@ class AsyncAuthResource:
         password: str,
         name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -503,6 +543,7 @@ class AsyncAuthResource:
     async def get_me(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -530,7 +571,13 @@ class AsyncAuthResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AuthMeResponse | None", validate_as(_models.AuthMeResponse | None, _data)
+            "_models.AuthMeResponse | None",
+            validate_response(
+                _models.AuthMeResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -539,6 +586,7 @@ class AsyncAuthResource:
         *,
         code: str,
         state: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -583,6 +631,7 @@ class AsyncAuthResource:
         self,
         *,
         redirect_uri: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -624,6 +673,7 @@ class AsyncAuthResource:
     async def list_capabilities(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -652,10 +702,12 @@ class AsyncAuthResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.AuthCapabilitiesResponseWithAccess | _models.AuthCapabilitiesResponseOption2",
-            validate_as(
+            validate_response(
                 _models.AuthCapabilitiesResponseWithAccess
                 | _models.AuthCapabilitiesResponseOption2,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -663,6 +715,7 @@ class AsyncAuthResource:
     async def list_permission_patterns(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -689,8 +742,14 @@ class AsyncAuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthPermissionPatternsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AuthPermissionPatternsResponse",
+            validate_response(
+                _models.AuthPermissionPatternsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -698,6 +757,7 @@ class AsyncAuthResource:
         self,
         role_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -727,8 +787,14 @@ class AsyncAuthResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRolePermissionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.AuthRolePermissionsResponse",
+            validate_response(
+                _models.AuthRolePermissionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -736,6 +802,7 @@ class AsyncAuthResource:
         self,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -769,6 +836,7 @@ class AsyncAuthResource:
         self,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -795,5 +863,13 @@ class AsyncAuthResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.AuthRefreshResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.AuthRefreshResponse",
+            validate_response(
+                _models.AuthRefreshResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

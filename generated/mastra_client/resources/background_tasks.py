@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     EventView,
@@ -36,6 +36,7 @@ class BackgroundTasksResource:
         self,
         background_task_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -65,7 +66,15 @@ class BackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTask.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.BackgroundTask",
+            validate_response(
+                _models.BackgroundTask,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_stream(
@@ -151,6 +160,7 @@ class BackgroundTasksResource:
         order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -212,8 +222,14 @@ class BackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTasksResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.BackgroundTasksResponse",
+            validate_response(
+                _models.BackgroundTasksResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -239,6 +255,7 @@ class BackgroundTasksResource:
         order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -272,6 +289,7 @@ class BackgroundTasksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -286,6 +304,7 @@ class AsyncBackgroundTasksResource:
         self,
         background_task_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -315,7 +334,15 @@ class AsyncBackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTask.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.BackgroundTask",
+            validate_response(
+                _models.BackgroundTask,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_stream(
@@ -401,6 +428,7 @@ class AsyncBackgroundTasksResource:
         order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -462,8 +490,14 @@ class AsyncBackgroundTasksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.BackgroundTasksResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.BackgroundTasksResponse",
+            validate_response(
+                _models.BackgroundTasksResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -489,6 +523,7 @@ class AsyncBackgroundTasksResource:
         order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -522,6 +557,7 @@ class AsyncBackgroundTasksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item

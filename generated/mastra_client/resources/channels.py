@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class ChannelsResource:
         agent_id: str,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -74,11 +75,13 @@ class ChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ChannelConnectResponseOauth | _models.ChannelConnectResponseDeepLink | _models.ChannelConnectResponseImmediate",
-            validate_as(
+            validate_response(
                 _models.ChannelConnectResponseOauth
                 | _models.ChannelConnectResponseDeepLink
                 | _models.ChannelConnectResponseImmediate,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -89,6 +92,7 @@ class ChannelsResource:
         agent_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -119,8 +123,14 @@ class ChannelsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ChannelDisconnectResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ChannelDisconnectResponse",
+            validate_response(
+                _models.ChannelDisconnectResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -128,6 +138,7 @@ class ChannelsResource:
         self,
         platform: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -159,13 +170,19 @@ class ChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.ChannelInstallationsResponseItem]",
-            validate_as(list[_models.ChannelInstallationsResponseItem], _data),
+            validate_response(
+                list[_models.ChannelInstallationsResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_platforms(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -194,7 +211,12 @@ class ChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.ChannelsPlatformsResponseItem]",
-            validate_as(list[_models.ChannelsPlatformsResponseItem], _data),
+            validate_response(
+                list[_models.ChannelsPlatformsResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -212,6 +234,7 @@ class AsyncChannelsResource:
         agent_id: str,
         options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -256,11 +279,13 @@ class AsyncChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ChannelConnectResponseOauth | _models.ChannelConnectResponseDeepLink | _models.ChannelConnectResponseImmediate",
-            validate_as(
+            validate_response(
                 _models.ChannelConnectResponseOauth
                 | _models.ChannelConnectResponseDeepLink
                 | _models.ChannelConnectResponseImmediate,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -271,6 +296,7 @@ class AsyncChannelsResource:
         agent_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -301,8 +327,14 @@ class AsyncChannelsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ChannelDisconnectResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ChannelDisconnectResponse",
+            validate_response(
+                _models.ChannelDisconnectResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -310,6 +342,7 @@ class AsyncChannelsResource:
         self,
         platform: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -341,13 +374,19 @@ class AsyncChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.ChannelInstallationsResponseItem]",
-            validate_as(list[_models.ChannelInstallationsResponseItem], _data),
+            validate_response(
+                list[_models.ChannelInstallationsResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_platforms(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -376,6 +415,11 @@ class AsyncChannelsResource:
         _data = parse_json(_response)
         _result = cast(
             "list[_models.ChannelsPlatformsResponseItem]",
-            validate_as(list[_models.ChannelsPlatformsResponseItem], _data),
+            validate_response(
+                list[_models.ChannelsPlatformsResponseItem],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

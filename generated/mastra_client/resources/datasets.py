@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class DatasetsResource:
         experiment_id_a: str,
         experiment_id_b: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -69,7 +70,15 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetCompareResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetCompareResponse",
+            validate_response(
+                _models.DatasetCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def create_cluster_failure(
@@ -80,6 +89,7 @@ class DatasetsResource:
         available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -121,8 +131,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsClusterFailuresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetsClusterFailuresResponse",
+            validate_response(
+                _models.DatasetsClusterFailuresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -139,6 +155,7 @@ class DatasetsResource:
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         target_type: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -190,7 +207,15 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsCreateResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetsCreateResponse",
+            validate_response(
+                _models.DatasetsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def create_experiment(
@@ -217,6 +242,7 @@ class DatasetsResource:
         version: int | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -278,8 +304,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentsCreateResponse",
+            validate_response(
+                _models.DatasetExperimentsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -303,6 +335,7 @@ class DatasetsResource:
         started_at: str | NotGiven = NOT_GIVEN,
         trace_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -355,8 +388,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultsCreateResponse",
+            validate_response(
+                _models.DatasetExperimentResultsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -371,6 +410,7 @@ class DatasetsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -412,8 +452,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetGenerateItemsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetGenerateItemsResponse",
+            validate_response(
+                _models.DatasetGenerateItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -436,6 +482,7 @@ class DatasetsResource:
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -489,8 +536,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsCreateResponse",
+            validate_response(
+                _models.DatasetItemsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -500,6 +553,7 @@ class DatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -538,7 +592,15 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetDeleteResponse",
+            validate_response(
+                _models.DatasetDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def delete_experiment(
@@ -548,6 +610,7 @@ class DatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -587,8 +650,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentDeleteResponse",
+            validate_response(
+                _models.DatasetExperimentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -597,6 +666,7 @@ class DatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -627,8 +697,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemDeleteResponse",
+            validate_response(
+                _models.DatasetItemDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -639,6 +715,7 @@ class DatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -678,8 +755,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemPurgeDeleteResponse",
+            validate_response(
+                _models.DatasetItemPurgeDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -688,6 +771,7 @@ class DatasetsResource:
         dataset_id: str,
         *,
         item_ids: Sequence[str],
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -723,8 +807,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsBatchDeleteResponse",
+            validate_response(
+                _models.DatasetItemsBatchDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -734,6 +824,7 @@ class DatasetsResource:
         experiment_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -764,8 +855,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentFinalizeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentFinalizeResponse",
+            validate_response(
+                _models.DatasetExperimentFinalizeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -778,6 +875,7 @@ class DatasetsResource:
         attempt: int | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -818,8 +916,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentItemRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentItemRunResponse",
+            validate_response(
+                _models.DatasetExperimentItemRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -829,6 +933,7 @@ class DatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -869,7 +974,12 @@ class DatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetUpdateResponse | None",
-            validate_as(_models.DatasetUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -878,6 +988,7 @@ class DatasetsResource:
         dataset_id: str,
         experiment_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -910,7 +1021,12 @@ class DatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetExperimentUpdateResponse | None",
-            validate_as(_models.DatasetExperimentUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetExperimentUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -919,6 +1035,7 @@ class DatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -951,7 +1068,12 @@ class DatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetItemUpdateResponse | None",
-            validate_as(_models.DatasetItemUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetItemUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -960,6 +1082,7 @@ class DatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -990,8 +1113,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemHistoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemHistoryResponse",
+            validate_response(
+                _models.DatasetItemHistoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1001,6 +1130,7 @@ class DatasetsResource:
         item_id: str,
         dataset_version: int,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1034,7 +1164,12 @@ class DatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetItemUpdateResponse | None",
-            validate_as(_models.DatasetItemUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetItemUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1044,6 +1179,7 @@ class DatasetsResource:
         *,
         items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1079,8 +1215,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsBatchResponse",
+            validate_response(
+                _models.DatasetItemsBatchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1091,6 +1233,7 @@ class DatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1132,7 +1275,15 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetsResponse",
+            validate_response(
+                _models.DatasetsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_datasets(
@@ -1142,6 +1293,7 @@ class DatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1165,6 +1317,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1176,6 +1329,7 @@ class DatasetsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1217,8 +1371,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultsResponse",
+            validate_response(
+                _models.DatasetExperimentResultsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1230,6 +1390,7 @@ class DatasetsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1254,6 +1415,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1269,6 +1431,7 @@ class DatasetsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1319,8 +1482,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentsResponse",
+            validate_response(
+                _models.DatasetExperimentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1336,6 +1505,7 @@ class DatasetsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1364,6 +1534,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1375,6 +1546,7 @@ class DatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1417,7 +1589,15 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetItemsResponse",
+            validate_response(
+                _models.DatasetItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_items(
@@ -1428,6 +1608,7 @@ class DatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1452,6 +1633,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1461,6 +1643,7 @@ class DatasetsResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1499,8 +1682,14 @@ class DatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetVersionsResponse",
+            validate_response(
+                _models.DatasetVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1510,6 +1699,7 @@ class DatasetsResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1532,6 +1722,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1552,6 +1743,7 @@ class DatasetsResource:
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         target_type: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1615,7 +1807,15 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetUpdateResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetUpdateResponse",
+            validate_response(
+                _models.DatasetUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def update_experiment(
@@ -1627,6 +1827,7 @@ class DatasetsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1668,8 +1869,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentUpdateResponse",
+            validate_response(
+                _models.DatasetExperimentUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1683,6 +1890,7 @@ class DatasetsResource:
         status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1722,8 +1930,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultUpdateResponse",
+            validate_response(
+                _models.DatasetExperimentResultUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1746,6 +1960,7 @@ class DatasetsResource:
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1798,8 +2013,14 @@ class DatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemUpdateResponse",
+            validate_response(
+                _models.DatasetItemUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1817,6 +2038,7 @@ class AsyncDatasetsResource:
         experiment_id_a: str,
         experiment_id_b: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1855,7 +2077,15 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetCompareResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetCompareResponse",
+            validate_response(
+                _models.DatasetCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def create_cluster_failure(
@@ -1866,6 +2096,7 @@ class AsyncDatasetsResource:
         available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1907,8 +2138,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsClusterFailuresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetsClusterFailuresResponse",
+            validate_response(
+                _models.DatasetsClusterFailuresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1925,6 +2162,7 @@ class AsyncDatasetsResource:
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         target_type: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1976,7 +2214,15 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsCreateResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetsCreateResponse",
+            validate_response(
+                _models.DatasetsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def create_experiment(
@@ -2003,6 +2249,7 @@ class AsyncDatasetsResource:
         version: int | NotGiven = NOT_GIVEN,
         versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2064,8 +2311,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentsCreateResponse",
+            validate_response(
+                _models.DatasetExperimentsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2089,6 +2342,7 @@ class AsyncDatasetsResource:
         started_at: str | NotGiven = NOT_GIVEN,
         trace_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2141,8 +2395,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultsCreateResponse",
+            validate_response(
+                _models.DatasetExperimentResultsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2157,6 +2417,7 @@ class AsyncDatasetsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2198,8 +2459,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetGenerateItemsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetGenerateItemsResponse",
+            validate_response(
+                _models.DatasetGenerateItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2222,6 +2489,7 @@ class AsyncDatasetsResource:
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2275,8 +2543,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsCreateResponse",
+            validate_response(
+                _models.DatasetItemsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2286,6 +2560,7 @@ class AsyncDatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2324,7 +2599,15 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetDeleteResponse",
+            validate_response(
+                _models.DatasetDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def delete_experiment(
@@ -2334,6 +2617,7 @@ class AsyncDatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2373,8 +2657,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentDeleteResponse",
+            validate_response(
+                _models.DatasetExperimentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2383,6 +2673,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2413,8 +2704,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemDeleteResponse",
+            validate_response(
+                _models.DatasetItemDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2425,6 +2722,7 @@ class AsyncDatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2464,8 +2762,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemPurgeDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemPurgeDeleteResponse",
+            validate_response(
+                _models.DatasetItemPurgeDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2474,6 +2778,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         *,
         item_ids: Sequence[str],
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2509,8 +2814,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsBatchDeleteResponse",
+            validate_response(
+                _models.DatasetItemsBatchDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2520,6 +2831,7 @@ class AsyncDatasetsResource:
         experiment_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2550,8 +2862,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentFinalizeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentFinalizeResponse",
+            validate_response(
+                _models.DatasetExperimentFinalizeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2564,6 +2882,7 @@ class AsyncDatasetsResource:
         attempt: int | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2604,8 +2923,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentItemRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentItemRunResponse",
+            validate_response(
+                _models.DatasetExperimentItemRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2615,6 +2940,7 @@ class AsyncDatasetsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2655,7 +2981,12 @@ class AsyncDatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetUpdateResponse | None",
-            validate_as(_models.DatasetUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2664,6 +2995,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         experiment_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2696,7 +3028,12 @@ class AsyncDatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetExperimentUpdateResponse | None",
-            validate_as(_models.DatasetExperimentUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetExperimentUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2705,6 +3042,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2737,7 +3075,12 @@ class AsyncDatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetItemUpdateResponse | None",
-            validate_as(_models.DatasetItemUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetItemUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2746,6 +3089,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         item_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2776,8 +3120,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemHistoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemHistoryResponse",
+            validate_response(
+                _models.DatasetItemHistoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2787,6 +3137,7 @@ class AsyncDatasetsResource:
         item_id: str,
         dataset_version: int,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2820,7 +3171,12 @@ class AsyncDatasetsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.DatasetItemUpdateResponse | None",
-            validate_as(_models.DatasetItemUpdateResponse | None, _data),
+            validate_response(
+                _models.DatasetItemUpdateResponse | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2830,6 +3186,7 @@ class AsyncDatasetsResource:
         *,
         items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2865,8 +3222,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsBatchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemsBatchResponse",
+            validate_response(
+                _models.DatasetItemsBatchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2877,6 +3240,7 @@ class AsyncDatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2918,7 +3282,15 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetsResponse",
+            validate_response(
+                _models.DatasetsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_datasets(
@@ -2928,6 +3300,7 @@ class AsyncDatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2951,6 +3324,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -2963,6 +3337,7 @@ class AsyncDatasetsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3004,8 +3379,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultsResponse",
+            validate_response(
+                _models.DatasetExperimentResultsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3017,6 +3398,7 @@ class AsyncDatasetsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3041,6 +3423,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -3057,6 +3440,7 @@ class AsyncDatasetsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3107,8 +3491,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentsResponse",
+            validate_response(
+                _models.DatasetExperimentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3124,6 +3514,7 @@ class AsyncDatasetsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3152,6 +3543,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -3164,6 +3556,7 @@ class AsyncDatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3206,7 +3599,15 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetItemsResponse",
+            validate_response(
+                _models.DatasetItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_items(
@@ -3217,6 +3618,7 @@ class AsyncDatasetsResource:
         per_page: int | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3241,6 +3643,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -3251,6 +3654,7 @@ class AsyncDatasetsResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3289,8 +3693,14 @@ class AsyncDatasetsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetVersionsResponse",
+            validate_response(
+                _models.DatasetVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3300,6 +3710,7 @@ class AsyncDatasetsResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3322,6 +3733,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -3343,6 +3755,7 @@ class AsyncDatasetsResource:
         target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         target_type: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3406,7 +3819,15 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetUpdateResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.DatasetUpdateResponse",
+            validate_response(
+                _models.DatasetUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def update_experiment(
@@ -3418,6 +3839,7 @@ class AsyncDatasetsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3459,8 +3881,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentUpdateResponse",
+            validate_response(
+                _models.DatasetExperimentUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3474,6 +3902,7 @@ class AsyncDatasetsResource:
         status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3513,8 +3942,14 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetExperimentResultUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetExperimentResultUpdateResponse",
+            validate_response(
+                _models.DatasetExperimentResultUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3537,6 +3972,7 @@ class AsyncDatasetsResource:
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3589,7 +4025,13 @@ class AsyncDatasetsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.DatasetItemUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.DatasetItemUpdateResponse",
+            validate_response(
+                _models.DatasetItemUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

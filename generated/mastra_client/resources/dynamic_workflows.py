@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class DynamicWorkflowsResource:
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         state_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -96,8 +97,14 @@ class DynamicWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowsCreateResponse",
+            validate_response(
+                _models.StoredWorkflowsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -105,6 +112,7 @@ class DynamicWorkflowsResource:
         self,
         dynamic_workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -134,8 +142,14 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowDeleteResponse",
+            validate_response(
+                _models.StoredWorkflowDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -143,6 +157,7 @@ class DynamicWorkflowsResource:
         self,
         dynamic_workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -172,7 +187,15 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflow.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredWorkflow",
+            validate_response(
+                _models.StoredWorkflow,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_workflows(
@@ -180,6 +203,7 @@ class DynamicWorkflowsResource:
         *,
         status: Literal["active", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -217,8 +241,14 @@ class DynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowsResponse",
+            validate_response(
+                _models.StoredWorkflowsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -255,6 +285,7 @@ class AsyncDynamicWorkflowsResource:
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         state_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -302,8 +333,14 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowsCreateResponse",
+            validate_response(
+                _models.StoredWorkflowsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -311,6 +348,7 @@ class AsyncDynamicWorkflowsResource:
         self,
         dynamic_workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -340,8 +378,14 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowDeleteResponse",
+            validate_response(
+                _models.StoredWorkflowDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -349,6 +393,7 @@ class AsyncDynamicWorkflowsResource:
         self,
         dynamic_workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -378,7 +423,15 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflow.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredWorkflow",
+            validate_response(
+                _models.StoredWorkflow,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_workflows(
@@ -386,6 +439,7 @@ class AsyncDynamicWorkflowsResource:
         *,
         status: Literal["active", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -423,7 +477,13 @@ class AsyncDynamicWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkflowsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkflowsResponse",
+            validate_response(
+                _models.StoredWorkflowsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

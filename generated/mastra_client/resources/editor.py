@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     EventView,
@@ -43,6 +43,7 @@ class EditorResource:
         skill_name: str,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -85,14 +86,21 @@ class EditorResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryInstallResponse",
+            validate_response(
+                _models.EditorBuilderRegistryInstallResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def get_builder_infrastructure(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -119,14 +127,21 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderInfrastructureResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderInfrastructureResponse",
+            validate_response(
+                _models.EditorBuilderInfrastructureResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def get_builder_models_available(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -153,8 +168,14 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderModelsAvailableResponse",
+            validate_response(
+                _models.EditorBuilderModelsAvailableResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -164,6 +185,7 @@ class EditorResource:
         *,
         limit: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -202,8 +224,14 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryPopularResponse",
+            validate_response(
+                _models.EditorBuilderRegistryPopularResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -213,6 +241,7 @@ class EditorResource:
         *,
         limit: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -235,6 +264,7 @@ class EditorResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -245,6 +275,7 @@ class EditorResource:
         owner: str,
         repo: str,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -285,8 +316,14 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryPreviewResponse",
+            validate_response(
+                _models.EditorBuilderRegistryPreviewResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -296,6 +333,7 @@ class EditorResource:
         *,
         q: str,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -334,14 +372,21 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistrySearchResponse",
+            validate_response(
+                _models.EditorBuilderRegistrySearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_builder_registries(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -368,14 +413,21 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistriesResponse",
+            validate_response(
+                _models.EditorBuilderRegistriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_builder_settings(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -402,14 +454,21 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderSettingsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderSettingsResponse",
+            validate_response(
+                _models.EditorBuilderSettingsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_workflow_builder_settings(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -436,8 +495,14 @@ class EditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorWorkflowBuilderSettingsResponse",
+            validate_response(
+                _models.EditorWorkflowBuilderSettingsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -578,6 +643,7 @@ class AsyncEditorResource:
         skill_name: str,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -620,14 +686,21 @@ class AsyncEditorResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryInstallResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryInstallResponse",
+            validate_response(
+                _models.EditorBuilderRegistryInstallResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def get_builder_infrastructure(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -654,14 +727,21 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderInfrastructureResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderInfrastructureResponse",
+            validate_response(
+                _models.EditorBuilderInfrastructureResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def get_builder_models_available(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -688,8 +768,14 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderModelsAvailableResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderModelsAvailableResponse",
+            validate_response(
+                _models.EditorBuilderModelsAvailableResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -699,6 +785,7 @@ class AsyncEditorResource:
         *,
         limit: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -737,8 +824,14 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPopularResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryPopularResponse",
+            validate_response(
+                _models.EditorBuilderRegistryPopularResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -748,6 +841,7 @@ class AsyncEditorResource:
         *,
         limit: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -770,6 +864,7 @@ class AsyncEditorResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -781,6 +876,7 @@ class AsyncEditorResource:
         owner: str,
         repo: str,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -821,8 +917,14 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistryPreviewResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistryPreviewResponse",
+            validate_response(
+                _models.EditorBuilderRegistryPreviewResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -832,6 +934,7 @@ class AsyncEditorResource:
         *,
         q: str,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -870,14 +973,21 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistrySearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistrySearchResponse",
+            validate_response(
+                _models.EditorBuilderRegistrySearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_builder_registries(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -904,14 +1014,21 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderRegistriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderRegistriesResponse",
+            validate_response(
+                _models.EditorBuilderRegistriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_builder_settings(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -938,14 +1055,21 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorBuilderSettingsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorBuilderSettingsResponse",
+            validate_response(
+                _models.EditorBuilderSettingsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_workflow_builder_settings(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -972,8 +1096,14 @@ class AsyncEditorResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EditorWorkflowBuilderSettingsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.EditorWorkflowBuilderSettingsResponse",
+            validate_response(
+                _models.EditorWorkflowBuilderSettingsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 

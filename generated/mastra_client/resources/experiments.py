@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class ExperimentsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -68,14 +69,21 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ExperimentDeleteResponse",
+            validate_response(
+                _models.ExperimentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def get_review_summary(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -102,8 +110,14 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsReviewSummaryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ExperimentsReviewSummaryResponse",
+            validate_response(
+                _models.ExperimentsReviewSummaryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -118,6 +132,7 @@ class ExperimentsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -167,7 +182,15 @@ class ExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ExperimentsResponse",
+            validate_response(
+                _models.ExperimentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_experiments(
@@ -181,6 +204,7 @@ class ExperimentsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -208,6 +232,7 @@ class ExperimentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -224,6 +249,7 @@ class AsyncExperimentsResource:
         *,
         organization_id: str | NotGiven = NOT_GIVEN,
         project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -262,14 +288,21 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ExperimentDeleteResponse",
+            validate_response(
+                _models.ExperimentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def get_review_summary(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -296,8 +329,14 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsReviewSummaryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ExperimentsReviewSummaryResponse",
+            validate_response(
+                _models.ExperimentsReviewSummaryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -312,6 +351,7 @@ class AsyncExperimentsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -361,7 +401,15 @@ class AsyncExperimentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ExperimentsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ExperimentsResponse",
+            validate_response(
+                _models.ExperimentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_experiments(
@@ -375,6 +423,7 @@ class AsyncExperimentsResource:
         trial_index: int | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
         target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -402,6 +451,7 @@ class AsyncExperimentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class LogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -83,7 +84,12 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Log.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Log",
+            validate_response(
+                _models.Log, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     def iter_log(
@@ -97,6 +103,7 @@ class LogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -124,6 +131,7 @@ class LogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -137,6 +145,7 @@ class LogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -184,7 +193,15 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.LogsResponse",
+            validate_response(
+                _models.LogsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_logs(
@@ -197,6 +214,7 @@ class LogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -223,12 +241,14 @@ class LogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
     def list_transports(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -255,7 +275,15 @@ class LogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsTransportsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.LogsTransportsResponse",
+            validate_response(
+                _models.LogsTransportsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -276,6 +304,7 @@ class AsyncLogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -324,7 +353,12 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Log.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Log",
+            validate_response(
+                _models.Log, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     async def iter_log(
@@ -338,6 +372,7 @@ class AsyncLogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -365,6 +400,7 @@ class AsyncLogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -379,6 +415,7 @@ class AsyncLogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -426,7 +463,15 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.LogsResponse",
+            validate_response(
+                _models.LogsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_logs(
@@ -439,6 +484,7 @@ class AsyncLogsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         log_level: Literal["debug", "info", "warn", "error", "silent"] | NotGiven = NOT_GIVEN,
         filters: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -465,6 +511,7 @@ class AsyncLogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -472,6 +519,7 @@ class AsyncLogsResource:
     async def list_transports(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -498,5 +546,13 @@ class AsyncLogsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.LogsTransportsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.LogsTransportsResponse",
+            validate_response(
+                _models.LogsTransportsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

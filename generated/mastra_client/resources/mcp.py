@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class McpResource:
         server_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -68,6 +69,7 @@ class McpResource:
         *,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -104,7 +106,15 @@ class McpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolExecuteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpToolExecuteResponse",
+            validate_response(
+                _models.McpToolExecuteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_server(
@@ -112,6 +122,7 @@ class McpResource:
         id: str,
         *,
         version: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -148,7 +159,15 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0Server.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpV0Server",
+            validate_response(
+                _models.McpV0Server,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_tool(
@@ -156,6 +175,7 @@ class McpResource:
         server_id: str,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -186,13 +206,22 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpTool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpTool",
+            validate_response(
+                _models.McpTool,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_resources(
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -222,7 +251,15 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpResourcesResponse",
+            validate_response(
+                _models.McpResourcesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_servers(
@@ -232,6 +269,7 @@ class McpResource:
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -273,7 +311,15 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0ServersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpV0ServersResponse",
+            validate_response(
+                _models.McpV0ServersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_servers(
@@ -283,6 +329,7 @@ class McpResource:
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -306,6 +353,7 @@ class McpResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -313,6 +361,7 @@ class McpResource:
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -342,7 +391,15 @@ class McpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpToolsResponse",
+            validate_response(
+                _models.McpToolsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def read_resource(
@@ -351,6 +408,7 @@ class McpResource:
         *,
         uri: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -387,8 +445,14 @@ class McpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesReadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.McpResourcesReadResponse",
+            validate_response(
+                _models.McpResourcesReadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -404,6 +468,7 @@ class AsyncMcpResource:
         server_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -443,6 +508,7 @@ class AsyncMcpResource:
         *,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -479,7 +545,15 @@ class AsyncMcpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolExecuteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpToolExecuteResponse",
+            validate_response(
+                _models.McpToolExecuteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_server(
@@ -487,6 +561,7 @@ class AsyncMcpResource:
         id: str,
         *,
         version: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -523,7 +598,15 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0Server.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpV0Server",
+            validate_response(
+                _models.McpV0Server,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_tool(
@@ -531,6 +614,7 @@ class AsyncMcpResource:
         server_id: str,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -561,13 +645,22 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpTool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpTool",
+            validate_response(
+                _models.McpTool,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_resources(
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -597,7 +690,15 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpResourcesResponse",
+            validate_response(
+                _models.McpResourcesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_servers(
@@ -607,6 +708,7 @@ class AsyncMcpResource:
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -648,7 +750,15 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpV0ServersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpV0ServersResponse",
+            validate_response(
+                _models.McpV0ServersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_servers(
@@ -658,6 +768,7 @@ class AsyncMcpResource:
         per_page: int | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -681,6 +792,7 @@ class AsyncMcpResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -689,6 +801,7 @@ class AsyncMcpResource:
         self,
         server_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -718,7 +831,15 @@ class AsyncMcpResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.McpToolsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.McpToolsResponse",
+            validate_response(
+                _models.McpToolsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def read_resource(
@@ -727,6 +848,7 @@ class AsyncMcpResource:
         *,
         uri: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -763,7 +885,13 @@ class AsyncMcpResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.McpResourcesReadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.McpResourcesReadResponse",
+            validate_response(
+                _models.McpResourcesReadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -81,8 +82,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadCloneResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadCloneResponse",
+            validate_response(
+                _models.MemoryThreadCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -95,6 +102,7 @@ class MemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -139,8 +147,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadsCreateResponse",
+            validate_response(
+                _models.MemoryThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -155,6 +169,7 @@ class MemoryResource:
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -198,8 +213,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryMessagesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryMessagesDeleteResponse",
+            validate_response(
+                _models.MemoryMessagesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -209,6 +230,7 @@ class MemoryResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -247,8 +269,14 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadDeleteResponse",
+            validate_response(
+                _models.MemoryThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -256,6 +284,7 @@ class MemoryResource:
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -291,7 +320,15 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryConfigResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryConfigResponse",
+            validate_response(
+                _models.MemoryConfigResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_observational_memory(
@@ -304,6 +341,7 @@ class MemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -351,8 +389,14 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryObservationalMemoryResponse",
+            validate_response(
+                _models.MemoryObservationalMemoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -366,6 +410,7 @@ class MemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -392,6 +437,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -401,6 +447,7 @@ class MemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -440,7 +487,15 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryStatusResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryStatusResponse",
+            validate_response(
+                _models.MemoryStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_thread(
@@ -449,6 +504,7 @@ class MemoryResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -487,7 +543,15 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThread.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryThread",
+            validate_response(
+                _models.MemoryThread,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_working_memory(
@@ -497,6 +561,7 @@ class MemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -537,8 +602,14 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadWorkingMemoryResponse",
+            validate_response(
+                _models.MemoryThreadWorkingMemoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -555,6 +626,7 @@ class MemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -605,8 +677,14 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadMessagesResponse",
+            validate_response(
+                _models.MemoryThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -623,6 +701,7 @@ class MemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -651,6 +730,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -663,6 +743,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -708,7 +789,15 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryThreadsResponse",
+            validate_response(
+                _models.MemoryThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_threads(
@@ -720,6 +809,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -745,6 +835,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -755,6 +846,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -789,8 +881,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryObservationalMemoryBufferStatusResponse",
+            validate_response(
+                _models.MemoryObservationalMemoryBufferStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -800,6 +898,7 @@ class MemoryResource:
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -841,8 +940,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySaveMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemorySaveMessagesResponse",
+            validate_response(
+                _models.MemorySaveMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -855,6 +960,7 @@ class MemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -900,7 +1006,15 @@ class MemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySearchResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemorySearchResponse",
+            validate_response(
+                _models.MemorySearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def transfer_thread(
@@ -910,6 +1024,7 @@ class MemoryResource:
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -952,8 +1067,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadTransferResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadTransferResponse",
+            validate_response(
+                _models.MemoryThreadTransferResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -966,6 +1087,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1010,8 +1132,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadUpdateResponse",
+            validate_response(
+                _models.MemoryThreadUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1024,6 +1152,7 @@ class MemoryResource:
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1068,8 +1197,14 @@ class MemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadWorkingMemoryCreateResponse",
+            validate_response(
+                _models.MemoryThreadWorkingMemoryCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1091,6 +1226,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1137,8 +1273,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadCloneResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadCloneResponse",
+            validate_response(
+                _models.MemoryThreadCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1151,6 +1293,7 @@ class AsyncMemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1195,8 +1338,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadsCreateResponse",
+            validate_response(
+                _models.MemoryThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1211,6 +1360,7 @@ class AsyncMemoryResource:
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1254,8 +1404,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryMessagesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryMessagesDeleteResponse",
+            validate_response(
+                _models.MemoryMessagesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1265,6 +1421,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1303,8 +1460,14 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadDeleteResponse",
+            validate_response(
+                _models.MemoryThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1312,6 +1475,7 @@ class AsyncMemoryResource:
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1347,7 +1511,15 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryConfigResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryConfigResponse",
+            validate_response(
+                _models.MemoryConfigResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_observational_memory(
@@ -1360,6 +1532,7 @@ class AsyncMemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1407,8 +1580,14 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryObservationalMemoryResponse",
+            validate_response(
+                _models.MemoryObservationalMemoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1422,6 +1601,7 @@ class AsyncMemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1448,6 +1628,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1458,6 +1639,7 @@ class AsyncMemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1497,7 +1679,15 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryStatusResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryStatusResponse",
+            validate_response(
+                _models.MemoryStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_thread(
@@ -1506,6 +1696,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1544,7 +1735,15 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThread.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryThread",
+            validate_response(
+                _models.MemoryThread,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_working_memory(
@@ -1554,6 +1753,7 @@ class AsyncMemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1594,8 +1794,14 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadWorkingMemoryResponse",
+            validate_response(
+                _models.MemoryThreadWorkingMemoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1612,6 +1818,7 @@ class AsyncMemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1662,8 +1869,14 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadMessagesResponse",
+            validate_response(
+                _models.MemoryThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1680,6 +1893,7 @@ class AsyncMemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1708,6 +1922,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1721,6 +1936,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1766,7 +1982,15 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryThreadsResponse",
+            validate_response(
+                _models.MemoryThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_threads(
@@ -1778,6 +2002,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1803,6 +2028,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1814,6 +2040,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1848,8 +2075,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryObservationalMemoryBufferStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryObservationalMemoryBufferStatusResponse",
+            validate_response(
+                _models.MemoryObservationalMemoryBufferStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1859,6 +2092,7 @@ class AsyncMemoryResource:
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1900,8 +2134,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySaveMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemorySaveMessagesResponse",
+            validate_response(
+                _models.MemorySaveMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1914,6 +2154,7 @@ class AsyncMemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1959,7 +2200,15 @@ class AsyncMemoryResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemorySearchResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemorySearchResponse",
+            validate_response(
+                _models.MemorySearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def transfer_thread(
@@ -1969,6 +2218,7 @@ class AsyncMemoryResource:
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2011,8 +2261,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadTransferResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadTransferResponse",
+            validate_response(
+                _models.MemoryThreadTransferResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2025,6 +2281,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2069,8 +2326,14 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadUpdateResponse",
+            validate_response(
+                _models.MemoryThreadUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2083,6 +2346,7 @@ class AsyncMemoryResource:
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2127,7 +2391,13 @@ class AsyncMemoryResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryThreadWorkingMemoryCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryThreadWorkingMemoryCreateResponse",
+            validate_response(
+                _models.MemoryThreadWorkingMemoryCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class MemoryNetworkResource:
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -71,8 +72,14 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkSaveMessagesResponse",
+            validate_response(
+                _models.MemoryNetworkSaveMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -85,6 +92,7 @@ class MemoryNetworkResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -129,8 +137,14 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadsCreateResponse",
+            validate_response(
+                _models.MemoryNetworkThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -140,6 +154,7 @@ class MemoryNetworkResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -178,8 +193,14 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadDeleteResponse",
+            validate_response(
+                _models.MemoryNetworkThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -187,6 +208,7 @@ class MemoryNetworkResource:
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -222,8 +244,14 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkStatusResponse",
+            validate_response(
+                _models.MemoryNetworkStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -233,6 +261,7 @@ class MemoryNetworkResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -271,7 +300,15 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThread.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryNetworkThread",
+            validate_response(
+                _models.MemoryNetworkThread,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_thread_messages(
@@ -290,6 +327,7 @@ class MemoryNetworkResource:
         filter: _models.MemoryNetworkThreadMessagesFilter
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -338,8 +376,14 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadMessagesResponse",
+            validate_response(
+                _models.MemoryNetworkThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -359,6 +403,7 @@ class MemoryNetworkResource:
         filter: _models.MemoryNetworkThreadMessagesFilter
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -386,6 +431,7 @@ class MemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -398,6 +444,7 @@ class MemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -443,8 +490,14 @@ class MemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadsResponse",
+            validate_response(
+                _models.MemoryNetworkThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -457,6 +510,7 @@ class MemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -482,6 +536,7 @@ class MemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -496,6 +551,7 @@ class MemoryNetworkResource:
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -539,8 +595,14 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkMessagesDeleteResponse",
+            validate_response(
+                _models.MemoryNetworkMessagesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -553,6 +615,7 @@ class MemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -597,8 +660,14 @@ class MemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadUpdateResponse",
+            validate_response(
+                _models.MemoryNetworkThreadUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -615,6 +684,7 @@ class AsyncMemoryNetworkResource:
         agent_id: str,
         messages: Sequence[Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -656,8 +726,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkSaveMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkSaveMessagesResponse",
+            validate_response(
+                _models.MemoryNetworkSaveMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -670,6 +746,7 @@ class AsyncMemoryNetworkResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -714,8 +791,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadsCreateResponse",
+            validate_response(
+                _models.MemoryNetworkThreadsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -725,6 +808,7 @@ class AsyncMemoryNetworkResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -763,8 +847,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadDeleteResponse",
+            validate_response(
+                _models.MemoryNetworkThreadDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -772,6 +862,7 @@ class AsyncMemoryNetworkResource:
         self,
         *,
         agent_id: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -807,8 +898,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkStatusResponse",
+            validate_response(
+                _models.MemoryNetworkStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -818,6 +915,7 @@ class AsyncMemoryNetworkResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -856,7 +954,15 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThread.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.MemoryNetworkThread",
+            validate_response(
+                _models.MemoryNetworkThread,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_thread_messages(
@@ -875,6 +981,7 @@ class AsyncMemoryNetworkResource:
         filter: _models.MemoryNetworkThreadMessagesFilter
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -923,8 +1030,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadMessagesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadMessagesResponse",
+            validate_response(
+                _models.MemoryNetworkThreadMessagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -944,6 +1057,7 @@ class AsyncMemoryNetworkResource:
         filter: _models.MemoryNetworkThreadMessagesFilter
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -971,6 +1085,7 @@ class AsyncMemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -984,6 +1099,7 @@ class AsyncMemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1029,8 +1145,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadsResponse",
+            validate_response(
+                _models.MemoryNetworkThreadsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1043,6 +1165,7 @@ class AsyncMemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryNetworkThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1068,6 +1191,7 @@ class AsyncMemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1083,6 +1207,7 @@ class AsyncMemoryNetworkResource:
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1126,8 +1251,14 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkMessagesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkMessagesDeleteResponse",
+            validate_response(
+                _models.MemoryNetworkMessagesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1140,6 +1271,7 @@ class AsyncMemoryNetworkResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1184,7 +1316,13 @@ class AsyncMemoryNetworkResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.MemoryNetworkThreadUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.MemoryNetworkThreadUpdateResponse",
+            validate_response(
+                _models.MemoryNetworkThreadUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -77,8 +78,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackPercentilesResponse",
+            validate_response(
+                _models.ObservabilityFeedbackPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -92,6 +99,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -132,8 +140,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsPercentilesResponse",
+            validate_response(
+                _models.ObservabilityMetricsPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -142,6 +156,7 @@ class ObservabilityResource:
         *,
         score: _models.ObservabilityScoresCreateRequestScore | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -174,8 +189,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresCreateResponse",
+            validate_response(
+                _models.ObservabilityScoresCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -190,6 +211,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -232,8 +254,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresPercentilesResponse",
+            validate_response(
+                _models.ObservabilityScoresPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -243,6 +271,7 @@ class ObservabilityResource:
         feedback_ids: Sequence[str],
         organization_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -282,8 +311,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackDeleteResponse",
+            validate_response(
+                _models.ObservabilityFeedbackDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -293,6 +328,7 @@ class ObservabilityResource:
         score_ids: Sequence[str],
         organization_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -332,8 +368,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresDeleteResponse",
+            validate_response(
+                _models.ObservabilityScoresDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -342,6 +384,7 @@ class ObservabilityResource:
         *,
         feedback: _models.ObservabilityFeedbackCreateRequestFeedback | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -374,8 +417,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackCreateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -391,6 +440,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -433,8 +483,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackAggregateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -449,6 +505,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -491,8 +548,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackBreakdownResponse",
+            validate_response(
+                _models.ObservabilityFeedbackBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -508,6 +571,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -552,8 +616,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityFeedbackTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -641,6 +711,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -746,8 +817,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackResponse",
+            validate_response(
+                _models.ObservabilityFeedbackResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -835,6 +912,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -890,6 +968,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -979,6 +1058,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1088,8 +1168,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsResponse",
+            validate_response(
+                _models.ObservabilityMetricsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1179,6 +1265,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1236,6 +1323,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -1243,6 +1331,7 @@ class ObservabilityResource:
         self,
         score_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1272,13 +1361,22 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScore.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityScore",
+            validate_response(
+                _models.ObservabilityScore,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_trace(
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1308,7 +1406,15 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTrace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityTrace",
+            validate_response(
+                _models.ObservabilityTrace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_trace_branch(
@@ -1317,6 +1423,7 @@ class ObservabilityResource:
         span_id: str,
         *,
         depth: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1354,8 +1461,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceBranch.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceBranch",
+            validate_response(
+                _models.ObservabilityTraceBranch,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1363,6 +1476,7 @@ class ObservabilityResource:
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1392,8 +1506,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceLightResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceLightResponse",
+            validate_response(
+                _models.ObservabilityTraceLightResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1402,6 +1522,7 @@ class ObservabilityResource:
         trace_id: str,
         span_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1432,13 +1553,22 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceSpan.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityTraceSpan",
+            validate_response(
+                _models.ObservabilityTraceSpan,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_trace_trajectory(
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1468,8 +1598,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceTrajectoryResponse",
+            validate_response(
+                _models.ObservabilityTraceTrajectoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1604,6 +1740,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1719,8 +1856,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesLightResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesLightResponse",
+            validate_response(
+                _models.ObservabilityTracesLightResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1855,6 +1998,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1915,6 +2059,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -2046,6 +2191,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2155,8 +2301,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityBranchesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityBranchesResponse",
+            validate_response(
+                _models.ObservabilityBranchesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2288,6 +2440,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2345,6 +2498,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -2367,6 +2521,7 @@ class ObservabilityResource:
             "memory",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2402,14 +2557,21 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEntityNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEntityNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_discovery_entity_types(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2436,14 +2598,21 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEntityTypesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEntityTypesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_discovery_environments(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2470,8 +2639,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEnvironmentsResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEnvironmentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2479,6 +2654,7 @@ class ObservabilityResource:
         self,
         *,
         metric_name: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2514,8 +2690,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricLabelKeysResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricLabelKeysResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2526,6 +2708,7 @@ class ObservabilityResource:
         label_key: str,
         prefix: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2567,8 +2750,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricLabelValuesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricLabelValuesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2577,6 +2766,7 @@ class ObservabilityResource:
         *,
         prefix: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2614,14 +2804,21 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_discovery_service_names(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2648,8 +2845,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryServiceNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryServiceNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2672,6 +2875,7 @@ class ObservabilityResource:
             "memory",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2707,8 +2911,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryTagsResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryTagsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2795,6 +3005,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2894,8 +3105,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityLogsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityLogsResponse",
+            validate_response(
+                _models.ObservabilityLogsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2982,6 +3199,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3034,6 +3252,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -3120,6 +3339,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3223,8 +3443,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresResponse",
+            validate_response(
+                _models.ObservabilityScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3311,6 +3537,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3365,6 +3592,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -3375,6 +3603,7 @@ class ObservabilityResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3414,8 +3643,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceScoresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceScoresResponse",
+            validate_response(
+                _models.ObservabilityTraceScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3426,6 +3661,7 @@ class ObservabilityResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3449,6 +3685,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -3583,6 +3820,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3698,8 +3936,14 @@ class ObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesResponse",
+            validate_response(
+                _models.ObservabilityTracesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3834,6 +4078,7 @@ class ObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3894,6 +4139,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -3925,6 +4171,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3967,8 +4214,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsAggregateResponse",
+            validate_response(
+                _models.ObservabilityMetricsAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4001,6 +4254,7 @@ class ObservabilityResource:
         limit: int | NotGiven = NOT_GIVEN,
         order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4047,8 +4301,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsBreakdownResponse",
+            validate_response(
+                _models.ObservabilityMetricsBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4080,6 +4340,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4124,8 +4385,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityMetricsTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4141,6 +4408,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4183,8 +4451,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresAggregateResponse",
+            validate_response(
+                _models.ObservabilityScoresAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4199,6 +4473,7 @@ class ObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4241,8 +4516,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresBreakdownResponse",
+            validate_response(
+                _models.ObservabilityScoresBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4258,6 +4539,7 @@ class ObservabilityResource:
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4302,8 +4584,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityScoresTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4312,6 +4600,7 @@ class ObservabilityResource:
         *,
         trace_ids: Sequence[str],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4347,8 +4636,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesDeleteResponse",
+            validate_response(
+                _models.ObservabilityTracesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4374,6 +4669,7 @@ class ObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4425,12 +4721,14 @@ class ObservabilityResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ObservabilityTracesQueryResponseOption1 | _models.ObservabilityTracesQueryResponseWithPagination | _models.ObservabilityTracesQueryResponseWithDelta | _models.ObservabilityTracesQueryResponseWithGroups",
-            validate_as(
+            validate_response(
                 _models.ObservabilityTracesQueryResponseOption1
                 | _models.ObservabilityTracesQueryResponseWithPagination
                 | _models.ObservabilityTracesQueryResponseWithDelta
                 | _models.ObservabilityTracesQueryResponseWithGroups,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -4441,6 +4739,7 @@ class ObservabilityResource:
         scorer_name: str,
         targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4474,8 +4773,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesScoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesScoreResponse",
+            validate_response(
+                _models.ObservabilityTracesScoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4485,6 +4790,7 @@ class ObservabilityResource:
         *,
         review_status: Literal["needs-review", "reviewed"],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4520,8 +4826,14 @@ class ObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackReviewStatusUpdateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackReviewStatusUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4543,6 +4855,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4585,8 +4898,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackPercentilesResponse",
+            validate_response(
+                _models.ObservabilityFeedbackPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4600,6 +4919,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4640,8 +4960,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsPercentilesResponse",
+            validate_response(
+                _models.ObservabilityMetricsPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4650,6 +4976,7 @@ class AsyncObservabilityResource:
         *,
         score: _models.ObservabilityScoresCreateRequestScore | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4682,8 +5009,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresCreateResponse",
+            validate_response(
+                _models.ObservabilityScoresCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4698,6 +5031,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4740,8 +5074,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresPercentilesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresPercentilesResponse",
+            validate_response(
+                _models.ObservabilityScoresPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4751,6 +5091,7 @@ class AsyncObservabilityResource:
         feedback_ids: Sequence[str],
         organization_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4790,8 +5131,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackDeleteResponse",
+            validate_response(
+                _models.ObservabilityFeedbackDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4801,6 +5148,7 @@ class AsyncObservabilityResource:
         score_ids: Sequence[str],
         organization_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4840,8 +5188,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresDeleteResponse",
+            validate_response(
+                _models.ObservabilityScoresDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4850,6 +5204,7 @@ class AsyncObservabilityResource:
         *,
         feedback: _models.ObservabilityFeedbackCreateRequestFeedback | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4882,8 +5237,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackCreateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4899,6 +5260,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4941,8 +5303,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackAggregateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -4957,6 +5325,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4999,8 +5368,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackBreakdownResponse",
+            validate_response(
+                _models.ObservabilityFeedbackBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5016,6 +5391,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5060,8 +5436,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityFeedbackTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5149,6 +5531,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5254,8 +5637,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackResponse",
+            validate_response(
+                _models.ObservabilityFeedbackResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5343,6 +5732,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5398,6 +5788,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -5488,6 +5879,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5597,8 +5989,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsResponse",
+            validate_response(
+                _models.ObservabilityMetricsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5688,6 +6086,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5745,6 +6144,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -5753,6 +6153,7 @@ class AsyncObservabilityResource:
         self,
         score_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5782,13 +6183,22 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScore.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityScore",
+            validate_response(
+                _models.ObservabilityScore,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_trace(
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5818,7 +6228,15 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTrace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityTrace",
+            validate_response(
+                _models.ObservabilityTrace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_trace_branch(
@@ -5827,6 +6245,7 @@ class AsyncObservabilityResource:
         span_id: str,
         *,
         depth: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5864,8 +6283,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceBranch.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceBranch",
+            validate_response(
+                _models.ObservabilityTraceBranch,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5873,6 +6298,7 @@ class AsyncObservabilityResource:
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5902,8 +6328,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceLightResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceLightResponse",
+            validate_response(
+                _models.ObservabilityTraceLightResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -5912,6 +6344,7 @@ class AsyncObservabilityResource:
         trace_id: str,
         span_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5942,13 +6375,22 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceSpan.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ObservabilityTraceSpan",
+            validate_response(
+                _models.ObservabilityTraceSpan,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_trace_trajectory(
         self,
         trace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -5978,8 +6420,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceTrajectoryResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceTrajectoryResponse",
+            validate_response(
+                _models.ObservabilityTraceTrajectoryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -6114,6 +6562,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6229,8 +6678,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesLightResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesLightResponse",
+            validate_response(
+                _models.ObservabilityTracesLightResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -6365,6 +6820,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6425,6 +6881,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -6557,6 +7014,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6666,8 +7124,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityBranchesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityBranchesResponse",
+            validate_response(
+                _models.ObservabilityBranchesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -6799,6 +7263,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6856,6 +7321,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -6879,6 +7345,7 @@ class AsyncObservabilityResource:
             "memory",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6914,14 +7381,21 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEntityNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEntityNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_discovery_entity_types(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6948,14 +7422,21 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEntityTypesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEntityTypesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEntityTypesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_discovery_environments(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -6982,8 +7463,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryEnvironmentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryEnvironmentsResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryEnvironmentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -6991,6 +7478,7 @@ class AsyncObservabilityResource:
         self,
         *,
         metric_name: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7026,8 +7514,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelKeysResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricLabelKeysResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricLabelKeysResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7038,6 +7532,7 @@ class AsyncObservabilityResource:
         label_key: str,
         prefix: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7079,8 +7574,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricLabelValuesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricLabelValuesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricLabelValuesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7089,6 +7590,7 @@ class AsyncObservabilityResource:
         *,
         prefix: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7126,14 +7628,21 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryMetricNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryMetricNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryMetricNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_discovery_service_names(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7160,8 +7669,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryServiceNamesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryServiceNamesResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryServiceNamesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7184,6 +7699,7 @@ class AsyncObservabilityResource:
             "memory",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7219,8 +7735,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityDiscoveryTagsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityDiscoveryTagsResponse",
+            validate_response(
+                _models.ObservabilityDiscoveryTagsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7307,6 +7829,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7406,8 +7929,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityLogsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityLogsResponse",
+            validate_response(
+                _models.ObservabilityLogsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7494,6 +8023,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7546,6 +8076,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -7633,6 +8164,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7736,8 +8268,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresResponse",
+            validate_response(
+                _models.ObservabilityScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7824,6 +8362,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7878,6 +8417,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -7889,6 +8429,7 @@ class AsyncObservabilityResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7928,8 +8469,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTraceScoresResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTraceScoresResponse",
+            validate_response(
+                _models.ObservabilityTraceScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -7940,6 +8487,7 @@ class AsyncObservabilityResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -7963,6 +8511,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -8098,6 +8647,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8213,8 +8763,14 @@ class AsyncObservabilityResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesResponse",
+            validate_response(
+                _models.ObservabilityTracesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8349,6 +8905,7 @@ class AsyncObservabilityResource:
         mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
         after: str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8409,6 +8966,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -8441,6 +8999,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8483,8 +9042,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsAggregateResponse",
+            validate_response(
+                _models.ObservabilityMetricsAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8517,6 +9082,7 @@ class AsyncObservabilityResource:
         limit: int | NotGiven = NOT_GIVEN,
         order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8563,8 +9129,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsBreakdownResponse",
+            validate_response(
+                _models.ObservabilityMetricsBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8596,6 +9168,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8640,8 +9213,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityMetricsTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityMetricsTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityMetricsTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8657,6 +9236,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8699,8 +9279,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresAggregateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresAggregateResponse",
+            validate_response(
+                _models.ObservabilityScoresAggregateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8715,6 +9301,7 @@ class AsyncObservabilityResource:
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8757,8 +9344,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresBreakdownResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresBreakdownResponse",
+            validate_response(
+                _models.ObservabilityScoresBreakdownResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8774,6 +9367,7 @@ class AsyncObservabilityResource:
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8818,8 +9412,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityScoresTimeseriesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityScoresTimeseriesResponse",
+            validate_response(
+                _models.ObservabilityScoresTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8828,6 +9428,7 @@ class AsyncObservabilityResource:
         *,
         trace_ids: Sequence[str],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8863,8 +9464,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesDeleteResponse",
+            validate_response(
+                _models.ObservabilityTracesDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -8890,6 +9497,7 @@ class AsyncObservabilityResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8941,12 +9549,14 @@ class AsyncObservabilityResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ObservabilityTracesQueryResponseOption1 | _models.ObservabilityTracesQueryResponseWithPagination | _models.ObservabilityTracesQueryResponseWithDelta | _models.ObservabilityTracesQueryResponseWithGroups",
-            validate_as(
+            validate_response(
                 _models.ObservabilityTracesQueryResponseOption1
                 | _models.ObservabilityTracesQueryResponseWithPagination
                 | _models.ObservabilityTracesQueryResponseWithDelta
                 | _models.ObservabilityTracesQueryResponseWithGroups,
                 _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -8957,6 +9567,7 @@ class AsyncObservabilityResource:
         scorer_name: str,
         targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -8990,8 +9601,14 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityTracesScoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityTracesScoreResponse",
+            validate_response(
+                _models.ObservabilityTracesScoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -9001,6 +9618,7 @@ class AsyncObservabilityResource:
         *,
         review_status: Literal["needs-review", "reviewed"],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -9036,7 +9654,13 @@ class AsyncObservabilityResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ObservabilityFeedbackReviewStatusUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ObservabilityFeedbackReviewStatusUpdateResponse",
+            validate_response(
+                _models.ObservabilityFeedbackReviewStatusUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, path_param
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ class ProcessorProvidersResource:
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -56,12 +57,21 @@ class ProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvider.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ProcessorProvider",
+            validate_response(
+                _models.ProcessorProvider,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_processor_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -88,8 +98,14 @@ class ProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvidersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ProcessorProvidersResponse",
+            validate_response(
+                _models.ProcessorProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -104,6 +120,7 @@ class AsyncProcessorProvidersResource:
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -133,12 +150,21 @@ class AsyncProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvider.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ProcessorProvider",
+            validate_response(
+                _models.ProcessorProvider,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_processor_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -165,7 +191,13 @@ class AsyncProcessorProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorProvidersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ProcessorProvidersResponse",
+            validate_response(
+                _models.ProcessorProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

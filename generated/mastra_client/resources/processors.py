@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class ProcessorsResource:
         agent_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -72,8 +73,14 @@ class ProcessorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorExecuteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ProcessorExecuteResponse",
+            validate_response(
+                _models.ProcessorExecuteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -81,6 +88,7 @@ class ProcessorsResource:
         self,
         processor_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -110,12 +118,21 @@ class ProcessorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Processor.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Processor",
+            validate_response(
+                _models.Processor,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_processors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -144,7 +161,12 @@ class ProcessorsResource:
         _data = parse_json(_response)
         _result = cast(
             "dict[str, _models.ProcessorsResponseValue]",
-            validate_as(dict[str, _models.ProcessorsResponseValue], _data),
+            validate_response(
+                dict[str, _models.ProcessorsResponseValue],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -166,6 +188,7 @@ class AsyncProcessorsResource:
         agent_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -204,8 +227,14 @@ class AsyncProcessorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ProcessorExecuteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ProcessorExecuteResponse",
+            validate_response(
+                _models.ProcessorExecuteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -213,6 +242,7 @@ class AsyncProcessorsResource:
         self,
         processor_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -242,12 +272,21 @@ class AsyncProcessorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Processor.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Processor",
+            validate_response(
+                _models.Processor,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_processors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -276,6 +315,11 @@ class AsyncProcessorsResource:
         _data = parse_json(_response)
         _result = cast(
             "dict[str, _models.ProcessorsResponseValue]",
-            validate_as(dict[str, _models.ProcessorsResponseValue], _data),
+            validate_response(
+                dict[str, _models.ProcessorsResponseValue],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class PromptBlockVersionsResource:
         *,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -66,8 +67,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsCreateResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -76,6 +83,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -106,8 +114,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionDeleteResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -116,6 +130,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -146,8 +161,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersion.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersion",
+            validate_response(
+                _models.StoredPromptBlockVersion,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -157,6 +178,7 @@ class PromptBlockVersionsResource:
         *,
         from_: str,
         to: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -195,8 +217,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsCompareResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -209,6 +237,7 @@ class PromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -249,8 +278,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -263,6 +298,7 @@ class PromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -286,6 +322,7 @@ class PromptBlockVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -295,6 +332,7 @@ class PromptBlockVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -325,8 +363,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionActivateResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionActivateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -336,6 +380,7 @@ class PromptBlockVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -366,8 +411,14 @@ class PromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionRestoreResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionRestoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -384,6 +435,7 @@ class AsyncPromptBlockVersionsResource:
         *,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -420,8 +472,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsCreateResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -430,6 +488,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -460,8 +519,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionDeleteResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -470,6 +535,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -500,8 +566,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersion.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersion",
+            validate_response(
+                _models.StoredPromptBlockVersion,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -511,6 +583,7 @@ class AsyncPromptBlockVersionsResource:
         *,
         from_: str,
         to: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -549,8 +622,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsCompareResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsCompareResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -563,6 +642,7 @@ class AsyncPromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -603,8 +683,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionsResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -617,6 +703,7 @@ class AsyncPromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -640,6 +727,7 @@ class AsyncPromptBlockVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -650,6 +738,7 @@ class AsyncPromptBlockVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -680,8 +769,14 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionActivateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionActivateResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionActivateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -691,6 +786,7 @@ class AsyncPromptBlockVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -721,7 +817,13 @@ class AsyncPromptBlockVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockVersionRestoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockVersionRestoreResponse",
+            validate_response(
+                _models.StoredPromptBlockVersionRestoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

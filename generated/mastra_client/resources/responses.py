@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class ResponsesResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -73,8 +74,14 @@ class ResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationsResponse",
+            validate_response(
+                _models.V1ConversationsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -94,6 +101,7 @@ class ResponsesResource:
         | NotGiven = NOT_GIVEN,
         text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -140,13 +148,22 @@ class ResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponsesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1ResponsesResponse",
+            validate_response(
+                _models.V1ResponsesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def delete_v1_conversation(
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -176,8 +193,14 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationDeleteResponse",
+            validate_response(
+                _models.V1ConversationDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -185,6 +208,7 @@ class ResponsesResource:
         self,
         response_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -214,8 +238,14 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponseDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ResponseDeleteResponse",
+            validate_response(
+                _models.V1ResponseDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -223,6 +253,7 @@ class ResponsesResource:
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -252,13 +283,22 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Conversation.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1Conversation",
+            validate_response(
+                _models.V1Conversation,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_v1_response(
         self,
         response_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -288,13 +328,22 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Response.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1Response",
+            validate_response(
+                _models.V1Response,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_v1_conversation_items(
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -324,8 +373,14 @@ class ResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationItemsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationItemsResponse",
+            validate_response(
+                _models.V1ConversationItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -345,6 +400,7 @@ class AsyncResponsesResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -386,8 +442,14 @@ class AsyncResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationsResponse",
+            validate_response(
+                _models.V1ConversationsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -407,6 +469,7 @@ class AsyncResponsesResource:
         | NotGiven = NOT_GIVEN,
         text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -453,13 +516,22 @@ class AsyncResponsesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponsesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1ResponsesResponse",
+            validate_response(
+                _models.V1ResponsesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def delete_v1_conversation(
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -489,8 +561,14 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationDeleteResponse",
+            validate_response(
+                _models.V1ConversationDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -498,6 +576,7 @@ class AsyncResponsesResource:
         self,
         response_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -527,8 +606,14 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ResponseDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ResponseDeleteResponse",
+            validate_response(
+                _models.V1ResponseDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -536,6 +621,7 @@ class AsyncResponsesResource:
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -565,13 +651,22 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Conversation.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1Conversation",
+            validate_response(
+                _models.V1Conversation,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_v1_response(
         self,
         response_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -601,13 +696,22 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1Response.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.V1Response",
+            validate_response(
+                _models.V1Response,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_v1_conversation_items(
         self,
         conversation_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -637,7 +741,13 @@ class AsyncResponsesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.V1ConversationItemsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.V1ConversationItemsResponse",
+            validate_response(
+                _models.V1ConversationItemsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class SchedulesResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         workflow_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -102,7 +103,12 @@ class SchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -110,6 +116,7 @@ class SchedulesResource:
         self,
         schedule_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -139,13 +146,22 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScheduleDeleteResponse",
+            validate_response(
+                _models.ScheduleDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_schedule(
         self,
         schedule_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -177,7 +193,12 @@ class SchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -190,6 +211,7 @@ class SchedulesResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -235,7 +257,15 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SchedulesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.SchedulesResponse",
+            validate_response(
+                _models.SchedulesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_triggers(
@@ -245,6 +275,7 @@ class SchedulesResource:
         limit: int | NotGiven = NOT_GIVEN,
         from_actual_fire_at: int | NotGiven = NOT_GIVEN,
         to_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -285,8 +316,14 @@ class SchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleTriggersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ScheduleTriggersResponse",
+            validate_response(
+                _models.ScheduleTriggersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -295,6 +332,7 @@ class SchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -326,7 +364,12 @@ class SchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -335,6 +378,7 @@ class SchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -366,7 +410,12 @@ class SchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -375,6 +424,7 @@ class SchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -404,7 +454,15 @@ class SchedulesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleRunResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScheduleRunResponse",
+            validate_response(
+                _models.ScheduleRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def update_schedule(
@@ -430,6 +488,7 @@ class SchedulesResource:
         tag_name: str | NotGiven = NOT_GIVEN,
         timezone: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -481,7 +540,12 @@ class SchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -518,6 +582,7 @@ class AsyncSchedulesResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         workflow_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -571,7 +636,12 @@ class AsyncSchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -579,6 +649,7 @@ class AsyncSchedulesResource:
         self,
         schedule_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -608,13 +679,22 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleDeleteResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScheduleDeleteResponse",
+            validate_response(
+                _models.ScheduleDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_schedule(
         self,
         schedule_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -646,7 +726,12 @@ class AsyncSchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -659,6 +744,7 @@ class AsyncSchedulesResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -704,7 +790,15 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SchedulesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.SchedulesResponse",
+            validate_response(
+                _models.SchedulesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_triggers(
@@ -714,6 +808,7 @@ class AsyncSchedulesResource:
         limit: int | NotGiven = NOT_GIVEN,
         from_actual_fire_at: int | NotGiven = NOT_GIVEN,
         to_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -754,8 +849,14 @@ class AsyncSchedulesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleTriggersResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ScheduleTriggersResponse",
+            validate_response(
+                _models.ScheduleTriggersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -764,6 +865,7 @@ class AsyncSchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -795,7 +897,12 @@ class AsyncSchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -804,6 +911,7 @@ class AsyncSchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -835,7 +943,12 @@ class AsyncSchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -844,6 +957,7 @@ class AsyncSchedulesResource:
         schedule_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -873,7 +987,15 @@ class AsyncSchedulesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScheduleRunResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScheduleRunResponse",
+            validate_response(
+                _models.ScheduleRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def update_schedule(
@@ -899,6 +1021,7 @@ class AsyncSchedulesResource:
         tag_name: str | NotGiven = NOT_GIVEN,
         timezone: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -950,6 +1073,11 @@ class AsyncSchedulesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.ScheduleWithAttributes | _models.ScheduleWithInitialState",
-            validate_as(_models.ScheduleWithAttributes | _models.ScheduleWithInitialState, _data),
+            validate_response(
+                _models.ScheduleWithAttributes | _models.ScheduleWithInitialState,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

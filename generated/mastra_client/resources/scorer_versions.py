@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class ScorerVersionsResource:
         *,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -66,8 +67,14 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsCreateResponse",
+            validate_response(
+                _models.StoredScorerVersionsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -76,6 +83,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -106,8 +114,14 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionDeleteResponse",
+            validate_response(
+                _models.StoredScorerVersionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -116,6 +130,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -146,7 +161,15 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersion.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorerVersion",
+            validate_response(
+                _models.StoredScorerVersion,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_stored_scorer_versions_compare(
@@ -155,6 +178,7 @@ class ScorerVersionsResource:
         *,
         from_: str,
         to: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -193,8 +217,14 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCompareResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsCompareResponse",
+            validate_response(
+                _models.StoredScorerVersionsCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -205,6 +235,7 @@ class ScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -245,8 +276,14 @@ class ScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsResponse",
+            validate_response(
+                _models.StoredScorerVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -257,6 +294,7 @@ class ScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -280,6 +318,7 @@ class ScorerVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -289,6 +328,7 @@ class ScorerVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -319,8 +359,14 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionActivateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionActivateResponse",
+            validate_response(
+                _models.StoredScorerVersionActivateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -330,6 +376,7 @@ class ScorerVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -360,8 +407,14 @@ class ScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionRestoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionRestoreResponse",
+            validate_response(
+                _models.StoredScorerVersionRestoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -378,6 +431,7 @@ class AsyncScorerVersionsResource:
         *,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -414,8 +468,14 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsCreateResponse",
+            validate_response(
+                _models.StoredScorerVersionsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -424,6 +484,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -454,8 +515,14 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionDeleteResponse",
+            validate_response(
+                _models.StoredScorerVersionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -464,6 +531,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -494,7 +562,15 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersion.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorerVersion",
+            validate_response(
+                _models.StoredScorerVersion,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_stored_scorer_versions_compare(
@@ -503,6 +579,7 @@ class AsyncScorerVersionsResource:
         *,
         from_: str,
         to: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -541,8 +618,14 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsCompareResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsCompareResponse",
+            validate_response(
+                _models.StoredScorerVersionsCompareResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -553,6 +636,7 @@ class AsyncScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -593,8 +677,14 @@ class AsyncScorerVersionsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionsResponse",
+            validate_response(
+                _models.StoredScorerVersionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -605,6 +695,7 @@ class AsyncScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -628,6 +719,7 @@ class AsyncScorerVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -638,6 +730,7 @@ class AsyncScorerVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -668,8 +761,14 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionActivateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionActivateResponse",
+            validate_response(
+                _models.StoredScorerVersionActivateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -679,6 +778,7 @@ class AsyncScorerVersionsResource:
         version_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -709,7 +809,13 @@ class AsyncScorerVersionsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerVersionRestoreResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerVersionRestoreResponse",
+            validate_response(
+                _models.StoredScorerVersionRestoreResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

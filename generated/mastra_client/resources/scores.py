@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class ScoresResource:
         self,
         scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -58,13 +59,20 @@ class ScoresResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, _data)
+            "_models.ScoresScorer | None",
+            validate_response(
+                _models.ScoresScorer | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_scorers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -92,7 +100,13 @@ class ScoresResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], _data)
+            "dict[str, _models.ScoresScorer]",
+            validate_response(
+                dict[str, _models.ScoresScorer],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -103,6 +117,7 @@ class ScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -142,7 +157,15 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresEntity.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresEntity",
+            validate_response(
+                _models.ScoresEntity,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_scores_by_entity_id(
@@ -152,6 +175,7 @@ class ScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -175,6 +199,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -184,6 +209,7 @@ class ScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -222,7 +248,15 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresRun",
+            validate_response(
+                _models.ScoresRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_scores_by_run_id(
@@ -231,6 +265,7 @@ class ScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -253,6 +288,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -264,6 +300,7 @@ class ScoresResource:
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -306,7 +343,15 @@ class ScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresRun",
+            validate_response(
+                _models.ScoresRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_scores_by_scorer_id(
@@ -317,6 +362,7 @@ class ScoresResource:
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -341,6 +387,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -349,6 +396,7 @@ class ScoresResource:
         *,
         score: Any,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -381,7 +429,15 @@ class ScoresResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresResponse",
+            validate_response(
+                _models.ScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -395,6 +451,7 @@ class AsyncScoresResource:
         self,
         scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -425,13 +482,20 @@ class AsyncScoresResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ScoresScorer | None", validate_as(_models.ScoresScorer | None, _data)
+            "_models.ScoresScorer | None",
+            validate_response(
+                _models.ScoresScorer | None,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_scorers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -459,7 +523,13 @@ class AsyncScoresResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.ScoresScorer]", validate_as(dict[str, _models.ScoresScorer], _data)
+            "dict[str, _models.ScoresScorer]",
+            validate_response(
+                dict[str, _models.ScoresScorer],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -470,6 +540,7 @@ class AsyncScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -509,7 +580,15 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresEntity.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresEntity",
+            validate_response(
+                _models.ScoresEntity,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_scores_by_entity_id(
@@ -519,6 +598,7 @@ class AsyncScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -542,6 +622,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -552,6 +633,7 @@ class AsyncScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -590,7 +672,15 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresRun",
+            validate_response(
+                _models.ScoresRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_scores_by_run_id(
@@ -599,6 +689,7 @@ class AsyncScoresResource:
         *,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -621,6 +712,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -633,6 +725,7 @@ class AsyncScoresResource:
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -675,7 +768,15 @@ class AsyncScoresResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresRun",
+            validate_response(
+                _models.ScoresRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_scores_by_scorer_id(
@@ -686,6 +787,7 @@ class AsyncScoresResource:
         per_page: int | NotGiven = NOT_GIVEN,
         entity_id: str | NotGiven = NOT_GIVEN,
         entity_type: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -710,6 +812,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -719,6 +822,7 @@ class AsyncScoresResource:
         *,
         score: Any,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -751,5 +855,13 @@ class AsyncScoresResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ScoresResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ScoresResponse",
+            validate_response(
+                _models.ScoresResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class StoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -191,8 +192,14 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentChangeRequestResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentChangeRequestResponse",
+            validate_response(
+                _models.StoredAgentChangeRequestResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -207,6 +214,7 @@ class StoredAgentsResource:
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -244,8 +252,14 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentsPreviewInstructionsResponse",
+            validate_response(
+                _models.StoredAgentsPreviewInstructionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -338,6 +352,7 @@ class StoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -421,8 +436,14 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentsCreateResponse",
+            validate_response(
+                _models.StoredAgentsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -430,6 +451,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -459,8 +481,14 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentFavoriteDeleteResponse",
+            validate_response(
+                _models.StoredAgentFavoriteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -468,6 +496,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -497,8 +526,14 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentDeleteResponse",
+            validate_response(
+                _models.StoredAgentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -589,6 +624,7 @@ class StoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -663,8 +699,14 @@ class StoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentExportResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentExportResponse",
+            validate_response(
+                _models.StoredAgentExportResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -673,6 +715,7 @@ class StoredAgentsResource:
         stored_agent_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -709,13 +752,22 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgent.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredAgent",
+            validate_response(
+                _models.StoredAgent,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_dependents(
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -745,8 +797,14 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDependentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentDependentsResponse",
+            validate_response(
+                _models.StoredAgentDependentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -762,6 +820,7 @@ class StoredAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -813,7 +872,15 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredAgentsResponse",
+            validate_response(
+                _models.StoredAgentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_stored_agents(
@@ -828,6 +895,7 @@ class StoredAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -856,6 +924,7 @@ class StoredAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -863,6 +932,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -892,8 +962,14 @@ class StoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentFavoriteReplaceResponse",
+            validate_response(
+                _models.StoredAgentFavoriteReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -989,6 +1065,7 @@ class StoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1075,7 +1152,12 @@ class StoredAgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
-            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, _data),
+            validate_response(
+                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1176,6 +1258,7 @@ class AsyncStoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1253,8 +1336,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentChangeRequestResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentChangeRequestResponse",
+            validate_response(
+                _models.StoredAgentChangeRequestResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1269,6 +1358,7 @@ class AsyncStoredAgentsResource:
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1306,8 +1396,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsPreviewInstructionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentsPreviewInstructionsResponse",
+            validate_response(
+                _models.StoredAgentsPreviewInstructionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1400,6 +1496,7 @@ class AsyncStoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1483,8 +1580,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentsCreateResponse",
+            validate_response(
+                _models.StoredAgentsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1492,6 +1595,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1521,8 +1625,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentFavoriteDeleteResponse",
+            validate_response(
+                _models.StoredAgentFavoriteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1530,6 +1640,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1559,8 +1670,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentDeleteResponse",
+            validate_response(
+                _models.StoredAgentDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1651,6 +1768,7 @@ class AsyncStoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1725,8 +1843,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentExportResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentExportResponse",
+            validate_response(
+                _models.StoredAgentExportResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1735,6 +1859,7 @@ class AsyncStoredAgentsResource:
         stored_agent_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1771,13 +1896,22 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgent.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredAgent",
+            validate_response(
+                _models.StoredAgent,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_dependents(
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1807,8 +1941,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentDependentsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentDependentsResponse",
+            validate_response(
+                _models.StoredAgentDependentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1824,6 +1964,7 @@ class AsyncStoredAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1875,7 +2016,15 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredAgentsResponse",
+            validate_response(
+                _models.StoredAgentsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_stored_agents(
@@ -1890,6 +2039,7 @@ class AsyncStoredAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1918,6 +2068,7 @@ class AsyncStoredAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1926,6 +2077,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1955,8 +2107,14 @@ class AsyncStoredAgentsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredAgentFavoriteReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredAgentFavoriteReplaceResponse",
+            validate_response(
+                _models.StoredAgentFavoriteReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2052,6 +2210,7 @@ class AsyncStoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2138,6 +2297,11 @@ class AsyncStoredAgentsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
-            validate_as(_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent, _data),
+            validate_response(
+                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ class StoredMcpClientsResource:
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -79,8 +80,14 @@ class StoredMcpClientsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientsCreateResponse",
+            validate_response(
+                _models.StoredMcpClientsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -88,6 +95,7 @@ class StoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -117,8 +125,14 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientDeleteResponse",
+            validate_response(
+                _models.StoredMcpClientDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -127,6 +141,7 @@ class StoredMcpClientsResource:
         stored_mcp_client_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -163,7 +178,15 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClient.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredMcpClient",
+            validate_response(
+                _models.StoredMcpClient,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_mcp_clients(
@@ -175,6 +198,7 @@ class StoredMcpClientsResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -220,8 +244,14 @@ class StoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientsResponse",
+            validate_response(
+                _models.StoredMcpClientsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -234,6 +264,7 @@ class StoredMcpClientsResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -259,6 +290,7 @@ class StoredMcpClientsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -273,6 +305,7 @@ class StoredMcpClientsResource:
         servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -317,7 +350,12 @@ class StoredMcpClientsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -338,6 +376,7 @@ class AsyncStoredMcpClientsResource:
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -383,8 +422,14 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientsCreateResponse",
+            validate_response(
+                _models.StoredMcpClientsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -392,6 +437,7 @@ class AsyncStoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -421,8 +467,14 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientDeleteResponse",
+            validate_response(
+                _models.StoredMcpClientDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -431,6 +483,7 @@ class AsyncStoredMcpClientsResource:
         stored_mcp_client_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -467,7 +520,15 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClient.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredMcpClient",
+            validate_response(
+                _models.StoredMcpClient,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_mcp_clients(
@@ -479,6 +540,7 @@ class AsyncStoredMcpClientsResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -524,8 +586,14 @@ class AsyncStoredMcpClientsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredMcpClientsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredMcpClientsResponse",
+            validate_response(
+                _models.StoredMcpClientsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -538,6 +606,7 @@ class AsyncStoredMcpClientsResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -563,6 +632,7 @@ class AsyncStoredMcpClientsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -578,6 +648,7 @@ class AsyncStoredMcpClientsResource:
         servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -622,6 +693,11 @@ class AsyncStoredMcpClientsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

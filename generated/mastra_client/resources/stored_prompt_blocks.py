@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class StoredPromptBlocksResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -86,8 +87,14 @@ class StoredPromptBlocksResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlocksCreateResponse",
+            validate_response(
+                _models.StoredPromptBlocksCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -95,6 +102,7 @@ class StoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -124,8 +132,14 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockDeleteResponse",
+            validate_response(
+                _models.StoredPromptBlockDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -134,6 +148,7 @@ class StoredPromptBlocksResource:
         stored_prompt_block_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -170,7 +185,15 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlock.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredPromptBlock",
+            validate_response(
+                _models.StoredPromptBlock,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_prompt_blocks(
@@ -182,6 +205,7 @@ class StoredPromptBlocksResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -227,8 +251,14 @@ class StoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlocksResponse",
+            validate_response(
+                _models.StoredPromptBlocksResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -241,6 +271,7 @@ class StoredPromptBlocksResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -266,6 +297,7 @@ class StoredPromptBlocksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -283,6 +315,7 @@ class StoredPromptBlocksResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -330,8 +363,11 @@ class StoredPromptBlocksResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
-            validate_as(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, _data
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -357,6 +393,7 @@ class AsyncStoredPromptBlocksResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -405,8 +442,14 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlocksCreateResponse",
+            validate_response(
+                _models.StoredPromptBlocksCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -414,6 +457,7 @@ class AsyncStoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -443,8 +487,14 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlockDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlockDeleteResponse",
+            validate_response(
+                _models.StoredPromptBlockDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -453,6 +503,7 @@ class AsyncStoredPromptBlocksResource:
         stored_prompt_block_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -489,7 +540,15 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlock.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredPromptBlock",
+            validate_response(
+                _models.StoredPromptBlock,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_prompt_blocks(
@@ -501,6 +560,7 @@ class AsyncStoredPromptBlocksResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -546,8 +606,14 @@ class AsyncStoredPromptBlocksResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredPromptBlocksResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredPromptBlocksResponse",
+            validate_response(
+                _models.StoredPromptBlocksResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -560,6 +626,7 @@ class AsyncStoredPromptBlocksResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -585,6 +652,7 @@ class AsyncStoredPromptBlocksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -603,6 +671,7 @@ class AsyncStoredPromptBlocksResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -650,8 +719,11 @@ class AsyncStoredPromptBlocksResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
-            validate_as(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock, _data
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class StoredScorersResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -110,8 +111,14 @@ class StoredScorersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorersCreateResponse",
+            validate_response(
+                _models.StoredScorersCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -119,6 +126,7 @@ class StoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -148,8 +156,14 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerDeleteResponse",
+            validate_response(
+                _models.StoredScorerDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -158,6 +172,7 @@ class StoredScorersResource:
         stored_scorer_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -194,7 +209,15 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorer.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorer",
+            validate_response(
+                _models.StoredScorer,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_scorers(
@@ -206,6 +229,7 @@ class StoredScorersResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -251,7 +275,15 @@ class StoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorersResponse",
+            validate_response(
+                _models.StoredScorersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_stored_scorers(
@@ -263,6 +295,7 @@ class StoredScorersResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -288,6 +321,7 @@ class StoredScorersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -325,6 +359,7 @@ class StoredScorersResource:
         ]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -377,7 +412,12 @@ class StoredScorersResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -421,6 +461,7 @@ class AsyncStoredScorersResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -474,8 +515,14 @@ class AsyncStoredScorersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorersCreateResponse",
+            validate_response(
+                _models.StoredScorersCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -483,6 +530,7 @@ class AsyncStoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -512,8 +560,14 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorerDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredScorerDeleteResponse",
+            validate_response(
+                _models.StoredScorerDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -522,6 +576,7 @@ class AsyncStoredScorersResource:
         stored_scorer_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -558,7 +613,15 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorer.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorer",
+            validate_response(
+                _models.StoredScorer,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_scorers(
@@ -570,6 +633,7 @@ class AsyncStoredScorersResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -615,7 +679,15 @@ class AsyncStoredScorersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredScorersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredScorersResponse",
+            validate_response(
+                _models.StoredScorersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_stored_scorers(
@@ -627,6 +699,7 @@ class AsyncStoredScorersResource:
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -652,6 +725,7 @@ class AsyncStoredScorersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -690,6 +764,7 @@ class AsyncStoredScorersResource:
         ]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -742,6 +817,11 @@ class AsyncStoredScorersResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class StoredSkillsResource:
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -108,8 +109,14 @@ class StoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillsCreateResponse",
+            validate_response(
+                _models.StoredSkillsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -117,6 +124,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -146,8 +154,14 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillFavoriteDeleteResponse",
+            validate_response(
+                _models.StoredSkillFavoriteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -155,6 +169,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -184,8 +199,14 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillDeleteResponse",
+            validate_response(
+                _models.StoredSkillDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -193,6 +214,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -222,7 +244,15 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredSkill",
+            validate_response(
+                _models.StoredSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_skills(
@@ -237,6 +267,7 @@ class StoredSkillsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -288,7 +319,15 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredSkillsResponse",
+            validate_response(
+                _models.StoredSkillsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_stored_skills(
@@ -303,6 +342,7 @@ class StoredSkillsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -331,6 +371,7 @@ class StoredSkillsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -340,6 +381,7 @@ class StoredSkillsResource:
         *,
         skill_path: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -376,8 +418,14 @@ class StoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillPublishResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillPublishResponse",
+            validate_response(
+                _models.StoredSkillPublishResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -385,6 +433,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -414,8 +463,14 @@ class StoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillFavoriteReplaceResponse",
+            validate_response(
+                _models.StoredSkillFavoriteReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -442,6 +497,7 @@ class StoredSkillsResource:
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -503,7 +559,12 @@ class StoredSkillsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
-            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, _data),
+            validate_response(
+                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -537,6 +598,7 @@ class AsyncStoredSkillsResource:
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -598,8 +660,14 @@ class AsyncStoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillsCreateResponse",
+            validate_response(
+                _models.StoredSkillsCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -607,6 +675,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -636,8 +705,14 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillFavoriteDeleteResponse",
+            validate_response(
+                _models.StoredSkillFavoriteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -645,6 +720,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -674,8 +750,14 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillDeleteResponse",
+            validate_response(
+                _models.StoredSkillDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -683,6 +765,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -712,7 +795,15 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredSkill",
+            validate_response(
+                _models.StoredSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_skills(
@@ -727,6 +818,7 @@ class AsyncStoredSkillsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -778,7 +870,15 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredSkillsResponse",
+            validate_response(
+                _models.StoredSkillsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_stored_skills(
@@ -793,6 +893,7 @@ class AsyncStoredSkillsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         favorited_only: bool | NotGiven = NOT_GIVEN,
         pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -821,6 +922,7 @@ class AsyncStoredSkillsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -831,6 +933,7 @@ class AsyncStoredSkillsResource:
         *,
         skill_path: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -867,8 +970,14 @@ class AsyncStoredSkillsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillPublishResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillPublishResponse",
+            validate_response(
+                _models.StoredSkillPublishResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -876,6 +985,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -905,8 +1015,14 @@ class AsyncStoredSkillsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredSkillFavoriteReplaceResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredSkillFavoriteReplaceResponse",
+            validate_response(
+                _models.StoredSkillFavoriteReplaceResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -933,6 +1049,7 @@ class AsyncStoredSkillsResource:
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -994,6 +1111,11 @@ class AsyncStoredSkillsResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
-            validate_as(_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill, _data),
+            validate_response(
+                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

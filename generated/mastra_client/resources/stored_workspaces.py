@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class StoredWorkspacesResource:
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
         tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -103,8 +104,14 @@ class StoredWorkspacesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspacesCreateResponse",
+            validate_response(
+                _models.StoredWorkspacesCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -112,6 +119,7 @@ class StoredWorkspacesResource:
         self,
         stored_workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -141,8 +149,14 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspaceDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspaceDeleteResponse",
+            validate_response(
+                _models.StoredWorkspaceDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -150,6 +164,7 @@ class StoredWorkspacesResource:
         self,
         stored_workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -179,7 +194,15 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredWorkspace",
+            validate_response(
+                _models.StoredWorkspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_stored_workspaces(
@@ -190,6 +213,7 @@ class StoredWorkspacesResource:
         order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -233,8 +257,14 @@ class StoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspacesResponse",
+            validate_response(
+                _models.StoredWorkspacesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -246,6 +276,7 @@ class StoredWorkspacesResource:
         order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -270,6 +301,7 @@ class StoredWorkspacesResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -296,6 +328,7 @@ class StoredWorkspacesResource:
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
         tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -349,7 +382,12 @@ class StoredWorkspacesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -384,6 +422,7 @@ class AsyncStoredWorkspacesResource:
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
         tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -439,8 +478,14 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesCreateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspacesCreateResponse",
+            validate_response(
+                _models.StoredWorkspacesCreateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -448,6 +493,7 @@ class AsyncStoredWorkspacesResource:
         self,
         stored_workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -477,8 +523,14 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspaceDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspaceDeleteResponse",
+            validate_response(
+                _models.StoredWorkspaceDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -486,6 +538,7 @@ class AsyncStoredWorkspacesResource:
         self,
         stored_workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -515,7 +568,15 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.StoredWorkspace",
+            validate_response(
+                _models.StoredWorkspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_stored_workspaces(
@@ -526,6 +587,7 @@ class AsyncStoredWorkspacesResource:
         order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -569,8 +631,14 @@ class AsyncStoredWorkspacesResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.StoredWorkspacesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.StoredWorkspacesResponse",
+            validate_response(
+                _models.StoredWorkspacesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -582,6 +650,7 @@ class AsyncStoredWorkspacesResource:
         order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -606,6 +675,7 @@ class AsyncStoredWorkspacesResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -633,6 +703,7 @@ class AsyncStoredWorkspacesResource:
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
         tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -686,6 +757,11 @@ class AsyncStoredWorkspacesResource:
         _data = parse_json(_response)
         _result = cast(
             "_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace",
-            validate_as(_models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace, _data),
+            validate_response(
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ class SystemResource:
     def get_api_schema(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -52,14 +53,21 @@ class SystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemApiSchemaResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.SystemApiSchemaResponse",
+            validate_response(
+                _models.SystemApiSchemaResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_packages(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -86,7 +94,15 @@ class SystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemPackagesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.SystemPackagesResponse",
+            validate_response(
+                _models.SystemPackagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -99,6 +115,7 @@ class AsyncSystemResource:
     async def get_api_schema(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -125,14 +142,21 @@ class AsyncSystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemApiSchemaResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.SystemApiSchemaResponse",
+            validate_response(
+                _models.SystemApiSchemaResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_packages(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -159,5 +183,13 @@ class AsyncSystemResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.SystemPackagesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.SystemPackagesResponse",
+            validate_response(
+                _models.SystemPackagesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class ToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         tool_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -81,8 +82,14 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthorizeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderAuthorizeResponse",
+            validate_response(
+                _models.ToolProviderAuthorizeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -92,6 +99,7 @@ class ToolProvidersResource:
         *,
         items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -128,8 +136,14 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionStatusResponse",
+            validate_response(
+                _models.ToolProviderConnectionStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -140,6 +154,7 @@ class ToolProvidersResource:
         *,
         force: bool | Literal["true", "false"] | NotGiven = NOT_GIVEN,
         toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -179,8 +194,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionDeleteResponse",
+            validate_response(
+                _models.ToolProviderConnectionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -189,6 +210,7 @@ class ToolProvidersResource:
         provider_id: str,
         auth_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -219,7 +241,15 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthStatus.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ToolProviderAuthStatus",
+            validate_response(
+                _models.ToolProviderAuthStatus,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_connection_usage(
@@ -228,6 +258,7 @@ class ToolProvidersResource:
         connection_id: str,
         *,
         toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -265,8 +296,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUsageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionUsageResponse",
+            validate_response(
+                _models.ToolProviderConnectionUsageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -274,6 +311,7 @@ class ToolProvidersResource:
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -303,8 +341,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderHealthResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderHealthResponse",
+            validate_response(
+                _models.ToolProviderHealthResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -313,6 +357,7 @@ class ToolProvidersResource:
         provider_id: str,
         tool_slug: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -343,7 +388,15 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, Any]", validate_as(dict[str, Any], _data))
+        _result = cast(
+            "dict[str, Any]",
+            validate_response(
+                dict[str, Any],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_connection_fields(
@@ -351,6 +404,7 @@ class ToolProvidersResource:
         provider_id: str,
         *,
         toolkit: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -387,8 +441,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionFieldsResponse",
+            validate_response(
+                _models.ToolProviderConnectionFieldsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -401,6 +461,7 @@ class ToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -445,8 +506,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionsResponse",
+            validate_response(
+                _models.ToolProviderConnectionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -459,6 +526,7 @@ class ToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -484,12 +552,14 @@ class ToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
     def list_tool_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -516,13 +586,22 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProvidersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ToolProvidersResponse",
+            validate_response(
+                _models.ToolProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_toolkits(
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -552,8 +631,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolkitsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderToolkitsResponse",
+            validate_response(
+                _models.ToolProviderToolkitsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -565,6 +650,7 @@ class ToolProvidersResource:
         search: str | NotGiven = NOT_GIVEN,
         page: float | NotGiven = NOT_GIVEN,
         per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -607,8 +693,14 @@ class ToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderToolsResponse",
+            validate_response(
+                _models.ToolProviderToolsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -620,6 +712,7 @@ class ToolProvidersResource:
         search: str | NotGiven = NOT_GIVEN,
         page: float | NotGiven = NOT_GIVEN,
         per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -644,6 +737,7 @@ class ToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -654,6 +748,7 @@ class ToolProvidersResource:
         *,
         label: str | Literal[""] | None,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -691,8 +786,14 @@ class ToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionUpdateResponse",
+            validate_response(
+                _models.ToolProviderConnectionUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -714,6 +815,7 @@ class AsyncToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         tool_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -760,8 +862,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthorizeResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderAuthorizeResponse",
+            validate_response(
+                _models.ToolProviderAuthorizeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -771,6 +879,7 @@ class AsyncToolProvidersResource:
         *,
         items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -807,8 +916,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionStatusResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionStatusResponse",
+            validate_response(
+                _models.ToolProviderConnectionStatusResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -819,6 +934,7 @@ class AsyncToolProvidersResource:
         *,
         force: bool | Literal["true", "false"] | NotGiven = NOT_GIVEN,
         toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -858,8 +974,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionDeleteResponse",
+            validate_response(
+                _models.ToolProviderConnectionDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -868,6 +990,7 @@ class AsyncToolProvidersResource:
         provider_id: str,
         auth_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -898,7 +1021,15 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderAuthStatus.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ToolProviderAuthStatus",
+            validate_response(
+                _models.ToolProviderAuthStatus,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_connection_usage(
@@ -907,6 +1038,7 @@ class AsyncToolProvidersResource:
         connection_id: str,
         *,
         toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -944,8 +1076,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUsageResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionUsageResponse",
+            validate_response(
+                _models.ToolProviderConnectionUsageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -953,6 +1091,7 @@ class AsyncToolProvidersResource:
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -982,8 +1121,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderHealthResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderHealthResponse",
+            validate_response(
+                _models.ToolProviderHealthResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -992,6 +1137,7 @@ class AsyncToolProvidersResource:
         provider_id: str,
         tool_slug: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1022,7 +1168,15 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, Any]", validate_as(dict[str, Any], _data))
+        _result = cast(
+            "dict[str, Any]",
+            validate_response(
+                dict[str, Any],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_connection_fields(
@@ -1030,6 +1184,7 @@ class AsyncToolProvidersResource:
         provider_id: str,
         *,
         toolkit: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1066,8 +1221,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionFieldsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionFieldsResponse",
+            validate_response(
+                _models.ToolProviderConnectionFieldsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1080,6 +1241,7 @@ class AsyncToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1124,8 +1286,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionsResponse",
+            validate_response(
+                _models.ToolProviderConnectionsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1138,6 +1306,7 @@ class AsyncToolProvidersResource:
         scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1163,6 +1332,7 @@ class AsyncToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1170,6 +1340,7 @@ class AsyncToolProvidersResource:
     async def list_tool_providers(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1196,13 +1367,22 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProvidersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.ToolProvidersResponse",
+            validate_response(
+                _models.ToolProvidersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_toolkits(
         self,
         provider_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1232,8 +1412,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolkitsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderToolkitsResponse",
+            validate_response(
+                _models.ToolProviderToolkitsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1245,6 +1431,7 @@ class AsyncToolProvidersResource:
         search: str | NotGiven = NOT_GIVEN,
         page: float | NotGiven = NOT_GIVEN,
         per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1287,8 +1474,14 @@ class AsyncToolProvidersResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderToolsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderToolsResponse",
+            validate_response(
+                _models.ToolProviderToolsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1300,6 +1493,7 @@ class AsyncToolProvidersResource:
         search: str | NotGiven = NOT_GIVEN,
         page: float | NotGiven = NOT_GIVEN,
         per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1324,6 +1518,7 @@ class AsyncToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1335,6 +1530,7 @@ class AsyncToolProvidersResource:
         *,
         label: str | Literal[""] | None,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1372,7 +1568,13 @@ class AsyncToolProvidersResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.ToolProviderConnectionUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.ToolProviderConnectionUpdateResponse",
+            validate_response(
+                _models.ToolProviderConnectionUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._errors import raise_for_error_body
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class ToolsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -83,6 +84,7 @@ class ToolsResource:
         self,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -112,12 +114,18 @@ class ToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Tool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Tool",
+            validate_response(
+                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     def list_tools(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -144,7 +152,15 @@ class ToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], _data))
+        _result = cast(
+            "dict[str, _models.Tool]",
+            validate_response(
+                dict[str, _models.Tool],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -162,6 +178,7 @@ class AsyncToolsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -213,6 +230,7 @@ class AsyncToolsResource:
         self,
         tool_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -242,12 +260,18 @@ class AsyncToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Tool.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Tool",
+            validate_response(
+                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     async def list_tools(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -274,5 +298,13 @@ class AsyncToolsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("dict[str, _models.Tool]", validate_as(dict[str, _models.Tool], _data))
+        _result = cast(
+            "dict[str, _models.Tool]",
+            validate_response(
+                dict[str, _models.Tool],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class VectorsResource:
         index_name: str,
         metric: Literal["cosine", "euclidean", "dotproduct"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -68,8 +69,14 @@ class VectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorCreateIndexResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.VectorCreateIndexResponse",
+            validate_response(
+                _models.VectorCreateIndexResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -78,6 +85,7 @@ class VectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -108,8 +116,14 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndexDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.VectorIndexDeleteResponse",
+            validate_response(
+                _models.VectorIndexDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -118,6 +132,7 @@ class VectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -148,12 +163,21 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndex.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorIndex",
+            validate_response(
+                _models.VectorIndex,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_embedders(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -180,13 +204,22 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EmbeddersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.EmbeddersResponse",
+            validate_response(
+                _models.EmbeddersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_indexes(
         self,
         vector_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -216,12 +249,18 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("list[str]", validate_as(list[str], _data))
+        _result = cast(
+            "list[str]",
+            validate_response(
+                list[str], _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     def list_vectors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -248,7 +287,15 @@ class VectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorsResponse",
+            validate_response(
+                _models.VectorsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def query(
@@ -261,6 +308,7 @@ class VectorsResource:
         include_vector: bool | NotGiven = NOT_GIVEN,
         top_k: float | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -300,7 +348,12 @@ class VectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = cast("list[Any]", validate_as(list[Any], _data))
+        _result = cast(
+            "list[Any]",
+            validate_response(
+                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     def upsert(
@@ -312,6 +365,7 @@ class VectorsResource:
         ids: Sequence[str] | NotGiven = NOT_GIVEN,
         metadata: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -350,7 +404,15 @@ class VectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorUpsertResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorUpsertResponse",
+            validate_response(
+                _models.VectorUpsertResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
 
@@ -368,6 +430,7 @@ class AsyncVectorsResource:
         index_name: str,
         metric: Literal["cosine", "euclidean", "dotproduct"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -405,8 +468,14 @@ class AsyncVectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorCreateIndexResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.VectorCreateIndexResponse",
+            validate_response(
+                _models.VectorCreateIndexResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -415,6 +484,7 @@ class AsyncVectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -445,8 +515,14 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndexDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.VectorIndexDeleteResponse",
+            validate_response(
+                _models.VectorIndexDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -455,6 +531,7 @@ class AsyncVectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -485,12 +562,21 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorIndex.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorIndex",
+            validate_response(
+                _models.VectorIndex,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_embedders(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -517,13 +603,22 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.EmbeddersResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.EmbeddersResponse",
+            validate_response(
+                _models.EmbeddersResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_indexes(
         self,
         vector_name: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -553,12 +648,18 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = cast("list[str]", validate_as(list[str], _data))
+        _result = cast(
+            "list[str]",
+            validate_response(
+                list[str], _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     async def list_vectors(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -585,7 +686,15 @@ class AsyncVectorsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.VectorsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorsResponse",
+            validate_response(
+                _models.VectorsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def query(
@@ -598,6 +707,7 @@ class AsyncVectorsResource:
         include_vector: bool | NotGiven = NOT_GIVEN,
         top_k: float | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -637,7 +747,12 @@ class AsyncVectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = cast("list[Any]", validate_as(list[Any], _data))
+        _result = cast(
+            "list[Any]",
+            validate_response(
+                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+            ),
+        )
         return _result
 
     async def upsert(
@@ -649,6 +764,7 @@ class AsyncVectorsResource:
         ids: Sequence[str] | NotGiven = NOT_GIVEN,
         metadata: Sequence[Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -687,5 +803,13 @@ class AsyncVectorsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.VectorUpsertResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.VectorUpsertResponse",
+            validate_response(
+                _models.VectorUpsertResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result

@@ -11,7 +11,7 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json, validate_as
+from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
     WorkflowView,
@@ -41,6 +41,7 @@ class WorkflowsResource:
         run_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -71,8 +72,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunCancelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRunCancelResponse",
+            validate_response(
+                _models.WorkflowRunCancelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -81,6 +88,7 @@ class WorkflowsResource:
         workflow_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -110,8 +118,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAllActiveWorkflowRunsResponse",
+            validate_response(
+                _models.WorkflowRestartAllActiveWorkflowRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -123,6 +137,7 @@ class WorkflowsResource:
         disable_scorers: bool | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -166,8 +181,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowCreateRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowCreateRunResponse",
+            validate_response(
+                _models.WorkflowCreateRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -176,6 +197,7 @@ class WorkflowsResource:
         workflow_id: str,
         run_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -206,8 +228,14 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRunDeleteResponse",
+            validate_response(
+                _models.WorkflowRunDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -229,6 +257,7 @@ class WorkflowsResource:
         retry_count: int | NotGiven = NOT_GIVEN,
         validate_inputs: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -286,6 +315,7 @@ class WorkflowsResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -325,13 +355,22 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowRun",
+            validate_response(
+                _models.WorkflowRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_workflow(
         self,
         workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -361,12 +400,21 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workflow.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Workflow",
+            validate_response(
+                _models.Workflow,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_run_counts(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -395,7 +443,12 @@ class WorkflowsResource:
         _data = parse_json(_response)
         _result = cast(
             "dict[str, _models.WorkflowsRunCountsResponseValue]",
-            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], _data),
+            validate_response(
+                dict[str, _models.WorkflowsRunCountsResponseValue],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -424,6 +477,7 @@ class WorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -474,7 +528,15 @@ class WorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowRunsResponse",
+            validate_response(
+                _models.WorkflowRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def iter_runs(
@@ -502,6 +564,7 @@ class WorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -530,6 +593,7 @@ class WorkflowsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -537,6 +601,7 @@ class WorkflowsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -573,7 +638,13 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+            "dict[str, _models.Workflow]",
+            validate_response(
+                dict[str, _models.Workflow],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -637,6 +708,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -686,6 +758,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -729,8 +802,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartResponse",
+            validate_response(
+                _models.WorkflowRestartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -739,6 +818,7 @@ class WorkflowsResource:
         workflow_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -768,8 +848,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse",
+            validate_response(
+                _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -783,6 +869,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -826,8 +913,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAsyncResponse",
+            validate_response(
+                _models.WorkflowRestartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -845,6 +938,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -892,7 +986,15 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowResumeResponse",
+            validate_response(
+                _models.WorkflowResumeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def resume_async(
@@ -909,6 +1011,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -956,8 +1059,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowResumeAsyncResponse",
+            validate_response(
+                _models.WorkflowResumeAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -975,6 +1084,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1022,8 +1132,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeNoWaitResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowResumeNoWaitResponse",
+            validate_response(
+                _models.WorkflowResumeNoWaitResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1113,6 +1229,7 @@ class WorkflowsResource:
         *,
         event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1145,8 +1262,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowsEventsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowsEventsResponse",
+            validate_response(
+                _models.WorkflowsEventsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1164,6 +1287,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1211,7 +1335,15 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowStartResponse",
+            validate_response(
+                _models.WorkflowStartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def start_async(
@@ -1228,6 +1360,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1275,8 +1408,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowStartAsyncResponse",
+            validate_response(
+                _models.WorkflowStartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1378,6 +1517,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1446,6 +1586,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1496,8 +1637,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowTimeTravelResponse",
+            validate_response(
+                _models.WorkflowTimeTravelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1518,6 +1665,7 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1568,8 +1716,14 @@ class WorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowTimeTravelAsyncResponse",
+            validate_response(
+                _models.WorkflowTimeTravelAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1673,6 +1827,7 @@ class AsyncWorkflowsResource:
         run_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1703,8 +1858,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunCancelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRunCancelResponse",
+            validate_response(
+                _models.WorkflowRunCancelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1713,6 +1874,7 @@ class AsyncWorkflowsResource:
         workflow_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1742,8 +1904,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAllActiveWorkflowRunsResponse",
+            validate_response(
+                _models.WorkflowRestartAllActiveWorkflowRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1755,6 +1923,7 @@ class AsyncWorkflowsResource:
         disable_scorers: bool | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1798,8 +1967,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowCreateRunResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowCreateRunResponse",
+            validate_response(
+                _models.WorkflowCreateRunResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1808,6 +1983,7 @@ class AsyncWorkflowsResource:
         workflow_id: str,
         run_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1838,8 +2014,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRunDeleteResponse",
+            validate_response(
+                _models.WorkflowRunDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1861,6 +2043,7 @@ class AsyncWorkflowsResource:
         retry_count: int | NotGiven = NOT_GIVEN,
         validate_inputs: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1918,6 +2101,7 @@ class AsyncWorkflowsResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1957,13 +2141,22 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRun.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowRun",
+            validate_response(
+                _models.WorkflowRun,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_workflow(
         self,
         workflow_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1993,12 +2186,21 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workflow.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Workflow",
+            validate_response(
+                _models.Workflow,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_run_counts(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2027,7 +2229,12 @@ class AsyncWorkflowsResource:
         _data = parse_json(_response)
         _result = cast(
             "dict[str, _models.WorkflowsRunCountsResponseValue]",
-            validate_as(dict[str, _models.WorkflowsRunCountsResponseValue], _data),
+            validate_response(
+                dict[str, _models.WorkflowsRunCountsResponseValue],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2056,6 +2263,7 @@ class AsyncWorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2106,7 +2314,15 @@ class AsyncWorkflowsResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRunsResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowRunsResponse",
+            validate_response(
+                _models.WorkflowRunsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def iter_runs(
@@ -2134,6 +2350,7 @@ class AsyncWorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2162,6 +2379,7 @@ class AsyncWorkflowsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -2170,6 +2388,7 @@ class AsyncWorkflowsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2206,7 +2425,13 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]", validate_as(dict[str, _models.Workflow], _data)
+            "dict[str, _models.Workflow]",
+            validate_response(
+                dict[str, _models.Workflow],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2270,6 +2495,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2319,6 +2545,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2362,8 +2589,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartResponse",
+            validate_response(
+                _models.WorkflowRestartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2372,6 +2605,7 @@ class AsyncWorkflowsResource:
         workflow_id: str,
         *,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2401,8 +2635,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse",
+            validate_response(
+                _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2416,6 +2656,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2459,8 +2700,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowRestartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowRestartAsyncResponse",
+            validate_response(
+                _models.WorkflowRestartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2478,6 +2725,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2525,7 +2773,15 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowResumeResponse",
+            validate_response(
+                _models.WorkflowResumeResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def resume_async(
@@ -2542,6 +2798,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2589,8 +2846,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowResumeAsyncResponse",
+            validate_response(
+                _models.WorkflowResumeAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2608,6 +2871,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2655,8 +2919,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowResumeNoWaitResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowResumeNoWaitResponse",
+            validate_response(
+                _models.WorkflowResumeNoWaitResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2746,6 +3016,7 @@ class AsyncWorkflowsResource:
         *,
         event: _models.WorkflowsEventsRequestEvent | Mapping[str, Any],
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2778,8 +3049,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowsEventsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowsEventsResponse",
+            validate_response(
+                _models.WorkflowsEventsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2797,6 +3074,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2844,7 +3122,15 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkflowStartResponse",
+            validate_response(
+                _models.WorkflowStartResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def start_async(
@@ -2861,6 +3147,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2908,8 +3195,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowStartAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowStartAsyncResponse",
+            validate_response(
+                _models.WorkflowStartAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3011,6 +3304,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3079,6 +3373,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3129,8 +3424,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowTimeTravelResponse",
+            validate_response(
+                _models.WorkflowTimeTravelResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -3151,6 +3452,7 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3201,8 +3503,14 @@ class AsyncWorkflowsResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkflowTimeTravelAsyncResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkflowTimeTravelAsyncResponse",
+            validate_response(
+                _models.WorkflowTimeTravelAsyncResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, path_param
 from .._runtime._pagination import Pager
-from .._runtime._response import parse_json
+from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class WorkspaceResource:
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
         force: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -71,8 +72,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsDeleteDeleteResponse",
+            validate_response(
+                _models.WorkspaceFsDeleteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -83,6 +90,7 @@ class WorkspaceResource:
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -121,8 +129,14 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsMkdirResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsMkdirResponse",
+            validate_response(
+                _models.WorkspaceFsMkdirResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -135,6 +149,7 @@ class WorkspaceResource:
         encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
         recursive: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -177,8 +192,14 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsWriteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsWriteResponse",
+            validate_response(
+                _models.WorkspaceFsWriteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -188,6 +209,7 @@ class WorkspaceResource:
         *,
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -226,8 +248,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsListResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsListResponse",
+            validate_response(
+                _models.WorkspaceFsListResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -237,6 +265,7 @@ class WorkspaceResource:
         *,
         path: str,
         encoding: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -275,8 +304,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsReadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsReadResponse",
+            validate_response(
+                _models.WorkspaceFsReadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -285,6 +320,7 @@ class WorkspaceResource:
         workspace_id: str,
         *,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -321,8 +357,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsStatResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsStatResponse",
+            validate_response(
+                _models.WorkspaceFsStatResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -334,6 +376,7 @@ class WorkspaceResource:
         top_k: float | NotGiven = NOT_GIVEN,
         mode: Literal["bm25", "vector", "hybrid"] | NotGiven = NOT_GIVEN,
         min_score: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -376,8 +419,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSearchResponse",
+            validate_response(
+                _models.WorkspaceSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -387,6 +436,7 @@ class WorkspaceResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -424,7 +474,15 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspaceSkill",
+            validate_response(
+                _models.WorkspaceSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def get_skill_reference(
@@ -434,6 +492,7 @@ class WorkspaceResource:
         reference_path: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -472,8 +531,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReference.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillReference",
+            validate_response(
+                _models.WorkspaceSkillReference,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -486,6 +551,7 @@ class WorkspaceResource:
         min_score: float | NotGiven = NOT_GIVEN,
         skill_names: str | NotGiven = NOT_GIVEN,
         include_references: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -530,8 +596,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsSearchResponse",
+            validate_response(
+                _models.WorkspaceSkillsSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -541,6 +613,7 @@ class WorkspaceResource:
         *,
         limit: float | NotGiven = NOT_GIVEN,
         offset: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -579,8 +652,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShPopularResponse",
+            validate_response(
+                _models.WorkspaceSkillsShPopularResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -590,6 +669,7 @@ class WorkspaceResource:
         *,
         limit: float | NotGiven = NOT_GIVEN,
         offset: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -612,6 +692,7 @@ class WorkspaceResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
 
@@ -622,6 +703,7 @@ class WorkspaceResource:
         owner: str,
         repo: str,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -662,8 +744,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShPreviewResponse",
+            validate_response(
+                _models.WorkspaceSkillsShPreviewResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -673,6 +761,7 @@ class WorkspaceResource:
         *,
         q: str,
         limit: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -711,8 +800,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShSearchResponse",
+            validate_response(
+                _models.WorkspaceSkillsShSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -720,6 +815,7 @@ class WorkspaceResource:
         self,
         workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -749,7 +845,15 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workspace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Workspace",
+            validate_response(
+                _models.Workspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def index(
@@ -760,6 +864,7 @@ class WorkspaceResource:
         path: str,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -800,7 +905,15 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceIndexResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspaceIndexResponse",
+            validate_response(
+                _models.WorkspaceIndexResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def list_skill_references(
@@ -809,6 +922,7 @@ class WorkspaceResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -846,8 +960,14 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReferencesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillReferencesResponse",
+            validate_response(
+                _models.WorkspaceSkillReferencesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -855,6 +975,7 @@ class WorkspaceResource:
         self,
         workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -884,14 +1005,21 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsResponse",
+            validate_response(
+                _models.WorkspaceSkillsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     def list_workspaces(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -918,7 +1046,15 @@ class WorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspacesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspacesResponse",
+            validate_response(
+                _models.WorkspacesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     def skills_sh_install(
@@ -930,6 +1066,7 @@ class WorkspaceResource:
         skill_name: str,
         mount: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -972,8 +1109,14 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShInstallResponse",
+            validate_response(
+                _models.WorkspaceSkillsShInstallResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -983,6 +1126,7 @@ class WorkspaceResource:
         *,
         skill_name: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1019,8 +1163,14 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShRemoveResponse",
+            validate_response(
+                _models.WorkspaceSkillsShRemoveResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1030,6 +1180,7 @@ class WorkspaceResource:
         *,
         skill_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1066,8 +1217,14 @@ class WorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShUpdateResponse",
+            validate_response(
+                _models.WorkspaceSkillsShUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1085,6 +1242,7 @@ class AsyncWorkspaceResource:
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
         force: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1125,8 +1283,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsDeleteDeleteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsDeleteDeleteResponse",
+            validate_response(
+                _models.WorkspaceFsDeleteDeleteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1137,6 +1301,7 @@ class AsyncWorkspaceResource:
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1175,8 +1340,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsMkdirResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsMkdirResponse",
+            validate_response(
+                _models.WorkspaceFsMkdirResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1189,6 +1360,7 @@ class AsyncWorkspaceResource:
         encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
         recursive: bool | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1231,8 +1403,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsWriteResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsWriteResponse",
+            validate_response(
+                _models.WorkspaceFsWriteResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1242,6 +1420,7 @@ class AsyncWorkspaceResource:
         *,
         path: str,
         recursive: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1280,8 +1459,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsListResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsListResponse",
+            validate_response(
+                _models.WorkspaceFsListResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1291,6 +1476,7 @@ class AsyncWorkspaceResource:
         *,
         path: str,
         encoding: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1329,8 +1515,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsReadResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsReadResponse",
+            validate_response(
+                _models.WorkspaceFsReadResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1339,6 +1531,7 @@ class AsyncWorkspaceResource:
         workspace_id: str,
         *,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1375,8 +1568,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceFsStatResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceFsStatResponse",
+            validate_response(
+                _models.WorkspaceFsStatResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1388,6 +1587,7 @@ class AsyncWorkspaceResource:
         top_k: float | NotGiven = NOT_GIVEN,
         mode: Literal["bm25", "vector", "hybrid"] | NotGiven = NOT_GIVEN,
         min_score: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1430,8 +1630,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSearchResponse",
+            validate_response(
+                _models.WorkspaceSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1441,6 +1647,7 @@ class AsyncWorkspaceResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1478,7 +1685,15 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkill.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspaceSkill",
+            validate_response(
+                _models.WorkspaceSkill,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def get_skill_reference(
@@ -1488,6 +1703,7 @@ class AsyncWorkspaceResource:
         reference_path: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1526,8 +1742,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReference.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillReference",
+            validate_response(
+                _models.WorkspaceSkillReference,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1540,6 +1762,7 @@ class AsyncWorkspaceResource:
         min_score: float | NotGiven = NOT_GIVEN,
         skill_names: str | NotGiven = NOT_GIVEN,
         include_references: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1584,8 +1807,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsSearchResponse",
+            validate_response(
+                _models.WorkspaceSkillsSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1595,6 +1824,7 @@ class AsyncWorkspaceResource:
         *,
         limit: float | NotGiven = NOT_GIVEN,
         offset: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1633,8 +1863,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPopularResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShPopularResponse",
+            validate_response(
+                _models.WorkspaceSkillsShPopularResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1644,6 +1880,7 @@ class AsyncWorkspaceResource:
         *,
         limit: float | NotGiven = NOT_GIVEN,
         offset: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1666,6 +1903,7 @@ class AsyncWorkspaceResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
                 yield _item
@@ -1677,6 +1915,7 @@ class AsyncWorkspaceResource:
         owner: str,
         repo: str,
         path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1717,8 +1956,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShPreviewResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShPreviewResponse",
+            validate_response(
+                _models.WorkspaceSkillsShPreviewResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1728,6 +1973,7 @@ class AsyncWorkspaceResource:
         *,
         q: str,
         limit: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1766,8 +2012,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShSearchResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShSearchResponse",
+            validate_response(
+                _models.WorkspaceSkillsShSearchResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1775,6 +2027,7 @@ class AsyncWorkspaceResource:
         self,
         workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1804,7 +2057,15 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.Workspace.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.Workspace",
+            validate_response(
+                _models.Workspace,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def index(
@@ -1815,6 +2076,7 @@ class AsyncWorkspaceResource:
         path: str,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1855,7 +2117,15 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceIndexResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspaceIndexResponse",
+            validate_response(
+                _models.WorkspaceIndexResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def list_skill_references(
@@ -1864,6 +2134,7 @@ class AsyncWorkspaceResource:
         skill_name: str,
         *,
         path: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1901,8 +2172,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillReferencesResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillReferencesResponse",
+            validate_response(
+                _models.WorkspaceSkillReferencesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -1910,6 +2187,7 @@ class AsyncWorkspaceResource:
         self,
         workspace_id: str,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1939,14 +2217,21 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsResponse",
+            validate_response(
+                _models.WorkspaceSkillsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
     async def list_workspaces(
         self,
         *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1973,7 +2258,15 @@ class AsyncWorkspaceResource:
             retry_unsafe=True,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspacesResponse.model_validate(_data, by_alias=True, by_name=False)
+        _result = cast(
+            "_models.WorkspacesResponse",
+            validate_response(
+                _models.WorkspacesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
         return _result
 
     async def skills_sh_install(
@@ -1985,6 +2278,7 @@ class AsyncWorkspaceResource:
         skill_name: str,
         mount: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2027,8 +2321,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShInstallResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShInstallResponse",
+            validate_response(
+                _models.WorkspaceSkillsShInstallResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2038,6 +2338,7 @@ class AsyncWorkspaceResource:
         *,
         skill_name: str,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2074,8 +2375,14 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShRemoveResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShRemoveResponse",
+            validate_response(
+                _models.WorkspaceSkillsShRemoveResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result
 
@@ -2085,6 +2392,7 @@ class AsyncWorkspaceResource:
         *,
         skill_name: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2121,7 +2429,13 @@ class AsyncWorkspaceResource:
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
-        _result = _models.WorkspaceSkillsShUpdateResponse.model_validate(
-            _data, by_alias=True, by_name=False
+        _result = cast(
+            "_models.WorkspaceSkillsShUpdateResponse",
+            validate_response(
+                _models.WorkspaceSkillsShUpdateResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
         )
         return _result

@@ -27,12 +27,14 @@ process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { serve } from '@hono/node-server';
 import { Agent } from '@mastra/core/agent';
 import { ConsoleLogger } from '@mastra/core/logger';
 import { Mastra } from '@mastra/core/mastra';
+import { MastraVoice } from '@mastra/core/voice';
 import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { MastraServer } from '@mastra/hono';
@@ -490,6 +492,42 @@ const toolAgent = new Agent({
   memory: new Memory({ options: memoryOptions }),
 });
 
+// A voice without a provider: "speech" is bytes that are not UTF-8 (an MP3 frame header,
+// the text, then 64 KiB of 0xAA), which the server streams as audio/mpeg.
+class MockVoice extends MastraVoice {
+  async speak(input) {
+    let text = input;
+    if (typeof input !== 'string') {
+      const parts = [];
+      for await (const part of input) parts.push(Buffer.from(part));
+      text = Buffer.concat(parts).toString('utf8');
+    }
+    const audio = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.from(text, 'utf8'), Buffer.alloc(64 * 1024, 0xaa)]);
+    return Readable.from([audio.subarray(0, 1000), audio.subarray(1000)]);
+  }
+
+  async listen() {
+    return 'mock transcript';
+  }
+
+  async getSpeakers() {
+    return [{ voiceId: 'mock-speaker' }];
+  }
+
+  async getListener() {
+    return { enabled: true };
+  }
+}
+
+const voiceAgent = new Agent({
+  id: 'voice-agent',
+  name: 'Voice Agent',
+  description: 'Speaks through a mock voice (binary audio/mpeg answers).',
+  instructions: 'You speak.',
+  model: mockModel('voice-model', echoPlan),
+  voice: new MockVoice(),
+});
+
 // ---------------------------------------------------------------------------
 // Workflows (outputs match captures 18, 20, 22-28)
 // ---------------------------------------------------------------------------
@@ -577,7 +615,7 @@ const testMcp = new MCPServer({
 });
 
 const mastra = new Mastra({
-  agents: { echoAgent, toolAgent },
+  agents: { echoAgent, toolAgent, voiceAgent },
   tools: { weatherTool, addNumbersTool, deleteRecordTool },
   workflows: { greetingWorkflow, approvalWorkflow },
   mcpServers: { testMcp },
