@@ -25,10 +25,14 @@ ROUTES_ATTRIBUTE = "__mastra_routes__"
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def uses(*routes: str) -> Callable[[_F], _F]:
+UNROUTED_ATTRIBUTE = "__mastra_unrouted__"
+
+
+def uses(*routes: str, unrouted: bool = False) -> Callable[[_F], _F]:
     """Declare the ``METHOD /path`` routes (as the spec writes them) a scenario calls.
 
     ``METHOD /path?name`` also needs the parameter or body field ``name`` of that route.
+    ``unrouted``: the scenario also sends requests to paths that are no route at all (on purpose).
     """
     for route in routes:
         method, _, path = route.partition(" ")
@@ -36,6 +40,7 @@ def uses(*routes: str) -> Callable[[_F], _F]:
 
     def mark(fn: _F) -> _F:
         setattr(fn, ROUTES_ATTRIBUTE, frozenset(routes))
+        setattr(fn, UNROUTED_ATTRIBUTE, unrouted)
         return fn
 
     return mark
@@ -142,13 +147,18 @@ async def run_declared(
 ) -> None:
     """Run a scenario if its routes are available, and check it called no route it did not declare."""
     declared = routes_of(fn)
-    assert declared, f"{fn.__name__} declares no routes: add @uses(...)"
+    assert hasattr(fn, ROUTES_ATTRIBUTE), f"{fn.__name__} declares no routes: add @uses(...)"
     skip_unless_available(declared, *available)
     RECORDER.requests = []
     try:
         await fn(c)
     finally:
         sent, RECORDER.requests = RECORDER.requests or [], None
-    called = {matcher.route(method, path) or f"{method} {path} (no route of the client)" for method, path in sent}
+    unrouted = getattr(fn, UNROUTED_ATTRIBUTE, False)
+    called = {
+        route
+        for method, path in sent
+        if (route := matcher.route(method, path) or (None if unrouted else f"{method} {path} (no route of the client)"))
+    }
     undeclared = sorted(called - {route.partition("?")[0] for route in declared})
     assert not undeclared, f"{fn.__name__} calls routes it does not declare in @uses: {undeclared}"

@@ -238,6 +238,7 @@ async def bad_request_carries_the_issues(c: Any) -> None:
 
 
 @scenario
+@uses(unrouted=True)
 async def a_route_the_server_does_not_have_says_so(c: Any) -> None:
     from mastra_client import NotFoundError
 
@@ -249,6 +250,7 @@ async def a_route_the_server_does_not_have_says_so(c: Any) -> None:
 
 
 @scenario
+@uses("GET /agents/{agentId}/voice/speakers", "POST /agents/{agentId}/voice/speak")
 async def voice_speak_returns_the_audio_bytes_and_streams_them(c: Any) -> None:
     expected = b"\xff\xfb\x90\x64" + "héllo".encode() + b"\xaa" * 65536
     assert await call(c.get_agent("voice-agent").get_speakers())
