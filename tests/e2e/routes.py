@@ -26,13 +26,16 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 UNROUTED_ATTRIBUTE = "__mastra_unrouted__"
+SERVER_GAPS_ATTRIBUTE = "__mastra_server_gaps__"
 
 
-def uses(*routes: str, unrouted: bool = False) -> Callable[[_F], _F]:
+def uses(*routes: str, unrouted: bool = False, server_gaps: dict[str, str] | None = None) -> Callable[[_F], _F]:
     """Declare the ``METHOD /path`` routes (as the spec writes them) a scenario calls.
 
     ``METHOD /path?name`` also needs the parameter or body field ``name`` of that route.
     ``unrouted``: the scenario also sends requests to paths that are no route at all (on purpose).
+    ``server_gaps``: @mastra/server versions that have the routes but do not do what the
+    scenario checks (with today's test app), and why; skipped there, the reason shown.
     """
     for route in routes:
         method, _, path = route.partition(" ")
@@ -41,6 +44,7 @@ def uses(*routes: str, unrouted: bool = False) -> Callable[[_F], _F]:
     def mark(fn: _F) -> _F:
         setattr(fn, ROUTES_ATTRIBUTE, frozenset(routes))
         setattr(fn, UNROUTED_ATTRIBUTE, unrouted)
+        setattr(fn, SERVER_GAPS_ATTRIBUTE, dict(server_gaps or {}))
         return fn
 
     return mark
@@ -143,12 +147,19 @@ RECORDER = Recorder()
 
 
 async def run_declared(
-    fn: Callable[[Any], Any], c: Any, available: tuple[frozenset[str], frozenset[str]], matcher: RouteMatcher
+    fn: Callable[[Any], Any],
+    c: Any,
+    available: tuple[frozenset[str], frozenset[str]],
+    matcher: RouteMatcher,
+    server_version: str = "",
 ) -> None:
     """Run a scenario if its routes are available, and check it called no route it did not declare."""
     declared = routes_of(fn)
     assert hasattr(fn, ROUTES_ATTRIBUTE), f"{fn.__name__} declares no routes: add @uses(...)"
     skip_unless_available(declared, *available)
+    gap = getattr(fn, SERVER_GAPS_ATTRIBUTE, {}).get(server_version)
+    if gap:
+        pytest.skip(f"@mastra/server {server_version}: {gap}")
     RECORDER.requests = []
     try:
         await fn(c)

@@ -478,9 +478,9 @@ async def cancel_a_suspended_run(c: Any) -> None:
 
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 async def test_stream_scenario(
-    any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any
+    any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any, mastra_server_version: str
 ) -> None:
-    await run_declared(scenario_fn, any_client, available_routes, route_matcher)
+    await run_declared(scenario_fn, any_client, available_routes, route_matcher, mastra_server_version)
 
 
 def test_scenarios_are_coroutines() -> None:

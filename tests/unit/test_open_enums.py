@@ -289,6 +289,27 @@ def test_a_result_that_is_an_enum_is_open_and_a_parameter_closed() -> None:
     assert annotator.input({"type": "string", "enum": STATES}) == 'Literal["queued", "running", "done"]'
 
 
+def test_an_inline_enum_result_generates_and_reads_an_unknown_value(tmp_path: Path) -> None:
+    """The result annotation (with its quotes) sits in a cast() string: it wrote invalid Python."""
+    ok = {"description": "ok", **_json({"type": "array", "items": {"type": "string", "enum": ["red", "blue"]}})}
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/colors": {"get": {"tags": ["Colors"], "responses": {"200": ok}}}},
+    }
+    spec = tmp_path / "colors.json"
+    spec.write_text(json.dumps(doc), encoding="utf-8")
+    generate(str(spec), tmp_path / "colors_client", [], {})
+    sys.path.insert(0, str(tmp_path))
+    try:
+        package = import_everything("colors_client")
+        answer = httpx.MockTransport(lambda request: httpx.Response(200, json=["red", "green"]))
+        with package.MastraClient(BASE_URL, http_client=httpx.Client(transport=answer)) as client:
+            assert client.colors.list_colors() == ["red", "green"]
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
 def test_known_values_and_wrong_kinds_read_as_before(pkg: ModuleType) -> None:
     m = pkg.models
     for state in STATES:

@@ -600,6 +600,19 @@ def test_workflow_stream_without_finish_is_incomplete() -> None:
     assert info.value.events == 2
 
 
+def test_an_sse_done_marker_after_the_last_record_ends_the_stream_cleanly() -> None:
+    """@mastra/server 1.2 appends ``data: [DONE]`` to its workflow record streams."""
+    body = (
+        b'{"type":"workflow-start","payload":{}}\x1e{"type":"workflow-finish","payload":{"workflowStatus":"success"}}'
+        b"\x1edata: [DONE]\n\n"
+    )
+    server = Server(create_run_response(), streaming_response(200, {"content-type": "text/plain"}, Body([body])))
+    run = sync_client(server).get_workflow("w").create_run()
+    with run.stream(input_data={}) as s:
+        received = list(s)
+    assert [e.type for e in received] == ["workflow-start", "workflow-finish"]
+
+
 def test_workflow_record_before_an_early_eof_is_delivered() -> None:
     body = b'{"type":"workflow-start","payload":{}}\x1e{"type":"workflow-step-result","payload":{"id":"a"}}'
     server = Server(create_run_response(), streaming_response(200, {"content-type": "text/plain"}, Body([body])))

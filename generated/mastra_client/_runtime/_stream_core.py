@@ -28,6 +28,11 @@ __all__ = ["ChunkCodec", "ChunkTypes", "StreamCore", "StreamProtocol", "error_me
 ChunkTypes = tuple[Mapping[str, type[pydantic.BaseModel]], type[pydantic.BaseModel] | None]
 
 
+# @mastra/server 1.2 ended its \x1e-record streams (workflows) with an SSE end marker too; it
+# ends such a stream as cleanly as the end of the body, instead of reading as a cut record.
+_SSE_DONE_FRAMES = (b"data: [DONE]", b"data:[DONE]")
+
+
 class ChunkCodec:
     """Turns an event (a JSON object) into its typed chunk model, chosen by the discriminator.
 
@@ -199,7 +204,9 @@ class StreamCore:
         out: list[Any] = []
         protocol = self.protocol
         for frame in frames:
-            if frame == self._done:
+            if frame == self._done or (
+                protocol.framing != "sse" and frame.strip() in _SSE_DONE_FRAMES
+            ):
                 self.ended = True
                 break
             try:
