@@ -68,26 +68,38 @@ class _OpenEnum:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         known: list[Any] = []
-        others: list[CoreSchema] = []
-        for member in get_args(source):
+        kinds: set[type] = set()
+        nullable = False
+        for member in get_args(source) or (source,):
             if get_origin(member) is Literal:
-                known.extend(get_args(member))
+                known.extend(v for v in get_args(member) if v is not None)
+                nullable = nullable or None in get_args(member)
             elif member is str or member is int:
-                plain = (
-                    core_schema.str_schema(strict=True)
-                    if member is str
-                    else core_schema.int_schema(strict=True)
-                )
-                others.append(core_schema.with_info_after_validator_function(_unknown_value, plain))
+                kinds.add(member)
+            elif member is type(None):
+                nullable = True
             else:
-                raise TypeError(f"OpenEnum annotates Literal[...] | str (or int), not {source!r}")
-        if not known or not others:
-            raise TypeError(f"OpenEnum annotates Literal[...] | str (or int), not {source!r}")
-        return core_schema.union_schema(
+                return handler(source)  # not an enum: validated as written
+        if not known:
+            return handler(source)
+        # typing may have folded ``Literal[...] | str | None`` differently (``Optional[Literal[...]]``):
+        # the kinds of the known values are the open part then.
+        kinds = kinds or {type(v) for v in known if type(v) in (str, int)}
+        others = [
+            core_schema.with_info_after_validator_function(
+                _unknown_value,
+                core_schema.str_schema(strict=True)
+                if kind is str
+                else core_schema.int_schema(strict=True),
+            )
+            for kind in sorted(kinds, key=lambda k: k.__name__)
+        ]
+        schema = core_schema.union_schema(
             [core_schema.literal_schema(known), *others],
             custom_error_type="literal_error",
             custom_error_context={"expected": _expected(known)},
         )
+        return core_schema.nullable_schema(schema) if nullable else schema
 
 
 OpenEnum = _OpenEnum()
