@@ -113,7 +113,7 @@ def _spec_options(func: _F) -> _F:
         "headers",
         multiple=True,
         help="HTTP header for fetching a spec from a URL (and its $refs with --allow-remote-refs), "
-        "'Name: value' (repeatable).",
+        "'Name: value' (repeatable); sent only to the spec's own origin, never past a redirect elsewhere.",
     )(func)
     func = click.option(
         "--max-spec-size",
