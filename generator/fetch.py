@@ -162,8 +162,8 @@ def _get(
         raise
     except _Cancelled:
         raise CodegenError(url, "cancelled") from None
-    except httpx.HTTPError as exc:
-        raise CodegenError(url, f"cannot fetch: {exc or type(exc).__name__}") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise CodegenError(url, f"cannot fetch: {str(exc) or type(exc).__name__}") from None
     except zlib.error as exc:
         raise CodegenError(url, f"the compressed answer is corrupt: {exc}") from None
     raise CodegenError(url, f"more than {MAX_REDIRECTS} redirects")

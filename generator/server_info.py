@@ -74,7 +74,7 @@ def fetch_server_packages(
     try:
         packages = parse_packages(json.loads(answer.body), url)
     except (ValueError, RecursionError) as exc:
-        return {}, f"GET {url}: not JSON: {exc or type(exc).__name__}"
+        return {}, f"GET {url}: not JSON: {str(exc) or type(exc).__name__}"
     except CodegenError as exc:
         return {}, f"GET {url}: {exc}"
     if not packages:
