@@ -18,9 +18,9 @@ a reference may lead:
   of it, no absolute path, no ``file:`` URL, no symlink out of it);
 * http(s) URLs, and every reference of a spec read from a URL (there a relative path is a
   URL): only with ``--allow-remote-refs``. A document from a URL never reads local files.
-  URLs are fetched with the spec's size limit and timeouts; the ``--header`` values go along
-  to URLs on the spec's own origin (for a spec read from a file, to every URL: nothing else
-  could need them);
+  URLs are fetched by ``fetch.get`` with the spec's size limit and deadline; the ``--header``
+  values go along to URLs on the spec's own origin (for a spec read from a file, on the origins
+  of the URLs that file names itself), never across a redirect to another origin;
 * at most ``MAX_DOCUMENTS`` documents, each read once, whose bytes count against the one
   ``--max-spec-size`` limit together with the spec. Cycles between documents end: a schema
   is embedded once, under one name, before its own references are followed.
@@ -49,7 +49,8 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .errors import CodegenError, pointer
-from .loader import MAX_DOCUMENT_VALUES, RAISE_IT, TooBig, is_url, megabytes, parse_data, path_to, read_source
+from .fetch import RAISE_IT, Origin, TooBig, megabytes, origin
+from .loader import MAX_DOCUMENT_VALUES, is_url, parse_data, path_to, read_source
 from .refs import SCHEMA_REF, escape, pointer_tokens
 
 MAX_DOCUMENTS = 200  # the spec and the documents it refers to, together
@@ -217,7 +218,7 @@ def bundle(
     """
     refs = _holders(document) if found is None else found
     if any(_leads_out(holder) for holder in refs):
-        _Bundler(document, source, dict(headers or {}), allow_remote, max_bytes - used, max_bytes).run()
+        _Bundler(document, source, dict(headers or {}), allow_remote, max_bytes - used, max_bytes, refs).run()
         refs = _holders(document)
     check_refs(document, source, refs)
     return document
@@ -257,6 +258,7 @@ class _Bundler:
         allow_remote: bool,
         budget: int,
         max_bytes: int,
+        holders: list[dict[str, Any]],
     ) -> None:
         self.document = document
         self.source = source
@@ -271,6 +273,7 @@ class _Bundler:
             resolved = Path(source).resolve()
             self.root = _Doc(str(resolved), source, False)
             self.root_dir = resolved.parent
+        self.origins = _header_origins(self.root, holders)
         self.documents: dict[str, Any] = {self.root.key: document}
         self.embedded: dict[tuple[str, tuple[str, ...]], str] = {}  # (document, pointer) -> local $ref
         self.new_schemas: dict[str, Any] = {}
@@ -423,7 +426,7 @@ class _Bundler:
         if len(self.documents) >= MAX_DOCUMENTS:
             raise CodegenError(where, f"$ref {ref!r}: more than {MAX_DOCUMENTS} documents referenced")
         try:
-            raw = read_source(doc.key, self._headers_for(doc), max(self.budget, 0))
+            raw = read_source(doc.key, self.headers, max(self.budget, 0), self.origins)
         except TooBig as exc:
             size = f" of {exc.size} bytes" if exc.size is not None else ""
             raise CodegenError(
@@ -437,12 +440,6 @@ class _Bundler:
         data = parse_data(raw, doc.display)  # its own syntax errors are located in it
         self.documents[doc.key] = data
         return data
-
-    def _headers_for(self, doc: _Doc) -> dict[str, str]:
-        if not doc.url or not self.root.url:
-            return self.headers
-        same_origin = urlsplit(doc.key)[:2] == urlsplit(self.root.key)[:2]
-        return self.headers if same_origin else {}
 
     def copy_of(self, doc: _Doc, tokens: tuple[str, ...], ref: str, where: str) -> Any:
         """A copy of the target (which the rewriting changes), counted against the size limit."""
@@ -476,6 +473,21 @@ class _Bundler:
             name = f"{base}{number}"
         self.taken.add(_fold(name))
         return name
+
+
+def _header_origins(root: _Doc, holders: list[dict[str, Any]]) -> set[Origin]:
+    """Where the ``--header`` values may go: the spec's own origin; for a spec file, the origins of
+    the URLs it names itself (not those a fetched document names: that one may be anyone's)."""
+    if root.url:
+        return {origin(root.key)}
+    named: set[Origin] = set()
+    for holder in holders:
+        ref = holder.get("$ref")
+        mapping = holder.get("mapping")
+        for value in [ref, *(mapping.values() if isinstance(mapping, dict) else ())]:
+            if isinstance(value, str) and origin(value)[0] in ("http", "https"):
+                named.add(origin(value))
+    return named
 
 
 def _local(tokens: tuple[str, ...]) -> str:

@@ -9,9 +9,12 @@ Exit status: 0 success (``--check``: up to date), 1 ``--check`` found difference
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,9 +61,39 @@ def _fail(exc: CodegenError) -> NoReturn:
     sys.exit(2)
 
 
-def _interrupted() -> NoReturn:
-    click.echo("mastra-codegen: interrupted; the output was left as it was", err=True)
-    sys.exit(130)
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises ``KeyboardInterrupt``, so that every cleanup runs alike."""
+
+
+def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    terminated = isinstance(exc, Terminated)
+    written = getattr(exc, "written", None)  # it came while the new package was being moved in: that finished
+    outcome = f"{written} was written" if written is not None else "the output was left as it was"
+    click.echo(f"mastra-codegen: {'terminated' if terminated else 'interrupted'}; {outcome}", err=True)
+    sys.exit(128 + signal.SIGTERM if terminated else 130)
+
+
+def _handles_interrupts(func: _F) -> _F:
+    """Ctrl-C and SIGTERM end the command with one line and status 130 or 143 (staging removed by then)."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        try:
+            return func(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    return command  # type: ignore[return-value]
+
+
+def _raise_terminated(signum: int, frame: Any) -> NoReturn:
+    raise Terminated
 
 
 def _verbose_option(func: _F) -> _F:
@@ -80,7 +113,7 @@ def _spec_options(func: _F) -> _F:
         "headers",
         multiple=True,
         help="HTTP header for fetching a spec from a URL (and its $refs with --allow-remote-refs), "
-        "'Name: value' (repeatable).",
+        "'Name: value' (repeatable); sent only to the spec's own origin, never past a redirect elsewhere.",
     )(func)
     func = click.option(
         "--max-spec-size",
@@ -151,6 +184,7 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @_verbose_option
+@_handles_interrupts
 def generate(
     spec: str,
     out_dir: Path,
@@ -202,8 +236,6 @@ def generate(
             )
     except CodegenError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
     if check:
         for warning in outcome.warnings:
             click.echo(f"mastra-codegen: warning: {warning}", err=True)
@@ -273,6 +305,7 @@ def _report_check(outcome: CheckResult) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when there are breaking changes.")
 @_verbose_option
+@_handles_interrupts
 def diff(
     old: str,
     new: str,
@@ -298,8 +331,6 @@ def diff(
         after = _surface_of(new, override_paths, header_map, loading, verbose)
     except CodegenError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
     result = diff_surfaces(before, after, old, new)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True, ensure_ascii=False))

@@ -7,13 +7,16 @@ import datetime
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import fetch
 from .errors import CodegenError, pointer
+from .fetch import Origin, TooBig
 
 # Limits on untrusted input. The largest real documents we know (tests/fixtures/corpus, the Mastra
 # specs) are 4.2 MB, about 300,000 values and 53 levels deep; every limit is far above that.
@@ -130,26 +133,15 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def read_source(source: str, headers: dict[str, str], max_bytes: int) -> bytes:
-    """The bytes of a file or an http(s) URL, refused as soon as they are over ``max_bytes``."""
-    return _fetch(source, headers, max_bytes) if is_url(source) else _read_file(source, max_bytes)
+def read_source(
+    source: str, headers: dict[str, str], max_bytes: int, origins: Collection[Origin] | None = None
+) -> bytes:
+    """The bytes of a file or an http(s) URL, refused as soon as they are over ``max_bytes``.
 
-
-class TooBig(CodegenError):
-    """A file or a response over the size limit (refused before or while reading it)."""
-
-    def __init__(self, where: str, what: str, max_bytes: int, size: int | None = None) -> None:
-        self.kind = what
-        self.size = size
-        measured = f" {size} bytes," if size is not None else ""
-        super().__init__(where, f"{what} is{measured} over the limit of {megabytes(max_bytes)}{RAISE_IT}")
-
-
-RAISE_IT = " (raise it with --max-spec-size MB)"
-
-
-def megabytes(count: int) -> str:
-    return f"{count / (1024 * 1024):g} MB"
+    A URL is fetched by ``fetch.get``: ``headers`` go only to ``origins`` (default: the URL's
+    own), within the size limit (after decompression) and the deadline.
+    """
+    return _fetch(source, headers, max_bytes, origins) if is_url(source) else _read_file(source, max_bytes)
 
 
 def _read_file(source: str, max_bytes: int) -> bytes:
@@ -172,32 +164,8 @@ def _read_file(source: str, max_bytes: int) -> bytes:
         raise CodegenError(source, f"cannot read file: {exc.strerror or exc}") from None
 
 
-def _fetch(url: str, headers: dict[str, str], max_bytes: int) -> bytes:
-    import httpx  # only needed for URLs
-
-    try:
-        timeout = httpx.Timeout(60.0, connect=10.0)
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=True) as c,
-            c.stream("GET", url, headers=headers) as response,
-        ):
-            if response.status_code != 200:
-                hint = " (does the server need --header 'Authorization: Bearer ...'?)"
-                extra = hint if response.status_code in (401, 403) else ""
-                raise CodegenError(url, f"HTTP {response.status_code}{extra}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:  # refused before reading the body
-                raise TooBig(url, "response", max_bytes, int(declared))
-            chunks: list[bytes] = []
-            total = 0
-            for chunk in response.iter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise TooBig(url, "response", max_bytes)
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise CodegenError(url, f"cannot fetch: {exc}") from None
+def _fetch(url: str, headers: dict[str, str], max_bytes: int, origins: Collection[Origin] | None) -> bytes:
+    return fetch.get(url, headers=headers, origins=origins, max_bytes=max_bytes).body
 
 
 def parse_document(raw: bytes, source: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from .overrides import Overrides, apply_to_document, for_document, load_override
 from .render import file_header, package_marker, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
 from .surface import build_surface
-from .writer import MARKER, check_target, read_files, render_into, write_package
+from .writer import MARKER, prepare_target, read_files, render_into, write_package
 
 
 @dataclass(frozen=True)
@@ -224,15 +224,15 @@ def generate(
     """Write the package to ``out_dir`` atomically (an existing one is replaced only on success)."""
     from .fmt import format_and_check
 
-    check_target(out_dir.absolute())  # fail before the slow part
+    notes = prepare_target(out_dir)  # fail before the slow part; restore what a killed run left
     package = _package_name(out_dir)
     inputs = Inputs(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
     model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
-    write_package(out_dir, files, marker, finish=format_and_check)
+    notes += write_package(out_dir, files, marker, finish=format_and_check)
     ops = sum(len(g.operations) for g in model.groups)
-    return Result(out_dir, ops, len(model.model_index), len(files) + 1, tuple(warnings), skipped)
+    return Result(out_dir, ops, len(model.model_index), len(files) + 1, (*notes, *warnings), skipped)
 
 
 @dataclass(frozen=True)
@@ -286,11 +286,14 @@ def check(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
     model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
-    with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
-        fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout
-        render_into(fresh_dir, files, marker, finish=format_and_check)
-        fresh = read_files(fresh_dir)
-    existing = {k: v for k, v in read_files(out_dir).items() if not _ignored(k)} if out_dir.is_dir() else {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
+            fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout
+            render_into(fresh_dir, files, marker, finish=format_and_check, shown=out_dir)
+            fresh = read_files(fresh_dir)
+        existing = {k: v for k, v in read_files(out_dir).items() if not _ignored(k)} if out_dir.is_dir() else {}
+    except OSError as exc:  # no room for the temp dir, an unreadable file in OUT_DIR
+        raise CodegenError(str(out_dir), f"cannot compare: {exc.strerror or exc} ({exc.filename})") from None
     changed = tuple(sorted(k for k in fresh.keys() & existing.keys() if fresh[k] != existing[k]))
     missing = tuple(sorted(fresh.keys() - existing.keys()))
     extra = tuple(sorted(existing.keys() - fresh.keys()))

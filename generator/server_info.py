@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from . import fetch
 from .errors import CodegenError
 
 PACKAGES_ROUTE = "system/packages"
+MAX_ANSWER_BYTES = 1024 * 1024  # a real answer lists a few dozen packages: about 3 KB
+DEADLINE = 30.0  # seconds; past it the package versions are left out, with a warning
 
 
 def packages_url(spec_url: str, document: Mapping[str, Any]) -> str:
@@ -48,20 +51,31 @@ def parse_packages(data: Any, where: str) -> dict[str, str]:
 def fetch_server_packages(
     spec_url: str, document: Mapping[str, Any], headers: dict[str, str]
 ) -> tuple[dict[str, str], str]:
-    """The server's packages, or ``({}, why not)``: a server without the route still gets a client."""
-    import httpx
+    """The server's packages, or ``({}, why not)``: a server without the route still gets a client.
 
+    Fetched like the spec (``fetch.get``): the headers go only to the spec's own origin (the
+    document's ``servers`` may name any host), within ``MAX_ANSWER_BYTES`` once decompressed and
+    ``DEADLINE`` seconds in all.
+    """
     url = packages_url(spec_url, document)
     try:
-        with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as client:
-            response = client.get(url, headers=headers)
-    except httpx.HTTPError as exc:
-        return {}, f"GET {url} failed: {exc}"
-    if response.status_code != 200:
-        return {}, f"GET {url} answered HTTP {response.status_code}"
+        answer = fetch.get(
+            url,
+            headers=headers,
+            origins={fetch.origin(spec_url)},
+            max_bytes=MAX_ANSWER_BYTES,
+            deadline=DEADLINE,
+            hint="",
+        )
+    except fetch.BadStatus as exc:
+        return {}, f"GET {url} answered HTTP {exc.status}"
+    except CodegenError as exc:
+        return {}, f"GET {url}: {exc.what}"
     try:
-        packages = parse_packages(response.json(), url)
-    except (ValueError, CodegenError) as exc:
+        packages = parse_packages(json.loads(answer.body), url)
+    except (ValueError, RecursionError) as exc:
+        return {}, f"GET {url}: not JSON: {str(exc) or type(exc).__name__}"
+    except CodegenError as exc:
         return {}, f"GET {url}: {exc}"
     if not packages:
         return {}, f"GET {url} lists no packages (the server was not started by `mastra dev` / `mastra build`)"
