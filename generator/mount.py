@@ -46,5 +46,8 @@ def hoist_api_mount(document: dict[str, Any]) -> dict[str, Any]:
     if any(p in stripped for p in paths if p not in mounted):
         return document  # /api/x and /x both: they are different routes
     hoisted["paths"] = {p[len(API_MOUNT) :] if p in mounted else p: item for p, item in paths.items()}
-    hoisted["servers"] = [{"url": API_MOUNT}]
+    servers = document.get("servers")
+    root = servers[0].get("url") if isinstance(servers, list) and servers and isinstance(servers[0], dict) else None
+    # the mount under the server the document names (its host kept), else under the spec's own
+    hoisted["servers"] = [{"url": (root.rstrip("/") if isinstance(root, str) else "") + API_MOUNT}]
     return hoisted

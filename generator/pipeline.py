@@ -195,7 +195,8 @@ def _render(
     warnings: list[str] = list(prepared.spec.warnings)
     packages = inputs.server_packages
     if packages is None and spec_source.startswith(("http://", "https://")):
-        packages, problem = fetch_server_packages(spec_source, prepared.spec.document, dict(inputs.headers))
+        # The normalized document's servers: a 1.0.x document names its /api mount only once hoisted.
+        packages, problem = fetch_server_packages(spec_source, prepared.normalized, dict(inputs.headers))
         if problem:
             warnings.append(f"server package versions not recorded: {problem}")
     model = assemble(
