@@ -34,7 +34,7 @@ from ._errors import (
     make_status_error,
 )
 from ._raw import claim_streaming, hand_over, record_response
-from ._redact import SECRETS_KEY, is_secret_name, redact_headers, redact_url, secret_forms, secrets_of
+from ._redact import SECRETS_KEY, is_secret_name, redact_headers, redact_url, scrub, secret_forms, secrets_of
 from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
 from ._types import (
     DEFAULT_IDLE_TIMEOUT,
@@ -541,7 +541,7 @@ def _log_response(response: httpx.Response, started: float) -> None:
             response.request.method,
             redact_url(response.request.url),
             response.status_code,
-            response.reason_phrase,
+            scrub(response.reason_phrase, secrets),
             (time.monotonic() - started) * 1000,
             redact_headers(response.headers.multi_items(), secrets),
         )
