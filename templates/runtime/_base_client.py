@@ -309,11 +309,12 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._default_headers = default_headers
         # The values scrubbed from errors and logs: the key as given (a trailing newline too)
         # and every header of the client whose name looks secret.
-        secrets = secret_forms(api_key) if isinstance(api_key, str) else set()
-        for name, value in [*default_headers.items(), *self._custom_headers.items()]:
-            if is_secret_name(name):
-                secrets |= secret_forms(value)
-        self._secrets = frozenset(secrets)
+        secrets: set[str] = secret_forms(api_key) if isinstance(api_key, str) else set()
+        own: list[tuple[str, str]] = list(default_headers.items()) + list(self._custom_headers.items())
+        for header, text in own:
+            if is_secret_name(header):
+                secrets |= secret_forms(text)
+        self._secrets: frozenset[str] = frozenset(secrets)
 
     @property
     def base_url(self) -> str:
@@ -454,7 +455,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         request_headers.update(self._custom_headers)
         if headers:
             request_headers.update(_check_headers(headers, " (in this call's headers)"))
-        secrets = set(self._secrets)
+        secrets: set[str] = set(self._secrets)
         for name, value in (headers or {}).items():
             if is_secret_name(name):
                 secrets |= secret_forms(value)
