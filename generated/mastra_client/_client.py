@@ -32,8 +32,9 @@ from ._resources import (
 )
 from ._runtime._base_client import AsyncAPIClient, SyncAPIClient, default_user_agent
 from ._runtime._raw import WithRawResponse, WithStreamingResponse
-from ._runtime._types import (
+from ._runtime._types import (  # noqa: F401
     DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
@@ -107,7 +108,11 @@ class MastraClient(SyncAPIClient):
             ``http://localhost:4111``).
         api_prefix: where the API is mounted (``/api``).
         api_key: sent as ``Authorization: Bearer <api_key>`` (default ``$MASTRA_API_KEY``).
-        headers: sent with every request.
+            Whitespace at its ends (a key read from a file ends with a newline) is stripped; a key
+            with other control or non-ASCII characters is refused. It never appears in an error
+            message or a log line, even when the server echoes it.
+        headers: sent with every request. A value with a line break, another control character
+            or non-ASCII characters, or that is not a ``str``, is refused here (naming the header).
         timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 60 s to read;
             a call that is not a stream must have its whole answer within the read timeout).
         max_retries: retries of failed requests that are safe to repeat (default 2), with
@@ -122,6 +127,10 @@ class MastraClient(SyncAPIClient):
         strict_response_validation: raise ``APIResponseValidationError`` when an answer does not
             fit its model, instead of keeping what the server sent leniently (the default: see
             ``validation_errors``). Each method takes it too, for one call.
+        max_response_bytes: the largest answer read whole, after decompression (default 256 MiB;
+            ``None``: no limit), also the largest stream event; error bodies are kept up to 1 MiB
+            (truncated beyond). Past it, ``ResponseTooLargeError``. Each method takes it too.
+            ``with_streaming_response`` has no whole-body limit: read large answers that way.
     """
 
     _generated_from = SERVER_PACKAGES
@@ -140,6 +149,7 @@ class MastraClient(SyncAPIClient):
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
         strict_response_validation: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -153,6 +163,7 @@ class MastraClient(SyncAPIClient):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
 
     @property
@@ -480,6 +491,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsCreateResponse:
         """Create thread
 
@@ -503,6 +515,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def create_stored_agent(
@@ -600,6 +613,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsCreateResponse:
         """Create stored agent
 
@@ -667,6 +681,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete_thread(
@@ -681,6 +696,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -703,6 +719,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_agent_builder_actions(
@@ -714,6 +731,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List agent-builder actions
 
@@ -728,6 +746,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_log_for_run(
@@ -747,6 +766,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Log:
         """List logs by run ID
 
@@ -779,6 +799,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_log_for_run(
@@ -798,6 +819,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
         return self.logs.iter_log(
@@ -815,6 +837,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_mcp_server_details(
@@ -828,6 +851,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0Server:
         """Get MCP server details
 
@@ -848,6 +872,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_mcp_server_resources(
@@ -860,6 +885,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -878,6 +904,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_mcp_server_tools(
@@ -890,6 +917,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -908,6 +936,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_mcp_servers(
@@ -923,6 +952,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0ServersResponse:
         """List MCP servers
 
@@ -947,6 +977,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_mcp_servers(
@@ -962,6 +993,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
         return self.mcp.iter_servers(
@@ -975,6 +1007,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_memory_config(
@@ -987,6 +1020,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryConfigResponse:
         """Get memory configuration
 
@@ -1005,6 +1039,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_memory_status(
@@ -1019,6 +1054,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
@@ -1041,6 +1077,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_scorer(
@@ -1053,6 +1090,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresScorer | None:
         """Get scorer by ID
 
@@ -1071,6 +1109,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_system_packages(
@@ -1082,6 +1121,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.SystemPackagesResponse:
         """Get installed Mastra packages and Studio capabilities
 
@@ -1096,6 +1136,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_trace(
@@ -1108,6 +1149,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTrace:
         """Get AI trace by ID
 
@@ -1126,6 +1168,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_working_memory(
@@ -1141,6 +1184,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -1165,6 +1209,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_agents(
@@ -1177,6 +1222,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Agent]:
         """List all agents
 
@@ -1195,6 +1241,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_embedders(
@@ -1206,6 +1253,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EmbeddersResponse:
         """List available embedder models
 
@@ -1220,6 +1268,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_log_transports(
@@ -1231,6 +1280,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsTransportsResponse:
         """List log transports
 
@@ -1245,6 +1295,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_logs(
@@ -1263,6 +1314,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsResponse:
         """List logs
 
@@ -1293,6 +1345,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_logs(
@@ -1311,6 +1364,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
         return self.logs.iter_logs(
@@ -1327,6 +1381,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_logs_vnext(
@@ -1418,6 +1473,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityLogsResponse:
         """List logs
 
@@ -1500,6 +1556,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_logs_vnext(
@@ -1591,6 +1648,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
         return self.observability.iter_logs(
@@ -1633,6 +1691,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_memory_threads(
@@ -1650,6 +1709,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
@@ -1678,6 +1738,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_memory_threads(
@@ -1695,6 +1756,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryThread]:
         """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
         return self.memory.iter_threads(
@@ -1710,6 +1772,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_processors(
@@ -1721,6 +1784,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ProcessorsResponseValue]:
         """List all processors
 
@@ -1735,6 +1799,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_scorers(
@@ -1746,6 +1811,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
@@ -1760,6 +1826,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_scores_by_entity_id(
@@ -1775,6 +1842,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresEntity:
         """List scores by entity ID
 
@@ -1799,6 +1867,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_entity_id(
@@ -1814,6 +1883,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_entity_id(
@@ -1827,6 +1897,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_scores_by_run_id(
@@ -1841,6 +1912,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by run ID
 
@@ -1863,6 +1935,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_run_id(
@@ -1877,6 +1950,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_run_id(
@@ -1889,6 +1963,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_scores_by_scorer_id(
@@ -1905,6 +1980,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by scorer ID
 
@@ -1931,6 +2007,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_scorer_id(
@@ -1947,6 +2024,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_scorer_id(
@@ -1961,6 +2039,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_stored_agents(
@@ -1981,6 +2060,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsResponse:
         """List stored agents
 
@@ -2015,6 +2095,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_stored_agents(
@@ -2035,6 +2116,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgent]:
         """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
         return self.stored_agents.iter_stored_agents(
@@ -2053,6 +2135,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_thread_messages(
@@ -2074,6 +2157,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -2108,6 +2192,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_thread_messages(
@@ -2129,6 +2214,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
@@ -2147,6 +2233,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_tools(
@@ -2158,6 +2245,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Tool]:
         """List all tools
 
@@ -2172,6 +2260,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_traces(
@@ -2311,6 +2400,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
@@ -2409,6 +2499,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_traces(
@@ -2548,6 +2639,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
         return self.observability.iter_traces(
@@ -2598,6 +2690,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_vectors(
@@ -2609,6 +2702,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorsResponse:
         """List vector stores
 
@@ -2623,6 +2717,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_workflow_run_counts(
@@ -2634,6 +2729,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
@@ -2648,6 +2744,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_workflows(
@@ -2660,6 +2757,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List all workflows
 
@@ -2678,6 +2776,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def query_traces(
@@ -2708,6 +2807,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ObservabilityTracesQueryResponseOption1
         | _models.ObservabilityTracesQueryResponseWithPagination
@@ -2741,6 +2841,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def read_mcp_server_resource(
@@ -2755,6 +2856,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -2776,6 +2878,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def save_message_to_memory(
@@ -2790,6 +2893,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySaveMessagesResponse:
         """Save messages
 
@@ -2810,6 +2914,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def save_score(
@@ -2823,6 +2928,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresResponse:
         """Save score
 
@@ -2839,6 +2945,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def search_memory(
@@ -2856,6 +2963,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySearchResponse:
         """Search memory
 
@@ -2884,6 +2992,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update_working_memory(
@@ -2901,6 +3010,7 @@ class MastraClient(SyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -2925,6 +3035,7 @@ class MastraClient(SyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -2936,7 +3047,11 @@ class AsyncMastraClient(AsyncAPIClient):
             ``http://localhost:4111``).
         api_prefix: where the API is mounted (``/api``).
         api_key: sent as ``Authorization: Bearer <api_key>`` (default ``$MASTRA_API_KEY``).
-        headers: sent with every request.
+            Whitespace at its ends (a key read from a file ends with a newline) is stripped; a key
+            with other control or non-ASCII characters is refused. It never appears in an error
+            message or a log line, even when the server echoes it.
+        headers: sent with every request. A value with a line break, another control character
+            or non-ASCII characters, or that is not a ``str``, is refused here (naming the header).
         timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 60 s to read;
             a call that is not a stream must have its whole answer within the read timeout).
         max_retries: retries of failed requests that are safe to repeat (default 2), with
@@ -2951,6 +3066,10 @@ class AsyncMastraClient(AsyncAPIClient):
         strict_response_validation: raise ``APIResponseValidationError`` when an answer does not
             fit its model, instead of keeping what the server sent leniently (the default: see
             ``validation_errors``). Each method takes it too, for one call.
+        max_response_bytes: the largest answer read whole, after decompression (default 256 MiB;
+            ``None``: no limit), also the largest stream event; error bodies are kept up to 1 MiB
+            (truncated beyond). Past it, ``ResponseTooLargeError``. Each method takes it too.
+            ``with_streaming_response`` has no whole-body limit: read large answers that way.
     """
 
     _generated_from = SERVER_PACKAGES
@@ -2969,6 +3088,7 @@ class AsyncMastraClient(AsyncAPIClient):
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
         strict_response_validation: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             base_url=base_url or os.environ.get("MASTRA_BASE_URL") or DEFAULT_BASE_URL,
@@ -2982,6 +3102,7 @@ class AsyncMastraClient(AsyncAPIClient):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
 
     @property
@@ -3309,6 +3430,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsCreateResponse:
         """Create thread
 
@@ -3332,6 +3454,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def create_stored_agent(
@@ -3429,6 +3552,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsCreateResponse:
         """Create stored agent
 
@@ -3496,6 +3620,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete_thread(
@@ -3510,6 +3635,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -3532,6 +3658,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_agent_builder_actions(
@@ -3543,6 +3670,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List agent-builder actions
 
@@ -3557,6 +3685,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_log_for_run(
@@ -3576,6 +3705,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Log:
         """List logs by run ID
 
@@ -3608,6 +3738,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_log_for_run(
@@ -3627,6 +3758,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``get_log_for_run``, a page at a time as the loop goes."""
         return self.logs.iter_log(
@@ -3644,6 +3776,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_mcp_server_details(
@@ -3657,6 +3790,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0Server:
         """Get MCP server details
 
@@ -3677,6 +3811,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_mcp_server_resources(
@@ -3689,6 +3824,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -3707,6 +3843,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_mcp_server_tools(
@@ -3719,6 +3856,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -3737,6 +3875,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_mcp_servers(
@@ -3752,6 +3891,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0ServersResponse:
         """List MCP servers
 
@@ -3776,6 +3916,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_mcp_servers(
@@ -3791,6 +3932,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``get_mcp_servers``, a page at a time as the loop goes."""
         return self.mcp.iter_servers(
@@ -3804,6 +3946,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_memory_config(
@@ -3816,6 +3959,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryConfigResponse:
         """Get memory configuration
 
@@ -3834,6 +3978,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_memory_status(
@@ -3848,6 +3993,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
@@ -3870,6 +4016,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_scorer(
@@ -3882,6 +4029,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresScorer | None:
         """Get scorer by ID
 
@@ -3900,6 +4048,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_system_packages(
@@ -3911,6 +4060,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.SystemPackagesResponse:
         """Get installed Mastra packages and Studio capabilities
 
@@ -3925,6 +4075,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_trace(
@@ -3937,6 +4088,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTrace:
         """Get AI trace by ID
 
@@ -3955,6 +4107,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_working_memory(
@@ -3970,6 +4123,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -3994,6 +4148,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_agents(
@@ -4006,6 +4161,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Agent]:
         """List all agents
 
@@ -4024,6 +4180,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_embedders(
@@ -4035,6 +4192,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EmbeddersResponse:
         """List available embedder models
 
@@ -4049,6 +4207,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_log_transports(
@@ -4060,6 +4219,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsTransportsResponse:
         """List log transports
 
@@ -4074,6 +4234,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_logs(
@@ -4092,6 +4253,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsResponse:
         """List logs
 
@@ -4122,6 +4284,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_logs(
@@ -4140,6 +4303,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, a page at a time as the loop goes."""
         return self.logs.iter_logs(
@@ -4156,6 +4320,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_logs_vnext(
@@ -4247,6 +4412,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityLogsResponse:
         """List logs
 
@@ -4329,6 +4495,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_logs_vnext(
@@ -4420,6 +4587,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs_vnext``, a page at a time as the loop goes."""
         return self.observability.iter_logs(
@@ -4462,6 +4630,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_memory_threads(
@@ -4479,6 +4648,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
@@ -4507,6 +4677,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_memory_threads(
@@ -4524,6 +4695,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryThread]:
         """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
         return self.memory.iter_threads(
@@ -4539,6 +4711,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_processors(
@@ -4550,6 +4723,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ProcessorsResponseValue]:
         """List all processors
 
@@ -4564,6 +4738,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_scorers(
@@ -4575,6 +4750,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
@@ -4589,6 +4765,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_scores_by_entity_id(
@@ -4604,6 +4781,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresEntity:
         """List scores by entity ID
 
@@ -4628,6 +4806,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_entity_id(
@@ -4643,6 +4822,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_entity_id(
@@ -4656,6 +4836,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_scores_by_run_id(
@@ -4670,6 +4851,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by run ID
 
@@ -4692,6 +4874,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_run_id(
@@ -4706,6 +4889,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_run_id(
@@ -4718,6 +4902,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_scores_by_scorer_id(
@@ -4734,6 +4919,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by scorer ID
 
@@ -4760,6 +4946,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_scores_by_scorer_id(
@@ -4776,6 +4963,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_scorer_id(
@@ -4790,6 +4978,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_stored_agents(
@@ -4810,6 +4999,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsResponse:
         """List stored agents
 
@@ -4844,6 +5034,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_stored_agents(
@@ -4864,6 +5055,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgent]:
         """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
         return self.stored_agents.iter_stored_agents(
@@ -4882,6 +5074,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_thread_messages(
@@ -4903,6 +5096,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -4937,6 +5131,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_thread_messages(
@@ -4958,6 +5153,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
@@ -4976,6 +5172,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_tools(
@@ -4987,6 +5184,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Tool]:
         """List all tools
 
@@ -5001,6 +5199,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_traces(
@@ -5140,6 +5339,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
@@ -5238,6 +5438,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_traces(
@@ -5377,6 +5578,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
         return self.observability.iter_traces(
@@ -5427,6 +5629,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_vectors(
@@ -5438,6 +5641,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorsResponse:
         """List vector stores
 
@@ -5452,6 +5656,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_workflow_run_counts(
@@ -5463,6 +5668,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
@@ -5477,6 +5683,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_workflows(
@@ -5489,6 +5696,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List all workflows
 
@@ -5507,6 +5715,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def query_traces(
@@ -5537,6 +5746,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ObservabilityTracesQueryResponseOption1
         | _models.ObservabilityTracesQueryResponseWithPagination
@@ -5570,6 +5780,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def read_mcp_server_resource(
@@ -5584,6 +5795,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -5605,6 +5817,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def save_message_to_memory(
@@ -5619,6 +5832,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySaveMessagesResponse:
         """Save messages
 
@@ -5639,6 +5853,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def save_score(
@@ -5652,6 +5867,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresResponse:
         """Save score
 
@@ -5668,6 +5884,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def search_memory(
@@ -5685,6 +5902,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySearchResponse:
         """Search memory
 
@@ -5713,6 +5931,7 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update_working_memory(
@@ -5730,6 +5949,7 @@ class AsyncMastraClient(AsyncAPIClient):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -5754,4 +5974,5 @@ class AsyncMastraClient(AsyncAPIClient):
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )

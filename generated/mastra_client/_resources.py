@@ -48,6 +48,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Agent:
         """Get agent by ID
 
@@ -69,6 +70,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def generate(
@@ -134,6 +136,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Generate agent response
 
@@ -175,6 +178,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -241,6 +245,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response
 
@@ -283,6 +288,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream_until_idle(
@@ -350,6 +356,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
@@ -393,6 +400,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def network(
@@ -457,6 +465,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Stream agent network
 
@@ -498,6 +507,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def approve_tool_call(
@@ -515,6 +525,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Approve tool call
 
@@ -536,6 +547,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def decline_tool_call(
@@ -554,6 +566,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Decline tool call
 
@@ -576,6 +589,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def approve_network_tool_call(
@@ -592,6 +606,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Approve network tool call
 
@@ -612,6 +627,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def decline_network_tool_call(
@@ -629,6 +645,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
@@ -650,6 +667,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -716,6 +734,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream
 
@@ -758,6 +777,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream_until_idle(
@@ -825,6 +845,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
@@ -868,6 +889,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe(
@@ -881,6 +903,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Observe agent stream
 
@@ -902,6 +925,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def recover(
@@ -917,6 +941,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
@@ -936,6 +961,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def subscribe_to_thread(
@@ -951,6 +977,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
@@ -970,6 +997,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_versions(
@@ -984,6 +1012,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -1007,6 +1036,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_versions(
@@ -1021,6 +1051,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
         return self._client.agent_versions.iter_stored_agent_versions(
@@ -1033,6 +1064,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -1047,6 +1079,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -1067,6 +1100,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_version(
@@ -1079,6 +1113,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -1098,6 +1133,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def activate_version(
@@ -1111,6 +1147,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -1131,6 +1168,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restore_version(
@@ -1144,6 +1182,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -1164,6 +1203,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete_version(
@@ -1176,6 +1216,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -1195,6 +1236,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def compare_versions(
@@ -1208,6 +1250,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -1229,6 +1272,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def approve_tool_call_generate(
@@ -1246,6 +1290,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Approve tool call (non-streaming)
 
@@ -1267,6 +1312,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def decline_tool_call_generate(
@@ -1285,6 +1331,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Decline tool call (non-streaming)
 
@@ -1307,6 +1354,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_tool(
@@ -1319,6 +1367,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentTool:
         """Get agent tool
 
@@ -1338,6 +1387,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def execute_tool(
@@ -1353,6 +1403,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent tool
 
@@ -1375,6 +1426,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def send_signal(
@@ -1397,6 +1449,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSignalsResponse:
         """Send agent signal
 
@@ -1419,6 +1472,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def send_message(
@@ -1446,6 +1500,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
@@ -1468,6 +1523,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def queue_message(
@@ -1495,6 +1551,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
@@ -1517,6 +1574,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def abort_thread(
@@ -1531,6 +1589,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
@@ -1549,6 +1608,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def send_tool_approval(
@@ -1570,6 +1630,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendToolApprovalResponse:
         """Send tool approval
 
@@ -1595,6 +1656,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_suspended_runs(
@@ -1612,6 +1674,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
@@ -1641,6 +1704,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_suspended_runs(
@@ -1658,6 +1722,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
         return self._client.agents.iter_suspended_runs(
@@ -1673,6 +1738,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -1688,6 +1754,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentInstructionsEnhanceResponse:
         """Enhance agent instructions
 
@@ -1710,6 +1777,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def clone(
@@ -1726,6 +1794,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentCloneResponse:
         """Clone agent
 
@@ -1750,6 +1819,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update_model(
@@ -1764,6 +1834,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update agent model
 
@@ -1782,6 +1853,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def reset_model(
@@ -1794,6 +1866,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResetResponse:
         """Reset agent model
 
@@ -1810,6 +1883,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def reorder_model_list(
@@ -1823,6 +1897,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelsReorderResponse:
         """Reorder agent model list
 
@@ -1840,6 +1915,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update_model_in_model_list(
@@ -1856,6 +1932,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update model in model list
 
@@ -1879,6 +1956,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_speakers(
@@ -1890,6 +1968,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get voice speakers
 
@@ -1905,6 +1984,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_listener(
@@ -1916,6 +1996,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Get voice listener
 
@@ -1931,6 +2012,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def voice_speak(
@@ -1945,6 +2027,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate speech
 
@@ -1963,6 +2046,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def voice_listen(
@@ -1977,6 +2061,7 @@ class Agent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentVoiceListenResponse:
         """Transcribe speech
 
@@ -1999,6 +2084,7 @@ class Agent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -2021,6 +2107,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilder:
         """Get action by ID
 
@@ -2036,6 +2123,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def create_run(
@@ -2049,6 +2137,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderCreateRunResponse:
         """Create action run
 
@@ -2069,6 +2158,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def start_async(
@@ -2090,6 +2180,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartAsyncResponse:
         """Start action asynchronously
 
@@ -2116,6 +2207,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def start_action_run(
@@ -2137,6 +2229,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartResponse:
         """Start specific action run
 
@@ -2163,6 +2256,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -2185,6 +2279,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
@@ -2212,6 +2307,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume(
@@ -2233,6 +2329,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeResponse:
         """Resume action
 
@@ -2259,6 +2356,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_async(
@@ -2280,6 +2378,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeAsyncResponse:
         """Resume action asynchronously
 
@@ -2306,6 +2405,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -2327,6 +2427,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
@@ -2353,6 +2454,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -2365,6 +2467,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
@@ -2384,6 +2487,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def runs(
@@ -2416,6 +2520,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunsResponse:
         """List action runs
 
@@ -2449,6 +2554,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_runs(
@@ -2481,6 +2587,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``runs``, a page at a time as the loop goes."""
         return self._client.agent_builder.iter_runs(
@@ -2498,6 +2605,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -2513,6 +2621,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
@@ -2536,6 +2645,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def cancel_run(
@@ -2549,6 +2659,7 @@ class AgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunCancelResponse:
         """Cancel action run
 
@@ -2569,6 +2680,7 @@ class AgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -2591,6 +2703,7 @@ class McpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -2606,6 +2719,7 @@ class McpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_tool(
@@ -2618,6 +2732,7 @@ class McpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpTool:
         """Get MCP server tool details
 
@@ -2637,6 +2752,7 @@ class McpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def execute_tool(
@@ -2651,6 +2767,7 @@ class McpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolExecuteResponse:
         """Execute MCP server tool
 
@@ -2672,6 +2789,7 @@ class McpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resources(
@@ -2683,6 +2801,7 @@ class McpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -2698,6 +2817,7 @@ class McpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def read_resource(
@@ -2711,6 +2831,7 @@ class McpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -2731,6 +2852,7 @@ class McpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -2755,6 +2877,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThread:
         """Get thread by ID
 
@@ -2775,6 +2898,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update(
@@ -2790,6 +2914,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadUpdateResponse:
         """Update thread
 
@@ -2810,6 +2935,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete(
@@ -2822,6 +2948,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -2842,6 +2969,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_messages(
@@ -2861,6 +2989,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -2893,6 +3022,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_messages(
@@ -2912,6 +3042,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
@@ -2929,6 +3060,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -2948,6 +3080,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryMessagesDeleteResponse:
         """Delete messages
 
@@ -2969,6 +3102,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def clone(
@@ -2986,6 +3120,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadCloneResponse:
         """Clone thread
 
@@ -3008,6 +3143,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def transfer(
@@ -3021,6 +3157,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
@@ -3039,6 +3176,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_working_memory(
@@ -3052,6 +3190,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -3074,6 +3213,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update_working_memory(
@@ -3089,6 +3229,7 @@ class MemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -3109,6 +3250,7 @@ class MemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -3132,6 +3274,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
@@ -3151,6 +3294,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def update(
@@ -3250,6 +3394,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
         """Update stored agent
 
@@ -3318,6 +3463,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete(
@@ -3329,6 +3475,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDeleteResponse:
         """Delete stored agent
 
@@ -3344,6 +3491,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def dependents(
@@ -3355,6 +3503,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
@@ -3370,6 +3519,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def export(
@@ -3464,6 +3614,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
@@ -3522,6 +3673,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def favorite(
@@ -3533,6 +3685,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteReplaceResponse:
         """Favorite a stored agent
 
@@ -3548,6 +3701,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def unfavorite(
@@ -3559,6 +3713,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteDeleteResponse:
         """Unfavorite a stored agent
 
@@ -3574,6 +3729,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def list_versions(
@@ -3588,6 +3744,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -3611,6 +3768,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_versions(
@@ -3625,6 +3783,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
         return self._client.agent_versions.iter_stored_agent_versions(
@@ -3637,6 +3796,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -3651,6 +3811,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -3671,6 +3832,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_version(
@@ -3683,6 +3845,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -3702,6 +3865,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def activate_version(
@@ -3715,6 +3879,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -3735,6 +3900,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restore_version(
@@ -3748,6 +3914,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -3768,6 +3935,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete_version(
@@ -3780,6 +3948,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -3799,6 +3968,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def compare_versions(
@@ -3812,6 +3982,7 @@ class StoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -3833,6 +4004,7 @@ class StoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -3855,6 +4027,7 @@ class Tool:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Tool:
         """Get tool by ID
 
@@ -3870,6 +4043,7 @@ class Tool:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def execute(
@@ -3885,6 +4059,7 @@ class Tool:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute tool
 
@@ -3907,6 +4082,7 @@ class Tool:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -3930,6 +4106,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndex:
         """Describe index
 
@@ -3949,6 +4126,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def get_indexes(
@@ -3960,6 +4138,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List indexes
 
@@ -3975,6 +4154,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def create_index(
@@ -3990,6 +4170,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorCreateIndexResponse:
         """Create index
 
@@ -4009,6 +4190,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def upsert(
@@ -4025,6 +4207,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorUpsertResponse:
         """Upsert vectors
 
@@ -4045,6 +4228,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def query(
@@ -4062,6 +4246,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[Any]:
         """Query vectors
 
@@ -4083,6 +4268,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete(
@@ -4095,6 +4281,7 @@ class Vector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndexDeleteResponse:
         """Delete index
 
@@ -4114,6 +4301,7 @@ class Vector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -4136,6 +4324,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workflow:
         """Get workflow by ID
 
@@ -4151,6 +4340,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def runs(
@@ -4183,6 +4373,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunsResponse:
         """List workflow runs
 
@@ -4216,6 +4407,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_runs(
@@ -4248,6 +4440,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``runs``, a page at a time as the loop goes."""
         return self._client.workflows.iter_runs(
@@ -4265,6 +4458,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -4280,6 +4474,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -4303,6 +4498,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete_run_by_id(
@@ -4315,6 +4511,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -4334,6 +4531,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def create_run(
@@ -4349,6 +4547,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowRun:
         """Create workflow run
 
@@ -4371,6 +4570,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
         return WorkflowRun(
             self._client,
@@ -4397,6 +4597,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -4423,6 +4624,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def start_async(
@@ -4444,6 +4646,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -4470,6 +4673,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -4493,6 +4697,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -4521,6 +4726,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume(
@@ -4542,6 +4748,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -4568,6 +4775,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_async(
@@ -4589,6 +4797,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -4615,6 +4824,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_no_wait(
@@ -4636,6 +4846,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -4662,6 +4873,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -4684,6 +4896,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -4711,6 +4924,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -4724,6 +4938,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -4745,6 +4960,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restart(
@@ -4762,6 +4978,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -4784,6 +5001,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restart_async(
@@ -4801,6 +5019,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -4823,6 +5042,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel(
@@ -4847,6 +5067,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -4876,6 +5097,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_async(
@@ -4900,6 +5122,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -4929,6 +5152,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_stream(
@@ -4954,6 +5178,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -4984,6 +5209,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def cancel_run(
@@ -4997,6 +5223,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -5017,6 +5244,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def send_event(
@@ -5030,6 +5258,7 @@ class Workflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
@@ -5046,6 +5275,7 @@ class Workflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -5071,6 +5301,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -5093,6 +5324,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def start(
@@ -5113,6 +5345,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -5136,6 +5369,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def start_async(
@@ -5156,6 +5390,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -5179,6 +5414,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -5201,6 +5437,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -5226,6 +5463,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume(
@@ -5246,6 +5484,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -5269,6 +5508,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_async(
@@ -5289,6 +5529,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -5312,6 +5553,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_no_wait(
@@ -5332,6 +5574,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -5355,6 +5598,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -5376,6 +5620,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -5400,6 +5645,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe(
@@ -5412,6 +5658,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -5432,6 +5679,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -5444,6 +5692,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -5464,6 +5713,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restart(
@@ -5480,6 +5730,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -5499,6 +5750,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def restart_async(
@@ -5515,6 +5767,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -5534,6 +5787,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel(
@@ -5557,6 +5811,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -5583,6 +5838,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_async(
@@ -5606,6 +5862,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -5632,6 +5889,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_stream(
@@ -5656,6 +5914,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -5683,6 +5942,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def cancel(
@@ -5695,6 +5955,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -5712,6 +5973,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def delete(
@@ -5723,6 +5985,7 @@ class WorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -5739,6 +6002,7 @@ class WorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -5763,6 +6027,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Agent:
         """Get agent by ID
 
@@ -5784,6 +6049,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def generate(
@@ -5849,6 +6115,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Generate agent response
 
@@ -5890,6 +6157,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -5956,6 +6224,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response
 
@@ -5998,6 +6267,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream_until_idle(
@@ -6065,6 +6335,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
@@ -6108,6 +6379,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def network(
@@ -6172,6 +6444,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Stream agent network
 
@@ -6213,6 +6486,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def approve_tool_call(
@@ -6230,6 +6504,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Approve tool call
 
@@ -6251,6 +6526,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def decline_tool_call(
@@ -6269,6 +6545,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Decline tool call
 
@@ -6291,6 +6568,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def approve_network_tool_call(
@@ -6307,6 +6585,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Approve network tool call
 
@@ -6327,6 +6606,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def decline_network_tool_call(
@@ -6344,6 +6624,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
@@ -6365,6 +6646,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -6431,6 +6713,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream
 
@@ -6473,6 +6756,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream_until_idle(
@@ -6540,6 +6824,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
@@ -6583,6 +6868,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe(
@@ -6596,6 +6882,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Observe agent stream
 
@@ -6617,6 +6904,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def recover(
@@ -6632,6 +6920,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
@@ -6651,6 +6940,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def subscribe_to_thread(
@@ -6666,6 +6956,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
@@ -6685,6 +6976,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_versions(
@@ -6699,6 +6991,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -6722,6 +7015,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_versions(
@@ -6736,6 +7030,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
         return self._client.agent_versions.iter_stored_agent_versions(
@@ -6748,6 +7043,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -6762,6 +7058,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -6782,6 +7079,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_version(
@@ -6794,6 +7092,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -6813,6 +7112,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def activate_version(
@@ -6826,6 +7126,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -6846,6 +7147,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restore_version(
@@ -6859,6 +7161,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -6879,6 +7182,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete_version(
@@ -6891,6 +7195,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -6910,6 +7215,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def compare_versions(
@@ -6923,6 +7229,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -6944,6 +7251,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def approve_tool_call_generate(
@@ -6961,6 +7269,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Approve tool call (non-streaming)
 
@@ -6982,6 +7291,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def decline_tool_call_generate(
@@ -7000,6 +7310,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Decline tool call (non-streaming)
 
@@ -7022,6 +7333,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_tool(
@@ -7034,6 +7346,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentTool:
         """Get agent tool
 
@@ -7053,6 +7366,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def execute_tool(
@@ -7068,6 +7382,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent tool
 
@@ -7090,6 +7405,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def send_signal(
@@ -7112,6 +7428,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSignalsResponse:
         """Send agent signal
 
@@ -7134,6 +7451,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def send_message(
@@ -7161,6 +7479,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
@@ -7183,6 +7502,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def queue_message(
@@ -7210,6 +7530,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
@@ -7232,6 +7553,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def abort_thread(
@@ -7246,6 +7568,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
@@ -7264,6 +7587,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def send_tool_approval(
@@ -7285,6 +7609,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendToolApprovalResponse:
         """Send tool approval
 
@@ -7310,6 +7635,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_suspended_runs(
@@ -7327,6 +7653,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
@@ -7356,6 +7683,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_suspended_runs(
@@ -7373,6 +7701,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
         return self._client.agents.iter_suspended_runs(
@@ -7388,6 +7717,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -7403,6 +7733,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentInstructionsEnhanceResponse:
         """Enhance agent instructions
 
@@ -7425,6 +7756,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def clone(
@@ -7441,6 +7773,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentCloneResponse:
         """Clone agent
 
@@ -7465,6 +7798,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update_model(
@@ -7479,6 +7813,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update agent model
 
@@ -7497,6 +7832,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def reset_model(
@@ -7509,6 +7845,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResetResponse:
         """Reset agent model
 
@@ -7525,6 +7862,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def reorder_model_list(
@@ -7538,6 +7876,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelsReorderResponse:
         """Reorder agent model list
 
@@ -7555,6 +7894,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update_model_in_model_list(
@@ -7571,6 +7911,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update model in model list
 
@@ -7594,6 +7935,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_speakers(
@@ -7605,6 +7947,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get voice speakers
 
@@ -7620,6 +7963,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_listener(
@@ -7631,6 +7975,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Get voice listener
 
@@ -7646,6 +7991,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def voice_speak(
@@ -7660,6 +8006,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate speech
 
@@ -7678,6 +8025,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def voice_listen(
@@ -7692,6 +8040,7 @@ class AsyncAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentVoiceListenResponse:
         """Transcribe speech
 
@@ -7714,6 +8063,7 @@ class AsyncAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -7736,6 +8086,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilder:
         """Get action by ID
 
@@ -7751,6 +8102,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def create_run(
@@ -7764,6 +8116,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderCreateRunResponse:
         """Create action run
 
@@ -7784,6 +8137,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def start_async(
@@ -7805,6 +8159,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartAsyncResponse:
         """Start action asynchronously
 
@@ -7831,6 +8186,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def start_action_run(
@@ -7852,6 +8208,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartResponse:
         """Start specific action run
 
@@ -7878,6 +8235,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -7900,6 +8258,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
@@ -7927,6 +8286,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume(
@@ -7948,6 +8308,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeResponse:
         """Resume action
 
@@ -7974,6 +8335,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume_async(
@@ -7995,6 +8357,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeAsyncResponse:
         """Resume action asynchronously
 
@@ -8021,6 +8384,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -8042,6 +8406,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
@@ -8068,6 +8433,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -8080,6 +8446,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
@@ -8099,6 +8466,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def runs(
@@ -8131,6 +8499,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunsResponse:
         """List action runs
 
@@ -8164,6 +8533,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_runs(
@@ -8196,6 +8566,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``runs``, a page at a time as the loop goes."""
         return self._client.agent_builder.iter_runs(
@@ -8213,6 +8584,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -8228,6 +8600,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
@@ -8251,6 +8624,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def cancel_run(
@@ -8264,6 +8638,7 @@ class AsyncAgentBuilderAction:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunCancelResponse:
         """Cancel action run
 
@@ -8284,6 +8659,7 @@ class AsyncAgentBuilderAction:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -8306,6 +8682,7 @@ class AsyncMcpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -8321,6 +8698,7 @@ class AsyncMcpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_tool(
@@ -8333,6 +8711,7 @@ class AsyncMcpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpTool:
         """Get MCP server tool details
 
@@ -8352,6 +8731,7 @@ class AsyncMcpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def execute_tool(
@@ -8366,6 +8746,7 @@ class AsyncMcpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolExecuteResponse:
         """Execute MCP server tool
 
@@ -8387,6 +8768,7 @@ class AsyncMcpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resources(
@@ -8398,6 +8780,7 @@ class AsyncMcpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -8413,6 +8796,7 @@ class AsyncMcpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def read_resource(
@@ -8426,6 +8810,7 @@ class AsyncMcpServer:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -8446,6 +8831,7 @@ class AsyncMcpServer:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -8472,6 +8858,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThread:
         """Get thread by ID
 
@@ -8492,6 +8879,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update(
@@ -8507,6 +8895,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadUpdateResponse:
         """Update thread
 
@@ -8527,6 +8916,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete(
@@ -8539,6 +8929,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -8559,6 +8950,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_messages(
@@ -8578,6 +8970,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -8610,6 +9003,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_messages(
@@ -8629,6 +9023,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
@@ -8646,6 +9041,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -8665,6 +9061,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryMessagesDeleteResponse:
         """Delete messages
 
@@ -8686,6 +9083,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def clone(
@@ -8703,6 +9101,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadCloneResponse:
         """Clone thread
 
@@ -8725,6 +9124,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def transfer(
@@ -8738,6 +9138,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
@@ -8756,6 +9157,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_working_memory(
@@ -8769,6 +9171,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -8791,6 +9194,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update_working_memory(
@@ -8806,6 +9210,7 @@ class AsyncMemoryThread:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -8826,6 +9231,7 @@ class AsyncMemoryThread:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -8849,6 +9255,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
@@ -8868,6 +9275,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def update(
@@ -8967,6 +9375,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
         """Update stored agent
 
@@ -9035,6 +9444,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete(
@@ -9046,6 +9456,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDeleteResponse:
         """Delete stored agent
 
@@ -9061,6 +9472,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def dependents(
@@ -9072,6 +9484,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
@@ -9087,6 +9500,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def export(
@@ -9181,6 +9595,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
@@ -9239,6 +9654,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def favorite(
@@ -9250,6 +9666,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteReplaceResponse:
         """Favorite a stored agent
 
@@ -9265,6 +9682,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def unfavorite(
@@ -9276,6 +9694,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteDeleteResponse:
         """Unfavorite a stored agent
 
@@ -9291,6 +9710,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def list_versions(
@@ -9305,6 +9725,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -9328,6 +9749,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_versions(
@@ -9342,6 +9764,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
         return self._client.agent_versions.iter_stored_agent_versions(
@@ -9354,6 +9777,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -9368,6 +9792,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -9388,6 +9813,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_version(
@@ -9400,6 +9826,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -9419,6 +9846,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def activate_version(
@@ -9432,6 +9860,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -9452,6 +9881,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restore_version(
@@ -9465,6 +9895,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -9485,6 +9916,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete_version(
@@ -9497,6 +9929,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -9516,6 +9949,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def compare_versions(
@@ -9529,6 +9963,7 @@ class AsyncStoredAgent:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -9550,6 +9985,7 @@ class AsyncStoredAgent:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -9572,6 +10008,7 @@ class AsyncTool:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Tool:
         """Get tool by ID
 
@@ -9587,6 +10024,7 @@ class AsyncTool:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def execute(
@@ -9602,6 +10040,7 @@ class AsyncTool:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute tool
 
@@ -9624,6 +10063,7 @@ class AsyncTool:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -9647,6 +10087,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndex:
         """Describe index
 
@@ -9666,6 +10107,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def get_indexes(
@@ -9677,6 +10119,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List indexes
 
@@ -9692,6 +10135,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def create_index(
@@ -9707,6 +10151,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorCreateIndexResponse:
         """Create index
 
@@ -9726,6 +10171,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def upsert(
@@ -9742,6 +10188,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorUpsertResponse:
         """Upsert vectors
 
@@ -9762,6 +10209,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def query(
@@ -9779,6 +10227,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[Any]:
         """Query vectors
 
@@ -9800,6 +10249,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete(
@@ -9812,6 +10262,7 @@ class AsyncVector:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndexDeleteResponse:
         """Delete index
 
@@ -9831,6 +10282,7 @@ class AsyncVector:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -9853,6 +10305,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workflow:
         """Get workflow by ID
 
@@ -9868,6 +10321,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def runs(
@@ -9900,6 +10354,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunsResponse:
         """List workflow runs
 
@@ -9933,6 +10388,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def iter_runs(
@@ -9965,6 +10421,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``runs``, a page at a time as the loop goes."""
         return self._client.workflows.iter_runs(
@@ -9982,6 +10439,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             strict_response_validation=strict_response_validation,
         )
 
@@ -9997,6 +10455,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -10020,6 +10479,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete_run_by_id(
@@ -10032,6 +10492,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -10051,6 +10512,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def create_run(
@@ -10066,6 +10528,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowRun:
         """Create workflow run
 
@@ -10088,6 +10551,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
         return AsyncWorkflowRun(
             self._client,
@@ -10114,6 +10578,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -10140,6 +10605,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def start_async(
@@ -10161,6 +10627,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -10187,6 +10654,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -10210,6 +10678,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -10238,6 +10707,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume(
@@ -10259,6 +10729,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -10285,6 +10756,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume_async(
@@ -10306,6 +10778,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -10332,6 +10805,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume_no_wait(
@@ -10353,6 +10827,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -10379,6 +10854,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -10401,6 +10877,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -10428,6 +10905,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -10441,6 +10919,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -10462,6 +10941,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restart(
@@ -10479,6 +10959,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -10501,6 +10982,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restart_async(
@@ -10518,6 +11000,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -10540,6 +11023,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def time_travel(
@@ -10564,6 +11048,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -10593,6 +11078,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def time_travel_async(
@@ -10617,6 +11103,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -10646,6 +11133,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_stream(
@@ -10671,6 +11159,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -10701,6 +11190,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def cancel_run(
@@ -10714,6 +11204,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -10734,6 +11225,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def send_event(
@@ -10747,6 +11239,7 @@ class AsyncWorkflow:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
@@ -10763,6 +11256,7 @@ class AsyncWorkflow:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
 
@@ -10788,6 +11282,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -10810,6 +11305,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def start(
@@ -10830,6 +11326,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -10853,6 +11350,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def start_async(
@@ -10873,6 +11371,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -10896,6 +11395,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def stream(
@@ -10918,6 +11418,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -10943,6 +11444,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume(
@@ -10963,6 +11465,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -10986,6 +11489,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume_async(
@@ -11006,6 +11510,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -11029,6 +11534,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def resume_no_wait(
@@ -11049,6 +11555,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -11072,6 +11579,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def resume_stream(
@@ -11093,6 +11601,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -11117,6 +11626,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe(
@@ -11129,6 +11639,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -11149,6 +11660,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def observe_stream(
@@ -11161,6 +11673,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -11181,6 +11694,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restart(
@@ -11197,6 +11711,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -11216,6 +11731,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def restart_async(
@@ -11232,6 +11748,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -11251,6 +11768,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def time_travel(
@@ -11274,6 +11792,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -11300,6 +11819,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def time_travel_async(
@@ -11323,6 +11843,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -11349,6 +11870,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     def time_travel_stream(
@@ -11373,6 +11895,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -11400,6 +11923,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def cancel(
@@ -11412,6 +11936,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -11429,6 +11954,7 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
 
     async def delete(
@@ -11440,6 +11966,7 @@ class AsyncWorkflowRun:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -11456,4 +11983,5 @@ class AsyncWorkflowRun:
             extra_body=extra_body,
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )

@@ -12,6 +12,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 import sys
 import threading
 import time
@@ -24,13 +25,28 @@ import httpx
 
 from ._bodies import RequestContent
 from ._encoding import EncodedQueryValue, to_jsonable
-from ._errors import APIConnectionError, APIError, APIStatusError, APITimeoutError, make_status_error
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ResponseTooLargeError,
+    make_status_error,
+)
 from ._raw import claim_streaming, hand_over, record_response
-from ._redact import redact_headers, redact_url
+from ._redact import SECRETS_KEY, is_secret_name, redact_headers, redact_url, scrub, secret_forms, secrets_of
 from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
-from ._types import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+    TimeoutTypes,
+)
 
-__all__ = ["AsyncAPIClient", "SyncAPIClient", "default_user_agent", "is_transient"]
+__all__ = ["AsyncAPIClient", "SyncAPIClient", "check_header", "default_user_agent", "is_transient"]
 
 # Named after the generated package (``mastra_client``), not after this module.
 log = logging.getLogger(__name__.split(".")[0])
@@ -42,6 +58,9 @@ _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Mistakes on our side that fail the same way every time.
 _PERMANENT_ERRORS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+# Error bodies are kept up to this much (or max_response_bytes if smaller): they are for messages.
+_MAX_ERROR_BODY = 1024 * 1024
 
 _INITIAL_RETRY_DELAY = 0.5
 _MAX_RETRY_DELAY = 8.0
@@ -92,6 +111,59 @@ def _check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
+def _check_max_response_bytes(limit: int | None) -> int | None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
+        raise ValueError(f"max_response_bytes must be a positive int or None, got {limit!r}")
+    return limit
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Control characters (a tab is allowed): a line break would end the header, or split the request.
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def check_header(name: object, value: object, where: str = "") -> str:
+    """``value`` if it can be sent as header ``name``; else a ``TypeError``/``ValueError`` naming the
+    header, never quoting the value (it may be a credential)."""
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        raise ValueError(f"{name!r}{where} is not a valid HTTP header name")
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        raise TypeError(f"header {name!r}{where}: the value must be a str, got {type(value).__name__}")
+    if _HEADER_CONTROL.search(value):
+        raise ValueError(
+            f"header {name!r}{where}: the value contains a line break or another control character "
+            "(the value is not shown); remove it (e.g. .strip() a value read from a file)"
+        )
+    if not value.isascii():
+        raise ValueError(
+            f"header {name!r}{where}: the value has non-ASCII characters, which HTTP headers cannot carry "
+            "(the value is not shown); encode it first (e.g. percent-encoding)"
+        )
+    return value
+
+
+def _check_headers(headers: Mapping[str, object] | None, where: str) -> dict[str, str]:
+    return {name: check_header(name, value, where) for name, value in (headers or {}).items()}
+
+
+def _check_api_key(api_key: str | None) -> str | None:
+    """The key with whitespace at its ends stripped (a key read from a file or a Kubernetes secret
+    often ends with a newline); a key with other control or non-ASCII characters is refused."""
+    if api_key is None:
+        return None
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+    stripped = api_key.strip()
+    if _HEADER_CONTROL.search(stripped) or not stripped.isascii():
+        raise ValueError(
+            "api_key contains a line break, another control character or a non-ASCII character "
+            "(the key is not shown): it cannot be sent in the Authorization header"
+        )
+    return stripped or None
+
+
 def _check_idle_timeout(idle_timeout: float | None) -> float | None:
     if idle_timeout is not None and not idle_timeout > 0:
         raise ValueError(f"idle_timeout must be > 0 or None, got {idle_timeout}")
@@ -133,6 +205,56 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _read_limited(response: httpx.Response, limit: int | None, *, error_body: bool) -> bool:
+    """Read the body into ``response.content``, counting decompressed bytes; ``True`` if truncated.
+
+    Past ``limit``, an error body (``error_body``) is kept cut at the limit, any other body
+    raises ``ResponseTooLargeError``: never more than the limit plus one read is held.
+    """
+    if error_body:
+        limit = _MAX_ERROR_BODY if limit is None else min(limit, _MAX_ERROR_BODY)
+    if limit is None:
+        response.read()
+        return False
+    pieces: list[bytes] = []
+    size = 0
+    for piece in response.iter_bytes():
+        size += len(piece)
+        if size > limit:
+            response.close()
+            if not error_body:
+                raise ResponseTooLargeError("response body", size=size, limit=limit, request=response.request)
+            pieces.append(piece[: len(piece) - (size - limit)])
+            response._content = b"".join(pieces)
+            return True
+        pieces.append(piece)
+    response._content = b"".join(pieces)
+    return False
+
+
+async def _aread_limited(response: httpx.Response, limit: int | None, *, error_body: bool) -> bool:
+    """The asyncio version of ``_read_limited``."""
+    if error_body:
+        limit = _MAX_ERROR_BODY if limit is None else min(limit, _MAX_ERROR_BODY)
+    if limit is None:
+        await response.aread()
+        return False
+    pieces: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        size += len(piece)
+        if size > limit:
+            await response.aclose()
+            if not error_body:
+                raise ResponseTooLargeError("response body", size=size, limit=limit, request=response.request)
+            pieces.append(piece[: len(piece) - (size - limit)])
+            response._content = b"".join(pieces)
+            return True
+        pieces.append(piece)
+    response._content = b"".join(pieces)
+    return False
+
+
 def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
     target = f"{request.method} {redact_url(request.url)}"
     if isinstance(exc, httpx.TimeoutException):
@@ -163,11 +285,14 @@ class _BaseClient(Generic[_HttpxClientT]):
         idle_timeout: float | None,
         check_server_version: bool = False,
         strict_response_validation: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
-        self._api_key = api_key
-        self._custom_headers = dict(headers or {})
+        self._api_key = _check_api_key(api_key)
+        self._custom_headers = _check_headers(headers, "")
+        check_header("User-Agent", user_agent, " (user_agent)")
+        self._max_response_bytes = _check_max_response_bytes(max_response_bytes)
         self._timeout = timeout
         self._idle_timeout = _check_idle_timeout(idle_timeout)
         self._max_retries = _check_max_retries(max_retries)
@@ -179,9 +304,17 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._version_lock = threading.Lock()
         self._random = random.random  # injectable for tests: the jitter source
         default_headers = httpx.Headers({"Accept": "application/json", "User-Agent": user_agent})
-        if api_key:
-            default_headers["Authorization"] = f"Bearer {api_key}"
+        if self._api_key:
+            default_headers["Authorization"] = f"Bearer {self._api_key}"
         self._default_headers = default_headers
+        # The values scrubbed from errors and logs: the key as given (a trailing newline too)
+        # and every header of the client whose name looks secret.
+        secrets: set[str] = secret_forms(api_key) if isinstance(api_key, str) else set()
+        own: list[tuple[str, str]] = list(default_headers.items()) + list(self._custom_headers.items())
+        for header, text in own:
+            if is_secret_name(header):
+                secrets |= secret_forms(text)
+        self._secrets: frozenset[str] = frozenset(secrets)
 
     @property
     def base_url(self) -> str:
@@ -200,6 +333,16 @@ class _BaseClient(Generic[_HttpxClientT]):
     @property
     def max_retries(self) -> int:
         return self._max_retries
+
+    @property
+    def max_response_bytes(self) -> int | None:
+        """The largest answer read whole, error body kept or stream event, in bytes (``None``: no limit)."""
+        return self._max_response_bytes
+
+    def _resolve_max_response_bytes(self, limit: int | None | NotGiven) -> int | None:
+        if isinstance(limit, NotGiven):
+            return self._max_response_bytes
+        return _check_max_response_bytes(limit)
 
     @property
     def idle_timeout(self) -> float | None:
@@ -259,6 +402,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         idle_timeout: float | None | NotGiven,
         check_server_version: bool | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         merged_headers = dict(self._custom_headers)
         if not isinstance(headers, NotGiven):
@@ -276,6 +420,9 @@ class _BaseClient(Generic[_HttpxClientT]):
                 self._check_server_version if isinstance(check_server_version, NotGiven) else check_server_version
             ),
             "strict_response_validation": self.strict_for(strict_response_validation),
+            "max_response_bytes": (
+                self._max_response_bytes if isinstance(max_response_bytes, NotGiven) else max_response_bytes
+            ),
         }
 
     def _build_request(
@@ -307,7 +454,11 @@ class _BaseClient(Generic[_HttpxClientT]):
             request_headers["Content-Type"] = "application/json"
         request_headers.update(self._custom_headers)
         if headers:
-            request_headers.update(headers)
+            request_headers.update(_check_headers(headers, " (in this call's headers)"))
+        secrets: set[str] = set(self._secrets)
+        for name, value in (headers or {}).items():
+            if is_secret_name(name):
+                secrets |= secret_forms(value)
         url = f"{self._base_url}{self._api_prefix}{path}"
         params: tuple[tuple[str, str], ...] | None = tuple(query) if query else None
         if params and any(isinstance(value, EncodedQueryValue) for _, value in params):
@@ -321,6 +472,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             files=files or None,
             headers=request_headers,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+            extensions={SECRETS_KEY: tuple(sorted(secrets, key=len, reverse=True))},
         )
 
     def _resolve_max_retries(self, max_retries: int | NotGiven) -> int:
@@ -384,14 +536,15 @@ def _log_request(request: httpx.Request) -> None:
 
 def _log_response(response: httpx.Response, started: float) -> None:
     if log.isEnabledFor(logging.DEBUG):
+        secrets = secrets_of(response.request)
         log.debug(
             "HTTP response: %s %s -> %d %s in %.0f ms headers=%s",
             response.request.method,
             redact_url(response.request.url),
             response.status_code,
-            response.reason_phrase,
+            scrub(response.reason_phrase, secrets),
             (time.monotonic() - started) * 1000,
-            redact_headers(response.headers.multi_items()),
+            redact_headers(response.headers.multi_items(), secrets),
         )
 
 
@@ -461,6 +614,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
         strict_response_validation: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -473,6 +627,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_client = http_client is None
         # Created on first use: building an SSL context costs ~100 ms, and constructing a
@@ -499,6 +654,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
         """Send a request and return the fully read response; raise a typed error on >= 400.
 
@@ -510,10 +666,13 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         """
         request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
+        limit = self._resolve_max_response_bytes(max_response_bytes)
         capture = claim_streaming()
         if capture is not None:  # client.with_streaming_response: the body is the caller's to read
-            raise hand_over(capture, self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe))
-        return self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
+            raise hand_over(
+                capture, self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit)
+            )
+        return self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit)
 
     def stream(
         self,
@@ -526,6 +685,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> contextlib.AbstractContextManager[httpx.Response]:
         """Open a streaming response, sent on ``__enter__`` and closed on ``__exit__``.
 
@@ -535,11 +695,14 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         """
         request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
-        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
+        limit = self._resolve_max_response_bytes(max_response_bytes)
+        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit)
 
     @contextlib.contextmanager
-    def _stream(self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool) -> Iterator[httpx.Response]:
-        response = self._send(request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe)
+    def _stream(
+        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool, limit: int | None
+    ) -> Iterator[httpx.Response]:
+        response = self._send(request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe, limit=limit)
         try:
             yield response
         except httpx.TransportError as exc:
@@ -556,7 +719,15 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         self._version_check_pending = False
         return self._version_check(self.request("GET", PACKAGES_PATH))
 
-    def _send(self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool) -> httpx.Response:
+    def _send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool,
+        max_retries: int,
+        retry_unsafe: bool,
+        limit: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> httpx.Response:
         if self._version_check_pending and self._claim_version_check():
             try:
                 self.check_server_version()
@@ -567,15 +738,17 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             _log_request(request)
             started = time.monotonic()
             try:
-                response = self._client.send(request, stream=True)
-                if not stream or response.status_code >= 400:
+                # Never following redirects: a credential must not travel to another origin.
+                response = self._client.send(request, stream=True, follow_redirects=False)
+                truncated = False
+                if not stream or response.status_code >= 300:
                     # The whole body, read here so a broken or too slow body is retried like
                     # any transport error (and an error body gives the error its message).
                     deadline = _body_deadline(request, started)
                     if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
                         response.stream = _DeadlineStream(response.stream, request, deadline)
                     try:
-                        response.read()
+                        truncated = _read_limited(response, limit, error_body=response.status_code >= 300)
                     except BaseException:
                         response.close()
                         raise
@@ -591,7 +764,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                     raise _connection_error(exc, request) from exc
             else:
                 _log_response(response, started)
-                if response.status_code < 400:
+                if response.status_code < 300:
                     record_response(response)
                     return response
                 response.close()
@@ -603,7 +776,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                     response=response,
                 )
                 if delay is None:
-                    raise make_status_error(response)
+                    raise make_status_error(response, truncated=truncated)
             self._sleep(delay)
             attempt += 1
 
@@ -638,6 +811,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _SyncClientT:
         """Return a copy with some options changed; ``headers`` are merged onto the current ones.
 
@@ -655,6 +829,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)
@@ -682,6 +857,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         check_server_version: bool = False,
         strict_response_validation: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -694,6 +870,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_client = http_client is None
         # Created on first use, as in the sync client.
@@ -719,15 +896,19 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
         """Send a request and return the fully read response; raise a typed error on >= 400."""
         request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
+        limit = self._resolve_max_response_bytes(max_response_bytes)
         capture = claim_streaming()
         if capture is not None:  # client.with_streaming_response: the body is the caller's to read
-            response = await self._send(request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe)
+            response = await self._send(
+                request, stream=True, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit
+            )
             raise hand_over(capture, response)
-        return await self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe)
+        return await self._send(request, stream=False, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit)
 
     def stream(
         self,
@@ -740,17 +921,21 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
         """Open a streaming response; see ``SyncAPIClient.stream``."""
         request = self._build_request(method, path, query=query, json_body=json_body, headers=headers, timeout=timeout)
         retries = self._resolve_max_retries(max_retries)
-        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe)
+        limit = self._resolve_max_response_bytes(max_response_bytes)
+        return self._stream(request, max_retries=retries, retry_unsafe=retry_unsafe, limit=limit)
 
     @contextlib.asynccontextmanager
     async def _stream(
-        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool
+        self, request: httpx.Request, *, max_retries: int, retry_unsafe: bool, limit: int | None
     ) -> AsyncIterator[httpx.Response]:
-        response = await self._send(request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe)
+        response = await self._send(
+            request, stream=True, max_retries=max_retries, retry_unsafe=retry_unsafe, limit=limit
+        )
         try:
             yield response
         except httpx.TransportError as exc:
@@ -767,7 +952,13 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         return self._version_check(await self.request("GET", PACKAGES_PATH))
 
     async def _send(
-        self, request: httpx.Request, *, stream: bool, max_retries: int, retry_unsafe: bool
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool,
+        max_retries: int,
+        retry_unsafe: bool,
+        limit: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> httpx.Response:
         if self._version_check_pending:
             try:
@@ -779,15 +970,17 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             _log_request(request)
             started = time.monotonic()
             try:
-                response = await self._client.send(request, stream=True)
-                if not stream or response.status_code >= 400:
+                # Never following redirects: a credential must not travel to another origin.
+                response = await self._client.send(request, stream=True, follow_redirects=False)
+                truncated = False
+                if not stream or response.status_code >= 300:
                     # The whole body, read here so a broken or too slow body is retried like
                     # any transport error (and an error body gives the error its message).
                     deadline = _body_deadline(request, started)
                     if deadline is not None and isinstance(response.stream, httpx.AsyncByteStream):
                         response.stream = _AsyncDeadlineStream(response.stream, request, deadline)
                     try:
-                        await response.aread()
+                        truncated = await _aread_limited(response, limit, error_body=response.status_code >= 300)
                     except BaseException:
                         await response.aclose()
                         raise
@@ -803,7 +996,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                     raise _connection_error(exc, request) from exc
             else:
                 _log_response(response, started)
-                if response.status_code < 400:
+                if response.status_code < 300:
                     record_response(response)
                     return response
                 await response.aclose()
@@ -815,7 +1008,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                     response=response,
                 )
                 if delay is None:
-                    raise make_status_error(response)
+                    raise make_status_error(response, truncated=truncated)
             await self._sleep(delay)
             attempt += 1
 
@@ -850,6 +1043,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         check_server_version: bool | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _AsyncClientT:
         """Return a copy with some options changed; see ``SyncAPIClient.with_options``."""
         kwargs = self._copy_kwargs(
@@ -863,6 +1057,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             idle_timeout=idle_timeout,
             check_server_version=check_server_version,
             strict_response_validation=strict_response_validation,
+            max_response_bytes=max_response_bytes,
         )
         client = self._client if isinstance(http_client, NotGiven) else http_client
         copy = type(self)(**kwargs, http_client=client)

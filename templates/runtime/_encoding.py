@@ -11,13 +11,14 @@ import enum
 import functools
 import json
 import urllib.parse
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import pydantic
 import pydantic_core
 
 from ._open_enum import REQUEST_CONTEXT
+from ._redact import is_secret_name
 from ._types import NotGiven
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "build_body",
     "build_headers",
     "build_query",
+    "check_params",
     "path_param",
     "to_jsonable",
 ]
@@ -59,6 +61,63 @@ def to_jsonable(value: object) -> object:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(item) for item in value]
     return pydantic_core.to_jsonable_python(value, by_alias=True)
+
+
+def check_params(function: Callable[..., Any], values: Mapping[str, object]) -> None:
+    """Check path, query and header arguments against ``function``'s annotations, as bodies are.
+
+    Nothing is sent when one does not fit: ``status="bogus"`` for a ``Literal``, ``per_page="ten"``
+    for an ``int``, a list for a ``str`` path parameter raise a ``ValueError`` (a ``TypeError``
+    for a value of the wrong type) naming the parameter. Checked like a request body
+    (``REQUEST_CONTEXT``: open enums take only their known values); the value sent is the one
+    given. ``None`` and ``NOT_GIVEN`` are left out, as when encoding.
+    """
+    for name, value in values.items():
+        if value is None or isinstance(value, NotGiven):
+            continue
+        adapter = _param_adapter(function, name)
+        if adapter is None:
+            continue
+        try:
+            adapter.validate_python(value, context=REQUEST_CONTEXT)
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False)
+            problems = "; ".join(_param_problem(error) for error in errors[:3])
+            shown = "" if is_secret_name(name) else f" {_short(value)}"
+            text = f"{function.__qualname__}(): {name}={type(value).__name__}{shown} is not accepted: {problems}"
+            wrong_type = all(str(error.get("type", "")).endswith("_type") for error in errors)
+            raise (TypeError if wrong_type else ValueError)(text) from None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _param_problem(error: Any) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()))
+    return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _param_adapter(function: Callable[..., Any], name: str) -> pydantic.TypeAdapter[Any] | None:
+    """A validator of ``function``'s parameter ``name`` (``None`` if its annotation cannot be read)."""
+    annotation = getattr(function, "__annotations__", {}).get(name)
+    if isinstance(annotation, str):
+        try:
+            annotation = eval(annotation, getattr(function, "__globals__", {}))  # noqa: S307 (our own annotation)
+        except Exception:
+            return None
+    if annotation is None:
+        return None
+    config = pydantic.ConfigDict(arbitrary_types_allowed=True, coerce_numbers_to_str=True)
+    try:
+        return pydantic.TypeAdapter(annotation, config=config)
+    except Exception:
+        try:
+            return pydantic.TypeAdapter(annotation)
+        except Exception:
+            return None
 
 
 def path_param(value: object, style: str = "simple", explode: bool = False, name: str = "") -> str:

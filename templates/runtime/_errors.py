@@ -1,7 +1,9 @@
 """Exception hierarchy, and the mapping from HTTP responses to it.
 
 Messages are built from the method, a redacted URL and the server's answer only, never
-from request headers, so API keys cannot leak into logs or tracebacks.
+from request headers, so API keys cannot leak into logs or tracebacks; and the client's
+own secret values (``_redact.secrets_of``) are scrubbed from every message and body
+kept on an error, whatever the server echoed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import httpx
 
 from ._content import parse_json
-from ._redact import redact_url
+from ._redact import redact_url, scrub, scrub_value, secrets_of
 
 __all__ = [
     "APIConnectionError",
@@ -29,6 +31,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "StreamError",
     "ToolExecutionError",
     "UnprocessableEntityError",
@@ -53,13 +57,18 @@ class APIError(MastraError):
     body: object | None
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, body: object | None = None) -> None:
+        self._secrets = secrets_of(request)
+        message = scrub(message, self._secrets)
         super().__init__(message)
         self.message = message
         self.request = request
-        self.body = body
+        self.body = scrub_value(body, self._secrets)
 
     def __str__(self) -> str:
         return self.message
+
+    def _scrubbed(self, text: str) -> str:
+        return scrub(text, self._secrets)
 
 
 class APIStatusError(APIError):
@@ -73,21 +82,65 @@ class APIStatusError(APIError):
     response: httpx.Response
     issues: list[dict[str, Any]]
 
+    body_truncated: bool = False  # the error body was longer than the client keeps (see max_response_bytes)
+
     def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
         super().__init__(message, request=_request_of(response), body=body)
         self.response = response
         self.status_code = response.status_code
-        self.issues = _issues_from_body(body)
+        self.issues = _issues_from_body(self.body)
 
     def __str__(self) -> str:
         prefix = f"{self.status_code} {self.response.reason_phrase}".strip()
         text = prefix if self.message in ("", prefix) else f"{prefix}: {self.message}"
         if self.issues:
             text = f"{text} ({_format_issues(self.issues)})"
-        return text
+        if self.body_truncated:
+            text = f"{text} [error body truncated]"
+        return self._scrubbed(text)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+        return self._scrubbed(f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})")
+
+
+class RedirectError(APIStatusError):
+    """3xx: the server (or a proxy in front of it) redirected the request.
+
+    The client never follows redirects, so credentials never travel to another origin; the
+    redirect is an error instead of an empty answer. ``location`` is the ``Location`` header
+    (redacted); point ``base_url`` at it if the server moved.
+    """
+
+    location: str | None
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        super().__init__(message, response=response, body=body)
+        target = response.headers.get("location")
+        self.location = self._scrubbed(redact_url(target)) if target else None
+
+
+class ResponseTooLargeError(APIError):
+    """An answer (or one event of a stream) is larger than ``max_response_bytes``.
+
+    ``what`` says which limit ("response body" or "stream event"), ``size`` how many bytes
+    had arrived when reading stopped, ``limit`` the limit. Raise the limit per client
+    (``MastraClient(max_response_bytes=...)``, ``with_options``) or per call
+    (``max_response_bytes=``), or read a large binary answer through
+    ``client.with_streaming_response``, which has no whole-body limit.
+    """
+
+    def __init__(self, what: str, *, size: int, limit: int, request: httpx.Request | None = None) -> None:
+        self.what, self.size, self.limit = what, size, limit
+        target = f" ({request.method} {redact_url(request.url)})" if request is not None else ""
+        super().__init__(
+            f"the {what} is larger than max_response_bytes={limit}: {size} bytes arrived before reading "
+            f"stopped{target}; pass max_response_bytes= (to the client, with_options or the call) to raise "
+            "the limit, or None for none",
+            request=request,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(what={self.what!r}, size={self.size}, limit={self.limit})"
 
 
 class BadRequestError(APIStatusError):
@@ -155,7 +208,7 @@ class ToolExecutionError(APIStatusError):
         validation_errors: object | None = None,
     ) -> None:
         super().__init__(message, response=response, body=body)
-        self.validation_errors = validation_errors
+        self.validation_errors = scrub_value(validation_errors, self._secrets)
         self.issues = _issues_from_validation_errors(validation_errors)
 
     def __str__(self) -> str:
@@ -243,17 +296,37 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
 }
 
 
-def make_status_error(response: httpx.Response) -> APIStatusError:
-    """Build the typed error for an error response whose body has been read."""
+def make_status_error(response: httpx.Response, *, truncated: bool = False) -> APIStatusError:
+    """Build the typed error for an error (or redirect) response whose body has been read.
+
+    ``truncated``: only the first bytes of the body were kept (``max_response_bytes``).
+    """
+    secrets = secrets_of(_request_of(response))
+    if secrets:
+        with_content = getattr(response, "_content", None)
+        if isinstance(with_content, bytes):
+            response._content = scrub_value(with_content, secrets)  # exc.response.text too
     body = _safe_body(response)
     message = _message_from_body(body, response)
     status = response.status_code
-    if status == 404 and _route_missing(body):
-        return NotFoundError(_missing_route_message(response), response=response, body=body, route_missing=True)
-    cls = _STATUS_ERRORS.get(status)
-    if cls is None:
-        cls = InternalServerError if status >= 500 else APIStatusError
-    return cls(message, response=response, body=body)
+    if 300 <= status < 400:
+        location = response.headers.get("location")
+        where = f" to {redact_url(location)}" if location else " (no Location header)"
+        error: APIStatusError = RedirectError(
+            f"the server answered {status} {response.reason_phrase}{where}; the client does not follow "
+            "redirects (credentials must not travel to another address): point base_url at the right server",
+            response=response,
+            body=body,
+        )
+    elif status == 404 and _route_missing(body):
+        error = NotFoundError(_missing_route_message(response), response=response, body=body, route_missing=True)
+    else:
+        cls = _STATUS_ERRORS.get(status)
+        if cls is None:
+            cls = InternalServerError if status >= 500 else APIStatusError
+        error = cls(message, response=response, body=body)
+    error.body_truncated = truncated
+    return error
 
 
 def _route_missing(body: object | None) -> bool:

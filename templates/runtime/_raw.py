@@ -122,7 +122,7 @@ def _is_proxyable(value: Any) -> bool:
     return holds_client and not hasattr(value, "__iter__") and not hasattr(value, "__aiter__")
 
 
-def _call_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _call_sync(method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     responses: list[httpx.Response] = []
     token = _recorded.set(responses)
     try:
@@ -136,7 +136,7 @@ def _call_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return _wrap_result(result, responses, None)
 
 
-async def _call_async(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+async def _call_async(method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     responses: list[httpx.Response] = []
     token = _recorded.set(responses)
     try:
@@ -353,7 +353,7 @@ class AsyncStreamedResponse(_StreamedBase):
         await self.close()
 
 
-def _stream_sync(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _stream_sync(method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     capture = _Capture()
     token = _streaming.set(capture)
     try:
@@ -426,7 +426,7 @@ class WithStreamingResponse:
             method = value
 
             @functools.wraps(method)
-            def deferred(*args: Any, **kwargs: Any) -> _AsyncStreamingCall:
+            def deferred(*args: Any, **kwargs: Any) -> _AsyncStreamingCall:  # no named parameters of its own
                 return _AsyncStreamingCall(method, args, kwargs)
 
             return deferred

@@ -20,7 +20,7 @@ import httpx
 import pydantic
 
 from ._decoders import FrameDecoder, make_decoder
-from ._errors import IncompleteStreamError, StreamError
+from ._errors import IncompleteStreamError, ResponseTooLargeError, StreamError
 from ._response import adopt_errors, lenient_value
 
 __all__ = ["ChunkCodec", "ChunkTypes", "StreamCore", "StreamProtocol", "error_message"]
@@ -137,6 +137,7 @@ class StreamCore:
         "history",
         "_decoder",
         "_done",
+        "_max_bytes",
     )
 
     def __init__(self, protocol: StreamProtocol) -> None:
@@ -152,11 +153,17 @@ class StreamCore:
         self.filter: Callable[[Any], bool] | None = None
         self.history: list[Any] | None = None
         self._done = protocol.done.encode() if protocol.done is not None else None
+        self._max_bytes: int | None = None
         self.start_round()
+
+    def set_limit(self, max_bytes: int | None) -> None:
+        """The largest event (and unfinished event held) allowed: ``max_response_bytes``."""
+        self._max_bytes = max_bytes
+        self._decoder.max_bytes = max_bytes
 
     def start_round(self) -> None:
         """Reset for a new response (a continuation or a reconnect)."""
-        self._decoder: FrameDecoder = make_decoder(self.protocol.framing)
+        self._decoder: FrameDecoder = make_decoder(self.protocol.framing, self._max_bytes)
         self.ended = False  # the end marker arrived
         self.finished = False  # a finishing chunk arrived
         self.paused = False  # the last finishing-or-pausing chunk was a pause
@@ -166,7 +173,13 @@ class StreamCore:
         """Events completed by ``data``. After an error, ``error`` is set and nothing more is read."""
         if self.ended or self.error is not None:
             return []
-        return self._accept(self._decoder.feed(data), at_end=False)
+        try:
+            frames = self._decoder.feed(data)
+        except ResponseTooLargeError as exc:
+            raise ResponseTooLargeError(
+                exc.what, size=exc.size, limit=exc.limit, request=self.request
+            ) from None
+        return self._accept(frames, at_end=False)
 
     def end_round(self) -> list[Any]:
         """The body is over: the last unterminated frame, if whole.

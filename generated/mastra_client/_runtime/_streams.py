@@ -123,6 +123,7 @@ class _StreamBase(Generic[ChunkT]):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
         reconnect: bool | int = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resume: ResumeRoute | None = None,
@@ -136,6 +137,7 @@ class _StreamBase(Generic[ChunkT]):
         self._headers = headers
         self._timeout = timeout
         self._max_retries = max_retries
+        self._max_response_bytes = max_response_bytes
         self._retry_unsafe = retry_unsafe
         self._protocol = protocol
         self._core = StreamCore(protocol)
@@ -209,6 +211,7 @@ class _StreamBase(Generic[ChunkT]):
             "timeout": self._stream_timeout(),
             "max_retries": self._max_retries,
             "retry_unsafe": self._retry_unsafe,
+            "max_response_bytes": self._max_response_bytes,
         }
         return self._method, self._path, args
 
@@ -295,6 +298,7 @@ class _StreamBase(Generic[ChunkT]):
             "timeout": self._stream_timeout(),
             "max_retries": 0,  # retried here, counted with the resumptions (see _retry_resume)
             "retry_unsafe": True,  # observing repeats nothing
+            "max_response_bytes": self._max_response_bytes,
         }
         self._resumed_at = self._core.events
         return route.method, route.path, args
@@ -408,6 +412,7 @@ class Stream(_StreamBase[ChunkT]):
     def _enter(self, manager: contextlib.AbstractContextManager[httpx.Response]) -> None:
         self._response = self._exit.enter_context(manager)
         self._core.request = self._response.request
+        self._core.set_limit(self._client._resolve_max_response_bytes(self._max_response_bytes))
         self._last_event_at = time.monotonic()
 
     def _reopen(self, step: Continuation) -> httpx.Response:
@@ -532,6 +537,7 @@ class AsyncStream(_StreamBase[ChunkT]):
     async def _enter(self, manager: contextlib.AbstractAsyncContextManager[httpx.Response]) -> None:
         self._response = await self._exit.enter_async_context(manager)
         self._core.request = self._response.request
+        self._core.set_limit(self._client._resolve_max_response_bytes(self._max_response_bytes))
         self._last_event_at = time.monotonic()
 
     async def _reopen(self, step: Continuation) -> httpx.Response:

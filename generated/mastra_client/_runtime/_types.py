@@ -11,6 +11,7 @@ import httpx
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
@@ -77,3 +78,7 @@ one is passed.
 """
 
 DEFAULT_MAX_RETRIES: Final[int] = 2
+
+# The largest answer read whole (decompressed), error body and stream event: no normal Mastra
+# answer comes near it; a hostile or broken server cannot make the client hold gigabytes.
+DEFAULT_MAX_RESPONSE_BYTES: Final[int] = 256 * 1024 * 1024

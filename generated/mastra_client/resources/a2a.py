@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -38,6 +38,7 @@ class A2aResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent
 
@@ -48,6 +49,12 @@ class A2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            A2aResource.create_a2a,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.A2aRequestMessageSend
             | _models.A2aRequestMessageStream
@@ -78,6 +85,7 @@ class A2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -94,6 +102,7 @@ class A2aResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WellKnownAgentCardJsonResponse:
         """Get agent card
 
@@ -104,6 +113,12 @@ class A2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            A2aResource.get_well_known_agent_card_json,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -115,6 +130,7 @@ class A2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -151,6 +167,7 @@ class AsyncA2aResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent
 
@@ -161,6 +178,12 @@ class AsyncA2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncA2aResource.create_a2a,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.A2aRequestMessageSend
             | _models.A2aRequestMessageStream
@@ -191,6 +214,7 @@ class AsyncA2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -207,6 +231,7 @@ class AsyncA2aResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WellKnownAgentCardJsonResponse:
         """Get agent card
 
@@ -217,6 +242,12 @@ class AsyncA2aResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncA2aResource.get_well_known_agent_card_json,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -228,6 +259,7 @@ class AsyncA2aResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

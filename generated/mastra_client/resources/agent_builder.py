@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
@@ -46,6 +46,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunCancelResponse:
         """Cancel action run
 
@@ -57,6 +58,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the action run
         """
+        check_params(
+            AgentBuilderResource.cancel_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -68,6 +76,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -94,6 +103,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderCreateRunResponse:
         """Create action run
 
@@ -105,6 +115,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
+        check_params(
+            AgentBuilderResource.create_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -122,6 +139,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -146,6 +164,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilder:
         """Get action by ID
 
@@ -156,6 +175,12 @@ class AgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action
         """
+        check_params(
+            AgentBuilderResource.get_action,
+            {
+                "action_id": action_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -167,6 +192,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -194,6 +220,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
@@ -207,6 +234,15 @@ class AgentBuilderResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
+        check_params(
+            AgentBuilderResource.get_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+                "fields": fields,
+                "with_nested_workflows": with_nested_workflows,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -225,6 +261,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -248,6 +285,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List agent-builder actions
 
@@ -266,6 +304,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -311,6 +350,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunsResponse:
         """List action runs
 
@@ -329,6 +369,20 @@ class AgentBuilderResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
+        check_params(
+            AgentBuilderResource.list_runs,
+            {
+                "action_id": action_id,
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+                "from_date": from_date,
+                "to_date": to_date,
+                "resource_id": resource_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -353,6 +407,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -398,6 +453,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
@@ -421,6 +477,7 @@ class AgentBuilderResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -436,6 +493,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
@@ -447,6 +505,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.observe,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return WorkflowStream(
             self._client,
@@ -471,6 +536,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -488,6 +554,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
@@ -499,6 +566,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.observe_stream_legacy,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -516,6 +590,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -542,6 +617,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeResponse:
         """Resume action
 
@@ -553,6 +629,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.resume,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeRequest,
             {
@@ -581,6 +664,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -615,6 +699,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeAsyncResponse:
         """Resume action asynchronously
 
@@ -626,6 +711,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.resume_async,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeAsyncRequest,
             {
@@ -654,6 +746,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -688,6 +781,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
@@ -699,6 +793,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.resume_no_wait,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeNoWaitRequest,
             {
@@ -727,6 +828,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -761,6 +863,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
@@ -772,6 +875,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.resume_stream,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeStreamRequest,
             {
@@ -807,6 +917,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -832,6 +943,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartResponse:
         """Start specific action run
 
@@ -843,6 +955,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.start,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStartRequest,
             {
@@ -871,6 +990,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -905,6 +1025,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartAsyncResponse:
         """Start action asynchronously
 
@@ -916,6 +1037,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
+        check_params(
+            AgentBuilderResource.start_async,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStartAsyncRequest,
             {
@@ -944,6 +1072,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -979,6 +1108,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
@@ -990,6 +1120,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.stream,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStreamRequest,
             {
@@ -1026,6 +1163,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -1051,6 +1189,7 @@ class AgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
@@ -1062,6 +1201,13 @@ class AgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AgentBuilderResource.stream_legacy,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStreamLegacyRequest,
             {
@@ -1090,6 +1236,7 @@ class AgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1115,6 +1262,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunCancelResponse:
         """Cancel action run
 
@@ -1126,6 +1274,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the action run
         """
+        check_params(
+            AsyncAgentBuilderResource.cancel_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -1137,6 +1292,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1163,6 +1319,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderCreateRunResponse:
         """Create action run
 
@@ -1174,6 +1331,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
+        check_params(
+            AsyncAgentBuilderResource.create_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -1191,6 +1355,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1215,6 +1380,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilder:
         """Get action by ID
 
@@ -1225,6 +1391,12 @@ class AsyncAgentBuilderResource:
         Args:
             action_id: Unique identifier for the agent-builder action
         """
+        check_params(
+            AsyncAgentBuilderResource.get_action,
+            {
+                "action_id": action_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1236,6 +1408,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1263,6 +1436,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRun:
         """Get action run by ID
 
@@ -1276,6 +1450,15 @@ class AsyncAgentBuilderResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
+        check_params(
+            AsyncAgentBuilderResource.get_run,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+                "fields": fields,
+                "with_nested_workflows": with_nested_workflows,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1294,6 +1477,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1317,6 +1501,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List agent-builder actions
 
@@ -1335,6 +1520,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1380,6 +1566,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderRunsResponse:
         """List action runs
 
@@ -1398,6 +1585,20 @@ class AsyncAgentBuilderResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
+        check_params(
+            AsyncAgentBuilderResource.list_runs,
+            {
+                "action_id": action_id,
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+                "from_date": from_date,
+                "to_date": to_date,
+                "resource_id": resource_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1422,6 +1623,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1467,6 +1669,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
@@ -1490,6 +1693,7 @@ class AsyncAgentBuilderResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1506,6 +1710,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe action stream
 
@@ -1517,6 +1722,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.observe,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return AsyncWorkflowStream(
             self._client,
@@ -1541,6 +1753,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -1558,6 +1771,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
@@ -1569,6 +1783,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.observe_stream_legacy,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -1586,6 +1807,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1612,6 +1834,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeResponse:
         """Resume action
 
@@ -1623,6 +1846,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.resume,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeRequest,
             {
@@ -1651,6 +1881,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1685,6 +1916,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeAsyncResponse:
         """Resume action asynchronously
 
@@ -1696,6 +1928,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.resume_async,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeAsyncRequest,
             {
@@ -1724,6 +1963,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1758,6 +1998,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderResumeNoWaitResponse:
         """Resume action without waiting
 
@@ -1769,6 +2010,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.resume_no_wait,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeNoWaitRequest,
             {
@@ -1797,6 +2045,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1831,6 +2080,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume action stream
 
@@ -1842,6 +2092,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.resume_stream,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderResumeStreamRequest,
             {
@@ -1877,6 +2134,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -1902,6 +2160,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartResponse:
         """Start specific action run
 
@@ -1913,6 +2172,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.start,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStartRequest,
             {
@@ -1941,6 +2207,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1975,6 +2242,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentBuilderStartAsyncResponse:
         """Start action asynchronously
 
@@ -1986,6 +2254,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Query parameter: runId
         """
+        check_params(
+            AsyncAgentBuilderResource.start_async,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStartAsyncRequest,
             {
@@ -2014,6 +2289,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2049,6 +2325,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream action execution
 
@@ -2060,6 +2337,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.stream,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStreamRequest,
             {
@@ -2096,6 +2380,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -2121,6 +2406,7 @@ class AsyncAgentBuilderResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream agent-builder action with legacy format
 
@@ -2132,6 +2418,13 @@ class AsyncAgentBuilderResource:
             action_id: Unique identifier for the agent-builder action
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncAgentBuilderResource.stream_legacy,
+            {
+                "action_id": action_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.AgentBuilderStreamLegacyRequest,
             {
@@ -2160,6 +2453,7 @@ class AsyncAgentBuilderResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
@@ -47,6 +47,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
@@ -57,6 +58,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AgentControllerResource.create_session,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionsRequest,
             {
@@ -77,6 +84,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -108,6 +116,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionMessagesResponse:
         """Send a message to a controller session
 
@@ -120,6 +129,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.create_session_message,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionMessagesRequest,
             {
@@ -145,6 +162,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -182,6 +200,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
@@ -194,6 +213,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.create_session_notification,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionNotificationsRequest,
             {
@@ -226,6 +253,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -254,6 +282,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsCreateResponse:
         """Create a new thread
 
@@ -266,6 +295,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.create_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadsCreateRequest,
             {
@@ -289,6 +326,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -315,6 +353,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalDeleteResponse:
         """Clear the goal
 
@@ -327,6 +366,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.delete_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -344,6 +391,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -371,6 +419,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadDeleteResponse:
         """Delete a thread
 
@@ -384,6 +433,15 @@ class AgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.delete_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -401,6 +459,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -424,6 +483,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerResponse:
         """List agent controllers
 
@@ -442,6 +502,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -469,6 +530,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSession:
         """Get session state
 
@@ -482,6 +544,15 @@ class AgentControllerResource:
             session_scope: Query parameter: sessionScope
             thread_id: Query parameter: threadId
         """
+        check_params(
+            AgentControllerResource.get_session,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+                "thread_id": thread_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -500,6 +571,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -526,6 +598,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalResponse:
         """Get the current goal
 
@@ -538,6 +611,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.get_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -555,6 +636,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -581,6 +663,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionOmResponse:
         """Get observational memory record
 
@@ -593,6 +676,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.get_session_om,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -610,6 +701,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -637,6 +729,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[Any]:
         """Stream controller session events
 
@@ -649,6 +742,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.get_session_stream,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return Stream(
             self._client,
@@ -671,6 +772,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -687,6 +789,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerWorkspaceResponse:
         """Get workspace status
 
@@ -697,6 +800,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AgentControllerResource.get_workspace,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -708,6 +817,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -732,6 +842,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerActiveRunsResponse:
         """List active controller runs
 
@@ -742,6 +853,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AgentControllerResource.list_active_runs,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -753,6 +870,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -777,6 +895,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerModelsResponse:
         """List available models
 
@@ -787,6 +906,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AgentControllerResource.list_models,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -798,6 +923,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -822,6 +948,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerModesResponse:
         """List controller modes
 
@@ -832,6 +959,12 @@ class AgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AgentControllerResource.list_modes,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -843,6 +976,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -869,6 +1003,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsResponse:
         """Get permission rules
 
@@ -881,6 +1016,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.list_session_permissions,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -898,6 +1041,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -924,6 +1068,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionResourcesResponse:
         """Get known resource IDs
 
@@ -936,6 +1081,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.list_session_resources,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -953,6 +1106,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -991,6 +1145,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadMessagesResponse:
         """List thread messages
 
@@ -1010,6 +1165,21 @@ class AgentControllerResource:
             filter: Query parameter: filter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.list_session_thread_messages,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "limit": limit,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1033,6 +1203,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1071,6 +1242,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
         """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -1095,6 +1267,7 @@ class AgentControllerResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1113,6 +1286,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
@@ -1127,6 +1301,16 @@ class AgentControllerResource:
             session_scope: Query parameter: sessionScope
             tags: Query parameter: tags
         """
+        check_params(
+            AgentControllerResource.list_session_threads,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "limit": limit,
+                "session_scope": session_scope,
+                "tags": tags,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1146,6 +1330,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1175,6 +1360,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalReplaceResponse:
         """Update goal options
 
@@ -1187,6 +1373,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.put_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionGoalReplaceRequest,
             {
@@ -1212,6 +1406,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1240,6 +1435,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsCategoryReplaceResponse:
         """Set permission for a tool category
 
@@ -1252,6 +1448,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.put_session_permissions_category,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
             {
@@ -1276,6 +1480,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1304,6 +1509,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
@@ -1316,6 +1522,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.put_session_permissions_tool,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionPermissionsToolReplaceRequest,
             {
@@ -1340,6 +1554,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1367,6 +1582,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionStateReplaceResponse:
         """Set session state
 
@@ -1379,6 +1595,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.put_session_state,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionStateReplaceRequest,
             {
@@ -1402,6 +1626,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1430,6 +1655,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadReplaceResponse:
         """Rename a thread
 
@@ -1443,6 +1669,15 @@ class AgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.put_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadReplaceRequest,
             {
@@ -1466,6 +1701,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1493,6 +1729,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionAbortResponse:
         """Abort a controller session run
 
@@ -1505,6 +1742,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_abort,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -1522,6 +1767,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1551,6 +1797,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
@@ -1563,6 +1810,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_follow_up,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionFollowUpRequest,
             {
@@ -1587,6 +1842,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1617,6 +1873,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
@@ -1629,6 +1886,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionGoalCreateRequest,
             {
@@ -1654,6 +1919,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1682,6 +1948,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionModeResponse:
         """Switch the session mode
 
@@ -1694,6 +1961,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_mode,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionModeRequest,
             {
@@ -1717,6 +1992,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1747,6 +2023,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionModelResponse:
         """Switch the session model
 
@@ -1759,6 +2036,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_model,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionModelRequest,
             {
@@ -1784,6 +2069,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1812,6 +2098,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionResourceResponse:
         """Change the session resource ID
 
@@ -1824,6 +2111,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_resource,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionResourceRequest,
             {
@@ -1847,6 +2142,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1876,6 +2172,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionSteerResponse:
         """Steer the in-flight run
 
@@ -1888,6 +2185,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_steer,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionSteerRequest,
             {
@@ -1912,6 +2217,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1940,6 +2246,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadResponse:
         """Switch the session thread
 
@@ -1952,6 +2259,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadRequest,
             {
@@ -1975,6 +2290,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2004,6 +2320,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsCloneResponse:
         """Clone a thread
 
@@ -2016,6 +2333,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_threads_clone,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadsCloneRequest,
             {
@@ -2040,6 +2365,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2070,6 +2396,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionToolApprovalResponse:
         """Respond to a controller tool approval
 
@@ -2082,6 +2409,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_tool_approval,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionToolApprovalRequest,
             {
@@ -2107,6 +2442,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2137,6 +2473,7 @@ class AgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionToolSuspensionResponse:
         """Respond to a suspended controller tool
 
@@ -2149,6 +2486,14 @@ class AgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AgentControllerResource.session_tool_suspension,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionToolSuspensionRequest,
             {
@@ -2174,6 +2519,7 @@ class AgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2210,6 +2556,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionsResponse:
         """Create or resume a controller session
 
@@ -2220,6 +2567,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AsyncAgentControllerResource.create_session,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionsRequest,
             {
@@ -2240,6 +2593,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2271,6 +2625,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionMessagesResponse:
         """Send a message to a controller session
 
@@ -2283,6 +2638,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.create_session_message,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionMessagesRequest,
             {
@@ -2308,6 +2671,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2345,6 +2709,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionNotificationsResponse:
         """Send a notification signal to a session
 
@@ -2357,6 +2722,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.create_session_notification,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionNotificationsRequest,
             {
@@ -2389,6 +2762,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2417,6 +2791,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsCreateResponse:
         """Create a new thread
 
@@ -2429,6 +2804,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.create_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadsCreateRequest,
             {
@@ -2452,6 +2835,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2478,6 +2862,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalDeleteResponse:
         """Clear the goal
 
@@ -2490,6 +2875,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.delete_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2507,6 +2900,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2534,6 +2928,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadDeleteResponse:
         """Delete a thread
 
@@ -2547,6 +2942,15 @@ class AsyncAgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.delete_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2564,6 +2968,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2587,6 +2992,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerResponse:
         """List agent controllers
 
@@ -2605,6 +3011,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2632,6 +3039,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSession:
         """Get session state
 
@@ -2645,6 +3053,15 @@ class AsyncAgentControllerResource:
             session_scope: Query parameter: sessionScope
             thread_id: Query parameter: threadId
         """
+        check_params(
+            AsyncAgentControllerResource.get_session,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+                "thread_id": thread_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2663,6 +3080,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2689,6 +3107,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalResponse:
         """Get the current goal
 
@@ -2701,6 +3120,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.get_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2718,6 +3145,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2744,6 +3172,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionOmResponse:
         """Get observational memory record
 
@@ -2756,6 +3185,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.get_session_om,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2773,6 +3210,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2800,6 +3238,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[Any]:
         """Stream controller session events
 
@@ -2812,6 +3251,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.get_session_stream,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return AsyncStream(
             self._client,
@@ -2834,6 +3281,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -2850,6 +3298,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerWorkspaceResponse:
         """Get workspace status
 
@@ -2860,6 +3309,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AsyncAgentControllerResource.get_workspace,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2871,6 +3326,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2895,6 +3351,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerActiveRunsResponse:
         """List active controller runs
 
@@ -2905,6 +3362,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AsyncAgentControllerResource.list_active_runs,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2916,6 +3379,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2940,6 +3404,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerModelsResponse:
         """List available models
 
@@ -2950,6 +3415,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AsyncAgentControllerResource.list_models,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2961,6 +3432,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2985,6 +3457,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerModesResponse:
         """List controller modes
 
@@ -2995,6 +3468,12 @@ class AsyncAgentControllerResource:
         Args:
             controller_id: The controllerId parameter
         """
+        check_params(
+            AsyncAgentControllerResource.list_modes,
+            {
+                "controller_id": controller_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3006,6 +3485,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3032,6 +3512,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsResponse:
         """Get permission rules
 
@@ -3044,6 +3525,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.list_session_permissions,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3061,6 +3550,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3087,6 +3577,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionResourcesResponse:
         """Get known resource IDs
 
@@ -3099,6 +3590,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.list_session_resources,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3116,6 +3615,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3154,6 +3654,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadMessagesResponse:
         """List thread messages
 
@@ -3173,6 +3674,21 @@ class AsyncAgentControllerResource:
             filter: Query parameter: filter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.list_session_thread_messages,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "limit": limit,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3196,6 +3712,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3234,6 +3751,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
         """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -3258,6 +3776,7 @@ class AsyncAgentControllerResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3277,6 +3796,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsResponse:
         """List session threads
 
@@ -3291,6 +3811,16 @@ class AsyncAgentControllerResource:
             session_scope: Query parameter: sessionScope
             tags: Query parameter: tags
         """
+        check_params(
+            AsyncAgentControllerResource.list_session_threads,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "limit": limit,
+                "session_scope": session_scope,
+                "tags": tags,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3310,6 +3840,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3339,6 +3870,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalReplaceResponse:
         """Update goal options
 
@@ -3351,6 +3883,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.put_session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionGoalReplaceRequest,
             {
@@ -3376,6 +3916,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3404,6 +3945,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsCategoryReplaceResponse:
         """Set permission for a tool category
 
@@ -3416,6 +3958,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.put_session_permissions_category,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionPermissionsCategoryReplaceRequest,
             {
@@ -3440,6 +3990,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3468,6 +4019,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
         """Set permission for a specific tool
 
@@ -3480,6 +4032,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.put_session_permissions_tool,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionPermissionsToolReplaceRequest,
             {
@@ -3504,6 +4064,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3531,6 +4092,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionStateReplaceResponse:
         """Set session state
 
@@ -3543,6 +4105,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.put_session_state,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionStateReplaceRequest,
             {
@@ -3566,6 +4136,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3594,6 +4165,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadReplaceResponse:
         """Rename a thread
 
@@ -3607,6 +4179,15 @@ class AsyncAgentControllerResource:
             thread_id: The threadId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.put_session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadReplaceRequest,
             {
@@ -3630,6 +4211,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3657,6 +4239,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionAbortResponse:
         """Abort a controller session run
 
@@ -3669,6 +4252,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_abort,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -3686,6 +4277,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3715,6 +4307,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionFollowUpResponse:
         """Queue a follow-up message
 
@@ -3727,6 +4320,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_follow_up,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionFollowUpRequest,
             {
@@ -3751,6 +4352,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3781,6 +4383,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionGoalCreateResponse:
         """Set a goal
 
@@ -3793,6 +4396,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_goal,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionGoalCreateRequest,
             {
@@ -3818,6 +4429,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3846,6 +4458,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionModeResponse:
         """Switch the session mode
 
@@ -3858,6 +4471,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_mode,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionModeRequest,
             {
@@ -3881,6 +4502,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3911,6 +4533,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionModelResponse:
         """Switch the session model
 
@@ -3923,6 +4546,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_model,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionModelRequest,
             {
@@ -3948,6 +4579,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3976,6 +4608,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionResourceResponse:
         """Change the session resource ID
 
@@ -3988,6 +4621,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_resource,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionResourceRequest,
             {
@@ -4011,6 +4652,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4040,6 +4682,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionSteerResponse:
         """Steer the in-flight run
 
@@ -4052,6 +4695,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_steer,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionSteerRequest,
             {
@@ -4076,6 +4727,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4104,6 +4756,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadResponse:
         """Switch the session thread
 
@@ -4116,6 +4769,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_thread,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadRequest,
             {
@@ -4139,6 +4800,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4168,6 +4830,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionThreadsCloneResponse:
         """Clone a thread
 
@@ -4180,6 +4843,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_threads_clone,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionThreadsCloneRequest,
             {
@@ -4204,6 +4875,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4234,6 +4906,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionToolApprovalResponse:
         """Respond to a controller tool approval
 
@@ -4246,6 +4919,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_tool_approval,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionToolApprovalRequest,
             {
@@ -4271,6 +4952,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4301,6 +4983,7 @@ class AsyncAgentControllerResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentControllerSessionToolSuspensionResponse:
         """Respond to a suspended controller tool
 
@@ -4313,6 +4996,14 @@ class AsyncAgentControllerResource:
             resource_id: The resourceId parameter
             session_scope: Query parameter: sessionScope
         """
+        check_params(
+            AsyncAgentControllerResource.session_tool_suspension,
+            {
+                "controller_id": controller_id,
+                "resource_id": resource_id,
+                "session_scope": session_scope,
+            },
+        )
         _body = build_body(
             _models.AgentControllerSessionToolSuspensionRequest,
             {
@@ -4338,6 +5029,7 @@ class AsyncAgentControllerResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -36,6 +36,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -47,6 +48,13 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AgentVersionsResource.activate_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -58,6 +66,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -84,6 +93,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -96,6 +106,14 @@ class AgentVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            AgentVersionsResource.compare_stored_agent_versions,
+            {
+                "agent_id": agent_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -114,6 +132,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -140,6 +159,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -151,6 +171,12 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             change_message: Optional message describing the changes
         """
+        check_params(
+            AgentVersionsResource.create_stored_agent_version,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentVersionsCreateRequest,
             {
@@ -168,6 +194,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -193,6 +220,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -204,6 +232,13 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AgentVersionsResource.delete_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -215,6 +250,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -240,6 +276,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -251,6 +288,13 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AgentVersionsResource.get_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -262,6 +306,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -289,6 +334,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -302,6 +348,15 @@ class AgentVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AgentVersionsResource.list_stored_agent_versions,
+            {
+                "agent_id": agent_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -321,6 +376,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -348,6 +404,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
 
@@ -366,6 +423,7 @@ class AgentVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -382,6 +440,7 @@ class AgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -393,6 +452,13 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AgentVersionsResource.restore_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -404,6 +470,7 @@ class AgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -437,6 +504,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionActivateResponse:
         """Activate agent version
 
@@ -448,6 +516,13 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncAgentVersionsResource.activate_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -459,6 +534,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -485,6 +561,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCompareResponse:
         """Compare agent versions
 
@@ -497,6 +574,14 @@ class AsyncAgentVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            AsyncAgentVersionsResource.compare_stored_agent_versions,
+            {
+                "agent_id": agent_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -515,6 +600,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -541,6 +627,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsCreateResponse:
         """Create agent version
 
@@ -552,6 +639,12 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             change_message: Optional message describing the changes
         """
+        check_params(
+            AsyncAgentVersionsResource.create_stored_agent_version,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentVersionsCreateRequest,
             {
@@ -569,6 +662,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -594,6 +688,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionDeleteResponse:
         """Delete agent version
 
@@ -605,6 +700,13 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncAgentVersionsResource.delete_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -616,6 +718,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -641,6 +744,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersion:
         """Get agent version
 
@@ -652,6 +756,13 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncAgentVersionsResource.get_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -663,6 +774,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -690,6 +802,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionsResponse:
         """List agent versions
 
@@ -703,6 +816,15 @@ class AsyncAgentVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AsyncAgentVersionsResource.list_stored_agent_versions,
+            {
+                "agent_id": agent_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -722,6 +844,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -749,6 +872,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_stored_agent_versions``, fetched a page at a time as the loop goes.
 
@@ -767,6 +891,7 @@ class AsyncAgentVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -784,6 +909,7 @@ class AsyncAgentVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentVersionRestoreResponse:
         """Restore agent version
 
@@ -795,6 +921,13 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncAgentVersionsResource.restore_stored_agent_version,
+            {
+                "agent_id": agent_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -806,6 +939,7 @@ class AsyncAgentVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -13,7 +13,7 @@ import pydantic
 from .. import models as _models
 from .._runtime._adapters import structured_output_model, whole_body, with_structured_output
 from .._runtime._bodies import build_multipart
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
@@ -61,6 +61,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
@@ -71,6 +72,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.abort_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentThreadsAbortRequest,
             {
@@ -89,6 +96,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -118,6 +126,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Approve network tool call
 
@@ -128,6 +137,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.approve_network_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveNetworkToolCallRequest,
             {
@@ -155,6 +170,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -176,6 +192,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Approve tool call
 
@@ -186,6 +203,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.approve_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveToolCallRequest,
             {
@@ -216,6 +239,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -241,6 +265,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Approve tool call (non-streaming)
 
@@ -251,6 +276,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.approve_tool_call_generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveToolCallGenerateRequest,
             {
@@ -272,6 +303,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -301,6 +333,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentCloneResponse:
         """Clone agent
 
@@ -313,6 +346,12 @@ class AgentsResource:
             new_id: ID for the cloned agent. If not provided, derived from agent ID.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
         """
+        check_params(
+            AgentsResource.clone,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentCloneRequest,
             {
@@ -333,6 +372,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -363,6 +403,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Decline network tool call
 
@@ -373,6 +414,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.decline_network_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineNetworkToolCallRequest,
             {
@@ -401,6 +448,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -423,6 +471,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Decline tool call
 
@@ -433,6 +482,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.decline_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineToolCallRequest,
             {
@@ -464,6 +519,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -490,6 +546,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Decline tool call (non-streaming)
 
@@ -500,6 +557,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.decline_tool_call_generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineToolCallGenerateRequest,
             {
@@ -522,6 +585,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -549,6 +613,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentInstructionsEnhanceResponse:
         """Enhance agent instructions
 
@@ -561,6 +626,12 @@ class AgentsResource:
             comment: User comment describing how to enhance the instructions
             instructions: The current agent instructions to enhance
         """
+        check_params(
+            AgentsResource.enhance_instructions,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentInstructionsEnhanceRequest,
             {
@@ -579,6 +650,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -607,6 +679,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent tool
 
@@ -618,6 +691,13 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            AgentsResource.execute_tool,
+            {
+                "agent_id": agent_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = build_body(
             _models.AgentToolExecuteRequest,
             {
@@ -636,6 +716,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -707,6 +788,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Generate agent response
 
@@ -719,6 +801,12 @@ class AgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AgentsResource.generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateRequest,
             {
@@ -764,6 +852,7 @@ class AgentsResource:
                 },
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 retry_unsafe=retry_unsafe,
             )
             _data = parse_json(_response)
@@ -852,6 +941,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Generate with legacy format
 
@@ -862,6 +952,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.generate_legacy,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateLegacyRequest,
             {
@@ -906,6 +1002,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -975,6 +1072,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate a response from an agent
 
@@ -983,6 +1081,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.generate_vnext,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateVnextRequest,
             {
@@ -1024,6 +1128,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1042,6 +1147,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Agent:
         """Get agent by ID
 
@@ -1054,6 +1160,14 @@ class AgentsResource:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
         """
+        check_params(
+            AgentsResource.get_agent,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1072,6 +1186,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1096,6 +1211,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
@@ -1109,6 +1225,15 @@ class AgentsResource:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             path: Relative path to a markdown plan under .mastracode/plans/
         """
+        check_params(
+            AgentsResource.get_plans_file,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1128,6 +1253,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1154,6 +1280,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSkill:
         """Get agent skill
 
@@ -1166,6 +1293,14 @@ class AgentsResource:
             skill_name: Name of the skill
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            AgentsResource.get_skill,
+            {
+                "agent_id": agent_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1183,6 +1318,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1208,6 +1344,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentTool:
         """Get agent tool
 
@@ -1219,6 +1356,13 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            AgentsResource.get_tool,
+            {
+                "agent_id": agent_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1230,6 +1374,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1254,6 +1399,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Get voice listener
 
@@ -1264,6 +1410,12 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AgentsResource.get_voice_listener,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1275,6 +1427,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1291,6 +1444,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Agent]:
         """List all agents
 
@@ -1301,6 +1455,12 @@ class AgentsResource:
         Args:
             partial: Query parameter: partial
         """
+        check_params(
+            AgentsResource.list_agents,
+            {
+                "partial": partial,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1318,6 +1478,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1341,6 +1502,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentsProvidersResponse:
         """List AI providers
 
@@ -1359,6 +1521,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1383,6 +1546,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
@@ -1398,6 +1562,12 @@ class AgentsResource:
             DeprecationWarning,
             stacklevel=2,
         )
+        check_params(
+            AgentsResource.list_speakers,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1409,6 +1579,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1439,6 +1610,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
@@ -1455,6 +1627,18 @@ class AgentsResource:
             per_page: Query parameter: perPage
             page: Query parameter: page
         """
+        check_params(
+            AgentsResource.list_suspended_runs,
+            {
+                "agent_id": agent_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "from_date": from_date,
+                "to_date": to_date,
+                "per_page": per_page,
+                "page": page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1477,6 +1661,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1507,6 +1692,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
 
@@ -1528,6 +1714,7 @@ class AgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1542,6 +1729,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get voice speakers
 
@@ -1552,6 +1740,12 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AgentsResource.list_voice_speakers,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1563,6 +1757,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1590,6 +1785,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
@@ -1604,6 +1800,12 @@ class AgentsResource:
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.listen,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentListenRequest,
@@ -1623,6 +1825,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1700,6 +1903,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.NetworkChunk]:
         """Stream agent network
 
@@ -1710,6 +1914,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.network,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentNetworkRequest,
             {
@@ -1758,6 +1968,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -1775,6 +1986,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Observe agent stream
 
@@ -1787,6 +1999,12 @@ class AgentsResource:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        check_params(
+            AgentsResource.observe,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentObserveRequest,
             {
@@ -1814,6 +2032,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -1849,6 +2068,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
@@ -1859,6 +2079,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.queue_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendMessageRequestWithRunId
             | _models.AgentSendMessageRequestWithResourceId,
@@ -1882,6 +2108,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1910,6 +2137,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
@@ -1920,6 +2148,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.recover,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentRecoverRequest,
             {
@@ -1948,6 +2182,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -1969,6 +2204,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelsReorderResponse:
         """Reorder agent model list
 
@@ -1979,6 +2215,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.reorder_models,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelsReorderRequest,
             {
@@ -1996,6 +2238,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2021,6 +2264,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResetResponse:
         """Reset agent model
 
@@ -2031,6 +2275,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.reset_model,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -2042,6 +2292,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2121,6 +2372,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream
 
@@ -2132,6 +2384,12 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AgentsResource.resume_stream,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentResumeStreamRequest,
             {
@@ -2183,6 +2441,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -2258,6 +2517,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
@@ -2269,6 +2529,12 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
         """
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AgentsResource.resume_stream_until_idle,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentResumeStreamUntilIdleRequest,
             {
@@ -2321,6 +2587,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -2356,6 +2623,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
@@ -2366,6 +2634,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.send_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendMessageRequestWithRunId
             | _models.AgentSendMessageRequestWithResourceId,
@@ -2389,6 +2663,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2424,6 +2699,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSignalsResponse:
         """Send agent signal
 
@@ -2434,6 +2710,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.send_signal,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSignalsRequestWithRunId | _models.AgentSignalsRequestWithResourceId,
             {
@@ -2456,6 +2738,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2490,6 +2773,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendToolApprovalResponse:
         """Send tool approval
 
@@ -2500,6 +2784,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.send_tool_approval,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendToolApprovalRequest,
             {
@@ -2525,6 +2815,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2552,6 +2843,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Convert text to speech
 
@@ -2566,6 +2858,12 @@ class AgentsResource:
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.speak,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentSpeakRequest,
@@ -2585,6 +2883,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2656,6 +2955,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response
 
@@ -2668,6 +2968,12 @@ class AgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AgentsResource.stream,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamRequest,
             {
@@ -2720,6 +3026,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -2804,6 +3111,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream with legacy format
 
@@ -2814,6 +3122,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.stream_legacy,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamLegacyRequest,
             {
@@ -2858,6 +3172,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2927,6 +3242,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream UI messages from an agent
 
@@ -2941,6 +3257,12 @@ class AgentsResource:
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.stream_ui,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamUiRequest,
@@ -2983,6 +3305,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3055,6 +3378,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
@@ -3067,6 +3391,12 @@ class AgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AgentsResource.stream_until_idle,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamUntilIdleRequest,
             {
@@ -3120,6 +3450,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -3201,6 +3532,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream a response from an agent
 
@@ -3215,6 +3547,12 @@ class AgentsResource:
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.stream_v_next,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVNextRequest,
@@ -3257,6 +3595,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3326,6 +3665,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream a response from an agent
 
@@ -3340,6 +3680,12 @@ class AgentsResource:
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.stream_vnext,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVnextRequest,
@@ -3382,6 +3728,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3451,6 +3798,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream UI messages from an agent
 
@@ -3465,6 +3813,12 @@ class AgentsResource:
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AgentsResource.stream_vnext_ui,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVnextUiRequest,
@@ -3507,6 +3861,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3527,6 +3882,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
@@ -3537,6 +3893,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.subscribe_to_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentThreadsSubscribeRequest,
             {
@@ -3561,6 +3923,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -3580,6 +3943,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update agent model
 
@@ -3590,6 +3954,12 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AgentsResource.update_model,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelRequestModel,
             {
@@ -3608,6 +3978,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3637,6 +4008,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update model in model list
 
@@ -3648,6 +4020,13 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             model_config_id: Unique identifier for the model configuration
         """
+        check_params(
+            AgentsResource.update_model_in_list,
+            {
+                "agent_id": agent_id,
+                "model_config_id": model_config_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelRequest,
             {
@@ -3667,6 +4046,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3694,6 +4074,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentVoiceListenResponse:
         """Transcribe speech
 
@@ -3706,6 +4087,12 @@ class AgentsResource:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        check_params(
+            AgentsResource.voice_listen,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_multipart(
             _models.AgentVoiceListenRequest,
             {
@@ -3725,6 +4112,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3752,6 +4140,7 @@ class AgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate speech
 
@@ -3762,6 +4151,12 @@ class AgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AgentsResource.voice_speak,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentVoiceSpeakRequest,
             {
@@ -3780,6 +4175,7 @@ class AgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3806,6 +4202,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentThreadsAbortResponse:
         """Abort active agent thread run
 
@@ -3816,6 +4213,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.abort_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentThreadsAbortRequest,
             {
@@ -3834,6 +4237,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3863,6 +4267,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Approve network tool call
 
@@ -3873,6 +4278,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.approve_network_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveNetworkToolCallRequest,
             {
@@ -3900,6 +4311,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -3921,6 +4333,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Approve tool call
 
@@ -3931,6 +4344,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.approve_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveToolCallRequest,
             {
@@ -3961,6 +4380,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -3986,6 +4406,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Approve tool call (non-streaming)
 
@@ -3996,6 +4417,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.approve_tool_call_generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentApproveToolCallGenerateRequest,
             {
@@ -4017,6 +4444,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4046,6 +4474,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentCloneResponse:
         """Clone agent
 
@@ -4058,6 +4487,12 @@ class AsyncAgentsResource:
             new_id: ID for the cloned agent. If not provided, derived from agent ID.
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
         """
+        check_params(
+            AsyncAgentsResource.clone,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentCloneRequest,
             {
@@ -4078,6 +4513,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4108,6 +4544,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Decline network tool call
 
@@ -4118,6 +4555,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.decline_network_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineNetworkToolCallRequest,
             {
@@ -4146,6 +4589,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -4168,6 +4612,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Decline tool call
 
@@ -4178,6 +4623,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.decline_tool_call,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineToolCallRequest,
             {
@@ -4209,6 +4660,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -4235,6 +4687,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Decline tool call (non-streaming)
 
@@ -4245,6 +4698,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.decline_tool_call_generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentDeclineToolCallGenerateRequest,
             {
@@ -4267,6 +4726,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4294,6 +4754,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentInstructionsEnhanceResponse:
         """Enhance agent instructions
 
@@ -4306,6 +4767,12 @@ class AsyncAgentsResource:
             comment: User comment describing how to enhance the instructions
             instructions: The current agent instructions to enhance
         """
+        check_params(
+            AsyncAgentsResource.enhance_instructions,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentInstructionsEnhanceRequest,
             {
@@ -4324,6 +4791,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4352,6 +4820,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute agent tool
 
@@ -4363,6 +4832,13 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            AsyncAgentsResource.execute_tool,
+            {
+                "agent_id": agent_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = build_body(
             _models.AgentToolExecuteRequest,
             {
@@ -4381,6 +4857,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4452,6 +4929,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentGenerateResult:
         """Generate agent response
 
@@ -4464,6 +4942,12 @@ class AsyncAgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AsyncAgentsResource.generate,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateRequest,
             {
@@ -4509,6 +4993,7 @@ class AsyncAgentsResource:
                 },
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 retry_unsafe=retry_unsafe,
             )
             _data = parse_json(_response)
@@ -4597,6 +5082,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Generate with legacy format
 
@@ -4607,6 +5093,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.generate_legacy,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateLegacyRequest,
             {
@@ -4651,6 +5143,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4720,6 +5213,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate a response from an agent
 
@@ -4728,6 +5222,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.generate_vnext,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentGenerateVnextRequest,
             {
@@ -4769,6 +5269,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4787,6 +5288,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Agent:
         """Get agent by ID
 
@@ -4799,6 +5301,14 @@ class AsyncAgentsResource:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
         """
+        check_params(
+            AsyncAgentsResource.get_agent,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -4817,6 +5327,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -4841,6 +5352,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentPlansFileResponse:
         """Read a submitted agent plan
 
@@ -4854,6 +5366,15 @@ class AsyncAgentsResource:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             path: Relative path to a markdown plan under .mastracode/plans/
         """
+        check_params(
+            AsyncAgentsResource.get_plans_file,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -4873,6 +5394,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -4899,6 +5421,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSkill:
         """Get agent skill
 
@@ -4911,6 +5434,14 @@ class AsyncAgentsResource:
             skill_name: Name of the skill
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            AsyncAgentsResource.get_skill,
+            {
+                "agent_id": agent_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -4928,6 +5459,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -4953,6 +5485,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentTool:
         """Get agent tool
 
@@ -4964,6 +5497,13 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            AsyncAgentsResource.get_tool,
+            {
+                "agent_id": agent_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -4975,6 +5515,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -4999,6 +5540,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Get voice listener
 
@@ -5009,6 +5551,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AsyncAgentsResource.get_voice_listener,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5020,6 +5568,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5036,6 +5585,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Agent]:
         """List all agents
 
@@ -5046,6 +5596,12 @@ class AsyncAgentsResource:
         Args:
             partial: Query parameter: partial
         """
+        check_params(
+            AsyncAgentsResource.list_agents,
+            {
+                "partial": partial,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5063,6 +5619,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5086,6 +5643,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentsProvidersResponse:
         """List AI providers
 
@@ -5104,6 +5662,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5128,6 +5687,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get available speakers for an agent
 
@@ -5143,6 +5703,12 @@ class AsyncAgentsResource:
             DeprecationWarning,
             stacklevel=2,
         )
+        check_params(
+            AsyncAgentsResource.list_speakers,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5154,6 +5720,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5184,6 +5751,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSuspendedRunsResponse:
         """List suspended runs
 
@@ -5200,6 +5768,18 @@ class AsyncAgentsResource:
             per_page: Query parameter: perPage
             page: Query parameter: page
         """
+        check_params(
+            AsyncAgentsResource.list_suspended_runs,
+            {
+                "agent_id": agent_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "from_date": from_date,
+                "to_date": to_date,
+                "per_page": per_page,
+                "page": page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5222,6 +5802,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5252,6 +5833,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, fetched a page at a time as the loop goes.
 
@@ -5273,6 +5855,7 @@ class AsyncAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -5288,6 +5871,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.AgentSpeakersResponseItem]:
         """Get voice speakers
 
@@ -5298,6 +5882,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AsyncAgentsResource.list_voice_speakers,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5309,6 +5899,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5336,6 +5927,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentListenResponse:
         """Convert speech to text
 
@@ -5350,6 +5942,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/listen is deprecated: Use /agents/:agentId/voice/listen instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.listen,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentListenRequest,
@@ -5369,6 +5967,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5446,6 +6045,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.NetworkChunk]:
         """Stream agent network
 
@@ -5456,6 +6056,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.network,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentNetworkRequest,
             {
@@ -5504,6 +6110,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.NETWORK_CHUNK),
@@ -5521,6 +6128,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Observe agent stream
 
@@ -5533,6 +6141,12 @@ class AsyncAgentsResource:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        check_params(
+            AsyncAgentsResource.observe,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentObserveRequest,
             {
@@ -5560,6 +6174,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -5595,6 +6210,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentQueueMessageResponse:
         """Queue agent message
 
@@ -5605,6 +6221,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.queue_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendMessageRequestWithRunId
             | _models.AgentSendMessageRequestWithResourceId,
@@ -5628,6 +6250,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5656,6 +6279,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Recover an orphaned durable agent run
 
@@ -5666,6 +6290,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.recover,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentRecoverRequest,
             {
@@ -5694,6 +6324,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -5715,6 +6346,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelsReorderResponse:
         """Reorder agent model list
 
@@ -5725,6 +6357,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.reorder_models,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelsReorderRequest,
             {
@@ -5742,6 +6380,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5767,6 +6406,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResetResponse:
         """Reset agent model
 
@@ -5777,6 +6417,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.reset_model,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -5788,6 +6434,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5867,6 +6514,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream
 
@@ -5878,6 +6526,12 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AsyncAgentsResource.resume_stream,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentResumeStreamRequest,
             {
@@ -5929,6 +6583,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -6004,6 +6659,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Resume agent stream until idle
 
@@ -6015,6 +6671,12 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
         """
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AsyncAgentsResource.resume_stream_until_idle,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentResumeStreamUntilIdleRequest,
             {
@@ -6067,6 +6729,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=AgentView(
@@ -6102,6 +6765,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendMessageResponse:
         """Send agent message
 
@@ -6112,6 +6776,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.send_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendMessageRequestWithRunId
             | _models.AgentSendMessageRequestWithResourceId,
@@ -6135,6 +6805,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6170,6 +6841,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSignalsResponse:
         """Send agent signal
 
@@ -6180,6 +6852,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.send_signal,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSignalsRequestWithRunId | _models.AgentSignalsRequestWithResourceId,
             {
@@ -6202,6 +6880,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6236,6 +6915,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentSendToolApprovalResponse:
         """Send tool approval
 
@@ -6246,6 +6926,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.send_tool_approval,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentSendToolApprovalRequest,
             {
@@ -6271,6 +6957,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6298,6 +6985,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Convert text to speech
 
@@ -6312,6 +7000,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/speak is deprecated: Use /agents/:agentId/voice/speak instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.speak,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentSpeakRequest,
@@ -6331,6 +7025,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6402,6 +7097,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response
 
@@ -6414,6 +7110,12 @@ class AsyncAgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AsyncAgentsResource.stream,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamRequest,
             {
@@ -6466,6 +7168,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -6550,6 +7253,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream with legacy format
 
@@ -6560,6 +7264,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.stream_legacy,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamLegacyRequest,
             {
@@ -6604,6 +7314,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6673,6 +7384,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream UI messages from an agent
 
@@ -6687,6 +7399,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/stream/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.stream_ui,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamUiRequest,
@@ -6729,6 +7447,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -6801,6 +7520,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncAgentStream[_models.AgentChunk]:
         """Stream agent response until idle
 
@@ -6813,6 +7533,12 @@ class AsyncAgentsResource:
         """
         _tools = toolset(client_tools) if not isinstance(client_tools, NotGiven) else {}
         _output_model, structured_output = structured_output_model(structured_output)
+        check_params(
+            AsyncAgentsResource.stream_until_idle,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentStreamUntilIdleRequest,
             {
@@ -6866,6 +7592,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -6947,6 +7674,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream a response from an agent
 
@@ -6961,6 +7689,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/streamVNext is deprecated: Please use /stream instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.stream_v_next,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVNextRequest,
@@ -7003,6 +7737,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7072,6 +7807,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream a response from an agent
 
@@ -7086,6 +7822,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/stream/vnext is deprecated: Please use /stream instead.",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.stream_vnext,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVnextRequest,
@@ -7128,6 +7870,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7197,6 +7940,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Stream UI messages from an agent
 
@@ -7211,6 +7955,12 @@ class AsyncAgentsResource:
             "POST /agents/{agentId}/stream/vnext/ui is deprecated: Please use the @mastra/ai-sdk package for uiMessage transformations",
             DeprecationWarning,
             stacklevel=2,
+        )
+        check_params(
+            AsyncAgentsResource.stream_vnext_ui,
+            {
+                "agent_id": agent_id,
+            },
         )
         _body = build_body(
             _models.AgentStreamVnextUiRequest,
@@ -7253,6 +8003,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7273,6 +8024,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.AgentChunk]:
         """Subscribe to agent thread runs
 
@@ -7283,6 +8035,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.subscribe_to_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentThreadsSubscribeRequest,
             {
@@ -7307,6 +8065,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -7326,6 +8085,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update agent model
 
@@ -7336,6 +8096,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
         """
+        check_params(
+            AsyncAgentsResource.update_model,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelRequestModel,
             {
@@ -7354,6 +8120,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7383,6 +8150,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentModelResponse:
         """Update model in model list
 
@@ -7394,6 +8162,13 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             model_config_id: Unique identifier for the model configuration
         """
+        check_params(
+            AsyncAgentsResource.update_model_in_list,
+            {
+                "agent_id": agent_id,
+                "model_config_id": model_config_id,
+            },
+        )
         _body = build_body(
             _models.AgentModelRequest,
             {
@@ -7413,6 +8188,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7440,6 +8216,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.AgentVoiceListenResponse:
         """Transcribe speech
 
@@ -7452,6 +8229,12 @@ class AsyncAgentsResource:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        check_params(
+            AsyncAgentsResource.voice_listen,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_multipart(
             _models.AgentVoiceListenRequest,
             {
@@ -7471,6 +8254,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -7498,6 +8282,7 @@ class AsyncAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Generate speech
 
@@ -7508,6 +8293,12 @@ class AsyncAgentsResource:
         Args:
             agent_id: Agent ID
         """
+        check_params(
+            AsyncAgentsResource.voice_speak,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.AgentVoiceSpeakRequest,
             {
@@ -7526,6 +8317,7 @@ class AsyncAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_query, path_param
+from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
@@ -42,6 +42,7 @@ class BackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.BackgroundTask:
         """Get a background task by ID
 
@@ -52,6 +53,12 @@ class BackgroundTasksResource:
         Args:
             background_task_id: The backgroundTaskId parameter
         """
+        check_params(
+            BackgroundTasksResource.get_background_task,
+            {
+                "background_task_id": background_task_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -63,6 +70,7 @@ class BackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -92,6 +100,7 @@ class BackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[Any]:
         """Stream background task events via SSE
 
@@ -106,6 +115,16 @@ class BackgroundTasksResource:
             resource_id: Query parameter: resourceId
             task_id: Query parameter: taskId
         """
+        check_params(
+            BackgroundTasksResource.get_stream,
+            {
+                "agent_id": agent_id,
+                "run_id": run_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "task_id": task_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return Stream(
             self._client,
@@ -132,6 +151,7 @@ class BackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -166,6 +186,7 @@ class BackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.BackgroundTasksResponse:
         """List background tasks
 
@@ -189,6 +210,25 @@ class BackgroundTasksResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            BackgroundTasksResource.list_background_tasks,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "run_id": run_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "tool_name": tool_name,
+                "tool_call_id": tool_call_id,
+                "from_date": from_date,
+                "to_date": to_date,
+                "date_filter_by": date_filter_by,
+                "order_by": order_by,
+                "order_direction": order_direction,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -219,6 +259,7 @@ class BackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -261,6 +302,7 @@ class BackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.BackgroundTask]:
         """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
 
@@ -289,6 +331,7 @@ class BackgroundTasksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -310,6 +353,7 @@ class AsyncBackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.BackgroundTask:
         """Get a background task by ID
 
@@ -320,6 +364,12 @@ class AsyncBackgroundTasksResource:
         Args:
             background_task_id: The backgroundTaskId parameter
         """
+        check_params(
+            AsyncBackgroundTasksResource.get_background_task,
+            {
+                "background_task_id": background_task_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -331,6 +381,7 @@ class AsyncBackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -360,6 +411,7 @@ class AsyncBackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[Any]:
         """Stream background task events via SSE
 
@@ -374,6 +426,16 @@ class AsyncBackgroundTasksResource:
             resource_id: Query parameter: resourceId
             task_id: Query parameter: taskId
         """
+        check_params(
+            AsyncBackgroundTasksResource.get_stream,
+            {
+                "agent_id": agent_id,
+                "run_id": run_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "task_id": task_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return AsyncStream(
             self._client,
@@ -400,6 +462,7 @@ class AsyncBackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
@@ -434,6 +497,7 @@ class AsyncBackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.BackgroundTasksResponse:
         """List background tasks
 
@@ -457,6 +521,25 @@ class AsyncBackgroundTasksResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            AsyncBackgroundTasksResource.list_background_tasks,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "run_id": run_id,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "tool_name": tool_name,
+                "tool_call_id": tool_call_id,
+                "from_date": from_date,
+                "to_date": to_date,
+                "date_filter_by": date_filter_by,
+                "order_by": order_by,
+                "order_direction": order_direction,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -487,6 +570,7 @@ class AsyncBackgroundTasksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -529,6 +613,7 @@ class AsyncBackgroundTasksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.BackgroundTask]:
         """Every item of every page of ``list_background_tasks``, fetched a page at a time as the loop goes.
 
@@ -557,6 +642,7 @@ class AsyncBackgroundTasksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):

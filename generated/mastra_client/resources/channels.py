@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -36,6 +36,7 @@ class ChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ChannelConnectResponseOauth
         | _models.ChannelConnectResponseDeepLink
@@ -52,6 +53,12 @@ class ChannelsResource:
             agent_id: Agent identifier to connect
             options: Platform-specific connection options
         """
+        check_params(
+            ChannelsResource.connect,
+            {
+                "platform": platform,
+            },
+        )
         _body = build_body(
             _models.ChannelConnectRequest,
             {
@@ -70,6 +77,7 @@ class ChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -98,6 +106,7 @@ class ChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ChannelDisconnectResponse:
         """Disconnect agent from channel
 
@@ -109,6 +118,13 @@ class ChannelsResource:
             platform: Channel platform identifier (e.g., "slack")
             agent_id: Agent identifier
         """
+        check_params(
+            ChannelsResource.disconnect,
+            {
+                "platform": platform,
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -120,6 +136,7 @@ class ChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -144,6 +161,7 @@ class ChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.ChannelInstallationsResponseItem]:
         """List channel installations
 
@@ -154,6 +172,12 @@ class ChannelsResource:
         Args:
             platform: Channel platform identifier (e.g., "slack")
         """
+        check_params(
+            ChannelsResource.list_installations,
+            {
+                "platform": platform,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -165,6 +189,7 @@ class ChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -188,6 +213,7 @@ class ChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.ChannelsPlatformsResponseItem]:
         """List channel platforms
 
@@ -206,6 +232,7 @@ class ChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -240,6 +267,7 @@ class AsyncChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ChannelConnectResponseOauth
         | _models.ChannelConnectResponseDeepLink
@@ -256,6 +284,12 @@ class AsyncChannelsResource:
             agent_id: Agent identifier to connect
             options: Platform-specific connection options
         """
+        check_params(
+            AsyncChannelsResource.connect,
+            {
+                "platform": platform,
+            },
+        )
         _body = build_body(
             _models.ChannelConnectRequest,
             {
@@ -274,6 +308,7 @@ class AsyncChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -302,6 +337,7 @@ class AsyncChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ChannelDisconnectResponse:
         """Disconnect agent from channel
 
@@ -313,6 +349,13 @@ class AsyncChannelsResource:
             platform: Channel platform identifier (e.g., "slack")
             agent_id: Agent identifier
         """
+        check_params(
+            AsyncChannelsResource.disconnect,
+            {
+                "platform": platform,
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -324,6 +367,7 @@ class AsyncChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -348,6 +392,7 @@ class AsyncChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.ChannelInstallationsResponseItem]:
         """List channel installations
 
@@ -358,6 +403,12 @@ class AsyncChannelsResource:
         Args:
             platform: Channel platform identifier (e.g., "slack")
         """
+        check_params(
+            AsyncChannelsResource.list_installations,
+            {
+                "platform": platform,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -369,6 +420,7 @@ class AsyncChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -392,6 +444,7 @@ class AsyncChannelsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[_models.ChannelsPlatformsResponseItem]:
         """List channel platforms
 
@@ -410,6 +463,7 @@ class AsyncChannelsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -37,6 +37,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetCompareResponse:
         """Compare two experiments
 
@@ -49,6 +50,12 @@ class DatasetsResource:
             experiment_id_a: ID of baseline experiment
             experiment_id_b: ID of candidate experiment
         """
+        check_params(
+            DatasetsResource.compare,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetCompareRequest,
             {
@@ -67,6 +74,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -95,6 +103,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
@@ -128,6 +137,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -161,6 +171,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsCreateResponse:
         """Create a new dataset
 
@@ -204,6 +215,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -248,6 +260,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
@@ -270,6 +283,12 @@ class DatasetsResource:
             target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
             version: Pin to specific dataset version
         """
+        check_params(
+            DatasetsResource.create_experiment,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentsCreateRequest,
             {
@@ -301,6 +320,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -341,6 +361,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
@@ -359,6 +380,13 @@ class DatasetsResource:
             output: Output produced by the external runner
             scores: Externally computed scores, persisted keyed by runId = experimentId
         """
+        check_params(
+            DatasetsResource.create_experiment_result,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentResultsCreateRequest,
             {
@@ -385,6 +413,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -416,6 +445,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
@@ -429,6 +459,12 @@ class DatasetsResource:
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
             prompt: Description of the kind of test data to generate
         """
+        check_params(
+            DatasetsResource.create_generate_item,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetGenerateItemsRequest,
             {
@@ -449,6 +485,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -488,6 +525,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsCreateResponse:
         """Add item to dataset
 
@@ -507,6 +545,12 @@ class DatasetsResource:
             tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
             unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
         """
+        check_params(
+            DatasetsResource.create_item,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsCreateRequest,
             {
@@ -533,6 +577,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -559,6 +604,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetDeleteResponse:
         """Delete dataset
 
@@ -571,6 +617,14 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            DatasetsResource.delete_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -589,6 +643,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -616,6 +671,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
@@ -629,6 +685,15 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            DatasetsResource.delete_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -647,6 +712,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -672,6 +738,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemDeleteResponse:
         """Delete dataset item
 
@@ -683,6 +750,13 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            DatasetsResource.delete_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -694,6 +768,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -721,6 +796,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemPurgeDeleteResponse:
         """Purge dataset item data
 
@@ -734,6 +810,15 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            DatasetsResource.delete_item_purge,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -752,6 +837,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -777,6 +863,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsBatchDeleteResponse:
         """Batch delete items from dataset
 
@@ -787,6 +874,12 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
+        check_params(
+            DatasetsResource.delete_items_batch,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsBatchDeleteRequest,
             {
@@ -804,6 +897,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -830,6 +924,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
@@ -841,6 +936,13 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
+        check_params(
+            DatasetsResource.experiment_finalize,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -852,6 +954,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -881,6 +984,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
@@ -895,6 +999,14 @@ class DatasetsResource:
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
         """
+        check_params(
+            DatasetsResource.experiment_item_run,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "item_id": item_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentItemRunRequest,
             {
@@ -913,6 +1025,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -939,6 +1052,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetUpdateResponse | None:
         """Get dataset by ID
 
@@ -951,6 +1065,14 @@ class DatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            DatasetsResource.get_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -969,6 +1091,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -994,6 +1117,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentUpdateResponse | None:
         """Get experiment by ID
 
@@ -1005,6 +1129,13 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
+        check_params(
+            DatasetsResource.get_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1016,6 +1147,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1041,6 +1173,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse | None:
         """Get dataset item by ID
 
@@ -1052,6 +1185,13 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            DatasetsResource.get_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1063,6 +1203,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1088,6 +1229,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemHistoryResponse:
         """Get item history
 
@@ -1099,6 +1241,13 @@ class DatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            DatasetsResource.get_item_history,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1110,6 +1259,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1136,6 +1286,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse | None:
         """Get item at specific dataset version
 
@@ -1148,6 +1299,14 @@ class DatasetsResource:
             item_id: Unique identifier for the dataset item
             dataset_version: Dataset version number
         """
+        check_params(
+            DatasetsResource.get_item_version,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+                "dataset_version": dataset_version,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1159,6 +1318,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1185,6 +1345,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsBatchResponse:
         """Batch insert items to dataset
 
@@ -1195,6 +1356,12 @@ class DatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
+        check_params(
+            DatasetsResource.items_batch,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsBatchRequest,
             {
@@ -1212,6 +1379,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1239,6 +1407,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsResponse:
         """List all datasets
 
@@ -1252,6 +1421,15 @@ class DatasetsResource:
             target_type: Only return records attached to targets of this type
             target_ids: Only return datasets attached to at least one of these target IDs
         """
+        check_params(
+            DatasetsResource.list_datasets,
+            {
+                "page": page,
+                "per_page": per_page,
+                "target_type": target_type,
+                "target_ids": target_ids,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1272,6 +1450,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1299,6 +1478,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
@@ -1317,6 +1497,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1335,6 +1516,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultsResponse:
         """List experiment results
 
@@ -1349,6 +1531,16 @@ class DatasetsResource:
             per_page: Query parameter: perPage
             tags: Only return results that have all of these tags
         """
+        check_params(
+            DatasetsResource.list_experiment_results,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "page": page,
+                "per_page": per_page,
+                "tags": tags,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1368,6 +1560,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1396,6 +1589,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
         """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
 
@@ -1415,6 +1609,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1437,6 +1632,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentsResponse:
         """List experiments for dataset
 
@@ -1455,6 +1651,20 @@ class DatasetsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
+        check_params(
+            DatasetsResource.list_experiments,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+                "experiment_set_id": experiment_set_id,
+                "comparison_id": comparison_id,
+                "variant_id": variant_id,
+                "trial_index": trial_index,
+                "target_type": target_type,
+                "target_id": target_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1479,6 +1689,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1511,6 +1722,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
@@ -1534,6 +1746,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1552,6 +1765,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsResponse:
         """List dataset items
 
@@ -1566,6 +1780,16 @@ class DatasetsResource:
             version: Query parameter: version
             search: Query parameter: search
         """
+        check_params(
+            DatasetsResource.list_items,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+                "version": version,
+                "search": search,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1586,6 +1810,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1614,6 +1839,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
@@ -1633,6 +1859,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1649,6 +1876,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetVersionsResponse:
         """List dataset versions
 
@@ -1661,6 +1889,14 @@ class DatasetsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            DatasetsResource.list_versions,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1679,6 +1915,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1705,6 +1942,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
@@ -1722,6 +1960,7 @@ class DatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1749,6 +1988,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetUpdateResponse:
         """Update dataset
 
@@ -1771,6 +2011,14 @@ class DatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             target_type: Target entity type (e.g. agent, workflow, scorer)
         """
+        check_params(
+            DatasetsResource.update_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = build_body(
             _models.DatasetUpdateRequest,
             {
@@ -1804,6 +2052,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1833,6 +2082,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
@@ -1847,6 +2097,13 @@ class DatasetsResource:
             metadata: Replacement metadata for the experiment
             name: New name of the experiment
         """
+        check_params(
+            DatasetsResource.update_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentUpdateRequest,
             {
@@ -1866,6 +2123,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1896,6 +2154,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultUpdateResponse:
         """Update an experiment result
 
@@ -1908,6 +2167,14 @@ class DatasetsResource:
             experiment_id: Unique identifier for the experiment
             result_id: Unique identifier for the experiment result
         """
+        check_params(
+            DatasetsResource.update_experiment_result,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "result_id": result_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentResultUpdateRequest,
             {
@@ -1927,6 +2194,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1966,6 +2234,7 @@ class DatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse:
         """Update dataset item
 
@@ -1985,6 +2254,13 @@ class DatasetsResource:
             tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
             unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
         """
+        check_params(
+            DatasetsResource.update_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemUpdateRequest,
             {
@@ -2010,6 +2286,7 @@ class DatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2044,6 +2321,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetCompareResponse:
         """Compare two experiments
 
@@ -2056,6 +2334,12 @@ class AsyncDatasetsResource:
             experiment_id_a: ID of baseline experiment
             experiment_id_b: ID of candidate experiment
         """
+        check_params(
+            AsyncDatasetsResource.compare,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetCompareRequest,
             {
@@ -2074,6 +2358,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2102,6 +2387,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsClusterFailuresResponse:
         """Cluster experiment failures using AI
 
@@ -2135,6 +2421,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2168,6 +2455,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsCreateResponse:
         """Create a new dataset
 
@@ -2211,6 +2499,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2255,6 +2544,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentsCreateResponse:
         """Trigger or create an experiment
 
@@ -2277,6 +2567,12 @@ class AsyncDatasetsResource:
             target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
             version: Pin to specific dataset version
         """
+        check_params(
+            AsyncDatasetsResource.create_experiment,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentsCreateRequest,
             {
@@ -2308,6 +2604,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2348,6 +2645,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultsCreateResponse:
         """Submit an external experiment result
 
@@ -2366,6 +2664,13 @@ class AsyncDatasetsResource:
             output: Output produced by the external runner
             scores: Externally computed scores, persisted keyed by runId = experimentId
         """
+        check_params(
+            AsyncDatasetsResource.create_experiment_result,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentResultsCreateRequest,
             {
@@ -2392,6 +2697,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2423,6 +2729,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetGenerateItemsResponse:
         """Generate dataset items using AI
 
@@ -2436,6 +2743,12 @@ class AsyncDatasetsResource:
             model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
             prompt: Description of the kind of test data to generate
         """
+        check_params(
+            AsyncDatasetsResource.create_generate_item,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetGenerateItemsRequest,
             {
@@ -2456,6 +2769,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2495,6 +2809,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsCreateResponse:
         """Add item to dataset
 
@@ -2514,6 +2829,12 @@ class AsyncDatasetsResource:
             tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
             unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
         """
+        check_params(
+            AsyncDatasetsResource.create_item,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsCreateRequest,
             {
@@ -2540,6 +2861,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2566,6 +2888,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetDeleteResponse:
         """Delete dataset
 
@@ -2578,6 +2901,14 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            AsyncDatasetsResource.delete_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2596,6 +2927,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2623,6 +2955,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentDeleteResponse:
         """Delete experiment
 
@@ -2636,6 +2969,15 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            AsyncDatasetsResource.delete_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2654,6 +2996,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2679,6 +3022,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemDeleteResponse:
         """Delete dataset item
 
@@ -2690,6 +3034,13 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            AsyncDatasetsResource.delete_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2701,6 +3052,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2728,6 +3080,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemPurgeDeleteResponse:
         """Purge dataset item data
 
@@ -2741,6 +3094,15 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            AsyncDatasetsResource.delete_item_purge,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2759,6 +3121,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2784,6 +3147,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsBatchDeleteResponse:
         """Batch delete items from dataset
 
@@ -2794,6 +3158,12 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
+        check_params(
+            AsyncDatasetsResource.delete_items_batch,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsBatchDeleteRequest,
             {
@@ -2811,6 +3181,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2837,6 +3208,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentFinalizeResponse:
         """Finalize an external experiment
 
@@ -2848,6 +3220,13 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
+        check_params(
+            AsyncDatasetsResource.experiment_finalize,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -2859,6 +3238,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2888,6 +3268,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentItemRunResponse:
         """Run one experiment item
 
@@ -2902,6 +3283,14 @@ class AsyncDatasetsResource:
             attempt: Zero-based repetition index. Defaults to 0.
             request_context: Request context merged with the item's own request context (item wins)
         """
+        check_params(
+            AsyncDatasetsResource.experiment_item_run,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "item_id": item_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentItemRunRequest,
             {
@@ -2920,6 +3309,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2946,6 +3336,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetUpdateResponse | None:
         """Get dataset by ID
 
@@ -2958,6 +3349,14 @@ class AsyncDatasetsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            AsyncDatasetsResource.get_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2976,6 +3375,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3001,6 +3401,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentUpdateResponse | None:
         """Get experiment by ID
 
@@ -3012,6 +3413,13 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             experiment_id: Unique identifier for the experiment
         """
+        check_params(
+            AsyncDatasetsResource.get_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3023,6 +3431,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3048,6 +3457,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse | None:
         """Get dataset item by ID
 
@@ -3059,6 +3469,13 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            AsyncDatasetsResource.get_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3070,6 +3487,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3095,6 +3513,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemHistoryResponse:
         """Get item history
 
@@ -3106,6 +3525,13 @@ class AsyncDatasetsResource:
             dataset_id: Unique identifier for the dataset
             item_id: Unique identifier for the dataset item
         """
+        check_params(
+            AsyncDatasetsResource.get_item_history,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3117,6 +3543,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3143,6 +3570,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse | None:
         """Get item at specific dataset version
 
@@ -3155,6 +3583,14 @@ class AsyncDatasetsResource:
             item_id: Unique identifier for the dataset item
             dataset_version: Dataset version number
         """
+        check_params(
+            AsyncDatasetsResource.get_item_version,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+                "dataset_version": dataset_version,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3166,6 +3602,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3192,6 +3629,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsBatchResponse:
         """Batch insert items to dataset
 
@@ -3202,6 +3640,12 @@ class AsyncDatasetsResource:
         Args:
             dataset_id: Unique identifier for the dataset
         """
+        check_params(
+            AsyncDatasetsResource.items_batch,
+            {
+                "dataset_id": dataset_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemsBatchRequest,
             {
@@ -3219,6 +3663,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3246,6 +3691,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetsResponse:
         """List all datasets
 
@@ -3259,6 +3705,15 @@ class AsyncDatasetsResource:
             target_type: Only return records attached to targets of this type
             target_ids: Only return datasets attached to at least one of these target IDs
         """
+        check_params(
+            AsyncDatasetsResource.list_datasets,
+            {
+                "page": page,
+                "per_page": per_page,
+                "target_type": target_type,
+                "target_ids": target_ids,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3279,6 +3734,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3306,6 +3762,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetUpdateResponse]:
         """Every item of every page of ``list_datasets``, fetched a page at a time as the loop goes.
 
@@ -3324,6 +3781,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3343,6 +3801,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultsResponse:
         """List experiment results
 
@@ -3357,6 +3816,16 @@ class AsyncDatasetsResource:
             per_page: Query parameter: perPage
             tags: Only return results that have all of these tags
         """
+        check_params(
+            AsyncDatasetsResource.list_experiment_results,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "page": page,
+                "per_page": per_page,
+                "tags": tags,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3376,6 +3845,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3404,6 +3874,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
         """Every item of every page of ``list_experiment_results``, fetched a page at a time as the loop goes.
 
@@ -3423,6 +3894,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3446,6 +3918,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentsResponse:
         """List experiments for dataset
 
@@ -3464,6 +3937,20 @@ class AsyncDatasetsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
+        check_params(
+            AsyncDatasetsResource.list_experiments,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+                "experiment_set_id": experiment_set_id,
+                "comparison_id": comparison_id,
+                "variant_id": variant_id,
+                "trial_index": trial_index,
+                "target_type": target_type,
+                "target_id": target_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3488,6 +3975,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3520,6 +4008,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
@@ -3543,6 +4032,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3562,6 +4052,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemsResponse:
         """List dataset items
 
@@ -3576,6 +4067,16 @@ class AsyncDatasetsResource:
             version: Query parameter: version
             search: Query parameter: search
         """
+        check_params(
+            AsyncDatasetsResource.list_items,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+                "version": version,
+                "search": search,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3596,6 +4097,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3624,6 +4126,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
         """Every item of every page of ``list_items``, fetched a page at a time as the loop goes.
 
@@ -3643,6 +4146,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3660,6 +4164,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetVersionsResponse:
         """List dataset versions
 
@@ -3672,6 +4177,14 @@ class AsyncDatasetsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            AsyncDatasetsResource.list_versions,
+            {
+                "dataset_id": dataset_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -3690,6 +4203,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3716,6 +4230,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
         """Every item of every page of ``list_versions``, fetched a page at a time as the loop goes.
 
@@ -3733,6 +4248,7 @@ class AsyncDatasetsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -3761,6 +4277,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetUpdateResponse:
         """Update dataset
 
@@ -3783,6 +4300,14 @@ class AsyncDatasetsResource:
             target_ids: IDs of target entities this dataset is attached to
             target_type: Target entity type (e.g. agent, workflow, scorer)
         """
+        check_params(
+            AsyncDatasetsResource.update_dataset,
+            {
+                "dataset_id": dataset_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = build_body(
             _models.DatasetUpdateRequest,
             {
@@ -3816,6 +4341,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3845,6 +4371,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentUpdateResponse:
         """Update an experiment
 
@@ -3859,6 +4386,13 @@ class AsyncDatasetsResource:
             metadata: Replacement metadata for the experiment
             name: New name of the experiment
         """
+        check_params(
+            AsyncDatasetsResource.update_experiment,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentUpdateRequest,
             {
@@ -3878,6 +4412,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3908,6 +4443,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetExperimentResultUpdateResponse:
         """Update an experiment result
 
@@ -3920,6 +4456,14 @@ class AsyncDatasetsResource:
             experiment_id: Unique identifier for the experiment
             result_id: Unique identifier for the experiment result
         """
+        check_params(
+            AsyncDatasetsResource.update_experiment_result,
+            {
+                "dataset_id": dataset_id,
+                "experiment_id": experiment_id,
+                "result_id": result_id,
+            },
+        )
         _body = build_body(
             _models.DatasetExperimentResultUpdateRequest,
             {
@@ -3939,6 +4483,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3978,6 +4523,7 @@ class AsyncDatasetsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.DatasetItemUpdateResponse:
         """Update dataset item
 
@@ -3997,6 +4543,13 @@ class AsyncDatasetsResource:
             tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
             unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
         """
+        check_params(
+            AsyncDatasetsResource.update_item,
+            {
+                "dataset_id": dataset_id,
+                "item_id": item_id,
+            },
+        )
         _body = build_body(
             _models.DatasetItemUpdateRequest,
             {
@@ -4022,6 +4575,7 @@ class AsyncDatasetsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

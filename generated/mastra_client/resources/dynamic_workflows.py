@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -55,6 +55,7 @@ class DynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
@@ -94,6 +95,7 @@ class DynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -118,6 +120,7 @@ class DynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
@@ -128,6 +131,12 @@ class DynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
+        check_params(
+            DynamicWorkflowsResource.delete_stored_workflow,
+            {
+                "dynamic_workflow_id": dynamic_workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -139,6 +148,7 @@ class DynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -163,6 +173,7 @@ class DynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflow:
         """Get a dynamic workflow definition by id
 
@@ -173,6 +184,12 @@ class DynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
+        check_params(
+            DynamicWorkflowsResource.get_stored_workflow,
+            {
+                "dynamic_workflow_id": dynamic_workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -184,6 +201,7 @@ class DynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -209,6 +227,7 @@ class DynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowsResponse:
         """List dynamic workflow definitions
 
@@ -220,6 +239,13 @@ class DynamicWorkflowsResource:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
             author_id: Filter dynamic workflows by author identifier
         """
+        check_params(
+            DynamicWorkflowsResource.list_stored_workflows,
+            {
+                "status": status,
+                "author_id": author_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -238,6 +264,7 @@ class DynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -291,6 +318,7 @@ class AsyncDynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowsCreateResponse:
         """Upsert a dynamic workflow definition and live-register it
 
@@ -330,6 +358,7 @@ class AsyncDynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -354,6 +383,7 @@ class AsyncDynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowDeleteResponse:
         """Delete a dynamic workflow definition
 
@@ -364,6 +394,12 @@ class AsyncDynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
+        check_params(
+            AsyncDynamicWorkflowsResource.delete_stored_workflow,
+            {
+                "dynamic_workflow_id": dynamic_workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -375,6 +411,7 @@ class AsyncDynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -399,6 +436,7 @@ class AsyncDynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflow:
         """Get a dynamic workflow definition by id
 
@@ -409,6 +447,12 @@ class AsyncDynamicWorkflowsResource:
         Args:
             dynamic_workflow_id: Unique identifier for the dynamic workflow definition
         """
+        check_params(
+            AsyncDynamicWorkflowsResource.get_stored_workflow,
+            {
+                "dynamic_workflow_id": dynamic_workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -420,6 +464,7 @@ class AsyncDynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -445,6 +490,7 @@ class AsyncDynamicWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkflowsResponse:
         """List dynamic workflow definitions
 
@@ -456,6 +502,13 @@ class AsyncDynamicWorkflowsResource:
             status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
             author_id: Filter dynamic workflows by author identifier
         """
+        check_params(
+            AsyncDynamicWorkflowsResource.list_stored_workflows,
+            {
+                "status": status,
+                "author_id": author_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -474,6 +527,7 @@ class AsyncDynamicWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
@@ -49,6 +49,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryInstallResponse:
         """Install a registry skill into stored skills
 
@@ -63,6 +64,12 @@ class EditorResource:
             skill_name: Skill name from the registry
             visibility: Visibility for the new stored skill
         """
+        check_params(
+            EditorResource.builder_registry_install,
+            {
+                "registry_id": registry_id,
+            },
+        )
         _body = build_body(
             _models.EditorBuilderRegistryInstallRequest,
             {
@@ -83,6 +90,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -106,6 +114,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderInfrastructureResponse:
         """Get infrastructure status
 
@@ -124,6 +133,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -147,6 +157,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderModelsAvailableResponse:
         """List builder-available AI models
 
@@ -165,6 +176,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -191,6 +203,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryPopularResponse:
         """Get popular skills from a registry
 
@@ -203,6 +216,14 @@ class EditorResource:
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
         """
+        check_params(
+            EditorResource.get_builder_registry_popular,
+            {
+                "registry_id": registry_id,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -221,6 +242,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -247,6 +269,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
 
@@ -264,6 +287,7 @@ class EditorResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -281,6 +305,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryPreviewResponse:
         """Preview a skill from a registry
 
@@ -294,6 +319,15 @@ class EditorResource:
             repo: GitHub repository name
             path: Skill name within repo
         """
+        check_params(
+            EditorResource.get_builder_registry_preview,
+            {
+                "registry_id": registry_id,
+                "owner": owner,
+                "repo": repo,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -313,6 +347,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -339,6 +374,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistrySearchResponse:
         """Search skills in a registry
 
@@ -351,6 +387,14 @@ class EditorResource:
             q: Search query
             limit: Maximum number of results (1-100)
         """
+        check_params(
+            EditorResource.get_builder_registry_search,
+            {
+                "registry_id": registry_id,
+                "q": q,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -369,6 +413,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -392,6 +437,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistriesResponse:
         """List available skill registries
 
@@ -410,6 +456,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -433,6 +480,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderSettingsResponse:
         """Get agent builder settings
 
@@ -451,6 +499,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -474,6 +523,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorWorkflowBuilderSettingsResponse:
         """Get persisted workflow builder settings
 
@@ -492,6 +542,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -568,6 +619,7 @@ class EditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Stream[_models.AgentChunk]:
         """Stream persisted workflow builder response
 
@@ -622,6 +674,7 @@ class EditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.AGENT_CHUNK),
@@ -649,6 +702,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryInstallResponse:
         """Install a registry skill into stored skills
 
@@ -663,6 +717,12 @@ class AsyncEditorResource:
             skill_name: Skill name from the registry
             visibility: Visibility for the new stored skill
         """
+        check_params(
+            AsyncEditorResource.builder_registry_install,
+            {
+                "registry_id": registry_id,
+            },
+        )
         _body = build_body(
             _models.EditorBuilderRegistryInstallRequest,
             {
@@ -683,6 +743,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -706,6 +767,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderInfrastructureResponse:
         """Get infrastructure status
 
@@ -724,6 +786,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -747,6 +810,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderModelsAvailableResponse:
         """List builder-available AI models
 
@@ -765,6 +829,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -791,6 +856,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryPopularResponse:
         """Get popular skills from a registry
 
@@ -803,6 +869,14 @@ class AsyncEditorResource:
             limit: Maximum number of results (1-100)
             offset: Offset for pagination (must be a multiple of `limit`)
         """
+        check_params(
+            AsyncEditorResource.get_builder_registry_popular,
+            {
+                "registry_id": registry_id,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -821,6 +895,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -847,6 +922,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_builder_registry_popular``, fetched a page at a time as the loop goes.
 
@@ -864,6 +940,7 @@ class AsyncEditorResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -882,6 +959,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistryPreviewResponse:
         """Preview a skill from a registry
 
@@ -895,6 +973,15 @@ class AsyncEditorResource:
             repo: GitHub repository name
             path: Skill name within repo
         """
+        check_params(
+            AsyncEditorResource.get_builder_registry_preview,
+            {
+                "registry_id": registry_id,
+                "owner": owner,
+                "repo": repo,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -914,6 +1001,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -940,6 +1028,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistrySearchResponse:
         """Search skills in a registry
 
@@ -952,6 +1041,14 @@ class AsyncEditorResource:
             q: Search query
             limit: Maximum number of results (1-100)
         """
+        check_params(
+            AsyncEditorResource.get_builder_registry_search,
+            {
+                "registry_id": registry_id,
+                "q": q,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -970,6 +1067,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -993,6 +1091,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderRegistriesResponse:
         """List available skill registries
 
@@ -1011,6 +1110,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1034,6 +1134,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorBuilderSettingsResponse:
         """Get agent builder settings
 
@@ -1052,6 +1153,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1075,6 +1177,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EditorWorkflowBuilderSettingsResponse:
         """Get persisted workflow builder settings
 
@@ -1093,6 +1196,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1169,6 +1273,7 @@ class AsyncEditorResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncStream[_models.AgentChunk]:
         """Stream persisted workflow builder response
 
@@ -1223,6 +1328,7 @@ class AsyncEditorResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             view=EventView(_chunks.AGENT_CHUNK),

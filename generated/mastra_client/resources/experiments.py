@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_query, path_param
+from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -36,6 +36,7 @@ class ExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
@@ -48,6 +49,14 @@ class ExperimentsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            ExperimentsResource.delete_experiment,
+            {
+                "experiment_id": experiment_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -66,6 +75,7 @@ class ExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -89,6 +99,7 @@ class ExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentsReviewSummaryResponse:
         """Get review summary for all experiments
 
@@ -107,6 +118,7 @@ class ExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -138,6 +150,7 @@ class ExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentsResponse:
         """List all experiments
 
@@ -155,6 +168,19 @@ class ExperimentsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
+        check_params(
+            ExperimentsResource.list_experiments,
+            {
+                "page": page,
+                "per_page": per_page,
+                "experiment_set_id": experiment_set_id,
+                "comparison_id": comparison_id,
+                "variant_id": variant_id,
+                "trial_index": trial_index,
+                "target_type": target_type,
+                "target_id": target_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -179,6 +205,7 @@ class ExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -210,6 +237,7 @@ class ExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
@@ -232,6 +260,7 @@ class ExperimentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -255,6 +284,7 @@ class AsyncExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentDeleteResponse:
         """Delete experiment
 
@@ -267,6 +297,14 @@ class AsyncExperimentsResource:
             organization_id: Restrict lookup to the given organization
             project_id: Restrict lookup to the given project
         """
+        check_params(
+            AsyncExperimentsResource.delete_experiment,
+            {
+                "experiment_id": experiment_id,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -285,6 +323,7 @@ class AsyncExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -308,6 +347,7 @@ class AsyncExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentsReviewSummaryResponse:
         """Get review summary for all experiments
 
@@ -326,6 +366,7 @@ class AsyncExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -357,6 +398,7 @@ class AsyncExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ExperimentsResponse:
         """List all experiments
 
@@ -374,6 +416,19 @@ class AsyncExperimentsResource:
             target_type: Only return records attached to targets of this type
             target_id: Only return experiments run against this target ID
         """
+        check_params(
+            AsyncExperimentsResource.list_experiments,
+            {
+                "page": page,
+                "per_page": per_page,
+                "experiment_set_id": experiment_set_id,
+                "comparison_id": comparison_id,
+                "variant_id": variant_id,
+                "trial_index": trial_index,
+                "target_type": target_type,
+                "target_id": target_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -398,6 +453,7 @@ class AsyncExperimentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -429,6 +485,7 @@ class AsyncExperimentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
         """Every item of every page of ``list_experiments``, fetched a page at a time as the loop goes.
 
@@ -451,6 +508,7 @@ class AsyncExperimentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):

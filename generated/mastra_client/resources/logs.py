@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_query, path_param
+from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -41,6 +41,7 @@ class LogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Log:
         """List logs by run ID
 
@@ -58,6 +59,19 @@ class LogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
+        check_params(
+            LogsResource.get_log,
+            {
+                "run_id": run_id,
+                "page": page,
+                "per_page": per_page,
+                "from_date": from_date,
+                "to_date": to_date,
+                "log_level": log_level,
+                "filters": filters,
+                "transport_id": transport_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -81,6 +95,7 @@ class LogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -109,6 +124,7 @@ class LogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
@@ -131,6 +147,7 @@ class LogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -151,6 +168,7 @@ class LogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsResponse:
         """List logs
 
@@ -167,6 +185,18 @@ class LogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
+        check_params(
+            LogsResource.list_logs,
+            {
+                "page": page,
+                "per_page": per_page,
+                "from_date": from_date,
+                "to_date": to_date,
+                "log_level": log_level,
+                "filters": filters,
+                "transport_id": transport_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -190,6 +220,7 @@ class LogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -220,6 +251,7 @@ class LogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
@@ -241,6 +273,7 @@ class LogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -254,6 +287,7 @@ class LogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsTransportsResponse:
         """List log transports
 
@@ -272,6 +306,7 @@ class LogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -310,6 +345,7 @@ class AsyncLogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Log:
         """List logs by run ID
 
@@ -327,6 +363,19 @@ class AsyncLogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
+        check_params(
+            AsyncLogsResource.get_log,
+            {
+                "run_id": run_id,
+                "page": page,
+                "per_page": per_page,
+                "from_date": from_date,
+                "to_date": to_date,
+                "log_level": log_level,
+                "filters": filters,
+                "transport_id": transport_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -350,6 +399,7 @@ class AsyncLogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -378,6 +428,7 @@ class AsyncLogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``get_log``, fetched a page at a time as the loop goes.
 
@@ -400,6 +451,7 @@ class AsyncLogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -421,6 +473,7 @@ class AsyncLogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsResponse:
         """List logs
 
@@ -437,6 +490,18 @@ class AsyncLogsResource:
             filters: Query parameter: filters
             transport_id: Query parameter: transportId
         """
+        check_params(
+            AsyncLogsResource.list_logs,
+            {
+                "page": page,
+                "per_page": per_page,
+                "from_date": from_date,
+                "to_date": to_date,
+                "log_level": log_level,
+                "filters": filters,
+                "transport_id": transport_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -460,6 +525,7 @@ class AsyncLogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -490,6 +556,7 @@ class AsyncLogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.LogLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
@@ -511,6 +578,7 @@ class AsyncLogsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -525,6 +593,7 @@ class AsyncLogsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.LogsTransportsResponse:
         """List log transports
 
@@ -543,6 +612,7 @@ class AsyncLogsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

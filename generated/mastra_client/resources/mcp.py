@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -35,6 +35,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """MCP SSE Messages
 
@@ -45,6 +46,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            McpResource.create_message,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -56,6 +63,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -75,6 +83,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolExecuteResponse:
         """Execute MCP server tool
 
@@ -86,6 +95,13 @@ class McpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
+        check_params(
+            McpResource.execute_tool,
+            {
+                "server_id": server_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = build_body(
             _models.McpToolExecuteRequest,
             {
@@ -103,6 +119,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -128,6 +145,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0Server:
         """Get MCP server details
 
@@ -139,6 +157,13 @@ class McpResource:
             id: MCP server ID
             version: Query parameter: version
         """
+        check_params(
+            McpResource.get_server,
+            {
+                "id": id,
+                "version": version,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -156,6 +181,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -181,6 +207,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpTool:
         """Get MCP server tool details
 
@@ -192,6 +219,13 @@ class McpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
+        check_params(
+            McpResource.get_tool,
+            {
+                "server_id": server_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -203,6 +237,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -227,6 +262,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -237,6 +273,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            McpResource.list_resources,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -248,6 +290,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -275,6 +318,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0ServersResponse:
         """List MCP servers
 
@@ -288,6 +332,15 @@ class McpResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
+        check_params(
+            McpResource.list_servers,
+            {
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -308,6 +361,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -335,6 +389,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``list_servers``, fetched a page at a time as the loop goes.
 
@@ -353,6 +408,7 @@ class McpResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -367,6 +423,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -377,6 +434,12 @@ class McpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            McpResource.list_tools,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -388,6 +451,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -414,6 +478,7 @@ class McpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -425,6 +490,12 @@ class McpResource:
             server_id: MCP server ID
             uri: Resource URI to read
         """
+        check_params(
+            McpResource.read_resource,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = build_body(
             _models.McpResourcesReadRequest,
             {
@@ -442,6 +513,7 @@ class McpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -474,6 +546,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """MCP SSE Messages
 
@@ -484,6 +557,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            AsyncMcpResource.create_message,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -495,6 +574,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -514,6 +594,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolExecuteResponse:
         """Execute MCP server tool
 
@@ -525,6 +606,13 @@ class AsyncMcpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
+        check_params(
+            AsyncMcpResource.execute_tool,
+            {
+                "server_id": server_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = build_body(
             _models.McpToolExecuteRequest,
             {
@@ -542,6 +630,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -567,6 +656,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0Server:
         """Get MCP server details
 
@@ -578,6 +668,13 @@ class AsyncMcpResource:
             id: MCP server ID
             version: Query parameter: version
         """
+        check_params(
+            AsyncMcpResource.get_server,
+            {
+                "id": id,
+                "version": version,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -595,6 +692,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -620,6 +718,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpTool:
         """Get MCP server tool details
 
@@ -631,6 +730,13 @@ class AsyncMcpResource:
             server_id: MCP server ID
             tool_id: Tool ID
         """
+        check_params(
+            AsyncMcpResource.get_tool,
+            {
+                "server_id": server_id,
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -642,6 +748,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -666,6 +773,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesResponse:
         """List MCP server resources
 
@@ -676,6 +784,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            AsyncMcpResource.list_resources,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -687,6 +801,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -714,6 +829,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpV0ServersResponse:
         """List MCP servers
 
@@ -727,6 +843,15 @@ class AsyncMcpResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
+        check_params(
+            AsyncMcpResource.list_servers,
+            {
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -747,6 +872,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -774,6 +900,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.McpV0ServersResponseServer]:
         """Every item of every page of ``list_servers``, fetched a page at a time as the loop goes.
 
@@ -792,6 +919,7 @@ class AsyncMcpResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -807,6 +935,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpToolsResponse:
         """List MCP server tools
 
@@ -817,6 +946,12 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
         """
+        check_params(
+            AsyncMcpResource.list_tools,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -828,6 +963,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -854,6 +990,7 @@ class AsyncMcpResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.McpResourcesReadResponse:
         """Read MCP server resource content
 
@@ -865,6 +1002,12 @@ class AsyncMcpResource:
             server_id: MCP server ID
             uri: Resource URI to read
         """
+        check_params(
+            AsyncMcpResource.read_resource,
+            {
+                "server_id": server_id,
+            },
+        )
         _body = build_body(
             _models.McpResourcesReadRequest,
             {
@@ -882,6 +1025,7 @@ class AsyncMcpResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

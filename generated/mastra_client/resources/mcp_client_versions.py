@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -36,6 +36,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsCreateResponse:
         """Create MCP client version
 
@@ -47,6 +48,12 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             change_message: Optional message describing the changes
         """
+        check_params(
+            McpClientVersionsResource.create_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+            },
+        )
         _body = build_body(
             _models.StoredMcpClientVersionsCreateRequest,
             {
@@ -64,6 +71,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -89,6 +97,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionDeleteResponse:
         """Delete MCP client version
 
@@ -100,6 +109,13 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            McpClientVersionsResource.delete_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -111,6 +127,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -136,6 +153,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersion:
         """Get MCP client version
 
@@ -147,6 +165,13 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            McpClientVersionsResource.get_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -158,6 +183,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -184,6 +210,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsCompareResponse:
         """Compare MCP client versions
 
@@ -196,6 +223,14 @@ class McpClientVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            McpClientVersionsResource.get_stored_mcp_client_versions_compare,
+            {
+                "mcp_client_id": mcp_client_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -214,6 +249,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -241,6 +277,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsResponse:
         """List MCP client versions
 
@@ -254,6 +291,15 @@ class McpClientVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            McpClientVersionsResource.list_stored_mcp_client_versions,
+            {
+                "mcp_client_id": mcp_client_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -273,6 +319,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -300,6 +347,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredMcpClientVersion]:
         """Every item of every page of ``list_stored_mcp_client_versions``, fetched a page at a time as the loop goes.
 
@@ -318,6 +366,7 @@ class McpClientVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -334,6 +383,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionActivateResponse:
         """Activate MCP client version
 
@@ -345,6 +395,13 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            McpClientVersionsResource.stored_mcp_client_version_activate,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -356,6 +413,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -382,6 +440,7 @@ class McpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionRestoreResponse:
         """Restore MCP client version
 
@@ -393,6 +452,13 @@ class McpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            McpClientVersionsResource.stored_mcp_client_version_restore,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -404,6 +470,7 @@ class McpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -437,6 +504,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsCreateResponse:
         """Create MCP client version
 
@@ -448,6 +516,12 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             change_message: Optional message describing the changes
         """
+        check_params(
+            AsyncMcpClientVersionsResource.create_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+            },
+        )
         _body = build_body(
             _models.StoredMcpClientVersionsCreateRequest,
             {
@@ -465,6 +539,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -490,6 +565,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionDeleteResponse:
         """Delete MCP client version
 
@@ -501,6 +577,13 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncMcpClientVersionsResource.delete_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -512,6 +595,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -537,6 +621,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersion:
         """Get MCP client version
 
@@ -548,6 +633,13 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncMcpClientVersionsResource.get_stored_mcp_client_version,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -559,6 +651,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -585,6 +678,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsCompareResponse:
         """Compare MCP client versions
 
@@ -597,6 +691,14 @@ class AsyncMcpClientVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            AsyncMcpClientVersionsResource.get_stored_mcp_client_versions_compare,
+            {
+                "mcp_client_id": mcp_client_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -615,6 +717,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -642,6 +745,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionsResponse:
         """List MCP client versions
 
@@ -655,6 +759,15 @@ class AsyncMcpClientVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AsyncMcpClientVersionsResource.list_stored_mcp_client_versions,
+            {
+                "mcp_client_id": mcp_client_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -674,6 +787,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -701,6 +815,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredMcpClientVersion]:
         """Every item of every page of ``list_stored_mcp_client_versions``, fetched a page at a time as the loop goes.
 
@@ -719,6 +834,7 @@ class AsyncMcpClientVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -736,6 +852,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionActivateResponse:
         """Activate MCP client version
 
@@ -747,6 +864,13 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncMcpClientVersionsResource.stored_mcp_client_version_activate,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -758,6 +882,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -784,6 +909,7 @@ class AsyncMcpClientVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientVersionRestoreResponse:
         """Restore MCP client version
 
@@ -795,6 +921,13 @@ class AsyncMcpClientVersionsResource:
             mcp_client_id: Unique identifier for the stored MCP client
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncMcpClientVersionsResource.stored_mcp_client_version_restore,
+            {
+                "mcp_client_id": mcp_client_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -806,6 +939,7 @@ class AsyncMcpClientVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

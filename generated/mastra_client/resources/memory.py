@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -41,6 +41,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadCloneResponse:
         """Clone thread
 
@@ -52,6 +53,13 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.clone_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadCloneRequest,
             {
@@ -79,6 +87,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -108,6 +117,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsCreateResponse:
         """Create thread
 
@@ -118,6 +128,12 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.create_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadsCreateRequest,
             {
@@ -144,6 +160,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -175,6 +192,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryMessagesDeleteResponse:
         """Delete messages
 
@@ -186,6 +204,13 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryResource.delete_messages,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = build_body(
             _models.MemoryMessagesDeleteRequest,
             {
@@ -210,6 +235,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -236,6 +262,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -248,6 +275,14 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryResource.delete_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -266,6 +301,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -290,6 +326,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryConfigResponse:
         """Get memory configuration
 
@@ -300,6 +337,12 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.get_config,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -317,6 +360,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -347,6 +391,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryObservationalMemoryResponse:
         """Get observational memory data
 
@@ -363,6 +408,18 @@ class MemoryResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
+        check_params(
+            MemoryResource.get_observational_memory,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "from_": from_,
+                "to": to,
+                "offset": offset,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -386,6 +443,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -416,6 +474,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
         """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
 
@@ -437,6 +496,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -453,6 +513,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
@@ -465,6 +526,14 @@ class MemoryResource:
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
         """
+        check_params(
+            MemoryResource.get_status,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -484,6 +553,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -510,6 +580,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThread:
         """Get thread by ID
 
@@ -522,6 +593,14 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryResource.get_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -540,6 +619,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -567,6 +647,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -580,6 +661,15 @@ class MemoryResource:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
         """
+        check_params(
+            MemoryResource.get_working_memory,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "memory_config": memory_config,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -599,6 +689,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -632,6 +723,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -650,6 +742,20 @@ class MemoryResource:
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
         """
+        check_params(
+            MemoryResource.list_thread_messages,
+            {
+                "thread_id": thread_id,
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+                "include_system_reminders": include_system_reminders,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -674,6 +780,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -707,6 +814,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -730,6 +838,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -749,6 +858,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
@@ -764,6 +874,17 @@ class MemoryResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
+        check_params(
+            MemoryResource.list_threads,
+            {
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "metadata": metadata,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -786,6 +907,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -815,6 +937,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
@@ -835,6 +958,7 @@ class MemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -852,6 +976,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
@@ -878,6 +1003,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -904,6 +1030,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySaveMessagesResponse:
         """Save messages
 
@@ -914,6 +1041,12 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.save_messages,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemorySaveMessagesRequest,
             {
@@ -937,6 +1070,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -966,6 +1100,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySearchResponse:
         """Search memory
 
@@ -981,6 +1116,17 @@ class MemoryResource:
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
         """
+        check_params(
+            MemoryResource.search,
+            {
+                "agent_id": agent_id,
+                "search_query": search_query,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "limit": limit,
+                "memory_config": memory_config,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1003,6 +1149,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1030,6 +1177,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
@@ -1041,6 +1189,13 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.transfer_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadTransferRequest,
             {
@@ -1064,6 +1219,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1093,6 +1249,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadUpdateResponse:
         """Update thread
 
@@ -1104,6 +1261,13 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.update_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadUpdateRequest,
             {
@@ -1129,6 +1293,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1158,6 +1323,7 @@ class MemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -1169,6 +1335,13 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryResource.update_working_memory,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadWorkingMemoryCreateRequest,
             {
@@ -1194,6 +1367,7 @@ class MemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1232,6 +1406,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadCloneResponse:
         """Clone thread
 
@@ -1243,6 +1418,13 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.clone_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadCloneRequest,
             {
@@ -1270,6 +1452,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1299,6 +1482,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsCreateResponse:
         """Create thread
 
@@ -1309,6 +1493,12 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.create_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadsCreateRequest,
             {
@@ -1335,6 +1525,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1366,6 +1557,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryMessagesDeleteResponse:
         """Delete messages
 
@@ -1377,6 +1569,13 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryResource.delete_messages,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = build_body(
             _models.MemoryMessagesDeleteRequest,
             {
@@ -1401,6 +1600,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1427,6 +1627,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadDeleteResponse:
         """Delete thread
 
@@ -1439,6 +1640,14 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryResource.delete_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -1457,6 +1666,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1481,6 +1691,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryConfigResponse:
         """Get memory configuration
 
@@ -1491,6 +1702,12 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.get_config,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1508,6 +1725,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1538,6 +1756,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryObservationalMemoryResponse:
         """Get observational memory data
 
@@ -1554,6 +1773,18 @@ class AsyncMemoryResource:
             offset: Query parameter: offset
             limit: Query parameter: limit
         """
+        check_params(
+            AsyncMemoryResource.get_observational_memory,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "from_": from_,
+                "to": to,
+                "offset": offset,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1577,6 +1808,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1607,6 +1839,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
         """Every item of every page of ``get_observational_memory``, fetched a page at a time as the loop goes.
 
@@ -1628,6 +1861,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1645,6 +1879,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryStatusResponse:
         """Get memory status
 
@@ -1657,6 +1892,14 @@ class AsyncMemoryResource:
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
         """
+        check_params(
+            AsyncMemoryResource.get_status,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1676,6 +1919,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1702,6 +1946,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThread:
         """Get thread by ID
 
@@ -1714,6 +1959,14 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryResource.get_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1732,6 +1985,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1759,6 +2013,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryResponse:
         """Get working memory
 
@@ -1772,6 +2027,15 @@ class AsyncMemoryResource:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
         """
+        check_params(
+            AsyncMemoryResource.get_working_memory,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "memory_config": memory_config,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1791,6 +2055,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1824,6 +2089,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadMessagesResponse:
         """List thread messages
 
@@ -1842,6 +2108,20 @@ class AsyncMemoryResource:
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
         """
+        check_params(
+            AsyncMemoryResource.list_thread_messages,
+            {
+                "thread_id": thread_id,
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+                "include_system_reminders": include_system_reminders,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1866,6 +2146,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1899,6 +2180,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -1922,6 +2204,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1942,6 +2225,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadsResponse:
         """List memory threads
 
@@ -1957,6 +2241,17 @@ class AsyncMemoryResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AsyncMemoryResource.list_threads,
+            {
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "metadata": metadata,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1979,6 +2274,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2008,6 +2304,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
@@ -2028,6 +2325,7 @@ class AsyncMemoryResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -2046,6 +2344,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
         """Await observational memory buffering completion
 
@@ -2072,6 +2371,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2098,6 +2398,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySaveMessagesResponse:
         """Save messages
 
@@ -2108,6 +2409,12 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.save_messages,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemorySaveMessagesRequest,
             {
@@ -2131,6 +2438,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2160,6 +2468,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemorySearchResponse:
         """Search memory
 
@@ -2175,6 +2484,17 @@ class AsyncMemoryResource:
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
         """
+        check_params(
+            AsyncMemoryResource.search,
+            {
+                "agent_id": agent_id,
+                "search_query": search_query,
+                "resource_id": resource_id,
+                "thread_id": thread_id,
+                "limit": limit,
+                "memory_config": memory_config,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2197,6 +2517,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2224,6 +2545,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadTransferResponse:
         """Transfer thread ownership
 
@@ -2235,6 +2557,13 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.transfer_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadTransferRequest,
             {
@@ -2258,6 +2587,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2287,6 +2617,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadUpdateResponse:
         """Update thread
 
@@ -2298,6 +2629,13 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.update_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadUpdateRequest,
             {
@@ -2323,6 +2661,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2352,6 +2691,7 @@ class AsyncMemoryResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryThreadWorkingMemoryCreateResponse:
         """Update working memory
 
@@ -2363,6 +2703,13 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryResource.update_working_memory,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryThreadWorkingMemoryCreateRequest,
             {
@@ -2388,6 +2735,7 @@ class AsyncMemoryResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -36,6 +36,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkSaveMessagesResponse:
         """Save messages (network)
 
@@ -46,6 +47,12 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryNetworkResource.create_save_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkSaveMessagesRequest,
             {
@@ -69,6 +76,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -98,6 +106,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadsCreateResponse:
         """Create thread (network)
 
@@ -108,6 +117,12 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryNetworkResource.create_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkThreadsCreateRequest,
             {
@@ -134,6 +149,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -160,6 +176,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadDeleteResponse:
         """Delete thread (network)
 
@@ -172,6 +189,14 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryNetworkResource.delete_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -190,6 +215,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -214,6 +240,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkStatusResponse:
         """Get memory status (network)
 
@@ -224,6 +251,12 @@ class MemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryNetworkResource.get_status,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -241,6 +274,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -267,6 +301,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThread:
         """Get thread by ID (network)
 
@@ -279,6 +314,14 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryNetworkResource.get_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -297,6 +340,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -333,6 +377,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadMessagesResponse:
         """List thread messages (network)
 
@@ -350,6 +395,19 @@ class MemoryNetworkResource:
             include: Query parameter: include
             filter: Query parameter: filter
         """
+        check_params(
+            MemoryNetworkResource.list_thread_messages,
+            {
+                "thread_id": thread_id,
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -373,6 +431,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -409,6 +468,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -431,6 +491,7 @@ class MemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -450,6 +511,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadsResponse:
         """List memory threads (network)
 
@@ -465,6 +527,17 @@ class MemoryNetworkResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
+        check_params(
+            MemoryNetworkResource.list_threads,
+            {
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "metadata": metadata,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -487,6 +560,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -516,6 +590,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
@@ -536,6 +611,7 @@ class MemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -557,6 +633,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkMessagesDeleteResponse:
         """Delete messages (network)
 
@@ -568,6 +645,13 @@ class MemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            MemoryNetworkResource.messages_delete,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkMessagesDeleteRequest,
             {
@@ -592,6 +676,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -621,6 +706,7 @@ class MemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadUpdateResponse:
         """Update thread (network)
 
@@ -632,6 +718,13 @@ class MemoryNetworkResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            MemoryNetworkResource.update_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkThreadUpdateRequest,
             {
@@ -657,6 +750,7 @@ class MemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -690,6 +784,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkSaveMessagesResponse:
         """Save messages (network)
 
@@ -700,6 +795,12 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryNetworkResource.create_save_message,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkSaveMessagesRequest,
             {
@@ -723,6 +824,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -752,6 +854,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadsCreateResponse:
         """Create thread (network)
 
@@ -762,6 +865,12 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryNetworkResource.create_thread,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkThreadsCreateRequest,
             {
@@ -788,6 +897,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -814,6 +924,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadDeleteResponse:
         """Delete thread (network)
 
@@ -826,6 +937,14 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryNetworkResource.delete_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -844,6 +963,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -868,6 +988,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkStatusResponse:
         """Get memory status (network)
 
@@ -878,6 +999,12 @@ class AsyncMemoryNetworkResource:
         Args:
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryNetworkResource.get_status,
+            {
+                "agent_id": agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -895,6 +1022,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -921,6 +1049,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThread:
         """Get thread by ID (network)
 
@@ -933,6 +1062,14 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryNetworkResource.get_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -951,6 +1088,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -987,6 +1125,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadMessagesResponse:
         """List thread messages (network)
 
@@ -1004,6 +1143,19 @@ class AsyncMemoryNetworkResource:
             include: Query parameter: include
             filter: Query parameter: filter
         """
+        check_params(
+            AsyncMemoryNetworkResource.list_thread_messages,
+            {
+                "thread_id": thread_id,
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "order_by": order_by,
+                "include": include,
+                "filter": filter,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1027,6 +1179,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1063,6 +1216,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
@@ -1085,6 +1239,7 @@ class AsyncMemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1105,6 +1260,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadsResponse:
         """List memory threads (network)
 
@@ -1120,6 +1276,17 @@ class AsyncMemoryNetworkResource:
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AsyncMemoryNetworkResource.list_threads,
+            {
+                "page": page,
+                "per_page": per_page,
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+                "metadata": metadata,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1142,6 +1309,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1171,6 +1339,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.MemoryThread]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
@@ -1191,6 +1360,7 @@ class AsyncMemoryNetworkResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1213,6 +1383,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkMessagesDeleteResponse:
         """Delete messages (network)
 
@@ -1224,6 +1395,13 @@ class AsyncMemoryNetworkResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
         """
+        check_params(
+            AsyncMemoryNetworkResource.messages_delete,
+            {
+                "agent_id": agent_id,
+                "resource_id": resource_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkMessagesDeleteRequest,
             {
@@ -1248,6 +1426,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1277,6 +1456,7 @@ class AsyncMemoryNetworkResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.MemoryNetworkThreadUpdateResponse:
         """Update thread (network)
 
@@ -1288,6 +1468,13 @@ class AsyncMemoryNetworkResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
         """
+        check_params(
+            AsyncMemoryNetworkResource.update_thread,
+            {
+                "thread_id": thread_id,
+                "agent_id": agent_id,
+            },
+        )
         _body = build_body(
             _models.MemoryNetworkThreadUpdateRequest,
             {
@@ -1313,6 +1500,7 @@ class AsyncMemoryNetworkResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -41,6 +41,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackPercentilesResponse:
         """Get feedback percentiles
 
@@ -75,6 +76,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -105,6 +107,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsPercentilesResponse:
         """Get metric percentiles
 
@@ -137,6 +140,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -162,6 +166,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresCreateResponse:
         """Create a score
 
@@ -186,6 +191,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -217,6 +223,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresPercentilesResponse:
         """Get score percentiles
 
@@ -251,6 +258,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -277,6 +285,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackDeleteResponse:
         """Delete feedback
 
@@ -308,6 +317,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -334,6 +344,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresDeleteResponse:
         """Delete scores
 
@@ -365,6 +376,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -390,6 +402,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackCreateResponse:
         """Create feedback
 
@@ -414,6 +427,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -446,6 +460,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackAggregateResponse:
         """Get feedback aggregate
 
@@ -480,6 +495,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -511,6 +527,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackBreakdownResponse:
         """Get feedback breakdown
 
@@ -545,6 +562,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -577,6 +595,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackTimeseriesResponse:
         """Get feedback time series
 
@@ -613,6 +632,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -717,6 +737,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackResponse:
         """List feedback
 
@@ -762,6 +783,47 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.get_feedback,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "feedback_type": feedback_type,
+                "feedback_source": feedback_source,
+                "source": source,
+                "feedback_user_id": feedback_user_id,
+                "review_status": review_status,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -814,6 +876,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -918,6 +981,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
@@ -968,6 +1032,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1064,6 +1129,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsResponse:
         """List metrics
 
@@ -1111,6 +1177,49 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.get_metrics,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "trace_ids": trace_ids,
+                "name": name,
+                "source": source,
+                "provider": provider,
+                "model": model,
+                "cost_unit": cost_unit,
+                "labels": labels,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1165,6 +1274,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1271,6 +1381,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
@@ -1323,6 +1434,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -1337,6 +1449,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScore:
         """Get score
 
@@ -1347,6 +1460,12 @@ class ObservabilityResource:
         Args:
             score_id: The scoreId parameter
         """
+        check_params(
+            ObservabilityResource.get_score,
+            {
+                "score_id": score_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1358,6 +1477,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1382,6 +1502,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTrace:
         """Get AI trace by ID
 
@@ -1392,6 +1513,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            ObservabilityResource.get_trace,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1403,6 +1530,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1429,6 +1557,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
@@ -1441,6 +1570,14 @@ class ObservabilityResource:
             span_id: Unique span identifier within a trace
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
         """
+        check_params(
+            ObservabilityResource.get_trace_branch,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "depth": depth,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1458,6 +1595,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1482,6 +1620,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
@@ -1492,6 +1631,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            ObservabilityResource.get_trace_light,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1503,6 +1648,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1528,6 +1674,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceSpan:
         """Get a single span by ID
 
@@ -1539,6 +1686,13 @@ class ObservabilityResource:
             trace_id: Unique trace identifier
             span_id: Unique span identifier within a trace
         """
+        check_params(
+            ObservabilityResource.get_trace_span,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1550,6 +1704,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1574,6 +1729,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceTrajectoryResponse:
         """Extract trajectory from trace
 
@@ -1584,6 +1740,12 @@ class ObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            ObservabilityResource.get_trace_trajectory,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1595,6 +1757,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1746,6 +1909,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
@@ -1796,6 +1960,52 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.get_traces_light,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "has_child_error": has_child_error,
+                "date_range": date_range,
+                "name": name,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1853,6 +2063,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2004,6 +2215,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
         """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
 
@@ -2059,6 +2271,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -2197,6 +2410,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
@@ -2244,6 +2458,49 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.list_branches,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2298,6 +2555,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2446,6 +2704,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
@@ -2498,6 +2757,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -2527,6 +2787,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEntityNamesResponse:
         """Get entity names
 
@@ -2537,6 +2798,12 @@ class ObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
+        check_params(
+            ObservabilityResource.list_discovery_entity_names,
+            {
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2554,6 +2821,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2577,6 +2845,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEntityTypesResponse:
         """Get entity types
 
@@ -2595,6 +2864,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2618,6 +2888,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEnvironmentsResponse:
         """Get environments
 
@@ -2636,6 +2907,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2660,6 +2932,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricLabelKeysResponse:
         """Get metric label keys
 
@@ -2670,6 +2943,12 @@ class ObservabilityResource:
         Args:
             metric_name: Metric name to get label keys for
         """
+        check_params(
+            ObservabilityResource.list_discovery_metric_label_keys,
+            {
+                "metric_name": metric_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2687,6 +2966,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2714,6 +2994,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricLabelValuesResponse:
         """Get label values
 
@@ -2727,6 +3008,15 @@ class ObservabilityResource:
             prefix: Filter values by prefix
             limit: Maximum number of values to return
         """
+        check_params(
+            ObservabilityResource.list_discovery_metric_label_values,
+            {
+                "metric_name": metric_name,
+                "label_key": label_key,
+                "prefix": prefix,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2747,6 +3037,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2772,6 +3063,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricNamesResponse:
         """Get metric names
 
@@ -2783,6 +3075,13 @@ class ObservabilityResource:
             prefix: Filter metric names by prefix
             limit: Maximum number of names to return
         """
+        check_params(
+            ObservabilityResource.list_discovery_metric_names,
+            {
+                "prefix": prefix,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2801,6 +3100,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2824,6 +3124,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryServiceNamesResponse:
         """Get service names
 
@@ -2842,6 +3143,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2881,6 +3183,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryTagsResponse:
         """Get tags
 
@@ -2891,6 +3194,12 @@ class ObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
+        check_params(
+            ObservabilityResource.list_discovery_tags,
+            {
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -2908,6 +3217,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3011,6 +3321,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityLogsResponse:
         """List logs
 
@@ -3053,6 +3364,44 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.list_logs,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "source": source,
+                "level": level,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -3102,6 +3451,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3205,6 +3555,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
@@ -3252,6 +3603,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -3345,6 +3697,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresResponse:
         """List scores
 
@@ -3389,6 +3742,46 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.list_scores,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "scorer_id": scorer_id,
+                "score_source": score_source,
+                "metadata": metadata,
+                "source": source,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -3440,6 +3833,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3543,6 +3937,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
@@ -3592,6 +3987,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -3609,6 +4005,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceScoresResponse:
         """List scores by span
 
@@ -3622,6 +4019,15 @@ class ObservabilityResource:
             page: Zero-indexed page number
             per_page: Number of items per page
         """
+        check_params(
+            ObservabilityResource.list_trace_scores,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -3640,6 +4046,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -3667,6 +4074,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
@@ -3685,6 +4093,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -3826,6 +4235,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
@@ -3876,6 +4286,52 @@ class ObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            ObservabilityResource.list_traces,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "has_child_error": has_child_error,
+                "date_range": date_range,
+                "name": name,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -3933,6 +4389,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -4084,6 +4541,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
@@ -4139,6 +4597,7 @@ class ObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -4177,6 +4636,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsAggregateResponse:
         """Get metric aggregate
 
@@ -4211,6 +4671,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4260,6 +4721,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsBreakdownResponse:
         """Get metric breakdown
 
@@ -4298,6 +4760,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4346,6 +4809,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsTimeseriesResponse:
         """Get metric time series
 
@@ -4382,6 +4846,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4414,6 +4879,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresAggregateResponse:
         """Get score aggregate
 
@@ -4448,6 +4914,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4479,6 +4946,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresBreakdownResponse:
         """Get score breakdown
 
@@ -4513,6 +4981,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4545,6 +5014,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresTimeseriesResponse:
         """Get score time series
 
@@ -4581,6 +5051,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4606,6 +5077,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
@@ -4633,6 +5105,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4675,6 +5148,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ObservabilityTracesQueryResponseOption1
         | _models.ObservabilityTracesQueryResponseWithPagination
@@ -4716,6 +5190,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4745,6 +5220,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesScoreResponse:
         """Score traces
 
@@ -4770,6 +5246,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4796,6 +5273,7 @@ class ObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackReviewStatusUpdateResponse:
         """Update feedback review status
 
@@ -4806,6 +5284,12 @@ class ObservabilityResource:
         Args:
             feedback_id: The feedbackId parameter
         """
+        check_params(
+            ObservabilityResource.update_feedback_review_status,
+            {
+                "feedback_id": feedback_id,
+            },
+        )
         _body = build_body(
             _models.ObservabilityFeedbackReviewStatusUpdateRequest,
             {
@@ -4823,6 +5307,7 @@ class ObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4861,6 +5346,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackPercentilesResponse:
         """Get feedback percentiles
 
@@ -4895,6 +5381,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4925,6 +5412,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsPercentilesResponse:
         """Get metric percentiles
 
@@ -4957,6 +5445,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -4982,6 +5471,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresCreateResponse:
         """Create a score
 
@@ -5006,6 +5496,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5037,6 +5528,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresPercentilesResponse:
         """Get score percentiles
 
@@ -5071,6 +5563,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5097,6 +5590,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackDeleteResponse:
         """Delete feedback
 
@@ -5128,6 +5622,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5154,6 +5649,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresDeleteResponse:
         """Delete scores
 
@@ -5185,6 +5681,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5210,6 +5707,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackCreateResponse:
         """Create feedback
 
@@ -5234,6 +5732,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5266,6 +5765,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackAggregateResponse:
         """Get feedback aggregate
 
@@ -5300,6 +5800,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5331,6 +5832,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackBreakdownResponse:
         """Get feedback breakdown
 
@@ -5365,6 +5867,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5397,6 +5900,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackTimeseriesResponse:
         """Get feedback time series
 
@@ -5433,6 +5937,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -5537,6 +6042,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackResponse:
         """List feedback
 
@@ -5582,6 +6088,47 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.get_feedback,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "feedback_type": feedback_type,
+                "feedback_source": feedback_source,
+                "source": source,
+                "feedback_user_id": feedback_user_id,
+                "review_status": review_status,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5634,6 +6181,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -5738,6 +6286,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
         """Every item of every page of ``get_feedback``, fetched a page at a time as the loop goes.
 
@@ -5788,6 +6337,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -5885,6 +6435,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsResponse:
         """List metrics
 
@@ -5932,6 +6483,49 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.get_metrics,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "trace_ids": trace_ids,
+                "name": name,
+                "source": source,
+                "provider": provider,
+                "model": model,
+                "cost_unit": cost_unit,
+                "labels": labels,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -5986,6 +6580,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6092,6 +6687,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityMetricsResponseMetrics]:
         """Every item of every page of ``get_metrics``, fetched a page at a time as the loop goes.
 
@@ -6144,6 +6740,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -6159,6 +6756,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScore:
         """Get score
 
@@ -6169,6 +6767,12 @@ class AsyncObservabilityResource:
         Args:
             score_id: The scoreId parameter
         """
+        check_params(
+            AsyncObservabilityResource.get_score,
+            {
+                "score_id": score_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6180,6 +6784,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6204,6 +6809,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTrace:
         """Get AI trace by ID
 
@@ -6214,6 +6820,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            AsyncObservabilityResource.get_trace,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6225,6 +6837,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6251,6 +6864,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceBranch:
         """Get trace branch by span ID
 
@@ -6263,6 +6877,14 @@ class AsyncObservabilityResource:
             span_id: Unique span identifier within a trace
             depth: Maximum descendant levels below the anchor span (omit for full subtree)
         """
+        check_params(
+            AsyncObservabilityResource.get_trace_branch,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "depth": depth,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6280,6 +6902,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6304,6 +6927,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceLightResponse:
         """Get lightweight AI trace by ID
 
@@ -6314,6 +6938,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            AsyncObservabilityResource.get_trace_light,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6325,6 +6955,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6350,6 +6981,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceSpan:
         """Get a single span by ID
 
@@ -6361,6 +6993,13 @@ class AsyncObservabilityResource:
             trace_id: Unique trace identifier
             span_id: Unique span identifier within a trace
         """
+        check_params(
+            AsyncObservabilityResource.get_trace_span,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6372,6 +7011,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6396,6 +7036,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceTrajectoryResponse:
         """Extract trajectory from trace
 
@@ -6406,6 +7047,12 @@ class AsyncObservabilityResource:
         Args:
             trace_id: Unique trace identifier
         """
+        check_params(
+            AsyncObservabilityResource.get_trace_trajectory,
+            {
+                "trace_id": trace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6417,6 +7064,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6568,6 +7216,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesLightResponse:
         """List lightweight traces
 
@@ -6618,6 +7267,52 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.get_traces_light,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "has_child_error": has_child_error,
+                "date_range": date_range,
+                "name": name,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -6675,6 +7370,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -6826,6 +7522,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
         """Every item of every page of ``get_traces_light``, fetched a page at a time as the loop goes.
 
@@ -6881,6 +7578,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -7020,6 +7718,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityBranchesResponse:
         """List trace branches
 
@@ -7067,6 +7766,49 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.list_branches,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7121,6 +7863,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7269,6 +8012,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_branches``, fetched a page at a time as the loop goes.
 
@@ -7321,6 +8065,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -7351,6 +8096,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEntityNamesResponse:
         """Get entity names
 
@@ -7361,6 +8107,12 @@ class AsyncObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
+        check_params(
+            AsyncObservabilityResource.list_discovery_entity_names,
+            {
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7378,6 +8130,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7401,6 +8154,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEntityTypesResponse:
         """Get entity types
 
@@ -7419,6 +8173,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7442,6 +8197,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryEnvironmentsResponse:
         """Get environments
 
@@ -7460,6 +8216,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7484,6 +8241,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricLabelKeysResponse:
         """Get metric label keys
 
@@ -7494,6 +8252,12 @@ class AsyncObservabilityResource:
         Args:
             metric_name: Metric name to get label keys for
         """
+        check_params(
+            AsyncObservabilityResource.list_discovery_metric_label_keys,
+            {
+                "metric_name": metric_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7511,6 +8275,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7538,6 +8303,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricLabelValuesResponse:
         """Get label values
 
@@ -7551,6 +8317,15 @@ class AsyncObservabilityResource:
             prefix: Filter values by prefix
             limit: Maximum number of values to return
         """
+        check_params(
+            AsyncObservabilityResource.list_discovery_metric_label_values,
+            {
+                "metric_name": metric_name,
+                "label_key": label_key,
+                "prefix": prefix,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7571,6 +8346,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7596,6 +8372,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryMetricNamesResponse:
         """Get metric names
 
@@ -7607,6 +8384,13 @@ class AsyncObservabilityResource:
             prefix: Filter metric names by prefix
             limit: Maximum number of names to return
         """
+        check_params(
+            AsyncObservabilityResource.list_discovery_metric_names,
+            {
+                "prefix": prefix,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7625,6 +8409,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7648,6 +8433,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryServiceNamesResponse:
         """Get service names
 
@@ -7666,6 +8452,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7705,6 +8492,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityDiscoveryTagsResponse:
         """Get tags
 
@@ -7715,6 +8503,12 @@ class AsyncObservabilityResource:
         Args:
             entity_type: Optional entity type filter
         """
+        check_params(
+            AsyncObservabilityResource.list_discovery_tags,
+            {
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7732,6 +8526,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -7835,6 +8630,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityLogsResponse:
         """List logs
 
@@ -7877,6 +8673,44 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.list_logs,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "source": source,
+                "level": level,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -7926,6 +8760,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -8029,6 +8864,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityLogsResponseLog]:
         """Every item of every page of ``list_logs``, fetched a page at a time as the loop goes.
 
@@ -8076,6 +8912,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -8170,6 +9007,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresResponse:
         """List scores
 
@@ -8214,6 +9052,46 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.list_scores,
+            {
+                "timestamp": timestamp,
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "entity_type": entity_type,
+                "entity_name": entity_name,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "experiment_id": experiment_id,
+                "service_name": service_name,
+                "environment": environment,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_name": root_entity_name,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "execution_source": execution_source,
+                "tags": tags,
+                "scorer_id": scorer_id,
+                "score_source": score_source,
+                "metadata": metadata,
+                "source": source,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -8265,6 +9143,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -8368,6 +9247,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityScoreScore]:
         """Every item of every page of ``list_scores``, fetched a page at a time as the loop goes.
 
@@ -8417,6 +9297,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -8435,6 +9316,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTraceScoresResponse:
         """List scores by span
 
@@ -8448,6 +9330,15 @@ class AsyncObservabilityResource:
             page: Zero-indexed page number
             per_page: Number of items per page
         """
+        check_params(
+            AsyncObservabilityResource.list_trace_scores,
+            {
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -8466,6 +9357,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -8493,6 +9385,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
@@ -8511,6 +9404,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -8653,6 +9547,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesResponse:
         """List traces
 
@@ -8703,6 +9598,52 @@ class AsyncObservabilityResource:
             after: Opaque cursor value for incremental polling
             limit: Maximum number of updates to return in one delta poll
         """
+        check_params(
+            AsyncObservabilityResource.list_traces,
+            {
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "span_type": span_type,
+                "trace_id": trace_id,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_name": entity_name,
+                "parent_entity_type": parent_entity_type,
+                "parent_entity_id": parent_entity_id,
+                "parent_entity_name": parent_entity_name,
+                "root_entity_type": root_entity_type,
+                "root_entity_id": root_entity_id,
+                "root_entity_name": root_entity_name,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "resource_id": resource_id,
+                "run_id": run_id,
+                "session_id": session_id,
+                "thread_id": thread_id,
+                "request_id": request_id,
+                "environment": environment,
+                "service_name": service_name,
+                "scope": scope,
+                "entity_version_id": entity_version_id,
+                "parent_entity_version_id": parent_entity_version_id,
+                "root_entity_version_id": root_entity_version_id,
+                "experiment_id": experiment_id,
+                "source": source,
+                "metadata": metadata,
+                "tags": tags,
+                "status": status,
+                "has_child_error": has_child_error,
+                "date_range": date_range,
+                "name": name,
+                "page": page,
+                "per_page": per_page,
+                "field": field,
+                "direction": direction,
+                "mode": mode,
+                "after": after,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -8760,6 +9701,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -8911,6 +9853,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
         """Every item of every page of ``list_traces``, fetched a page at a time as the loop goes.
 
@@ -8966,6 +9909,7 @@ class AsyncObservabilityResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -9005,6 +9949,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsAggregateResponse:
         """Get metric aggregate
 
@@ -9039,6 +9984,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9088,6 +10034,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsBreakdownResponse:
         """Get metric breakdown
 
@@ -9126,6 +10073,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9174,6 +10122,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityMetricsTimeseriesResponse:
         """Get metric time series
 
@@ -9210,6 +10159,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9242,6 +10192,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresAggregateResponse:
         """Get score aggregate
 
@@ -9276,6 +10227,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9307,6 +10259,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresBreakdownResponse:
         """Get score breakdown
 
@@ -9341,6 +10294,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9373,6 +10327,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityScoresTimeseriesResponse:
         """Get score time series
 
@@ -9409,6 +10364,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9434,6 +10390,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesDeleteResponse:
         """Delete traces
 
@@ -9461,6 +10418,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9503,6 +10461,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> (
         _models.ObservabilityTracesQueryResponseOption1
         | _models.ObservabilityTracesQueryResponseWithPagination
@@ -9544,6 +10503,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9573,6 +10533,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityTracesScoreResponse:
         """Score traces
 
@@ -9598,6 +10559,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -9624,6 +10586,7 @@ class AsyncObservabilityResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ObservabilityFeedbackReviewStatusUpdateResponse:
         """Update feedback review status
 
@@ -9634,6 +10597,12 @@ class AsyncObservabilityResource:
         Args:
             feedback_id: The feedbackId parameter
         """
+        check_params(
+            AsyncObservabilityResource.update_feedback_review_status,
+            {
+                "feedback_id": feedback_id,
+            },
+        )
         _body = build_body(
             _models.ObservabilityFeedbackReviewStatusUpdateRequest,
             {
@@ -9651,6 +10620,7 @@ class AsyncObservabilityResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

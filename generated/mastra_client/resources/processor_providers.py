@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_query, path_param
+from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -33,6 +33,7 @@ class ProcessorProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorProvider:
         """Get processor provider details
 
@@ -43,6 +44,12 @@ class ProcessorProvidersResource:
         Args:
             provider_id: Unique identifier for the processor provider
         """
+        check_params(
+            ProcessorProvidersResource.get_processor_provider,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -54,6 +61,7 @@ class ProcessorProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -77,6 +85,7 @@ class ProcessorProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorProvidersResponse:
         """List processor providers
 
@@ -95,6 +104,7 @@ class ProcessorProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -126,6 +136,7 @@ class AsyncProcessorProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorProvider:
         """Get processor provider details
 
@@ -136,6 +147,12 @@ class AsyncProcessorProvidersResource:
         Args:
             provider_id: Unique identifier for the processor provider
         """
+        check_params(
+            AsyncProcessorProvidersResource.get_processor_provider,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -147,6 +164,7 @@ class AsyncProcessorProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -170,6 +188,7 @@ class AsyncProcessorProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorProvidersResponse:
         """List processor providers
 
@@ -188,6 +207,7 @@ class AsyncProcessorProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -40,6 +40,7 @@ class ProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorExecuteResponse:
         """Execute processor
 
@@ -50,6 +51,12 @@ class ProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
+        check_params(
+            ProcessorsResource.execute,
+            {
+                "processor_id": processor_id,
+            },
+        )
         _body = build_body(
             _models.ProcessorExecuteRequest,
             {
@@ -70,6 +77,7 @@ class ProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -94,6 +102,7 @@ class ProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Processor:
         """Get processor by ID
 
@@ -104,6 +113,12 @@ class ProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
+        check_params(
+            ProcessorsResource.get_processor,
+            {
+                "processor_id": processor_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -115,6 +130,7 @@ class ProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -138,6 +154,7 @@ class ProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ProcessorsResponseValue]:
         """List all processors
 
@@ -156,6 +173,7 @@ class ProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -194,6 +212,7 @@ class AsyncProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ProcessorExecuteResponse:
         """Execute processor
 
@@ -204,6 +223,12 @@ class AsyncProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
+        check_params(
+            AsyncProcessorsResource.execute,
+            {
+                "processor_id": processor_id,
+            },
+        )
         _body = build_body(
             _models.ProcessorExecuteRequest,
             {
@@ -224,6 +249,7 @@ class AsyncProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -248,6 +274,7 @@ class AsyncProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Processor:
         """Get processor by ID
 
@@ -258,6 +285,12 @@ class AsyncProcessorsResource:
         Args:
             processor_id: Unique identifier for the processor
         """
+        check_params(
+            AsyncProcessorsResource.get_processor,
+            {
+                "processor_id": processor_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -269,6 +302,7 @@ class AsyncProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -292,6 +326,7 @@ class AsyncProcessorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ProcessorsResponseValue]:
         """List all processors
 
@@ -310,6 +345,7 @@ class AsyncProcessorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -36,6 +36,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsCreateResponse:
         """Create prompt block version
 
@@ -47,6 +48,12 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             change_message: Optional message describing the changes
         """
+        check_params(
+            PromptBlockVersionsResource.create_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+            },
+        )
         _body = build_body(
             _models.StoredPromptBlockVersionsCreateRequest,
             {
@@ -64,6 +71,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -89,6 +97,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionDeleteResponse:
         """Delete prompt block version
 
@@ -100,6 +109,13 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            PromptBlockVersionsResource.delete_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -111,6 +127,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -136,6 +153,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersion:
         """Get prompt block version
 
@@ -147,6 +165,13 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            PromptBlockVersionsResource.get_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -158,6 +183,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -184,6 +210,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsCompareResponse:
         """Compare prompt block versions
 
@@ -196,6 +223,14 @@ class PromptBlockVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            PromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
+            {
+                "prompt_block_id": prompt_block_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -214,6 +249,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -243,6 +279,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsResponse:
         """List prompt block versions
 
@@ -256,6 +293,15 @@ class PromptBlockVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            PromptBlockVersionsResource.list_stored_prompt_block_versions,
+            {
+                "prompt_block_id": prompt_block_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -275,6 +321,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -304,6 +351,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlockVersion]:
         """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
 
@@ -322,6 +370,7 @@ class PromptBlockVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -338,6 +387,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionActivateResponse:
         """Activate prompt block version
 
@@ -349,6 +399,13 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            PromptBlockVersionsResource.stored_prompt_block_version_activate,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -360,6 +417,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -386,6 +444,7 @@ class PromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionRestoreResponse:
         """Restore prompt block version
 
@@ -397,6 +456,13 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            PromptBlockVersionsResource.stored_prompt_block_version_restore,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -408,6 +474,7 @@ class PromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -441,6 +508,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsCreateResponse:
         """Create prompt block version
 
@@ -452,6 +520,12 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             change_message: Optional message describing the changes
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.create_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+            },
+        )
         _body = build_body(
             _models.StoredPromptBlockVersionsCreateRequest,
             {
@@ -469,6 +543,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -494,6 +569,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionDeleteResponse:
         """Delete prompt block version
 
@@ -505,6 +581,13 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.delete_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -516,6 +599,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -541,6 +625,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersion:
         """Get prompt block version
 
@@ -552,6 +637,13 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.get_stored_prompt_block_version,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -563,6 +655,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -589,6 +682,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsCompareResponse:
         """Compare prompt block versions
 
@@ -601,6 +695,14 @@ class AsyncPromptBlockVersionsResource:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
+            {
+                "prompt_block_id": prompt_block_id,
+                "from_": from_,
+                "to": to,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -619,6 +721,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -648,6 +751,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionsResponse:
         """List prompt block versions
 
@@ -661,6 +765,15 @@ class AsyncPromptBlockVersionsResource:
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.list_stored_prompt_block_versions,
+            {
+                "prompt_block_id": prompt_block_id,
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -680,6 +793,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -709,6 +823,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
         """Every item of every page of ``list_stored_prompt_block_versions``, fetched a page at a time as the loop goes.
 
@@ -727,6 +842,7 @@ class AsyncPromptBlockVersionsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -744,6 +860,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionActivateResponse:
         """Activate prompt block version
 
@@ -755,6 +872,13 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.stored_prompt_block_version_activate,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -766,6 +890,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -792,6 +917,7 @@ class AsyncPromptBlockVersionsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockVersionRestoreResponse:
         """Restore prompt block version
 
@@ -803,6 +929,13 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
         """
+        check_params(
+            AsyncPromptBlockVersionsResource.stored_prompt_block_version_restore,
+            {
+                "prompt_block_id": prompt_block_id,
+                "version_id": version_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -814,6 +947,7 @@ class AsyncPromptBlockVersionsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

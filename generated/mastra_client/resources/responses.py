@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -38,6 +38,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationsResponse:
         """Create a conversation
 
@@ -71,6 +72,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -107,6 +109,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ResponsesResponse:
         """Create a response
 
@@ -145,6 +148,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -169,6 +173,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationDeleteResponse:
         """Delete a conversation
 
@@ -179,6 +184,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            ResponsesResource.delete_v1_conversation,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -190,6 +201,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -214,6 +226,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ResponseDeleteResponse:
         """Delete a stored response
 
@@ -224,6 +237,12 @@ class ResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
+        check_params(
+            ResponsesResource.delete_v1_response,
+            {
+                "response_id": response_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -235,6 +254,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -259,6 +279,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1Conversation:
         """Retrieve a conversation
 
@@ -269,6 +290,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            ResponsesResource.get_v1_conversation,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -280,6 +307,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -304,6 +332,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1Response:
         """Retrieve a stored response
 
@@ -314,6 +343,12 @@ class ResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
+        check_params(
+            ResponsesResource.get_v1_response,
+            {
+                "response_id": response_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -325,6 +360,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -349,6 +385,7 @@ class ResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationItemsResponse:
         """List conversation items
 
@@ -359,6 +396,12 @@ class ResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            ResponsesResource.list_v1_conversation_items,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -370,6 +413,7 @@ class ResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -406,6 +450,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationsResponse:
         """Create a conversation
 
@@ -439,6 +484,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -475,6 +521,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ResponsesResponse:
         """Create a response
 
@@ -513,6 +560,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -537,6 +585,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationDeleteResponse:
         """Delete a conversation
 
@@ -547,6 +596,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            AsyncResponsesResource.delete_v1_conversation,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -558,6 +613,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -582,6 +638,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ResponseDeleteResponse:
         """Delete a stored response
 
@@ -592,6 +649,12 @@ class AsyncResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
+        check_params(
+            AsyncResponsesResource.delete_v1_response,
+            {
+                "response_id": response_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -603,6 +666,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -627,6 +691,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1Conversation:
         """Retrieve a conversation
 
@@ -637,6 +702,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            AsyncResponsesResource.get_v1_conversation,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -648,6 +719,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -672,6 +744,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1Response:
         """Retrieve a stored response
 
@@ -682,6 +755,12 @@ class AsyncResponsesResource:
         Args:
             response_id: Unique identifier for the stored response
         """
+        check_params(
+            AsyncResponsesResource.get_v1_response,
+            {
+                "response_id": response_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -693,6 +772,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -717,6 +797,7 @@ class AsyncResponsesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.V1ConversationItemsResponse:
         """List conversation items
 
@@ -727,6 +808,12 @@ class AsyncResponsesResource:
         Args:
             conversation_id: Unique identifier for the conversation thread
         """
+        check_params(
+            AsyncResponsesResource.list_v1_conversation_items,
+            {
+                "conversation_id": conversation_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -738,6 +825,7 @@ class AsyncResponsesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

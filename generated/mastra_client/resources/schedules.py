@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -55,6 +55,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
@@ -98,6 +99,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -122,6 +124,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleDeleteResponse:
         """Delete a schedule
 
@@ -132,6 +135,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.delete_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -143,6 +152,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -167,6 +177,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Get a schedule by ID
 
@@ -177,6 +188,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.get_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -188,6 +205,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -217,6 +235,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.SchedulesResponse:
         """List schedules
 
@@ -232,6 +251,17 @@ class SchedulesResource:
             resource_id: Query parameter: resourceId
             name: Query parameter: name
         """
+        check_params(
+            SchedulesResource.list_schedules,
+            {
+                "agent_id": agent_id,
+                "workflow_id": workflow_id,
+                "status": status,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "name": name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -254,6 +284,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -281,6 +312,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
@@ -294,6 +326,15 @@ class SchedulesResource:
             from_actual_fire_at: Query parameter: fromActualFireAt
             to_actual_fire_at: Query parameter: toActualFireAt
         """
+        check_params(
+            SchedulesResource.list_triggers,
+            {
+                "schedule_id": schedule_id,
+                "limit": limit,
+                "from_actual_fire_at": from_actual_fire_at,
+                "to_actual_fire_at": to_actual_fire_at,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -313,6 +354,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -338,6 +380,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
@@ -348,6 +391,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.pause,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -359,6 +408,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -384,6 +434,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
@@ -394,6 +445,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.resume,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -405,6 +462,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -430,6 +488,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
@@ -440,6 +499,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.run,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -451,6 +516,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -494,6 +560,7 @@ class SchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
@@ -504,6 +571,12 @@ class SchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            SchedulesResource.update_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = build_body(
             _models.ScheduleUpdateRequest,
             {
@@ -535,6 +608,7 @@ class SchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -588,6 +662,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Create a schedule
 
@@ -631,6 +706,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -655,6 +731,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleDeleteResponse:
         """Delete a schedule
 
@@ -665,6 +742,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.delete_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -676,6 +759,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -700,6 +784,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Get a schedule by ID
 
@@ -710,6 +795,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.get_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -721,6 +812,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -750,6 +842,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.SchedulesResponse:
         """List schedules
 
@@ -765,6 +858,17 @@ class AsyncSchedulesResource:
             resource_id: Query parameter: resourceId
             name: Query parameter: name
         """
+        check_params(
+            AsyncSchedulesResource.list_schedules,
+            {
+                "agent_id": agent_id,
+                "workflow_id": workflow_id,
+                "status": status,
+                "thread_id": thread_id,
+                "resource_id": resource_id,
+                "name": name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -787,6 +891,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -814,6 +919,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleTriggersResponse:
         """List trigger history for a schedule
 
@@ -827,6 +933,15 @@ class AsyncSchedulesResource:
             from_actual_fire_at: Query parameter: fromActualFireAt
             to_actual_fire_at: Query parameter: toActualFireAt
         """
+        check_params(
+            AsyncSchedulesResource.list_triggers,
+            {
+                "schedule_id": schedule_id,
+                "limit": limit,
+                "from_actual_fire_at": from_actual_fire_at,
+                "to_actual_fire_at": to_actual_fire_at,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -846,6 +961,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -871,6 +987,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Pause a schedule
 
@@ -881,6 +998,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.pause,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -892,6 +1015,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -917,6 +1041,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Resume a paused schedule
 
@@ -927,6 +1052,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.resume,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -938,6 +1069,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -963,6 +1095,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleRunResponse:
         """Fire a schedule now
 
@@ -973,6 +1106,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.run,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -984,6 +1123,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1027,6 +1167,7 @@ class AsyncSchedulesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
         """Update a schedule
 
@@ -1037,6 +1178,12 @@ class AsyncSchedulesResource:
         Args:
             schedule_id: The scheduleId parameter
         """
+        check_params(
+            AsyncSchedulesResource.update_schedule,
+            {
+                "schedule_id": schedule_id,
+            },
+        )
         _body = build_body(
             _models.ScheduleUpdateRequest,
             {
@@ -1068,6 +1215,7 @@ class AsyncSchedulesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -34,6 +34,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresScorer | None:
         """Get scorer by ID
 
@@ -44,6 +45,12 @@ class ScoresResource:
         Args:
             scorer_id: Unique identifier for the scorer
         """
+        check_params(
+            ScoresResource.get_scorer,
+            {
+                "scorer_id": scorer_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -55,6 +62,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -78,6 +86,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
@@ -96,6 +105,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -123,6 +133,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresEntity:
         """List scores by entity ID
 
@@ -136,6 +147,15 @@ class ScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            ScoresResource.list_scores_by_entity_id,
+            {
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -154,6 +174,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -181,6 +202,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
 
@@ -199,6 +221,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -215,6 +238,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by run ID
 
@@ -227,6 +251,14 @@ class ScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            ScoresResource.list_scores_by_run_id,
+            {
+                "run_id": run_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -245,6 +277,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -271,6 +304,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
 
@@ -288,6 +322,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -306,6 +341,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by scorer ID
 
@@ -320,6 +356,16 @@ class ScoresResource:
             entity_id: Query parameter: entityId
             entity_type: Query parameter: entityType
         """
+        check_params(
+            ScoresResource.list_scores_by_scorer_id,
+            {
+                "scorer_id": scorer_id,
+                "page": page,
+                "per_page": per_page,
+                "entity_id": entity_id,
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -340,6 +386,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -368,6 +415,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[Any]:
         """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
 
@@ -387,6 +435,7 @@ class ScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -402,6 +451,7 @@ class ScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresResponse:
         """Save score
 
@@ -426,6 +476,7 @@ class ScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -457,6 +508,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresScorer | None:
         """Get scorer by ID
 
@@ -467,6 +519,12 @@ class AsyncScoresResource:
         Args:
             scorer_id: Unique identifier for the scorer
         """
+        check_params(
+            AsyncScoresResource.get_scorer,
+            {
+                "scorer_id": scorer_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -478,6 +536,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -501,6 +560,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.ScoresScorer]:
         """List all scorers
 
@@ -519,6 +579,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -546,6 +607,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresEntity:
         """List scores by entity ID
 
@@ -559,6 +621,15 @@ class AsyncScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            AsyncScoresResource.list_scores_by_entity_id,
+            {
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -577,6 +648,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -604,6 +676,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_entity_id``, fetched a page at a time as the loop goes.
 
@@ -622,6 +695,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -639,6 +713,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by run ID
 
@@ -651,6 +726,14 @@ class AsyncScoresResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
         """
+        check_params(
+            AsyncScoresResource.list_scores_by_run_id,
+            {
+                "run_id": run_id,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -669,6 +752,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -695,6 +779,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_run_id``, fetched a page at a time as the loop goes.
 
@@ -712,6 +797,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -731,6 +817,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresRun:
         """List scores by scorer ID
 
@@ -745,6 +832,16 @@ class AsyncScoresResource:
             entity_id: Query parameter: entityId
             entity_type: Query parameter: entityType
         """
+        check_params(
+            AsyncScoresResource.list_scores_by_scorer_id,
+            {
+                "scorer_id": scorer_id,
+                "page": page,
+                "per_page": per_page,
+                "entity_id": entity_id,
+                "entity_type": entity_type,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -765,6 +862,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -793,6 +891,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Any]:
         """Every item of every page of ``list_scores_by_scorer_id``, fetched a page at a time as the loop goes.
 
@@ -812,6 +911,7 @@ class AsyncScoresResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -828,6 +928,7 @@ class AsyncScoresResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ScoresResponse:
         """Save score
 
@@ -852,6 +953,7 @@ class AsyncScoresResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

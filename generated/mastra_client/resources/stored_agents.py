@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -120,6 +120,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
@@ -150,6 +151,12 @@ class StoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            StoredAgentsResource.change_request,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentChangeRequestRequest,
             {
@@ -189,6 +196,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -220,6 +228,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsPreviewInstructionsResponse:
         """Preview resolved instructions
 
@@ -249,6 +258,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -358,6 +368,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsCreateResponse:
         """Create stored agent
 
@@ -433,6 +444,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -457,6 +469,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteDeleteResponse:
         """Unfavorite a stored agent
 
@@ -467,6 +480,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            StoredAgentsResource.delete_favorite,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -478,6 +497,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -502,6 +522,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDeleteResponse:
         """Delete stored agent
 
@@ -512,6 +533,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            StoredAgentsResource.delete_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -523,6 +550,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -630,6 +658,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
@@ -660,6 +689,12 @@ class StoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            StoredAgentsResource.export,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentExportRequest,
             {
@@ -696,6 +731,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -721,6 +757,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
@@ -732,6 +769,13 @@ class StoredAgentsResource:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            StoredAgentsResource.get_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -749,6 +793,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -773,6 +818,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
@@ -783,6 +829,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            StoredAgentsResource.list_dependents,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -794,6 +846,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -826,6 +879,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsResponse:
         """List stored agents
 
@@ -844,6 +898,20 @@ class StoredAgentsResource:
             favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
+        check_params(
+            StoredAgentsResource.list_stored_agents,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "visibility": visibility,
+                "metadata": metadata,
+                "favorited_only": favorited_only,
+                "pin_favorited_for": pin_favorited_for,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -869,6 +937,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -901,6 +970,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgent]:
         """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
 
@@ -924,6 +994,7 @@ class StoredAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -938,6 +1009,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteReplaceResponse:
         """Favorite a stored agent
 
@@ -948,6 +1020,12 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            StoredAgentsResource.put_favorite,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "PUT",
@@ -959,6 +1037,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1071,6 +1150,7 @@ class StoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
         """Update stored agent
 
@@ -1106,6 +1186,12 @@ class StoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            StoredAgentsResource.update_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentUpdateRequest,
             {
@@ -1147,6 +1233,7 @@ class StoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1264,6 +1351,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentChangeRequestResponse:
         """Open stored agent source change request
 
@@ -1294,6 +1382,12 @@ class AsyncStoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            AsyncStoredAgentsResource.change_request,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentChangeRequestRequest,
             {
@@ -1333,6 +1427,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1364,6 +1459,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsPreviewInstructionsResponse:
         """Preview resolved instructions
 
@@ -1393,6 +1489,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1502,6 +1599,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsCreateResponse:
         """Create stored agent
 
@@ -1577,6 +1675,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1601,6 +1700,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteDeleteResponse:
         """Unfavorite a stored agent
 
@@ -1611,6 +1711,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            AsyncStoredAgentsResource.delete_favorite,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -1622,6 +1728,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1646,6 +1753,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDeleteResponse:
         """Delete stored agent
 
@@ -1656,6 +1764,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            AsyncStoredAgentsResource.delete_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -1667,6 +1781,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1774,6 +1889,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentExportResponse:
         """Export stored agent override JSON
 
@@ -1804,6 +1920,12 @@ class AsyncStoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            AsyncStoredAgentsResource.export,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentExportRequest,
             {
@@ -1840,6 +1962,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1865,6 +1988,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgent:
         """Get stored agent by ID
 
@@ -1876,6 +2000,13 @@ class AsyncStoredAgentsResource:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            AsyncStoredAgentsResource.get_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1893,6 +2024,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1917,6 +2049,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentDependentsResponse:
         """List dependents of a stored agent
 
@@ -1927,6 +2060,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            AsyncStoredAgentsResource.list_dependents,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1938,6 +2077,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1970,6 +2110,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentsResponse:
         """List stored agents
 
@@ -1988,6 +2129,20 @@ class AsyncStoredAgentsResource:
             favorited_only: When true, return only agents favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
+        check_params(
+            AsyncStoredAgentsResource.list_stored_agents,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "visibility": visibility,
+                "metadata": metadata,
+                "favorited_only": favorited_only,
+                "pin_favorited_for": pin_favorited_for,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2013,6 +2168,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2045,6 +2201,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgent]:
         """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
 
@@ -2068,6 +2225,7 @@ class AsyncStoredAgentsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -2083,6 +2241,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentFavoriteReplaceResponse:
         """Favorite a stored agent
 
@@ -2093,6 +2252,12 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
         """
+        check_params(
+            AsyncStoredAgentsResource.put_favorite,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "PUT",
@@ -2104,6 +2269,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2216,6 +2382,7 @@ class AsyncStoredAgentsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
         """Update stored agent
 
@@ -2251,6 +2418,12 @@ class AsyncStoredAgentsResource:
             workflows: Workflow keys with optional per-workflow config — static or conditional
             workspace: Workspace reference (stored ID or inline config) — static or conditional
         """
+        check_params(
+            AsyncStoredAgentsResource.update_stored_agent,
+            {
+                "stored_agent_id": stored_agent_id,
+            },
+        )
         _body = build_body(
             _models.StoredAgentUpdateRequest,
             {
@@ -2292,6 +2465,7 @@ class AsyncStoredAgentsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

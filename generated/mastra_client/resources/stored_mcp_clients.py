@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -40,6 +40,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientsCreateResponse:
         """Create stored MCP client
 
@@ -77,6 +78,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -101,6 +103,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientDeleteResponse:
         """Delete stored MCP client
 
@@ -111,6 +114,12 @@ class StoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
         """
+        check_params(
+            StoredMcpClientsResource.delete_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -122,6 +131,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -147,6 +157,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClient:
         """Get stored MCP client by ID
 
@@ -158,6 +169,13 @@ class StoredMcpClientsResource:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            StoredMcpClientsResource.get_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -175,6 +193,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -204,6 +223,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientsResponse:
         """List stored MCP clients
 
@@ -219,6 +239,17 @@ class StoredMcpClientsResource:
             author_id: Filter MCP clients by author identifier
             metadata: Filter MCP clients by metadata key-value pairs
         """
+        check_params(
+            StoredMcpClientsResource.list_stored_mcp_clients,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -241,6 +272,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -270,6 +302,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredMcpClient]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
@@ -290,6 +323,7 @@ class StoredMcpClientsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -311,6 +345,7 @@ class StoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
         """Update stored MCP client
 
@@ -324,6 +359,12 @@ class StoredMcpClientsResource:
             name: Name of the MCP client
             servers: Map of server name to server configuration
         """
+        check_params(
+            StoredMcpClientsResource.update_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+            },
+        )
         _body = build_body(
             _models.StoredMcpClientUpdateRequest,
             {
@@ -345,6 +386,7 @@ class StoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -382,6 +424,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientsCreateResponse:
         """Create stored MCP client
 
@@ -419,6 +462,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -443,6 +487,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientDeleteResponse:
         """Delete stored MCP client
 
@@ -453,6 +498,12 @@ class AsyncStoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
         """
+        check_params(
+            AsyncStoredMcpClientsResource.delete_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -464,6 +515,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -489,6 +541,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClient:
         """Get stored MCP client by ID
 
@@ -500,6 +553,13 @@ class AsyncStoredMcpClientsResource:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            AsyncStoredMcpClientsResource.get_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -517,6 +577,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -546,6 +607,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredMcpClientsResponse:
         """List stored MCP clients
 
@@ -561,6 +623,17 @@ class AsyncStoredMcpClientsResource:
             author_id: Filter MCP clients by author identifier
             metadata: Filter MCP clients by metadata key-value pairs
         """
+        check_params(
+            AsyncStoredMcpClientsResource.list_stored_mcp_clients,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -583,6 +656,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -612,6 +686,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredMcpClient]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
@@ -632,6 +707,7 @@ class AsyncStoredMcpClientsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -654,6 +730,7 @@ class AsyncStoredMcpClientsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
         """Update stored MCP client
 
@@ -667,6 +744,12 @@ class AsyncStoredMcpClientsResource:
             name: Name of the MCP client
             servers: Map of server name to server configuration
         """
+        check_params(
+            AsyncStoredMcpClientsResource.update_stored_mcp_client,
+            {
+                "stored_mcp_client_id": stored_mcp_client_id,
+            },
+        )
         _body = build_body(
             _models.StoredMcpClientUpdateRequest,
             {
@@ -688,6 +771,7 @@ class AsyncStoredMcpClientsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -44,6 +44,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlocksCreateResponse:
         """Create stored prompt block
 
@@ -84,6 +85,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -108,6 +110,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockDeleteResponse:
         """Delete stored prompt block
 
@@ -118,6 +121,12 @@ class StoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
         """
+        check_params(
+            StoredPromptBlocksResource.delete_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -129,6 +138,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -154,6 +164,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlock:
         """Get stored prompt block by ID
 
@@ -165,6 +176,13 @@ class StoredPromptBlocksResource:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            StoredPromptBlocksResource.get_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -182,6 +200,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -211,6 +230,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlocksResponse:
         """List stored prompt blocks
 
@@ -226,6 +246,17 @@ class StoredPromptBlocksResource:
             author_id: Filter prompt blocks by author identifier
             metadata: Filter prompt blocks by metadata key-value pairs
         """
+        check_params(
+            StoredPromptBlocksResource.list_stored_prompt_blocks,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -248,6 +279,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -277,6 +309,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredPromptBlock]:
         """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
 
@@ -297,6 +330,7 @@ class StoredPromptBlocksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -321,6 +355,7 @@ class StoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
         """Update stored prompt block
 
@@ -335,6 +370,12 @@ class StoredPromptBlocksResource:
             name: Display name of the prompt block
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
+        check_params(
+            StoredPromptBlocksResource.update_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+            },
+        )
         _body = build_body(
             _models.StoredPromptBlockUpdateRequest,
             {
@@ -358,6 +399,7 @@ class StoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -399,6 +441,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlocksCreateResponse:
         """Create stored prompt block
 
@@ -439,6 +482,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -463,6 +507,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlockDeleteResponse:
         """Delete stored prompt block
 
@@ -473,6 +518,12 @@ class AsyncStoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
         """
+        check_params(
+            AsyncStoredPromptBlocksResource.delete_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -484,6 +535,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -509,6 +561,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlock:
         """Get stored prompt block by ID
 
@@ -520,6 +573,13 @@ class AsyncStoredPromptBlocksResource:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            AsyncStoredPromptBlocksResource.get_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -537,6 +597,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -566,6 +627,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredPromptBlocksResponse:
         """List stored prompt blocks
 
@@ -581,6 +643,17 @@ class AsyncStoredPromptBlocksResource:
             author_id: Filter prompt blocks by author identifier
             metadata: Filter prompt blocks by metadata key-value pairs
         """
+        check_params(
+            AsyncStoredPromptBlocksResource.list_stored_prompt_blocks,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -603,6 +676,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -632,6 +706,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredPromptBlock]:
         """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
 
@@ -652,6 +727,7 @@ class AsyncStoredPromptBlocksResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -677,6 +753,7 @@ class AsyncStoredPromptBlocksResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
         """Update stored prompt block
 
@@ -691,6 +768,12 @@ class AsyncStoredPromptBlocksResource:
             name: Display name of the prompt block
             request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
         """
+        check_params(
+            AsyncStoredPromptBlocksResource.update_stored_prompt_block,
+            {
+                "stored_prompt_block_id": stored_prompt_block_id,
+            },
+        )
         _body = build_body(
             _models.StoredPromptBlockUpdateRequest,
             {
@@ -714,6 +797,7 @@ class AsyncStoredPromptBlocksResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

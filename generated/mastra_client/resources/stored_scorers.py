@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -63,6 +63,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorersCreateResponse:
         """Create stored scorer definition
 
@@ -108,6 +109,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -132,6 +134,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerDeleteResponse:
         """Delete stored scorer definition
 
@@ -142,6 +145,12 @@ class StoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
         """
+        check_params(
+            StoredScorersResource.delete_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -153,6 +162,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -178,6 +188,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
@@ -189,6 +200,13 @@ class StoredScorersResource:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            StoredScorersResource.get_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -206,6 +224,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -235,6 +254,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorersResponse:
         """List stored scorer definitions
 
@@ -250,6 +270,17 @@ class StoredScorersResource:
             author_id: Filter scorers by author identifier
             metadata: Filter scorers by metadata key-value pairs
         """
+        check_params(
+            StoredScorersResource.list_stored_scorers,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -272,6 +303,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -301,6 +333,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredScorer]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
@@ -321,6 +354,7 @@ class StoredScorersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -365,6 +399,7 @@ class StoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
         """Update stored scorer definition
 
@@ -381,6 +416,12 @@ class StoredScorersResource:
             preset_config: Serializable config options for preset scorers
             type: Scorer type: llm-judge for custom, or a preset type name
         """
+        check_params(
+            StoredScorersResource.update_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+            },
+        )
         _body = build_body(
             _models.StoredScorerUpdateRequest,
             {
@@ -407,6 +448,7 @@ class StoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -467,6 +509,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorersCreateResponse:
         """Create stored scorer definition
 
@@ -512,6 +555,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -536,6 +580,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerDeleteResponse:
         """Delete stored scorer definition
 
@@ -546,6 +591,12 @@ class AsyncStoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
         """
+        check_params(
+            AsyncStoredScorersResource.delete_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -557,6 +608,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -582,6 +634,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorer:
         """Get stored scorer definition by ID
 
@@ -593,6 +646,13 @@ class AsyncStoredScorersResource:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
         """
+        check_params(
+            AsyncStoredScorersResource.get_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -610,6 +670,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -639,6 +700,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorersResponse:
         """List stored scorer definitions
 
@@ -654,6 +716,17 @@ class AsyncStoredScorersResource:
             author_id: Filter scorers by author identifier
             metadata: Filter scorers by metadata key-value pairs
         """
+        check_params(
+            AsyncStoredScorersResource.list_stored_scorers,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -676,6 +749,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -705,6 +779,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredScorer]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
@@ -725,6 +800,7 @@ class AsyncStoredScorersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -770,6 +846,7 @@ class AsyncStoredScorersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
         """Update stored scorer definition
 
@@ -786,6 +863,12 @@ class AsyncStoredScorersResource:
             preset_config: Serializable config options for preset scorers
             type: Scorer type: llm-judge for custom, or a preset type name
         """
+        check_params(
+            AsyncStoredScorersResource.update_stored_scorer,
+            {
+                "stored_scorer_id": stored_scorer_id,
+            },
+        )
         _body = build_body(
             _models.StoredScorerUpdateRequest,
             {
@@ -812,6 +895,7 @@ class AsyncStoredScorersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -53,6 +53,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillsCreateResponse:
         """Create stored skill
 
@@ -106,6 +107,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -130,6 +132,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillFavoriteDeleteResponse:
         """Unfavorite a stored skill
 
@@ -140,6 +143,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            StoredSkillsResource.delete_favorite,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -151,6 +160,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -175,6 +185,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillDeleteResponse:
         """Delete stored skill
 
@@ -185,6 +196,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            StoredSkillsResource.delete_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -196,6 +213,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -220,6 +238,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkill:
         """Get stored skill by ID
 
@@ -230,6 +249,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            StoredSkillsResource.get_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -241,6 +266,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -273,6 +299,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillsResponse:
         """List stored skills
 
@@ -291,6 +318,20 @@ class StoredSkillsResource:
             favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
+        check_params(
+            StoredSkillsResource.list_stored_skills,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "visibility": visibility,
+                "metadata": metadata,
+                "favorited_only": favorited_only,
+                "pin_favorited_for": pin_favorited_for,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -316,6 +357,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -348,6 +390,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredSkill]:
         """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
 
@@ -371,6 +414,7 @@ class StoredSkillsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -387,6 +431,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
@@ -398,6 +443,12 @@ class StoredSkillsResource:
             stored_skill_id: Unique identifier for the stored skill
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
         """
+        check_params(
+            StoredSkillsResource.publish,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = build_body(
             _models.StoredSkillPublishRequest,
             {
@@ -415,6 +466,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -439,6 +491,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillFavoriteReplaceResponse:
         """Favorite a stored skill
 
@@ -449,6 +502,12 @@ class StoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            StoredSkillsResource.put_favorite,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "PUT",
@@ -460,6 +519,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -503,6 +563,7 @@ class StoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
         """Update stored skill
 
@@ -525,6 +586,12 @@ class StoredSkillsResource:
             source: Source location of the skill
             visibility: Skill visibility: private (owner/admin only) or public (any reader)
         """
+        check_params(
+            StoredSkillsResource.update_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = build_body(
             _models.StoredSkillUpdateRequest,
             {
@@ -554,6 +621,7 @@ class StoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -604,6 +672,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillsCreateResponse:
         """Create stored skill
 
@@ -657,6 +726,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -681,6 +751,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillFavoriteDeleteResponse:
         """Unfavorite a stored skill
 
@@ -691,6 +762,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            AsyncStoredSkillsResource.delete_favorite,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -702,6 +779,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -726,6 +804,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillDeleteResponse:
         """Delete stored skill
 
@@ -736,6 +815,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            AsyncStoredSkillsResource.delete_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -747,6 +832,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -771,6 +857,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkill:
         """Get stored skill by ID
 
@@ -781,6 +868,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            AsyncStoredSkillsResource.get_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -792,6 +885,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -824,6 +918,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillsResponse:
         """List stored skills
 
@@ -842,6 +937,20 @@ class AsyncStoredSkillsResource:
             favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
             pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
         """
+        check_params(
+            AsyncStoredSkillsResource.list_stored_skills,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "status": status,
+                "author_id": author_id,
+                "visibility": visibility,
+                "metadata": metadata,
+                "favorited_only": favorited_only,
+                "pin_favorited_for": pin_favorited_for,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -867,6 +976,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -899,6 +1009,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredSkill]:
         """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
 
@@ -922,6 +1033,7 @@ class AsyncStoredSkillsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -939,6 +1051,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillPublishResponse:
         """Publish stored skill
 
@@ -950,6 +1063,12 @@ class AsyncStoredSkillsResource:
             stored_skill_id: Unique identifier for the stored skill
             skill_path: Path to the skill directory on the server filesystem (containing SKILL.md)
         """
+        check_params(
+            AsyncStoredSkillsResource.publish,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = build_body(
             _models.StoredSkillPublishRequest,
             {
@@ -967,6 +1086,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -991,6 +1111,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillFavoriteReplaceResponse:
         """Favorite a stored skill
 
@@ -1001,6 +1122,12 @@ class AsyncStoredSkillsResource:
         Args:
             stored_skill_id: Unique identifier for the stored skill
         """
+        check_params(
+            AsyncStoredSkillsResource.put_favorite,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "PUT",
@@ -1012,6 +1139,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1055,6 +1183,7 @@ class AsyncStoredSkillsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
         """Update stored skill
 
@@ -1077,6 +1206,12 @@ class AsyncStoredSkillsResource:
             source: Source location of the skill
             visibility: Skill visibility: private (owner/admin only) or public (any reader)
         """
+        check_params(
+            AsyncStoredSkillsResource.update_stored_skill,
+            {
+                "stored_skill_id": stored_skill_id,
+            },
+        )
         _body = build_body(
             _models.StoredSkillUpdateRequest,
             {
@@ -1106,6 +1241,7 @@ class AsyncStoredSkillsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -54,6 +54,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspacesCreateResponse:
         """Create stored workspace
 
@@ -101,6 +102,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -125,6 +127,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspaceDeleteResponse:
         """Delete stored workspace
 
@@ -135,6 +138,12 @@ class StoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
+        check_params(
+            StoredWorkspacesResource.delete_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -146,6 +155,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -170,6 +180,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
@@ -180,6 +191,12 @@ class StoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
+        check_params(
+            StoredWorkspacesResource.get_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -191,6 +208,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -219,6 +237,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspacesResponse:
         """List stored workspaces
 
@@ -233,6 +252,16 @@ class StoredWorkspacesResource:
             author_id: Filter workspaces by author identifier
             metadata: Filter workspaces by metadata key-value pairs
         """
+        check_params(
+            StoredWorkspacesResource.list_stored_workspaces,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -254,6 +283,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -282,6 +312,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
         """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
 
@@ -301,6 +332,7 @@ class StoredWorkspacesResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -334,6 +366,7 @@ class StoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace:
         """Update stored workspace
 
@@ -350,6 +383,12 @@ class StoredWorkspacesResource:
             operation_timeout: Operation timeout in milliseconds
             skills: Array of skill IDs
         """
+        check_params(
+            StoredWorkspacesResource.update_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = build_body(
             _models.StoredWorkspaceUpdateRequest,
             {
@@ -377,6 +416,7 @@ class StoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -428,6 +468,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspacesCreateResponse:
         """Create stored workspace
 
@@ -475,6 +516,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -499,6 +541,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspaceDeleteResponse:
         """Delete stored workspace
 
@@ -509,6 +552,12 @@ class AsyncStoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
+        check_params(
+            AsyncStoredWorkspacesResource.delete_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -520,6 +569,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -544,6 +594,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspace:
         """Get stored workspace by ID
 
@@ -554,6 +605,12 @@ class AsyncStoredWorkspacesResource:
         Args:
             stored_workspace_id: Unique identifier for the stored workspace
         """
+        check_params(
+            AsyncStoredWorkspacesResource.get_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -565,6 +622,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -593,6 +651,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredWorkspacesResponse:
         """List stored workspaces
 
@@ -607,6 +666,16 @@ class AsyncStoredWorkspacesResource:
             author_id: Filter workspaces by author identifier
             metadata: Filter workspaces by metadata key-value pairs
         """
+        check_params(
+            AsyncStoredWorkspacesResource.list_stored_workspaces,
+            {
+                "page": page,
+                "per_page": per_page,
+                "order_by": order_by,
+                "author_id": author_id,
+                "metadata": metadata,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -628,6 +697,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -656,6 +726,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
         """Every item of every page of ``list_stored_workspaces``, fetched a page at a time as the loop goes.
 
@@ -675,6 +746,7 @@ class AsyncStoredWorkspacesResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -709,6 +781,7 @@ class AsyncStoredWorkspacesResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredWorkspace:
         """Update stored workspace
 
@@ -725,6 +798,12 @@ class AsyncStoredWorkspacesResource:
             operation_timeout: Operation timeout in milliseconds
             skills: Array of skill IDs
         """
+        check_params(
+            AsyncStoredWorkspacesResource.update_stored_workspace,
+            {
+                "stored_workspace_id": stored_workspace_id,
+            },
+        )
         _body = build_body(
             _models.StoredWorkspaceUpdateRequest,
             {
@@ -752,6 +831,7 @@ class AsyncStoredWorkspacesResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

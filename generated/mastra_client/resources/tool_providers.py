@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -41,6 +41,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderAuthorizeResponse:
         """Authorize tool provider connection
 
@@ -57,6 +58,12 @@ class ToolProvidersResource:
             scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
             tool_name: Optional tool slug for tool-scoped authorization
         """
+        check_params(
+            ToolProvidersResource.authorize,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderAuthorizeRequest,
             {
@@ -79,6 +86,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -105,6 +113,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionStatusResponse:
         """Get connection status for a provider
 
@@ -116,6 +125,12 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             items: Connection tuples to batch-check
         """
+        check_params(
+            ToolProvidersResource.connection_status,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderConnectionStatusRequest,
             {
@@ -133,6 +148,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -160,6 +176,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
@@ -173,6 +190,15 @@ class ToolProvidersResource:
             force: When true, revoke at the provider and drop the row even if pinned by agents
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
         """
+        check_params(
+            ToolProvidersResource.delete_connection,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+                "force": force,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -191,6 +217,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -216,6 +243,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderAuthStatus:
         """Get tool provider auth status
 
@@ -227,6 +255,13 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             auth_id: Opaque auth handle returned by authorize
         """
+        check_params(
+            ToolProvidersResource.get_auth_status,
+            {
+                "provider_id": provider_id,
+                "auth_id": auth_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -238,6 +273,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -264,6 +300,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionUsageResponse:
         """List agents using a connection
 
@@ -276,6 +313,14 @@ class ToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             toolkit: Optional toolkit slug to scope the usage scan
         """
+        check_params(
+            ToolProvidersResource.get_connection_usage,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -293,6 +338,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -317,6 +363,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderHealthResponse:
         """Get tool provider health
 
@@ -327,6 +374,12 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
+        check_params(
+            ToolProvidersResource.get_health,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -338,6 +391,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -363,6 +417,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         """Get tool provider tool schema
 
@@ -374,6 +429,13 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             tool_slug: Slug identifier for the tool
         """
+        check_params(
+            ToolProvidersResource.get_tool_schema,
+            {
+                "provider_id": provider_id,
+                "tool_slug": tool_slug,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -385,6 +447,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -410,6 +473,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
@@ -421,6 +485,13 @@ class ToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             toolkit: Toolkit slug whose connection field schema to list
         """
+        check_params(
+            ToolProvidersResource.list_connection_fields,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -438,6 +509,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -467,6 +539,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
@@ -482,6 +555,17 @@ class ToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
         """
+        check_params(
+            ToolProvidersResource.list_connections,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+                "author_id": author_id,
+                "scope": scope,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -503,6 +587,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -532,6 +617,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
         """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
 
@@ -552,6 +638,7 @@ class ToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -565,6 +652,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProvidersResponse:
         """List tool providers
 
@@ -583,6 +671,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -607,6 +696,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderToolkitsResponse:
         """List tool provider toolkits
 
@@ -617,6 +707,12 @@ class ToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
+        check_params(
+            ToolProvidersResource.list_toolkits,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -628,6 +724,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -656,6 +753,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderToolsResponse:
         """List tool provider tools
 
@@ -670,6 +768,16 @@ class ToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page
         """
+        check_params(
+            ToolProvidersResource.list_tools,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+                "search": search,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -690,6 +798,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -718,6 +827,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
@@ -737,6 +847,7 @@ class ToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -754,6 +865,7 @@ class ToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
@@ -766,6 +878,13 @@ class ToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
         """
+        check_params(
+            ToolProvidersResource.update_connection,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderConnectionUpdateRequest,
             {
@@ -783,6 +902,7 @@ class ToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -821,6 +941,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderAuthorizeResponse:
         """Authorize tool provider connection
 
@@ -837,6 +958,12 @@ class AsyncToolProvidersResource:
             scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
             tool_name: Optional tool slug for tool-scoped authorization
         """
+        check_params(
+            AsyncToolProvidersResource.authorize,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderAuthorizeRequest,
             {
@@ -859,6 +986,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -885,6 +1013,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionStatusResponse:
         """Get connection status for a provider
 
@@ -896,6 +1025,12 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             items: Connection tuples to batch-check
         """
+        check_params(
+            AsyncToolProvidersResource.connection_status,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderConnectionStatusRequest,
             {
@@ -913,6 +1048,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -940,6 +1076,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionDeleteResponse:
         """Disconnect a connection
 
@@ -953,6 +1090,15 @@ class AsyncToolProvidersResource:
             force: When true, revoke at the provider and drop the row even if pinned by agents
             toolkit: Toolkit slug for the connection (used when the row was upserted with one)
         """
+        check_params(
+            AsyncToolProvidersResource.delete_connection,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+                "force": force,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -971,6 +1117,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -996,6 +1143,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderAuthStatus:
         """Get tool provider auth status
 
@@ -1007,6 +1155,13 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             auth_id: Opaque auth handle returned by authorize
         """
+        check_params(
+            AsyncToolProvidersResource.get_auth_status,
+            {
+                "provider_id": provider_id,
+                "auth_id": auth_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1018,6 +1173,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1044,6 +1200,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionUsageResponse:
         """List agents using a connection
 
@@ -1056,6 +1213,14 @@ class AsyncToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             toolkit: Optional toolkit slug to scope the usage scan
         """
+        check_params(
+            AsyncToolProvidersResource.get_connection_usage,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1073,6 +1238,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1097,6 +1263,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderHealthResponse:
         """Get tool provider health
 
@@ -1107,6 +1274,12 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
+        check_params(
+            AsyncToolProvidersResource.get_health,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1118,6 +1291,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1143,6 +1317,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         """Get tool provider tool schema
 
@@ -1154,6 +1329,13 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             tool_slug: Slug identifier for the tool
         """
+        check_params(
+            AsyncToolProvidersResource.get_tool_schema,
+            {
+                "provider_id": provider_id,
+                "tool_slug": tool_slug,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1165,6 +1347,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1190,6 +1373,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionFieldsResponse:
         """List connection field schema
 
@@ -1201,6 +1385,13 @@ class AsyncToolProvidersResource:
             provider_id: Unique identifier for the tool provider
             toolkit: Toolkit slug whose connection field schema to list
         """
+        check_params(
+            AsyncToolProvidersResource.list_connection_fields,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1218,6 +1409,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1247,6 +1439,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionsResponse:
         """List existing connections
 
@@ -1262,6 +1455,17 @@ class AsyncToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page (default 50, max 200)
         """
+        check_params(
+            AsyncToolProvidersResource.list_connections,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+                "author_id": author_id,
+                "scope": scope,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1283,6 +1487,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1312,6 +1517,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
         """Every item of every page of ``list_connections``, fetched a page at a time as the loop goes.
 
@@ -1332,6 +1538,7 @@ class AsyncToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1346,6 +1553,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProvidersResponse:
         """List tool providers
 
@@ -1364,6 +1572,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1388,6 +1597,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderToolkitsResponse:
         """List tool provider toolkits
 
@@ -1398,6 +1608,12 @@ class AsyncToolProvidersResource:
         Args:
             provider_id: Unique identifier for the tool provider
         """
+        check_params(
+            AsyncToolProvidersResource.list_toolkits,
+            {
+                "provider_id": provider_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1409,6 +1625,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1437,6 +1654,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderToolsResponse:
         """List tool provider tools
 
@@ -1451,6 +1669,16 @@ class AsyncToolProvidersResource:
             page: Page number for pagination (1-indexed)
             per_page: Number of items per page
         """
+        check_params(
+            AsyncToolProvidersResource.list_tools,
+            {
+                "provider_id": provider_id,
+                "toolkit": toolkit,
+                "search": search,
+                "page": page,
+                "per_page": per_page,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1471,6 +1699,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1499,6 +1728,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
         """Every item of every page of ``list_tools``, fetched a page at a time as the loop goes.
 
@@ -1518,6 +1748,7 @@ class AsyncToolProvidersResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1536,6 +1767,7 @@ class AsyncToolProvidersResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.ToolProviderConnectionUpdateResponse:
         """Update a connection label
 
@@ -1548,6 +1780,13 @@ class AsyncToolProvidersResource:
             connection_id: Adapter-native connection id (e.g. Composio ca_...)
             label: New display label for the connection. Pass null (or empty string) to clear the existing label.
         """
+        check_params(
+            AsyncToolProvidersResource.update_connection,
+            {
+                "provider_id": provider_id,
+                "connection_id": connection_id,
+            },
+        )
         _body = build_body(
             _models.ToolProviderConnectionUpdateRequest,
             {
@@ -1565,6 +1804,7 @@ class AsyncToolProvidersResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

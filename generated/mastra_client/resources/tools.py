@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -38,6 +38,7 @@ class ToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute tool
 
@@ -49,6 +50,13 @@ class ToolsResource:
             tool_id: Unique identifier for the tool
             run_id: Query parameter: runId
         """
+        check_params(
+            ToolsResource.execute_tool,
+            {
+                "tool_id": tool_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.ToolExecuteRequest,
             {
@@ -73,6 +81,7 @@ class ToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -90,6 +99,7 @@ class ToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Tool:
         """Get tool by ID
 
@@ -100,6 +110,12 @@ class ToolsResource:
         Args:
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            ToolsResource.get_tool,
+            {
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -111,6 +127,7 @@ class ToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -131,6 +148,7 @@ class ToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Tool]:
         """List all tools
 
@@ -149,6 +167,7 @@ class ToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -184,6 +203,7 @@ class AsyncToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute tool
 
@@ -195,6 +215,13 @@ class AsyncToolsResource:
             tool_id: Unique identifier for the tool
             run_id: Query parameter: runId
         """
+        check_params(
+            AsyncToolsResource.execute_tool,
+            {
+                "tool_id": tool_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.ToolExecuteRequest,
             {
@@ -219,6 +246,7 @@ class AsyncToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -236,6 +264,7 @@ class AsyncToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Tool:
         """Get tool by ID
 
@@ -246,6 +275,12 @@ class AsyncToolsResource:
         Args:
             tool_id: Unique identifier for the tool
         """
+        check_params(
+            AsyncToolsResource.get_tool,
+            {
+                "tool_id": tool_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -257,6 +292,7 @@ class AsyncToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -277,6 +313,7 @@ class AsyncToolsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Tool]:
         """List all tools
 
@@ -295,6 +332,7 @@ class AsyncToolsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)

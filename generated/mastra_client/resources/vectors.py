@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -37,6 +37,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorCreateIndexResponse:
         """Create index
 
@@ -47,6 +48,12 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            VectorsResource.create_index,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorCreateIndexRequest,
             {
@@ -66,6 +73,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -91,6 +99,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndexDeleteResponse:
         """Delete index
 
@@ -102,6 +111,13 @@ class VectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
+        check_params(
+            VectorsResource.delete_index,
+            {
+                "vector_name": vector_name,
+                "index_name": index_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -113,6 +129,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -138,6 +155,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndex:
         """Describe index
 
@@ -149,6 +167,13 @@ class VectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
+        check_params(
+            VectorsResource.get_index,
+            {
+                "vector_name": vector_name,
+                "index_name": index_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -160,6 +185,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -183,6 +209,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EmbeddersResponse:
         """List available embedder models
 
@@ -201,6 +228,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -225,6 +253,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List indexes
 
@@ -235,6 +264,12 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            VectorsResource.list_indexes,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -246,6 +281,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -266,6 +302,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorsResponse:
         """List vector stores
 
@@ -284,6 +321,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -314,6 +352,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[Any]:
         """Query vectors
 
@@ -324,6 +363,12 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            VectorsResource.query,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorQueryRequest,
             {
@@ -345,6 +390,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -371,6 +417,7 @@ class VectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorUpsertResponse:
         """Upsert vectors
 
@@ -381,6 +428,12 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            VectorsResource.upsert,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorUpsertRequest,
             {
@@ -401,6 +454,7 @@ class VectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -436,6 +490,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorCreateIndexResponse:
         """Create index
 
@@ -446,6 +501,12 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            AsyncVectorsResource.create_index,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorCreateIndexRequest,
             {
@@ -465,6 +526,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -490,6 +552,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndexDeleteResponse:
         """Delete index
 
@@ -501,6 +564,13 @@ class AsyncVectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
+        check_params(
+            AsyncVectorsResource.delete_index,
+            {
+                "vector_name": vector_name,
+                "index_name": index_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -512,6 +582,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -537,6 +608,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorIndex:
         """Describe index
 
@@ -548,6 +620,13 @@ class AsyncVectorsResource:
             vector_name: Name of the vector store
             index_name: Name of the index
         """
+        check_params(
+            AsyncVectorsResource.get_index,
+            {
+                "vector_name": vector_name,
+                "index_name": index_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -559,6 +638,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -582,6 +662,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.EmbeddersResponse:
         """List available embedder models
 
@@ -600,6 +681,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -624,6 +706,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[str]:
         """List indexes
 
@@ -634,6 +717,12 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            AsyncVectorsResource.list_indexes,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -645,6 +734,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -665,6 +755,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorsResponse:
         """List vector stores
 
@@ -683,6 +774,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -713,6 +805,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> list[Any]:
         """Query vectors
 
@@ -723,6 +816,12 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            AsyncVectorsResource.query,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorQueryRequest,
             {
@@ -744,6 +843,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -770,6 +870,7 @@ class AsyncVectorsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.VectorUpsertResponse:
         """Upsert vectors
 
@@ -780,6 +881,12 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
         """
+        check_params(
+            AsyncVectorsResource.upsert,
+            {
+                "vector_name": vector_name,
+            },
+        )
         _body = build_body(
             _models.VectorUpsertRequest,
             {
@@ -800,6 +907,7 @@ class AsyncVectorsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
@@ -47,6 +47,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -58,6 +59,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            WorkflowsResource.cancel_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -69,6 +77,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -94,6 +103,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAllActiveWorkflowRunsResponse:
         """Restart all active workflow runs
 
@@ -104,6 +114,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            WorkflowsResource.create_restart_all_active_workflow_run,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -115,6 +131,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -143,6 +160,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowCreateRunResponse:
         """Create workflow run
 
@@ -154,6 +172,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
+        check_params(
+            WorkflowsResource.create_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowCreateRunRequest,
             {
@@ -178,6 +203,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -203,6 +229,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -214,6 +241,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            WorkflowsResource.delete_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -225,6 +259,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -263,6 +298,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute a workflow step
 
@@ -274,6 +310,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            WorkflowsResource.execute_step,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRunStepsExecuteRequest,
             {
@@ -302,6 +345,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -321,6 +365,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -334,6 +379,15 @@ class WorkflowsResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
+        check_params(
+            WorkflowsResource.get_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+                "fields": fields,
+                "with_nested_workflows": with_nested_workflows,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -352,6 +406,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -376,6 +431,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workflow:
         """Get workflow by ID
 
@@ -386,6 +442,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            WorkflowsResource.get_workflow,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -397,6 +459,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -420,6 +483,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
@@ -438,6 +502,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -483,6 +548,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunsResponse:
         """List workflow runs
 
@@ -501,6 +567,20 @@ class WorkflowsResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
+        check_params(
+            WorkflowsResource.list_runs,
+            {
+                "workflow_id": workflow_id,
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+                "from_date": from_date,
+                "to_date": to_date,
+                "resource_id": resource_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -525,6 +605,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -570,6 +651,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
@@ -593,6 +675,7 @@ class WorkflowsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -607,6 +690,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List all workflows
 
@@ -617,6 +701,12 @@ class WorkflowsResource:
         Args:
             partial: Query parameter: partial
         """
+        check_params(
+            WorkflowsResource.list_workflows,
+            {
+                "partial": partial,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -634,6 +724,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -660,6 +751,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -672,6 +764,14 @@ class WorkflowsResource:
             run_id: Unique identifier for the run
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        check_params(
+            WorkflowsResource.observe,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return WorkflowStream(
             self._client,
@@ -697,6 +797,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -714,6 +815,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Observe workflow stream with legacy format
 
@@ -725,6 +827,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.observe_stream_legacy,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -742,6 +851,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -764,6 +874,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -775,6 +886,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.restart,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRestartRequest,
             {
@@ -799,6 +917,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -824,6 +943,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse:
         """Restart all active workflow runs asynchronously
 
@@ -834,6 +954,12 @@ class WorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            WorkflowsResource.restart_all_active_workflow_runs_async,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
@@ -845,6 +971,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -875,6 +1002,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -886,6 +1014,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.restart_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRestartAsyncRequest,
             {
@@ -910,6 +1045,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -944,6 +1080,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -955,6 +1092,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.resume,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeRequest,
             {
@@ -983,6 +1127,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1017,6 +1162,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -1028,6 +1174,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.resume_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeAsyncRequest,
             {
@@ -1056,6 +1209,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1090,6 +1244,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -1101,6 +1256,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.resume_no_wait,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeNoWaitRequest,
             {
@@ -1129,6 +1291,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1164,6 +1327,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -1175,6 +1339,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.resume_stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeStreamRequest,
             {
@@ -1210,6 +1381,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -1235,6 +1407,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
@@ -1259,6 +1432,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1293,6 +1467,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -1304,6 +1479,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.start,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStartRequest,
             {
@@ -1332,6 +1514,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1366,6 +1549,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -1377,6 +1561,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
+        check_params(
+            WorkflowsResource.start_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStartAsyncRequest,
             {
@@ -1405,6 +1596,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1441,6 +1633,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -1452,6 +1645,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStreamRequest,
             {
@@ -1488,6 +1688,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -1523,6 +1724,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream workflow with legacy format
 
@@ -1534,6 +1736,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.stream_legacy,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStreamLegacyRequest,
             {
@@ -1563,6 +1772,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1592,6 +1802,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -1603,6 +1814,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.time_travel,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelRequest,
             {
@@ -1634,6 +1852,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1671,6 +1890,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -1682,6 +1902,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.time_travel_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelAsyncRequest,
             {
@@ -1713,6 +1940,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1751,6 +1979,7 @@ class WorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> WorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -1762,6 +1991,13 @@ class WorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            WorkflowsResource.time_travel_stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelStreamRequest,
             {
@@ -1800,6 +2036,7 @@ class WorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -1833,6 +2070,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunCancelResponse:
         """Cancel workflow run
 
@@ -1844,6 +2082,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            AsyncWorkflowsResource.cancel_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -1855,6 +2100,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1880,6 +2126,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAllActiveWorkflowRunsResponse:
         """Restart all active workflow runs
 
@@ -1890,6 +2137,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            AsyncWorkflowsResource.create_restart_all_active_workflow_run,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -1901,6 +2154,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1929,6 +2183,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowCreateRunResponse:
         """Create workflow run
 
@@ -1940,6 +2195,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
+        check_params(
+            AsyncWorkflowsResource.create_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowCreateRunRequest,
             {
@@ -1964,6 +2226,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1989,6 +2252,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunDeleteResponse:
         """Delete workflow run by ID
 
@@ -2000,6 +2264,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            AsyncWorkflowsResource.delete_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -2011,6 +2282,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2049,6 +2321,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """Execute a workflow step
 
@@ -2060,6 +2333,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the workflow run
         """
+        check_params(
+            AsyncWorkflowsResource.execute_step,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRunStepsExecuteRequest,
             {
@@ -2088,6 +2368,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2107,6 +2388,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRun:
         """Get workflow run by ID
 
@@ -2120,6 +2402,15 @@ class AsyncWorkflowsResource:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
         """
+        check_params(
+            AsyncWorkflowsResource.get_run,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+                "fields": fields,
+                "with_nested_workflows": with_nested_workflows,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2138,6 +2429,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2162,6 +2454,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workflow:
         """Get workflow by ID
 
@@ -2172,6 +2465,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            AsyncWorkflowsResource.get_workflow,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2183,6 +2482,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2206,6 +2506,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.WorkflowsRunCountsResponseValue]:
         """List workflow run counts
 
@@ -2224,6 +2525,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2269,6 +2571,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRunsResponse:
         """List workflow runs
 
@@ -2287,6 +2590,20 @@ class AsyncWorkflowsResource:
             resource_id: Query parameter: resourceId
             status: Query parameter: status
         """
+        check_params(
+            AsyncWorkflowsResource.list_runs,
+            {
+                "workflow_id": workflow_id,
+                "page": page,
+                "per_page": per_page,
+                "offset": offset,
+                "limit": limit,
+                "from_date": from_date,
+                "to_date": to_date,
+                "resource_id": resource_id,
+                "status": status,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2311,6 +2628,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2356,6 +2674,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkflowRunsResponseRun]:
         """Every item of every page of ``list_runs``, fetched a page at a time as the loop goes.
 
@@ -2379,6 +2698,7 @@ class AsyncWorkflowsResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -2394,6 +2714,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> dict[str, _models.Workflow]:
         """List all workflows
 
@@ -2404,6 +2725,12 @@ class AsyncWorkflowsResource:
         Args:
             partial: Query parameter: partial
         """
+        check_params(
+            AsyncWorkflowsResource.list_workflows,
+            {
+                "partial": partial,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2421,6 +2748,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2447,6 +2775,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Observe workflow stream
 
@@ -2459,6 +2788,14 @@ class AsyncWorkflowsResource:
             run_id: Unique identifier for the run
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        check_params(
+            AsyncWorkflowsResource.observe,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         return AsyncWorkflowStream(
             self._client,
@@ -2484,6 +2821,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
@@ -2501,6 +2839,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Observe workflow stream with legacy format
 
@@ -2512,6 +2851,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.observe_stream_legacy,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -2529,6 +2875,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2551,6 +2898,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartResponse:
         """Restart workflow
 
@@ -2562,6 +2910,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.restart,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRestartRequest,
             {
@@ -2586,6 +2941,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2611,6 +2967,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAllActiveWorkflowRunsAsyncResponse:
         """Restart all active workflow runs asynchronously
 
@@ -2621,6 +2978,12 @@ class AsyncWorkflowsResource:
         Args:
             workflow_id: Unique identifier for the workflow
         """
+        check_params(
+            AsyncWorkflowsResource.restart_all_active_workflow_runs_async,
+            {
+                "workflow_id": workflow_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
@@ -2632,6 +2995,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2662,6 +3026,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowRestartAsyncResponse:
         """Restart workflow asynchronously
 
@@ -2673,6 +3038,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.restart_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowRestartAsyncRequest,
             {
@@ -2697,6 +3069,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2731,6 +3104,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeResponse:
         """Resume workflow
 
@@ -2742,6 +3116,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.resume,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeRequest,
             {
@@ -2770,6 +3151,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2804,6 +3186,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeAsyncResponse:
         """Resume workflow asynchronously
 
@@ -2815,6 +3198,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.resume_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeAsyncRequest,
             {
@@ -2843,6 +3233,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2877,6 +3268,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowResumeNoWaitResponse:
         """Resume workflow without waiting
 
@@ -2888,6 +3280,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.resume_no_wait,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeNoWaitRequest,
             {
@@ -2916,6 +3315,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2951,6 +3351,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Resume workflow stream
 
@@ -2962,6 +3363,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.resume_stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowResumeStreamRequest,
             {
@@ -2997,6 +3405,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -3022,6 +3431,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowsEventsResponse:
         """Receive a workflow event from a push-mode broker
 
@@ -3046,6 +3456,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3080,6 +3491,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartResponse:
         """Start specific workflow run
 
@@ -3091,6 +3503,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.start,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStartRequest,
             {
@@ -3119,6 +3538,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3153,6 +3573,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowStartAsyncResponse:
         """Start workflow asynchronously
 
@@ -3164,6 +3585,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Query parameter: runId
         """
+        check_params(
+            AsyncWorkflowsResource.start_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStartAsyncRequest,
             {
@@ -3192,6 +3620,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3228,6 +3657,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Stream workflow execution
 
@@ -3239,6 +3669,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStreamRequest,
             {
@@ -3275,6 +3712,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,
@@ -3310,6 +3748,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Any:
         """[DEPRECATED] Stream workflow with legacy format
 
@@ -3321,6 +3760,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.stream_legacy,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowStreamLegacyRequest,
             {
@@ -3350,6 +3796,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3379,6 +3826,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelResponse:
         """Time travel workflow
 
@@ -3390,6 +3838,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.time_travel,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelRequest,
             {
@@ -3421,6 +3876,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3458,6 +3914,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkflowTimeTravelAsyncResponse:
         """Time travel workflow asynchronously
 
@@ -3469,6 +3926,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.time_travel_async,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelAsyncRequest,
             {
@@ -3500,6 +3964,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -3538,6 +4003,7 @@ class AsyncWorkflowsResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncWorkflowStream[_models.WorkflowEvent]:
         """Time travel workflow stream
 
@@ -3549,6 +4015,13 @@ class AsyncWorkflowsResource:
             workflow_id: Unique identifier for the workflow
             run_id: Unique identifier for the run
         """
+        check_params(
+            AsyncWorkflowsResource.time_travel_stream,
+            {
+                "workflow_id": workflow_id,
+                "run_id": run_id,
+            },
+        )
         _body = build_body(
             _models.WorkflowTimeTravelStreamRequest,
             {
@@ -3587,6 +4060,7 @@ class AsyncWorkflowsResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
             idle_timeout=idle_timeout,
             resumable=resumable,

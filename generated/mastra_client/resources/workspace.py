@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
-from .._runtime._encoding import build_body, build_query, path_param
+from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -37,6 +37,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsDeleteDeleteResponse:
         """Delete file or directory
 
@@ -50,6 +51,15 @@ class WorkspaceResource:
             recursive: Delete directories recursively
             force: Don't error if path doesn't exist
         """
+        check_params(
+            WorkspaceResource.delete_fs_delete,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "recursive": recursive,
+                "force": force,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
@@ -69,6 +79,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -96,6 +107,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsMkdirResponse:
         """Create directory
 
@@ -108,6 +120,12 @@ class WorkspaceResource:
             path: Directory path to create
             recursive: Create parent directories if needed
         """
+        check_params(
+            WorkspaceResource.fs_mkdir,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceFsMkdirRequest,
             {
@@ -126,6 +144,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -155,6 +174,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsWriteResponse:
         """Write file content
 
@@ -169,6 +189,12 @@ class WorkspaceResource:
             path: Path to write to
             recursive: Create parent directories if needed
         """
+        check_params(
+            WorkspaceResource.fs_write,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceFsWriteRequest,
             {
@@ -189,6 +215,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -215,6 +242,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsListResponse:
         """List directory contents
 
@@ -227,6 +255,14 @@ class WorkspaceResource:
             path: Path to the directory to list
             recursive: Include subdirectories
         """
+        check_params(
+            WorkspaceResource.get_fs_list,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "recursive": recursive,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -245,6 +281,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -271,6 +308,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsReadResponse:
         """Read file content
 
@@ -283,6 +321,14 @@ class WorkspaceResource:
             path: Path to the file to read
             encoding: Encoding for text files (default: utf-8)
         """
+        check_params(
+            WorkspaceResource.get_fs_read,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "encoding": encoding,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -301,6 +347,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -326,6 +373,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsStatResponse:
         """Get file/directory info
 
@@ -337,6 +385,13 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             path: Path to get info about
         """
+        check_params(
+            WorkspaceResource.get_fs_stat,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -354,6 +409,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -382,6 +438,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSearchResponse:
         """Search workspace content
 
@@ -396,6 +453,16 @@ class WorkspaceResource:
             mode: Search mode
             min_score: Minimum relevance score threshold
         """
+        check_params(
+            WorkspaceResource.get_search,
+            {
+                "workspace_id": workspace_id,
+                "query": query,
+                "top_k": top_k,
+                "mode": mode,
+                "min_score": min_score,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -416,6 +483,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -442,6 +510,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkill:
         """Get skill details
 
@@ -454,6 +523,14 @@ class WorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            WorkspaceResource.get_skill,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -471,6 +548,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -498,6 +576,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillReference:
         """Get skill reference content
 
@@ -511,6 +590,15 @@ class WorkspaceResource:
             reference_path: Reference file path (URL encoded)
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            WorkspaceResource.get_skill_reference,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "reference_path": reference_path,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -528,6 +616,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -557,6 +646,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsSearchResponse:
         """Search skills
 
@@ -572,6 +662,17 @@ class WorkspaceResource:
             skill_names: Comma-separated list of skill names to search within
             include_references: Include reference files in search
         """
+        check_params(
+            WorkspaceResource.get_skills_search,
+            {
+                "workspace_id": workspace_id,
+                "query": query,
+                "top_k": top_k,
+                "min_score": min_score,
+                "skill_names": skill_names,
+                "include_references": include_references,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -593,6 +694,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -619,6 +721,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShPopularResponse:
         """Get popular skills from skills.sh
 
@@ -631,6 +734,14 @@ class WorkspaceResource:
             limit: Maximum number of results
             offset: Offset for pagination
         """
+        check_params(
+            WorkspaceResource.get_skills_sh_popular,
+            {
+                "workspace_id": workspace_id,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -649,6 +760,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -675,6 +787,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
 
@@ -692,6 +805,7 @@ class WorkspaceResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             yield from _pager.take(_page)
@@ -709,6 +823,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShPreviewResponse:
         """Preview skill content
 
@@ -722,6 +837,15 @@ class WorkspaceResource:
             repo: GitHub repository name
             path: Path to skill within repo
         """
+        check_params(
+            WorkspaceResource.get_skills_sh_preview,
+            {
+                "workspace_id": workspace_id,
+                "owner": owner,
+                "repo": repo,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -741,6 +865,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -767,6 +892,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShSearchResponse:
         """Search skills on skills.sh
 
@@ -779,6 +905,14 @@ class WorkspaceResource:
             q: Search query
             limit: Maximum number of results
         """
+        check_params(
+            WorkspaceResource.get_skills_sh_search,
+            {
+                "workspace_id": workspace_id,
+                "q": q,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -797,6 +931,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -821,6 +956,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workspace:
         """Get workspace info
 
@@ -831,6 +967,12 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
+        check_params(
+            WorkspaceResource.get_workspace,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -842,6 +984,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -870,6 +1013,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceIndexResponse:
         """Index content for search
 
@@ -883,6 +1027,12 @@ class WorkspaceResource:
             path: Path to use as document ID
             metadata: Optional metadata
         """
+        check_params(
+            WorkspaceResource.index,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceIndexRequest,
             {
@@ -902,6 +1052,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -928,6 +1079,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillReferencesResponse:
         """List skill references
 
@@ -940,6 +1092,14 @@ class WorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            WorkspaceResource.list_skill_references,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -957,6 +1117,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -981,6 +1142,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsResponse:
         """List all skills
 
@@ -991,6 +1153,12 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
+        check_params(
+            WorkspaceResource.list_skills,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
@@ -1002,6 +1170,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1025,6 +1194,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspacesResponse:
         """List all workspaces
 
@@ -1043,6 +1213,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1072,6 +1243,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShInstallResponse:
         """Install skill from Skills API
 
@@ -1086,6 +1258,12 @@ class WorkspaceResource:
             skill_name: Skill name from skills.sh
             mount: Mount path to install into (for CompositeFilesystem)
         """
+        check_params(
+            WorkspaceResource.skills_sh_install,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShInstallRequest,
             {
@@ -1106,6 +1284,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1132,6 +1311,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShRemoveResponse:
         """Remove an installed skill
 
@@ -1143,6 +1323,12 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Name of the installed skill to remove
         """
+        check_params(
+            WorkspaceResource.skills_sh_remove,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShRemoveRequest,
             {
@@ -1160,6 +1346,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1186,6 +1373,7 @@ class WorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShUpdateResponse:
         """Update installed skills
 
@@ -1197,6 +1385,12 @@ class WorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Specific skill to update, or omit to update all
         """
+        check_params(
+            WorkspaceResource.skills_sh_update,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShUpdateRequest,
             {
@@ -1214,6 +1408,7 @@ class WorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1248,6 +1443,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsDeleteDeleteResponse:
         """Delete file or directory
 
@@ -1261,6 +1457,15 @@ class AsyncWorkspaceResource:
             recursive: Delete directories recursively
             force: Don't error if path doesn't exist
         """
+        check_params(
+            AsyncWorkspaceResource.delete_fs_delete,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "recursive": recursive,
+                "force": force,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
@@ -1280,6 +1485,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1307,6 +1513,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsMkdirResponse:
         """Create directory
 
@@ -1319,6 +1526,12 @@ class AsyncWorkspaceResource:
             path: Directory path to create
             recursive: Create parent directories if needed
         """
+        check_params(
+            AsyncWorkspaceResource.fs_mkdir,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceFsMkdirRequest,
             {
@@ -1337,6 +1550,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1366,6 +1580,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsWriteResponse:
         """Write file content
 
@@ -1380,6 +1595,12 @@ class AsyncWorkspaceResource:
             path: Path to write to
             recursive: Create parent directories if needed
         """
+        check_params(
+            AsyncWorkspaceResource.fs_write,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceFsWriteRequest,
             {
@@ -1400,6 +1621,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -1426,6 +1648,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsListResponse:
         """List directory contents
 
@@ -1438,6 +1661,14 @@ class AsyncWorkspaceResource:
             path: Path to the directory to list
             recursive: Include subdirectories
         """
+        check_params(
+            AsyncWorkspaceResource.get_fs_list,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "recursive": recursive,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1456,6 +1687,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1482,6 +1714,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsReadResponse:
         """Read file content
 
@@ -1494,6 +1727,14 @@ class AsyncWorkspaceResource:
             path: Path to the file to read
             encoding: Encoding for text files (default: utf-8)
         """
+        check_params(
+            AsyncWorkspaceResource.get_fs_read,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+                "encoding": encoding,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1512,6 +1753,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1537,6 +1779,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceFsStatResponse:
         """Get file/directory info
 
@@ -1548,6 +1791,13 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             path: Path to get info about
         """
+        check_params(
+            AsyncWorkspaceResource.get_fs_stat,
+            {
+                "workspace_id": workspace_id,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1565,6 +1815,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1593,6 +1844,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSearchResponse:
         """Search workspace content
 
@@ -1607,6 +1859,16 @@ class AsyncWorkspaceResource:
             mode: Search mode
             min_score: Minimum relevance score threshold
         """
+        check_params(
+            AsyncWorkspaceResource.get_search,
+            {
+                "workspace_id": workspace_id,
+                "query": query,
+                "top_k": top_k,
+                "mode": mode,
+                "min_score": min_score,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1627,6 +1889,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1653,6 +1916,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkill:
         """Get skill details
 
@@ -1665,6 +1929,14 @@ class AsyncWorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            AsyncWorkspaceResource.get_skill,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1682,6 +1954,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1709,6 +1982,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillReference:
         """Get skill reference content
 
@@ -1722,6 +1996,15 @@ class AsyncWorkspaceResource:
             reference_path: Reference file path (URL encoded)
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            AsyncWorkspaceResource.get_skill_reference,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "reference_path": reference_path,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1739,6 +2022,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1768,6 +2052,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsSearchResponse:
         """Search skills
 
@@ -1783,6 +2068,17 @@ class AsyncWorkspaceResource:
             skill_names: Comma-separated list of skill names to search within
             include_references: Include reference files in search
         """
+        check_params(
+            AsyncWorkspaceResource.get_skills_search,
+            {
+                "workspace_id": workspace_id,
+                "query": query,
+                "top_k": top_k,
+                "min_score": min_score,
+                "skill_names": skill_names,
+                "include_references": include_references,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1804,6 +2100,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1830,6 +2127,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShPopularResponse:
         """Get popular skills from skills.sh
 
@@ -1842,6 +2140,14 @@ class AsyncWorkspaceResource:
             limit: Maximum number of results
             offset: Offset for pagination
         """
+        check_params(
+            AsyncWorkspaceResource.get_skills_sh_popular,
+            {
+                "workspace_id": workspace_id,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1860,6 +2166,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1886,6 +2193,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
         """Every item of every page of ``get_skills_sh_popular``, fetched a page at a time as the loop goes.
 
@@ -1903,6 +2211,7 @@ class AsyncWorkspaceResource:
                 extra_body=extra_body,
                 timeout=timeout,
                 max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
                 strict_response_validation=strict_response_validation,
             )
             for _item in _pager.take(_page):
@@ -1921,6 +2230,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShPreviewResponse:
         """Preview skill content
 
@@ -1934,6 +2244,15 @@ class AsyncWorkspaceResource:
             repo: GitHub repository name
             path: Path to skill within repo
         """
+        check_params(
+            AsyncWorkspaceResource.get_skills_sh_preview,
+            {
+                "workspace_id": workspace_id,
+                "owner": owner,
+                "repo": repo,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -1953,6 +2272,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -1979,6 +2299,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShSearchResponse:
         """Search skills on skills.sh
 
@@ -1991,6 +2312,14 @@ class AsyncWorkspaceResource:
             q: Search query
             limit: Maximum number of results
         """
+        check_params(
+            AsyncWorkspaceResource.get_skills_sh_search,
+            {
+                "workspace_id": workspace_id,
+                "q": q,
+                "limit": limit,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2009,6 +2338,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2033,6 +2363,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.Workspace:
         """Get workspace info
 
@@ -2043,6 +2374,12 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
+        check_params(
+            AsyncWorkspaceResource.get_workspace,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2054,6 +2391,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2082,6 +2420,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceIndexResponse:
         """Index content for search
 
@@ -2095,6 +2434,12 @@ class AsyncWorkspaceResource:
             path: Path to use as document ID
             metadata: Optional metadata
         """
+        check_params(
+            AsyncWorkspaceResource.index,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceIndexRequest,
             {
@@ -2114,6 +2459,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2140,6 +2486,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillReferencesResponse:
         """List skill references
 
@@ -2152,6 +2499,14 @@ class AsyncWorkspaceResource:
             skill_name: Skill name identifier
             path: Skill path for disambiguation when multiple skills share the same name
         """
+        check_params(
+            AsyncWorkspaceResource.list_skill_references,
+            {
+                "workspace_id": workspace_id,
+                "skill_name": skill_name,
+                "path": path,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2169,6 +2524,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2193,6 +2549,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsResponse:
         """List all skills
 
@@ -2203,6 +2560,12 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID
         """
+        check_params(
+            AsyncWorkspaceResource.list_skills,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
@@ -2214,6 +2577,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2237,6 +2601,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspacesResponse:
         """List all workspaces
 
@@ -2255,6 +2620,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=True,
         )
         _data = parse_json(_response)
@@ -2284,6 +2650,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShInstallResponse:
         """Install skill from Skills API
 
@@ -2298,6 +2665,12 @@ class AsyncWorkspaceResource:
             skill_name: Skill name from skills.sh
             mount: Mount path to install into (for CompositeFilesystem)
         """
+        check_params(
+            AsyncWorkspaceResource.skills_sh_install,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShInstallRequest,
             {
@@ -2318,6 +2691,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2344,6 +2718,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShRemoveResponse:
         """Remove an installed skill
 
@@ -2355,6 +2730,12 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Name of the installed skill to remove
         """
+        check_params(
+            AsyncWorkspaceResource.skills_sh_remove,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShRemoveRequest,
             {
@@ -2372,6 +2753,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
@@ -2398,6 +2780,7 @@ class AsyncWorkspaceResource:
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> _models.WorkspaceSkillsShUpdateResponse:
         """Update installed skills
 
@@ -2409,6 +2792,12 @@ class AsyncWorkspaceResource:
             workspace_id: Workspace ID
             skill_name: Specific skill to update, or omit to update all
         """
+        check_params(
+            AsyncWorkspaceResource.skills_sh_update,
+            {
+                "workspace_id": workspace_id,
+            },
+        )
         _body = build_body(
             _models.WorkspaceSkillsShUpdateRequest,
             {
@@ -2426,6 +2815,7 @@ class AsyncWorkspaceResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
         _data = parse_json(_response)
