@@ -34,7 +34,17 @@ from ._errors import (
     make_status_error,
 )
 from ._raw import claim_streaming, hand_over, record_response
-from ._redact import SECRETS_KEY, is_secret_name, redact_headers, redact_url, scrub, secret_forms, secrets_of
+from ._redact import (
+    SECRETS_KEY,
+    LogScrubber,
+    is_secret_name,
+    redact_headers,
+    redact_url,
+    remember_secrets,
+    scrub,
+    secret_forms,
+    secrets_of,
+)
 from ._server_version import PACKAGES_PATH, ServerVersionCheck, parse_packages, warn_once
 from ._types import (
     DEFAULT_IDLE_TIMEOUT,
@@ -50,6 +60,14 @@ __all__ = ["AsyncAPIClient", "SyncAPIClient", "check_header", "default_user_agen
 
 # Named after the generated package (``mastra_client``), not after this module.
 log = logging.getLogger(__name__.split(".")[0])
+if not any(isinstance(f, LogScrubber) for f in log.filters):
+    log.addFilter(LogScrubber())
+
+
+def _remembered(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    remember_secrets(secrets)
+    return secrets
+
 
 # Methods whose repetition cannot do anything twice (RFC 9110 idempotent methods).
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -472,7 +490,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             files=files or None,
             headers=request_headers,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-            extensions={SECRETS_KEY: tuple(sorted(secrets, key=len, reverse=True))},
+            extensions={SECRETS_KEY: _remembered(tuple(sorted(secrets, key=len, reverse=True)))},
         )
 
     def _resolve_max_retries(self, max_retries: int | NotGiven) -> int:

@@ -235,9 +235,15 @@ class APIResponseValidationError(APIError):
         self, message: str, *, response: httpx.Response, body: object | None, errors: list[Any] | None = None
     ) -> None:
         super().__init__(message, request=_request_of(response), body=body)
+        _scrub_content(response)
         self.response = response
         self.status_code = response.status_code
-        self.errors = list(errors or [])
+        self.errors = scrub_value(list(errors or []), self._secrets)
+
+    def cause_unless_secret(self, cause: BaseException) -> BaseException | None:
+        """``cause`` to chain, or None when its text holds a credential (a server that echoed it)."""
+        text = str(cause)
+        return None if self._scrubbed(text) != text else cause
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code}, errors={len(self.errors)})"
@@ -296,16 +302,21 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
 }
 
 
+def _scrub_content(response: httpx.Response) -> None:
+    """The client's credentials out of a read body an exception keeps (``exc.response.text`` too)."""
+    secrets = secrets_of(_request_of(response))
+    if secrets:
+        with_content = getattr(response, "_content", None)
+        if isinstance(with_content, bytes):
+            response._content = scrub_value(with_content, secrets)
+
+
 def make_status_error(response: httpx.Response, *, truncated: bool = False) -> APIStatusError:
     """Build the typed error for an error (or redirect) response whose body has been read.
 
     ``truncated``: only the first bytes of the body were kept (``max_response_bytes``).
     """
-    secrets = secrets_of(_request_of(response))
-    if secrets:
-        with_content = getattr(response, "_content", None)
-        if isinstance(with_content, bytes):
-            response._content = scrub_value(with_content, secrets)  # exc.response.text too
+    _scrub_content(response)
     body = _safe_body(response)
     message = _message_from_body(body, response)
     status = response.status_code

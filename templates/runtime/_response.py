@@ -91,14 +91,16 @@ def validate_response(tp: Any, data: object, response: httpx.Response, strict: b
         error = exc
     kind, _ = decode_body(response)
     if kind != "json":
-        raise APIResponseValidationError(
+        failure = APIResponseValidationError(
             _not_json_message(tp, kind, response), response=response, body=data, errors=[]
-        ) from error
+        )
+        raise failure from failure.cause_unless_secret(error)
     if strict:
         errors = _errors_of(error)
-        raise APIResponseValidationError(
+        failure = APIResponseValidationError(
             _mismatch_message(tp, errors, response), response=response, body=data, errors=errors
-        ) from error
+        )
+        raise failure from failure.cause_unless_secret(error)
     value, ok = _Salvage().salvage(tp, data, error=error)
     if not ok:
         _warn_once(tp, [_problem(e) for e in _errors_of(error)])

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mastra_client import (
+    APIResponseValidationError,
     APIStatusError,
     AsyncMastraClient,
     AuthenticationError,
@@ -217,6 +218,34 @@ async def test_an_echoed_key_is_in_no_log_record(mode: str, caplog: pytest.LogCa
     with pytest.raises(AuthenticationError):
         await call(mode, echo_401, lambda c: c.agents.list_agents(), api_key=KEY)
     assert caplog.records and KEY not in caplog.text
+
+
+def echo_into_a_field(request: httpx.Request) -> httpx.Response:
+    """A 200 that quotes the key where the model wants something else (a list of packages)."""
+    flags = {"cmsEnabled": False, "isDev": False, "liveKitConnectionRouteEnabled": False, "observabilityEnabled": False}
+    package = {"name": [request.headers["authorization"]], "version": "1"}
+    return httpx.Response(200, json={**flags, "packages": [package]})
+
+
+@MODES
+async def test_a_key_echoed_into_an_answer_is_in_no_warning_nor_validation_error(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mastra_client._runtime import _response
+
+    _response._warned.clear()  # the warning is once per model and process
+    caplog.set_level(logging.WARNING, logger="mastra_client")
+    lenient = await call(mode, echo_into_a_field, lambda c: c.get_system_packages(), api_key=KEY)
+    assert lenient.packages[0].name == [f"Bearer {KEY}"]  # the value as sent is the caller's to see
+    assert caplog.records and "SystemPackagesResponsePackage" in caplog.text and "name" in caplog.text
+    assert KEY not in caplog.text and "<redacted>" in caplog.text
+
+    with pytest.raises(APIResponseValidationError) as info:
+        await call(
+            mode, echo_into_a_field, lambda c: c.get_system_packages(strict_response_validation=True), api_key=KEY
+        )
+    assert leaks(info.value, KEY) == [] and KEY not in repr(info.value.errors)
+    assert info.value.__cause__ is None  # pydantic's error quotes the key: not chained
 
 
 @MODES

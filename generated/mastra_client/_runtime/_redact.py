@@ -17,7 +17,9 @@ puts the request's secret values into ``request.extensions[SECRETS_KEY]``; every
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -27,6 +29,8 @@ import httpx
 __all__ = [
     "REDACTED",
     "SECRETS_KEY",
+    "LogScrubber",
+    "remember_secrets",
     "is_secret_name",
     "redact_headers",
     "redact_url",
@@ -130,3 +134,31 @@ def redact_headers(
         name.lower(): REDACTED if is_secret_name(name) else scrub(value, secrets)
         for name, value in items
     }
+
+
+_known: set[str] = set()  # every secret value any client of this process sent
+_known_lock = threading.Lock()
+
+
+def remember_secrets(values: Iterable[str]) -> None:
+    """Secret values of a request, for ``LogScrubber`` (a log line has no request to ask)."""
+    new = set(values) - _known
+    if new:
+        with _known_lock:
+            _known.update(new)
+
+
+class LogScrubber(logging.Filter):
+    """Scrubs the client's credentials from every record of the package's logger.
+
+    Whatever a record quotes (a server's answer in a validation warning, a header it echoed),
+    a credential any client of this process sent is shown as ``<redacted>``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _known:
+            text = record.getMessage()
+            clean = scrub(text, sorted(_known, key=len, reverse=True))
+            if clean != text:
+                record.msg, record.args = clean, None
+        return True
