@@ -234,7 +234,21 @@ def child(
     """The CLI in a child process (``prelude`` runs first: it may patch the generator)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "CODEGEN_TEST_PRELUDE": textwrap.dedent(prelude)}
     command = [*(wrap or []), sys.executable, "-c", CHILD, *args]
-    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,
+    )
+
+
+def _interruptible() -> None:
+    """Ctrl-C reaches the child as in a terminal: a job started in the background (CI scripts
+    do) inherits SIGINT ignored, and Python keeps it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str, float]:
