@@ -64,11 +64,6 @@ if not any(isinstance(f, LogScrubber) for f in log.filters):
     log.addFilter(LogScrubber())
 
 
-def _remembered(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    remember_secrets(secrets)
-    return secrets
-
-
 # Methods whose repetition cannot do anything twice (RFC 9110 idempotent methods).
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -482,6 +477,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         if params and any(isinstance(value, EncodedQueryValue) for _, value in params):
             url += "?" + "&".join(_query_pair(key, value) for key, value in params)
             params = None
+        remember_secrets(secrets)  # for the log filter: a log record has no request to ask
         return self._client.build_request(
             method.upper(),
             url,
@@ -490,7 +486,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             files=files or None,
             headers=request_headers,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
-            extensions={SECRETS_KEY: _remembered(tuple(sorted(secrets, key=len, reverse=True)))},
+            extensions={SECRETS_KEY: tuple(sorted(secrets, key=len, reverse=True))},
         )
 
     def _resolve_max_retries(self, max_retries: int | NotGiven) -> int:
