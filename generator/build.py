@@ -11,11 +11,23 @@ from typing import Any
 
 from .annotations import Annotator
 from .errors import CodegenError
-from .ir import ChunkUnionModel, FacadeMethod, Group, Operation, Pagination, Param, Resource, ResumeSpec, StreamSpec
+from .ir import (
+    ChunkUnionModel,
+    FacadeMethod,
+    Group,
+    Operation,
+    Pagination,
+    Param,
+    Resource,
+    ResourceAccessor,
+    ResumeSpec,
+    StreamSpec,
+)
 from .labels import schema_label
 from .naming import bounded, iterator_name, pascal, singular, snake
 from .normalize import ALIASES_KEY, HTTP_METHODS
 from .overrides import (
+    BASE64_JSON,
     ChunkUnion,
     Overrides,
     PaginateOverride,
@@ -105,6 +117,7 @@ def _operation(
                     required=required,
                     description=_one_line(raw.get("description")),
                     json_encoded=json_encoded,
+                    base64_json=bool(raw.get(BASE64_JSON)),
                     type_label=schema_label(schema),
                     style=style,
                     explode=explode,
@@ -711,14 +724,45 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
                 accessor=spec.accessor,
                 doc=spec.doc,
                 methods=methods,
+                aliases=tuple(spec.aliases),
+                parent=spec.parent,
             )
         )
+    resources = _attach_children(resources, overrides)
     client_methods = [
         fm
         for _, m in sorted(overrides.client_methods.items())
         if (fm := _facade_method(m, by_key, None, overrides)) is not None
     ]
     return resources, client_methods
+
+
+def _attach_children(resources: list[Resource], overrides: Overrides) -> list[Resource]:
+    """Give each parent its child accessors (``agent.voice``); a child whose parent is absent goes too."""
+    by_name = {r.name: r for r in resources}
+    children: dict[str, list[ResourceAccessor]] = {}
+    kept: list[Resource] = []
+    for r in resources:
+        if r.parent is None:
+            kept.append(r)
+            continue
+        spec = overrides.resources[r.name]
+        parent = by_name.get(r.parent)
+        if parent is None:
+            shipped = all(m.shipped for m in spec.methods)
+            overrides.leave_out(shipped, spec.where, f"resource {r.name!r} names an absent parent {r.parent!r}")
+            continue
+        parent_attrs = {a[0] for a in parent.attributes}
+        accessor = ResourceAccessor(
+            name=str(r.accessor),
+            resource=r.name,
+            params=tuple(a for a in r.attributes if a[0] not in parent_attrs),
+            inherited=tuple(a[0] for a in r.attributes if a[0] in parent_attrs),
+            doc=r.doc,
+        )
+        children.setdefault(r.parent, []).append(accessor)
+        kept.append(r)
+    return [replace(r, children=tuple(sorted(children.get(r.name, []), key=lambda a: a.name))) for r in kept]
 
 
 def _bind_mode(param: Param, attribute_optional: bool) -> str:

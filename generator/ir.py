@@ -25,6 +25,7 @@ class Param:
     required: bool
     description: str = ""
     json_encoded: bool = False  # query objects and arrays travel as JSON strings (Mastra)
+    base64_json: bool = False  # ...or as base64 of that JSON (the request context on reads)
     # OpenAPI style and explode; "" where the document gives neither (a query parameter then
     # follows Mastra's convention: objects and arrays as JSON). Form fields: from ``encoding``.
     style: str = ""
@@ -187,7 +188,11 @@ class Operation:
 
     @property
     def json_query_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.query_params if p.json_encoded)
+        return tuple(p.name for p in self.query_params if p.json_encoded and not p.base64_json)
+
+    @property
+    def base64_json_query_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.query_params if p.base64_json)
 
     @property
     def path_expression(self) -> str:
@@ -230,6 +235,22 @@ class FacadeMethod:
 
 
 @dataclass(frozen=True)
+class ResourceAccessor:
+    """How a resource is reached: ``client.get_agent(agent_id)``, ``agent.voice``, ``controller.session(...)``."""
+
+    name: str
+    resource: str  # class name of the resource it returns
+    params: tuple[tuple[str, str, bool], ...]  # attributes the caller passes (python name, annotation, required)
+    inherited: tuple[str, ...] = ()  # attributes taken from the object it is reached from
+    doc: str = ""
+
+    @property
+    def is_property(self) -> bool:
+        """Nothing to pass: ``client.responses``, ``agent.voice``."""
+        return not self.params
+
+
+@dataclass(frozen=True)
 class Resource:
     """A client-js style object bound to ids: Agent, Workflow, WorkflowRun, MemoryThread..."""
 
@@ -238,6 +259,16 @@ class Resource:
     accessor: str | None
     doc: str
     methods: tuple[FacadeMethod, ...]
+    children: tuple[ResourceAccessor, ...] = ()  # resources reached from this one
+    aliases: tuple[str, ...] = ()  # other names of the class
+    parent: str | None = None
+
+    @property
+    def client_accessor(self) -> ResourceAccessor | None:
+        """The client's method or property returning it (none for a child or an unreachable one)."""
+        if self.accessor is None or self.parent is not None:
+            return None
+        return ResourceAccessor(name=self.accessor, resource=self.name, params=self.attributes, doc=self.doc)
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,19 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "structured_output": str,
     "resume": dict,
     "paginate": (dict, bool),
+    "request_context": str,
     "deprecated": bool,
     "skip": bool,
     "tags": list,
 }
+_RESOURCE_KEYS = {"accessor", "doc", "params", "optional", "methods", "parent", "aliases"}
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
+# Where an operation takes the caller's request context besides its body: ``query`` adds the
+# ``requestContext`` query parameter, base64 of its JSON, as @mastra/client-js sends it on reads.
+_REQUEST_CONTEXT_PLACES = {"query"}
+REQUEST_CONTEXT_PARAM = "requestContext"
+# Marks a query parameter sent as base64 of its compact JSON (read by build.py).
+BASE64_JSON = "x-codegen-base64-json"
 _STREAM_VIEWS = {"events", "agent", "workflow"}
 _STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect", "long_lived"}
 _RESUME_KEYS = {"via", "run_id", "offset", "starts_run"}
@@ -91,12 +99,14 @@ class ResourceMethod:
 @dataclass
 class ResourceSpec:
     name: str
-    accessor: str | None  # client method returning it
+    accessor: str | None  # client method returning it (or the parent's, with ``parent``)
     params: dict[str, str]  # spec parameter name -> Python attribute name
     optional: list[str]
     methods: list[ResourceMethod]
     doc: str
     where: str
+    parent: str | None = None  # reached from this resource (``agent.voice``), not from the client
+    aliases: list[str] = field(default_factory=list)  # other names of the class (older releases')
 
 
 @dataclass(frozen=True)
@@ -304,6 +314,11 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
             if not isinstance(value, expected):
                 kinds = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
                 raise CodegenError(file.at("operations", op_key, key), f"{key!r} must be a {kinds}")
+        if body.get("request_context", "query") not in _REQUEST_CONTEXT_PLACES:
+            raise CodegenError(
+                file.at("operations", op_key, "request_context"),
+                f"request_context must be one of {', '.join(sorted(_REQUEST_CONTEXT_PLACES))}",
+            )
         if "stream" in body:
             body = {**body, "stream": _stream(file, ("operations", op_key, "stream"), body["stream"])}
         if "resume" in body:
@@ -344,7 +359,9 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
         merged.chunks[name] = _chunk_union(file, name, body)
     _note_origin(merged.shipped_chunks, chunks, shipped)
     for name, body in (data.get("resources") or {}).items():
-        merged.resources[name] = _resource(file, name, body, shipped)
+        spec = _resource(file, name, body, shipped)
+        earlier = merged.resources.get(name)
+        merged.resources[name] = spec if earlier is None else _layer_resource(earlier, spec, body)
     for name, body in (data.get("client") or {}).items():
         merged.client_methods[name] = _method(file, ("client", name), name, body, shipped)
 
@@ -619,6 +636,18 @@ def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpe
     accessor = body.get("accessor")
     if accessor is not None and not is_python_name(accessor):
         raise CodegenError(file.at(*where, "accessor"), "accessor must be a Python identifier")
+    unknown = sorted(set(body) - _RESOURCE_KEYS)
+    if unknown:
+        raise CodegenError(
+            file.at(*where, unknown[0]),
+            f"unknown resource key {unknown[0]!r} (expected one of {', '.join(sorted(_RESOURCE_KEYS))})",
+        )
+    parent = body.get("parent")
+    if parent is not None and (not is_python_name(parent) or accessor is None):
+        raise CodegenError(file.at(*where, "parent"), "parent names a resource, and needs an accessor on it")
+    aliases = body.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and is_python_name(a) for a in aliases):
+        raise CodegenError(file.at(*where, "aliases"), "aliases is a list of Python class names")
     methods = [
         _method(file, (*where, "methods", m), m, spec, shipped) for m, spec in (body.get("methods") or {}).items()
     ]
@@ -630,6 +659,25 @@ def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpe
         methods=methods,
         doc=str(body.get("doc") or ""),
         where=file.at(*where),
+        parent=parent,
+        aliases=list(aliases),
+    )
+
+
+def _layer_resource(earlier: ResourceSpec, later: ResourceSpec, body: dict[str, Any]) -> ResourceSpec:
+    """A later file's entry for a resource: its keys win, its methods add to (or replace) the earlier's."""
+    methods = {m.name: m for m in earlier.methods}
+    methods.update({m.name: m for m in later.methods})
+    return ResourceSpec(
+        name=later.name,
+        accessor=later.accessor if "accessor" in body else earlier.accessor,
+        params=later.params if "params" in body else earlier.params,
+        optional=later.optional if "optional" in body else earlier.optional,
+        methods=list(methods.values()),
+        doc=later.doc if "doc" in body else earlier.doc,
+        where=later.where if "params" in body else earlier.where,
+        parent=later.parent if "parent" in body else earlier.parent,
+        aliases=later.aliases if "aliases" in body else earlier.aliases,
     )
 
 
@@ -699,7 +747,25 @@ def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[st
                 op[key] = patch[key]
         if patch.get("params"):
             op["parameters"] = _patch_params(op.get("parameters") or [], patch["params"], overrides, op_key)
+        if patch.get("request_context") == "query":
+            op["parameters"] = _with_request_context_query(op.get("parameters") or [])
     return doc
+
+
+def _with_request_context_query(params: list[Any]) -> list[Any]:
+    """Add the ``requestContext`` query parameter (base64 JSON) unless the route declares one."""
+    if any(isinstance(p, dict) and p.get("name") == REQUEST_CONTEXT_PARAM and p.get("in") == "query" for p in params):
+        return params
+    added = {
+        "name": REQUEST_CONTEXT_PARAM,
+        "in": "query",
+        "required": False,
+        "description": "Values for the server's request context (dynamic agents, tenants), sent as"
+        " base64 of their JSON.",
+        "schema": {"type": "object", "additionalProperties": True},
+        BASE64_JSON: True,
+    }
+    return [*params, added]
 
 
 def _chunk_components(overrides: Overrides, taken: dict[str, Any]) -> dict[str, Any]:

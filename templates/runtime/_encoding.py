@@ -7,6 +7,7 @@ them. Bodies that are not JSON (forms, uploads, raw bytes) are ``_bodies``'s.
 
 from __future__ import annotations
 
+import base64
 import enum
 import functools
 import json
@@ -152,6 +153,7 @@ def build_query(
     values: Mapping[str, object],
     json_params: Collection[str] = (),
     styles: Styles | None = None,
+    base64_json_params: Collection[str] = (),
 ) -> list[tuple[str, str]]:
     """Turn keyword arguments into ordered query pairs.
 
@@ -160,7 +162,9 @@ def build_query(
     explode), ``spaceDelimited`` (``a=1%202``), ``pipeDelimited`` (``a=1|2``) or
     ``deepObject`` (``a[x]=1``). Names in ``json_params`` are sent as compact JSON (Mastra
     parses objects and arrays in the query that way); a ``str`` for such a name is taken as
-    already encoded. Other lists repeat the key, other dicts use ``name[key]=value``.
+    already encoded. Names in ``base64_json_params`` are sent as base64 of that JSON's UTF-8
+    (Mastra's ``?requestContext=``, as @mastra/client-js sends it; a ``str`` is taken as encoded). Other lists repeat the key,
+    other dicts use ``name[key]=value``.
     """
     pairs: list[tuple[str, str]] = []
     for name, raw in values.items():
@@ -170,6 +174,12 @@ def build_query(
         if styles is not None and name in styles:
             style, explode = styles[name]
             _append_styled(pairs, name, value, style, explode)
+        elif name in base64_json_params:
+            if isinstance(value, str):  # already encoded
+                pairs.append((name, value))
+            else:
+                text = _compact_json(to_jsonable(value))
+                pairs.append((name, base64.b64encode(text.encode("utf-8")).decode("ascii")))
         elif name in json_params:
             if isinstance(value, str):
                 pairs.append((name, value))
