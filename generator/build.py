@@ -737,6 +737,43 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
     return resources, client_methods
 
 
+def merge_facade_groups(
+    groups: list[Group], resources: list[Resource], overrides: Overrides
+) -> tuple[list[Group], list[Resource]]:
+    """A client property named as a group (``client.responses``) is one object: the facade extends the group.
+
+    The facade keeps every operation of the group under its generated name and adds the
+    client-js names. A facade method named as one of the group's operations is dropped when it
+    is that operation (already there) and is an error when it is another one.
+    """
+    by_name = {g.name: g for g in groups}
+    merged_groups: dict[str, Group] = {}
+    out: list[Resource] = []
+    for r in resources:
+        accessor = r.client_accessor
+        group = by_name.get(accessor.name) if accessor is not None and accessor.is_property else None
+        if group is None:
+            out.append(r)
+            continue
+        taken = {op.py_name: op for op in group.operations}
+        taken.update({op.pagination.method_name: op for op in group.operations if op.pagination})
+        methods: list[FacadeMethod] = []
+        spec = overrides.resources[r.name]
+        where = {m.name: m for m in spec.methods}
+        for fm in r.methods:
+            same = taken.get(fm.name) or taken.get(fm.iterator_name if fm.operation.pagination else "")
+            if same is None:
+                methods.append(fm)
+            elif same.key != fm.operation.key:
+                raise CodegenError(
+                    where[fm.name].where,
+                    f"{r.name}.{fm.name} would hide the operation '{same.key}' of client.{group.name}",
+                )
+        merged_groups[group.name] = replace(group, facade=r.name)
+        out.append(replace(r, methods=tuple(methods), group=group))
+    return [merged_groups.get(g.name, g) for g in groups], out
+
+
 def _attach_children(resources: list[Resource], overrides: Overrides) -> list[Resource]:
     """Give each parent its child accessors (``agent.voice``); a child whose parent is absent goes too."""
     by_name = {r.name: r for r in resources}

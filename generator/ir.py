@@ -215,6 +215,7 @@ class Group:
     class_name: str  # AgentsResource (AsyncAgentsResource is derived)
     title: str  # the tag as written
     operations: tuple[Operation, ...]
+    facade: str | None = None  # the facade class the client's attribute returns (it extends this)
 
 
 @dataclass(frozen=True)
@@ -262,11 +263,14 @@ class Resource:
     children: tuple[ResourceAccessor, ...] = ()  # resources reached from this one
     aliases: tuple[str, ...] = ()  # other names of the class
     parent: str | None = None
+    # The group it extends: ``client.responses`` is both the Responses facade and the group of
+    # that name, so the facade subclasses the group's class and keeps its operations.
+    group: Group | None = None
 
     @property
     def client_accessor(self) -> ResourceAccessor | None:
-        """The client's method or property returning it (none for a child or an unreachable one)."""
-        if self.accessor is None or self.parent is not None:
+        """The client's method or property returning it (none for a child, one merged into a group)."""
+        if self.accessor is None or self.parent is not None or self.group is not None:
             return None
         return ResourceAccessor(name=self.accessor, resource=self.name, params=self.attributes, doc=self.doc)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build import build_groups, build_operations, build_resources, chunk_union_model
+from .build import build_groups, build_operations, build_resources, chunk_union_model, merge_facade_groups
 from .errors import CodegenError
 from .ir import ClientModel, Operation, ProjectInfo
 from .loader import DEFAULT_MAX_SPEC_BYTES, LoadedSpec, canonical_document, load_spec
@@ -150,6 +150,7 @@ def assemble(
     if missing:
         raise CodegenError("components", f"datamodel-code-generator renamed or dropped {missing[0]!r}")
     model.resources, model.client_methods = build_resources(overrides, operations)
+    model.groups, model.resources = merge_facade_groups(model.groups, model.resources, overrides)
     return model
 
 
