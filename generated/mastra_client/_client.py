@@ -17,18 +17,36 @@ from ._resources import (
     AgentBuilderAction,
     AsyncAgent,
     AsyncAgentBuilderAction,
+    AsyncDynamicWorkflow,
     AsyncMcpServer,
     AsyncMemoryThread,
+    AsyncProcessor,
+    AsyncProcessorProvider,
     AsyncStoredAgent,
+    AsyncStoredMcpClient,
+    AsyncStoredPromptBlock,
+    AsyncStoredScorer,
+    AsyncStoredSkill,
     AsyncTool,
+    AsyncToolProvider,
     AsyncVector,
     AsyncWorkflow,
+    AsyncWorkspace,
+    DynamicWorkflow,
     McpServer,
     MemoryThread,
+    Processor,
+    ProcessorProvider,
     StoredAgent,
+    StoredMcpClient,
+    StoredPromptBlock,
+    StoredScorer,
+    StoredSkill,
     Tool,
+    ToolProvider,
     Vector,
     Workflow,
+    Workspace,
 )
 from ._runtime._base_client import AsyncAPIClient, SyncAPIClient, default_user_agent
 from ._runtime._raw import WithRawResponse, WithStreamingResponse
@@ -452,6 +470,10 @@ class MastraClient(SyncAPIClient):
         """An agent-builder action (a built-in workflow), bound to its id."""
         return AgentBuilderAction(self, action_id=action_id)
 
+    def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflow:
+        """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+        return DynamicWorkflow(self, dynamic_workflow_id=dynamic_workflow_id)
+
     def get_mcp_server(self, server_id: str) -> McpServer:
         """An MCP server hosted by Mastra."""
         return McpServer(self, server_id=server_id)
@@ -460,13 +482,41 @@ class MastraClient(SyncAPIClient):
         """A conversation thread in an agent's memory."""
         return MemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
+    def get_processor(self, processor_id: str) -> Processor:
+        """A processor (input/output message processor) registered on the server."""
+        return Processor(self, processor_id=processor_id)
+
+    def get_processor_provider(self, provider_id: str) -> ProcessorProvider:
+        """A processor provider registered on the server."""
+        return ProcessorProvider(self, provider_id=provider_id)
+
     def get_stored_agent(self, stored_agent_id: str) -> StoredAgent:
         """An agent stored in the server's database, with its versions."""
         return StoredAgent(self, stored_agent_id=stored_agent_id)
 
+    def get_stored_mcp_client(self, stored_mcp_client_id: str) -> StoredMcpClient:
+        """An MCP client configuration stored in the server's database."""
+        return StoredMcpClient(self, stored_mcp_client_id=stored_mcp_client_id)
+
+    def get_stored_prompt_block(self, stored_prompt_block_id: str) -> StoredPromptBlock:
+        """A prompt block stored in the server's database, with its versions."""
+        return StoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorer:
+        """A scorer definition stored in the server's database, with its versions."""
+        return StoredScorer(self, stored_scorer_id=stored_scorer_id)
+
+    def get_stored_skill(self, stored_skill_id: str) -> StoredSkill:
+        """A skill stored in the server's database."""
+        return StoredSkill(self, stored_skill_id=stored_skill_id)
+
     def get_tool(self, tool_id: str) -> Tool:
         """A tool registered on the server."""
         return Tool(self, tool_id=tool_id)
+
+    def get_tool_provider(self, provider_id: str) -> ToolProvider:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+        return ToolProvider(self, provider_id=provider_id)
 
     def get_vector(self, vector_name: str) -> Vector:
         """A vector store of the server, by name."""
@@ -475,6 +525,10 @@ class MastraClient(SyncAPIClient):
     def get_workflow(self, workflow_id: str) -> Workflow:
         """A workflow of the server; create runs, start, resume and inspect them."""
         return Workflow(self, workflow_id=workflow_id)
+
+    def get_workspace(self, workspace_id: str) -> Workspace:
+        """A workspace of the server (its filesystem, search index and skills), by id."""
+        return Workspace(self, workspace_id=workspace_id)
 
     def create_memory_thread(
         self,
@@ -674,6 +728,269 @@ class MastraClient(SyncAPIClient):
             visibility=visibility,
             workflows=workflows,
             workspace=workspace,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_stored_mcp_client(
+        self,
+        *,
+        name: str,
+        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientsCreateResponse:
+        """Create stored MCP client
+
+        Creates a new MCP client configuration in storage with the provided servers
+
+        ``POST /stored/mcp-clients``
+
+        Args:
+            name: Name of the MCP client
+            servers: Map of server name to server configuration
+            author_id: Author identifier for multi-tenant filtering
+            description: Description of the MCP client
+            id: Unique identifier. If not provided, derived from name.
+            metadata: Additional metadata for the MCP client
+        """
+        return self.stored_mcp_clients.create_stored_mcp_client(
+            name=name,
+            servers=servers,
+            author_id=author_id,
+            description=description,
+            id=id,
+            metadata=metadata,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_stored_prompt_block(
+        self,
+        *,
+        content: str,
+        name: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        rules: _models.StoredPromptBlockUpdateRequestRules
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlocksCreateResponse:
+        """Create stored prompt block
+
+        Creates a new prompt block in storage with the provided configuration
+
+        ``POST /stored/prompt-blocks``
+
+        Args:
+            content: Template content with {{variable}} interpolation
+            name: Display name of the prompt block
+            author_id: Author identifier for multi-tenant filtering
+            description: Purpose description
+            id: Unique identifier. If not provided, derived from name.
+            metadata: Additional metadata for the prompt block
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+        """
+        return self.stored_prompt_blocks.create_stored_prompt_block(
+            content=content,
+            name=name,
+            author_id=author_id,
+            description=description,
+            id=id,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            rules=rules,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_stored_scorer(
+        self,
+        *,
+        name: str,
+        type: Literal[
+            "llm-judge",
+            "answer-relevancy",
+            "answer-similarity",
+            "bias",
+            "context-precision",
+            "context-relevance",
+            "faithfulness",
+            "hallucination",
+            "noise-sensitivity",
+            "prompt-alignment",
+            "tool-call-accuracy",
+            "toxicity",
+        ],
+        author_id: str | NotGiven = NOT_GIVEN,
+        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        | Mapping[str, Any]
+        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        score_range: _models.StoredScorerUpdateRequestScoreRange
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorersCreateResponse:
+        """Create stored scorer definition
+
+        Creates a new scorer definition in storage with the provided configuration
+
+        ``POST /stored/scorers``
+
+        Args:
+            name: Name of the scorer
+            type: Scorer type: llm-judge for custom, or a preset type name
+            author_id: Author identifier for multi-tenant filtering
+            default_sampling: Default sampling configuration
+            description: Description of the scorer
+            id: Unique identifier. If not provided, derived from name.
+            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            metadata: Additional metadata for the scorer
+            preset_config: Serializable config options for preset scorers
+        """
+        return self.stored_scorers.create_stored_scorer(
+            name=name,
+            type=type,
+            author_id=author_id,
+            default_sampling=default_sampling,
+            description=description,
+            id=id,
+            instructions=instructions,
+            metadata=metadata,
+            model=model,
+            preset_config=preset_config,
+            score_range=score_range,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_stored_skill(
+        self,
+        *,
+        description: str,
+        instructions: str,
+        name: str,
+        assets: Sequence[str] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        compatibility: Any | NotGiven = NOT_GIVEN,
+        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        license: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        references: Sequence[str] | NotGiven = NOT_GIVEN,
+        scripts: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.StoredSkillUpdateRequestSourceExternal
+        | Mapping[str, Any]
+        | _models.StoredSkillUpdateRequestSourceLocal
+        | _models.StoredSkillUpdateRequestSourceManaged
+        | NotGiven = NOT_GIVEN,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillsCreateResponse:
+        """Create stored skill
+
+        Creates a new skill configuration in storage with the provided details
+
+        ``POST /stored/skills``
+
+        Args:
+            description: Description of what the skill does and when to use it
+            instructions: Markdown instructions for the skill
+            name: Name of the skill
+            assets: List of asset file paths
+            author_id: Author identifier for multi-tenant filtering
+            compatibility: Compatibility requirements
+            files: Full file tree structure for the skill
+            id: Unique identifier. If not provided, derived from name.
+            license: License identifier for the skill
+            metadata: Additional metadata for the skill
+            references: List of reference file paths
+            scripts: List of script file paths
+            source: Source location of the skill
+            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+        """
+        return self.stored_skills.create_stored_skill(
+            description=description,
+            instructions=instructions,
+            name=name,
+            assets=assets,
+            author_id=author_id,
+            compatibility=compatibility,
+            files=files,
+            id=id,
+            license=license,
+            metadata=metadata,
+            references=references,
+            scripts=scripts,
+            source=source,
+            visibility=visibility,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -1080,6 +1397,33 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def get_processor_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorProvidersResponse:
+        """List processor providers
+
+        Returns a list of all registered processor providers with their info and available phases
+
+        ``GET /processor-providers``
+        """
+        return self.processor_providers.list_processor_providers(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def get_scorer(
         self,
         scorer_id: str,
@@ -1103,6 +1447,38 @@ class MastraClient(SyncAPIClient):
         """
         return self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_stored_workspace(
+        self,
+        stored_workspace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkspace:
+        """Get stored workspace by ID
+
+        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+
+        ``GET /stored/workspaces/{storedWorkspaceId}``
+
+        Args:
+            stored_workspace_id: Unique identifier for the stored workspace
+        """
+        return self.stored_workspaces.get_stored_workspace(
+            stored_workspace_id=stored_workspace_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1235,6 +1611,41 @@ class MastraClient(SyncAPIClient):
         """
         return self.agents.list_agents(
             partial=partial,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_dynamic_workflows(
+        self,
+        *,
+        status: Literal["active", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowsResponse:
+        """List dynamic workflow definitions
+
+        Returns workflow definitions persisted to storage. Filterable by status and authorId.
+
+        ``GET /stored/workflows``
+
+        Args:
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            author_id: Filter dynamic workflows by author identifier
+        """
+        return self.dynamic_workflows.list_stored_workflows(
+            status=status,
+            author_id=author_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1778,6 +2189,7 @@ class MastraClient(SyncAPIClient):
     def list_processors(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1791,8 +2203,12 @@ class MastraClient(SyncAPIClient):
         Returns a list of all available individual processors
 
         ``GET /processors``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.processors.list_processors(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2138,6 +2554,421 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def list_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientsResponse:
+        """List stored MCP clients
+
+        Returns a paginated list of all MCP client configurations stored in the database
+
+        ``GET /stored/mcp-clients``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter MCP clients by status (defaults to published)
+            author_id: Filter MCP clients by author identifier
+            metadata: Filter MCP clients by metadata key-value pairs
+        """
+        return self.stored_mcp_clients.list_stored_mcp_clients(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredMcpClient]:
+        """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
+        return self.stored_mcp_clients.iter_stored_mcp_clients(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlocksResponse:
+        """List stored prompt blocks
+
+        Returns a paginated list of all prompt blocks stored in the database
+
+        ``GET /stored/prompt-blocks``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
+            author_id: Filter prompt blocks by author identifier
+            metadata: Filter prompt blocks by metadata key-value pairs
+        """
+        return self.stored_prompt_blocks.list_stored_prompt_blocks(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredPromptBlock]:
+        """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
+        return self.stored_prompt_blocks.iter_stored_prompt_blocks(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorersResponse:
+        """List stored scorer definitions
+
+        Returns a paginated list of all scorer definitions stored in the database
+
+        ``GET /stored/scorers``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter scorers by status (defaults to published)
+            author_id: Filter scorers by author identifier
+            metadata: Filter scorers by metadata key-value pairs
+        """
+        return self.stored_scorers.list_stored_scorers(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredScorer]:
+        """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
+        return self.stored_scorers.iter_stored_scorers(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillsResponse:
+        """List stored skills
+
+        Returns a paginated list of all skill configurations stored in the database
+
+        ``GET /stored/skills``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter skills by status
+            author_id: Filter skills by author identifier
+            visibility: Filter to only public skills
+            metadata: Filter skills by metadata key-value pairs
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+        """
+        return self.stored_skills.list_stored_skills(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredSkill]:
+        """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
+        return self.stored_skills.iter_stored_skills(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkspacesResponse:
+        """List stored workspaces
+
+        Returns a paginated list of all workspace configurations stored in the database
+
+        ``GET /stored/workspaces``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            author_id: Filter workspaces by author identifier
+            metadata: Filter workspaces by metadata key-value pairs
+        """
+        return self.stored_workspaces.list_stored_workspaces(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredWorkspacesResponseWorkspace]:
+        """Every item of every page of ``list_stored_workspaces``, a page at a time as the loop goes."""
+        return self.stored_workspaces.iter_stored_workspaces(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def list_thread_messages(
         self,
         thread_id: str,
@@ -2227,6 +3058,33 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_tool_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProvidersResponse:
+        """List tool providers
+
+        Returns a list of all registered tool providers with their info and capabilities
+
+        ``GET /tool-providers``
+        """
+        return self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2779,6 +3637,33 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def list_workspaces(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspacesResponse:
+        """List all workspaces
+
+        Returns all workspaces from both Mastra instance and agents
+
+        ``GET /workspaces``
+        """
+        return self.workspace.list_workspaces(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def query_traces(
         self,
         *,
@@ -3028,6 +3913,73 @@ class MastraClient(SyncAPIClient):
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def upsert_dynamic_workflow(
+        self,
+        *,
+        graph: Sequence[
+            _models.StoredWorkflowsCreateRequestGraphAgent
+            | Mapping[str, Any]
+            | _models.StoredWorkflowsCreateRequestGraphTool
+            | _models.StoredWorkflowsCreateRequestGraphMapping
+            | _models.StoredWorkflowsCreateRequestGraphWorkflow
+            | _models.StoredWorkflowsCreateRequestGraphParallel
+            | _models.StoredWorkflowsCreateRequestGraphForeach
+            | _models.StoredWorkflowsCreateRequestGraphSleep
+            | _models.StoredWorkflowsCreateRequestGraphSleepUntil
+            | _models.StoredWorkflowsCreateRequestGraphConditional
+            | _models.StoredWorkflowsCreateRequestGraphLoop
+        ],
+        id: str,
+        input_schema: Mapping[str, Any],
+        output_schema: Mapping[str, Any],
+        dependencies: Sequence[_models.StoredWorkflowsCreateRequestDependency | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        state_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowsCreateResponse:
+        """Upsert a dynamic workflow definition and live-register it
+
+        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+
+        ``POST /stored/workflows``
+
+        Args:
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
+            id: Workflow id — kebab-case, descriptive
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+        """
+        return self.dynamic_workflows.create_stored_workflow(
+            graph=graph,
+            id=id,
+            input_schema=input_schema,
+            output_schema=output_schema,
+            dependencies=dependencies,
+            description=description,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            state_schema=state_schema,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -3391,6 +4343,10 @@ class AsyncMastraClient(AsyncAPIClient):
         """An agent-builder action (a built-in workflow), bound to its id."""
         return AsyncAgentBuilderAction(self, action_id=action_id)
 
+    def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflow:
+        """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+        return AsyncDynamicWorkflow(self, dynamic_workflow_id=dynamic_workflow_id)
+
     def get_mcp_server(self, server_id: str) -> AsyncMcpServer:
         """An MCP server hosted by Mastra."""
         return AsyncMcpServer(self, server_id=server_id)
@@ -3399,13 +4355,41 @@ class AsyncMastraClient(AsyncAPIClient):
         """A conversation thread in an agent's memory."""
         return AsyncMemoryThread(self, thread_id=thread_id, agent_id=agent_id)
 
+    def get_processor(self, processor_id: str) -> AsyncProcessor:
+        """A processor (input/output message processor) registered on the server."""
+        return AsyncProcessor(self, processor_id=processor_id)
+
+    def get_processor_provider(self, provider_id: str) -> AsyncProcessorProvider:
+        """A processor provider registered on the server."""
+        return AsyncProcessorProvider(self, provider_id=provider_id)
+
     def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgent:
         """An agent stored in the server's database, with its versions."""
         return AsyncStoredAgent(self, stored_agent_id=stored_agent_id)
 
+    def get_stored_mcp_client(self, stored_mcp_client_id: str) -> AsyncStoredMcpClient:
+        """An MCP client configuration stored in the server's database."""
+        return AsyncStoredMcpClient(self, stored_mcp_client_id=stored_mcp_client_id)
+
+    def get_stored_prompt_block(self, stored_prompt_block_id: str) -> AsyncStoredPromptBlock:
+        """A prompt block stored in the server's database, with its versions."""
+        return AsyncStoredPromptBlock(self, stored_prompt_block_id=stored_prompt_block_id)
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorer:
+        """A scorer definition stored in the server's database, with its versions."""
+        return AsyncStoredScorer(self, stored_scorer_id=stored_scorer_id)
+
+    def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkill:
+        """A skill stored in the server's database."""
+        return AsyncStoredSkill(self, stored_skill_id=stored_skill_id)
+
     def get_tool(self, tool_id: str) -> AsyncTool:
         """A tool registered on the server."""
         return AsyncTool(self, tool_id=tool_id)
+
+    def get_tool_provider(self, provider_id: str) -> AsyncToolProvider:
+        """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+        return AsyncToolProvider(self, provider_id=provider_id)
 
     def get_vector(self, vector_name: str) -> AsyncVector:
         """A vector store of the server, by name."""
@@ -3414,6 +4398,10 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_workflow(self, workflow_id: str) -> AsyncWorkflow:
         """A workflow of the server; create runs, start, resume and inspect them."""
         return AsyncWorkflow(self, workflow_id=workflow_id)
+
+    def get_workspace(self, workspace_id: str) -> AsyncWorkspace:
+        """A workspace of the server (its filesystem, search index and skills), by id."""
+        return AsyncWorkspace(self, workspace_id=workspace_id)
 
     async def create_memory_thread(
         self,
@@ -3613,6 +4601,269 @@ class AsyncMastraClient(AsyncAPIClient):
             visibility=visibility,
             workflows=workflows,
             workspace=workspace,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_stored_mcp_client(
+        self,
+        *,
+        name: str,
+        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientsCreateResponse:
+        """Create stored MCP client
+
+        Creates a new MCP client configuration in storage with the provided servers
+
+        ``POST /stored/mcp-clients``
+
+        Args:
+            name: Name of the MCP client
+            servers: Map of server name to server configuration
+            author_id: Author identifier for multi-tenant filtering
+            description: Description of the MCP client
+            id: Unique identifier. If not provided, derived from name.
+            metadata: Additional metadata for the MCP client
+        """
+        return await self.stored_mcp_clients.create_stored_mcp_client(
+            name=name,
+            servers=servers,
+            author_id=author_id,
+            description=description,
+            id=id,
+            metadata=metadata,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_stored_prompt_block(
+        self,
+        *,
+        content: str,
+        name: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        rules: _models.StoredPromptBlockUpdateRequestRules
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlocksCreateResponse:
+        """Create stored prompt block
+
+        Creates a new prompt block in storage with the provided configuration
+
+        ``POST /stored/prompt-blocks``
+
+        Args:
+            content: Template content with {{variable}} interpolation
+            name: Display name of the prompt block
+            author_id: Author identifier for multi-tenant filtering
+            description: Purpose description
+            id: Unique identifier. If not provided, derived from name.
+            metadata: Additional metadata for the prompt block
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+        """
+        return await self.stored_prompt_blocks.create_stored_prompt_block(
+            content=content,
+            name=name,
+            author_id=author_id,
+            description=description,
+            id=id,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            rules=rules,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_stored_scorer(
+        self,
+        *,
+        name: str,
+        type: Literal[
+            "llm-judge",
+            "answer-relevancy",
+            "answer-similarity",
+            "bias",
+            "context-precision",
+            "context-relevance",
+            "faithfulness",
+            "hallucination",
+            "noise-sensitivity",
+            "prompt-alignment",
+            "tool-call-accuracy",
+            "toxicity",
+        ],
+        author_id: str | NotGiven = NOT_GIVEN,
+        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        | Mapping[str, Any]
+        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        score_range: _models.StoredScorerUpdateRequestScoreRange
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorersCreateResponse:
+        """Create stored scorer definition
+
+        Creates a new scorer definition in storage with the provided configuration
+
+        ``POST /stored/scorers``
+
+        Args:
+            name: Name of the scorer
+            type: Scorer type: llm-judge for custom, or a preset type name
+            author_id: Author identifier for multi-tenant filtering
+            default_sampling: Default sampling configuration
+            description: Description of the scorer
+            id: Unique identifier. If not provided, derived from name.
+            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            metadata: Additional metadata for the scorer
+            preset_config: Serializable config options for preset scorers
+        """
+        return await self.stored_scorers.create_stored_scorer(
+            name=name,
+            type=type,
+            author_id=author_id,
+            default_sampling=default_sampling,
+            description=description,
+            id=id,
+            instructions=instructions,
+            metadata=metadata,
+            model=model,
+            preset_config=preset_config,
+            score_range=score_range,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_stored_skill(
+        self,
+        *,
+        description: str,
+        instructions: str,
+        name: str,
+        assets: Sequence[str] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        compatibility: Any | NotGiven = NOT_GIVEN,
+        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        license: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        references: Sequence[str] | NotGiven = NOT_GIVEN,
+        scripts: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.StoredSkillUpdateRequestSourceExternal
+        | Mapping[str, Any]
+        | _models.StoredSkillUpdateRequestSourceLocal
+        | _models.StoredSkillUpdateRequestSourceManaged
+        | NotGiven = NOT_GIVEN,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillsCreateResponse:
+        """Create stored skill
+
+        Creates a new skill configuration in storage with the provided details
+
+        ``POST /stored/skills``
+
+        Args:
+            description: Description of what the skill does and when to use it
+            instructions: Markdown instructions for the skill
+            name: Name of the skill
+            assets: List of asset file paths
+            author_id: Author identifier for multi-tenant filtering
+            compatibility: Compatibility requirements
+            files: Full file tree structure for the skill
+            id: Unique identifier. If not provided, derived from name.
+            license: License identifier for the skill
+            metadata: Additional metadata for the skill
+            references: List of reference file paths
+            scripts: List of script file paths
+            source: Source location of the skill
+            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+        """
+        return await self.stored_skills.create_stored_skill(
+            description=description,
+            instructions=instructions,
+            name=name,
+            assets=assets,
+            author_id=author_id,
+            compatibility=compatibility,
+            files=files,
+            id=id,
+            license=license,
+            metadata=metadata,
+            references=references,
+            scripts=scripts,
+            source=source,
+            visibility=visibility,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -4019,6 +5270,33 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def get_processor_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorProvidersResponse:
+        """List processor providers
+
+        Returns a list of all registered processor providers with their info and available phases
+
+        ``GET /processor-providers``
+        """
+        return await self.processor_providers.list_processor_providers(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def get_scorer(
         self,
         scorer_id: str,
@@ -4042,6 +5320,38 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_stored_workspace(
+        self,
+        stored_workspace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkspace:
+        """Get stored workspace by ID
+
+        Returns a specific workspace from storage by its unique identifier (resolved with active version config)
+
+        ``GET /stored/workspaces/{storedWorkspaceId}``
+
+        Args:
+            stored_workspace_id: Unique identifier for the stored workspace
+        """
+        return await self.stored_workspaces.get_stored_workspace(
+            stored_workspace_id=stored_workspace_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4174,6 +5484,41 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.agents.list_agents(
             partial=partial,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_dynamic_workflows(
+        self,
+        *,
+        status: Literal["active", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowsResponse:
+        """List dynamic workflow definitions
+
+        Returns workflow definitions persisted to storage. Filterable by status and authorId.
+
+        ``GET /stored/workflows``
+
+        Args:
+            status: Filter dynamic workflows by status (defaults to active when omitted by the handler)
+            author_id: Filter dynamic workflows by author identifier
+        """
+        return await self.dynamic_workflows.list_stored_workflows(
+            status=status,
+            author_id=author_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4717,6 +6062,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_processors(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4730,8 +6076,12 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all available individual processors
 
         ``GET /processors``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.processors.list_processors(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5077,6 +6427,421 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def list_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientsResponse:
+        """List stored MCP clients
+
+        Returns a paginated list of all MCP client configurations stored in the database
+
+        ``GET /stored/mcp-clients``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter MCP clients by status (defaults to published)
+            author_id: Filter MCP clients by author identifier
+            metadata: Filter MCP clients by metadata key-value pairs
+        """
+        return await self.stored_mcp_clients.list_stored_mcp_clients(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_mcp_clients(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredMcpClientsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredMcpClient]:
+        """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
+        return self.stored_mcp_clients.iter_stored_mcp_clients(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlocksResponse:
+        """List stored prompt blocks
+
+        Returns a paginated list of all prompt blocks stored in the database
+
+        ``GET /stored/prompt-blocks``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter prompt blocks by status. When omitted, returns all prompt blocks regardless of status
+            author_id: Filter prompt blocks by author identifier
+            metadata: Filter prompt blocks by metadata key-value pairs
+        """
+        return await self.stored_prompt_blocks.list_stored_prompt_blocks(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_prompt_blocks(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlocksOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredPromptBlock]:
+        """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
+        return self.stored_prompt_blocks.iter_stored_prompt_blocks(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorersResponse:
+        """List stored scorer definitions
+
+        Returns a paginated list of all scorer definitions stored in the database
+
+        ``GET /stored/scorers``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter scorers by status (defaults to published)
+            author_id: Filter scorers by author identifier
+            metadata: Filter scorers by metadata key-value pairs
+        """
+        return await self.stored_scorers.list_stored_scorers(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_scorers(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorersOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredScorer]:
+        """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
+        return self.stored_scorers.iter_stored_scorers(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillsResponse:
+        """List stored skills
+
+        Returns a paginated list of all skill configurations stored in the database
+
+        ``GET /stored/skills``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            status: Filter skills by status
+            author_id: Filter skills by author identifier
+            visibility: Filter to only public skills
+            metadata: Filter skills by metadata key-value pairs
+            favorited_only: When true, return only skills favorited by the caller (requires the `favorites` EE feature)
+            pin_favorited_for: When set, treat the given subject (user/role) as the favoriting principal for `favoritedOnly` instead of the caller
+        """
+        return await self.stored_skills.list_stored_skills(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_skills(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredSkillsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        visibility: Literal["public"] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        favorited_only: bool | NotGiven = NOT_GIVEN,
+        pin_favorited_for: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredSkill]:
+        """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
+        return self.stored_skills.iter_stored_skills(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            status=status,
+            author_id=author_id,
+            visibility=visibility,
+            metadata=metadata,
+            favorited_only=favorited_only,
+            pin_favorited_for=pin_favorited_for,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkspacesResponse:
+        """List stored workspaces
+
+        Returns a paginated list of all workspace configurations stored in the database
+
+        ``GET /stored/workspaces``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            author_id: Filter workspaces by author identifier
+            metadata: Filter workspaces by metadata key-value pairs
+        """
+        return await self.stored_workspaces.list_stored_workspaces(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_stored_workspaces(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredWorkspacesOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredWorkspacesResponseWorkspace]:
+        """Every item of every page of ``list_stored_workspaces``, a page at a time as the loop goes."""
+        return self.stored_workspaces.iter_stored_workspaces(
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            author_id=author_id,
+            metadata=metadata,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def list_thread_messages(
         self,
         thread_id: str,
@@ -5166,6 +6931,33 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_tool_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProvidersResponse:
+        """List tool providers
+
+        Returns a list of all registered tool providers with their info and capabilities
+
+        ``GET /tool-providers``
+        """
+        return await self.tool_providers.list_tool_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5718,6 +7510,33 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def list_workspaces(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspacesResponse:
+        """List all workspaces
+
+        Returns all workspaces from both Mastra instance and agents
+
+        ``GET /workspaces``
+        """
+        return await self.workspace.list_workspaces(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def query_traces(
         self,
         *,
@@ -5967,6 +7786,73 @@ class AsyncMastraClient(AsyncAPIClient):
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def upsert_dynamic_workflow(
+        self,
+        *,
+        graph: Sequence[
+            _models.StoredWorkflowsCreateRequestGraphAgent
+            | Mapping[str, Any]
+            | _models.StoredWorkflowsCreateRequestGraphTool
+            | _models.StoredWorkflowsCreateRequestGraphMapping
+            | _models.StoredWorkflowsCreateRequestGraphWorkflow
+            | _models.StoredWorkflowsCreateRequestGraphParallel
+            | _models.StoredWorkflowsCreateRequestGraphForeach
+            | _models.StoredWorkflowsCreateRequestGraphSleep
+            | _models.StoredWorkflowsCreateRequestGraphSleepUntil
+            | _models.StoredWorkflowsCreateRequestGraphConditional
+            | _models.StoredWorkflowsCreateRequestGraphLoop
+        ],
+        id: str,
+        input_schema: Mapping[str, Any],
+        output_schema: Mapping[str, Any],
+        dependencies: Sequence[_models.StoredWorkflowsCreateRequestDependency | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        state_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowsCreateResponse:
+        """Upsert a dynamic workflow definition and live-register it
+
+        Persists a static workflow definition and live-registers it on the running Mastra instance. Idempotent — same id updates in place.
+
+        ``POST /stored/workflows``
+
+        Args:
+            graph: Static workflow graph — ordered array of serialized step entries with all refs as ids.
+            id: Workflow id — kebab-case, descriptive
+            input_schema: JSON Schema (Draft 2020-12) for the workflow input
+            output_schema: JSON Schema (Draft 2020-12) for the workflow output
+            dependencies: Helper workflow definitions this workflow nests. Saved with it as one unit — the whole set is validated together, hydrated in derived dependency order, and rejected together, so a failed save never leaves orphaned helpers behind. Each helper becomes an ordinary dynamic workflow in its own right.
+        """
+        return await self.dynamic_workflows.create_stored_workflow(
+            graph=graph,
+            id=id,
+            input_schema=input_schema,
+            output_schema=output_schema,
+            dependencies=dependencies,
+            description=description,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            state_schema=state_schema,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,

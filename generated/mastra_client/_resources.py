@@ -1006,6 +1006,7 @@ class Agent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1024,12 +1025,14 @@ class Agent:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1045,6 +1048,7 @@ class Agent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1059,6 +1063,7 @@ class Agent:
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1071,6 +1076,7 @@ class Agent:
     def create_version(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1088,10 +1094,12 @@ class Agent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         return self._client.agent_versions.create_stored_agent_version(
             agent_id=self.agent_id,
+            request_context=request_context,
             change_message=change_message,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -1107,6 +1115,7 @@ class Agent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1123,10 +1132,12 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.get_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1140,6 +1151,7 @@ class Agent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1157,10 +1169,12 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -1175,6 +1189,7 @@ class Agent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1192,10 +1207,12 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -1210,6 +1227,7 @@ class Agent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1226,10 +1244,12 @@ class Agent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1244,6 +1264,7 @@ class Agent:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1261,11 +1282,13 @@ class Agent:
         Args:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.agent_id,
             from_=from_,
             to=to,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2684,6 +2707,73 @@ class AgentBuilderAction:
         )
 
 
+class DynamicWorkflow:
+    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+
+    def __init__(self, client: MastraClient, dynamic_workflow_id: str) -> None:
+        self._client = client
+        self.dynamic_workflow_id = dynamic_workflow_id
+
+    def __repr__(self) -> str:
+        return f"DynamicWorkflow(dynamic_workflow_id={self.dynamic_workflow_id!r})"
+
+    def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflow:
+        """Get a dynamic workflow definition by id
+
+        Returns a single workflow definition persisted to storage.
+
+        ``GET /stored/workflows/{dynamicWorkflowId}``
+        """
+        return self._client.dynamic_workflows.get_stored_workflow(
+            dynamic_workflow_id=self.dynamic_workflow_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowDeleteResponse:
+        """Delete a dynamic workflow definition
+
+        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+
+        ``DELETE /stored/workflows/{dynamicWorkflowId}``
+        """
+        return self._client.dynamic_workflows.delete_stored_workflow(
+            dynamic_workflow_id=self.dynamic_workflow_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class McpServer:
     """An MCP server hosted by Mastra."""
 
@@ -3254,6 +3344,129 @@ class MemoryThread:
         )
 
 
+class Processor:
+    """A processor (input/output message processor) registered on the server."""
+
+    def __init__(self, client: MastraClient, processor_id: str) -> None:
+        self._client = client
+        self.processor_id = processor_id
+
+    def __repr__(self) -> str:
+        return f"Processor(processor_id={self.processor_id!r})"
+
+    def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Processor:
+        """Get processor by ID
+
+        Returns details for a specific processor including its phases and configurations
+
+        ``GET /processors/{processorId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.processors.get_processor(
+            processor_id=self.processor_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def execute(
+        self,
+        *,
+        messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
+        phase: Literal[
+            "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+        ],
+        agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorExecuteResponse:
+        """Execute processor
+
+        Executes a specific processor with the provided input data
+
+        ``POST /processors/{processorId}/execute``
+        """
+        return self._client.processors.execute(
+            processor_id=self.processor_id,
+            messages=messages,
+            phase=phase,
+            agent_id=agent_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class ProcessorProvider:
+    """A processor provider registered on the server."""
+
+    def __init__(self, client: MastraClient, provider_id: str) -> None:
+        self._client = client
+        self.provider_id = provider_id
+
+    def __repr__(self) -> str:
+        return f"ProcessorProvider(provider_id={self.provider_id!r})"
+
+    def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorProvider:
+        """Get processor provider details
+
+        Returns details about a specific processor provider, including its configuration schema
+
+        ``GET /processor-providers/{providerId}``
+        """
+        return self._client.processor_providers.get_processor_provider(
+            provider_id=self.provider_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class StoredAgent:
     """An agent stored in the server's database, with its versions."""
 
@@ -3268,6 +3481,7 @@ class StoredAgent:
         self,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3284,10 +3498,12 @@ class StoredAgent:
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3300,6 +3516,7 @@ class StoredAgent:
     def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -3403,6 +3620,7 @@ class StoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agents: Agent keys with optional per-agent config — static or conditional
             author_id: Author identifier for multi-tenant filtering
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
@@ -3431,6 +3649,7 @@ class StoredAgent:
         """
         return self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             agents=agents,
             author_id=author_id,
             auto_publish=auto_publish,
@@ -3469,6 +3688,7 @@ class StoredAgent:
     def delete(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3482,9 +3702,13 @@ class StoredAgent:
         Deletes an agent from storage by its unique identifier
 
         ``DELETE /stored/agents/{storedAgentId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3497,6 +3721,7 @@ class StoredAgent:
     def dependents(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3510,9 +3735,13 @@ class StoredAgent:
         Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3679,6 +3908,7 @@ class StoredAgent:
     def favorite(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3692,9 +3922,13 @@ class StoredAgent:
         Marks the stored agent as favorited by the calling user. Idempotent.
 
         ``PUT /stored/agents/{storedAgentId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3707,6 +3941,7 @@ class StoredAgent:
     def unfavorite(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3720,9 +3955,13 @@ class StoredAgent:
         Removes the caller’s favorite from the stored agent. Idempotent.
 
         ``DELETE /stored/agents/{storedAgentId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3738,6 +3977,7 @@ class StoredAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3756,12 +3996,14 @@ class StoredAgent:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3777,6 +4019,7 @@ class StoredAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3791,6 +4034,7 @@ class StoredAgent:
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3803,6 +4047,7 @@ class StoredAgent:
     def create_version(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -3820,10 +4065,12 @@ class StoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         return self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
+            request_context=request_context,
             change_message=change_message,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -3839,6 +4086,7 @@ class StoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3855,10 +4103,12 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3872,6 +4122,7 @@ class StoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3889,10 +4140,12 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -3907,6 +4160,7 @@ class StoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3924,10 +4178,12 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -3942,6 +4198,7 @@ class StoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3958,10 +4215,12 @@ class StoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3973,9 +4232,10 @@ class StoredAgent:
 
     def compare_versions(
         self,
-        *,
         from_: str,
         to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3993,11 +4253,1418 @@ class StoredAgent:
         Args:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
             from_=from_,
             to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def open_change_request(
+        self,
+        *,
+        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | bool
+        | None
+        | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        durable: bool
+        | _models.StoredAgentExportRequestDurable
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        inspect_only: bool | NotGiven = NOT_GIVEN,
+        instructions: str
+        | Sequence[
+            _models.StoredAgentExportRequestInstructionsText
+            | Mapping[str, Any]
+            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
+            | _models.StoredAgentExportRequestInstructionsPromptBlock
+        ]
+        | NotGiven = NOT_GIVEN,
+        integration_tools: Mapping[
+            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        mcp_clients: Mapping[
+            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorers: Mapping[
+            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        tool_providers: Mapping[
+            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        user_name: str | NotGiven = NOT_GIVEN,
+        workflows: Mapping[
+            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        | Mapping[str, Any]
+        | _models.StoredAgentExportRequestWorkspaceOption1Inline
+        | _models.StoredAgentExportRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentChangeRequestResponse:
+        """Open stored agent source change request
+
+        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+
+        ``POST /stored/agents/{storedAgentId}/change-request``
+
+        Args:
+            agents: Agent keys with optional per-agent config — static or conditional
+            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            default_options: Default options for generate/stream calls — static or conditional
+            description: Description of the agent
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional
+            instructions: System instructions for the agent (string or array of instruction blocks)
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
+            memory: Memory configuration — static, conditional, or null to disable memory
+            model: Model configuration — static value or array of conditional variants
+            name: Name of the agent
+            output_processors: Output processor graph — static or conditional
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
+            scorers: Scorer keys with optional sampling config — static or conditional
+            skills: Skill IDs mapped to per-skill config — static or conditional
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional
+            workflows: Workflow keys with optional per-workflow config — static or conditional
+            workspace: Workspace reference (stored ID or inline config) — static or conditional
+        """
+        return self._client.stored_agents.change_request(
+            stored_agent_id=self.stored_agent_id,
+            agents=agents,
+            browser=browser,
+            change_message=change_message,
+            default_options=default_options,
+            description=description,
+            durable=durable,
+            input_processors=input_processors,
+            inspect_only=inspect_only,
+            instructions=instructions,
+            integration_tools=integration_tools,
+            mcp_clients=mcp_clients,
+            memory=memory,
+            model=model,
+            name=name,
+            output_processors=output_processors,
+            request_context_schema=request_context_schema,
+            scorers=scorers,
+            skills=skills,
+            tool_providers=tool_providers,
+            tools=tools,
+            user_name=user_name,
+            workflows=workflows,
+            workspace=workspace,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class StoredMcpClient:
+    """An MCP client configuration stored in the server's database."""
+
+    def __init__(self, client: MastraClient, stored_mcp_client_id: str) -> None:
+        self._client = client
+        self.stored_mcp_client_id = stored_mcp_client_id
+
+    def __repr__(self) -> str:
+        return f"StoredMcpClient(stored_mcp_client_id={self.stored_mcp_client_id!r})"
+
+    def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClient:
+        """Get stored MCP client by ID
+
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_mcp_clients.get_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+        """Update stored MCP client
+
+        Updates an existing MCP client in storage with the provided fields
+
+        ``PATCH /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            description: Description of the MCP client
+            name: Name of the MCP client
+            servers: Map of server name to server configuration
+        """
+        return self._client.stored_mcp_clients.update_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            request_context=request_context,
+            author_id=author_id,
+            description=description,
+            metadata=metadata,
+            name=name,
+            servers=servers,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientDeleteResponse:
+        """Delete stored MCP client
+
+        Deletes an MCP client from storage by its unique identifier
+
+        ``DELETE /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_mcp_clients.delete_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class StoredPromptBlock:
+    """A prompt block stored in the server's database, with its versions."""
+
+    def __init__(self, client: MastraClient, stored_prompt_block_id: str) -> None:
+        self._client = client
+        self.stored_prompt_block_id = stored_prompt_block_id
+
+    def __repr__(self) -> str:
+        return f"StoredPromptBlock(stored_prompt_block_id={self.stored_prompt_block_id!r})"
+
+    def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlock:
+        """Get stored prompt block by ID
+
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_prompt_blocks.get_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        content: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        rules: _models.StoredPromptBlockUpdateRequestRules
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+        """Update stored prompt block
+
+        Updates an existing prompt block in storage with the provided fields
+
+        ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            content: Template content with {{variable}} interpolation
+            description: Purpose description
+            name: Display name of the prompt block
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+        """
+        return self._client.stored_prompt_blocks.update_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            author_id=author_id,
+            content=content,
+            description=description,
+            metadata=metadata,
+            name=name,
+            request_context_schema=request_context_schema,
+            rules=rules,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockDeleteResponse:
+        """Delete stored prompt block
+
+        Deletes a prompt block from storage by its unique identifier
+
+        ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_prompt_blocks.delete_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsResponse:
+        """List prompt block versions
+
+        Returns a paginated list of all versions for a stored prompt block
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.list_stored_prompt_block_versions(
+            prompt_block_id=self.stored_prompt_block_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredPromptBlockVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
+            prompt_block_id=self.stored_prompt_block_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    def create_version(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsCreateResponse:
+        """Create prompt block version
+
+        Creates a new version snapshot of the current prompt block configuration
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            change_message: Optional message describing the changes
+        """
+        return self._client.prompt_block_versions.create_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersion:
+        """Get prompt block version
+
+        Returns a specific version of a prompt block by its version ID
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.get_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def activate_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionActivateResponse:
+        """Activate prompt block version
+
+        Sets a specific version as the active version for the prompt block
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.stored_prompt_block_version_activate(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def restore_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionRestoreResponse:
+        """Restore prompt block version
+
+        Restores the prompt block configuration from a version, creating a new version
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.stored_prompt_block_version_restore(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionDeleteResponse:
+        """Delete prompt block version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.delete_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def compare_versions(
+        self,
+        from_: str,
+        to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsCompareResponse:
+        """Compare prompt block versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
+            prompt_block_id=self.stored_prompt_block_id,
+            from_=from_,
+            to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class StoredScorer:
+    """A scorer definition stored in the server's database, with its versions."""
+
+    def __init__(self, client: MastraClient, stored_scorer_id: str) -> None:
+        self._client = client
+        self.stored_scorer_id = stored_scorer_id
+
+    def __repr__(self) -> str:
+        return f"StoredScorer(stored_scorer_id={self.stored_scorer_id!r})"
+
+    def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorer:
+        """Get stored scorer definition by ID
+
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/scorers/{storedScorerId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_scorers.get_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        | Mapping[str, Any]
+        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        score_range: _models.StoredScorerUpdateRequestScoreRange
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        type: Literal[
+            "llm-judge",
+            "answer-relevancy",
+            "answer-similarity",
+            "bias",
+            "context-precision",
+            "context-relevance",
+            "faithfulness",
+            "hallucination",
+            "noise-sensitivity",
+            "prompt-alignment",
+            "tool-call-accuracy",
+            "toxicity",
+        ]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+        """Update stored scorer definition
+
+        Updates an existing scorer definition in storage with the provided fields
+
+        ``PATCH /stored/scorers/{storedScorerId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            default_sampling: Default sampling configuration
+            description: Description of the scorer
+            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            name: Name of the scorer
+            preset_config: Serializable config options for preset scorers
+            type: Scorer type: llm-judge for custom, or a preset type name
+        """
+        return self._client.stored_scorers.update_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            author_id=author_id,
+            default_sampling=default_sampling,
+            description=description,
+            instructions=instructions,
+            metadata=metadata,
+            model=model,
+            name=name,
+            preset_config=preset_config,
+            score_range=score_range,
+            type=type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerDeleteResponse:
+        """Delete stored scorer definition
+
+        Deletes a scorer definition from storage by its unique identifier
+
+        ``DELETE /stored/scorers/{storedScorerId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_scorers.delete_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsResponse:
+        """List scorer versions
+
+        Returns a paginated list of all versions for a stored scorer
+
+        ``GET /stored/scorers/{scorerId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.list_stored_scorer_versions(
+            scorer_id=self.stored_scorer_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.StoredScorerVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.scorer_versions.iter_stored_scorer_versions(
+            scorer_id=self.stored_scorer_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    def create_version(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsCreateResponse:
+        """Create scorer version
+
+        Creates a new version snapshot of the current scorer configuration
+
+        ``POST /stored/scorers/{scorerId}/versions``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            change_message: Optional message describing the changes
+        """
+        return self._client.scorer_versions.create_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersion:
+        """Get scorer version
+
+        Returns a specific version of a scorer by its version ID
+
+        ``GET /stored/scorers/{scorerId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.get_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def activate_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionActivateResponse:
+        """Activate scorer version
+
+        Sets a specific version as the active version for the scorer
+
+        ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.stored_scorer_version_activate(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def restore_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionRestoreResponse:
+        """Restore scorer version
+
+        Restores the scorer configuration from a version, creating a new version
+
+        ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.stored_scorer_version_restore(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionDeleteResponse:
+        """Delete scorer version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.delete_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def compare_versions(
+        self,
+        from_: str,
+        to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsCompareResponse:
+        """Compare scorer versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/scorers/{scorerId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.scorer_versions.get_stored_scorer_versions_compare(
+            scorer_id=self.stored_scorer_id,
+            from_=from_,
+            to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class StoredSkill:
+    """A skill stored in the server's database."""
+
+    def __init__(self, client: MastraClient, stored_skill_id: str) -> None:
+        self._client = client
+        self.stored_skill_id = stored_skill_id
+
+    def __repr__(self) -> str:
+        return f"StoredSkill(stored_skill_id={self.stored_skill_id!r})"
+
+    def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkill:
+        """Get stored skill by ID
+
+        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+
+        ``GET /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_skills.get_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        assets: Sequence[str] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        compatibility: Any | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        license: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        references: Sequence[str] | NotGiven = NOT_GIVEN,
+        scripts: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.StoredSkillUpdateRequestSourceExternal
+        | Mapping[str, Any]
+        | _models.StoredSkillUpdateRequestSourceLocal
+        | _models.StoredSkillUpdateRequestSourceManaged
+        | NotGiven = NOT_GIVEN,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+        """Update stored skill
+
+        Updates an existing skill in storage with the provided fields
+
+        ``PATCH /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            assets: List of asset file paths
+            compatibility: Compatibility requirements
+            description: Description of what the skill does and when to use it
+            files: Full file tree structure for the skill
+            instructions: Markdown instructions for the skill
+            license: License identifier for the skill
+            metadata: Additional metadata for the skill
+            name: Name of the skill
+            references: List of reference file paths
+            scripts: List of script file paths
+            source: Source location of the skill
+            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+        """
+        return self._client.stored_skills.update_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            assets=assets,
+            author_id=author_id,
+            compatibility=compatibility,
+            description=description,
+            files=files,
+            instructions=instructions,
+            license=license,
+            metadata=metadata,
+            name=name,
+            references=references,
+            scripts=scripts,
+            source=source,
+            visibility=visibility,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillDeleteResponse:
+        """Delete stored skill
+
+        Deletes a skill from storage by its unique identifier
+
+        ``DELETE /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_skills.delete_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def favorite(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillFavoriteReplaceResponse:
+        """Favorite a stored skill
+
+        Marks the stored skill as favorited by the calling user. Idempotent.
+
+        ``PUT /stored/skills/{storedSkillId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_skills.put_favorite(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def unfavorite(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillFavoriteDeleteResponse:
+        """Unfavorite a stored skill
+
+        Removes the caller’s favorite from the stored skill. Idempotent.
+
+        ``DELETE /stored/skills/{storedSkillId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.stored_skills.delete_favorite(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4076,6 +5743,521 @@ class Tool:
             data=data,
             request_context=request_context,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class ToolProvider:
+    """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+
+    def __init__(self, client: MastraClient, provider_id: str) -> None:
+        self._client = client
+        self.provider_id = provider_id
+
+    def __repr__(self) -> str:
+        return f"ToolProvider(provider_id={self.provider_id!r})"
+
+    def list_toolkits(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderToolkitsResponse:
+        """List tool provider toolkits
+
+        Returns the toolkits available from a specific tool provider
+
+        ``GET /tool-providers/{providerId}/toolkits``
+        """
+        return self._client.tool_providers.list_toolkits(
+            provider_id=self.provider_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_tools(
+        self,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderToolsResponse:
+        """List tool provider tools
+
+        Returns the tools available from a specific tool provider, with optional filtering
+
+        ``GET /tool-providers/{providerId}/tools``
+
+        Args:
+            toolkit: Filter tools by toolkit slug
+            search: Search tools by name or description
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page
+        """
+        return self._client.tool_providers.list_tools(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            search=search,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_tools(
+        self,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ToolProviderToolsResponseData]:
+        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        return self._client.tool_providers.iter_tools(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            search=search,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    def get_tool_schema(
+        self,
+        tool_slug: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> dict[str, Any]:
+        """Get tool provider tool schema
+
+        Returns the schema for a specific tool from a tool provider
+
+        ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
+
+        Args:
+            tool_slug: Slug identifier for the tool
+        """
+        return self._client.tool_providers.get_tool_schema(
+            provider_id=self.provider_id,
+            tool_slug=tool_slug,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def authorize(
+        self,
+        *,
+        toolkit: str,
+        config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        connection_id: str | NotGiven = NOT_GIVEN,
+        label: str | None | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderAuthorizeResponse:
+        """Authorize tool provider connection
+
+        Starts an OAuth flow and returns a redirect URL + opaque auth handle
+
+        ``POST /tool-providers/{providerId}/authorize``
+
+        Args:
+            toolkit: Toolkit slug being authorized
+            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
+            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization
+        """
+        return self._client.tool_providers.authorize(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            config=config,
+            connection_id=connection_id,
+            label=label,
+            scope=scope,
+            tool_name=tool_name,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_auth_status(
+        self,
+        auth_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderAuthStatus:
+        """Get tool provider auth status
+
+        Polls the OAuth flow status for an outstanding authorize call
+
+        ``GET /tool-providers/{providerId}/auth-status/{authId}``
+
+        Args:
+            auth_id: Opaque auth handle returned by authorize
+        """
+        return self._client.tool_providers.get_auth_status(
+            provider_id=self.provider_id,
+            auth_id=auth_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_connection_status(
+        self,
+        *,
+        items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionStatusResponse:
+        """Get connection status for a provider
+
+        Batch-checks whether a set of (connectionId, toolkit) tuples are still connected
+
+        ``POST /tool-providers/{providerId}/connection-status``
+
+        Args:
+            items: Connection tuples to batch-check
+        """
+        return self._client.tool_providers.connection_status(
+            provider_id=self.provider_id,
+            items=items,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_connections(
+        self,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionsResponse:
+        """List existing connections
+
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+
+        ``GET /tool-providers/{providerId}/connections``
+
+        Args:
+            toolkit: Toolkit slug whose connections to list
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page (default 50, max 200)
+        """
+        return self._client.tool_providers.list_connections(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            author_id=author_id,
+            scope=scope,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_connections(
+        self,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ToolProviderConnectionsResponseItem]:
+        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        return self._client.tool_providers.iter_connections(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            author_id=author_id,
+            scope=scope,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    def list_connection_fields(
+        self,
+        *,
+        toolkit: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionFieldsResponse:
+        """List connection field schema
+
+        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+
+        ``GET /tool-providers/{providerId}/connection-fields``
+
+        Args:
+            toolkit: Toolkit slug whose connection field schema to list
+        """
+        return self._client.tool_providers.list_connection_fields(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def disconnect_connection(
+        self,
+        connection_id: str,
+        *,
+        force: bool | Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionDeleteResponse:
+        """Disconnect a connection
+
+        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+
+        ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            force: When true, revoke at the provider and drop the row even if pinned by agents
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+        """
+        return self._client.tool_providers.delete_connection(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            force=force,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_connection(
+        self,
+        connection_id: str,
+        *,
+        label: str | Literal[""] | None,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionUpdateResponse:
+        """Update a connection label
+
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+
+        ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+        """
+        return self._client.tool_providers.update_connection(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            label=label,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_connection_usage(
+        self,
+        connection_id: str,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionUsageResponse:
+        """List agents using a connection
+
+        Returns the agents that pin this connection in their toolProviders config
+
+        ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            toolkit: Optional toolkit slug to scope the usage scan
+        """
+        return self._client.tool_providers.get_connection_usage(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_health(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderHealthResponse:
+        """Get tool provider health
+
+        Returns provider-level health (config, reachability, etc.)
+
+        ``GET /tool-providers/{providerId}/health``
+        """
+        return self._client.tool_providers.get_health(
+            provider_id=self.provider_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6006,6 +8188,550 @@ class WorkflowRun:
         )
 
 
+class Workspace:
+    """A workspace of the server (its filesystem, search index and skills), by id."""
+
+    def __init__(self, client: MastraClient, workspace_id: str) -> None:
+        self._client = client
+        self.workspace_id = workspace_id
+
+    def __repr__(self) -> str:
+        return f"Workspace(workspace_id={self.workspace_id!r})"
+
+    def get_skill(self, skill_name: str, skill_path: str | None = None) -> WorkspaceSkillResource:
+        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        return WorkspaceSkillResource(
+            self._client,
+            workspace_id=self.workspace_id,
+            skill_name=skill_name,
+            skill_path=skill_path,
+        )
+
+    def info(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Workspace:
+        """Get workspace info
+
+        Returns information about a specific workspace and its capabilities
+
+        ``GET /workspaces/{workspaceId}``
+        """
+        return self._client.workspace.get_workspace(
+            workspace_id=self.workspace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def read_file(
+        self,
+        path: str,
+        encoding: str | NotGiven = NOT_GIVEN,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsReadResponse:
+        """Read file content
+
+        Returns the content of a file at the specified path
+
+        ``GET /workspaces/{workspaceId}/fs/read``
+
+        Args:
+            path: Path to the file to read
+            encoding: Encoding for text files (default: utf-8)
+        """
+        return self._client.workspace.get_fs_read(
+            workspace_id=self.workspace_id,
+            path=path,
+            encoding=encoding,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def write_file(
+        self,
+        path: str,
+        content: str,
+        *,
+        encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsWriteResponse:
+        """Write file content
+
+        Writes content to a file at the specified path. Supports base64 encoding for binary files.
+
+        ``POST /workspaces/{workspaceId}/fs/write``
+
+        Args:
+            path: Path to write to
+            content: Content to write (text or base64-encoded binary)
+            encoding: Content encoding
+            recursive: Create parent directories if needed
+        """
+        return self._client.workspace.fs_write(
+            workspace_id=self.workspace_id,
+            path=path,
+            content=content,
+            encoding=encoding,
+            recursive=recursive,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_files(
+        self,
+        path: str,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsListResponse:
+        """List directory contents
+
+        Returns a list of files and directories at the specified path
+
+        ``GET /workspaces/{workspaceId}/fs/list``
+
+        Args:
+            path: Path to the directory to list
+            recursive: Include subdirectories
+        """
+        return self._client.workspace.get_fs_list(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        path: str,
+        *,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        force: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsDeleteDeleteResponse:
+        """Delete file or directory
+
+        Deletes a file or directory at the specified path
+
+        ``DELETE /workspaces/{workspaceId}/fs/delete``
+
+        Args:
+            path: Path to delete
+            recursive: Delete directories recursively
+            force: Don't error if path doesn't exist
+        """
+        return self._client.workspace.delete_fs_delete(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            force=force,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def mkdir(
+        self,
+        path: str,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsMkdirResponse:
+        """Create directory
+
+        Creates a directory at the specified path
+
+        ``POST /workspaces/{workspaceId}/fs/mkdir``
+
+        Args:
+            path: Directory path to create
+            recursive: Create parent directories if needed
+        """
+        return self._client.workspace.fs_mkdir(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stat(
+        self,
+        path: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsStatResponse:
+        """Get file/directory info
+
+        Returns metadata about a file or directory
+
+        ``GET /workspaces/{workspaceId}/fs/stat``
+
+        Args:
+            path: Path to get info about
+        """
+        return self._client.workspace.get_fs_stat(
+            workspace_id=self.workspace_id,
+            path=path,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def search(
+        self,
+        *,
+        query: str,
+        top_k: float | NotGiven = NOT_GIVEN,
+        mode: Literal["bm25", "vector", "hybrid"] | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSearchResponse:
+        """Search workspace content
+
+        Searches across indexed workspace content using BM25, vector, or hybrid search
+
+        ``GET /workspaces/{workspaceId}/search``
+
+        Args:
+            query: Search query text
+            top_k: Maximum number of results
+            mode: Search mode
+            min_score: Minimum relevance score threshold
+        """
+        return self._client.workspace.get_search(
+            workspace_id=self.workspace_id,
+            query=query,
+            top_k=top_k,
+            mode=mode,
+            min_score=min_score,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def index(
+        self,
+        *,
+        content: str,
+        path: str,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceIndexResponse:
+        """Index content for search
+
+        Indexes content for later search operations
+
+        ``POST /workspaces/{workspaceId}/index``
+
+        Args:
+            content: Content to index
+            path: Path to use as document ID
+            metadata: Optional metadata
+        """
+        return self._client.workspace.index(
+            workspace_id=self.workspace_id,
+            content=content,
+            path=path,
+            metadata=metadata,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_skills(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillsResponse:
+        """List all skills
+
+        Returns a list of all discovered skills with their metadata
+
+        ``GET /workspaces/{workspaceId}/skills``
+        """
+        return self._client.workspace.list_skills(
+            workspace_id=self.workspace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def search_skills(
+        self,
+        *,
+        query: str,
+        top_k: float | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        skill_names: str | NotGiven = NOT_GIVEN,
+        include_references: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillsSearchResponse:
+        """Search skills
+
+        Searches across all skills content using BM25 keyword search
+
+        ``GET /workspaces/{workspaceId}/skills/search``
+
+        Args:
+            query: Search query text
+            top_k: Maximum number of results
+            min_score: Minimum relevance score threshold
+            skill_names: Comma-separated list of skill names to search within
+            include_references: Include reference files in search
+        """
+        return self._client.workspace.get_skills_search(
+            workspace_id=self.workspace_id,
+            query=query,
+            top_k=top_k,
+            min_score=min_score,
+            skill_names=skill_names,
+            include_references=include_references,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class WorkspaceSkillResource:
+    """A skill of a workspace, by name (and its path, where two skills share a name)."""
+
+    def __init__(
+        self,
+        client: MastraClient,
+        workspace_id: str,
+        skill_name: str,
+        skill_path: str | None = None,
+    ) -> None:
+        self._client = client
+        self.workspace_id = workspace_id
+        self.skill_name = skill_name
+        self.skill_path = skill_path
+
+    def __repr__(self) -> str:
+        return f"WorkspaceSkillResource(workspace_id={self.workspace_id!r}, skill_name={self.skill_name!r}, skill_path={self.skill_path!r})"
+
+    def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkill:
+        """Get skill details
+
+        Returns the full details of a specific skill including instructions and file lists
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}``
+        """
+        return self._client.workspace.get_skill(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_references(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillReferencesResponse:
+        """List skill references
+
+        Returns a list of all reference file paths for a skill
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+        """
+        return self._client.workspace.list_skill_references(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_reference(
+        self,
+        reference_path: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillReference:
+        """Get skill reference content
+
+        Returns the content of a specific reference file from a skill
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
+
+        Args:
+            reference_path: Reference file path (URL encoded)
+        """
+        return self._client.workspace.get_skill_reference(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            reference_path=reference_path,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncAgent:
     """An agent of the server; every method is bound to its id."""
 
@@ -6985,6 +9711,7 @@ class AsyncAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7003,12 +9730,14 @@ class AsyncAgent:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7024,6 +9753,7 @@ class AsyncAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7038,6 +9768,7 @@ class AsyncAgent:
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -7050,6 +9781,7 @@ class AsyncAgent:
     async def create_version(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -7067,10 +9799,12 @@ class AsyncAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         return await self._client.agent_versions.create_stored_agent_version(
             agent_id=self.agent_id,
+            request_context=request_context,
             change_message=change_message,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -7086,6 +9820,7 @@ class AsyncAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7102,10 +9837,12 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.get_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7119,6 +9856,7 @@ class AsyncAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7136,10 +9874,12 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -7154,6 +9894,7 @@ class AsyncAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7171,10 +9912,12 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -7189,6 +9932,7 @@ class AsyncAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7205,10 +9949,12 @@ class AsyncAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7223,6 +9969,7 @@ class AsyncAgent:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7240,11 +9987,13 @@ class AsyncAgent:
         Args:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.agent_id,
             from_=from_,
             to=to,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8663,6 +11412,73 @@ class AsyncAgentBuilderAction:
         )
 
 
+class AsyncDynamicWorkflow:
+    """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
+
+    def __init__(self, client: AsyncMastraClient, dynamic_workflow_id: str) -> None:
+        self._client = client
+        self.dynamic_workflow_id = dynamic_workflow_id
+
+    def __repr__(self) -> str:
+        return f"AsyncDynamicWorkflow(dynamic_workflow_id={self.dynamic_workflow_id!r})"
+
+    async def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflow:
+        """Get a dynamic workflow definition by id
+
+        Returns a single workflow definition persisted to storage.
+
+        ``GET /stored/workflows/{dynamicWorkflowId}``
+        """
+        return await self._client.dynamic_workflows.get_stored_workflow(
+            dynamic_workflow_id=self.dynamic_workflow_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredWorkflowDeleteResponse:
+        """Delete a dynamic workflow definition
+
+        Removes a dynamic workflow definition and unregisters the live workflow instance. Idempotent.
+
+        ``DELETE /stored/workflows/{dynamicWorkflowId}``
+        """
+        return await self._client.dynamic_workflows.delete_stored_workflow(
+            dynamic_workflow_id=self.dynamic_workflow_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncMcpServer:
     """An MCP server hosted by Mastra."""
 
@@ -9235,6 +12051,129 @@ class AsyncMemoryThread:
         )
 
 
+class AsyncProcessor:
+    """A processor (input/output message processor) registered on the server."""
+
+    def __init__(self, client: AsyncMastraClient, processor_id: str) -> None:
+        self._client = client
+        self.processor_id = processor_id
+
+    def __repr__(self) -> str:
+        return f"AsyncProcessor(processor_id={self.processor_id!r})"
+
+    async def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Processor:
+        """Get processor by ID
+
+        Returns details for a specific processor including its phases and configurations
+
+        ``GET /processors/{processorId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.processors.get_processor(
+            processor_id=self.processor_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def execute(
+        self,
+        *,
+        messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
+        phase: Literal[
+            "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+        ],
+        agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorExecuteResponse:
+        """Execute processor
+
+        Executes a specific processor with the provided input data
+
+        ``POST /processors/{processorId}/execute``
+        """
+        return await self._client.processors.execute(
+            processor_id=self.processor_id,
+            messages=messages,
+            phase=phase,
+            agent_id=agent_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncProcessorProvider:
+    """A processor provider registered on the server."""
+
+    def __init__(self, client: AsyncMastraClient, provider_id: str) -> None:
+        self._client = client
+        self.provider_id = provider_id
+
+    def __repr__(self) -> str:
+        return f"AsyncProcessorProvider(provider_id={self.provider_id!r})"
+
+    async def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorProvider:
+        """Get processor provider details
+
+        Returns details about a specific processor provider, including its configuration schema
+
+        ``GET /processor-providers/{providerId}``
+        """
+        return await self._client.processor_providers.get_processor_provider(
+            provider_id=self.provider_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncStoredAgent:
     """An agent stored in the server's database, with its versions."""
 
@@ -9249,6 +12188,7 @@ class AsyncStoredAgent:
         self,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9265,10 +12205,12 @@ class AsyncStoredAgent:
 
         Args:
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.stored_agents.get_stored_agent(
             stored_agent_id=self.stored_agent_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9281,6 +12223,7 @@ class AsyncStoredAgent:
     async def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -9384,6 +12327,7 @@ class AsyncStoredAgent:
         ``PATCH /stored/agents/{storedAgentId}``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agents: Agent keys with optional per-agent config — static or conditional
             author_id: Author identifier for multi-tenant filtering
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
@@ -9412,6 +12356,7 @@ class AsyncStoredAgent:
         """
         return await self._client.stored_agents.update_stored_agent(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             agents=agents,
             author_id=author_id,
             auto_publish=auto_publish,
@@ -9450,6 +12395,7 @@ class AsyncStoredAgent:
     async def delete(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9463,9 +12409,13 @@ class AsyncStoredAgent:
         Deletes an agent from storage by its unique identifier
 
         ``DELETE /stored/agents/{storedAgentId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.stored_agents.delete_stored_agent(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9478,6 +12428,7 @@ class AsyncStoredAgent:
     async def dependents(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9491,9 +12442,13 @@ class AsyncStoredAgent:
         Returns agents that reference the target as a sub-agent. Used to warn before deleting or unsharing. Caller-readable references appear in `dependents` (id + name); cross-workspace references the caller cannot read are aggregated in `hiddenCount` and only surfaced when the target is public.
 
         ``GET /stored/agents/{storedAgentId}/dependents``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.stored_agents.list_dependents(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9660,6 +12615,7 @@ class AsyncStoredAgent:
     async def favorite(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9673,9 +12629,13 @@ class AsyncStoredAgent:
         Marks the stored agent as favorited by the calling user. Idempotent.
 
         ``PUT /stored/agents/{storedAgentId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.stored_agents.put_favorite(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9688,6 +12648,7 @@ class AsyncStoredAgent:
     async def unfavorite(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9701,9 +12662,13 @@ class AsyncStoredAgent:
         Removes the caller’s favorite from the stored agent. Idempotent.
 
         ``DELETE /stored/agents/{storedAgentId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.stored_agents.delete_favorite(
             stored_agent_id=self.stored_agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9719,6 +12684,7 @@ class AsyncStoredAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9737,12 +12703,14 @@ class AsyncStoredAgent:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.stored_agent_id,
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9758,6 +12726,7 @@ class AsyncStoredAgent:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9772,6 +12741,7 @@ class AsyncStoredAgent:
             page=page,
             per_page=per_page,
             order_by=order_by,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -9784,6 +12754,7 @@ class AsyncStoredAgent:
     async def create_version(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -9801,10 +12772,12 @@ class AsyncStoredAgent:
         ``POST /stored/agents/{agentId}/versions``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         return await self._client.agent_versions.create_stored_agent_version(
             agent_id=self.stored_agent_id,
+            request_context=request_context,
             change_message=change_message,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -9820,6 +12793,7 @@ class AsyncStoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9836,10 +12810,12 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.get_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9853,6 +12829,7 @@ class AsyncStoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -9870,10 +12847,12 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -9888,6 +12867,7 @@ class AsyncStoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -9905,10 +12885,12 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -9923,6 +12905,7 @@ class AsyncStoredAgent:
         self,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9939,10 +12922,12 @@ class AsyncStoredAgent:
 
         Args:
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.stored_agent_id,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9954,9 +12939,10 @@ class AsyncStoredAgent:
 
     async def compare_versions(
         self,
-        *,
         from_: str,
         to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9974,11 +12960,1418 @@ class AsyncStoredAgent:
         Args:
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.stored_agent_id,
             from_=from_,
             to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def open_change_request(
+        self,
+        *,
+        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | bool
+        | None
+        | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        durable: bool
+        | _models.StoredAgentExportRequestDurable
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        inspect_only: bool | NotGiven = NOT_GIVEN,
+        instructions: str
+        | Sequence[
+            _models.StoredAgentExportRequestInstructionsText
+            | Mapping[str, Any]
+            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
+            | _models.StoredAgentExportRequestInstructionsPromptBlock
+        ]
+        | NotGiven = NOT_GIVEN,
+        integration_tools: Mapping[
+            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        mcp_clients: Mapping[
+            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | None
+        | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        | Mapping[str, Any]
+        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorers: Mapping[
+            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        tool_providers: Mapping[
+            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        user_name: str | NotGiven = NOT_GIVEN,
+        workflows: Mapping[
+            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        | Mapping[str, Any]
+        | _models.StoredAgentExportRequestWorkspaceOption1Inline
+        | _models.StoredAgentExportRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredAgentChangeRequestResponse:
+        """Open stored agent source change request
+
+        Opens a source-provider change request for deterministic agent override JSON without mutating storage
+
+        ``POST /stored/agents/{storedAgentId}/change-request``
+
+        Args:
+            agents: Agent keys with optional per-agent config — static or conditional
+            browser: Browser configuration — object config, true (apply default), false/null (disable)
+            default_options: Default options for generate/stream calls — static or conditional
+            description: Description of the agent
+            durable: Opt this agent into durable execution when it is hydrated. Cache and pubsub are inherited from the Mastra instance; without distributed backends durability is process-local. Does not enable automatic recovery — that stays `recovery.durableAgents`.
+            input_processors: Input processor graph — static or conditional
+            instructions: System instructions for the agent (string or array of instruction blocks)
+            integration_tools: Map of tool provider IDs to their tool configurations — static or conditional
+            mcp_clients: Map of stored MCP client IDs to their tool configurations — static or conditional
+            memory: Memory configuration — static, conditional, or null to disable memory
+            model: Model configuration — static value or array of conditional variants
+            name: Name of the agent
+            output_processors: Output processor graph — static or conditional
+            request_context_schema: JSON Schema defining valid request context variables for conditional rule evaluation
+            scorers: Scorer keys with optional sampling config — static or conditional
+            skills: Skill IDs mapped to per-skill config — static or conditional
+            tool_providers: Tool provider connections and per-tool config (provider-agnostic). Coexists with the deprecated `integrationTools` field.
+            tools: Tool keys mapped to per-tool config — static or conditional
+            workflows: Workflow keys with optional per-workflow config — static or conditional
+            workspace: Workspace reference (stored ID or inline config) — static or conditional
+        """
+        return await self._client.stored_agents.change_request(
+            stored_agent_id=self.stored_agent_id,
+            agents=agents,
+            browser=browser,
+            change_message=change_message,
+            default_options=default_options,
+            description=description,
+            durable=durable,
+            input_processors=input_processors,
+            inspect_only=inspect_only,
+            instructions=instructions,
+            integration_tools=integration_tools,
+            mcp_clients=mcp_clients,
+            memory=memory,
+            model=model,
+            name=name,
+            output_processors=output_processors,
+            request_context_schema=request_context_schema,
+            scorers=scorers,
+            skills=skills,
+            tool_providers=tool_providers,
+            tools=tools,
+            user_name=user_name,
+            workflows=workflows,
+            workspace=workspace,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncStoredMcpClient:
+    """An MCP client configuration stored in the server's database."""
+
+    def __init__(self, client: AsyncMastraClient, stored_mcp_client_id: str) -> None:
+        self._client = client
+        self.stored_mcp_client_id = stored_mcp_client_id
+
+    def __repr__(self) -> str:
+        return f"AsyncStoredMcpClient(stored_mcp_client_id={self.stored_mcp_client_id!r})"
+
+    async def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClient:
+        """Get stored MCP client by ID
+
+        Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_mcp_clients.get_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+        """Update stored MCP client
+
+        Updates an existing MCP client in storage with the provided fields
+
+        ``PATCH /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            description: Description of the MCP client
+            name: Name of the MCP client
+            servers: Map of server name to server configuration
+        """
+        return await self._client.stored_mcp_clients.update_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            request_context=request_context,
+            author_id=author_id,
+            description=description,
+            metadata=metadata,
+            name=name,
+            servers=servers,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredMcpClientDeleteResponse:
+        """Delete stored MCP client
+
+        Deletes an MCP client from storage by its unique identifier
+
+        ``DELETE /stored/mcp-clients/{storedMCPClientId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_mcp_clients.delete_stored_mcp_client(
+            stored_mcp_client_id=self.stored_mcp_client_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncStoredPromptBlock:
+    """A prompt block stored in the server's database, with its versions."""
+
+    def __init__(self, client: AsyncMastraClient, stored_prompt_block_id: str) -> None:
+        self._client = client
+        self.stored_prompt_block_id = stored_prompt_block_id
+
+    def __repr__(self) -> str:
+        return f"AsyncStoredPromptBlock(stored_prompt_block_id={self.stored_prompt_block_id!r})"
+
+    async def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlock:
+        """Get stored prompt block by ID
+
+        Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_prompt_blocks.get_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        content: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        rules: _models.StoredPromptBlockUpdateRequestRules
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+        """Update stored prompt block
+
+        Updates an existing prompt block in storage with the provided fields
+
+        ``PATCH /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            content: Template content with {{variable}} interpolation
+            description: Purpose description
+            name: Display name of the prompt block
+            request_context_schema: JSON Schema defining available variables for {{variableName}} interpolation and conditions
+        """
+        return await self._client.stored_prompt_blocks.update_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            author_id=author_id,
+            content=content,
+            description=description,
+            metadata=metadata,
+            name=name,
+            request_context_schema=request_context_schema,
+            rules=rules,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockDeleteResponse:
+        """Delete stored prompt block
+
+        Deletes a prompt block from storage by its unique identifier
+
+        ``DELETE /stored/prompt-blocks/{storedPromptBlockId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_prompt_blocks.delete_stored_prompt_block(
+            stored_prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsResponse:
+        """List prompt block versions
+
+        Returns a paginated list of all versions for a stored prompt block
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.list_stored_prompt_block_versions(
+            prompt_block_id=self.stored_prompt_block_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredPromptBlockVersionsOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredPromptBlockVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.prompt_block_versions.iter_stored_prompt_block_versions(
+            prompt_block_id=self.stored_prompt_block_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    async def create_version(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsCreateResponse:
+        """Create prompt block version
+
+        Creates a new version snapshot of the current prompt block configuration
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            change_message: Optional message describing the changes
+        """
+        return await self._client.prompt_block_versions.create_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            request_context=request_context,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersion:
+        """Get prompt block version
+
+        Returns a specific version of a prompt block by its version ID
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.get_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def activate_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionActivateResponse:
+        """Activate prompt block version
+
+        Sets a specific version as the active version for the prompt block
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.stored_prompt_block_version_activate(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def restore_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionRestoreResponse:
+        """Restore prompt block version
+
+        Restores the prompt block configuration from a version, creating a new version
+
+        ``POST /stored/prompt-blocks/{promptBlockId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.stored_prompt_block_version_restore(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionDeleteResponse:
+        """Delete prompt block version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/prompt-blocks/{promptBlockId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.delete_stored_prompt_block_version(
+            prompt_block_id=self.stored_prompt_block_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def compare_versions(
+        self,
+        from_: str,
+        to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredPromptBlockVersionsCompareResponse:
+        """Compare prompt block versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/prompt-blocks/{promptBlockId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.prompt_block_versions.get_stored_prompt_block_versions_compare(
+            prompt_block_id=self.stored_prompt_block_id,
+            from_=from_,
+            to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncStoredScorer:
+    """A scorer definition stored in the server's database, with its versions."""
+
+    def __init__(self, client: AsyncMastraClient, stored_scorer_id: str) -> None:
+        self._client = client
+        self.stored_scorer_id = stored_scorer_id
+
+    def __repr__(self) -> str:
+        return f"AsyncStoredScorer(stored_scorer_id={self.stored_scorer_id!r})"
+
+    async def details(
+        self,
+        *,
+        status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorer:
+        """Get stored scorer definition by ID
+
+        Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
+
+        ``GET /stored/scorers/{storedScorerId}``
+
+        Args:
+            status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_scorers.get_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            status=status,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        | Mapping[str, Any]
+        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        score_range: _models.StoredScorerUpdateRequestScoreRange
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        type: Literal[
+            "llm-judge",
+            "answer-relevancy",
+            "answer-similarity",
+            "bias",
+            "context-precision",
+            "context-relevance",
+            "faithfulness",
+            "hallucination",
+            "noise-sensitivity",
+            "prompt-alignment",
+            "tool-call-accuracy",
+            "toxicity",
+        ]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+        """Update stored scorer definition
+
+        Updates an existing scorer definition in storage with the provided fields
+
+        ``PATCH /stored/scorers/{storedScorerId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            default_sampling: Default sampling configuration
+            description: Description of the scorer
+            instructions: System instructions for the judge LLM (used when type is llm-judge)
+            name: Name of the scorer
+            preset_config: Serializable config options for preset scorers
+            type: Scorer type: llm-judge for custom, or a preset type name
+        """
+        return await self._client.stored_scorers.update_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            author_id=author_id,
+            default_sampling=default_sampling,
+            description=description,
+            instructions=instructions,
+            metadata=metadata,
+            model=model,
+            name=name,
+            preset_config=preset_config,
+            score_range=score_range,
+            type=type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerDeleteResponse:
+        """Delete stored scorer definition
+
+        Deletes a scorer definition from storage by its unique identifier
+
+        ``DELETE /stored/scorers/{storedScorerId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_scorers.delete_stored_scorer(
+            stored_scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsResponse:
+        """List scorer versions
+
+        Returns a paginated list of all versions for a stored scorer
+
+        ``GET /stored/scorers/{scorerId}/versions``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.list_stored_scorer_versions(
+            scorer_id=self.stored_scorer_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_versions(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.StoredScorerVersion]:
+        """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        return self._client.scorer_versions.iter_stored_scorer_versions(
+            scorer_id=self.stored_scorer_id,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            request_context=request_context,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    async def create_version(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        change_message: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsCreateResponse:
+        """Create scorer version
+
+        Creates a new version snapshot of the current scorer configuration
+
+        ``POST /stored/scorers/{scorerId}/versions``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            change_message: Optional message describing the changes
+        """
+        return await self._client.scorer_versions.create_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            request_context=request_context,
+            change_message=change_message,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersion:
+        """Get scorer version
+
+        Returns a specific version of a scorer by its version ID
+
+        ``GET /stored/scorers/{scorerId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.get_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def activate_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionActivateResponse:
+        """Activate scorer version
+
+        Sets a specific version as the active version for the scorer
+
+        ``POST /stored/scorers/{scorerId}/versions/{versionId}/activate``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.stored_scorer_version_activate(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def restore_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionRestoreResponse:
+        """Restore scorer version
+
+        Restores the scorer configuration from a version, creating a new version
+
+        ``POST /stored/scorers/{scorerId}/versions/{versionId}/restore``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.stored_scorer_version_restore(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_version(
+        self,
+        version_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionDeleteResponse:
+        """Delete scorer version
+
+        Deletes a specific version (cannot delete the active version)
+
+        ``DELETE /stored/scorers/{scorerId}/versions/{versionId}``
+
+        Args:
+            version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.delete_stored_scorer_version(
+            scorer_id=self.stored_scorer_id,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def compare_versions(
+        self,
+        from_: str,
+        to: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredScorerVersionsCompareResponse:
+        """Compare scorer versions
+
+        Compares two versions and returns the differences between them
+
+        ``GET /stored/scorers/{scorerId}/versions/compare``
+
+        Args:
+            from_: Version ID (UUID) to compare from
+            to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.scorer_versions.get_stored_scorer_versions_compare(
+            scorer_id=self.stored_scorer_id,
+            from_=from_,
+            to=to,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncStoredSkill:
+    """A skill stored in the server's database."""
+
+    def __init__(self, client: AsyncMastraClient, stored_skill_id: str) -> None:
+        self._client = client
+        self.stored_skill_id = stored_skill_id
+
+    def __repr__(self) -> str:
+        return f"AsyncStoredSkill(stored_skill_id={self.stored_skill_id!r})"
+
+    async def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkill:
+        """Get stored skill by ID
+
+        Returns a specific skill from storage by its unique identifier (resolved with active version config)
+
+        ``GET /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_skills.get_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        assets: Sequence[str] | NotGiven = NOT_GIVEN,
+        author_id: str | NotGiven = NOT_GIVEN,
+        compatibility: Any | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        license: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        references: Sequence[str] | NotGiven = NOT_GIVEN,
+        scripts: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.StoredSkillUpdateRequestSourceExternal
+        | Mapping[str, Any]
+        | _models.StoredSkillUpdateRequestSourceLocal
+        | _models.StoredSkillUpdateRequestSourceManaged
+        | NotGiven = NOT_GIVEN,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+        """Update stored skill
+
+        Updates an existing skill in storage with the provided fields
+
+        ``PATCH /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            assets: List of asset file paths
+            compatibility: Compatibility requirements
+            description: Description of what the skill does and when to use it
+            files: Full file tree structure for the skill
+            instructions: Markdown instructions for the skill
+            license: License identifier for the skill
+            metadata: Additional metadata for the skill
+            name: Name of the skill
+            references: List of reference file paths
+            scripts: List of script file paths
+            source: Source location of the skill
+            visibility: Skill visibility: private (owner/admin only) or public (any reader)
+        """
+        return await self._client.stored_skills.update_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            assets=assets,
+            author_id=author_id,
+            compatibility=compatibility,
+            description=description,
+            files=files,
+            instructions=instructions,
+            license=license,
+            metadata=metadata,
+            name=name,
+            references=references,
+            scripts=scripts,
+            source=source,
+            visibility=visibility,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillDeleteResponse:
+        """Delete stored skill
+
+        Deletes a skill from storage by its unique identifier
+
+        ``DELETE /stored/skills/{storedSkillId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_skills.delete_stored_skill(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def favorite(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillFavoriteReplaceResponse:
+        """Favorite a stored skill
+
+        Marks the stored skill as favorited by the calling user. Idempotent.
+
+        ``PUT /stored/skills/{storedSkillId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_skills.put_favorite(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def unfavorite(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.StoredSkillFavoriteDeleteResponse:
+        """Unfavorite a stored skill
+
+        Removes the caller’s favorite from the stored skill. Idempotent.
+
+        ``DELETE /stored/skills/{storedSkillId}/favorite``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.stored_skills.delete_favorite(
+            stored_skill_id=self.stored_skill_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -10057,6 +14450,521 @@ class AsyncTool:
             data=data,
             request_context=request_context,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncToolProvider:
+    """A tool provider registered on the server (toolkits, tools, connections and their auth)."""
+
+    def __init__(self, client: AsyncMastraClient, provider_id: str) -> None:
+        self._client = client
+        self.provider_id = provider_id
+
+    def __repr__(self) -> str:
+        return f"AsyncToolProvider(provider_id={self.provider_id!r})"
+
+    async def list_toolkits(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderToolkitsResponse:
+        """List tool provider toolkits
+
+        Returns the toolkits available from a specific tool provider
+
+        ``GET /tool-providers/{providerId}/toolkits``
+        """
+        return await self._client.tool_providers.list_toolkits(
+            provider_id=self.provider_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_tools(
+        self,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderToolsResponse:
+        """List tool provider tools
+
+        Returns the tools available from a specific tool provider, with optional filtering
+
+        ``GET /tool-providers/{providerId}/tools``
+
+        Args:
+            toolkit: Filter tools by toolkit slug
+            search: Search tools by name or description
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page
+        """
+        return await self._client.tool_providers.list_tools(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            search=search,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_tools(
+        self,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        page: float | NotGiven = NOT_GIVEN,
+        per_page: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ToolProviderToolsResponseData]:
+        """Every item of every page of ``list_tools``, a page at a time as the loop goes."""
+        return self._client.tool_providers.iter_tools(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            search=search,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    async def get_tool_schema(
+        self,
+        tool_slug: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> dict[str, Any]:
+        """Get tool provider tool schema
+
+        Returns the schema for a specific tool from a tool provider
+
+        ``GET /tool-providers/{providerId}/tools/{toolSlug}/schema``
+
+        Args:
+            tool_slug: Slug identifier for the tool
+        """
+        return await self._client.tool_providers.get_tool_schema(
+            provider_id=self.provider_id,
+            tool_slug=tool_slug,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def authorize(
+        self,
+        *,
+        toolkit: str,
+        config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        connection_id: str | NotGiven = NOT_GIVEN,
+        label: str | None | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderAuthorizeResponse:
+        """Authorize tool provider connection
+
+        Starts an OAuth flow and returns a redirect URL + opaque auth handle
+
+        ``POST /tool-providers/{providerId}/authorize``
+
+        Args:
+            toolkit: Toolkit slug being authorized
+            config: Provider-specific user-supplied connection fields (e.g. subdomain)
+            connection_id: Existing connection bucket id when re-authorizing; omit for a brand-new connection
+            label: Optional human label to persist on the resulting tool_provider_connections row. Must match the stored connection label rules (≤ 32 chars, [A-Za-z0-9 _-]+).
+            scope: Identity bucket. "shared" pins under SHARED_BUCKET_ID. "caller-supplied" pins under the request-context resourceId (returns 400 when missing). Defaults to "per-author".
+            tool_name: Optional tool slug for tool-scoped authorization
+        """
+        return await self._client.tool_providers.authorize(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            config=config,
+            connection_id=connection_id,
+            label=label,
+            scope=scope,
+            tool_name=tool_name,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_auth_status(
+        self,
+        auth_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderAuthStatus:
+        """Get tool provider auth status
+
+        Polls the OAuth flow status for an outstanding authorize call
+
+        ``GET /tool-providers/{providerId}/auth-status/{authId}``
+
+        Args:
+            auth_id: Opaque auth handle returned by authorize
+        """
+        return await self._client.tool_providers.get_auth_status(
+            provider_id=self.provider_id,
+            auth_id=auth_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_connection_status(
+        self,
+        *,
+        items: Sequence[_models.ToolProviderConnectionStatusRequestItem | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionStatusResponse:
+        """Get connection status for a provider
+
+        Batch-checks whether a set of (connectionId, toolkit) tuples are still connected
+
+        ``POST /tool-providers/{providerId}/connection-status``
+
+        Args:
+            items: Connection tuples to batch-check
+        """
+        return await self._client.tool_providers.connection_status(
+            provider_id=self.provider_id,
+            items=items,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_connections(
+        self,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionsResponse:
+        """List existing connections
+
+        Returns existing provider connections on a toolkit, so the picker can offer them for pinning without re-running OAuth
+
+        ``GET /tool-providers/{providerId}/connections``
+
+        Args:
+            toolkit: Toolkit slug whose connections to list
+            author_id: Admin-only: restrict listing to a specific author. Silently ignored for non-admin callers.
+            scope: Filter results by scope. Omit to include shared + per-author pins for the caller.
+            page: Page number for pagination (1-indexed)
+            per_page: Number of items per page (default 50, max 200)
+        """
+        return await self._client.tool_providers.list_connections(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            author_id=author_id,
+            scope=scope,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_connections(
+        self,
+        *,
+        toolkit: str,
+        author_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["shared", "per-author", "caller-supplied"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ToolProviderConnectionsResponseItem]:
+        """Every item of every page of ``list_connections``, a page at a time as the loop goes."""
+        return self._client.tool_providers.iter_connections(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            author_id=author_id,
+            scope=scope,
+            page=page,
+            per_page=per_page,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    async def list_connection_fields(
+        self,
+        *,
+        toolkit: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionFieldsResponse:
+        """List connection field schema
+
+        Returns a list of provider-specific fields the UI should collect before initiating an authorize call
+
+        ``GET /tool-providers/{providerId}/connection-fields``
+
+        Args:
+            toolkit: Toolkit slug whose connection field schema to list
+        """
+        return await self._client.tool_providers.list_connection_fields(
+            provider_id=self.provider_id,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def disconnect_connection(
+        self,
+        connection_id: str,
+        *,
+        force: bool | Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionDeleteResponse:
+        """Disconnect a connection
+
+        Revokes the provider-side connection (if supported) and removes the persisted tool_provider_connections row. Use `?force=true` to bypass usage checks.
+
+        ``DELETE /tool-providers/{providerId}/connections/{connectionId}``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            force: When true, revoke at the provider and drop the row even if pinned by agents
+            toolkit: Toolkit slug for the connection (used when the row was upserted with one)
+        """
+        return await self._client.tool_providers.delete_connection(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            force=force,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_connection(
+        self,
+        connection_id: str,
+        *,
+        label: str | Literal[""] | None,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionUpdateResponse:
+        """Update a connection label
+
+        Updates the persisted display label on tool_provider_connections. Returns 403 when caller is neither the owner nor admin (and the row is not shared), 404 when the row does not exist.
+
+        ``PATCH /tool-providers/{providerId}/connections/{connectionId}``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            label: New display label for the connection. Pass null (or empty string) to clear the existing label.
+        """
+        return await self._client.tool_providers.update_connection(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            label=label,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_connection_usage(
+        self,
+        connection_id: str,
+        *,
+        toolkit: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderConnectionUsageResponse:
+        """List agents using a connection
+
+        Returns the agents that pin this connection in their toolProviders config
+
+        ``GET /tool-providers/{providerId}/connections/{connectionId}/usage``
+
+        Args:
+            connection_id: Adapter-native connection id (e.g. Composio ca_...)
+            toolkit: Optional toolkit slug to scope the usage scan
+        """
+        return await self._client.tool_providers.get_connection_usage(
+            provider_id=self.provider_id,
+            connection_id=connection_id,
+            toolkit=toolkit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_health(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ToolProviderHealthResponse:
+        """Get tool provider health
+
+        Returns provider-level health (config, reachability, etc.)
+
+        ``GET /tool-providers/{providerId}/health``
+        """
+        return await self._client.tool_providers.get_health(
+            provider_id=self.provider_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -11977,6 +16885,552 @@ class AsyncWorkflowRun:
         return await self._client.workflows.delete_run(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncWorkspace:
+    """A workspace of the server (its filesystem, search index and skills), by id."""
+
+    def __init__(self, client: AsyncMastraClient, workspace_id: str) -> None:
+        self._client = client
+        self.workspace_id = workspace_id
+
+    def __repr__(self) -> str:
+        return f"AsyncWorkspace(workspace_id={self.workspace_id!r})"
+
+    def get_skill(
+        self, skill_name: str, skill_path: str | None = None
+    ) -> AsyncWorkspaceSkillResource:
+        """A skill of a workspace, by name (and its path, where two skills share a name)."""
+        return AsyncWorkspaceSkillResource(
+            self._client,
+            workspace_id=self.workspace_id,
+            skill_name=skill_name,
+            skill_path=skill_path,
+        )
+
+    async def info(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Workspace:
+        """Get workspace info
+
+        Returns information about a specific workspace and its capabilities
+
+        ``GET /workspaces/{workspaceId}``
+        """
+        return await self._client.workspace.get_workspace(
+            workspace_id=self.workspace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def read_file(
+        self,
+        path: str,
+        encoding: str | NotGiven = NOT_GIVEN,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsReadResponse:
+        """Read file content
+
+        Returns the content of a file at the specified path
+
+        ``GET /workspaces/{workspaceId}/fs/read``
+
+        Args:
+            path: Path to the file to read
+            encoding: Encoding for text files (default: utf-8)
+        """
+        return await self._client.workspace.get_fs_read(
+            workspace_id=self.workspace_id,
+            path=path,
+            encoding=encoding,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def write_file(
+        self,
+        path: str,
+        content: str,
+        *,
+        encoding: Literal["utf-8", "base64"] | NotGiven = NOT_GIVEN,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsWriteResponse:
+        """Write file content
+
+        Writes content to a file at the specified path. Supports base64 encoding for binary files.
+
+        ``POST /workspaces/{workspaceId}/fs/write``
+
+        Args:
+            path: Path to write to
+            content: Content to write (text or base64-encoded binary)
+            encoding: Content encoding
+            recursive: Create parent directories if needed
+        """
+        return await self._client.workspace.fs_write(
+            workspace_id=self.workspace_id,
+            path=path,
+            content=content,
+            encoding=encoding,
+            recursive=recursive,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_files(
+        self,
+        path: str,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsListResponse:
+        """List directory contents
+
+        Returns a list of files and directories at the specified path
+
+        ``GET /workspaces/{workspaceId}/fs/list``
+
+        Args:
+            path: Path to the directory to list
+            recursive: Include subdirectories
+        """
+        return await self._client.workspace.get_fs_list(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        force: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsDeleteDeleteResponse:
+        """Delete file or directory
+
+        Deletes a file or directory at the specified path
+
+        ``DELETE /workspaces/{workspaceId}/fs/delete``
+
+        Args:
+            path: Path to delete
+            recursive: Delete directories recursively
+            force: Don't error if path doesn't exist
+        """
+        return await self._client.workspace.delete_fs_delete(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            force=force,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def mkdir(
+        self,
+        path: str,
+        recursive: bool | NotGiven = NOT_GIVEN,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsMkdirResponse:
+        """Create directory
+
+        Creates a directory at the specified path
+
+        ``POST /workspaces/{workspaceId}/fs/mkdir``
+
+        Args:
+            path: Directory path to create
+            recursive: Create parent directories if needed
+        """
+        return await self._client.workspace.fs_mkdir(
+            workspace_id=self.workspace_id,
+            path=path,
+            recursive=recursive,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def stat(
+        self,
+        path: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceFsStatResponse:
+        """Get file/directory info
+
+        Returns metadata about a file or directory
+
+        ``GET /workspaces/{workspaceId}/fs/stat``
+
+        Args:
+            path: Path to get info about
+        """
+        return await self._client.workspace.get_fs_stat(
+            workspace_id=self.workspace_id,
+            path=path,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def search(
+        self,
+        *,
+        query: str,
+        top_k: float | NotGiven = NOT_GIVEN,
+        mode: Literal["bm25", "vector", "hybrid"] | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSearchResponse:
+        """Search workspace content
+
+        Searches across indexed workspace content using BM25, vector, or hybrid search
+
+        ``GET /workspaces/{workspaceId}/search``
+
+        Args:
+            query: Search query text
+            top_k: Maximum number of results
+            mode: Search mode
+            min_score: Minimum relevance score threshold
+        """
+        return await self._client.workspace.get_search(
+            workspace_id=self.workspace_id,
+            query=query,
+            top_k=top_k,
+            mode=mode,
+            min_score=min_score,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def index(
+        self,
+        *,
+        content: str,
+        path: str,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceIndexResponse:
+        """Index content for search
+
+        Indexes content for later search operations
+
+        ``POST /workspaces/{workspaceId}/index``
+
+        Args:
+            content: Content to index
+            path: Path to use as document ID
+            metadata: Optional metadata
+        """
+        return await self._client.workspace.index(
+            workspace_id=self.workspace_id,
+            content=content,
+            path=path,
+            metadata=metadata,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_skills(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillsResponse:
+        """List all skills
+
+        Returns a list of all discovered skills with their metadata
+
+        ``GET /workspaces/{workspaceId}/skills``
+        """
+        return await self._client.workspace.list_skills(
+            workspace_id=self.workspace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def search_skills(
+        self,
+        *,
+        query: str,
+        top_k: float | NotGiven = NOT_GIVEN,
+        min_score: float | NotGiven = NOT_GIVEN,
+        skill_names: str | NotGiven = NOT_GIVEN,
+        include_references: bool | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillsSearchResponse:
+        """Search skills
+
+        Searches across all skills content using BM25 keyword search
+
+        ``GET /workspaces/{workspaceId}/skills/search``
+
+        Args:
+            query: Search query text
+            top_k: Maximum number of results
+            min_score: Minimum relevance score threshold
+            skill_names: Comma-separated list of skill names to search within
+            include_references: Include reference files in search
+        """
+        return await self._client.workspace.get_skills_search(
+            workspace_id=self.workspace_id,
+            query=query,
+            top_k=top_k,
+            min_score=min_score,
+            skill_names=skill_names,
+            include_references=include_references,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncWorkspaceSkillResource:
+    """A skill of a workspace, by name (and its path, where two skills share a name)."""
+
+    def __init__(
+        self,
+        client: AsyncMastraClient,
+        workspace_id: str,
+        skill_name: str,
+        skill_path: str | None = None,
+    ) -> None:
+        self._client = client
+        self.workspace_id = workspace_id
+        self.skill_name = skill_name
+        self.skill_path = skill_path
+
+    def __repr__(self) -> str:
+        return f"AsyncWorkspaceSkillResource(workspace_id={self.workspace_id!r}, skill_name={self.skill_name!r}, skill_path={self.skill_path!r})"
+
+    async def details(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkill:
+        """Get skill details
+
+        Returns the full details of a specific skill including instructions and file lists
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}``
+        """
+        return await self._client.workspace.get_skill(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_references(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillReferencesResponse:
+        """List skill references
+
+        Returns a list of all reference file paths for a skill
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}/references``
+        """
+        return await self._client.workspace.list_skill_references(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_reference(
+        self,
+        reference_path: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkspaceSkillReference:
+        """Get skill reference content
+
+        Returns the content of a specific reference file from a skill
+
+        ``GET /workspaces/{workspaceId}/skills/{skillName}/references/{referencePath}``
+
+        Args:
+            reference_path: Reference file path (URL encoded)
+        """
+        return await self._client.workspace.get_skill_reference(
+            workspace_id=self.workspace_id,
+            skill_name=self.skill_name,
+            path=self.skill_path if self.skill_path is not None else NOT_GIVEN,
+            reference_path=reference_path,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,

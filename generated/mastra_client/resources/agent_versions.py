@@ -29,6 +29,7 @@ class AgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -47,19 +48,28 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.activate_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -87,6 +97,7 @@ class AgentVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -105,6 +116,7 @@ class AgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.compare_stored_agent_versions,
@@ -112,6 +124,7 @@ class AgentVersionsResource:
                 "agent_id": agent_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -122,9 +135,11 @@ class AgentVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -151,6 +166,7 @@ class AgentVersionsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -169,12 +185,14 @@ class AgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             AgentVersionsResource.create_stored_agent_version,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -187,7 +205,14 @@ class AgentVersionsResource:
         _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -214,6 +239,7 @@ class AgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -231,19 +257,28 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.delete_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -270,6 +305,7 @@ class AgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -287,19 +323,28 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.get_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -328,6 +373,7 @@ class AgentVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -347,6 +393,7 @@ class AgentVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.list_stored_agent_versions,
@@ -355,6 +402,7 @@ class AgentVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -366,9 +414,11 @@ class AgentVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -398,6 +448,7 @@ class AgentVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -418,6 +469,7 @@ class AgentVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -433,6 +485,7 @@ class AgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -451,19 +504,28 @@ class AgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentVersionsResource.restore_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -497,6 +559,7 @@ class AsyncAgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -515,19 +578,28 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.activate_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -555,6 +627,7 @@ class AsyncAgentVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -573,6 +646,7 @@ class AsyncAgentVersionsResource:
             agent_id: Unique identifier for the stored agent
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.compare_stored_agent_versions,
@@ -580,6 +654,7 @@ class AsyncAgentVersionsResource:
                 "agent_id": agent_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -590,9 +665,11 @@ class AsyncAgentVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -619,6 +696,7 @@ class AsyncAgentVersionsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -637,12 +715,14 @@ class AsyncAgentVersionsResource:
 
         Args:
             agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             AsyncAgentVersionsResource.create_stored_agent_version,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -655,7 +735,14 @@ class AsyncAgentVersionsResource:
         _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -682,6 +769,7 @@ class AsyncAgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -699,19 +787,28 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.delete_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -738,6 +835,7 @@ class AsyncAgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -755,19 +853,28 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.get_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -796,6 +903,7 @@ class AsyncAgentVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -815,6 +923,7 @@ class AsyncAgentVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.list_stored_agent_versions,
@@ -823,6 +932,7 @@ class AsyncAgentVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -834,9 +944,11 @@ class AsyncAgentVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -866,6 +978,7 @@ class AsyncAgentVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredAgentVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -886,6 +999,7 @@ class AsyncAgentVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -902,6 +1016,7 @@ class AsyncAgentVersionsResource:
         agent_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -920,19 +1035,28 @@ class AsyncAgentVersionsResource:
         Args:
             agent_id: Unique identifier for the stored agent
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentVersionsResource.restore_stored_agent_version,
             {
                 "agent_id": agent_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/agents/{path_param(agent_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

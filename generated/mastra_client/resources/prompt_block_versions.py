@@ -28,6 +28,7 @@ class PromptBlockVersionsResource:
         self,
         prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -46,12 +47,14 @@ class PromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             PromptBlockVersionsResource.create_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -64,7 +67,14 @@ class PromptBlockVersionsResource:
         _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -91,6 +101,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -108,19 +119,28 @@ class PromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.delete_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -147,6 +167,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -164,19 +185,28 @@ class PromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -204,6 +234,7 @@ class PromptBlockVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -222,6 +253,7 @@ class PromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -229,6 +261,7 @@ class PromptBlockVersionsResource:
                 "prompt_block_id": prompt_block_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -239,9 +272,11 @@ class PromptBlockVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -273,6 +308,7 @@ class PromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -292,6 +328,7 @@ class PromptBlockVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -300,6 +337,7 @@ class PromptBlockVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -311,9 +349,11 @@ class PromptBlockVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -345,6 +385,7 @@ class PromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -365,6 +406,7 @@ class PromptBlockVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -380,6 +422,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -398,19 +441,28 @@ class PromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_activate,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -437,6 +489,7 @@ class PromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -455,19 +508,28 @@ class PromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             PromptBlockVersionsResource.stored_prompt_block_version_restore,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -500,6 +562,7 @@ class AsyncPromptBlockVersionsResource:
         self,
         prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -518,12 +581,14 @@ class AsyncPromptBlockVersionsResource:
 
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             AsyncPromptBlockVersionsResource.create_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -536,7 +601,14 @@ class AsyncPromptBlockVersionsResource:
         _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -563,6 +635,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -580,19 +653,28 @@ class AsyncPromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.delete_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -619,6 +701,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -636,19 +719,28 @@ class AsyncPromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_version,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -676,6 +768,7 @@ class AsyncPromptBlockVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -694,6 +787,7 @@ class AsyncPromptBlockVersionsResource:
             prompt_block_id: Unique identifier for the stored prompt block
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.get_stored_prompt_block_versions_compare,
@@ -701,6 +795,7 @@ class AsyncPromptBlockVersionsResource:
                 "prompt_block_id": prompt_block_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -711,9 +806,11 @@ class AsyncPromptBlockVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -745,6 +842,7 @@ class AsyncPromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -764,6 +862,7 @@ class AsyncPromptBlockVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.list_stored_prompt_block_versions,
@@ -772,6 +871,7 @@ class AsyncPromptBlockVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -783,9 +883,11 @@ class AsyncPromptBlockVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -817,6 +919,7 @@ class AsyncPromptBlockVersionsResource:
         order_by: _models.StoredPromptBlockVersionsOrderBy
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -837,6 +940,7 @@ class AsyncPromptBlockVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -853,6 +957,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -871,19 +976,28 @@ class AsyncPromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_activate,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -910,6 +1024,7 @@ class AsyncPromptBlockVersionsResource:
         prompt_block_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -928,19 +1043,28 @@ class AsyncPromptBlockVersionsResource:
         Args:
             prompt_block_id: Unique identifier for the stored prompt block
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncPromptBlockVersionsResource.stored_prompt_block_version_restore,
             {
                 "prompt_block_id": prompt_block_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/prompt-blocks/{path_param(prompt_block_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

@@ -28,6 +28,7 @@ class ScorerVersionsResource:
         self,
         scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -46,12 +47,14 @@ class ScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             ScorerVersionsResource.create_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -64,7 +67,14 @@ class ScorerVersionsResource:
         _response = self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -91,6 +101,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -108,19 +119,28 @@ class ScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.delete_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -147,6 +167,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -164,19 +185,28 @@ class ScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -204,6 +234,7 @@ class ScorerVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -222,6 +253,7 @@ class ScorerVersionsResource:
             scorer_id: Unique identifier for the stored scorer definition
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -229,6 +261,7 @@ class ScorerVersionsResource:
                 "scorer_id": scorer_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -239,9 +272,11 @@ class ScorerVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -271,6 +306,7 @@ class ScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -290,6 +326,7 @@ class ScorerVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.list_stored_scorer_versions,
@@ -298,6 +335,7 @@ class ScorerVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -309,9 +347,11 @@ class ScorerVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -341,6 +381,7 @@ class ScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -361,6 +402,7 @@ class ScorerVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -376,6 +418,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -394,19 +437,28 @@ class ScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_activate,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -433,6 +485,7 @@ class ScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -451,19 +504,28 @@ class ScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ScorerVersionsResource.stored_scorer_version_restore,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -496,6 +558,7 @@ class AsyncScorerVersionsResource:
         self,
         scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -514,12 +577,14 @@ class AsyncScorerVersionsResource:
 
         Args:
             scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
         check_params(
             AsyncScorerVersionsResource.create_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -532,7 +597,14 @@ class AsyncScorerVersionsResource:
         _response = await self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -559,6 +631,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -576,19 +649,28 @@ class AsyncScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.delete_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -615,6 +697,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -632,19 +715,28 @@ class AsyncScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_version,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -672,6 +764,7 @@ class AsyncScorerVersionsResource:
         *,
         from_: str,
         to: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -690,6 +783,7 @@ class AsyncScorerVersionsResource:
             scorer_id: Unique identifier for the stored scorer definition
             from_: Version ID (UUID) to compare from
             to: Version ID (UUID) to compare to
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.get_stored_scorer_versions_compare,
@@ -697,6 +791,7 @@ class AsyncScorerVersionsResource:
                 "scorer_id": scorer_id,
                 "from_": from_,
                 "to": to,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -707,9 +802,11 @@ class AsyncScorerVersionsResource:
                 {
                     "from": from_,
                     "to": to,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -739,6 +836,7 @@ class AsyncScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -758,6 +856,7 @@ class AsyncScorerVersionsResource:
             page: Query parameter: page
             per_page: Query parameter: perPage
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.list_stored_scorer_versions,
@@ -766,6 +865,7 @@ class AsyncScorerVersionsResource:
                 "page": page,
                 "per_page": per_page,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -777,9 +877,11 @@ class AsyncScorerVersionsResource:
                     "page": page,
                     "perPage": per_page,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -809,6 +911,7 @@ class AsyncScorerVersionsResource:
         page: int | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         order_by: _models.StoredScorerVersionsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -829,6 +932,7 @@ class AsyncScorerVersionsResource:
                 page=_pager.position,
                 per_page=per_page,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -845,6 +949,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -863,19 +968,28 @@ class AsyncScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_activate,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}/activate",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -902,6 +1016,7 @@ class AsyncScorerVersionsResource:
         scorer_id: str,
         version_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -920,19 +1035,28 @@ class AsyncScorerVersionsResource:
         Args:
             scorer_id: Unique identifier for the stored scorer definition
             version_id: Unique identifier for the version (UUID)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncScorerVersionsResource.stored_scorer_version_restore,
             {
                 "scorer_id": scorer_id,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "POST",
             f"/stored/scorers/{path_param(scorer_id)}/versions/{path_param(version_id)}/restore",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

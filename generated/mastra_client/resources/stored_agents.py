@@ -463,6 +463,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -479,18 +480,27 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredAgentsResource.delete_favorite,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -516,6 +526,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -532,18 +543,27 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredAgentsResource.delete_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -751,6 +771,7 @@ class StoredAgentsResource:
         stored_agent_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -768,12 +789,14 @@ class StoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredAgentsResource.get_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -783,9 +806,11 @@ class StoredAgentsResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -812,6 +837,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -828,18 +854,27 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredAgentsResource.list_dependents,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}/dependents",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1003,6 +1038,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1019,18 +1055,27 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredAgentsResource.put_favorite,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "PUT",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1056,6 +1101,7 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -1160,6 +1206,7 @@ class StoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agents: Agent keys with optional per-agent config — static or conditional
             author_id: Author identifier for multi-tenant filtering
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
@@ -1190,6 +1237,7 @@ class StoredAgentsResource:
             StoredAgentsResource.update_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1226,7 +1274,14 @@ class StoredAgentsResource:
         _response = self._client.request(
             "PATCH",
             f"/stored/agents/{path_param(stored_agent_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1694,6 +1749,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1710,18 +1766,27 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredAgentsResource.delete_favorite,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1747,6 +1812,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1763,18 +1829,27 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredAgentsResource.delete_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/agents/{path_param(stored_agent_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1982,6 +2057,7 @@ class AsyncStoredAgentsResource:
         stored_agent_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1999,12 +2075,14 @@ class AsyncStoredAgentsResource:
         Args:
             stored_agent_id: Unique identifier for the stored agent
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredAgentsResource.get_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2014,9 +2092,11 @@ class AsyncStoredAgentsResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2043,6 +2123,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2059,18 +2140,27 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredAgentsResource.list_dependents,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/stored/agents/{path_param(stored_agent_id)}/dependents",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2235,6 +2325,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2251,18 +2342,27 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredAgentsResource.put_favorite,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "PUT",
             f"/stored/agents/{path_param(stored_agent_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2288,6 +2388,7 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -2392,6 +2493,7 @@ class AsyncStoredAgentsResource:
 
         Args:
             stored_agent_id: Unique identifier for the stored agent
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agents: Agent keys with optional per-agent config — static or conditional
             author_id: Author identifier for multi-tenant filtering
             auto_publish: Immediately activate the auto-created version. Defaults to false when omitted.
@@ -2422,6 +2524,7 @@ class AsyncStoredAgentsResource:
             AsyncStoredAgentsResource.update_stored_agent,
             {
                 "stored_agent_id": stored_agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -2458,7 +2561,14 @@ class AsyncStoredAgentsResource:
         _response = await self._client.request(
             "PATCH",
             f"/stored/agents/{path_param(stored_agent_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

@@ -97,6 +97,7 @@ class StoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -113,18 +114,27 @@ class StoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredMcpClientsResource.delete_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -151,6 +161,7 @@ class StoredMcpClientsResource:
         stored_mcp_client_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -168,12 +179,14 @@ class StoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredMcpClientsResource.get_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -183,9 +196,11 @@ class StoredMcpClientsResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -332,6 +347,7 @@ class StoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -355,6 +371,7 @@ class StoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             description: Description of the MCP client
             name: Name of the MCP client
             servers: Map of server name to server configuration
@@ -363,6 +380,7 @@ class StoredMcpClientsResource:
             StoredMcpClientsResource.update_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -379,7 +397,14 @@ class StoredMcpClientsResource:
         _response = self._client.request(
             "PATCH",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -481,6 +506,7 @@ class AsyncStoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -497,18 +523,27 @@ class AsyncStoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredMcpClientsResource.delete_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -535,6 +570,7 @@ class AsyncStoredMcpClientsResource:
         stored_mcp_client_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -552,12 +588,14 @@ class AsyncStoredMcpClientsResource:
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredMcpClientsResource.get_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -567,9 +605,11 @@ class AsyncStoredMcpClientsResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -717,6 +757,7 @@ class AsyncStoredMcpClientsResource:
         self,
         stored_mcp_client_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -740,6 +781,7 @@ class AsyncStoredMcpClientsResource:
 
         Args:
             stored_mcp_client_id: Unique identifier for the stored MCP client
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             description: Description of the MCP client
             name: Name of the MCP client
             servers: Map of server name to server configuration
@@ -748,6 +790,7 @@ class AsyncStoredMcpClientsResource:
             AsyncStoredMcpClientsResource.update_stored_mcp_client,
             {
                 "stored_mcp_client_id": stored_mcp_client_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -764,7 +807,14 @@ class AsyncStoredMcpClientsResource:
         _response = await self._client.request(
             "PATCH",
             f"/stored/mcp-clients/{path_param(stored_mcp_client_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

@@ -104,6 +104,7 @@ class StoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -120,18 +121,27 @@ class StoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredPromptBlocksResource.delete_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -158,6 +168,7 @@ class StoredPromptBlocksResource:
         stored_prompt_block_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -175,12 +186,14 @@ class StoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredPromptBlocksResource.get_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -190,9 +203,11 @@ class StoredPromptBlocksResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -339,6 +354,7 @@ class StoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         content: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
@@ -365,6 +381,7 @@ class StoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             content: Template content with {{variable}} interpolation
             description: Purpose description
             name: Display name of the prompt block
@@ -374,6 +391,7 @@ class StoredPromptBlocksResource:
             StoredPromptBlocksResource.update_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -392,7 +410,14 @@ class StoredPromptBlocksResource:
         _response = self._client.request(
             "PATCH",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -501,6 +526,7 @@ class AsyncStoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -517,18 +543,27 @@ class AsyncStoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredPromptBlocksResource.delete_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -555,6 +590,7 @@ class AsyncStoredPromptBlocksResource:
         stored_prompt_block_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -572,12 +608,14 @@ class AsyncStoredPromptBlocksResource:
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredPromptBlocksResource.get_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -587,9 +625,11 @@ class AsyncStoredPromptBlocksResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -737,6 +777,7 @@ class AsyncStoredPromptBlocksResource:
         self,
         stored_prompt_block_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         content: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
@@ -763,6 +804,7 @@ class AsyncStoredPromptBlocksResource:
 
         Args:
             stored_prompt_block_id: Unique identifier for the stored prompt block
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             content: Template content with {{variable}} interpolation
             description: Purpose description
             name: Display name of the prompt block
@@ -772,6 +814,7 @@ class AsyncStoredPromptBlocksResource:
             AsyncStoredPromptBlocksResource.update_stored_prompt_block,
             {
                 "stored_prompt_block_id": stored_prompt_block_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -790,7 +833,14 @@ class AsyncStoredPromptBlocksResource:
         _response = await self._client.request(
             "PATCH",
             f"/stored/prompt-blocks/{path_param(stored_prompt_block_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

@@ -128,6 +128,7 @@ class StoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -144,18 +145,27 @@ class StoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredScorersResource.delete_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -182,6 +192,7 @@ class StoredScorersResource:
         stored_scorer_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -199,12 +210,14 @@ class StoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredScorersResource.get_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -214,9 +227,11 @@ class StoredScorersResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -363,6 +378,7 @@ class StoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
         | Mapping[str, Any]
@@ -409,6 +425,7 @@ class StoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             default_sampling: Default sampling configuration
             description: Description of the scorer
             instructions: System instructions for the judge LLM (used when type is llm-judge)
@@ -420,6 +437,7 @@ class StoredScorersResource:
             StoredScorersResource.update_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -441,7 +459,14 @@ class StoredScorersResource:
         _response = self._client.request(
             "PATCH",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -574,6 +599,7 @@ class AsyncStoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -590,18 +616,27 @@ class AsyncStoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredScorersResource.delete_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -628,6 +663,7 @@ class AsyncStoredScorersResource:
         stored_scorer_id: str,
         *,
         status: Literal["draft", "published", "archived"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -645,12 +681,14 @@ class AsyncStoredScorersResource:
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
             status: Which version to resolve: published (active version) or draft (latest version)
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredScorersResource.get_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -660,9 +698,11 @@ class AsyncStoredScorersResource:
             query=build_query(
                 {
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -810,6 +850,7 @@ class AsyncStoredScorersResource:
         self,
         stored_scorer_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
         | Mapping[str, Any]
@@ -856,6 +897,7 @@ class AsyncStoredScorersResource:
 
         Args:
             stored_scorer_id: Unique identifier for the stored scorer definition
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             default_sampling: Default sampling configuration
             description: Description of the scorer
             instructions: System instructions for the judge LLM (used when type is llm-judge)
@@ -867,6 +909,7 @@ class AsyncStoredScorersResource:
             AsyncStoredScorersResource.update_stored_scorer,
             {
                 "stored_scorer_id": stored_scorer_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -888,7 +931,14 @@ class AsyncStoredScorersResource:
         _response = await self._client.request(
             "PATCH",
             f"/stored/scorers/{path_param(stored_scorer_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

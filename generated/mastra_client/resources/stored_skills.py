@@ -126,6 +126,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -142,18 +143,27 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredSkillsResource.delete_favorite,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -179,6 +189,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -195,18 +206,27 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredSkillsResource.delete_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -232,6 +252,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -248,18 +269,27 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredSkillsResource.get_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -485,6 +515,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -501,18 +532,27 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             StoredSkillsResource.put_favorite,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "PUT",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -538,6 +578,7 @@ class StoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
@@ -573,6 +614,7 @@ class StoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             assets: List of asset file paths
             compatibility: Compatibility requirements
             description: Description of what the skill does and when to use it
@@ -590,6 +632,7 @@ class StoredSkillsResource:
             StoredSkillsResource.update_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -614,7 +657,14 @@ class StoredSkillsResource:
         _response = self._client.request(
             "PATCH",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -745,6 +795,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -761,18 +812,27 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredSkillsResource.delete_favorite,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -798,6 +858,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -814,18 +875,27 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredSkillsResource.delete_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -851,6 +921,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -867,18 +938,27 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredSkillsResource.get_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1105,6 +1185,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1121,18 +1202,27 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncStoredSkillsResource.put_favorite,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "PUT",
             f"/stored/skills/{path_param(stored_skill_id)}/favorite",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1158,6 +1248,7 @@ class AsyncStoredSkillsResource:
         self,
         stored_skill_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
@@ -1193,6 +1284,7 @@ class AsyncStoredSkillsResource:
 
         Args:
             stored_skill_id: Unique identifier for the stored skill
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             assets: List of asset file paths
             compatibility: Compatibility requirements
             description: Description of what the skill does and when to use it
@@ -1210,6 +1302,7 @@ class AsyncStoredSkillsResource:
             AsyncStoredSkillsResource.update_stored_skill,
             {
                 "stored_skill_id": stored_skill_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1234,7 +1327,14 @@ class AsyncStoredSkillsResource:
         _response = await self._client.request(
             "PATCH",
             f"/stored/skills/{path_param(stored_skill_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
