@@ -343,6 +343,15 @@ CASES: list[Case] = [
         {},
         {"path": "a.txt", "content": "hi", "encoding": "utf-8", "recursive": True},
     ),
+    # No encoding given: none sent (the server writes utf-8), as client-js does.
+    Case(
+        "Workspace.write_file_default",
+        lambda c: _workspace(c).write_file("a.txt", "hi"),
+        "POST",
+        f"{WS}/fs/write",
+        {},
+        {"path": "a.txt", "content": "hi"},
+    ),
     Case(
         "Workspace.list_files",
         lambda c: _workspace(c).list_files("/", True),

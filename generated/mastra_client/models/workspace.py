@@ -164,7 +164,7 @@ class WorkspaceFsWriteRequest(BaseModel):
     """
     Content to write (text or base64-encoded binary)
     """
-    encoding: Literal["utf-8", "base64"]
+    encoding: Literal["utf-8", "base64"] | None = "utf-8"
     """
     Content encoding
     """

@@ -185,8 +185,8 @@ class WorkspaceResource:
         Args:
             workspace_id: Workspace ID
             content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
             path: Path to write to
+            encoding: Content encoding
             recursive: Create parent directories if needed
         """
         check_params(
@@ -199,8 +199,8 @@ class WorkspaceResource:
             _models.WorkspaceFsWriteRequest,
             {
                 "content": content,
-                "encoding": encoding,
                 "path": path,
+                "encoding": encoding,
                 "recursive": recursive,
             },
             extra_body,
@@ -1591,8 +1591,8 @@ class AsyncWorkspaceResource:
         Args:
             workspace_id: Workspace ID
             content: Content to write (text or base64-encoded binary)
-            encoding: Content encoding
             path: Path to write to
+            encoding: Content encoding
             recursive: Create parent directories if needed
         """
         check_params(
@@ -1605,8 +1605,8 @@ class AsyncWorkspaceResource:
             _models.WorkspaceFsWriteRequest,
             {
                 "content": content,
-                "encoding": encoding,
                 "path": path,
+                "encoding": encoding,
                 "recursive": recursive,
             },
             extra_body,

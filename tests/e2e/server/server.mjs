@@ -625,6 +625,43 @@ const mastra = new Mastra({
   logger: new ConsoleLogger({ name: 'mastra-test-server', level: process.env.LOG_LEVEL || 'warn' }),
 });
 
+// --- issue 15: stored ---
+// A workspace registered with the Mastra instance (GET /api/workspaces lists it), not set as its
+// global workspace, which every agent would inherit (with its tools): a folder of the data dir
+// with one skill and its reference, searchable with BM25. And a processor (GET /api/processors)
+// that passes messages through and trips on the word "forbidden".
+{
+  const { LocalFilesystem, Workspace } = await import('@mastra/core/workspace');
+  const workspaceDir = path.join(DATA_DIR, 'workspace');
+  const skillDir = path.join(workspaceDir, 'skills', 'greeting');
+  fs.mkdirSync(path.join(skillDir, 'references'), { recursive: true });
+  fs.writeFileSync(
+    path.join(skillDir, 'SKILL.md'),
+    '---\nname: greeting\ndescription: How to greet people politely.\n---\n\n# Greeting\n\nSay hello, then the name.\n',
+  );
+  fs.writeFileSync(path.join(skillDir, 'references', 'tone.md'), '# Tone\n\nWarm and brief.\n');
+  mastra.addWorkspace(
+    new Workspace({
+      id: 'test-workspace',
+      name: 'Test Workspace',
+      filesystem: new LocalFilesystem({ basePath: workspaceDir }),
+      bm25: true,
+      skills: ['skills'],
+    }),
+  );
+  mastra.addProcessor({
+    id: 'forbidden-word',
+    name: 'Forbidden Word',
+    description: 'Passes messages through; trips on the word "forbidden".',
+    processInput: async ({ messages, abort }) => {
+      const text = JSON.stringify(messages.map((message) => message.content));
+      if (/forbidden/i.test(text)) abort('the word "forbidden" is not allowed');
+      return messages;
+    },
+  });
+}
+// --- end issue 15: stored ---
+
 const app = new Hono();
 // Liveness probe outside /api, so it is not part of the OpenAPI document.
 app.get('/health', (c) => c.text('ok'));
