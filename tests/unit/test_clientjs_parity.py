@@ -15,10 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import mastra_client
 import pytest
 import yaml
-
-import mastra_client
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "clientjs"
@@ -56,7 +55,7 @@ def classes_of(entry: dict[str, Any]) -> tuple[type | None, type | None]:
 
 
 def mapped(entry: dict[str, Any]) -> str:
-    """"" when the method has its facade on both classes, else what is missing."""
+    """ "" when the method has its facade on both classes, else what is missing."""
     sync_cls, async_cls = classes_of(entry)
     name = python_name(entry["member"])
     if sync_cls is None or async_cls is None:
@@ -65,9 +64,9 @@ def mapped(entry: dict[str, Any]) -> str:
         member = inspect.getattr_static(cls, name, None)
         if member is None:
             return f"{cls.__name__}.{name} is missing"
-        if entry["kind"] == "method" and entry.get("request_context") and callable(member):
-            if "request_context" not in inspect.signature(member).parameters:
-                return f"{cls.__name__}.{name} takes no request_context="
+        takes_context = entry["kind"] == "method" and entry.get("request_context") and callable(member)
+        if takes_context and "request_context" not in inspect.signature(member).parameters:
+            return f"{cls.__name__}.{name} takes no request_context="
     return ""
 
 

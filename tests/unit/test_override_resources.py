@@ -170,7 +170,10 @@ def test_an_id_less_resource_is_a_client_property_and_an_alias_is_the_same_class
             "version: 1\nresources:\n  S:\n    parent: Nope\n    accessor: s\n    methods: {x: GET /controllers}\n",
             "names an absent parent 'Nope'",
         ),
-        ("version: 1\nresources:\n  S:\n    parent: Controller\n    methods: {x: GET /controllers}\n", "needs an accessor"),
+        (
+            "version: 1\nresources:\n  S:\n    parent: Controller\n    methods: {x: GET /controllers}\n",
+            "needs an accessor",
+        ),
         ("version: 1\nresources:\n  S:\n    aliases: [not valid]\n", "aliases is a list of Python class names"),
         ("version: 1\nresources:\n  S:\n    acessor: s\n", "unknown resource key 'acessor'"),
         (
