@@ -435,7 +435,7 @@ class DatasetGenerateItemsRequest(BaseModel):
     agent_context: DatasetGenerateItemsRequestAgentContext | None = Field(
         None, alias="agentContext"
     )
-    count: int = Field(..., ge=1, le=50)
+    count: int = Field(5, ge=1, le=50)
     """
     Number of items to generate
     """

@@ -1479,7 +1479,7 @@ class ObservabilityMetricsResponseMetrics(BaseModel):
     estimated_cost: float | None = Field(None, alias="estimatedCost")
     execution_source: str | None = Field(None, alias="executionSource")
     experiment_id: str | None = Field(None, alias="experimentId")
-    labels: dict[str, str]
+    labels: dict[str, str] = {}
     """
     Metric labels for dimensional filtering
     """
@@ -2898,7 +2898,7 @@ class ObservabilityTracesQueryRequestPage(BaseModel):
         populate_by_name=True,
     )
     after: str | None = None
-    limit: int = Field(..., ge=1, le=1000)
+    limit: int = Field(100, ge=1, le=1000)
 
 
 class ObservabilityTracesQueryRequestPagination(BaseModel):
@@ -2910,11 +2910,11 @@ class ObservabilityTracesQueryRequestPagination(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    page: int = Field(..., ge=0, le=9007199254740991)
+    page: int = Field(0, ge=0, le=9007199254740991)
     """
     Zero-indexed page number
     """
-    per_page: int = Field(..., alias="perPage", ge=1, le=100)
+    per_page: int = Field(10, alias="perPage", ge=1, le=100)
     """
     Number of items per page
     """

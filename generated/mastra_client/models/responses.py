@@ -283,8 +283,8 @@ class V1ResponsesRequest(BaseModel):
     provider_options: V1ResponsesRequestProviderOptions | None = Field(
         None, alias="providerOptions"
     )
-    store: bool
-    stream: bool
+    store: bool = False
+    stream: bool = False
     text: V1ResponsesRequestText | None = None
 
 

@@ -1505,7 +1505,7 @@ class StoredAgentsPreviewInstructionsRequest(BaseModel):
     """
     Array of instruction blocks to resolve
     """
-    context: dict[str, Any]
+    context: dict[str, Any] = {}
     """
     Request context for variable interpolation and rule evaluation
     """
