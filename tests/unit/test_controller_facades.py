@@ -4,8 +4,9 @@ Each method is checked for the exact request client-js sends (method, path, quer
 ``sessionScope`` when the session has a scope, JSON body) and for its parsed result, with
 the sync and the async client. The session subscription is a typed stream of
 ``AgentControllerEvent``: known types as their variants, unknown ones kept whole, an ``error``
-event delivered as an event, a dropped stream raised (or re-opened with ``reconnect=``), and
-an HTTP error raised when subscribing.
+event delivered as an event, a broken connection raised (or subscribed again with
+``reconnect=``), the server closing it ending the loop, no idle timeout unless the caller
+sets one, and an HTTP error raised when subscribing.
 """
 
 from __future__ import annotations
