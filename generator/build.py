@@ -824,7 +824,7 @@ def _facade_method(
     bound = tuple(
         (p.py_name, bound_names[p.name], _bind_mode(p, bound_names[p.name] in optional_attrs))
         for p in op.params
-        if p.name in bound_names and p.location in ("path", "query")
+        if p.name in bound_names and p.location in ("path", "query", "body")
     )
     bound_py = {b for b, _, _ in bound}
     rest: list[Param] = []

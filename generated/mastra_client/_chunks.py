@@ -45,6 +45,74 @@ AGENT_CHUNK = ChunkCodec("type", _agent_chunk_types)
 """Chunks of ``AgentChunk`` streams, discriminated by ``type``."""
 
 
+def _agent_controller_event_types() -> ChunkTypes:
+    from .models import _streams as m
+
+    return (
+        {
+            "agent_start": m.ControllerAgentStartEvent,
+            "agent_end": m.ControllerAgentEndEvent,
+            "message_start": m.ControllerMessageStartEvent,
+            "message_update": m.ControllerMessageUpdateEvent,
+            "message_end": m.ControllerMessageEndEvent,
+            "state_changed": m.ControllerStateChangedEvent,
+            "tool_input_start": m.ControllerToolInputStartEvent,
+            "tool_input_delta": m.ControllerToolInputDeltaEvent,
+            "tool_input_end": m.ControllerToolInputEndEvent,
+            "tool_start": m.ControllerToolStartEvent,
+            "tool_update": m.ControllerToolUpdateEvent,
+            "shell_output": m.ControllerShellOutputEvent,
+            "command_exit": m.ControllerCommandExitEvent,
+            "tool_end": m.ControllerToolEndEvent,
+            "tool_approval_required": m.ControllerToolApprovalRequiredEvent,
+            "tool_suspended": m.ControllerToolSuspendedEvent,
+            "tool_suspension_cancelled": m.ControllerToolSuspensionCancelledEvent,
+            "mode_changed": m.ControllerModeChangedEvent,
+            "model_changed": m.ControllerModelChangedEvent,
+            "thread_changed": m.ControllerThreadChangedEvent,
+            "thread_created": m.ControllerThreadCreatedEvent,
+            "thread_deleted": m.ControllerThreadDeletedEvent,
+            "thread_title_updated": m.ControllerThreadTitleUpdatedEvent,
+            "subagent_start": m.ControllerSubagentStartEvent,
+            "subagent_text_delta": m.ControllerSubagentTextDeltaEvent,
+            "subagent_tool_start": m.ControllerSubagentToolStartEvent,
+            "subagent_tool_end": m.ControllerSubagentToolEndEvent,
+            "subagent_end": m.ControllerSubagentEndEvent,
+            "subagent_model_changed": m.ControllerSubagentModelChangedEvent,
+            "task_updated": m.ControllerTaskUpdatedEvent,
+            "notification": m.ControllerNotificationEvent,
+            "notification_summary": m.ControllerNotificationSummaryEvent,
+            "usage_update": m.ControllerUsageUpdateEvent,
+            "display_state_changed": m.ControllerDisplayStateChangedEvent,
+            "goal_evaluation": m.ControllerGoalEvaluationEvent,
+            "follow_up_queued": m.ControllerFollowUpQueuedEvent,
+            "om_observation_start": m.ControllerOmObservationStartEvent,
+            "om_observation_end": m.ControllerOmObservationEndEvent,
+            "om_observation_failed": m.ControllerOmObservationFailedEvent,
+            "om_reflection_start": m.ControllerOmReflectionStartEvent,
+            "om_reflection_end": m.ControllerOmReflectionEndEvent,
+            "om_reflection_failed": m.ControllerOmReflectionFailedEvent,
+            "om_buffering_start": m.ControllerOmBufferingStartEvent,
+            "om_buffering_end": m.ControllerOmBufferingEndEvent,
+            "om_buffering_failed": m.ControllerOmBufferingFailedEvent,
+            "om_model_changed": m.ControllerOmModelChangedEvent,
+            "om_activation": m.ControllerOmActivationEvent,
+            "om_status": m.ControllerOmStatusEvent,
+            "om_thread_title_updated": m.ControllerOmThreadTitleUpdatedEvent,
+            "workspace_ready": m.ControllerWorkspaceReadyEvent,
+            "workspace_error": m.ControllerWorkspaceErrorEvent,
+            "workspace_status_changed": m.ControllerWorkspaceStatusChangedEvent,
+            "info": m.ControllerInfoEvent,
+            "error": m.ControllerErrorEvent,
+        },
+        m.OtherAgentControllerEvent,
+    )
+
+
+AGENT_CONTROLLER_EVENT = ChunkCodec("type", _agent_controller_event_types)
+"""Chunks of ``AgentControllerEvent`` streams, discriminated by ``type``."""
+
+
 def _network_chunk_types() -> ChunkTypes:
     from .models import _streams as m
 

@@ -15,8 +15,10 @@ from . import models as _models  # noqa: F401
 from ._resources import (
     Agent,
     AgentBuilderAction,
+    AgentController,
     AsyncAgent,
     AsyncAgentBuilderAction,
+    AsyncAgentController,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
     AsyncMemoryThread,
@@ -469,6 +471,10 @@ class MastraClient(SyncAPIClient):
     def get_agent_builder_action(self, action_id: str) -> AgentBuilderAction:
         """An agent-builder action (a built-in workflow), bound to its id."""
         return AgentBuilderAction(self, action_id=action_id)
+
+    def get_agent_controller(self, controller_id: str) -> AgentController:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+        return AgentController(self, controller_id=controller_id)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflow:
         """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
@@ -1579,6 +1585,33 @@ class MastraClient(SyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_agent_controllers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerResponse:
+        """List agent controllers
+
+        Lists the agent controllers hosted on this Mastra instance.
+
+        ``GET /agent-controller``
+        """
+        return self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4343,6 +4376,10 @@ class AsyncMastraClient(AsyncAPIClient):
         """An agent-builder action (a built-in workflow), bound to its id."""
         return AsyncAgentBuilderAction(self, action_id=action_id)
 
+    def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
+        """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+        return AsyncAgentController(self, controller_id=controller_id)
+
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflow:
         """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
         return AsyncDynamicWorkflow(self, dynamic_workflow_id=dynamic_workflow_id)
@@ -5452,6 +5489,33 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_agent_controllers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerResponse:
+        """List agent controllers
+
+        Lists the agent controllers hosted on this Mastra instance.
+
+        ``GET /agent-controller``
+        """
+        return await self.agent_controller.get_agent_controller(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,

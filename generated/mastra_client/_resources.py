@@ -2707,6 +2707,1270 @@ class AgentBuilderAction:
         )
 
 
+class AgentController:
+    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+
+    def __init__(self, client: MastraClient, controller_id: str) -> None:
+        self._client = client
+        self.controller_id = controller_id
+
+    def __repr__(self) -> str:
+        return f"AgentController(controller_id={self.controller_id!r})"
+
+    def session(self, resource_id: str, scope: str | None = None) -> AgentControllerSession:
+        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        return AgentControllerSession(
+            self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
+        )
+
+    def list_modes(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerModesResponse:
+        """List controller modes
+
+        Lists the modes configured on the controller (e.g. build, plan).
+
+        ``GET /agent-controller/{controllerId}/modes``
+        """
+        return self._client.agent_controller.list_modes(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_models(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerModelsResponse:
+        """List available models
+
+        Lists all models available on this controller (with auth status and use counts).
+
+        ``GET /agent-controller/{controllerId}/models``
+        """
+        return self._client.agent_controller.list_models(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_active_runs(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerActiveRunsResponse:
+        """List active controller runs
+
+        Lists the runs in flight on the controller across all resources, without creating or touching a session.
+
+        ``GET /agent-controller/{controllerId}/active-runs``
+        """
+        return self._client.agent_controller.list_active_runs(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def workspace_status(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerWorkspaceResponse:
+        """Get workspace status
+
+        Returns whether the controller has a workspace configured and whether it is ready.
+
+        ``GET /agent-controller/{controllerId}/workspace``
+        """
+        return self._client.agent_controller.get_workspace(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AgentControllerSession:
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+
+    def __init__(
+        self, client: MastraClient, controller_id: str, resource_id: str, scope: str | None = None
+    ) -> None:
+        self._client = client
+        self.controller_id = controller_id
+        self.resource_id = resource_id
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"AgentControllerSession(controller_id={self.controller_id!r}, resource_id={self.resource_id!r}, scope={self.scope!r})"
+
+    def create(
+        self,
+        *,
+        tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionsResponse:
+        """Create or resume a controller session
+
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+
+        ``POST /agent-controller/{controllerId}/sessions``
+        """
+        return self._client.agent_controller.create_session(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tags=tags,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def subscribe(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.AgentControllerEvent]:
+        """Stream controller session events
+
+        Subscribes to a session’s event bus and streams events to the client over SSE.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+        """
+        return self._client.agent_controller.get_session_stream(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            idle_timeout=idle_timeout,
+            reconnect=reconnect,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def send_message(
+        self,
+        message: str,
+        *,
+        files: Sequence[_models.AgentControllerSessionMessagesRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionMessagesResponse:
+        """Send a message to a controller session
+
+        Sends a user message to the session. The reply streams as events on the session’s SSE stream.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+        """
+        return self._client.agent_controller.create_session_message(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            files=files,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def abort(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionAbortResponse:
+        """Abort a controller session run
+
+        Aborts the in-flight run for the session, if any.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+        """
+        return self._client.agent_controller.session_abort(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def approve_tool(
+        self,
+        tool_call_id: str,
+        approved: bool,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionToolApprovalResponse:
+        """Respond to a controller tool approval
+
+        Approves or declines a pending tool call surfaced by the session.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+        """
+        return self._client.agent_controller.session_tool_approval(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_call_id=tool_call_id,
+            approved=approved,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def respond_to_tool_suspension(
+        self,
+        tool_call_id: str,
+        resume_data: Any,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionToolSuspensionResponse:
+        """Respond to a suspended controller tool
+
+        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+        """
+        return self._client.agent_controller.session_tool_suspension(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_call_id=tool_call_id,
+            resume_data=resume_data,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def steer(
+        self,
+        message: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionSteerResponse:
+        """Steer the in-flight run
+
+        Injects a message into the running turn (interjection) without starting a new run.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+        """
+        return self._client.agent_controller.session_steer(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def state(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSession:
+        """Get session state
+
+        Returns the current mode, model, thread, and durable tasks for initial UI hydration.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
+
+        Args:
+            thread_id: Query parameter: threadId
+        """
+        return self._client.agent_controller.get_session(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def set_state(
+        self,
+        state: Mapping[str, Any],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionStateReplaceResponse:
+        """Set session state
+
+        Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+        """
+        return self._client.agent_controller.put_session_state(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            state=state,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def switch_mode(
+        self,
+        mode_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionModeResponse:
+        """Switch the session mode
+
+        Switches the active mode (e.g. build, plan) for the session.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+        """
+        return self._client.agent_controller.session_mode(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            mode_id=mode_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def switch_model(
+        self,
+        model_id: str,
+        *,
+        mode_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionModelResponse:
+        """Switch the session model
+
+        Switches the model for the session, scoped to the thread by default.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+        """
+        return self._client.agent_controller.session_model(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            model_id=model_id,
+            mode_id=mode_id,
+            scope=scope,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_threads(
+        self,
+        *,
+        limit: float | NotGiven = NOT_GIVEN,
+        tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsResponse:
+        """List session threads
+
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            limit: Query parameter: limit
+            tags: Query parameter: tags
+        """
+        return self._client.agent_controller.list_session_threads(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            limit=limit,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def switch_thread(
+        self,
+        thread_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadResponse:
+        """Switch the session thread
+
+        Switches the session to an existing thread (rebinding its stream and state).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+        """
+        return self._client.agent_controller.session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_thread(
+        self,
+        title: str | NotGiven = NOT_GIVEN,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsCreateResponse:
+        """Create a new thread
+
+        Creates a new thread in the session (unbinds the previous thread, binds the new one).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+        """
+        return self._client.agent_controller.create_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_thread(
+        self,
+        thread_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadDeleteResponse:
+        """Delete a thread
+
+        Deletes a thread. If the deleted thread is the active one, the session is unbound.
+
+        ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
+
+        Args:
+            thread_id: The threadId parameter
+        """
+        return self._client.agent_controller.delete_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def rename_thread(
+        self,
+        thread_id: str,
+        title: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadReplaceResponse:
+        """Rename a thread
+
+        Renames the specified thread.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
+
+        Args:
+            thread_id: The threadId parameter
+        """
+        return self._client.agent_controller.put_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            title=title,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def clone_thread(
+        self,
+        *,
+        source_thread_id: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsCloneResponse:
+        """Clone a thread
+
+        Clones a thread (and its messages). The session binds to the new clone.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+        """
+        return self._client.agent_controller.session_threads_clone(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            source_thread_id=source_thread_id,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_messages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerMessagesPage:
+        """List thread messages
+
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
+
+        Args:
+            thread_id: The threadId parameter
+            limit: Query parameter: limit
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            include: Query parameter: include
+            filter: Query parameter: filter
+        """
+        return self._client.agent_controller.list_session_thread_messages(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            limit=limit,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_messages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MastraDBMessage]:
+        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        return self._client.agent_controller.iter_session_thread_messages(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            limit=limit,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    def follow_up(
+        self,
+        message: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionFollowUpResponse:
+        """Queue a follow-up message
+
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+        """
+        return self._client.agent_controller.session_follow_up(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_om_record(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionOmResponse:
+        """Get observational memory record
+
+        Returns the current observational memory record for the session’s thread/resource.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+        """
+        return self._client.agent_controller.get_session_om(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def set_resource_id(
+        self,
+        new_resource_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionResourceResponse:
+        """Change the session resource ID
+
+        Updates the session’s resource identity (e.g. when a user logs in).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+        """
+        return self._client.agent_controller.session_resource(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            new_resource_id=new_resource_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_resource_ids(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionResourcesResponse:
+        """Get known resource IDs
+
+        Lists the resource IDs known to this session (from threads).
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+        """
+        return self._client.agent_controller.list_session_resources(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_goal(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalResponse:
+        """Get the current goal
+
+        Returns the active/paused/done goal objective for the session’s thread, if any.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return self._client.agent_controller.get_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def set_goal(
+        self,
+        objective: str,
+        *,
+        judge_model_id: str | NotGiven = NOT_GIVEN,
+        max_runs: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalCreateResponse:
+        """Set a goal
+
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return self._client.agent_controller.session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            objective=objective,
+            judge_model_id=judge_model_id,
+            max_runs=max_runs,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_goal(
+        self,
+        *,
+        judge_model_id: str | NotGiven = NOT_GIVEN,
+        max_runs: float | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused", "done"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalReplaceResponse:
+        """Update goal options
+
+        Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return self._client.agent_controller.put_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            judge_model_id=judge_model_id,
+            max_runs=max_runs,
+            status=status,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def clear_goal(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalDeleteResponse:
+        """Clear the goal
+
+        Removes the active goal from the session’s thread.
+
+        ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return self._client.agent_controller.delete_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_permissions(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsResponse:
+        """Get permission rules
+
+        Returns the current permission rules (per-category and per-tool policies) for the session.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+        """
+        return self._client.agent_controller.list_session_permissions(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def set_permission_for_category(
+        self,
+        category: Literal["read", "edit", "execute", "mcp", "other"],
+        policy: Literal["allow", "ask", "deny"],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsCategoryReplaceResponse:
+        """Set permission for a tool category
+
+        Sets the approval policy (allow/ask/deny) for all tools in a category.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+        """
+        return self._client.agent_controller.put_session_permissions_category(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            category=category,
+            policy=policy,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def set_permission_for_tool(
+        self,
+        tool_name: str,
+        policy: Literal["allow", "ask", "deny"],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
+        """Set permission for a specific tool
+
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+        """
+        return self._client.agent_controller.put_session_permissions_tool(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_name=tool_name,
+            policy=policy,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def send_notification(
+        self,
+        *,
+        kind: str,
+        source: str,
+        summary: str,
+        attributes: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        coalesce_key: str | NotGiven = NOT_GIVEN,
+        dedupe_key: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        payload: Any | NotGiven = NOT_GIVEN,
+        priority: Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
+        source_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionNotificationsResponse:
+        """Send a notification signal to a session
+
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+        """
+        return self._client.agent_controller.create_session_notification(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            kind=kind,
+            source=source,
+            summary=summary,
+            attributes=attributes,
+            coalesce_key=coalesce_key,
+            dedupe_key=dedupe_key,
+            metadata=metadata,
+            payload=payload,
+            priority=priority,
+            source_id=source_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class DynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
 
@@ -11401,6 +12665,1274 @@ class AsyncAgentBuilderAction:
         return await self._client.agent_builder.cancel_run(
             action_id=self.action_id,
             run_id=run_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncAgentController:
+    """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
+
+    def __init__(self, client: AsyncMastraClient, controller_id: str) -> None:
+        self._client = client
+        self.controller_id = controller_id
+
+    def __repr__(self) -> str:
+        return f"AsyncAgentController(controller_id={self.controller_id!r})"
+
+    def session(self, resource_id: str, scope: str | None = None) -> AsyncAgentControllerSession:
+        """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+        return AsyncAgentControllerSession(
+            self._client, controller_id=self.controller_id, resource_id=resource_id, scope=scope
+        )
+
+    async def list_modes(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerModesResponse:
+        """List controller modes
+
+        Lists the modes configured on the controller (e.g. build, plan).
+
+        ``GET /agent-controller/{controllerId}/modes``
+        """
+        return await self._client.agent_controller.list_modes(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_models(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerModelsResponse:
+        """List available models
+
+        Lists all models available on this controller (with auth status and use counts).
+
+        ``GET /agent-controller/{controllerId}/models``
+        """
+        return await self._client.agent_controller.list_models(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_active_runs(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerActiveRunsResponse:
+        """List active controller runs
+
+        Lists the runs in flight on the controller across all resources, without creating or touching a session.
+
+        ``GET /agent-controller/{controllerId}/active-runs``
+        """
+        return await self._client.agent_controller.list_active_runs(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def workspace_status(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerWorkspaceResponse:
+        """Get workspace status
+
+        Returns whether the controller has a workspace configured and whether it is ready.
+
+        ``GET /agent-controller/{controllerId}/workspace``
+        """
+        return await self._client.agent_controller.get_workspace(
+            controller_id=self.controller_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncAgentControllerSession:
+    """A session of an agent controller bound to a resource id (client-js AgentControllerSession). Sessions are get-or-create on the server; a scope addresses an independent session over the same resource id and travels on every request as sessionScope. Replies arrive on subscribe(), not on send_message()."""
+
+    def __init__(
+        self,
+        client: AsyncMastraClient,
+        controller_id: str,
+        resource_id: str,
+        scope: str | None = None,
+    ) -> None:
+        self._client = client
+        self.controller_id = controller_id
+        self.resource_id = resource_id
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"AsyncAgentControllerSession(controller_id={self.controller_id!r}, resource_id={self.resource_id!r}, scope={self.scope!r})"
+
+    async def create(
+        self,
+        *,
+        tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionsResponse:
+        """Create or resume a controller session
+
+        Creates a session for the given resourceId, or returns the existing one (get-or-create), so reconnects resume the conversation.
+
+        ``POST /agent-controller/{controllerId}/sessions``
+        """
+        return await self._client.agent_controller.create_session(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tags=tags,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def subscribe(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.AgentControllerEvent]:
+        """Stream controller session events
+
+        Subscribes to a session’s event bus and streams events to the client over SSE.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/stream``
+        """
+        return self._client.agent_controller.get_session_stream(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            idle_timeout=idle_timeout,
+            reconnect=reconnect,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def send_message(
+        self,
+        message: str,
+        *,
+        files: Sequence[_models.AgentControllerSessionMessagesRequestFile | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionMessagesResponse:
+        """Send a message to a controller session
+
+        Sends a user message to the session. The reply streams as events on the session’s SSE stream.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/messages``
+        """
+        return await self._client.agent_controller.create_session_message(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            files=files,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def abort(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionAbortResponse:
+        """Abort a controller session run
+
+        Aborts the in-flight run for the session, if any.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/abort``
+        """
+        return await self._client.agent_controller.session_abort(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def approve_tool(
+        self,
+        tool_call_id: str,
+        approved: bool,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionToolApprovalResponse:
+        """Respond to a controller tool approval
+
+        Approves or declines a pending tool call surfaced by the session.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-approval``
+        """
+        return await self._client.agent_controller.session_tool_approval(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_call_id=tool_call_id,
+            approved=approved,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def respond_to_tool_suspension(
+        self,
+        tool_call_id: str,
+        resume_data: Any,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionToolSuspensionResponse:
+        """Respond to a suspended controller tool
+
+        Resumes a suspended interactive tool (ask_user, request_access, submit_plan) with the provided resume data.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/tool-suspension``
+        """
+        return await self._client.agent_controller.session_tool_suspension(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_call_id=tool_call_id,
+            resume_data=resume_data,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def steer(
+        self,
+        message: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionSteerResponse:
+        """Steer the in-flight run
+
+        Injects a message into the running turn (interjection) without starting a new run.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/steer``
+        """
+        return await self._client.agent_controller.session_steer(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def state(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSession:
+        """Get session state
+
+        Returns the current mode, model, thread, and durable tasks for initial UI hydration.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}``
+
+        Args:
+            thread_id: Query parameter: threadId
+        """
+        return await self._client.agent_controller.get_session(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def set_state(
+        self,
+        state: Mapping[str, Any],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionStateReplaceResponse:
+        """Set session state
+
+        Merges the provided key-value pairs into the session state. Existing keys not in the payload are preserved.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/state``
+        """
+        return await self._client.agent_controller.put_session_state(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            state=state,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def switch_mode(
+        self,
+        mode_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionModeResponse:
+        """Switch the session mode
+
+        Switches the active mode (e.g. build, plan) for the session.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/mode``
+        """
+        return await self._client.agent_controller.session_mode(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            mode_id=mode_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def switch_model(
+        self,
+        model_id: str,
+        *,
+        mode_id: str | NotGiven = NOT_GIVEN,
+        scope: Literal["global", "thread"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionModelResponse:
+        """Switch the session model
+
+        Switches the model for the session, scoped to the thread by default.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/model``
+        """
+        return await self._client.agent_controller.session_model(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            model_id=model_id,
+            mode_id=mode_id,
+            scope=scope,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_threads(
+        self,
+        *,
+        limit: float | NotGiven = NOT_GIVEN,
+        tags: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsResponse:
+        """List session threads
+
+        Lists the threads for the session’s resource, most-recently-updated first. Pass `limit` to return only the newest N (e.g. for a sidebar). Pass `tags` (a JSON-encoded object) to scope the list to threads matching every tag — e.g. `{ projectPath }` so git worktrees sharing a resourceId each see only their own threads.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+
+        Args:
+            limit: Query parameter: limit
+            tags: Query parameter: tags
+        """
+        return await self._client.agent_controller.list_session_threads(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            limit=limit,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def switch_thread(
+        self,
+        thread_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadResponse:
+        """Switch the session thread
+
+        Switches the session to an existing thread (rebinding its stream and state).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/thread``
+        """
+        return await self._client.agent_controller.session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_thread(
+        self,
+        title: str | NotGiven = NOT_GIVEN,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsCreateResponse:
+        """Create a new thread
+
+        Creates a new thread in the session (unbinds the previous thread, binds the new one).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads``
+        """
+        return await self._client.agent_controller.create_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_thread(
+        self,
+        thread_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadDeleteResponse:
+        """Delete a thread
+
+        Deletes a thread. If the deleted thread is the active one, the session is unbound.
+
+        ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
+
+        Args:
+            thread_id: The threadId parameter
+        """
+        return await self._client.agent_controller.delete_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def rename_thread(
+        self,
+        thread_id: str,
+        title: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadReplaceResponse:
+        """Rename a thread
+
+        Renames the specified thread.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}``
+
+        Args:
+            thread_id: The threadId parameter
+        """
+        return await self._client.agent_controller.put_session_thread(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            title=title,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def clone_thread(
+        self,
+        *,
+        source_thread_id: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionThreadsCloneResponse:
+        """Clone a thread
+
+        Clones a thread (and its messages). The session binds to the new clone.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/threads/clone``
+        """
+        return await self._client.agent_controller.session_threads_clone(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            source_thread_id=source_thread_id,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_messages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerMessagesPage:
+        """List thread messages
+
+        Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/threads/{threadId}/messages``
+
+        Args:
+            thread_id: The threadId parameter
+            limit: Query parameter: limit
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            order_by: Query parameter: orderBy
+            include: Query parameter: include
+            filter: Query parameter: filter
+        """
+        return await self._client.agent_controller.list_session_thread_messages(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            limit=limit,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_messages(
+        self,
+        thread_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: Literal[False] | int | NotGiven = NOT_GIVEN,
+        order_by: _models.AgentControllerSessionThreadMessagesOrderBy
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        include: Sequence[_models.MemoryThreadMessagesIncludeItem | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        filter: _models.AgentControllerSessionThreadMessagesFilter
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MastraDBMessage]:
+        """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
+        return self._client.agent_controller.iter_session_thread_messages(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            thread_id=thread_id,
+            limit=limit,
+            page=page,
+            per_page=per_page,
+            order_by=order_by,
+            include=include,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            strict_response_validation=strict_response_validation,
+        )
+
+    async def follow_up(
+        self,
+        message: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionFollowUpResponse:
+        """Queue a follow-up message
+
+        Queues a follow-up message. If the session is idle it sends immediately; if a run is active it queues for after completion.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/follow-up``
+        """
+        return await self._client.agent_controller.session_follow_up(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            message=message,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_om_record(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionOmResponse:
+        """Get observational memory record
+
+        Returns the current observational memory record for the session’s thread/resource.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/om``
+        """
+        return await self._client.agent_controller.get_session_om(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def set_resource_id(
+        self,
+        new_resource_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionResourceResponse:
+        """Change the session resource ID
+
+        Updates the session’s resource identity (e.g. when a user logs in).
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/resource``
+        """
+        return await self._client.agent_controller.session_resource(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            new_resource_id=new_resource_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_resource_ids(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionResourcesResponse:
+        """Get known resource IDs
+
+        Lists the resource IDs known to this session (from threads).
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/resources``
+        """
+        return await self._client.agent_controller.list_session_resources(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_goal(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalResponse:
+        """Get the current goal
+
+        Returns the active/paused/done goal objective for the session’s thread, if any.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return await self._client.agent_controller.get_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def set_goal(
+        self,
+        objective: str,
+        *,
+        judge_model_id: str | NotGiven = NOT_GIVEN,
+        max_runs: float | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalCreateResponse:
+        """Set a goal
+
+        Sets a new objective for the session’s thread. The agent’s in-loop goal judge evaluates progress after each turn.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return await self._client.agent_controller.session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            objective=objective,
+            judge_model_id=judge_model_id,
+            max_runs=max_runs,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_goal(
+        self,
+        *,
+        judge_model_id: str | NotGiven = NOT_GIVEN,
+        max_runs: float | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused", "done"] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalReplaceResponse:
+        """Update goal options
+
+        Updates the judge model, max runs, or status of the active goal. No-op when no goal is set.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return await self._client.agent_controller.put_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            judge_model_id=judge_model_id,
+            max_runs=max_runs,
+            status=status,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def clear_goal(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionGoalDeleteResponse:
+        """Clear the goal
+
+        Removes the active goal from the session’s thread.
+
+        ``DELETE /agent-controller/{controllerId}/sessions/{resourceId}/goal``
+        """
+        return await self._client.agent_controller.delete_session_goal(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_permissions(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsResponse:
+        """Get permission rules
+
+        Returns the current permission rules (per-category and per-tool policies) for the session.
+
+        ``GET /agent-controller/{controllerId}/sessions/{resourceId}/permissions``
+        """
+        return await self._client.agent_controller.list_session_permissions(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def set_permission_for_category(
+        self,
+        category: Literal["read", "edit", "execute", "mcp", "other"],
+        policy: Literal["allow", "ask", "deny"],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsCategoryReplaceResponse:
+        """Set permission for a tool category
+
+        Sets the approval policy (allow/ask/deny) for all tools in a category.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/category``
+        """
+        return await self._client.agent_controller.put_session_permissions_category(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            category=category,
+            policy=policy,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def set_permission_for_tool(
+        self,
+        tool_name: str,
+        policy: Literal["allow", "ask", "deny"],
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionPermissionsToolReplaceResponse:
+        """Set permission for a specific tool
+
+        Sets the approval policy (allow/ask/deny) for a specific tool by name. Per-tool overrides take precedence over category policies.
+
+        ``PUT /agent-controller/{controllerId}/sessions/{resourceId}/permissions/tool``
+        """
+        return await self._client.agent_controller.put_session_permissions_tool(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            tool_name=tool_name,
+            policy=policy,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def send_notification(
+        self,
+        *,
+        kind: str,
+        source: str,
+        summary: str,
+        attributes: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        coalesce_key: str | NotGiven = NOT_GIVEN,
+        dedupe_key: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        payload: Any | NotGiven = NOT_GIVEN,
+        priority: Literal["low", "medium", "high", "urgent"] | NotGiven = NOT_GIVEN,
+        source_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentControllerSessionNotificationsResponse:
+        """Send a notification signal to a session
+
+        Delivers a notification to the session’s current agent/thread. The agent’s delivery policy determines whether the notification wakes an idle thread, is summarised, or is persisted for later.
+
+        ``POST /agent-controller/{controllerId}/sessions/{resourceId}/notifications``
+        """
+        return await self._client.agent_controller.create_session_notification(
+            controller_id=self.controller_id,
+            resource_id=self.resource_id,
+            session_scope=self.scope if self.scope is not None else NOT_GIVEN,
+            kind=kind,
+            source=source,
+            summary=summary,
+            attributes=attributes,
+            coalesce_key=coalesce_key,
+            dedupe_key=dedupe_key,
+            metadata=metadata,
+            payload=payload,
+            priority=priority,
+            source_id=source_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 1975 names: importing
+``Agent`` (and the shared one), not all 2042 names: importing
 them all at once would cost about a second.
 """
 
@@ -134,6 +134,11 @@ _MODULE_OF: dict[str, str] = {
     "AgentCloneResponseWorkspaceOption1Provider": "_shared",
     "AgentControllerActiveRunsResponse": "agent_controller",
     "AgentControllerActiveRunsResponseRun": "agent_controller",
+    "AgentControllerEvent": "_streams",
+    "AgentControllerMessageDelta": "_streams",
+    "AgentControllerMessageDeltaPart": "_shared",
+    "AgentControllerMessagesPage": "agent_controller",
+    "AgentControllerMessagesPageMessage": "_shared",
     "AgentControllerModelsResponse": "agent_controller",
     "AgentControllerModelsResponseModel": "agent_controller",
     "AgentControllerModesResponse": "agent_controller",
@@ -186,9 +191,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerSessionThreadMessagesIncludeItem": "_shared",
     "AgentControllerSessionThreadMessagesOrderBy": "_shared",
     "AgentControllerSessionThreadMessagesResponse": "agent_controller",
-    "AgentControllerSessionThreadMessagesResponseMessage": "agent_controller",
-    "AgentControllerSessionThreadMessagesResponseMessageContent": "agent_controller",
-    "AgentControllerSessionThreadMessagesResponseMessageContentPart": "agent_controller",
+    "AgentControllerSessionThreadMessagesResponseMessage": "_shared",
     "AgentControllerSessionThreadReplaceRequest": "agent_controller",
     "AgentControllerSessionThreadReplaceResponse": "agent_controller",
     "AgentControllerSessionThreadRequest": "agent_controller",
@@ -204,6 +207,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerSessionToolApprovalResponse": "agent_controller",
     "AgentControllerSessionToolSuspensionRequest": "agent_controller",
     "AgentControllerSessionToolSuspensionResponse": "agent_controller",
+    "AgentControllerThread": "_streams",
     "AgentControllerWorkspaceResponse": "agent_controller",
     "AgentDeclineNetworkToolCallRequest": "agents",
     "AgentDeclineToolCallGenerateRequest": "agents",
@@ -477,6 +481,63 @@ _MODULE_OF: dict[str, str] = {
     "ChannelDisconnectResponse": "_shared",
     "ChannelInstallationsResponseItem": "channels",
     "ChannelsPlatformsResponseItem": "channels",
+    "ControllerAgentEndEvent": "_streams",
+    "ControllerAgentStartEvent": "_streams",
+    "ControllerCommandExitEvent": "_streams",
+    "ControllerDisplayStateChangedEvent": "_streams",
+    "ControllerErrorEvent": "_streams",
+    "ControllerFollowUpQueuedEvent": "_streams",
+    "ControllerGoalEvaluationEvent": "_streams",
+    "ControllerInfoEvent": "_streams",
+    "ControllerMessageEndEvent": "_streams",
+    "ControllerMessageStartEvent": "_streams",
+    "ControllerMessageStartEventMessage": "_shared",
+    "ControllerMessageUpdateEvent": "_streams",
+    "ControllerMessageUpdateEventEvent": "_streams",
+    "ControllerModeChangedEvent": "_streams",
+    "ControllerModelChangedEvent": "_streams",
+    "ControllerNotificationEvent": "_streams",
+    "ControllerNotificationSummaryEvent": "_streams",
+    "ControllerOmActivationEvent": "_streams",
+    "ControllerOmBufferingEndEvent": "_streams",
+    "ControllerOmBufferingFailedEvent": "_streams",
+    "ControllerOmBufferingStartEvent": "_streams",
+    "ControllerOmModelChangedEvent": "_streams",
+    "ControllerOmObservationEndEvent": "_streams",
+    "ControllerOmObservationFailedEvent": "_streams",
+    "ControllerOmObservationStartEvent": "_streams",
+    "ControllerOmReflectionEndEvent": "_streams",
+    "ControllerOmReflectionFailedEvent": "_streams",
+    "ControllerOmReflectionStartEvent": "_streams",
+    "ControllerOmStatusEvent": "_streams",
+    "ControllerOmThreadTitleUpdatedEvent": "_streams",
+    "ControllerShellOutputEvent": "_streams",
+    "ControllerStateChangedEvent": "_streams",
+    "ControllerSubagentEndEvent": "_streams",
+    "ControllerSubagentModelChangedEvent": "_streams",
+    "ControllerSubagentStartEvent": "_streams",
+    "ControllerSubagentTextDeltaEvent": "_streams",
+    "ControllerSubagentToolEndEvent": "_streams",
+    "ControllerSubagentToolStartEvent": "_streams",
+    "ControllerTaskUpdatedEvent": "_streams",
+    "ControllerThreadChangedEvent": "_streams",
+    "ControllerThreadCreatedEvent": "_streams",
+    "ControllerThreadCreatedEventThread": "_streams",
+    "ControllerThreadDeletedEvent": "_streams",
+    "ControllerThreadTitleUpdatedEvent": "_streams",
+    "ControllerToolApprovalRequiredEvent": "_streams",
+    "ControllerToolEndEvent": "_streams",
+    "ControllerToolInputDeltaEvent": "_streams",
+    "ControllerToolInputEndEvent": "_streams",
+    "ControllerToolInputStartEvent": "_streams",
+    "ControllerToolStartEvent": "_streams",
+    "ControllerToolSuspendedEvent": "_streams",
+    "ControllerToolSuspensionCancelledEvent": "_streams",
+    "ControllerToolUpdateEvent": "_streams",
+    "ControllerUsageUpdateEvent": "_streams",
+    "ControllerWorkspaceErrorEvent": "_streams",
+    "ControllerWorkspaceReadyEvent": "_streams",
+    "ControllerWorkspaceStatusChangedEvent": "_streams",
     "Dataset": "datasets",
     "DatasetCompareRequest": "datasets",
     "DatasetCompareResponse": "datasets",
@@ -656,6 +717,11 @@ _MODULE_OF: dict[str, str] = {
     "LogsResponse": "logs",
     "LogsResponseLog": "logs",
     "LogsTransportsResponse": "logs",
+    "MastraDBMessage": "_shared",
+    "MastraDBMessageContent": "_shared",
+    "MastraMessageContentV2": "_shared",
+    "MastraMessageContentV2Part": "_shared",
+    "MastraMessagePart": "_shared",
     "McpResourcesReadRequest": "mcp",
     "McpResourcesReadResponse": "mcp",
     "McpResourcesReadResponseContent": "mcp",
@@ -937,6 +1003,7 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesStartedAt": "_shared",
     "ObservabilityTraceTrajectoryResponse": "observability",
     "OtherAgentChunk": "_streams",
+    "OtherAgentControllerEvent": "_streams",
     "OtherNetworkChunk": "_streams",
     "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
@@ -2239,6 +2306,12 @@ if TYPE_CHECKING:
         AgentCloneResponseWorkspaceOption1Provider as AgentCloneResponseWorkspaceOption1Provider,
     )
     from ._shared import (
+        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
+    )
+    from ._shared import (
+        AgentControllerMessagesPageMessage as AgentControllerMessagesPageMessage,
+    )
+    from ._shared import (
         AgentControllerModesResponseMode as AgentControllerModesResponseMode,
     )
     from ._shared import (
@@ -2252,6 +2325,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentControllerSessionThreadMessagesOrderBy as AgentControllerSessionThreadMessagesOrderBy,
+    )
+    from ._shared import (
+        AgentControllerSessionThreadMessagesResponseMessage as AgentControllerSessionThreadMessagesResponseMessage,
     )
     from ._shared import (
         AgentDeclineToolCallGenerateResponseToolCall as AgentDeclineToolCallGenerateResponseToolCall,
@@ -2761,6 +2837,9 @@ if TYPE_CHECKING:
         ChannelDisconnectResponse as ChannelDisconnectResponse,
     )
     from ._shared import (
+        ControllerMessageStartEventMessage as ControllerMessageStartEventMessage,
+    )
+    from ._shared import (
         DatasetDeleteResponse as DatasetDeleteResponse,
     )
     from ._shared import (
@@ -2876,6 +2955,21 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         ExperimentsResponsePagination as ExperimentsResponsePagination,
+    )
+    from ._shared import (
+        MastraDBMessage as MastraDBMessage,
+    )
+    from ._shared import (
+        MastraDBMessageContent as MastraDBMessageContent,
+    )
+    from ._shared import (
+        MastraMessageContentV2 as MastraMessageContentV2,
+    )
+    from ._shared import (
+        MastraMessageContentV2Part as MastraMessageContentV2Part,
+    )
+    from ._shared import (
+        MastraMessagePart as MastraMessagePart,
     )
     from ._shared import (
         MemoryMessagesDeleteRequest as MemoryMessagesDeleteRequest,
@@ -4528,6 +4622,15 @@ if TYPE_CHECKING:
         AgentChunk as AgentChunk,
     )
     from ._streams import (
+        AgentControllerEvent as AgentControllerEvent,
+    )
+    from ._streams import (
+        AgentControllerMessageDelta as AgentControllerMessageDelta,
+    )
+    from ._streams import (
+        AgentControllerThread as AgentControllerThread,
+    )
+    from ._streams import (
         AgentExecutionEndChunk as AgentExecutionEndChunk,
     )
     from ._streams import (
@@ -4541,6 +4644,174 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         AgentFinishPayloadStepResult as AgentFinishPayloadStepResult,
+    )
+    from ._streams import (
+        ControllerAgentEndEvent as ControllerAgentEndEvent,
+    )
+    from ._streams import (
+        ControllerAgentStartEvent as ControllerAgentStartEvent,
+    )
+    from ._streams import (
+        ControllerCommandExitEvent as ControllerCommandExitEvent,
+    )
+    from ._streams import (
+        ControllerDisplayStateChangedEvent as ControllerDisplayStateChangedEvent,
+    )
+    from ._streams import (
+        ControllerErrorEvent as ControllerErrorEvent,
+    )
+    from ._streams import (
+        ControllerFollowUpQueuedEvent as ControllerFollowUpQueuedEvent,
+    )
+    from ._streams import (
+        ControllerGoalEvaluationEvent as ControllerGoalEvaluationEvent,
+    )
+    from ._streams import (
+        ControllerInfoEvent as ControllerInfoEvent,
+    )
+    from ._streams import (
+        ControllerMessageEndEvent as ControllerMessageEndEvent,
+    )
+    from ._streams import (
+        ControllerMessageStartEvent as ControllerMessageStartEvent,
+    )
+    from ._streams import (
+        ControllerMessageUpdateEvent as ControllerMessageUpdateEvent,
+    )
+    from ._streams import (
+        ControllerMessageUpdateEventEvent as ControllerMessageUpdateEventEvent,
+    )
+    from ._streams import (
+        ControllerModeChangedEvent as ControllerModeChangedEvent,
+    )
+    from ._streams import (
+        ControllerModelChangedEvent as ControllerModelChangedEvent,
+    )
+    from ._streams import (
+        ControllerNotificationEvent as ControllerNotificationEvent,
+    )
+    from ._streams import (
+        ControllerNotificationSummaryEvent as ControllerNotificationSummaryEvent,
+    )
+    from ._streams import (
+        ControllerOmActivationEvent as ControllerOmActivationEvent,
+    )
+    from ._streams import (
+        ControllerOmBufferingEndEvent as ControllerOmBufferingEndEvent,
+    )
+    from ._streams import (
+        ControllerOmBufferingFailedEvent as ControllerOmBufferingFailedEvent,
+    )
+    from ._streams import (
+        ControllerOmBufferingStartEvent as ControllerOmBufferingStartEvent,
+    )
+    from ._streams import (
+        ControllerOmModelChangedEvent as ControllerOmModelChangedEvent,
+    )
+    from ._streams import (
+        ControllerOmObservationEndEvent as ControllerOmObservationEndEvent,
+    )
+    from ._streams import (
+        ControllerOmObservationFailedEvent as ControllerOmObservationFailedEvent,
+    )
+    from ._streams import (
+        ControllerOmObservationStartEvent as ControllerOmObservationStartEvent,
+    )
+    from ._streams import (
+        ControllerOmReflectionEndEvent as ControllerOmReflectionEndEvent,
+    )
+    from ._streams import (
+        ControllerOmReflectionFailedEvent as ControllerOmReflectionFailedEvent,
+    )
+    from ._streams import (
+        ControllerOmReflectionStartEvent as ControllerOmReflectionStartEvent,
+    )
+    from ._streams import (
+        ControllerOmStatusEvent as ControllerOmStatusEvent,
+    )
+    from ._streams import (
+        ControllerOmThreadTitleUpdatedEvent as ControllerOmThreadTitleUpdatedEvent,
+    )
+    from ._streams import (
+        ControllerShellOutputEvent as ControllerShellOutputEvent,
+    )
+    from ._streams import (
+        ControllerStateChangedEvent as ControllerStateChangedEvent,
+    )
+    from ._streams import (
+        ControllerSubagentEndEvent as ControllerSubagentEndEvent,
+    )
+    from ._streams import (
+        ControllerSubagentModelChangedEvent as ControllerSubagentModelChangedEvent,
+    )
+    from ._streams import (
+        ControllerSubagentStartEvent as ControllerSubagentStartEvent,
+    )
+    from ._streams import (
+        ControllerSubagentTextDeltaEvent as ControllerSubagentTextDeltaEvent,
+    )
+    from ._streams import (
+        ControllerSubagentToolEndEvent as ControllerSubagentToolEndEvent,
+    )
+    from ._streams import (
+        ControllerSubagentToolStartEvent as ControllerSubagentToolStartEvent,
+    )
+    from ._streams import (
+        ControllerTaskUpdatedEvent as ControllerTaskUpdatedEvent,
+    )
+    from ._streams import (
+        ControllerThreadChangedEvent as ControllerThreadChangedEvent,
+    )
+    from ._streams import (
+        ControllerThreadCreatedEvent as ControllerThreadCreatedEvent,
+    )
+    from ._streams import (
+        ControllerThreadCreatedEventThread as ControllerThreadCreatedEventThread,
+    )
+    from ._streams import (
+        ControllerThreadDeletedEvent as ControllerThreadDeletedEvent,
+    )
+    from ._streams import (
+        ControllerThreadTitleUpdatedEvent as ControllerThreadTitleUpdatedEvent,
+    )
+    from ._streams import (
+        ControllerToolApprovalRequiredEvent as ControllerToolApprovalRequiredEvent,
+    )
+    from ._streams import (
+        ControllerToolEndEvent as ControllerToolEndEvent,
+    )
+    from ._streams import (
+        ControllerToolInputDeltaEvent as ControllerToolInputDeltaEvent,
+    )
+    from ._streams import (
+        ControllerToolInputEndEvent as ControllerToolInputEndEvent,
+    )
+    from ._streams import (
+        ControllerToolInputStartEvent as ControllerToolInputStartEvent,
+    )
+    from ._streams import (
+        ControllerToolStartEvent as ControllerToolStartEvent,
+    )
+    from ._streams import (
+        ControllerToolSuspendedEvent as ControllerToolSuspendedEvent,
+    )
+    from ._streams import (
+        ControllerToolSuspensionCancelledEvent as ControllerToolSuspensionCancelledEvent,
+    )
+    from ._streams import (
+        ControllerToolUpdateEvent as ControllerToolUpdateEvent,
+    )
+    from ._streams import (
+        ControllerUsageUpdateEvent as ControllerUsageUpdateEvent,
+    )
+    from ._streams import (
+        ControllerWorkspaceErrorEvent as ControllerWorkspaceErrorEvent,
+    )
+    from ._streams import (
+        ControllerWorkspaceReadyEvent as ControllerWorkspaceReadyEvent,
+    )
+    from ._streams import (
+        ControllerWorkspaceStatusChangedEvent as ControllerWorkspaceStatusChangedEvent,
     )
     from ._streams import (
         ErrorChunk as ErrorChunk,
@@ -4583,6 +4854,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         OtherAgentChunk as OtherAgentChunk,
+    )
+    from ._streams import (
+        OtherAgentControllerEvent as OtherAgentControllerEvent,
     )
     from ._streams import (
         OtherNetworkChunk as OtherNetworkChunk,
@@ -4903,6 +5177,9 @@ if TYPE_CHECKING:
         AgentControllerActiveRunsResponseRun as AgentControllerActiveRunsResponseRun,
     )
     from .agent_controller import (
+        AgentControllerMessagesPage as AgentControllerMessagesPage,
+    )
+    from .agent_controller import (
         AgentControllerModelsResponse as AgentControllerModelsResponse,
     )
     from .agent_controller import (
@@ -5042,15 +5319,6 @@ if TYPE_CHECKING:
     )
     from .agent_controller import (
         AgentControllerSessionThreadMessagesResponse as AgentControllerSessionThreadMessagesResponse,
-    )
-    from .agent_controller import (
-        AgentControllerSessionThreadMessagesResponseMessage as AgentControllerSessionThreadMessagesResponseMessage,
-    )
-    from .agent_controller import (
-        AgentControllerSessionThreadMessagesResponseMessageContent as AgentControllerSessionThreadMessagesResponseMessageContent,
-    )
-    from .agent_controller import (
-        AgentControllerSessionThreadMessagesResponseMessageContentPart as AgentControllerSessionThreadMessagesResponseMessageContentPart,
     )
     from .agent_controller import (
         AgentControllerSessionThreadReplaceRequest as AgentControllerSessionThreadReplaceRequest,

@@ -414,6 +414,58 @@ class ExperimentsResponse(BaseModel):
     pagination: ScoresRunPagination
 
 
+class MastraDBMessage(BaseModel):
+    """
+    A message of a thread, as Mastra stores it (content format 2, a list of parts).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content: MastraMessageContentV2
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    id: str
+    resource_id: str | None = Field(None, alias="resourceId")
+    role: str
+    """
+    user, assistant, system, tool or signal
+    """
+    thread_id: str | None = Field(None, alias="threadId")
+    type: str | None = None
+
+
+class MastraMessageContentV2(BaseModel):
+    """
+    The content of a stored message; the text is in the parts of type text.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content: str | None = None
+    format: int | None = None
+    """
+    Always 2.
+    """
+    metadata: dict[str, Any] | None = None
+    parts: list[MastraMessagePart] | None = None
+
+
+class MastraMessagePart(BaseModel):
+    """
+    One part of a message: text, reasoning, tool-invocation, file, step-start, data-*...
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    text: str | None = None
+    type: str
+
+
 class MemoryMessagesDeleteRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -2523,11 +2575,14 @@ AgentCloneResponseWorkspaceArray = StoredAgentWorkspaceArray
 AgentCloneResponseWorkspaceOption1Id = StoredAgentWorkspaceOption1Id
 AgentCloneResponseWorkspaceOption1Inline = StoredAgentWorkspaceOption1Inline
 AgentCloneResponseWorkspaceOption1Provider = StoredAgentWorkspaceOption1Provider
+AgentControllerMessageDeltaPart = MastraMessagePart
+AgentControllerMessagesPageMessage = MastraDBMessage
 AgentControllerModesResponseMode = AgentInputProcessor
 AgentControllerSessionThreadMessagesFilter = MemoryThreadMessagesFilter
 AgentControllerSessionThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
 AgentControllerSessionThreadMessagesIncludeItem = MemoryThreadMessagesIncludeItem
 AgentControllerSessionThreadMessagesOrderBy = MemoryThreadMessagesOrderBy
+AgentControllerSessionThreadMessagesResponseMessage = MastraDBMessage
 AgentDeclineToolCallGenerateResponseToolCall = ToolCallChunk
 AgentDeclineToolCallGenerateResponseToolResult = ToolResultChunk
 AgentDeclineToolCallGenerateResponseTotalUsage = AgentUsage
@@ -2695,6 +2750,7 @@ AgentToolExecuteRequest = ToolExecuteRequest
 AgentToolsValue = Tool
 AuthCapabilitiesResponseWithAccessUser = StoredAgentAuthor
 ChannelDisconnectResponse = AuthRefreshResponse
+ControllerMessageStartEventMessage = MastraDBMessage
 DatasetDeleteResponse = AuthRefreshResponse
 DatasetExperiment = DatasetExperimentUpdateResponse
 DatasetExperimentDeleteResponse = AuthRefreshResponse
@@ -2734,6 +2790,8 @@ EditorWorkflowBuilderStreamRequestVersions = AgentStreamRequestVersions
 ExperimentDeleteResponse = AuthRefreshResponse
 ExperimentsResponseExperiment = DatasetExperimentUpdateResponse
 ExperimentsResponsePagination = ScoresRunPagination
+MastraDBMessageContent = MastraMessageContentV2
+MastraMessageContentV2Part = MastraMessagePart
 MemoryMessagesDeleteRequestMessageIdsArrayOption4 = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkMessagesDeleteRequest = MemoryMessagesDeleteRequest

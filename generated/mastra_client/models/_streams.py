@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ._shared import (
     AgentUsage as AgentUsage,
+)
+from ._shared import (
+    MastraDBMessage as MastraDBMessage,
+)
+from ._shared import (
+    MastraMessagePart as MastraMessagePart,
 )
 from ._shared import (
     ToolCallChunk as ToolCallChunk,
@@ -34,6 +40,38 @@ class AbortChunk(BaseModel):
     payload: dict[str, Any]
     run_id: str | None = Field(None, alias="runId")
     type: Literal["abort"]
+
+
+class AgentControllerMessageDelta(BaseModel):
+    """
+    What changed in a message: {type: text-delta, delta}, {type: reasoning-delta, index, delta} or {type: part, index, part}.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    delta: str | None = None
+    index: int | None = None
+    part: MastraMessagePart | None = None
+    type: str
+
+
+class AgentControllerThread(BaseModel):
+    """
+    A thread of an agent controller's resource.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime | None = Field(None, alias="createdAt")
+    id: str | None = None
+    metadata: dict[str, Any] | None = None
+    resource_id: str | None = Field(None, alias="resourceId")
+    title: str | None = None
+    updated_at: AwareDatetime | None = Field(None, alias="updatedAt")
 
 
 class AgentExecutionEndChunk(BaseModel):
@@ -102,6 +140,844 @@ class AgentFinishPayloadStepResult(BaseModel):
     stop, tool-calls, length, suspended, ...
     """
     warnings: list[Any] | None = None
+
+
+class ControllerAgentEndEvent(BaseModel):
+    """
+    A ``agent_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    reason: str | None = None
+    """
+    complete, aborted, error or suspended
+    """
+    type: Literal["agent_end"]
+
+
+class ControllerAgentStartEvent(BaseModel):
+    """
+    A ``agent_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: str
+
+
+class ControllerCommandExitEvent(BaseModel):
+    """
+    A ``command_exit`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    exit_code: float | None = Field(None, alias="exitCode")
+    success: bool | None = None
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["command_exit"]
+
+
+class ControllerDisplayStateChangedEvent(BaseModel):
+    """
+    A ``display_state_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    display_state: dict[str, Any] | None = Field(None, alias="displayState")
+    type: Literal["display_state_changed"]
+
+
+class ControllerErrorEvent(BaseModel):
+    """
+    A ``error`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    error: Any | None = None
+    """
+    The error, serialized: {name, message, stack, ...}
+    """
+    error_type: str | None = Field(None, alias="errorType")
+    max_retries: float | None = Field(None, alias="maxRetries")
+    retry_attempt: float | None = Field(None, alias="retryAttempt")
+    retry_delay: float | None = Field(None, alias="retryDelay")
+    retryable: bool | None = None
+    type: Literal["error"]
+
+
+class ControllerFollowUpQueuedEvent(BaseModel):
+    """
+    A ``follow_up_queued`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    count: float | None = None
+    run_id: str | None = Field(None, alias="runId")
+    type: Literal["follow_up_queued"]
+
+
+class ControllerGoalEvaluationEvent(BaseModel):
+    """
+    A ``goal_evaluation`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: dict[str, Any] | None = None
+    type: Literal["goal_evaluation"]
+
+
+class ControllerInfoEvent(BaseModel):
+    """
+    A ``info`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: str | None = None
+    type: Literal["info"]
+
+
+class ControllerMessageEndEvent(BaseModel):
+    """
+    A ``message_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    id: str | None = None
+    type: Literal["message_end"]
+
+
+class ControllerMessageStartEvent(BaseModel):
+    """
+    A ``message_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: MastraDBMessage | None = None
+    type: Literal["message_start"]
+
+
+class ControllerMessageUpdateEvent(BaseModel):
+    """
+    A ``message_update`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    event: AgentControllerMessageDelta | None = None
+    id: str | None = None
+    type: Literal["message_update"]
+
+
+class ControllerModeChangedEvent(BaseModel):
+    """
+    A ``mode_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    mode_id: str | None = Field(None, alias="modeId")
+    previous_mode_id: str | None = Field(None, alias="previousModeId")
+    type: Literal["mode_changed"]
+
+
+class ControllerModelChangedEvent(BaseModel):
+    """
+    A ``model_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    mode_id: str | None = Field(None, alias="modeId")
+    model_id: str | None = Field(None, alias="modelId")
+    scope: str | None = None
+    """
+    global, thread or mode
+    """
+    type: Literal["model_changed"]
+
+
+class ControllerNotificationEvent(BaseModel):
+    """
+    A ``notification`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    attributes: dict[str, Any] | None = None
+    kind: str | None = None
+    message: str | None = None
+    metadata: dict[str, Any] | None = None
+    notification_id: str | None = Field(None, alias="notificationId")
+    priority: str | None = None
+    source: str | None = None
+    status: str | None = None
+    type: Literal["notification"]
+
+
+class ControllerNotificationSummaryEvent(BaseModel):
+    """
+    A ``notification_summary`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    by_priority: dict[str, float] | None = Field(None, alias="byPriority")
+    by_source: dict[str, float] | None = Field(None, alias="bySource")
+    message: str | None = None
+    notification_ids: list[str] | None = Field(None, alias="notificationIds")
+    pending: float | None = None
+    type: Literal["notification_summary"]
+
+
+class ControllerOmActivationEvent(BaseModel):
+    """
+    A ``om_activation`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    chunks_activated: float | None = Field(None, alias="chunksActivated")
+    cycle_id: str | None = Field(None, alias="cycleId")
+    generation_count: float | None = Field(None, alias="generationCount")
+    messages_activated: float | None = Field(None, alias="messagesActivated")
+    observation_tokens: float | None = Field(None, alias="observationTokens")
+    operation_type: str | None = Field(None, alias="operationType")
+    tokens_activated: float | None = Field(None, alias="tokensActivated")
+    triggered_by: str | None = Field(None, alias="triggeredBy")
+    type: Literal["om_activation"]
+
+
+class ControllerOmBufferingEndEvent(BaseModel):
+    """
+    A ``om_buffering_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    buffered_tokens: float | None = Field(None, alias="bufferedTokens")
+    cycle_id: str | None = Field(None, alias="cycleId")
+    observations: str | None = None
+    operation_type: str | None = Field(None, alias="operationType")
+    tokens_buffered: float | None = Field(None, alias="tokensBuffered")
+    type: Literal["om_buffering_end"]
+
+
+class ControllerOmBufferingFailedEvent(BaseModel):
+    """
+    A ``om_buffering_failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    error: str | None = None
+    operation_type: str | None = Field(None, alias="operationType")
+    type: Literal["om_buffering_failed"]
+
+
+class ControllerOmBufferingStartEvent(BaseModel):
+    """
+    A ``om_buffering_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    operation_type: str | None = Field(None, alias="operationType")
+    tokens_to_buffer: float | None = Field(None, alias="tokensToBuffer")
+    type: Literal["om_buffering_start"]
+
+
+class ControllerOmModelChangedEvent(BaseModel):
+    """
+    A ``om_model_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    model_id: str | None = Field(None, alias="modelId")
+    role: str | None = None
+    """
+    observer or reflector
+    """
+    type: Literal["om_model_changed"]
+
+
+class ControllerOmObservationEndEvent(BaseModel):
+    """
+    A ``om_observation_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    current_task: str | None = Field(None, alias="currentTask")
+    cycle_id: str | None = Field(None, alias="cycleId")
+    duration_ms: float | None = Field(None, alias="durationMs")
+    observation_tokens: float | None = Field(None, alias="observationTokens")
+    observations: str | None = None
+    suggested_response: str | None = Field(None, alias="suggestedResponse")
+    tokens_observed: float | None = Field(None, alias="tokensObserved")
+    type: Literal["om_observation_end"]
+
+
+class ControllerOmObservationFailedEvent(BaseModel):
+    """
+    A ``om_observation_failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    duration_ms: float | None = Field(None, alias="durationMs")
+    error: str | None = None
+    type: Literal["om_observation_failed"]
+
+
+class ControllerOmObservationStartEvent(BaseModel):
+    """
+    A ``om_observation_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    operation_type: str | None = Field(None, alias="operationType")
+    tokens_to_observe: float | None = Field(None, alias="tokensToObserve")
+    type: Literal["om_observation_start"]
+
+
+class ControllerOmReflectionEndEvent(BaseModel):
+    """
+    A ``om_reflection_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    compressed_tokens: float | None = Field(None, alias="compressedTokens")
+    cycle_id: str | None = Field(None, alias="cycleId")
+    duration_ms: float | None = Field(None, alias="durationMs")
+    observations: str | None = None
+    type: Literal["om_reflection_end"]
+
+
+class ControllerOmReflectionFailedEvent(BaseModel):
+    """
+    A ``om_reflection_failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    duration_ms: float | None = Field(None, alias="durationMs")
+    error: str | None = None
+    type: Literal["om_reflection_failed"]
+
+
+class ControllerOmReflectionStartEvent(BaseModel):
+    """
+    A ``om_reflection_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    tokens_to_reflect: float | None = Field(None, alias="tokensToReflect")
+    type: Literal["om_reflection_start"]
+
+
+class ControllerOmStatusEvent(BaseModel):
+    """
+    A ``om_status`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    generation_count: float | None = Field(None, alias="generationCount")
+    record_id: str | None = Field(None, alias="recordId")
+    step_number: float | None = Field(None, alias="stepNumber")
+    thread_id: str | None = Field(None, alias="threadId")
+    type: Literal["om_status"]
+    windows: dict[str, Any] | None = None
+
+
+class ControllerOmThreadTitleUpdatedEvent(BaseModel):
+    """
+    A ``om_thread_title_updated`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cycle_id: str | None = Field(None, alias="cycleId")
+    new_title: str | None = Field(None, alias="newTitle")
+    old_title: str | None = Field(None, alias="oldTitle")
+    thread_id: str | None = Field(None, alias="threadId")
+    type: Literal["om_thread_title_updated"]
+
+
+class ControllerShellOutputEvent(BaseModel):
+    """
+    A ``shell_output`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    output: str | None = None
+    stream: str | None = None
+    """
+    stdout or stderr
+    """
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["shell_output"]
+
+
+class ControllerStateChangedEvent(BaseModel):
+    """
+    A ``state_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    changed_keys: list[str] | None = Field(None, alias="changedKeys")
+    state: dict[str, Any] | None = None
+    type: Literal["state_changed"]
+
+
+class ControllerSubagentEndEvent(BaseModel):
+    """
+    A ``subagent_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    duration_ms: float | None = Field(None, alias="durationMs")
+    is_error: bool | None = Field(None, alias="isError")
+    result: str | None = None
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["subagent_end"]
+
+
+class ControllerSubagentModelChangedEvent(BaseModel):
+    """
+    A ``subagent_model_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    model_id: str | None = Field(None, alias="modelId")
+    scope: str | None = None
+    type: Literal["subagent_model_changed"]
+
+
+class ControllerSubagentStartEvent(BaseModel):
+    """
+    A ``subagent_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    forked: bool | None = None
+    model_id: str | None = Field(None, alias="modelId")
+    task: str | None = None
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["subagent_start"]
+
+
+class ControllerSubagentTextDeltaEvent(BaseModel):
+    """
+    A ``subagent_text_delta`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    text_delta: str | None = Field(None, alias="textDelta")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["subagent_text_delta"]
+
+
+class ControllerSubagentToolEndEvent(BaseModel):
+    """
+    A ``subagent_tool_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    is_error: bool | None = Field(None, alias="isError")
+    sub_tool_name: str | None = Field(None, alias="subToolName")
+    sub_tool_result: Any | None = Field(None, alias="subToolResult")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["subagent_tool_end"]
+
+
+class ControllerSubagentToolStartEvent(BaseModel):
+    """
+    A ``subagent_tool_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_type: str | None = Field(None, alias="agentType")
+    sub_tool_args: Any | None = Field(None, alias="subToolArgs")
+    sub_tool_name: str | None = Field(None, alias="subToolName")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["subagent_tool_start"]
+
+
+class ControllerTaskUpdatedEvent(BaseModel):
+    """
+    A ``task_updated`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    tasks: list[dict[str, Any]] | None = None
+    type: Literal["task_updated"]
+
+
+class ControllerThreadChangedEvent(BaseModel):
+    """
+    A ``thread_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    previous_thread_id: str | None = Field(None, alias="previousThreadId")
+    thread_id: str | None = Field(None, alias="threadId")
+    type: Literal["thread_changed"]
+
+
+class ControllerThreadCreatedEvent(BaseModel):
+    """
+    A ``thread_created`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread: AgentControllerThread | None = None
+    type: Literal["thread_created"]
+
+
+class ControllerThreadDeletedEvent(BaseModel):
+    """
+    A ``thread_deleted`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+    type: Literal["thread_deleted"]
+
+
+class ControllerThreadTitleUpdatedEvent(BaseModel):
+    """
+    A ``thread_title_updated`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+    title: str | None = None
+    type: Literal["thread_title_updated"]
+
+
+class ControllerToolApprovalRequiredEvent(BaseModel):
+    """
+    A ``tool_approval_required`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    args: Any | None = None
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_approval_required"]
+
+
+class ControllerToolEndEvent(BaseModel):
+    """
+    A ``tool_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    denied: bool | None = None
+    """
+    The call never ran (approval denied or run aborted).
+    """
+    is_error: bool | None = Field(None, alias="isError")
+    provider_metadata: dict[str, Any] | None = Field(None, alias="providerMetadata")
+    result: Any | None = None
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["tool_end"]
+
+
+class ControllerToolInputDeltaEvent(BaseModel):
+    """
+    A ``tool_input_delta`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    args_text_delta: Any | None = Field(None, alias="argsTextDelta")
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_input_delta"]
+
+
+class ControllerToolInputEndEvent(BaseModel):
+    """
+    A ``tool_input_end`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["tool_input_end"]
+
+
+class ControllerToolInputStartEvent(BaseModel):
+    """
+    A ``tool_input_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+    title: str | None = None
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_input_start"]
+
+
+class ControllerToolStartEvent(BaseModel):
+    """
+    A ``tool_start`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    args: Any | None = None
+    thread_id: str | None = Field(None, alias="threadId")
+    title: str | None = None
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_start"]
+
+
+class ControllerToolSuspendedEvent(BaseModel):
+    """
+    A ``tool_suspended`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    args: Any | None = None
+    resume_schema: str | None = Field(None, alias="resumeSchema")
+    suspend_payload: Any | None = Field(None, alias="suspendPayload")
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_suspended"]
+
+
+class ControllerToolSuspensionCancelledEvent(BaseModel):
+    """
+    A ``tool_suspension_cancelled`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    reason: str | None = None
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+    type: Literal["tool_suspension_cancelled"]
+
+
+class ControllerToolUpdateEvent(BaseModel):
+    """
+    A ``tool_update`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    partial_result: Any | None = Field(None, alias="partialResult")
+    thread_id: str | None = Field(None, alias="threadId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    type: Literal["tool_update"]
+
+
+class ControllerUsageUpdateEvent(BaseModel):
+    """
+    A ``usage_update`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Literal["usage_update"]
+    usage: dict[str, Any] | None = None
+
+
+class ControllerWorkspaceErrorEvent(BaseModel):
+    """
+    A ``workspace_error`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    error: Any | None = None
+    type: Literal["workspace_error"]
+
+
+class ControllerWorkspaceReadyEvent(BaseModel):
+    """
+    A ``workspace_ready`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    type: Literal["workspace_ready"]
+    workspace_id: str | None = Field(None, alias="workspaceId")
+    workspace_name: str | None = Field(None, alias="workspaceName")
+
+
+class ControllerWorkspaceStatusChangedEvent(BaseModel):
+    """
+    A ``workspace_status_changed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    error: Any | None = None
+    status: Any | None = None
+    type: Literal["workspace_status_changed"]
 
 
 class ErrorChunk(BaseModel):
@@ -264,6 +1140,19 @@ class OtherAgentChunk(BaseModel):
     metadata: dict[str, Any] | None = None
     payload: Any | None = None
     run_id: str | None = Field(None, alias="runId")
+    type: str | None = None
+
+
+class OtherAgentControllerEvent(BaseModel):
+    """
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: agent_start, agent_end, message_start, message_update, message_end, state_changed, tool_input_start, tool_input_delta, tool_input_end, tool_start, tool_update, shell_output, command_exit, tool_end, tool_approval_required, tool_suspended, tool_suspension_cancelled, mode_changed, model_changed, thread_changed, thread_created, thread_deleted, thread_title_updated, subagent_start, subagent_text_delta, subagent_tool_start, subagent_tool_end, subagent_end, subagent_model_changed, task_updated, notification, notification_summary, usage_update, display_state_changed, goal_evaluation, follow_up_queued, om_observation_start, om_observation_end, om_observation_failed, om_reflection_start, om_reflection_end, om_reflection_failed, om_buffering_start, om_buffering_end, om_buffering_failed, om_model_changed, om_activation, om_status, om_thread_title_updated, workspace_ready, workspace_error, workspace_status_changed, info, error.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: Any | None = None
     type: str | None = None
 
 
@@ -1101,6 +1990,8 @@ class WorkflowStepWaitingEvent(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
+ControllerMessageUpdateEventEvent = AgentControllerMessageDelta
+ControllerThreadCreatedEventThread = AgentControllerThread
 ErrorEventPayload = ErrorChunkPayload
 FinishChunkPayload = AgentFinishPayload
 NetworkErrorChunkPayload = ErrorChunkPayload
@@ -1143,6 +2034,63 @@ AgentChunk = (
     | ObjectChunk
     | ObjectResultChunk
     | OtherAgentChunk
+)
+AgentControllerEvent = (
+    ControllerAgentStartEvent
+    | ControllerAgentEndEvent
+    | ControllerMessageStartEvent
+    | ControllerMessageUpdateEvent
+    | ControllerMessageEndEvent
+    | ControllerStateChangedEvent
+    | ControllerToolInputStartEvent
+    | ControllerToolInputDeltaEvent
+    | ControllerToolInputEndEvent
+    | ControllerToolStartEvent
+    | ControllerToolUpdateEvent
+    | ControllerShellOutputEvent
+    | ControllerCommandExitEvent
+    | ControllerToolEndEvent
+    | ControllerToolApprovalRequiredEvent
+    | ControllerToolSuspendedEvent
+    | ControllerToolSuspensionCancelledEvent
+    | ControllerModeChangedEvent
+    | ControllerModelChangedEvent
+    | ControllerThreadChangedEvent
+    | ControllerThreadCreatedEvent
+    | ControllerThreadDeletedEvent
+    | ControllerThreadTitleUpdatedEvent
+    | ControllerSubagentStartEvent
+    | ControllerSubagentTextDeltaEvent
+    | ControllerSubagentToolStartEvent
+    | ControllerSubagentToolEndEvent
+    | ControllerSubagentEndEvent
+    | ControllerSubagentModelChangedEvent
+    | ControllerTaskUpdatedEvent
+    | ControllerNotificationEvent
+    | ControllerNotificationSummaryEvent
+    | ControllerUsageUpdateEvent
+    | ControllerDisplayStateChangedEvent
+    | ControllerGoalEvaluationEvent
+    | ControllerFollowUpQueuedEvent
+    | ControllerOmObservationStartEvent
+    | ControllerOmObservationEndEvent
+    | ControllerOmObservationFailedEvent
+    | ControllerOmReflectionStartEvent
+    | ControllerOmReflectionEndEvent
+    | ControllerOmReflectionFailedEvent
+    | ControllerOmBufferingStartEvent
+    | ControllerOmBufferingEndEvent
+    | ControllerOmBufferingFailedEvent
+    | ControllerOmModelChangedEvent
+    | ControllerOmActivationEvent
+    | ControllerOmStatusEvent
+    | ControllerOmThreadTitleUpdatedEvent
+    | ControllerWorkspaceReadyEvent
+    | ControllerWorkspaceErrorEvent
+    | ControllerWorkspaceStatusChangedEvent
+    | ControllerInfoEvent
+    | ControllerErrorEvent
+    | OtherAgentControllerEvent
 )
 NetworkChunk = (
     RoutingAgentStartChunk

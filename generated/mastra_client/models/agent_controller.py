@@ -10,6 +10,9 @@ from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentInputProcessor as AgentInputProcessor,
 )
+from ._shared import (
+    MastraDBMessage as MastraDBMessage,
+)
 
 
 class AgentControllerActiveRunsResponse(BaseModel):
@@ -28,6 +31,22 @@ class AgentControllerActiveRunsResponseRun(BaseModel):
     resource_id: str | None = Field(None, alias="resourceId")
     run_id: str = Field(..., alias="runId")
     thread_id: str = Field(..., alias="threadId")
+
+
+class AgentControllerMessagesPage(BaseModel):
+    """
+    A page of a controller thread's messages.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_more: bool | None = Field(None, alias="hasMore")
+    messages: list[MastraDBMessage]
+    page: float | None = None
+    per_page: float | Literal[False] | None = Field(None, alias="perPage")
+    total: float | None = None
 
 
 class AgentControllerModelsResponse(BaseModel):
@@ -319,49 +338,6 @@ class AgentControllerSessionTask(BaseModel):
     status: Annotated[Literal["pending", "in_progress", "completed"] | str, OpenEnum]
 
 
-class AgentControllerSessionThreadMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    has_more: bool = Field(..., alias="hasMore")
-    messages: list[AgentControllerSessionThreadMessagesResponseMessage]
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
-
-
-class AgentControllerSessionThreadMessagesResponseMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    content: AgentControllerSessionThreadMessagesResponseMessageContent
-    created_at: str | None = Field(None, alias="createdAt")
-    id: str
-    resource_id: str | None = Field(None, alias="resourceId")
-    role: Annotated[Literal["user", "assistant", "system", "tool", "signal"] | str, OpenEnum]
-    thread_id: str | None = Field(None, alias="threadId")
-    type: str | None = None
-
-
-class AgentControllerSessionThreadMessagesResponseMessageContent(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    format: Literal[2]
-    parts: list[AgentControllerSessionThreadMessagesResponseMessageContentPart]
-
-
-class AgentControllerSessionThreadMessagesResponseMessageContentPart(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    type: str
-
-
 class AgentControllerSessionThreadReplaceRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -510,6 +486,7 @@ AgentControllerSessionResourceResponse = AgentControllerSessionModeResponse
 AgentControllerSessionStateReplaceResponse = AgentControllerSessionModeResponse
 AgentControllerSessionSteerResponse = AgentControllerSessionModeResponse
 AgentControllerSessionThreadDeleteResponse = AgentControllerSessionModeResponse
+AgentControllerSessionThreadMessagesResponse = AgentControllerMessagesPage
 AgentControllerSessionThreadReplaceResponse = AgentControllerSessionModeResponse
 AgentControllerSessionThreadResponse = AgentControllerSessionModeResponse
 AgentControllerSessionThreadsCreateResponse = AgentControllerSessionThreadsCloneResponse

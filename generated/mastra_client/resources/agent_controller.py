@@ -25,6 +25,8 @@ from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
 
+from .. import _chunks
+
 
 class AgentControllerResource:
     """``client.agent_controller``: Agent Controller operations."""
@@ -730,7 +732,7 @@ class AgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Stream[Any]:
+    ) -> Stream[_models.AgentControllerEvent]:
         """Stream controller session events
 
         Subscribes to a session’s event bus and streams events to the client over SSE.
@@ -757,6 +759,7 @@ class AgentControllerResource:
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
             protocol=StreamProtocol(
                 "sse",
+                codec=_chunks.AGENT_CONTROLLER_EVENT,
                 long_lived=True,
             ),
             query=build_query(
@@ -776,7 +779,7 @@ class AgentControllerResource:
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
-            view=EventView(None),
+            view=EventView(_chunks.AGENT_CONTROLLER_EVENT),
         )
 
     def get_workspace(
@@ -1146,7 +1149,7 @@ class AgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSessionThreadMessagesResponse:
+    ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
         Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
@@ -1208,9 +1211,9 @@ class AgentControllerResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentControllerSessionThreadMessagesResponse",
+            "_models.AgentControllerMessagesPage",
             validate_response(
-                _models.AgentControllerSessionThreadMessagesResponse,
+                _models.AgentControllerMessagesPage,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1243,7 +1246,7 @@ class AgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -3239,7 +3242,7 @@ class AsyncAgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[Any]:
+    ) -> AsyncStream[_models.AgentControllerEvent]:
         """Stream controller session events
 
         Subscribes to a session’s event bus and streams events to the client over SSE.
@@ -3266,6 +3269,7 @@ class AsyncAgentControllerResource:
             f"/agent-controller/{path_param(controller_id)}/sessions/{path_param(resource_id)}/stream",
             protocol=StreamProtocol(
                 "sse",
+                codec=_chunks.AGENT_CONTROLLER_EVENT,
                 long_lived=True,
             ),
             query=build_query(
@@ -3285,7 +3289,7 @@ class AsyncAgentControllerResource:
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
-            view=EventView(None),
+            view=EventView(_chunks.AGENT_CONTROLLER_EVENT),
         )
 
     async def get_workspace(
@@ -3655,7 +3659,7 @@ class AsyncAgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSessionThreadMessagesResponse:
+    ) -> _models.AgentControllerMessagesPage:
         """List thread messages
 
         Returns a paginated list of messages in a specific thread. The deprecated limit parameter may only be combined with page.
@@ -3717,9 +3721,9 @@ class AsyncAgentControllerResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentControllerSessionThreadMessagesResponse",
+            "_models.AgentControllerMessagesPage",
             validate_response(
-                _models.AgentControllerSessionThreadMessagesResponse,
+                _models.AgentControllerMessagesPage,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -3752,7 +3756,7 @@ class AsyncAgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.AgentControllerSessionThreadMessagesResponseMessage]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_session_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and

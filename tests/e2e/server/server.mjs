@@ -614,8 +614,33 @@ const testMcp = new MCPServer({
   tools: { getWeather: weatherTool, addNumbers: addNumbersTool },
 });
 
+// --- issue 15: controller ---
+// An agent controller (client-js AgentController / AgentControllerSession) over its own
+// echo agent: sessions bound to a resource id, served under /api/agent-controller.
+import { AgentController } from '@mastra/core/agent-controller';
+
+const controllerAgent = new Agent({
+  id: 'controller-agent',
+  name: 'Controller Agent',
+  description: 'The backing agent of test-controller (mock echo model).',
+  instructions: 'You echo the user message.',
+  model: mockModel('controller-model', echoPlan),
+  memory: new Memory({ options: memoryOptions }),
+});
+
+const testController = new AgentController({
+  id: 'test-controller',
+  agent: controllerAgent,
+  modes: [
+    { id: 'build', name: 'Build', default: true },
+    { id: 'plan', name: 'Plan' },
+  ],
+});
+// --- end issue 15: controller ---
+
 const mastra = new Mastra({
   agents: { echoAgent, toolAgent, voiceAgent },
+  agentControllers: { 'test-controller': testController }, // issue 15: controller
   tools: { weatherTool, addNumbersTool, deleteRecordTool },
   workflows: { greetingWorkflow, approvalWorkflow },
   mcpServers: { testMcp },
