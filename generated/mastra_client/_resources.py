@@ -2942,6 +2942,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2958,11 +2959,13 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.delete_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3184,6 +3187,7 @@ class MemoryThread:
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3201,12 +3205,14 @@ class MemoryThread:
         Args:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.get_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3220,6 +3226,7 @@ class MemoryThread:
         self,
         *,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3236,10 +3243,14 @@ class MemoryThread:
         Updates the working memory state for a thread
 
         ``POST /memory/threads/{threadId}/working-memory``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.update_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
@@ -8923,6 +8934,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8939,11 +8951,13 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.delete_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9165,6 +9179,7 @@ class AsyncMemoryThread:
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9182,12 +9197,14 @@ class AsyncMemoryThread:
         Args:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.get_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9201,6 +9218,7 @@ class AsyncMemoryThread:
         self,
         *,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -9217,10 +9235,14 @@ class AsyncMemoryThread:
         Updates the working memory state for a thread
 
         ``POST /memory/threads/{threadId}/working-memory``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.update_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 1975 names: importing
+``Agent`` (and the shared one), not all 2004 names: importing
 them all at once would cost about a second.
 """
 
@@ -467,9 +467,25 @@ _MODULE_OF: dict[str, str] = {
     "AuthRefreshResponse": "_shared",
     "AuthRolePermissionsResponse": "auth",
     "BackgroundTask": "background_tasks",
+    "BackgroundTaskCancelledChunk": "_streams",
+    "BackgroundTaskCancelledChunkPayload": "_streams",
+    "BackgroundTaskChunk": "_streams",
+    "BackgroundTaskCompletedChunk": "_streams",
+    "BackgroundTaskCompletedChunkPayload": "_streams",
     "BackgroundTaskError": "background_tasks",
+    "BackgroundTaskEventPayload": "_streams",
+    "BackgroundTaskFailedChunk": "_streams",
+    "BackgroundTaskFailedChunkPayload": "_streams",
+    "BackgroundTaskOutputChunk": "_streams",
+    "BackgroundTaskOutputChunkPayload": "_streams",
+    "BackgroundTaskResumedChunk": "_streams",
+    "BackgroundTaskResumedChunkPayload": "_streams",
+    "BackgroundTaskRunningChunk": "_streams",
+    "BackgroundTaskRunningChunkPayload": "_streams",
     "BackgroundTasksResponse": "background_tasks",
     "BackgroundTasksResponseTask": "background_tasks",
+    "BackgroundTaskSuspendedChunk": "_streams",
+    "BackgroundTaskSuspendedChunkPayload": "_streams",
     "ChannelConnectRequest": "channels",
     "ChannelConnectResponseDeepLink": "channels",
     "ChannelConnectResponseImmediate": "channels",
@@ -849,13 +865,14 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityScoresTimeseriesResponseSeries": "observability",
     "ObservabilityScoresTimeseriesResponseSeriesPoint": "observability",
     "ObservabilityScoresTimestamp": "_shared",
+    "ObservabilityThreadsQueryRequest": "observability",
     "ObservabilityTrace": "observability",
     "ObservabilityTraceBranch": "observability",
     "ObservabilityTraceBranchSpan": "observability",
     "ObservabilityTraceLightResponse": "observability",
     "ObservabilityTraceLightResponseSpan": "observability",
     "ObservabilityTraceScoresResponse": "observability",
-    "ObservabilityTraceScoresResponsePagination": "_shared",
+    "ObservabilityTraceScoresResponsePagination": "observability",
     "ObservabilityTraceScoresResponseScore": "observability",
     "ObservabilityTracesDateRange": "_shared",
     "ObservabilityTracesDeleteRequest": "observability",
@@ -879,6 +896,9 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesQueryError422Issue": "_shared",
     "ObservabilityTracesQueryError501": "_shared",
     "ObservabilityTracesQueryError504": "_shared",
+    "ObservabilityTracesQueryFieldsRequest": "observability",
+    "ObservabilityTracesQueryFieldsRequestTimeRange": "observability",
+    "ObservabilityTracesQueryFieldsResponse": "observability",
     "ObservabilityTracesQueryRequest": "observability",
     "ObservabilityTracesQueryRequestGroup": "observability",
     "ObservabilityTracesQueryRequestOrderBy": "observability",
@@ -927,6 +947,10 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesQueryResponseWithPagination": "observability",
     "ObservabilityTracesQueryResponseWithPaginationPagination": "_shared",
     "ObservabilityTracesQueryResponseWithPaginationTrace": "observability",
+    "ObservabilityTracesQueryValuesRequest": "observability",
+    "ObservabilityTracesQueryValuesRequestTimeRange": "observability",
+    "ObservabilityTracesQueryValuesResponse": "observability",
+    "ObservabilityTracesQueryValuesResponseValue": "observability",
     "ObservabilityTracesResponse": "observability",
     "ObservabilityTracesResponseDelta": "observability",
     "ObservabilityTracesResponsePagination": "_shared",
@@ -937,6 +961,7 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesStartedAt": "_shared",
     "ObservabilityTraceTrajectoryResponse": "observability",
     "OtherAgentChunk": "_streams",
+    "OtherBackgroundTaskChunk": "_streams",
     "OtherNetworkChunk": "_streams",
     "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
@@ -996,6 +1021,10 @@ _MODULE_OF: dict[str, str] = {
     "ScheduleWithAttributesIfIdleStreamOptions": "schedules",
     "ScheduleWithInitialState": "schedules",
     "ScheduleWithInitialStateLastRun": "schedules",
+    "ScoreRow": "observability",
+    "ScoreRowPage": "observability",
+    "ScoreRowPagePagination": "observability",
+    "ScoreRowPageScore": "observability",
     "ScoresEntity": "scores",
     "ScoresEntityPagination": "_shared",
     "ScoresRequest": "scores",
@@ -3076,9 +3105,6 @@ if TYPE_CHECKING:
         ObservabilityScoresTimestamp as ObservabilityScoresTimestamp,
     )
     from ._shared import (
-        ObservabilityTraceScoresResponsePagination as ObservabilityTraceScoresResponsePagination,
-    )
-    from ._shared import (
         ObservabilityTracesDateRange as ObservabilityTracesDateRange,
     )
     from ._shared import (
@@ -4543,6 +4569,54 @@ if TYPE_CHECKING:
         AgentFinishPayloadStepResult as AgentFinishPayloadStepResult,
     )
     from ._streams import (
+        BackgroundTaskCancelledChunk as BackgroundTaskCancelledChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCancelledChunkPayload as BackgroundTaskCancelledChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskChunk as BackgroundTaskChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCompletedChunk as BackgroundTaskCompletedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCompletedChunkPayload as BackgroundTaskCompletedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskEventPayload as BackgroundTaskEventPayload,
+    )
+    from ._streams import (
+        BackgroundTaskFailedChunk as BackgroundTaskFailedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskFailedChunkPayload as BackgroundTaskFailedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskOutputChunk as BackgroundTaskOutputChunk,
+    )
+    from ._streams import (
+        BackgroundTaskOutputChunkPayload as BackgroundTaskOutputChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskResumedChunk as BackgroundTaskResumedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskResumedChunkPayload as BackgroundTaskResumedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskRunningChunk as BackgroundTaskRunningChunk,
+    )
+    from ._streams import (
+        BackgroundTaskRunningChunkPayload as BackgroundTaskRunningChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskSuspendedChunk as BackgroundTaskSuspendedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskSuspendedChunkPayload as BackgroundTaskSuspendedChunkPayload,
+    )
+    from ._streams import (
         ErrorChunk as ErrorChunk,
     )
     from ._streams import (
@@ -4583,6 +4657,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         OtherAgentChunk as OtherAgentChunk,
+    )
+    from ._streams import (
+        OtherBackgroundTaskChunk as OtherBackgroundTaskChunk,
     )
     from ._streams import (
         OtherNetworkChunk as OtherNetworkChunk,
@@ -6376,6 +6453,9 @@ if TYPE_CHECKING:
         ObservabilityScoresTimeseriesResponseSeriesPoint as ObservabilityScoresTimeseriesResponseSeriesPoint,
     )
     from .observability import (
+        ObservabilityThreadsQueryRequest as ObservabilityThreadsQueryRequest,
+    )
+    from .observability import (
         ObservabilityTrace as ObservabilityTrace,
     )
     from .observability import (
@@ -6392,6 +6472,9 @@ if TYPE_CHECKING:
     )
     from .observability import (
         ObservabilityTraceScoresResponse as ObservabilityTraceScoresResponse,
+    )
+    from .observability import (
+        ObservabilityTraceScoresResponsePagination as ObservabilityTraceScoresResponsePagination,
     )
     from .observability import (
         ObservabilityTraceScoresResponseScore as ObservabilityTraceScoresResponseScore,
@@ -6416,6 +6499,15 @@ if TYPE_CHECKING:
     )
     from .observability import (
         ObservabilityTraceSpanSpan as ObservabilityTraceSpanSpan,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsRequest as ObservabilityTracesQueryFieldsRequest,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsRequestTimeRange as ObservabilityTracesQueryFieldsRequestTimeRange,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsResponse as ObservabilityTracesQueryFieldsResponse,
     )
     from .observability import (
         ObservabilityTracesQueryRequest as ObservabilityTracesQueryRequest,
@@ -6541,6 +6633,18 @@ if TYPE_CHECKING:
         ObservabilityTracesQueryResponseWithPaginationTrace as ObservabilityTracesQueryResponseWithPaginationTrace,
     )
     from .observability import (
+        ObservabilityTracesQueryValuesRequest as ObservabilityTracesQueryValuesRequest,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesRequestTimeRange as ObservabilityTracesQueryValuesRequestTimeRange,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesResponse as ObservabilityTracesQueryValuesResponse,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesResponseValue as ObservabilityTracesQueryValuesResponseValue,
+    )
+    from .observability import (
         ObservabilityTracesResponse as ObservabilityTracesResponse,
     )
     from .observability import (
@@ -6563,6 +6667,18 @@ if TYPE_CHECKING:
     )
     from .observability import (
         Percentile as Percentile,
+    )
+    from .observability import (
+        ScoreRow as ScoreRow,
+    )
+    from .observability import (
+        ScoreRowPage as ScoreRowPage,
+    )
+    from .observability import (
+        ScoreRowPagePagination as ScoreRowPagePagination,
+    )
+    from .observability import (
+        ScoreRowPageScore as ScoreRowPageScore,
     )
     from .processor_providers import (
         ProcessorProvider as ProcessorProvider,

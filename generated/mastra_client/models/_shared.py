@@ -2786,7 +2786,6 @@ ObservabilityScoresCreateResponse = AuthRefreshResponse
 ObservabilityScoresDeleteResponse = AuthRefreshResponse
 ObservabilityScoresResponsePagination = ScoresRunPagination
 ObservabilityScoresTimestamp = ObservabilityLogsTimestamp
-ObservabilityTraceScoresResponsePagination = ScoresRunPagination
 ObservabilityTracesDateRange = ObservabilityLogsTimestamp
 ObservabilityTracesEndedAt = ObservabilityLogsTimestamp
 ObservabilityTracesLightDateRange = ObservabilityLogsTimestamp

@@ -104,6 +104,142 @@ class AgentFinishPayloadStepResult(BaseModel):
     warnings: list[Any] | None = None
 
 
+class BackgroundTaskCancelledChunk(BaseModel):
+    """
+    A ``background-task-cancelled`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-cancelled"]
+
+
+class BackgroundTaskCompletedChunk(BaseModel):
+    """
+    A ``background-task-completed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-completed"]
+
+
+class BackgroundTaskEventPayload(BaseModel):
+    """
+    What a background-task event carries; the fields present depend on the event.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_id: str | None = Field(None, alias="agentId")
+    args: Any | None = None
+    """
+    The tool's arguments (running
+    """
+    completed_at: Any | None = Field(None, alias="completedAt")
+    """
+    When it ended (completed
+    """
+    error: Any | None = None
+    """
+    Why it failed (failed): {message, stack}.
+    """
+    payload: Any | None = None
+    """
+    A chunk of the tool's output (output).
+    """
+    result: Any | None = None
+    """
+    What the tool returned (completed).
+    """
+    run_id: str | None = Field(None, alias="runId")
+    started_at: Any | None = Field(None, alias="startedAt")
+    """
+    When the task started (running
+    """
+    suspend_payload: Any | None = Field(None, alias="suspendPayload")
+    """
+    What the tool asked for when it suspended (suspended).
+    """
+    suspended_at: Any | None = Field(None, alias="suspendedAt")
+    task_id: str | None = Field(None, alias="taskId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+
+
+class BackgroundTaskFailedChunk(BaseModel):
+    """
+    A ``background-task-failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-failed"]
+
+
+class BackgroundTaskOutputChunk(BaseModel):
+    """
+    A ``background-task-output`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-output"]
+
+
+class BackgroundTaskResumedChunk(BaseModel):
+    """
+    A ``background-task-resumed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-resumed"]
+
+
+class BackgroundTaskRunningChunk(BaseModel):
+    """
+    A ``background-task-running`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-running"]
+
+
+class BackgroundTaskSuspendedChunk(BaseModel):
+    """
+    A ``background-task-suspended`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-suspended"]
+
+
 class ErrorChunk(BaseModel):
     """
     A ``error`` chunk.
@@ -264,6 +400,19 @@ class OtherAgentChunk(BaseModel):
     metadata: dict[str, Any] | None = None
     payload: Any | None = None
     run_id: str | None = Field(None, alias="runId")
+    type: str | None = None
+
+
+class OtherBackgroundTaskChunk(BaseModel):
+    """
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: background-task-running, background-task-output, background-task-completed, background-task-failed, background-task-cancelled, background-task-suspended, background-task-resumed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: Any | None = None
     type: str | None = None
 
 
@@ -1101,6 +1250,13 @@ class WorkflowStepWaitingEvent(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
+BackgroundTaskCancelledChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskCompletedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskFailedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskOutputChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskResumedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskRunningChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskSuspendedChunkPayload = BackgroundTaskEventPayload
 ErrorEventPayload = ErrorChunkPayload
 FinishChunkPayload = AgentFinishPayload
 NetworkErrorChunkPayload = ErrorChunkPayload
@@ -1143,6 +1299,16 @@ AgentChunk = (
     | ObjectChunk
     | ObjectResultChunk
     | OtherAgentChunk
+)
+BackgroundTaskChunk = (
+    BackgroundTaskRunningChunk
+    | BackgroundTaskOutputChunk
+    | BackgroundTaskCompletedChunk
+    | BackgroundTaskFailedChunk
+    | BackgroundTaskCancelledChunk
+    | BackgroundTaskSuspendedChunk
+    | BackgroundTaskResumedChunk
+    | OtherBackgroundTaskChunk
 )
 NetworkChunk = (
     RoutingAgentStartChunk

@@ -2362,6 +2362,24 @@ class ObservabilityScoresTimeseriesResponseSeriesPoint(BaseModel):
     """
 
 
+class ObservabilityThreadsQueryRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    page: dict[str, Any] | None = None
+    """
+    {limit, after}: keyset paging.
+    """
+    traces: dict[str, Any]
+    """
+    The eligible traces: {timeRange: {from, to}, where?}.
+    """
+    where: Any | None = None
+    """
+    Cross-trace predicates on the thread.
+    """
+
+
 class ObservabilityTrace(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2505,108 +2523,6 @@ class ObservabilityTraceLightResponseSpan(BaseModel):
     """
     Unique trace identifier
     """
-    updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
-
-
-class ObservabilityTraceScoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    pagination: ScoresRunPagination
-    scores: list[ObservabilityTraceScoresResponseScore]
-
-
-class ObservabilityTraceScoresResponseScore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    additional_context: dict[str, Any] | None = Field(None, alias="additionalContext")
-    analyze_prompt: str | None = Field(None, alias="analyzePrompt")
-    analyze_step_result: dict[str, Any] | None = Field(None, alias="analyzeStepResult")
-    batch_id: str | None = Field(None, alias="batchId")
-    created_at: AwareDatetime = Field(..., alias="createdAt")
-    """
-    Database record creation time
-    """
-    dataset_id: str | None = Field(None, alias="datasetId")
-    dataset_item_id: str | None = Field(None, alias="datasetItemId")
-    entity: dict[str, Any]
-    entity_id: str = Field(..., alias="entityId")
-    entity_type: (
-        Annotated[
-            Literal[
-                "AGENT",
-                "WORKFLOW",
-                "TRAJECTORY",
-                "STEP",
-                "EXTERNAL",
-                "agent_run",
-                "scorer_run",
-                "classifier_evaluation",
-                "scorer_step",
-                "generic",
-                "model_generation",
-                "model_step",
-                "model_inference",
-                "model_chunk",
-                "mcp_tool_call",
-                "mcp_server_request",
-                "processor_run",
-                "tool_call",
-                "client_tool_call",
-                "provider_tool_call",
-                "workflow_run",
-                "workflow_step",
-                "workflow_conditional",
-                "workflow_conditional_eval",
-                "workflow_parallel",
-                "workflow_loop",
-                "workflow_sleep",
-                "workflow_wait_event",
-                "memory_operation",
-                "workspace_action",
-                "rag_ingestion",
-                "rag_embedding",
-                "rag_vector_operation",
-                "rag_action",
-                "graph_action",
-                "mapping",
-                "skill_resolution",
-                "skill_action",
-                "agent_signal",
-            ]
-            | str,
-            OpenEnum,
-        ]
-        | None
-    ) = Field(None, alias="entityType")
-    extract_prompt: str | None = Field(None, alias="extractPrompt")
-    extract_step_result: dict[str, Any] | None = Field(None, alias="extractStepResult")
-    generate_reason_prompt: str | None = Field(None, alias="generateReasonPrompt")
-    generate_score_prompt: str | None = Field(None, alias="generateScorePrompt")
-    id: str
-    input: Any | None = None
-    metadata: dict[str, Any] | None = None
-    organization_id: str | None = Field(None, alias="organizationId")
-    output: Any
-    preprocess_prompt: str | None = Field(None, alias="preprocessPrompt")
-    preprocess_step_result: dict[str, Any] | None = Field(None, alias="preprocessStepResult")
-    project_id: str | None = Field(None, alias="projectId")
-    reason: str | None = None
-    reason_prompt: str | None = Field(None, alias="reasonPrompt")
-    request_context: dict[str, Any] | None = Field(None, alias="requestContext")
-    resource_id: str | None = Field(None, alias="resourceId")
-    run_id: str = Field(..., alias="runId")
-    score: float
-    scorer: dict[str, Any]
-    scorer_id: str = Field(..., alias="scorerId")
-    source: Annotated[Literal["LIVE", "TEST"] | str, OpenEnum]
-    span_id: str | None = Field(None, alias="spanId")
-    structured_output: bool | None = Field(None, alias="structuredOutput")
-    thread_id: str | None = Field(None, alias="threadId")
-    trace_id: str | None = Field(None, alias="traceId")
     updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
 
 
@@ -2849,6 +2765,35 @@ class ObservabilityTracesLightResponse(BaseModel):
     """
     pagination: ScoresRunPagination | None = None
     spans: list[ObservabilityTraceLightResponseSpan]
+
+
+class ObservabilityTracesQueryFieldsRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    limit: int | None = Field(25, ge=1, le=100)
+    predicate_scope: Literal["trace", "spans", "scores", "feedback"] = Field(
+        ..., alias="predicateScope"
+    )
+    search: str | None = Field(None, max_length=256)
+    time_range: ObservabilityTracesQueryFieldsRequestTimeRange = Field(..., alias="timeRange")
+
+
+class ObservabilityTracesQueryFieldsRequestTimeRange(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    from_: AwareDatetime = Field(..., alias="from")
+    to: AwareDatetime
+
+
+class ObservabilityTracesQueryFieldsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    canonical_fields: list[dict[str, Any]] | None = Field(None, alias="canonicalFields")
+    observed_fields: list[dict[str, Any]] | None = Field(None, alias="observedFields")
 
 
 class ObservabilityTracesQueryRequest(BaseModel):
@@ -3122,6 +3067,40 @@ class ObservabilityTracesQueryResponseWithPagination(BaseModel):
     traces: list[ObservabilityTracesQueryResponseOption1Trace]
 
 
+class ObservabilityTracesQueryValuesRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    limit: int | None = Field(25, ge=1, le=100)
+    path: Any
+    """
+    The field (a path of the trace-query grammar).
+    """
+    predicate_scope: Literal["trace", "spans", "scores", "feedback"] = Field(
+        ..., alias="predicateScope"
+    )
+    search: str | None = Field(None, max_length=256)
+    time_range: ObservabilityTracesQueryFieldsRequestTimeRange = Field(..., alias="timeRange")
+
+
+class ObservabilityTracesQueryValuesResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    values: list[ObservabilityTracesQueryValuesResponseValue]
+    values_truncated: bool = Field(..., alias="valuesTruncated")
+
+
+class ObservabilityTracesQueryValuesResponseValue(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    count: int
+    value: str
+
+
 class ObservabilityTracesResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -3363,6 +3342,57 @@ class Percentile(RootModel[float]):
     root: float = Field(..., ge=0.0, le=1.0)
 
 
+class ScoreRow(BaseModel):
+    """
+    One score a scorer gave a run, a trace or a span.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: str | None = Field(None, alias="createdAt")
+    entity_id: str | None = Field(None, alias="entityId")
+    entity_type: str | None = Field(None, alias="entityType")
+    id: str | None = None
+    input: Any | None = None
+    metadata: dict[str, Any] | None = None
+    output: Any | None = None
+    reason: str | None = None
+    run_id: str | None = Field(None, alias="runId")
+    score: float | None = None
+    scorer: dict[str, Any] | None = None
+    scorer_id: str | None = Field(None, alias="scorerId")
+    source: str | None = None
+    span_id: str | None = Field(None, alias="spanId")
+    trace_id: str | None = Field(None, alias="traceId")
+    updated_at: str | None = Field(None, alias="updatedAt")
+
+
+class ScoreRowPage(BaseModel):
+    """
+    A page of score rows.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    pagination: ScoreRowPagePagination | None = None
+    scores: list[ScoreRow] | None = None
+
+
+class ScoreRowPagePagination(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_more: bool | None = Field(None, alias="hasMore")
+    page: int | None = None
+    per_page: int | bool | None = Field(None, alias="perPage")
+    total: int | None = None
+
+
 class ObservabilityTracesQueryRequestWherePart1(
     RootModel[
         StoredWorkflowsCreateRequestGraphLoopPredicateEq
@@ -3467,6 +3497,9 @@ ObservabilityScoresResponseDelta = ObservabilityLogsResponseDelta
 ObservabilityScoresResponseScore = ObservabilityScoreScore
 ObservabilityScoresTimeseriesRequestFilters = ObservabilityScoresAggregateRequestFilters
 ObservabilityTraceBranchSpan = ObservabilityTraceSpanSpan
+ObservabilityTraceScoresResponse = ScoreRowPage
+ObservabilityTraceScoresResponsePagination = ScoreRowPagePagination
+ObservabilityTraceScoresResponseScore = ScoreRow
 ObservabilityTracesLightResponseDelta = ObservabilityLogsResponseDelta
 ObservabilityTracesLightResponseSpan = ObservabilityTraceLightResponseSpan
 ObservabilityTracesQueryRequestWherePart1WithArgArg = ObservabilityTracesQueryRequestWherePart1
@@ -3502,4 +3535,6 @@ ObservabilityTracesQueryResponseWithDeltaDelta = ObservabilityLogsResponseDelta
 ObservabilityTracesQueryResponseWithDeltaTrace = ObservabilityTracesQueryResponseOption1Trace
 ObservabilityTracesQueryResponseWithGroupsPage = ObservabilityTracesQueryResponseOption1Page
 ObservabilityTracesQueryResponseWithPaginationTrace = ObservabilityTracesQueryResponseOption1Trace
+ObservabilityTracesQueryValuesRequestTimeRange = ObservabilityTracesQueryFieldsRequestTimeRange
 ObservabilityTracesResponseDelta = ObservabilityLogsResponseDelta
+ScoreRowPageScore = ScoreRow

@@ -148,6 +148,7 @@ class ProcessorsResource:
     def list_processors(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -161,12 +162,28 @@ class ProcessorsResource:
         Returns a list of all available individual processors
 
         ``GET /processors``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            ProcessorsResource.list_processors,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             "/processors",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -320,6 +337,7 @@ class AsyncProcessorsResource:
     async def list_processors(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -333,12 +351,28 @@ class AsyncProcessorsResource:
         Returns a list of all available individual processors
 
         ``GET /processors``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            AsyncProcessorsResource.list_processors,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             "/processors",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

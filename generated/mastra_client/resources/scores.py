@@ -80,6 +80,7 @@ class ScoresResource:
     def list_scorers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -93,12 +94,28 @@ class ScoresResource:
         Returns a list of all registered scorers with their configuration and associated agents and workflows
 
         ``GET /scores/scorers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            ScoresResource.list_scorers,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             "/scores/scorers",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -554,6 +571,7 @@ class AsyncScoresResource:
     async def list_scorers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -567,12 +585,28 @@ class AsyncScoresResource:
         Returns a list of all registered scorers with their configuration and associated agents and workflows
 
         ``GET /scores/scorers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            AsyncScoresResource.list_scorers,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             "/scores/scorers",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
