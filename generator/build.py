@@ -828,8 +828,13 @@ def _facade_method(
     )
     bound_py = {b for b, _, _ in bound}
     rest: list[Param] = []
+    fixed: list[tuple[str, str]] = []
     for p in op.params:
         if p.py_name in bound_py:
+            continue
+        if p.name in method.fixed or p.py_name in method.fixed:
+            value = method.fixed[p.name if p.name in method.fixed else p.py_name]
+            fixed.append((p.py_name, repr(value)))
             continue
         positional = p.name in method.positional or p.py_name in method.positional
         coerce = method.coerce.get(p.name) or method.coerce.get(p.py_name) or ""
@@ -837,6 +842,9 @@ def _facade_method(
     # Positional parameters first, in the order the override lists them.
     order = {name: i for i, name in enumerate(method.positional)}
     rest.sort(key=lambda p: (not p.positional, order.get(p.name, order.get(p.py_name, 0))))
+    for name in method.fixed:
+        if not any(name in (p.name, p.py_name) for p in op.params):
+            overrides.leave_out(method.shipped, method.where, f"fixed {name!r} is not a parameter of '{method.operation}'")
     for name in method.positional:
         if not any(name in (p.name, p.py_name) for p in rest):
             # An older server's body without the field: the method keeps its other parameters.
@@ -869,6 +877,7 @@ def _facade_method(
         params=tuple(rest),
         returns_resource=returns_resource,
         returns_bind=returns_bind,
+        fixed=tuple(fixed),
     )
 
 

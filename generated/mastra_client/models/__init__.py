@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2004 names: importing
+``Agent`` (and the shared one), not all 2010 names: importing
 them all at once would cost about a second.
 """
 
@@ -872,7 +872,7 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTraceLightResponse": "observability",
     "ObservabilityTraceLightResponseSpan": "observability",
     "ObservabilityTraceScoresResponse": "observability",
-    "ObservabilityTraceScoresResponsePagination": "observability",
+    "ObservabilityTraceScoresResponsePagination": "_shared",
     "ObservabilityTraceScoresResponseScore": "observability",
     "ObservabilityTracesDateRange": "_shared",
     "ObservabilityTracesDeleteRequest": "observability",
@@ -991,6 +991,8 @@ _MODULE_OF: dict[str, str] = {
     "RoutingAgentStartChunk": "_streams",
     "RoutingAgentTextDeltaChunk": "_streams",
     "RoutingAgentTextDeltaChunkPayload": "_streams",
+    "SaveScoreResult": "scores",
+    "SaveScoreResultScore": "scores",
     "ScheduleDeleteResponse": "_shared",
     "SchedulePauseResponseWithAttributes": "schedules",
     "SchedulePauseResponseWithInitialState": "schedules",
@@ -1021,18 +1023,22 @@ _MODULE_OF: dict[str, str] = {
     "ScheduleWithAttributesIfIdleStreamOptions": "schedules",
     "ScheduleWithInitialState": "schedules",
     "ScheduleWithInitialStateLastRun": "schedules",
-    "ScoreRow": "observability",
-    "ScoreRowPage": "observability",
-    "ScoreRowPagePagination": "observability",
-    "ScoreRowPageScore": "observability",
+    "ScoreRow": "scores",
+    "ScoreRowPage": "scores",
+    "ScoreRowPagePagination": "scores",
+    "ScoreRowPageScore": "scores",
     "ScoresEntity": "scores",
-    "ScoresEntityPagination": "_shared",
+    "ScoresEntityPagination": "scores",
+    "ScoresEntityScore": "scores",
     "ScoresRequest": "scores",
     "ScoresResponse": "scores",
+    "ScoresResponseScore": "scores",
     "ScoresRun": "scores",
-    "ScoresRunPagination": "_shared",
+    "ScoresRunPagination": "scores",
+    "ScoresRunScore": "scores",
     "ScoresScorer": "scores",
-    "ScoresScorerPagination": "_shared",
+    "ScoresScorerPagination": "scores",
+    "ScoresScorerScore": "scores",
     "ScoresScorerScorer": "scores",
     "ScoresScorerScorerConfig": "scores",
     "ScoresScorersResponseValue": "scores",
@@ -3105,6 +3111,9 @@ if TYPE_CHECKING:
         ObservabilityScoresTimestamp as ObservabilityScoresTimestamp,
     )
     from ._shared import (
+        ObservabilityTraceScoresResponsePagination as ObservabilityTraceScoresResponsePagination,
+    )
+    from ._shared import (
         ObservabilityTracesDateRange as ObservabilityTracesDateRange,
     )
     from ._shared import (
@@ -3178,15 +3187,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         ScheduleDeleteResponse as ScheduleDeleteResponse,
-    )
-    from ._shared import (
-        ScoresEntityPagination as ScoresEntityPagination,
-    )
-    from ._shared import (
-        ScoresRunPagination as ScoresRunPagination,
-    )
-    from ._shared import (
-        ScoresScorerPagination as ScoresScorerPagination,
     )
     from ._shared import (
         StoredAgent as StoredAgent,
@@ -6474,9 +6474,6 @@ if TYPE_CHECKING:
         ObservabilityTraceScoresResponse as ObservabilityTraceScoresResponse,
     )
     from .observability import (
-        ObservabilityTraceScoresResponsePagination as ObservabilityTraceScoresResponsePagination,
-    )
-    from .observability import (
         ObservabilityTraceScoresResponseScore as ObservabilityTraceScoresResponseScore,
     )
     from .observability import (
@@ -6667,18 +6664,6 @@ if TYPE_CHECKING:
     )
     from .observability import (
         Percentile as Percentile,
-    )
-    from .observability import (
-        ScoreRow as ScoreRow,
-    )
-    from .observability import (
-        ScoreRowPage as ScoreRowPage,
-    )
-    from .observability import (
-        ScoreRowPagePagination as ScoreRowPagePagination,
-    )
-    from .observability import (
-        ScoreRowPageScore as ScoreRowPageScore,
     )
     from .processor_providers import (
         ProcessorProvider as ProcessorProvider,
@@ -6981,7 +6966,31 @@ if TYPE_CHECKING:
         StoredScorerVersionsResponseVersion as StoredScorerVersionsResponseVersion,
     )
     from .scores import (
+        SaveScoreResult as SaveScoreResult,
+    )
+    from .scores import (
+        SaveScoreResultScore as SaveScoreResultScore,
+    )
+    from .scores import (
+        ScoreRow as ScoreRow,
+    )
+    from .scores import (
+        ScoreRowPage as ScoreRowPage,
+    )
+    from .scores import (
+        ScoreRowPagePagination as ScoreRowPagePagination,
+    )
+    from .scores import (
+        ScoreRowPageScore as ScoreRowPageScore,
+    )
+    from .scores import (
         ScoresEntity as ScoresEntity,
+    )
+    from .scores import (
+        ScoresEntityPagination as ScoresEntityPagination,
+    )
+    from .scores import (
+        ScoresEntityScore as ScoresEntityScore,
     )
     from .scores import (
         ScoresRequest as ScoresRequest,
@@ -6990,10 +6999,25 @@ if TYPE_CHECKING:
         ScoresResponse as ScoresResponse,
     )
     from .scores import (
+        ScoresResponseScore as ScoresResponseScore,
+    )
+    from .scores import (
         ScoresRun as ScoresRun,
     )
     from .scores import (
+        ScoresRunPagination as ScoresRunPagination,
+    )
+    from .scores import (
+        ScoresRunScore as ScoresRunScore,
+    )
+    from .scores import (
         ScoresScorer as ScoresScorer,
+    )
+    from .scores import (
+        ScoresScorerPagination as ScoresScorerPagination,
+    )
+    from .scores import (
+        ScoresScorerScore as ScoresScorerScore,
     )
     from .scores import (
         ScoresScorerScorer as ScoresScorerScorer,

@@ -8,13 +8,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
+    DatasetsResponsePagination as DatasetsResponsePagination,
+)
+from ._shared import (
     ObservabilityLogsTimestamp as ObservabilityLogsTimestamp,
 )
 from ._shared import (
     ObservabilityTracesQueryRequestWherePart1Option3 as ObservabilityTracesQueryRequestWherePart1Option3,
-)
-from ._shared import (
-    ScoresRunPagination as ScoresRunPagination,
 )
 from ._shared import (
     StoredAgentAuthor as StoredAgentAuthor,
@@ -41,7 +41,7 @@ class ObservabilityBranchesResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityDiscoveryEntityNamesResponse(BaseModel):
@@ -564,7 +564,7 @@ class ObservabilityFeedbackResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     feedback: list[ObservabilityFeedbackResponseFeedback]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityFeedbackResponseFeedback(BaseModel):
@@ -901,7 +901,7 @@ class ObservabilityLogsResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     logs: list[ObservabilityLogsResponseLog]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityLogsResponseDelta(BaseModel):
@@ -1436,7 +1436,7 @@ class ObservabilityMetricsResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     metrics: list[ObservabilityMetricsResponseMetrics]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityMetricsResponseMetrics(BaseModel):
@@ -2291,7 +2291,7 @@ class ObservabilityScoresResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     scores: list[ObservabilityScoreScore]
 
 
@@ -2523,6 +2523,108 @@ class ObservabilityTraceLightResponseSpan(BaseModel):
     """
     Unique trace identifier
     """
+    updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
+
+
+class ObservabilityTraceScoresResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    pagination: DatasetsResponsePagination
+    scores: list[ObservabilityTraceScoresResponseScore]
+
+
+class ObservabilityTraceScoresResponseScore(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    additional_context: dict[str, Any] | None = Field(None, alias="additionalContext")
+    analyze_prompt: str | None = Field(None, alias="analyzePrompt")
+    analyze_step_result: dict[str, Any] | None = Field(None, alias="analyzeStepResult")
+    batch_id: str | None = Field(None, alias="batchId")
+    created_at: AwareDatetime = Field(..., alias="createdAt")
+    """
+    Database record creation time
+    """
+    dataset_id: str | None = Field(None, alias="datasetId")
+    dataset_item_id: str | None = Field(None, alias="datasetItemId")
+    entity: dict[str, Any]
+    entity_id: str = Field(..., alias="entityId")
+    entity_type: (
+        Annotated[
+            Literal[
+                "AGENT",
+                "WORKFLOW",
+                "TRAJECTORY",
+                "STEP",
+                "EXTERNAL",
+                "agent_run",
+                "scorer_run",
+                "classifier_evaluation",
+                "scorer_step",
+                "generic",
+                "model_generation",
+                "model_step",
+                "model_inference",
+                "model_chunk",
+                "mcp_tool_call",
+                "mcp_server_request",
+                "processor_run",
+                "tool_call",
+                "client_tool_call",
+                "provider_tool_call",
+                "workflow_run",
+                "workflow_step",
+                "workflow_conditional",
+                "workflow_conditional_eval",
+                "workflow_parallel",
+                "workflow_loop",
+                "workflow_sleep",
+                "workflow_wait_event",
+                "memory_operation",
+                "workspace_action",
+                "rag_ingestion",
+                "rag_embedding",
+                "rag_vector_operation",
+                "rag_action",
+                "graph_action",
+                "mapping",
+                "skill_resolution",
+                "skill_action",
+                "agent_signal",
+            ]
+            | str,
+            OpenEnum,
+        ]
+        | None
+    ) = Field(None, alias="entityType")
+    extract_prompt: str | None = Field(None, alias="extractPrompt")
+    extract_step_result: dict[str, Any] | None = Field(None, alias="extractStepResult")
+    generate_reason_prompt: str | None = Field(None, alias="generateReasonPrompt")
+    generate_score_prompt: str | None = Field(None, alias="generateScorePrompt")
+    id: str
+    input: Any | None = None
+    metadata: dict[str, Any] | None = None
+    organization_id: str | None = Field(None, alias="organizationId")
+    output: Any
+    preprocess_prompt: str | None = Field(None, alias="preprocessPrompt")
+    preprocess_step_result: dict[str, Any] | None = Field(None, alias="preprocessStepResult")
+    project_id: str | None = Field(None, alias="projectId")
+    reason: str | None = None
+    reason_prompt: str | None = Field(None, alias="reasonPrompt")
+    request_context: dict[str, Any] | None = Field(None, alias="requestContext")
+    resource_id: str | None = Field(None, alias="resourceId")
+    run_id: str = Field(..., alias="runId")
+    score: float
+    scorer: dict[str, Any]
+    scorer_id: str = Field(..., alias="scorerId")
+    source: Annotated[Literal["LIVE", "TEST"] | str, OpenEnum]
+    span_id: str | None = Field(None, alias="spanId")
+    structured_output: bool | None = Field(None, alias="structuredOutput")
+    thread_id: str | None = Field(None, alias="threadId")
+    trace_id: str | None = Field(None, alias="traceId")
     updated_at: AwareDatetime | None = Field(..., alias="updatedAt")
 
 
@@ -2763,7 +2865,7 @@ class ObservabilityTracesLightResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     spans: list[ObservabilityTraceLightResponseSpan]
 
 
@@ -3063,7 +3165,7 @@ class ObservabilityTracesQueryResponseWithPagination(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
     traces: list[ObservabilityTracesQueryResponseOption1Trace]
 
 
@@ -3111,7 +3213,7 @@ class ObservabilityTracesResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     spans: list[ObservabilityTracesResponseSpan]
 
 
@@ -3342,57 +3444,6 @@ class Percentile(RootModel[float]):
     root: float = Field(..., ge=0.0, le=1.0)
 
 
-class ScoreRow(BaseModel):
-    """
-    One score a scorer gave a run, a trace or a span.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    created_at: str | None = Field(None, alias="createdAt")
-    entity_id: str | None = Field(None, alias="entityId")
-    entity_type: str | None = Field(None, alias="entityType")
-    id: str | None = None
-    input: Any | None = None
-    metadata: dict[str, Any] | None = None
-    output: Any | None = None
-    reason: str | None = None
-    run_id: str | None = Field(None, alias="runId")
-    score: float | None = None
-    scorer: dict[str, Any] | None = None
-    scorer_id: str | None = Field(None, alias="scorerId")
-    source: str | None = None
-    span_id: str | None = Field(None, alias="spanId")
-    trace_id: str | None = Field(None, alias="traceId")
-    updated_at: str | None = Field(None, alias="updatedAt")
-
-
-class ScoreRowPage(BaseModel):
-    """
-    A page of score rows.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    pagination: ScoreRowPagePagination | None = None
-    scores: list[ScoreRow] | None = None
-
-
-class ScoreRowPagePagination(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    has_more: bool | None = Field(None, alias="hasMore")
-    page: int | None = None
-    per_page: int | bool | None = Field(None, alias="perPage")
-    total: int | None = None
-
-
 class ObservabilityTracesQueryRequestWherePart1(
     RootModel[
         StoredWorkflowsCreateRequestGraphLoopPredicateEq
@@ -3497,9 +3548,6 @@ ObservabilityScoresResponseDelta = ObservabilityLogsResponseDelta
 ObservabilityScoresResponseScore = ObservabilityScoreScore
 ObservabilityScoresTimeseriesRequestFilters = ObservabilityScoresAggregateRequestFilters
 ObservabilityTraceBranchSpan = ObservabilityTraceSpanSpan
-ObservabilityTraceScoresResponse = ScoreRowPage
-ObservabilityTraceScoresResponsePagination = ScoreRowPagePagination
-ObservabilityTraceScoresResponseScore = ScoreRow
 ObservabilityTracesLightResponseDelta = ObservabilityLogsResponseDelta
 ObservabilityTracesLightResponseSpan = ObservabilityTraceLightResponseSpan
 ObservabilityTracesQueryRequestWherePart1WithArgArg = ObservabilityTracesQueryRequestWherePart1
@@ -3537,4 +3585,3 @@ ObservabilityTracesQueryResponseWithGroupsPage = ObservabilityTracesQueryRespons
 ObservabilityTracesQueryResponseWithPaginationTrace = ObservabilityTracesQueryResponseOption1Trace
 ObservabilityTracesQueryValuesRequestTimeRange = ObservabilityTracesQueryFieldsRequestTimeRange
 ObservabilityTracesResponseDelta = ObservabilityLogsResponseDelta
-ScoreRowPageScore = ScoreRow

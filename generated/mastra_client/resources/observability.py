@@ -4125,7 +4125,7 @@ class ObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoreRowPage:
+    ) -> _models.ObservabilityTraceScoresResponse:
         """List scores by span
 
         Returns all scores for a specific span within a trace
@@ -4170,9 +4170,9 @@ class ObservabilityResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ScoreRowPage",
+            "_models.ObservabilityTraceScoresResponse",
             validate_response(
-                _models.ScoreRowPage,
+                _models.ObservabilityTraceScoresResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -4194,7 +4194,7 @@ class ObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.ScoreRow]:
+    ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -9615,7 +9615,7 @@ class AsyncObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoreRowPage:
+    ) -> _models.ObservabilityTraceScoresResponse:
         """List scores by span
 
         Returns all scores for a specific span within a trace
@@ -9660,9 +9660,9 @@ class AsyncObservabilityResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ScoreRowPage",
+            "_models.ObservabilityTraceScoresResponse",
             validate_response(
-                _models.ScoreRowPage,
+                _models.ObservabilityTraceScoresResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -9684,7 +9684,7 @@ class AsyncObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.ScoreRow]:
+    ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
         """Every item of every page of ``list_trace_scores``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
