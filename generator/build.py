@@ -844,7 +844,9 @@ def _facade_method(
     rest.sort(key=lambda p: (not p.positional, order.get(p.name, order.get(p.py_name, 0))))
     for name in method.fixed:
         if not any(name in (p.name, p.py_name) for p in op.params):
-            overrides.leave_out(method.shipped, method.where, f"fixed {name!r} is not a parameter of '{method.operation}'")
+            overrides.leave_out(
+                method.shipped, method.where, f"fixed {name!r} is not a parameter of '{method.operation}'"
+            )
     for name in method.positional:
         if not any(name in (p.name, p.py_name) for p in rest):
             # An older server's body without the field: the method keeps its other parameters.
