@@ -177,22 +177,50 @@ async def schedules(c: Any) -> None:
         await call(c.delete_schedule(schedule_id))
 
 
-@scenario
-@uses("GET /background-tasks", "GET /background-tasks/stream")
-async def background_tasks(c: Any) -> None:
-    from mastra_client import APITimeoutError, AsyncMastraClient
+async def _chunks_until(stream: Any, last_type: str) -> list[Any]:
+    """The stream's chunks up to the first of ``last_type``, then the stream is closed."""
+    chunks: list[Any] = []
+    if hasattr(stream, "__aenter__"):
+        async with stream as s:
+            async for chunk in s:
+                chunks.append(chunk)
+                if chunk.type == last_type:
+                    break
+    else:
+        with stream as s:
+            for chunk in s:
+                chunks.append(chunk)
+                if chunk.type == last_type:
+                    break
+    return chunks
 
-    listed = await call(c.list_background_tasks(agent_id="no-such-agent"))
-    assert listed.tasks == [] and listed.total == 0
-    # A subscription: silent while nothing runs; the caller's idle timeout ends it.
-    stream = c.stream_background_tasks(agent_id="no-such-agent", idle_timeout=0.5)
+
+@scenario
+@uses(
+    "POST /agents/{agentId}/generate",
+    "GET /background-tasks",
+    "GET /background-tasks/{backgroundTaskId}",
+    "GET /background-tasks/stream",
+)
+async def background_tasks(c: Any) -> None:
+    from mastra_client import APITimeoutError, models
+
+    # background-agent's tool runs in the background for 1.5 s; the agent answers at once.
+    answer = await call(c.get_agent("background-agent").generate("sleep 1500"))
+    [task] = (await call(c.list_background_tasks(run_id=answer.run_id))).tasks
+    assert (task.tool_name, task.agent_id) == ("slowTask", "background-agent")
+    # The subscription first reports the tasks running now, then what happens to them.
+    chunks = await _chunks_until(
+        c.stream_background_tasks(task_id=task.id, idle_timeout=10), "background-task-completed"
+    )
+    assert isinstance(chunks[0], models.BackgroundTaskRunningChunk)
+    assert chunks[0].payload.task_id == task.id and chunks[0].payload.args == {"ms": 1500}
+    done = chunks[-1]
+    assert isinstance(done, models.BackgroundTaskCompletedChunk) and done.payload.result == {"slept": 1500}
+    assert (await call(c.get_background_task(task.id))).status == "completed"
+    # Silent while nothing of its tasks runs: the caller's idle timeout ends it.
     with pytest.raises(APITimeoutError, match="went silent"):
-        if isinstance(c, AsyncMastraClient):
-            async with stream as s:
-                [chunk async for chunk in s]
-        else:
-            with stream as s:
-                list(s)
+        await _chunks_until(c.stream_background_tasks(agent_id="no-such-agent", idle_timeout=0.3), "never")
 
 
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
