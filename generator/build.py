@@ -709,7 +709,9 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
     by_key = {op.key: op for op in operations}
     resources: list[Resource] = []
     for spec in sorted(overrides.resources.values(), key=lambda r: r.name):
-        methods = tuple(fm for m in spec.methods if (fm := _facade_method(m, by_key, spec, overrides)) is not None)
+        methods = _one_iterator_each(
+            [(m, fm) for m in spec.methods if (fm := _facade_method(m, by_key, spec, overrides)) is not None]
+        )
         if not methods and all(m.shipped for m in spec.methods):
             continue  # a shipped resource this server has no routes for
         attrs: dict[str, tuple[str, str, bool]] = {}  # two spec names may share one attribute
@@ -729,12 +731,38 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
             )
         )
     resources = _attach_children(resources, overrides)
-    client_methods = [
-        fm
-        for _, m in sorted(overrides.client_methods.items())
-        if (fm := _facade_method(m, by_key, None, overrides)) is not None
-    ]
+    client_methods = list(
+        _one_iterator_each(
+            [
+                (m, fm)
+                for _, m in sorted(overrides.client_methods.items())
+                if (fm := _facade_method(m, by_key, None, overrides)) is not None
+            ]
+        )
+    )
     return resources, client_methods
+
+
+def _one_iterator_each(methods: list[tuple[ResourceMethod, FacadeMethod]]) -> tuple[FacadeMethod, ...]:
+    """Two names for one paged operation (``get_traces``, ``list_traces``) share one ``iter_traces``.
+
+    The first method (in order) keeps it; two different operations whose iterators would have
+    one name are an error.
+    """
+    out: list[FacadeMethod] = []
+    first: dict[str, FacadeMethod] = {}
+    for method, fm in methods:
+        if fm.operation.pagination is not None and not fm.returns_resource:
+            owner = first.setdefault(fm.iterator_name, fm)
+            if owner is not fm:
+                if (owner.operation.key, owner.fixed) != (fm.operation.key, fm.fixed):
+                    raise CodegenError(
+                        method.where,
+                        f"{fm.name} and {owner.name} would both define {fm.iterator_name} (for different operations)",
+                    )
+                fm = replace(fm, has_iterator=False)
+        out.append(fm)
+    return tuple(out)
 
 
 def merge_facade_groups(

@@ -1,7 +1,8 @@
-"""``fixed:`` on a facade method: a parameter the method always sends with one value, not a keyword.
+"""Two facade methods on one route: ``fixed:`` parameters, and one page iterator for both.
 
 client-js's createDatasetExperiment is triggerDatasetExperiment with ``start: false``; the
-Python facade of the same route must send it and must not offer it.
+Python facade of the same route must send it and must not offer it. getTraces and listTraces
+are one paged route: ``iter_traces`` is defined once.
 """
 
 from __future__ import annotations
@@ -22,10 +23,35 @@ from mastra_codegen.pipeline import generate
 
 PACKAGE = "override_fixed_client"
 
+
+def _paged(tag: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "tags": [tag],
+            "parameters": [
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "perPage", "in": "query", "schema": {"type": "integer"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"traces": {"type": "array", "items": {}}}}
+                        }
+                    },
+                }
+            },
+        }
+    }
+
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "fixed", "version": "1"},
     "paths": {
+        "/traces": _paged("Traces"),
+        "/old/traces": _paged("Old"),
         "/runs": {
             "post": {
                 "tags": ["Runs"],
@@ -43,13 +69,15 @@ DOCUMENT: dict[str, Any] = {
                 },
                 "responses": {"200": {"description": "ok"}},
             }
-        }
+        },
     },
 }
 
 OVERRIDES = """\
 version: 1
 client:
+  get_traces: GET /traces
+  list_traces: GET /traces
   trigger_run: POST /runs
   create_run:
     operation: POST /runs
@@ -112,6 +140,10 @@ async def test_the_async_method_sends_it_too(package: ModuleType) -> None:
             "fixed 'begin' is not a parameter of 'POST /runs'",
         ),
         ("version: 1\nclient:\n  c:\n    operation: POST /runs\n    fixed: [start]\n", "needs a mapping"),
+        (
+            "version: 1\nclient:\n  get_traces: GET /old/traces\n  list_traces: GET /traces\n",
+            "list_traces and get_traces would both define iter_traces (for different operations)",
+        ),
     ],
 )
 def test_a_bad_fixed_entry_is_a_located_error(tmp_path: Path, overrides: str, message: str) -> None:
@@ -120,3 +152,18 @@ def test_a_bad_fixed_entry_is_a_located_error(tmp_path: Path, overrides: str, me
         generate(str(spec), tmp_path / "out" / PACKAGE, [extra])
     assert message in str(caught.value)
     assert "extra.yaml:" in str(caught.value)
+
+
+def test_two_names_of_one_paged_route_share_one_iterator(package: ModuleType) -> None:
+    pages = [{"traces": [1, 2]}, {"traces": [3]}, {"traces": []}]
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=pages[len(seen) - 1])
+
+    client = package.MastraClient("http://fixed.test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    assert list(client.iter_traces(per_page=2)) == [1, 2, 3]
+    assert [r.url.params["page"] for r in seen] == ["0", "1"]
+    source = inspect.getsource(package.MastraClient)
+    assert source.count("def iter_traces(") == 1
