@@ -8131,7 +8131,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, Any]:
+    ) -> _models.ObservabilityThreadsQueryResponse:
         """Query trace threads
 
         Thread identities matching eligible-trace and cross-trace predicates.
@@ -17207,7 +17207,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, Any]:
+    ) -> _models.ObservabilityThreadsQueryResponse:
         """Query trace threads
 
         Thread identities matching eligible-trace and cross-trace predicates.

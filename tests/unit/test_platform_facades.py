@@ -257,6 +257,13 @@ async def test_async_observability_reads() -> None:
     assert server.last.url.path == "/api/observability/traces/query/values"
     assert body(server.last)["path"] == "environment"
     assert values.values[0].count == 3
+    server.answer = {"threads": [{"threadId": "th-1"}], "page": {"next": None}}
+    threads = await client.query_trace_threads(
+        traces={"timeRange": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z"}}, page={"limit": 10}
+    )
+    assert (server.last.method, server.last.url.path) == ("POST", "/api/observability/threads/query")
+    assert body(server.last)["page"] == {"limit": 10}
+    assert threads.threads[0].thread_id == "th-1" and threads.page.next is None
 
 
 # --------------------------------------------------------------------------- datasets and experiments

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2010 names: importing
+``Agent`` (and the shared one), not all 2013 names: importing
 them all at once would cost about a second.
 """
 
@@ -866,6 +866,9 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityScoresTimeseriesResponseSeriesPoint": "observability",
     "ObservabilityScoresTimestamp": "_shared",
     "ObservabilityThreadsQueryRequest": "observability",
+    "ObservabilityThreadsQueryResponse": "observability",
+    "ObservabilityThreadsQueryResponsePage": "observability",
+    "ObservabilityThreadsQueryResponseThread": "observability",
     "ObservabilityTrace": "observability",
     "ObservabilityTraceBranch": "observability",
     "ObservabilityTraceBranchSpan": "observability",
@@ -6454,6 +6457,15 @@ if TYPE_CHECKING:
     )
     from .observability import (
         ObservabilityThreadsQueryRequest as ObservabilityThreadsQueryRequest,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponse as ObservabilityThreadsQueryResponse,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponsePage as ObservabilityThreadsQueryResponsePage,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponseThread as ObservabilityThreadsQueryResponseThread,
     )
     from .observability import (
         ObservabilityTrace as ObservabilityTrace,

@@ -2380,6 +2380,35 @@ class ObservabilityThreadsQueryRequest(BaseModel):
     """
 
 
+class ObservabilityThreadsQueryResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    page: ObservabilityThreadsQueryResponsePage
+    threads: list[ObservabilityThreadsQueryResponseThread]
+
+
+class ObservabilityThreadsQueryResponsePage(BaseModel):
+    """
+    next: the cursor of the next page (page.after), null after the last.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    next: str | None = None
+
+
+class ObservabilityThreadsQueryResponseThread(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str = Field(..., alias="threadId")
+
+
 class ObservabilityTrace(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -3144,16 +3173,8 @@ class ObservabilityTracesQueryResponseWithGroups(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    groups: list[ObservabilityTracesQueryResponseWithGroupsGroup]
+    groups: list[ObservabilityThreadsQueryResponseThread]
     page: ObservabilityTracesQueryResponseOption1Page
-
-
-class ObservabilityTracesQueryResponseWithGroupsGroup(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    thread_id: str = Field(..., alias="threadId")
 
 
 class ObservabilityTracesQueryResponseWithPagination(BaseModel):
@@ -3581,6 +3602,7 @@ ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithSomeSome = (
 )
 ObservabilityTracesQueryResponseWithDeltaDelta = ObservabilityLogsResponseDelta
 ObservabilityTracesQueryResponseWithDeltaTrace = ObservabilityTracesQueryResponseOption1Trace
+ObservabilityTracesQueryResponseWithGroupsGroup = ObservabilityThreadsQueryResponseThread
 ObservabilityTracesQueryResponseWithGroupsPage = ObservabilityTracesQueryResponseOption1Page
 ObservabilityTracesQueryResponseWithPaginationTrace = ObservabilityTracesQueryResponseOption1Trace
 ObservabilityTracesQueryValuesRequestTimeRange = ObservabilityTracesQueryFieldsRequestTimeRange

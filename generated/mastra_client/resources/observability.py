@@ -5199,7 +5199,7 @@ class ObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, Any]:
+    ) -> _models.ObservabilityThreadsQueryResponse:
         """Query trace threads
 
         Thread identities matching eligible-trace and cross-trace predicates.
@@ -5235,9 +5235,9 @@ class ObservabilityResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, Any]",
+            "_models.ObservabilityThreadsQueryResponse",
             validate_response(
-                dict[str, Any],
+                _models.ObservabilityThreadsQueryResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -10691,7 +10691,7 @@ class AsyncObservabilityResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, Any]:
+    ) -> _models.ObservabilityThreadsQueryResponse:
         """Query trace threads
 
         Thread identities matching eligible-trace and cross-trace predicates.
@@ -10727,9 +10727,9 @@ class AsyncObservabilityResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, Any]",
+            "_models.ObservabilityThreadsQueryResponse",
             validate_response(
-                dict[str, Any],
+                _models.ObservabilityThreadsQueryResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
