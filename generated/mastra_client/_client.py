@@ -19,12 +19,14 @@ from ._resources import (
     AsyncAgentBuilderAction,
     AsyncMcpServer,
     AsyncMemoryThread,
+    AsyncProcessor,
     AsyncStoredAgent,
     AsyncTool,
     AsyncVector,
     AsyncWorkflow,
     McpServer,
     MemoryThread,
+    Processor,
     StoredAgent,
     Tool,
     Vector,
@@ -463,6 +465,10 @@ class MastraClient(SyncAPIClient):
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> MemoryThread:
         """A conversation thread in an agent's memory."""
         return MemoryThread(self, thread_id=thread_id, agent_id=agent_id)
+
+    def get_processor(self, processor_id: str) -> Processor:
+        """A processor registered on the server (input/output processing of agents), bound to its id."""
+        return Processor(self, processor_id=processor_id)
 
     def get_stored_agent(self, stored_agent_id: str) -> StoredAgent:
         """An agent stored in the server's database, with its versions."""
@@ -9539,6 +9545,10 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> AsyncMemoryThread:
         """A conversation thread in an agent's memory."""
         return AsyncMemoryThread(self, thread_id=thread_id, agent_id=agent_id)
+
+    def get_processor(self, processor_id: str) -> AsyncProcessor:
+        """A processor registered on the server (input/output processing of agents), bound to its id."""
+        return AsyncProcessor(self, processor_id=processor_id)
 
     def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgent:
         """An agent stored in the server's database, with its versions."""

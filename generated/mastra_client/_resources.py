@@ -3265,6 +3265,90 @@ class MemoryThread:
         )
 
 
+class Processor:
+    """A processor registered on the server (input/output processing of agents), bound to its id."""
+
+    def __init__(self, client: MastraClient, processor_id: str) -> None:
+        self._client = client
+        self.processor_id = processor_id
+
+    def __repr__(self) -> str:
+        return f"Processor(processor_id={self.processor_id!r})"
+
+    def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Processor:
+        """Get processor by ID
+
+        Returns details for a specific processor including its phases and configurations
+
+        ``GET /processors/{processorId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.processors.get_processor(
+            processor_id=self.processor_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def execute(
+        self,
+        *,
+        messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
+        phase: Literal[
+            "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+        ],
+        agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorExecuteResponse:
+        """Execute processor
+
+        Executes a specific processor with the provided input data
+
+        ``POST /processors/{processorId}/execute``
+        """
+        return self._client.processors.execute(
+            processor_id=self.processor_id,
+            messages=messages,
+            phase=phase,
+            agent_id=agent_id,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class StoredAgent:
     """An agent stored in the server's database, with its versions."""
 
@@ -9246,6 +9330,90 @@ class AsyncMemoryThread:
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncProcessor:
+    """A processor registered on the server (input/output processing of agents), bound to its id."""
+
+    def __init__(self, client: AsyncMastraClient, processor_id: str) -> None:
+        self._client = client
+        self.processor_id = processor_id
+
+    def __repr__(self) -> str:
+        return f"AsyncProcessor(processor_id={self.processor_id!r})"
+
+    async def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.Processor:
+        """Get processor by ID
+
+        Returns details for a specific processor including its phases and configurations
+
+        ``GET /processors/{processorId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.processors.get_processor(
+            processor_id=self.processor_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def execute(
+        self,
+        *,
+        messages: Sequence[_models.ProcessorExecuteRequestMessage | Mapping[str, Any]],
+        phase: Literal[
+            "input", "inputStep", "outputStream", "outputResult", "outputStep", "toolResult"
+        ],
+        agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ProcessorExecuteResponse:
+        """Execute processor
+
+        Executes a specific processor with the provided input data
+
+        ``POST /processors/{processorId}/execute``
+        """
+        return await self._client.processors.execute(
+            processor_id=self.processor_id,
+            messages=messages,
+            phase=phase,
+            agent_id=agent_id,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,

@@ -223,6 +223,25 @@ async def background_tasks(c: Any) -> None:
         await _chunks_until(c.stream_background_tasks(agent_id="no-such-agent", idle_timeout=0.3), "never")
 
 
+@scenario
+@uses("GET /processors", "GET /processors/{processorId}", "POST /processors/{processorId}/execute")
+async def processors(c: Any) -> None:
+    assert "shout-processor" in await call(c.list_processors(request_context={"tenant": "acme"}))
+    processor = c.get_processor("shout-processor")
+    details = await call(processor.details(request_context={"tenant": "acme"}))
+    assert (details.name, details.phases) == ("Shout Processor", ["input"])
+    message = {
+        "id": "m1",
+        "role": "user",
+        "createdAt": "2026-01-01T00:00:00.000Z",
+        "content": {"format": 2, "parts": [{"type": "text", "text": "hello there"}]},
+    }
+    result = await call(processor.execute(phase="input", messages=[message], request_context={"tenant": "acme"}))
+    assert result.success is True
+    [out] = result.messages
+    assert out.content.parts[0]["text"] == "HELLO THERE"
+
+
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 async def test_scenario(
     any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any, mastra_server_version: str

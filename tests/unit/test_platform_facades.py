@@ -429,3 +429,25 @@ def test_builder_registry_reads() -> None:
     server.answer = {"patterns": []}
     client.get_permission_patterns()
     assert server.last.url.path == "/api/auth/permission-patterns"
+
+
+# --------------------------------------------------------------------------- Processor
+
+
+def test_processor_details_and_execute() -> None:
+    server = Server({"id": "p1", "name": "P", "phases": ["input"], "configurations": [], "isWorkflow": False})
+    processor = sync_client(server).get_processor("p1")
+    assert processor.processor_id == "p1"
+    details = processor.details(request_context=CONTEXT)
+    assert (server.last.method, server.last.url.path) == ("GET", "/api/processors/p1")
+    assert context_of(server.last) == CONTEXT and details.phases == ["input"]
+    server.answer = {"success": True, "phase": "input", "messages": []}
+    processor.execute(phase="input", messages=[], agent_id="a1", request_context=CONTEXT)
+    assert (server.last.method, server.last.url.path) == ("POST", "/api/processors/p1/execute")
+    assert body(server.last) == {"phase": "input", "messages": [], "agentId": "a1", "requestContext": CONTEXT}
+
+
+async def test_async_processor() -> None:
+    server = Server({"success": True, "phase": "input", "messages": []})
+    result = await async_client(server).get_processor("p1").execute(phase="input", messages=[])
+    assert result.success is True and server.last.url.path == "/api/processors/p1/execute"

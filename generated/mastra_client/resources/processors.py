@@ -96,6 +96,7 @@ class ProcessorsResource:
         self,
         processor_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -112,18 +113,27 @@ class ProcessorsResource:
 
         Args:
             processor_id: Unique identifier for the processor
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ProcessorsResource.get_processor,
             {
                 "processor_id": processor_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/processors/{path_param(processor_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -285,6 +295,7 @@ class AsyncProcessorsResource:
         self,
         processor_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -301,18 +312,27 @@ class AsyncProcessorsResource:
 
         Args:
             processor_id: Unique identifier for the processor
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncProcessorsResource.get_processor,
             {
                 "processor_id": processor_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/processors/{path_param(processor_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

@@ -636,6 +636,23 @@ const backgroundAgent = new Agent({
   model: mockModel('background-model', backgroundPlan),
   tools: { slowTask: slowTaskTool },
 });
+
+// A processor for GET /processors/:id and POST /processors/:id/execute: its input phase
+// upper-cases the text parts of the messages.
+const shoutProcessor = {
+  id: 'shout-processor',
+  name: 'Shout Processor',
+  processInput: async ({ messages }) =>
+    messages.map((message) => ({
+      ...message,
+      content: {
+        ...message.content,
+        parts: (message.content?.parts ?? []).map((part) =>
+          part.type === 'text' ? { ...part, text: part.text.toUpperCase() } : part,
+        ),
+      },
+    })),
+};
 // --- end issue 15: platform -----------------------------------------------------
 
 // ---------------------------------------------------------------------------
@@ -658,6 +675,7 @@ const mastra = new Mastra({
   vectors: { libsqlVector },
   storage,
   backgroundTasks: { enabled: true }, // issue 15: platform (GET /background-tasks/stream)
+  processors: { shoutProcessor }, // issue 15: platform (Processor facade)
   // ConsoleLogger, not createLogger (deprecated in core 1.71, warns on use).
   logger: new ConsoleLogger({ name: 'mastra-test-server', level: process.env.LOG_LEVEL || 'warn' }),
 });
