@@ -709,7 +709,9 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
     by_key = {op.key: op for op in operations}
     resources: list[Resource] = []
     for spec in sorted(overrides.resources.values(), key=lambda r: r.name):
-        methods = tuple(fm for m in spec.methods if (fm := _facade_method(m, by_key, spec, overrides)) is not None)
+        methods = _one_iterator_each(
+            [(m, fm) for m in spec.methods if (fm := _facade_method(m, by_key, spec, overrides)) is not None]
+        )
         if not methods and all(m.shipped for m in spec.methods):
             continue  # a shipped resource this server has no routes for
         attrs: dict[str, tuple[str, str, bool]] = {}  # two spec names may share one attribute
@@ -729,12 +731,38 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
             )
         )
     resources = _attach_children(resources, overrides)
-    client_methods = [
-        fm
-        for _, m in sorted(overrides.client_methods.items())
-        if (fm := _facade_method(m, by_key, None, overrides)) is not None
-    ]
+    client_methods = list(
+        _one_iterator_each(
+            [
+                (m, fm)
+                for _, m in sorted(overrides.client_methods.items())
+                if (fm := _facade_method(m, by_key, None, overrides)) is not None
+            ]
+        )
+    )
     return resources, client_methods
+
+
+def _one_iterator_each(methods: list[tuple[ResourceMethod, FacadeMethod]]) -> tuple[FacadeMethod, ...]:
+    """Two names for one paged operation (``get_traces``, ``list_traces``) share one ``iter_traces``.
+
+    The first method (in order) keeps it; two different operations whose iterators would have
+    one name are an error.
+    """
+    out: list[FacadeMethod] = []
+    first: dict[str, FacadeMethod] = {}
+    for method, fm in methods:
+        if fm.operation.pagination is not None and not fm.returns_resource:
+            owner = first.setdefault(fm.iterator_name, fm)
+            if owner is not fm:
+                if (owner.operation.key, owner.fixed) != (fm.operation.key, fm.fixed):
+                    raise CodegenError(
+                        method.where,
+                        f"{fm.name} and {owner.name} would both define {fm.iterator_name} (for different operations)",
+                    )
+                fm = replace(fm, has_iterator=False)
+        out.append(fm)
+    return tuple(out)
 
 
 def merge_facade_groups(
@@ -828,8 +856,13 @@ def _facade_method(
     )
     bound_py = {b for b, _, _ in bound}
     rest: list[Param] = []
+    fixed: list[tuple[str, str]] = []
     for p in op.params:
         if p.py_name in bound_py:
+            continue
+        if p.name in method.fixed or p.py_name in method.fixed:
+            value = method.fixed[p.name if p.name in method.fixed else p.py_name]
+            fixed.append((p.py_name, repr(value)))
             continue
         positional = p.name in method.positional or p.py_name in method.positional
         coerce = method.coerce.get(p.name) or method.coerce.get(p.py_name) or ""
@@ -837,6 +870,11 @@ def _facade_method(
     # Positional parameters first, in the order the override lists them.
     order = {name: i for i, name in enumerate(method.positional)}
     rest.sort(key=lambda p: (not p.positional, order.get(p.name, order.get(p.py_name, 0))))
+    for name in method.fixed:
+        if not any(name in (p.name, p.py_name) for p in op.params):
+            overrides.leave_out(
+                method.shipped, method.where, f"fixed {name!r} is not a parameter of '{method.operation}'"
+            )
     for name in method.positional:
         if not any(name in (p.name, p.py_name) for p in rest):
             # An older server's body without the field: the method keeps its other parameters.
@@ -869,6 +907,7 @@ def _facade_method(
         params=tuple(rest),
         returns_resource=returns_resource,
         returns_bind=returns_bind,
+        fixed=tuple(fixed),
     )
 
 

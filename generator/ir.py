@@ -228,6 +228,8 @@ class FacadeMethod:
     params: tuple[Param, ...]  # the rest, in signature order
     returns_resource: str | None = None  # class name of a resource built from the result
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
+    fixed: tuple[tuple[str, str], ...] = ()  # (operation py param, Python literal) always passed
+    has_iterator: bool = True  # False: another method of the class already has this iterator
 
     @property
     def iterator_name(self) -> str:

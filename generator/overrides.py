@@ -92,6 +92,7 @@ class ResourceMethod:
     positional: list[str] = field(default_factory=list)
     coerce: dict[str, str] = field(default_factory=dict)
     returns: dict[str, Any] | None = None  # {resource: Name, bind: {param: response field}}
+    fixed: dict[str, Any] = field(default_factory=dict)  # parameter -> the value always sent
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -689,12 +690,16 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
     if not isinstance(spec, dict) or not isinstance(spec.get("operation"), str):
         raise CodegenError(file.at(*keys), "needs 'operation: METHOD /path'")
     _check_operation_key(file, (*keys, "operation"), spec["operation"])
+    fixed = spec.get("fixed") or {}
+    if not isinstance(fixed, dict) or not all(isinstance(k, str) for k in fixed):
+        raise CodegenError(file.at(*keys, "fixed"), "needs a mapping of parameter names to values")
     return ResourceMethod(
         name=name,
         operation=spec["operation"],
         positional=list(spec.get("positional") or []),
         coerce=dict(spec.get("coerce") or {}),
         returns=spec.get("returns"),
+        fixed=dict(fixed),
         where=file.at(*keys),
         shipped=shipped,
     )

@@ -113,6 +113,27 @@ AGENT_CONTROLLER_EVENT = ChunkCodec("type", _agent_controller_event_types)
 """Chunks of ``AgentControllerEvent`` streams, discriminated by ``type``."""
 
 
+def _background_task_chunk_types() -> ChunkTypes:
+    from .models import _streams as m
+
+    return (
+        {
+            "background-task-running": m.BackgroundTaskRunningChunk,
+            "background-task-output": m.BackgroundTaskOutputChunk,
+            "background-task-completed": m.BackgroundTaskCompletedChunk,
+            "background-task-failed": m.BackgroundTaskFailedChunk,
+            "background-task-cancelled": m.BackgroundTaskCancelledChunk,
+            "background-task-suspended": m.BackgroundTaskSuspendedChunk,
+            "background-task-resumed": m.BackgroundTaskResumedChunk,
+        },
+        m.OtherBackgroundTaskChunk,
+    )
+
+
+BACKGROUND_TASK_CHUNK = ChunkCodec("type", _background_task_chunk_types)
+"""Chunks of ``BackgroundTaskChunk`` streams, discriminated by ``type``."""
+
+
 def _network_chunk_types() -> ChunkTypes:
     from .models import _streams as m
 

@@ -64,6 +64,10 @@ from ._runtime._types import (  # noqa: F401
 from ._version import SERVER_PACKAGES, __version__
 
 if TYPE_CHECKING:
+    from ._runtime._streams import (
+        AsyncStream,
+        Stream,
+    )
     from .resources.a2a import A2aResource, AsyncA2aResource
     from .resources.agent_builder import AgentBuilderResource, AsyncAgentBuilderResource
     from .resources.agent_controller import AgentControllerResource, AsyncAgentControllerResource
@@ -536,6 +540,433 @@ class MastraClient(SyncAPIClient):
         """A workspace of the server (its filesystem, search index and skills), by id."""
         return Workspace(self, workspace_id=workspace_id)
 
+    def add_dataset_item(
+        self,
+        dataset_id: str,
+        *,
+        input: Any,
+        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        external_id: str | None | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsCreateResponse:
+        """Add item to dataset
+
+        Adds a new item to the dataset (auto-increments dataset version)
+
+        ``POST /datasets/{datasetId}/items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            input: Input data for the dataset item
+            expected_trajectory: Expected trajectory configuration for trajectory scoring
+            external_id: Caller-defined, dataset-local item identity
+            ground_truth: Expected output for comparison
+            metadata: Additional metadata
+            request_context: Request context preset for this item
+            scorer_ids: IDs of scorers selected for this item
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+        """
+        return self.datasets.create_item(
+            dataset_id=dataset_id,
+            input=input,
+            expected_trajectory=expected_trajectory,
+            external_id=external_id,
+            ground_truth=ground_truth,
+            metadata=metadata,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            source=source,
+            tool_mocks=tool_mocks,
+            unmocked_tool_policy=unmocked_tool_policy,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def await_buffer_status(
+        self,
+        *,
+        agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
+        """Await observational memory buffering completion
+
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+
+        ``POST /memory/observational-memory/buffer-status``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self.memory.observational_memory_buffer_status(
+            request_context=request_context,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def batch_delete_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        item_ids: Sequence[str],
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsBatchDeleteResponse:
+        """Batch delete items from dataset
+
+        Deletes multiple items from the dataset in a single operation (single version entry)
+
+        ``DELETE /datasets/{datasetId}/items/batch``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+        """
+        return self.datasets.delete_items_batch(
+            dataset_id=dataset_id,
+            item_ids=item_ids,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def batch_insert_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsBatchResponse:
+        """Batch insert items to dataset
+
+        Adds multiple items to the dataset in a single operation (single version entry)
+
+        ``POST /datasets/{datasetId}/items/batch``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+        """
+        return self.datasets.items_batch(
+            dataset_id=dataset_id,
+            items=items,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def cluster_failures(
+        self,
+        *,
+        items: Sequence[_models.DatasetsClusterFailuresRequestItem | Mapping[str, Any]],
+        model_id: str,
+        available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsClusterFailuresResponse:
+        """Cluster experiment failures using AI
+
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+
+        ``POST /datasets/cluster-failures``
+
+        Args:
+            items: Failure items to cluster
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+        """
+        return self.datasets.create_cluster_failure(
+            items=items,
+            model_id=model_id,
+            available_tags=available_tags,
+            prompt=prompt,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def compare_experiments(
+        self,
+        dataset_id: str,
+        *,
+        experiment_id_a: str,
+        experiment_id_b: str,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetCompareResponse:
+        """Compare two experiments
+
+        Compares two experiments to detect score regressions
+
+        ``POST /datasets/{datasetId}/compare``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id_a: ID of baseline experiment
+            experiment_id_b: ID of candidate experiment
+        """
+        return self.datasets.compare(
+            dataset_id=dataset_id,
+            experiment_id_a=experiment_id_a,
+            experiment_id_b=experiment_id_b,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_dataset(
+        self,
+        *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        ground_truth_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        input_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_type: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsCreateResponse:
+        """Create a new dataset
+
+        Creates a new dataset with the specified name and optional metadata
+
+        ``POST /datasets``
+
+        Args:
+            name: Name of the dataset
+            description: Description of the dataset
+            ground_truth_schema: JSON Schema for validating item groundTruth
+            input_schema: JSON Schema for validating item input
+            metadata: Additional metadata
+            request_context_schema: JSON Schema describing expected request context shape
+            scorer_ids: IDs of scorers attached to this dataset
+            target_ids: IDs of target entities this dataset is attached to
+            target_type: Target entity type (e.g. agent, workflow, scorer)
+        """
+        return self.datasets.create_dataset(
+            name=name,
+            description=description,
+            ground_truth_schema=ground_truth_schema,
+            input_schema=input_schema,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            scorer_ids=scorer_ids,
+            target_ids=target_ids,
+            target_type=target_type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_dataset_experiment(
+        self,
+        dataset_id: str,
+        *,
+        agent_version: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        grouping: _models.DatasetExperimentsCreateRequestGrouping
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        max_concurrency: float | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        provenance: _models.DatasetExperimentsCreateRequestProvenance
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsCreateResponse:
+        """Trigger or create an experiment
+
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+
+        ``POST /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            agent_version: Agent version ID to use for experiment
+            description: Description of the experiment
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions
+            metadata: Additional metadata
+            name: Name of the experiment
+            request_context: Global request context passed to the target
+            scorer_ids: IDs of scorers to apply
+            target_id: ID of the target. Required when targetType is set.
+            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
+            version: Pin to specific dataset version
+        """
+        return self.datasets.create_experiment(
+            start=False,
+            dataset_id=dataset_id,
+            agent_version=agent_version,
+            description=description,
+            grouping=grouping,
+            id=id,
+            max_concurrency=max_concurrency,
+            metadata=metadata,
+            name=name,
+            provenance=provenance,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            target_id=target_id,
+            target_type=target_type,
+            version=version,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_feedback(
+        self,
+        *,
+        feedback: _models.ObservabilityFeedbackCreateRequestFeedback | Mapping[str, Any],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackCreateResponse:
+        """Create feedback
+
+        Creates a single feedback record in the observability store
+
+        ``POST /observability/feedback``
+        """
+        return self.observability.feedback(
+            feedback=feedback,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def create_memory_thread(
         self,
         *,
@@ -568,6 +999,107 @@ class MastraClient(SyncAPIClient):
             metadata=metadata,
             thread_id=thread_id,
             title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_schedule(
+        self,
+        *,
+        cron: str,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Create a schedule
+
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+
+        ``POST /schedules``
+        """
+        return self.schedules.create_schedule(
+            cron=cron,
+            agent_id=agent_id,
+            attributes=attributes,
+            id=id,
+            if_active=if_active,
+            if_idle=if_idle,
+            metadata=metadata,
+            name=name,
+            prompt=prompt,
+            provider_options=provider_options,
+            resource_id=resource_id,
+            signal_type=signal_type,
+            tag_name=tag_name,
+            thread_id=thread_id,
+            timezone=timezone,
+            initial_state=initial_state,
+            input_data=input_data,
+            request_context=request_context,
+            workflow_id=workflow_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def create_score(
+        self,
+        *,
+        score: _models.ObservabilityScoresCreateRequestScore | Mapping[str, Any],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresCreateResponse:
+        """Create a score
+
+        Creates a single score record in the observability store
+
+        ``POST /observability/scores``
+        """
+        return self.observability.create_score(
+            score=score,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -1007,12 +1539,273 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def delete_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetDeleteResponse:
+        """Delete dataset
+
+        Deletes a dataset and all its items
+
+        ``DELETE /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return self.datasets.delete_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentDeleteResponse:
+        """Delete experiment
+
+        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+
+        ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return self.datasets.delete_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemDeleteResponse:
+        """Delete dataset item
+
+        Deletes a dataset item
+
+        ``DELETE /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return self.datasets.delete_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_experiment(
+        self,
+        experiment_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentDeleteResponse:
+        """Delete experiment
+
+        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+
+        ``DELETE /experiments/{experimentId}``
+
+        Args:
+            experiment_id: Unique identifier for the experiment
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return self.experiments.delete_experiment(
+            experiment_id=experiment_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_feedback(
+        self,
+        *,
+        feedback_ids: Sequence[str],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackDeleteResponse:
+        """Delete feedback
+
+        Deletes feedback records by feedbackId, optionally scoped to a tenant
+
+        ``DELETE /observability/feedback``
+
+        Args:
+            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            organization_id: Restrict deletion to feedback in this organization
+            resource_id: Restrict deletion to feedback for this resource
+        """
+        return self.observability.delete_feedback(
+            feedback_ids=feedback_ids,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleDeleteResponse:
+        """Delete a schedule
+
+        Permanently deletes the schedule. 404 when the schedule does not exist.
+
+        ``DELETE /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.delete_schedule(
+            schedule_id=schedule_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_scores(
+        self,
+        *,
+        score_ids: Sequence[str],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresDeleteResponse:
+        """Delete scores
+
+        Deletes score records by scoreId, optionally scoped to a tenant
+
+        ``DELETE /observability/scores``
+
+        Args:
+            score_ids: IDs of the score events to delete (maximum 1000)
+            organization_id: Restrict deletion to scores in this organization
+            resource_id: Restrict deletion to scores for this resource
+        """
+        return self.observability.delete_scores(
+            score_ids=score_ids,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def delete_thread(
         self,
         thread_id: str,
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1031,11 +1824,131 @@ class MastraClient(SyncAPIClient):
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.delete_thread(
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete_traces(
+        self,
+        *,
+        trace_ids: Sequence[str],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesDeleteResponse:
+        """Delete traces
+
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+
+        ``POST /observability/traces/delete``
+
+        Args:
+            trace_ids: Trace IDs to delete (maximum 1000)
+        """
+        return self.observability.traces_delete(
+            trace_ids=trace_ids,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def finalize_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentFinalizeResponse:
+        """Finalize an external experiment
+
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+        """
+        return self.datasets.experiment_finalize(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def generate_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        model_id: str,
+        prompt: str,
+        count: int | NotGiven = NOT_GIVEN,
+        agent_context: _models.DatasetGenerateItemsRequestAgentContext
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetGenerateItemsResponse:
+        """Generate dataset items using AI
+
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+
+        ``POST /datasets/{datasetId}/generate-items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            count: Number of items to generate
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            prompt: Description of the kind of test data to generate
+        """
+        return self.datasets.create_generate_item(
+            dataset_id=dataset_id,
+            count=count,
+            model_id=model_id,
+            prompt=prompt,
+            agent_context=agent_context,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1063,6 +1976,765 @@ class MastraClient(SyncAPIClient):
         ``GET /agent-builder``
         """
         return self.agent_builder.list_actions(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_background_task(
+        self,
+        background_task_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.BackgroundTask:
+        """Get a background task by ID
+
+        Returns a background task by ID.
+
+        ``GET /background-tasks/{backgroundTaskId}``
+
+        Args:
+            background_task_id: The backgroundTaskId parameter
+        """
+        return self.background_tasks.get_background_task(
+            background_task_id=background_task_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_branch(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        depth: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceBranch:
+        """Get trace branch by span ID
+
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+
+        ``GET /observability/traces/{traceId}/branches/{spanId}``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+        """
+        return self.observability.get_trace_branch(
+            trace_id=trace_id,
+            span_id=span_id,
+            depth=depth,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_builder_available_models(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderModelsAvailableResponse:
+        """List builder-available AI models
+
+        Returns AI providers/models filtered by the active agent-builder model policy.
+
+        ``GET /editor/builder/models/available``
+        """
+        return self.editor.get_builder_models_available(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryPopularResponse:
+        """Get popular skills from a registry
+
+        Proxies a popular-skills request to the configured registry to avoid CORS issues.
+
+        ``GET /editor/builder/registries/{registryId}/popular``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            limit: Maximum number of results (1-100)
+            offset: Offset for pagination (must be a multiple of `limit`)
+        """
+        return self.editor.get_builder_registry_popular(
+            registry_id=registry_id,
+            limit=limit,
+            offset=offset,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_builder_registry_popular``, a page at a time as the loop goes."""
+        return self.editor.iter_builder_registry_popular(
+            registry_id=registry_id,
+            limit=limit,
+            offset=offset,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_builder_registry_preview(
+        self,
+        registry_id: str,
+        *,
+        owner: str,
+        repo: str,
+        path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryPreviewResponse:
+        """Preview a skill from a registry
+
+        Fetches the SKILL.md content for a single skill in the configured registry.
+
+        ``GET /editor/builder/registries/{registryId}/preview``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            owner: GitHub repository owner
+            repo: GitHub repository name
+            path: Skill name within repo
+        """
+        return self.editor.get_builder_registry_preview(
+            registry_id=registry_id,
+            owner=owner,
+            repo=repo,
+            path=path,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_builder_settings(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderSettingsResponse:
+        """Get agent builder settings
+
+        Returns the agent builder feature flags and configuration for UI gating
+
+        ``GET /editor/builder/settings``
+        """
+        return self.editor.list_builder_settings(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetUpdateResponse | None:
+        """Get dataset by ID
+
+        Returns details for a specific dataset
+
+        ``GET /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return self.datasets.get_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentUpdateResponse | None:
+        """Get experiment by ID
+
+        Returns details for a specific experiment
+
+        ``GET /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+        """
+        return self.datasets.get_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse | None:
+        """Get dataset item by ID
+
+        Returns details for a specific dataset item
+
+        ``GET /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return self.datasets.get_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_dataset_item_version(
+        self,
+        dataset_id: str,
+        item_id: str,
+        dataset_version: int,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse | None:
+        """Get item at specific dataset version
+
+        Returns the item as it existed at a specific dataset version
+
+        ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            dataset_version: Dataset version number
+        """
+        return self.datasets.get_item_version(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            dataset_version=dataset_version,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_entity_names(
+        self,
+        *,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEntityNamesResponse:
+        """Get entity names
+
+        Returns distinct entity names with optional type filtering
+
+        ``GET /observability/discovery/entity-names``
+
+        Args:
+            entity_type: Optional entity type filter
+        """
+        return self.observability.list_discovery_entity_names(
+            entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_entity_types(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEntityTypesResponse:
+        """Get entity types
+
+        Returns distinct entity types from observability data
+
+        ``GET /observability/discovery/entity-types``
+        """
+        return self.observability.list_discovery_entity_types(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_environments(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEnvironmentsResponse:
+        """Get environments
+
+        Returns distinct environments from observability data
+
+        ``GET /observability/discovery/environments``
+        """
+        return self.observability.list_discovery_environments(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_experiment_review_summary(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentsReviewSummaryResponse:
+        """Get review summary for all experiments
+
+        Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
+
+        ``GET /experiments/review-summary``
+        """
+        return self.experiments.get_review_summary(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_feedback_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackAggregateResponse:
+        """Get feedback aggregate
+
+        Returns an aggregated numeric feedback value with optional period-over-period comparison
+
+        ``POST /observability/feedback/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            compare_period: Comparison period for aggregate queries
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return self.observability.feedback_aggregate(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            compare_period=compare_period,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_feedback_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        group_by: Sequence[str],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackBreakdownResponse:
+        """Get feedback breakdown
+
+        Returns numeric feedback values grouped by specified dimensions
+
+        ``POST /observability/feedback/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            group_by: Fields to group by
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return self.observability.feedback_breakdown(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            group_by=group_by,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_feedback_percentiles(
+        self,
+        *,
+        feedback_type: str,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        percentiles: Sequence[float],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackPercentilesResponse:
+        """Get feedback percentiles
+
+        Returns percentile values for numeric feedback bucketed by time interval
+
+        ``POST /observability/feedback/percentiles``
+
+        Args:
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            interval: Time bucket interval
+            percentiles: Percentile values (0-1)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return self.observability.create_feedback_percentile(
+            feedback_type=feedback_type,
+            interval=interval,
+            percentiles=percentiles,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_feedback_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackTimeseriesResponse:
+        """Get feedback time series
+
+        Returns numeric feedback values bucketed by time interval with optional grouping
+
+        ``POST /observability/feedback/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            interval: Time bucket interval
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            group_by: Fields to group by
+        """
+        return self.observability.feedback_timeseries(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            interval=interval,
+            feedback_source=feedback_source,
+            filters=filters,
+            group_by=group_by,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_infrastructure_status(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderInfrastructureResponse:
+        """Get infrastructure status
+
+        Agent Builder infrastructure configuration and lightweight runtime status.
+
+        ``GET /editor/builder/infrastructure``
+        """
+        return self.editor.get_builder_infrastructure(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_item_history(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemHistoryResponse:
+        """Get item history
+
+        Returns the full SCD-2 history of the item across all dataset versions
+
+        ``GET /datasets/{datasetId}/items/{itemId}/history``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return self.datasets.get_item_history(
+            dataset_id=dataset_id,
+            item_id=item_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1371,6 +3043,7 @@ class MastraClient(SyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1389,11 +3062,482 @@ class MastraClient(SyncAPIClient):
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.get_status(
             agent_id=agent_id,
             resource_id=resource_id,
             thread_id=thread_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        name: Sequence[str],
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsAggregateResponse:
+        """Get metric aggregate
+
+        Returns an aggregated metric value with optional period-over-period comparison
+
+        ``POST /observability/metrics/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            name: Metric name(s) to aggregate
+            compare_period: Comparison period for aggregate queries
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+        """
+        return self.observability.metrics_aggregate(
+            aggregation=aggregation,
+            name=name,
+            compare_period=compare_period,
+            distinct_column=distinct_column,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        group_by: Sequence[str],
+        name: Sequence[str],
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsBreakdownResponse:
+        """Get metric breakdown
+
+        Returns metric values grouped by specified dimensions
+
+        ``POST /observability/metrics/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            group_by: Fields to group by
+            name: Metric name(s) to break down
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+        """
+        return self.observability.metrics_breakdown(
+            aggregation=aggregation,
+            group_by=group_by,
+            name=name,
+            distinct_column=distinct_column,
+            filters=filters,
+            limit=limit,
+            order_direction=order_direction,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_label_keys(
+        self,
+        *,
+        metric_name: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricLabelKeysResponse:
+        """Get metric label keys
+
+        Returns distinct label keys for a given metric
+
+        ``GET /observability/discovery/metric-label-keys``
+
+        Args:
+            metric_name: Metric name to get label keys for
+        """
+        return self.observability.list_discovery_metric_label_keys(
+            metric_name=metric_name,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_label_values(
+        self,
+        *,
+        metric_name: str,
+        label_key: str,
+        prefix: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricLabelValuesResponse:
+        """Get label values
+
+        Returns distinct values for a given metric label key
+
+        ``GET /observability/discovery/metric-label-values``
+
+        Args:
+            metric_name: Metric name
+            label_key: Label key to get values for
+            prefix: Filter values by prefix
+            limit: Maximum number of values to return
+        """
+        return self.observability.list_discovery_metric_label_values(
+            metric_name=metric_name,
+            label_key=label_key,
+            prefix=prefix,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_names(
+        self,
+        *,
+        prefix: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricNamesResponse:
+        """Get metric names
+
+        Returns distinct metric names with optional prefix filtering
+
+        ``GET /observability/discovery/metric-names``
+
+        Args:
+            prefix: Filter metric names by prefix
+            limit: Maximum number of names to return
+        """
+        return self.observability.list_discovery_metric_names(
+            prefix=prefix,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_percentiles(
+        self,
+        *,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        name: str,
+        percentiles: Sequence[float],
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsPercentilesResponse:
+        """Get metric percentiles
+
+        Returns percentile values for a metric bucketed by time interval
+
+        ``POST /observability/metrics/percentiles``
+
+        Args:
+            interval: Time bucket interval
+            name: Metric name
+            percentiles: Percentile values (0-1)
+        """
+        return self.observability.create_metrics_percentile(
+            interval=interval,
+            name=name,
+            percentiles=percentiles,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_metric_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        name: Sequence[str],
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsTimeseriesResponse:
+        """Get metric time series
+
+        Returns metric values bucketed by time interval with optional grouping
+
+        ``POST /observability/metrics/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            interval: Time bucket interval
+            name: Metric name(s)
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            group_by: Fields to group by
+        """
+        return self.observability.metrics_timeseries(
+            aggregation=aggregation,
+            interval=interval,
+            name=name,
+            distinct_column=distinct_column,
+            filters=filters,
+            group_by=group_by,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.MemoryObservationalMemoryResponse:
+        """Get observational memory data
+
+        Returns the current observational memory record and optional history for a resource/thread
+
+        ``GET /memory/observational-memory``
+
+        Args:
+            agent_id: Query parameter: agentId
+            resource_id: Query parameter: resourceId
+            thread_id: Query parameter: threadId
+            from_: Query parameter: from
+            to: Query parameter: to
+            offset: Query parameter: offset
+            limit: Query parameter: limit
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self.memory.get_observational_memory(
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            from_=from_,
+            to=to,
+            offset=offset,
+            limit=limit,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.MemoryObservationalMemoryResponseRecord]:
+        """Every item of every page of ``get_observational_memory``, a page at a time as the loop goes."""
+        return self.memory.iter_observational_memory(
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            from_=from_,
+            to=to,
+            offset=offset,
+            limit=limit,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_permission_patterns(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AuthPermissionPatternsResponse:
+        """List valid permission patterns
+
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the route→permission literals it ships and to gate the sidebar.
+
+        ``GET /auth/permission-patterns``
+        """
+        return self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1430,6 +3574,230 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Get a schedule by ID
+
+        Returns a single schedule by its id.
+
+        ``GET /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.get_schedule(
+            schedule_id=schedule_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_score_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        scorer_id: str,
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresAggregateResponse:
+        """Get score aggregate
+
+        Returns an aggregated score value with optional period-over-period comparison
+
+        ``POST /observability/scores/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            compare_period: Comparison period for aggregate queries
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return self.observability.scores_aggregate(
+            aggregation=aggregation,
+            scorer_id=scorer_id,
+            compare_period=compare_period,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_score_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        group_by: Sequence[str],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresBreakdownResponse:
+        """Get score breakdown
+
+        Returns score values grouped by specified dimensions
+
+        ``POST /observability/scores/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            group_by: Fields to group by
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return self.observability.scores_breakdown(
+            aggregation=aggregation,
+            group_by=group_by,
+            scorer_id=scorer_id,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_score_percentiles(
+        self,
+        *,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        percentiles: Sequence[float],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresPercentilesResponse:
+        """Get score percentiles
+
+        Returns percentile values for a score bucketed by time interval
+
+        ``POST /observability/scores/percentiles``
+
+        Args:
+            interval: Time bucket interval
+            percentiles: Percentile values (0-1)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return self.observability.create_scores_percentile(
+            interval=interval,
+            percentiles=percentiles,
+            scorer_id=scorer_id,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_score_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresTimeseriesResponse:
+        """Get score time series
+
+        Returns score values bucketed by time interval with optional grouping
+
+        ``POST /observability/scores/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            interval: Time bucket interval
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            group_by: Fields to group by
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return self.observability.scores_timeseries(
+            aggregation=aggregation,
+            interval=interval,
+            scorer_id=scorer_id,
+            filters=filters,
+            group_by=group_by,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def get_scorer(
         self,
         scorer_id: str,
@@ -1453,6 +3821,68 @@ class MastraClient(SyncAPIClient):
         """
         return self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_service_names(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryServiceNamesResponse:
+        """Get service names
+
+        Returns distinct service names from observability data
+
+        ``GET /observability/discovery/service-names``
+        """
+        return self.observability.list_discovery_service_names(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceSpan:
+        """Get a single span by ID
+
+        Returns a complete span record with all details by trace ID and span ID
+
+        ``GET /observability/traces/{traceId}/spans/{spanId}``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+        """
+        return self.observability.get_trace_span(
+            trace_id=trace_id,
+            span_id=span_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1521,6 +3951,53 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def get_tags(
+        self,
+        *,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryTagsResponse:
+        """Get tags
+
+        Returns distinct tags with optional entity type filtering
+
+        ``GET /observability/discovery/tags``
+
+        Args:
+            entity_type: Optional entity type filter
+        """
+        return self.observability.list_discovery_tags(
+            entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def get_trace(
         self,
         trace_id: str,
@@ -1553,6 +4030,606 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def get_trace_light(
+        self,
+        trace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceLightResponse:
+        """Get lightweight AI trace by ID
+
+        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+
+        ``GET /observability/traces/{traceId}/light``
+
+        Args:
+            trace_id: Unique trace identifier
+        """
+        return self.observability.get_trace_light(
+            trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_trace_query_fields(
+        self,
+        *,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryFieldsResponse:
+        """Discover trace query fields
+
+        The canonical and observed fields the advanced trace-query grammar accepts.
+
+        ``POST /observability/traces/query/fields``
+        """
+        return self.observability.create_traces_query_field(
+            predicate_scope=predicate_scope,
+            time_range=time_range,
+            limit=limit,
+            search=search,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_trace_query_values(
+        self,
+        *,
+        path: Any,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryValuesResponse:
+        """Discover trace query values
+
+        Bounded string suggestions and occurrence counts for one eligible query field.
+
+        ``POST /observability/traces/query/values``
+
+        Args:
+            path: The field (a path of the trace-query grammar).
+        """
+        return self.observability.create_traces_query_value(
+            path=path,
+            predicate_scope=predicate_scope,
+            time_range=time_range,
+            limit=limit,
+            search=search,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_trace_trajectory(
+        self,
+        trace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceTrajectoryResponse:
+        """Extract trajectory from trace
+
+        Extracts a structured trajectory (ordered steps) from a trace by analyzing its spans
+
+        ``GET /observability/traces/{traceId}/trajectory``
+
+        Args:
+            trace_id: Unique trace identifier
+        """
+        return self.observability.get_trace_trajectory(
+            trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesResponse:
+        """List traces
+
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+
+        ``GET /observability/traces``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            has_child_error: True if any span in the trace encountered an error
+            date_range: Query parameter: dateRange
+            name: Query parameter: name
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return self.observability.list_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``get_traces``, a page at a time as the loop goes."""
+        return self.observability.iter_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_workflow_builder_settings(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorWorkflowBuilderSettingsResponse:
+        """Get persisted workflow builder settings
+
+        Returns whether the editor-owned persisted workflow builder is available
+
+        ``GET /editor/workflow-builder/settings``
+        """
+        return self.editor.list_workflow_builder_settings(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def get_working_memory(
         self,
         thread_id: str,
@@ -1560,6 +4637,7 @@ class MastraClient(SyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1579,12 +4657,60 @@ class MastraClient(SyncAPIClient):
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.get_working_memory(
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def install_builder_registry_skill(
+        self,
+        registry_id: str,
+        *,
+        owner: str,
+        repo: str,
+        skill_name: str,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryInstallResponse:
+        """Install a registry skill into stored skills
+
+        Fetches a skill from the configured registry and persists it as a new stored skill.
+
+        ``POST /editor/builder/registries/{registryId}/install``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            owner: GitHub repository owner
+            repo: GitHub repository name
+            skill_name: Skill name from the registry
+            visibility: Visibility for the new stored skill
+        """
+        return self.editor.builder_registry_install(
+            registry_id=registry_id,
+            owner=owner,
+            repo=repo,
+            skill_name=skill_name,
+            visibility=visibility,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1625,6 +4751,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1641,9 +4768,996 @@ class MastraClient(SyncAPIClient):
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.agents.list_agents(
             partial=partial,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_agents_model_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentsProvidersResponse:
+        """List AI providers
+
+        Returns a list of all configured AI model providers
+
+        ``GET /agents/providers``
+        """
+        return self.agents.list_providers(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.BackgroundTasksResponse:
+        """List background tasks
+
+        Returns background tasks filtered by status, agent, run, etc.
+
+        ``GET /background-tasks``
+
+        Args:
+            agent_id: Query parameter: agentId
+            status: Query parameter: status
+            run_id: Query parameter: runId
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            tool_name: Query parameter: toolName
+            tool_call_id: Query parameter: toolCallId
+            from_date: Query parameter: fromDate
+            to_date: Query parameter: toDate
+            date_filter_by: Query parameter: dateFilterBy
+            order_by: Query parameter: orderBy
+            order_direction: Query parameter: orderDirection
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+        """
+        return self.background_tasks.list_background_tasks(
+            agent_id=agent_id,
+            status=status,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            tool_name=tool_name,
+            tool_call_id=tool_call_id,
+            from_date=from_date,
+            to_date=to_date,
+            date_filter_by=date_filter_by,
+            order_by=order_by,
+            order_direction=order_direction,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.BackgroundTask]:
+        """Every item of every page of ``list_background_tasks``, a page at a time as the loop goes."""
+        return self.background_tasks.iter_background_tasks(
+            agent_id=agent_id,
+            status=status,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            tool_name=tool_name,
+            tool_call_id=tool_call_id,
+            from_date=from_date,
+            to_date=to_date,
+            date_filter_by=date_filter_by,
+            order_by=order_by,
+            order_direction=order_direction,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityBranchesResponse:
+        """List trace branches
+
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+
+        ``GET /observability/branches``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by parent trace ID
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return self.observability.list_branches(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_branches``, a page at a time as the loop goes."""
+        return self.observability.iter_branches(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_builder_registries(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistriesResponse:
+        """List available skill registries
+
+        Returns the configured external skill registries and their enabled state.
+
+        ``GET /editor/builder/registries``
+        """
+        return self.editor.list_builder_registries(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_dataset_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultsResponse:
+        """List experiment results
+
+        Returns a paginated list of results for the experiment
+
+        ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            tags: Only return results that have all of these tags
+        """
+        return self.datasets.list_experiment_results(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            page=page,
+            per_page=per_page,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperimentResultUpdateResponse]:
+        """Every item of every page of ``list_dataset_experiment_results``, a page at a time as the loop goes."""
+        return self.datasets.iter_experiment_results(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            page=page,
+            per_page=per_page,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_dataset_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsResponse:
+        """List experiments for dataset
+
+        Returns a paginated list of experiments for the dataset
+
+        ``GET /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            experiment_set_id: Query parameter: experimentSetId
+            comparison_id: Query parameter: comparisonId
+            variant_id: Query parameter: variantId
+            trial_index: Query parameter: trialIndex
+            target_type: Only return records attached to targets of this type
+            target_id: Only return experiments run against this target ID
+        """
+        return self.datasets.list_experiments(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
+        """Every item of every page of ``list_dataset_experiments``, a page at a time as the loop goes."""
+        return self.datasets.iter_experiments(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsResponse:
+        """List dataset items
+
+        Returns a paginated list of items in the dataset
+
+        ``GET /datasets/{datasetId}/items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            version: Query parameter: version
+            search: Query parameter: search
+        """
+        return self.datasets.list_items(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            version=version,
+            search=search,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetItemUpdateResponse]:
+        """Every item of every page of ``list_dataset_items``, a page at a time as the loop goes."""
+        return self.datasets.iter_items(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            version=version,
+            search=search,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_dataset_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetVersionsResponse:
+        """List dataset versions
+
+        Returns a paginated list of all versions for the dataset
+
+        ``GET /datasets/{datasetId}/versions``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+        """
+        return self.datasets.list_versions(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetVersionsResponseVersion]:
+        """Every item of every page of ``list_dataset_versions``, a page at a time as the loop goes."""
+        return self.datasets.iter_versions(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsResponse:
+        """List all datasets
+
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+
+        ``GET /datasets``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            target_type: Only return records attached to targets of this type
+            target_ids: Only return datasets attached to at least one of these target IDs
+        """
+        return self.datasets.list_datasets(
+            page=page,
+            per_page=per_page,
+            target_type=target_type,
+            target_ids=target_ids,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetUpdateResponse]:
+        """Every item of every page of ``list_datasets``, a page at a time as the loop goes."""
+        return self.datasets.iter_datasets(
+            page=page,
+            per_page=per_page,
+            target_type=target_type,
+            target_ids=target_ids,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1706,6 +5820,418 @@ class MastraClient(SyncAPIClient):
         ``GET /embedders``
         """
         return self.vectors.list_embedders(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentsResponse:
+        """List all experiments
+
+        Returns a paginated list of all experiments across all datasets
+
+        ``GET /experiments``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            experiment_set_id: Query parameter: experimentSetId
+            comparison_id: Query parameter: comparisonId
+            variant_id: Query parameter: variantId
+            trial_index: Query parameter: trialIndex
+            target_type: Only return records attached to targets of this type
+            target_id: Only return experiments run against this target ID
+        """
+        return self.experiments.list_experiments(
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.DatasetExperimentUpdateResponse]:
+        """Every item of every page of ``list_experiments``, a page at a time as the loop goes."""
+        return self.experiments.iter_experiments(
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackResponse:
+        """List feedback
+
+        Returns a paginated list of feedback with optional filtering and sorting
+
+        ``GET /observability/feedback``
+
+        Args:
+            timestamp: Query parameter: timestamp
+            trace_id: Filter by trace ID
+            span_id: Filter by span ID
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal
+            root_entity_version_id: Version ID of the root entity that produced this signal
+            user_id: Human end-user who triggered execution
+            organization_id: Multi-tenant organization/account
+            experiment_id: Experiment or eval run identifier
+            service_name: Name of the service
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity
+            parent_entity_name: Name of the parent entity
+            root_entity_type: Entity type of the root entity
+            root_entity_name: Name of the root entity
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier
+            session_id: Session identifier for grouping traces
+            thread_id: Conversation thread identifier
+            request_id: HTTP request ID for log correlation
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags
+            feedback_type: Filter by feedback type(s)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_user_id: User who provided the feedback
+            review_status: Query parameter: reviewStatus
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'timestamp'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return self.observability.get_feedback(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            feedback_type=feedback_type,
+            feedback_source=feedback_source,
+            source=source,
+            feedback_user_id=feedback_user_id,
+            review_status=review_status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityFeedbackResponseFeedback]:
+        """Every item of every page of ``list_feedback``, a page at a time as the loop goes."""
+        return self.observability.iter_feedback(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            feedback_type=feedback_type,
+            feedback_source=feedback_source,
+            source=source,
+            feedback_user_id=feedback_user_id,
+            review_status=review_status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2251,9 +6777,98 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def list_schedule_triggers(
+        self,
+        schedule_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        to_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleTriggersResponse:
+        """List trigger history for a schedule
+
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+
+        ``GET /schedules/{scheduleId}/triggers``
+
+        Args:
+            schedule_id: The scheduleId parameter
+            limit: Query parameter: limit
+            from_actual_fire_at: Query parameter: fromActualFireAt
+            to_actual_fire_at: Query parameter: toActualFireAt
+        """
+        return self.schedules.list_triggers(
+            schedule_id=schedule_id,
+            limit=limit,
+            from_actual_fire_at=from_actual_fire_at,
+            to_actual_fire_at=to_actual_fire_at,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_schedules(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused"] | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.SchedulesResponse:
+        """List schedules
+
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+
+        ``GET /schedules``
+
+        Args:
+            agent_id: Query parameter: agentId
+            workflow_id: Query parameter: workflowId
+            status: Query parameter: status
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            name: Query parameter: name
+        """
+        return self.schedules.list_schedules(
+            agent_id=agent_id,
+            workflow_id=workflow_id,
+            status=status,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            name=name,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def list_scorers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2267,8 +6882,328 @@ class MastraClient(SyncAPIClient):
         Returns a list of all registered scorers with their configuration and associated agents and workflows
 
         ``GET /scores/scorers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.scores.list_scorers(
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresResponse:
+        """List scores
+
+        Returns a paginated list of scores with optional filtering and sorting
+
+        ``GET /observability/scores``
+
+        Args:
+            timestamp: Query parameter: timestamp
+            trace_id: Filter by trace ID
+            span_id: Filter by span ID
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal
+            root_entity_version_id: Version ID of the root entity that produced this signal
+            user_id: Human end-user who triggered execution
+            organization_id: Multi-tenant organization/account
+            experiment_id: Experiment or eval run identifier
+            service_name: Name of the service
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity
+            parent_entity_name: Name of the parent entity
+            root_entity_type: Entity type of the root entity
+            root_entity_name: Name of the root entity
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier
+            session_id: Session identifier for grouping traces
+            thread_id: Conversation thread identifier
+            request_id: HTTP request ID for log correlation
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags
+            scorer_id: Filter by scorer ID(s)
+            score_source: Filter by how the score was produced
+            metadata: Query parameter: metadata
+            source: Filter by how the score was produced
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'timestamp' | 'score'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return self.observability.list_scores(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            scorer_id=scorer_id,
+            score_source=score_source,
+            metadata=metadata,
+            source=source,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityScoreScore]:
+        """Every item of every page of ``list_scores``, a page at a time as the loop goes."""
+        return self.observability.iter_scores(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            scorer_id=scorer_id,
+            score_source=score_source,
+            metadata=metadata,
+            source=source,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2292,7 +7227,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresEntity:
+    ) -> _models.ScoreRowPage:
         """List scores by entity ID
 
         Returns all scores for a specific entity (agent or workflow)
@@ -2333,7 +7268,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
@@ -2362,7 +7297,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresRun:
+    ) -> _models.ScoreRowPage:
         """List scores by run ID
 
         Returns all scores for a specific execution run
@@ -2400,7 +7335,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
@@ -2430,7 +7365,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresRun:
+    ) -> _models.ScoreRowPage:
         """List scores by scorer ID
 
         Returns all scores generated by a specific scorer
@@ -2474,7 +7409,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -2482,6 +7417,77 @@ class MastraClient(SyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def list_scores_by_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceScoresResponse:
+        """List scores by span
+
+        Returns all scores for a specific span within a trace
+
+        ``GET /observability/traces/{traceId}/{spanId}/scores``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+            page: Zero-indexed page number
+            per_page: Number of items per page
+        """
+        return self.observability.list_trace_scores(
+            trace_id=trace_id,
+            span_id=span_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_scores_by_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTraceScoresResponseScore]:
+        """Every item of every page of ``list_scores_by_span``, a page at a time as the loop goes."""
+        return self.observability.iter_trace_scores(
+            trace_id=trace_id,
+            span_id=span_id,
+            page=page,
+            per_page=per_page,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3130,6 +8136,7 @@ class MastraClient(SyncAPIClient):
     def list_tools(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3143,8 +8150,12 @@ class MastraClient(SyncAPIClient):
         Returns a list of all available tools in the system
 
         ``GET /tools``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.tools.list_tools(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3393,7 +8404,7 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
-    def iter_traces(
+    def list_traces_light(
         self,
         *,
         started_at: Any | NotGiven = NOT_GIVEN,
@@ -3531,9 +8542,248 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
-        return self.observability.iter_traces(
+    ) -> _models.ObservabilityTracesLightResponse:
+        """List lightweight traces
+
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+
+        ``GET /observability/traces/light``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            has_child_error: True if any span in the trace encountered an error
+            date_range: Query parameter: dateRange
+            name: Query parameter: name
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return self.observability.get_traces_light(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_traces_light(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Iterator[_models.ObservabilityTraceLightResponseSpan]:
+        """Every item of every page of ``list_traces_light``, a page at a time as the loop goes."""
+        return self.observability.iter_traces_light(
             started_at=started_at,
             ended_at=ended_at,
             span_type=span_type,
@@ -3614,6 +8864,7 @@ class MastraClient(SyncAPIClient):
     def list_workflow_run_counts(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3627,8 +8878,12 @@ class MastraClient(SyncAPIClient):
         Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.workflows.list_run_counts(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3642,6 +8897,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3658,9 +8914,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.workflows.list_workflows(
             partial=partial,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3688,6 +8946,121 @@ class MastraClient(SyncAPIClient):
         ``GET /workspaces``
         """
         return self.workspace.list_workspaces(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def pause_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Pause a schedule
+
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+
+        ``POST /schedules/{scheduleId}/pause``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.pause(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def purge_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemPurgeDeleteResponse:
+        """Purge dataset item data
+
+        Permanently scrubs item data from all dataset versions and linked experiment results
+
+        ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return self.datasets.delete_item_purge(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def query_trace_threads(
+        self,
+        *,
+        traces: Mapping[str, Any],
+        page: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        where: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityThreadsQueryResponse:
+        """Query trace threads
+
+        Thread identities matching eligible-trace and cross-trace predicates.
+
+        ``POST /observability/threads/query``
+
+        Args:
+            traces: The eligible traces: {timeRange: {from, to}, where?}.
+            page: {limit, after}: keyset paging.
+            where: Cross-trace predicates on the thread.
+        """
+        return self.observability.threads_query(
+            traces=traces,
+            page=page,
+            where=where,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3799,6 +9172,120 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def resume_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Resume a paused schedule
+
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+
+        ``POST /schedules/{scheduleId}/resume``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.resume(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def run_experiment_item(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        item_id: str,
+        *,
+        attempt: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentItemRunResponse:
+        """Run one experiment item
+
+        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            item_id: Unique identifier for the dataset item
+            attempt: Zero-based repetition index. Defaults to 0.
+            request_context: Request context merged with the item's own request context (item wins)
+        """
+        return self.datasets.experiment_item_run(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            item_id=item_id,
+            attempt=attempt,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def run_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleRunResponse:
+        """Fire a schedule now
+
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+
+        ``POST /schedules/{scheduleId}/run``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.run(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def save_message_to_memory(
         self,
         *,
@@ -3847,7 +9334,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresResponse:
+    ) -> _models.SaveScoreResult:
         """Save score
 
         Saves a new score record to storage
@@ -3866,6 +9353,77 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    def score(
+        self,
+        *,
+        scorer_name: str,
+        targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesScoreResponse:
+        """Score traces
+
+        Scores one or more traces using a specified scorer (fire-and-forget)
+
+        ``POST /observability/traces/score``
+        """
+        return self.observability.traces_score(
+            scorer_name=scorer_name,
+            targets=targets,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def search_builder_registry(
+        self,
+        registry_id: str,
+        *,
+        q: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistrySearchResponse:
+        """Search skills in a registry
+
+        Proxies a search request to the configured registry to avoid CORS issues.
+
+        ``GET /editor/builder/registries/{registryId}/search``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            q: Search query
+            limit: Maximum number of results (1-100)
+        """
+        return self.editor.get_builder_registry_search(
+            registry_id=registry_id,
+            q=q,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     def search_memory(
         self,
         *,
@@ -3875,6 +9433,7 @@ class MastraClient(SyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3896,6 +9455,7 @@ class MastraClient(SyncAPIClient):
             thread_id: Query parameter: threadId
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.search(
             agent_id=agent_id,
@@ -3904,6 +9464,579 @@ class MastraClient(SyncAPIClient):
             thread_id=thread_id,
             limit=limit,
             memory_config=memory_config,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.BackgroundTaskChunk]:
+        """Stream background task events via SSE
+
+        Real-time Server-Sent Events stream of background task completion/failure events.
+
+        ``GET /background-tasks/stream``
+
+        Args:
+            agent_id: Query parameter: agentId
+            run_id: Query parameter: runId
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            task_id: Query parameter: taskId
+        """
+        return self.background_tasks.get_stream(
+            agent_id=agent_id,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            task_id=task_id,
+            idle_timeout=idle_timeout,
+            reconnect=reconnect,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def submit_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        item_id: str,
+        attempt: int | NotGiven = NOT_GIVEN,
+        completed_at: str | NotGiven = NOT_GIVEN,
+        error: _models.DatasetExperimentResultsCreateRequestError
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        input: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        scores: Sequence[_models.DatasetExperimentResultsCreateRequestScore | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        started_at: str | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultsCreateResponse:
+        """Submit an external experiment result
+
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            item_id: Dataset item this result belongs to
+            attempt: Zero-based repetition index. Defaults to 0.
+            error: Failure info when the item run failed
+            ground_truth: Ground truth. Defaults to the dataset item groundTruth.
+            input: Input replayed by the external runner. Defaults to the dataset item input.
+            output: Output produced by the external runner
+            scores: Externally computed scores, persisted keyed by runId = experimentId
+        """
+        return self.datasets.create_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            item_id=item_id,
+            attempt=attempt,
+            completed_at=completed_at,
+            error=error,
+            ground_truth=ground_truth,
+            input=input,
+            output=output,
+            scores=scores,
+            started_at=started_at,
+            trace_id=trace_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def trigger_dataset_experiment(
+        self,
+        dataset_id: str,
+        *,
+        agent_version: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        grouping: _models.DatasetExperimentsCreateRequestGrouping
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        max_concurrency: float | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        provenance: _models.DatasetExperimentsCreateRequestProvenance
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        start: bool | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsCreateResponse:
+        """Trigger or create an experiment
+
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+
+        ``POST /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            agent_version: Agent version ID to use for experiment
+            description: Description of the experiment
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions
+            metadata: Additional metadata
+            name: Name of the experiment
+            request_context: Global request context passed to the target
+            scorer_ids: IDs of scorers to apply
+            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            target_id: ID of the target. Required when targetType is set.
+            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
+            version: Pin to specific dataset version
+        """
+        return self.datasets.create_experiment(
+            dataset_id=dataset_id,
+            agent_version=agent_version,
+            description=description,
+            grouping=grouping,
+            id=id,
+            max_concurrency=max_concurrency,
+            metadata=metadata,
+            name=name,
+            provenance=provenance,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            start=start,
+            target_id=target_id,
+            target_type=target_type,
+            version=version,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        ground_truth_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        input_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_type: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetUpdateResponse:
+        """Update dataset
+
+        Updates a dataset with the specified fields
+
+        ``PATCH /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+            description: Description of the dataset
+            ground_truth_schema: JSON Schema for validating item groundTruth
+            input_schema: JSON Schema for validating item input
+            metadata: Additional metadata
+            name: Name of the dataset
+            request_context_schema: JSON Schema describing expected request context shape
+            scorer_ids: IDs of scorers attached to this dataset
+            tags: Tag definitions for categorizing experiment results
+            target_ids: IDs of target entities this dataset is attached to
+            target_type: Target entity type (e.g. agent, workflow, scorer)
+        """
+        return self.datasets.update_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            description=description,
+            ground_truth_schema=ground_truth_schema,
+            input_schema=input_schema,
+            metadata=metadata,
+            name=name,
+            request_context_schema=request_context_schema,
+            scorer_ids=scorer_ids,
+            tags=tags,
+            target_ids=target_ids,
+            target_type=target_type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentUpdateResponse:
+        """Update an experiment
+
+        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            description: New description of the experiment
+            metadata: Replacement metadata for the experiment
+            name: New name of the experiment
+        """
+        return self.datasets.update_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            description=description,
+            metadata=metadata,
+            name=name,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_dataset_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        result_id: str,
+        *,
+        comment: str | None | NotGiven = NOT_GIVEN,
+        status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultUpdateResponse:
+        """Update an experiment result
+
+        Updates the status, tags, and/or comment on an experiment result
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            result_id: Unique identifier for the experiment result
+        """
+        return self.datasets.update_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            result_id=result_id,
+            comment=comment,
+            status=status,
+            tags=tags,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        input: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse:
+        """Update dataset item
+
+        Updates a dataset item (auto-increments dataset version)
+
+        ``PATCH /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            expected_trajectory: Expected trajectory configuration for trajectory scoring
+            ground_truth: Expected output for comparison
+            input: Input data for the dataset item
+            metadata: Additional metadata
+            request_context: Request context preset for this item
+            scorer_ids: IDs of scorers selected for this item
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+        """
+        return self.datasets.update_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            expected_trajectory=expected_trajectory,
+            ground_truth=ground_truth,
+            input=input,
+            metadata=metadata,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            source=source,
+            tool_mocks=tool_mocks,
+            unmocked_tool_policy=unmocked_tool_policy,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        result_id: str,
+        *,
+        comment: str | None | NotGiven = NOT_GIVEN,
+        status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultUpdateResponse:
+        """Update an experiment result
+
+        Updates the status, tags, and/or comment on an experiment result
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            result_id: Unique identifier for the experiment result
+        """
+        return self.datasets.update_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            result_id=result_id,
+            comment=comment,
+            status=status,
+            tags=tags,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_feedback_review_status(
+        self,
+        feedback_id: str,
+        *,
+        review_status: Literal["needs-review", "reviewed"],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackReviewStatusUpdateResponse:
+        """Update feedback review status
+
+        Updates a feedback record's review workflow status
+
+        ``PATCH /observability/feedback/{feedbackId}/review-status``
+
+        Args:
+            feedback_id: The feedbackId parameter
+        """
+        return self.observability.update_feedback_review_status(
+            feedback_id=feedback_id,
+            review_status=review_status,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def update_schedule(
+        self,
+        schedule_id: str,
+        *,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        cron: str | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused"] | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Update a schedule
+
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+
+        ``PATCH /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return self.schedules.update_schedule(
+            schedule_id=schedule_id,
+            attributes=attributes,
+            cron=cron,
+            if_active=if_active,
+            if_idle=if_idle,
+            initial_state=initial_state,
+            input_data=input_data,
+            metadata=metadata,
+            name=name,
+            prompt=prompt,
+            provider_options=provider_options,
+            request_context=request_context,
+            signal_type=signal_type,
+            status=status,
+            tag_name=tag_name,
+            timezone=timezone,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -3919,6 +10052,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3939,10 +10073,12 @@ class MastraClient(SyncAPIClient):
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.update_working_memory(
             thread_id=thread_id,
             agent_id=agent_id,
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
@@ -4440,6 +10576,433 @@ class AsyncMastraClient(AsyncAPIClient):
         """A workspace of the server (its filesystem, search index and skills), by id."""
         return AsyncWorkspace(self, workspace_id=workspace_id)
 
+    async def add_dataset_item(
+        self,
+        dataset_id: str,
+        *,
+        input: Any,
+        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        external_id: str | None | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsCreateResponse:
+        """Add item to dataset
+
+        Adds a new item to the dataset (auto-increments dataset version)
+
+        ``POST /datasets/{datasetId}/items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            input: Input data for the dataset item
+            expected_trajectory: Expected trajectory configuration for trajectory scoring
+            external_id: Caller-defined, dataset-local item identity
+            ground_truth: Expected output for comparison
+            metadata: Additional metadata
+            request_context: Request context preset for this item
+            scorer_ids: IDs of scorers selected for this item
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+        """
+        return await self.datasets.create_item(
+            dataset_id=dataset_id,
+            input=input,
+            expected_trajectory=expected_trajectory,
+            external_id=external_id,
+            ground_truth=ground_truth,
+            metadata=metadata,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            source=source,
+            tool_mocks=tool_mocks,
+            unmocked_tool_policy=unmocked_tool_policy,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def await_buffer_status(
+        self,
+        *,
+        agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.MemoryObservationalMemoryBufferStatusResponse:
+        """Await observational memory buffering completion
+
+        Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
+
+        ``POST /memory/observational-memory/buffer-status``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self.memory.observational_memory_buffer_status(
+            request_context=request_context,
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def batch_delete_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        item_ids: Sequence[str],
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsBatchDeleteResponse:
+        """Batch delete items from dataset
+
+        Deletes multiple items from the dataset in a single operation (single version entry)
+
+        ``DELETE /datasets/{datasetId}/items/batch``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+        """
+        return await self.datasets.delete_items_batch(
+            dataset_id=dataset_id,
+            item_ids=item_ids,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def batch_insert_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsBatchResponse:
+        """Batch insert items to dataset
+
+        Adds multiple items to the dataset in a single operation (single version entry)
+
+        ``POST /datasets/{datasetId}/items/batch``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+        """
+        return await self.datasets.items_batch(
+            dataset_id=dataset_id,
+            items=items,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def cluster_failures(
+        self,
+        *,
+        items: Sequence[_models.DatasetsClusterFailuresRequestItem | Mapping[str, Any]],
+        model_id: str,
+        available_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsClusterFailuresResponse:
+        """Cluster experiment failures using AI
+
+        Uses an LLM to analyze failure items from an experiment and group them into meaningful failure pattern clusters.
+
+        ``POST /datasets/cluster-failures``
+
+        Args:
+            items: Failure items to cluster
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            available_tags: Existing tag vocabulary from the dataset. The LLM should prefer reusing these tags when applicable.
+            prompt: Optional user instructions to guide the analysis (e.g., "focus on tool usage failures")
+        """
+        return await self.datasets.create_cluster_failure(
+            items=items,
+            model_id=model_id,
+            available_tags=available_tags,
+            prompt=prompt,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def compare_experiments(
+        self,
+        dataset_id: str,
+        *,
+        experiment_id_a: str,
+        experiment_id_b: str,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetCompareResponse:
+        """Compare two experiments
+
+        Compares two experiments to detect score regressions
+
+        ``POST /datasets/{datasetId}/compare``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id_a: ID of baseline experiment
+            experiment_id_b: ID of candidate experiment
+        """
+        return await self.datasets.compare(
+            dataset_id=dataset_id,
+            experiment_id_a=experiment_id_a,
+            experiment_id_b=experiment_id_b,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_dataset(
+        self,
+        *,
+        name: str,
+        description: str | NotGiven = NOT_GIVEN,
+        ground_truth_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        input_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_type: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsCreateResponse:
+        """Create a new dataset
+
+        Creates a new dataset with the specified name and optional metadata
+
+        ``POST /datasets``
+
+        Args:
+            name: Name of the dataset
+            description: Description of the dataset
+            ground_truth_schema: JSON Schema for validating item groundTruth
+            input_schema: JSON Schema for validating item input
+            metadata: Additional metadata
+            request_context_schema: JSON Schema describing expected request context shape
+            scorer_ids: IDs of scorers attached to this dataset
+            target_ids: IDs of target entities this dataset is attached to
+            target_type: Target entity type (e.g. agent, workflow, scorer)
+        """
+        return await self.datasets.create_dataset(
+            name=name,
+            description=description,
+            ground_truth_schema=ground_truth_schema,
+            input_schema=input_schema,
+            metadata=metadata,
+            request_context_schema=request_context_schema,
+            scorer_ids=scorer_ids,
+            target_ids=target_ids,
+            target_type=target_type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_dataset_experiment(
+        self,
+        dataset_id: str,
+        *,
+        agent_version: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        grouping: _models.DatasetExperimentsCreateRequestGrouping
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        max_concurrency: float | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        provenance: _models.DatasetExperimentsCreateRequestProvenance
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsCreateResponse:
+        """Trigger or create an experiment
+
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+
+        ``POST /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            agent_version: Agent version ID to use for experiment
+            description: Description of the experiment
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions
+            metadata: Additional metadata
+            name: Name of the experiment
+            request_context: Global request context passed to the target
+            scorer_ids: IDs of scorers to apply
+            target_id: ID of the target. Required when targetType is set.
+            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
+            version: Pin to specific dataset version
+        """
+        return await self.datasets.create_experiment(
+            start=False,
+            dataset_id=dataset_id,
+            agent_version=agent_version,
+            description=description,
+            grouping=grouping,
+            id=id,
+            max_concurrency=max_concurrency,
+            metadata=metadata,
+            name=name,
+            provenance=provenance,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            target_id=target_id,
+            target_type=target_type,
+            version=version,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_feedback(
+        self,
+        *,
+        feedback: _models.ObservabilityFeedbackCreateRequestFeedback | Mapping[str, Any],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackCreateResponse:
+        """Create feedback
+
+        Creates a single feedback record in the observability store
+
+        ``POST /observability/feedback``
+        """
+        return await self.observability.feedback(
+            feedback=feedback,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def create_memory_thread(
         self,
         *,
@@ -4472,6 +11035,107 @@ class AsyncMastraClient(AsyncAPIClient):
             metadata=metadata,
             thread_id=thread_id,
             title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_schedule(
+        self,
+        *,
+        cron: str,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Create a schedule
+
+        Creates a new schedule. Pass `agentId` (plus `prompt`) to schedule an agent, or `workflowId` (plus optional `inputData`) to schedule a workflow. Agent schedules get a random `agent_<uuid>` id, workflow schedules a random `schedule_<uuid>` id; pass `id` for a stable slug instead.
+
+        ``POST /schedules``
+        """
+        return await self.schedules.create_schedule(
+            cron=cron,
+            agent_id=agent_id,
+            attributes=attributes,
+            id=id,
+            if_active=if_active,
+            if_idle=if_idle,
+            metadata=metadata,
+            name=name,
+            prompt=prompt,
+            provider_options=provider_options,
+            resource_id=resource_id,
+            signal_type=signal_type,
+            tag_name=tag_name,
+            thread_id=thread_id,
+            timezone=timezone,
+            initial_state=initial_state,
+            input_data=input_data,
+            request_context=request_context,
+            workflow_id=workflow_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def create_score(
+        self,
+        *,
+        score: _models.ObservabilityScoresCreateRequestScore | Mapping[str, Any],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresCreateResponse:
+        """Create a score
+
+        Creates a single score record in the observability store
+
+        ``POST /observability/scores``
+        """
+        return await self.observability.create_score(
+            score=score,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -4911,12 +11575,273 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def delete_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetDeleteResponse:
+        """Delete dataset
+
+        Deletes a dataset and all its items
+
+        ``DELETE /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return await self.datasets.delete_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentDeleteResponse:
+        """Delete experiment
+
+        Deletes an experiment and its results. Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+
+        ``DELETE /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return await self.datasets.delete_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemDeleteResponse:
+        """Delete dataset item
+
+        Deletes a dataset item
+
+        ``DELETE /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return await self.datasets.delete_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_experiment(
+        self,
+        experiment_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentDeleteResponse:
+        """Delete experiment
+
+        Deletes an experiment and its results regardless of dataset association (including experiments orphaned by dataset deletion). Also deletes the traces the experiment produced, cascading to their spans and trace-linked scores, feedback, metrics and logs.
+
+        ``DELETE /experiments/{experimentId}``
+
+        Args:
+            experiment_id: Unique identifier for the experiment
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return await self.experiments.delete_experiment(
+            experiment_id=experiment_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_feedback(
+        self,
+        *,
+        feedback_ids: Sequence[str],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackDeleteResponse:
+        """Delete feedback
+
+        Deletes feedback records by feedbackId, optionally scoped to a tenant
+
+        ``DELETE /observability/feedback``
+
+        Args:
+            feedback_ids: IDs of the feedback events to delete (maximum 1000)
+            organization_id: Restrict deletion to feedback in this organization
+            resource_id: Restrict deletion to feedback for this resource
+        """
+        return await self.observability.delete_feedback(
+            feedback_ids=feedback_ids,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleDeleteResponse:
+        """Delete a schedule
+
+        Permanently deletes the schedule. 404 when the schedule does not exist.
+
+        ``DELETE /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.delete_schedule(
+            schedule_id=schedule_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_scores(
+        self,
+        *,
+        score_ids: Sequence[str],
+        organization_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresDeleteResponse:
+        """Delete scores
+
+        Deletes score records by scoreId, optionally scoped to a tenant
+
+        ``DELETE /observability/scores``
+
+        Args:
+            score_ids: IDs of the score events to delete (maximum 1000)
+            organization_id: Restrict deletion to scores in this organization
+            resource_id: Restrict deletion to scores for this resource
+        """
+        return await self.observability.delete_scores(
+            score_ids=score_ids,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def delete_thread(
         self,
         thread_id: str,
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4935,11 +11860,131 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.delete_thread(
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete_traces(
+        self,
+        *,
+        trace_ids: Sequence[str],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesDeleteResponse:
+        """Delete traces
+
+        Deletes traces by ID, cascading to all associated data: spans, trace roots/branches, and signal events (scores, feedback, metrics, logs) that reference the deleted traces. Signals without a trace ID are untouched. Experiment traces are deleted like any other trace. On ClickHouse-backed stores, deletes are lightweight and reads may briefly return deleted rows until the delete is fully applied.
+
+        ``POST /observability/traces/delete``
+
+        Args:
+            trace_ids: Trace IDs to delete (maximum 1000)
+        """
+        return await self.observability.traces_delete(
+            trace_ids=trace_ids,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def finalize_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentFinalizeResponse:
+        """Finalize an external experiment
+
+        Marks an external experiment completed. The server computes succeeded/failed/skipped counts from the persisted result rows. Idempotent: finalizing an already-completed experiment returns the stored record.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/finalize``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+        """
+        return await self.datasets.experiment_finalize(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def generate_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        model_id: str,
+        prompt: str,
+        count: int | NotGiven = NOT_GIVEN,
+        agent_context: _models.DatasetGenerateItemsRequestAgentContext
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetGenerateItemsResponse:
+        """Generate dataset items using AI
+
+        Uses an LLM to generate synthetic dataset items based on the dataset schema and a user prompt. Returns generated items for review — they are NOT automatically added to the dataset.
+
+        ``POST /datasets/{datasetId}/generate-items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            count: Number of items to generate
+            model_id: Model identifier in "provider/model" format (e.g., "openai/gpt-4o")
+            prompt: Description of the kind of test data to generate
+        """
+        return await self.datasets.create_generate_item(
+            dataset_id=dataset_id,
+            count=count,
+            model_id=model_id,
+            prompt=prompt,
+            agent_context=agent_context,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4967,6 +12012,765 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /agent-builder``
         """
         return await self.agent_builder.list_actions(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_background_task(
+        self,
+        background_task_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.BackgroundTask:
+        """Get a background task by ID
+
+        Returns a background task by ID.
+
+        ``GET /background-tasks/{backgroundTaskId}``
+
+        Args:
+            background_task_id: The backgroundTaskId parameter
+        """
+        return await self.background_tasks.get_background_task(
+            background_task_id=background_task_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_branch(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        depth: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceBranch:
+        """Get trace branch by span ID
+
+        Returns the subtree of spans rooted at the given span. The optional `depth` query param bounds descendant levels below the anchor (0 = anchor only; omitted = full subtree).
+
+        ``GET /observability/traces/{traceId}/branches/{spanId}``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+            depth: Maximum descendant levels below the anchor span (omit for full subtree)
+        """
+        return await self.observability.get_trace_branch(
+            trace_id=trace_id,
+            span_id=span_id,
+            depth=depth,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_builder_available_models(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderModelsAvailableResponse:
+        """List builder-available AI models
+
+        Returns AI providers/models filtered by the active agent-builder model policy.
+
+        ``GET /editor/builder/models/available``
+        """
+        return await self.editor.get_builder_models_available(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryPopularResponse:
+        """Get popular skills from a registry
+
+        Proxies a popular-skills request to the configured registry to avoid CORS issues.
+
+        ``GET /editor/builder/registries/{registryId}/popular``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            limit: Maximum number of results (1-100)
+            offset: Offset for pagination (must be a multiple of `limit`)
+        """
+        return await self.editor.get_builder_registry_popular(
+            registry_id=registry_id,
+            limit=limit,
+            offset=offset,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_builder_registry_popular(
+        self,
+        registry_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.WorkspaceSkillsShSearchResponseSkill]:
+        """Every item of every page of ``get_builder_registry_popular``, a page at a time as the loop goes."""
+        return self.editor.iter_builder_registry_popular(
+            registry_id=registry_id,
+            limit=limit,
+            offset=offset,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_builder_registry_preview(
+        self,
+        registry_id: str,
+        *,
+        owner: str,
+        repo: str,
+        path: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryPreviewResponse:
+        """Preview a skill from a registry
+
+        Fetches the SKILL.md content for a single skill in the configured registry.
+
+        ``GET /editor/builder/registries/{registryId}/preview``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            owner: GitHub repository owner
+            repo: GitHub repository name
+            path: Skill name within repo
+        """
+        return await self.editor.get_builder_registry_preview(
+            registry_id=registry_id,
+            owner=owner,
+            repo=repo,
+            path=path,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_builder_settings(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderSettingsResponse:
+        """Get agent builder settings
+
+        Returns the agent builder feature flags and configuration for UI gating
+
+        ``GET /editor/builder/settings``
+        """
+        return await self.editor.list_builder_settings(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetUpdateResponse | None:
+        """Get dataset by ID
+
+        Returns details for a specific dataset
+
+        ``GET /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return await self.datasets.get_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentUpdateResponse | None:
+        """Get experiment by ID
+
+        Returns details for a specific experiment
+
+        ``GET /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+        """
+        return await self.datasets.get_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse | None:
+        """Get dataset item by ID
+
+        Returns details for a specific dataset item
+
+        ``GET /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return await self.datasets.get_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_dataset_item_version(
+        self,
+        dataset_id: str,
+        item_id: str,
+        dataset_version: int,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse | None:
+        """Get item at specific dataset version
+
+        Returns the item as it existed at a specific dataset version
+
+        ``GET /datasets/{datasetId}/items/{itemId}/versions/{datasetVersion}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            dataset_version: Dataset version number
+        """
+        return await self.datasets.get_item_version(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            dataset_version=dataset_version,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_entity_names(
+        self,
+        *,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEntityNamesResponse:
+        """Get entity names
+
+        Returns distinct entity names with optional type filtering
+
+        ``GET /observability/discovery/entity-names``
+
+        Args:
+            entity_type: Optional entity type filter
+        """
+        return await self.observability.list_discovery_entity_names(
+            entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_entity_types(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEntityTypesResponse:
+        """Get entity types
+
+        Returns distinct entity types from observability data
+
+        ``GET /observability/discovery/entity-types``
+        """
+        return await self.observability.list_discovery_entity_types(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_environments(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryEnvironmentsResponse:
+        """Get environments
+
+        Returns distinct environments from observability data
+
+        ``GET /observability/discovery/environments``
+        """
+        return await self.observability.list_discovery_environments(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_experiment_review_summary(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentsReviewSummaryResponse:
+        """Get review summary for all experiments
+
+        Returns review status counts (needs-review, reviewed, complete) aggregated per experiment
+
+        ``GET /experiments/review-summary``
+        """
+        return await self.experiments.get_review_summary(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_feedback_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackAggregateResponse:
+        """Get feedback aggregate
+
+        Returns an aggregated numeric feedback value with optional period-over-period comparison
+
+        ``POST /observability/feedback/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            compare_period: Comparison period for aggregate queries
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return await self.observability.feedback_aggregate(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            compare_period=compare_period,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_feedback_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        group_by: Sequence[str],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackBreakdownResponse:
+        """Get feedback breakdown
+
+        Returns numeric feedback values grouped by specified dimensions
+
+        ``POST /observability/feedback/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            group_by: Fields to group by
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return await self.observability.feedback_breakdown(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            group_by=group_by,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_feedback_percentiles(
+        self,
+        *,
+        feedback_type: str,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        percentiles: Sequence[float],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackPercentilesResponse:
+        """Get feedback percentiles
+
+        Returns percentile values for numeric feedback bucketed by time interval
+
+        ``POST /observability/feedback/percentiles``
+
+        Args:
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            interval: Time bucket interval
+            percentiles: Percentile values (0-1)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+        """
+        return await self.observability.create_feedback_percentile(
+            feedback_type=feedback_type,
+            interval=interval,
+            percentiles=percentiles,
+            feedback_source=feedback_source,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_feedback_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        feedback_type: str,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackTimeseriesResponse:
+        """Get feedback time series
+
+        Returns numeric feedback values bucketed by time interval with optional grouping
+
+        ``POST /observability/feedback/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            feedback_type: Type of feedback (e.g., 'thumbs', 'rating', 'correction')
+            interval: Time bucket interval
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            group_by: Fields to group by
+        """
+        return await self.observability.feedback_timeseries(
+            aggregation=aggregation,
+            feedback_type=feedback_type,
+            interval=interval,
+            feedback_source=feedback_source,
+            filters=filters,
+            group_by=group_by,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_infrastructure_status(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderInfrastructureResponse:
+        """Get infrastructure status
+
+        Agent Builder infrastructure configuration and lightweight runtime status.
+
+        ``GET /editor/builder/infrastructure``
+        """
+        return await self.editor.get_builder_infrastructure(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_item_history(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemHistoryResponse:
+        """Get item history
+
+        Returns the full SCD-2 history of the item across all dataset versions
+
+        ``GET /datasets/{datasetId}/items/{itemId}/history``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+        """
+        return await self.datasets.get_item_history(
+            dataset_id=dataset_id,
+            item_id=item_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5275,6 +13079,7 @@ class AsyncMastraClient(AsyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5293,11 +13098,482 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.get_status(
             agent_id=agent_id,
             resource_id=resource_id,
             thread_id=thread_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        name: Sequence[str],
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsAggregateResponse:
+        """Get metric aggregate
+
+        Returns an aggregated metric value with optional period-over-period comparison
+
+        ``POST /observability/metrics/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            name: Metric name(s) to aggregate
+            compare_period: Comparison period for aggregate queries
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+        """
+        return await self.observability.metrics_aggregate(
+            aggregation=aggregation,
+            name=name,
+            compare_period=compare_period,
+            distinct_column=distinct_column,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        group_by: Sequence[str],
+        name: Sequence[str],
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        order_direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsBreakdownResponse:
+        """Get metric breakdown
+
+        Returns metric values grouped by specified dimensions
+
+        ``POST /observability/metrics/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            group_by: Fields to group by
+            name: Metric name(s) to break down
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            limit: Maximum number of groups to return (server-side TopK). Required for high-cardinality groupBy.
+            order_direction: Sort direction for the aggregated value (defaults to 'DESC' at the storage layer; pairs with limit for top/bottom-N).
+        """
+        return await self.observability.metrics_breakdown(
+            aggregation=aggregation,
+            group_by=group_by,
+            name=name,
+            distinct_column=distinct_column,
+            filters=filters,
+            limit=limit,
+            order_direction=order_direction,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_label_keys(
+        self,
+        *,
+        metric_name: str,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricLabelKeysResponse:
+        """Get metric label keys
+
+        Returns distinct label keys for a given metric
+
+        ``GET /observability/discovery/metric-label-keys``
+
+        Args:
+            metric_name: Metric name to get label keys for
+        """
+        return await self.observability.list_discovery_metric_label_keys(
+            metric_name=metric_name,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_label_values(
+        self,
+        *,
+        metric_name: str,
+        label_key: str,
+        prefix: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricLabelValuesResponse:
+        """Get label values
+
+        Returns distinct values for a given metric label key
+
+        ``GET /observability/discovery/metric-label-values``
+
+        Args:
+            metric_name: Metric name
+            label_key: Label key to get values for
+            prefix: Filter values by prefix
+            limit: Maximum number of values to return
+        """
+        return await self.observability.list_discovery_metric_label_values(
+            metric_name=metric_name,
+            label_key=label_key,
+            prefix=prefix,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_names(
+        self,
+        *,
+        prefix: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryMetricNamesResponse:
+        """Get metric names
+
+        Returns distinct metric names with optional prefix filtering
+
+        ``GET /observability/discovery/metric-names``
+
+        Args:
+            prefix: Filter metric names by prefix
+            limit: Maximum number of names to return
+        """
+        return await self.observability.list_discovery_metric_names(
+            prefix=prefix,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_percentiles(
+        self,
+        *,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        name: str,
+        percentiles: Sequence[float],
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsPercentilesResponse:
+        """Get metric percentiles
+
+        Returns percentile values for a metric bucketed by time interval
+
+        ``POST /observability/metrics/percentiles``
+
+        Args:
+            interval: Time bucket interval
+            name: Metric name
+            percentiles: Percentile values (0-1)
+        """
+        return await self.observability.create_metrics_percentile(
+            interval=interval,
+            name=name,
+            percentiles=percentiles,
+            filters=filters,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_metric_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        name: Sequence[str],
+        distinct_column: Literal[
+            "entityType",
+            "entityName",
+            "parentEntityType",
+            "parentEntityName",
+            "rootEntityType",
+            "rootEntityName",
+            "name",
+            "provider",
+            "model",
+            "environment",
+            "executionSource",
+            "serviceName",
+            "threadId",
+            "resourceId",
+        ]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityMetricsTimeseriesResponse:
+        """Get metric time series
+
+        Returns metric values bucketed by time interval with optional grouping
+
+        ``POST /observability/metrics/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            interval: Time bucket interval
+            name: Metric name(s)
+            distinct_column: Column to apply count_distinct over (required when aggregation is 'count_distinct'). Restricted to allowlisted metric dimensions.
+            group_by: Fields to group by
+        """
+        return await self.observability.metrics_timeseries(
+            aggregation=aggregation,
+            interval=interval,
+            name=name,
+            distinct_column=distinct_column,
+            filters=filters,
+            group_by=group_by,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.MemoryObservationalMemoryResponse:
+        """Get observational memory data
+
+        Returns the current observational memory record and optional history for a resource/thread
+
+        ``GET /memory/observational-memory``
+
+        Args:
+            agent_id: Query parameter: agentId
+            resource_id: Query parameter: resourceId
+            thread_id: Query parameter: threadId
+            from_: Query parameter: from
+            to: Query parameter: to
+            offset: Query parameter: offset
+            limit: Query parameter: limit
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self.memory.get_observational_memory(
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            from_=from_,
+            to=to,
+            offset=offset,
+            limit=limit,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_observational_memory(
+        self,
+        *,
+        agent_id: str,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        from_: str | NotGiven = NOT_GIVEN,
+        to: str | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.MemoryObservationalMemoryResponseRecord]:
+        """Every item of every page of ``get_observational_memory``, a page at a time as the loop goes."""
+        return self.memory.iter_observational_memory(
+            agent_id=agent_id,
+            resource_id=resource_id,
+            thread_id=thread_id,
+            from_=from_,
+            to=to,
+            offset=offset,
+            limit=limit,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_permission_patterns(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AuthPermissionPatternsResponse:
+        """List valid permission patterns
+
+        Returns the authoritative list of valid permission-pattern strings. Used by Studio to validate the route→permission literals it ships and to gate the sidebar.
+
+        ``GET /auth/permission-patterns``
+        """
+        return await self.auth.list_permission_patterns(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5334,6 +13610,230 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Get a schedule by ID
+
+        Returns a single schedule by its id.
+
+        ``GET /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.get_schedule(
+            schedule_id=schedule_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_score_aggregate(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        scorer_id: str,
+        compare_period: Literal["previous_period", "previous_day", "previous_week"]
+        | NotGiven = NOT_GIVEN,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresAggregateResponse:
+        """Get score aggregate
+
+        Returns an aggregated score value with optional period-over-period comparison
+
+        ``POST /observability/scores/aggregate``
+
+        Args:
+            aggregation: Aggregation function
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            compare_period: Comparison period for aggregate queries
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return await self.observability.scores_aggregate(
+            aggregation=aggregation,
+            scorer_id=scorer_id,
+            compare_period=compare_period,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_score_breakdown(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        group_by: Sequence[str],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresBreakdownResponse:
+        """Get score breakdown
+
+        Returns score values grouped by specified dimensions
+
+        ``POST /observability/scores/breakdown``
+
+        Args:
+            aggregation: Aggregation function
+            group_by: Fields to group by
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return await self.observability.scores_breakdown(
+            aggregation=aggregation,
+            group_by=group_by,
+            scorer_id=scorer_id,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_score_percentiles(
+        self,
+        *,
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        percentiles: Sequence[float],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresPercentilesResponse:
+        """Get score percentiles
+
+        Returns percentile values for a score bucketed by time interval
+
+        ``POST /observability/scores/percentiles``
+
+        Args:
+            interval: Time bucket interval
+            percentiles: Percentile values (0-1)
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return await self.observability.create_scores_percentile(
+            interval=interval,
+            percentiles=percentiles,
+            scorer_id=scorer_id,
+            filters=filters,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_score_time_series(
+        self,
+        *,
+        aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
+        interval: Literal["1m", "5m", "15m", "1h", "1d"],
+        scorer_id: str,
+        filters: _models.ObservabilityScoresAggregateRequestFilters
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        group_by: Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresTimeseriesResponse:
+        """Get score time series
+
+        Returns score values bucketed by time interval with optional grouping
+
+        ``POST /observability/scores/timeseries``
+
+        Args:
+            aggregation: Aggregation function
+            interval: Time bucket interval
+            scorer_id: Identifier of the scorer (e.g., relevance, accuracy)
+            group_by: Fields to group by
+            score_source: How the score was produced (e.g., manual, automated, experiment)
+        """
+        return await self.observability.scores_timeseries(
+            aggregation=aggregation,
+            interval=interval,
+            scorer_id=scorer_id,
+            filters=filters,
+            group_by=group_by,
+            score_source=score_source,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def get_scorer(
         self,
         scorer_id: str,
@@ -5357,6 +13857,68 @@ class AsyncMastraClient(AsyncAPIClient):
         """
         return await self.scores.get_scorer(
             scorer_id=scorer_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_service_names(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryServiceNamesResponse:
+        """Get service names
+
+        Returns distinct service names from observability data
+
+        ``GET /observability/discovery/service-names``
+        """
+        return await self.observability.list_discovery_service_names(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceSpan:
+        """Get a single span by ID
+
+        Returns a complete span record with all details by trace ID and span ID
+
+        ``GET /observability/traces/{traceId}/spans/{spanId}``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+        """
+        return await self.observability.get_trace_span(
+            trace_id=trace_id,
+            span_id=span_id,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5425,6 +13987,53 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def get_tags(
+        self,
+        *,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityDiscoveryTagsResponse:
+        """Get tags
+
+        Returns distinct tags with optional entity type filtering
+
+        ``GET /observability/discovery/tags``
+
+        Args:
+            entity_type: Optional entity type filter
+        """
+        return await self.observability.list_discovery_tags(
+            entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def get_trace(
         self,
         trace_id: str,
@@ -5457,6 +14066,606 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def get_trace_light(
+        self,
+        trace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceLightResponse:
+        """Get lightweight AI trace by ID
+
+        Returns a trace with lightweight span data (timeline fields only, excludes input/output/attributes/metadata/tags/links)
+
+        ``GET /observability/traces/{traceId}/light``
+
+        Args:
+            trace_id: Unique trace identifier
+        """
+        return await self.observability.get_trace_light(
+            trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_trace_query_fields(
+        self,
+        *,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryFieldsResponse:
+        """Discover trace query fields
+
+        The canonical and observed fields the advanced trace-query grammar accepts.
+
+        ``POST /observability/traces/query/fields``
+        """
+        return await self.observability.create_traces_query_field(
+            predicate_scope=predicate_scope,
+            time_range=time_range,
+            limit=limit,
+            search=search,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_trace_query_values(
+        self,
+        *,
+        path: Any,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryValuesResponse:
+        """Discover trace query values
+
+        Bounded string suggestions and occurrence counts for one eligible query field.
+
+        ``POST /observability/traces/query/values``
+
+        Args:
+            path: The field (a path of the trace-query grammar).
+        """
+        return await self.observability.create_traces_query_value(
+            path=path,
+            predicate_scope=predicate_scope,
+            time_range=time_range,
+            limit=limit,
+            search=search,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_trace_trajectory(
+        self,
+        trace_id: str,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceTrajectoryResponse:
+        """Extract trajectory from trace
+
+        Extracts a structured trajectory (ordered steps) from a trace by analyzing its spans
+
+        ``GET /observability/traces/{traceId}/trajectory``
+
+        Args:
+            trace_id: Unique trace identifier
+        """
+        return await self.observability.get_trace_trajectory(
+            trace_id=trace_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesResponse:
+        """List traces
+
+        Returns a paginated list of traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+
+        ``GET /observability/traces``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            has_child_error: True if any span in the trace encountered an error
+            date_range: Query parameter: dateRange
+            name: Query parameter: name
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return await self.observability.list_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_traces(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``get_traces``, a page at a time as the loop goes."""
+        return self.observability.iter_traces(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_workflow_builder_settings(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorWorkflowBuilderSettingsResponse:
+        """Get persisted workflow builder settings
+
+        Returns whether the editor-owned persisted workflow builder is available
+
+        ``GET /editor/workflow-builder/settings``
+        """
+        return await self.editor.list_workflow_builder_settings(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def get_working_memory(
         self,
         thread_id: str,
@@ -5464,6 +14673,7 @@ class AsyncMastraClient(AsyncAPIClient):
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5483,12 +14693,60 @@ class AsyncMastraClient(AsyncAPIClient):
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.get_working_memory(
             thread_id=thread_id,
             agent_id=agent_id,
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def install_builder_registry_skill(
+        self,
+        registry_id: str,
+        *,
+        owner: str,
+        repo: str,
+        skill_name: str,
+        visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistryInstallResponse:
+        """Install a registry skill into stored skills
+
+        Fetches a skill from the configured registry and persists it as a new stored skill.
+
+        ``POST /editor/builder/registries/{registryId}/install``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            owner: GitHub repository owner
+            repo: GitHub repository name
+            skill_name: Skill name from the registry
+            visibility: Visibility for the new stored skill
+        """
+        return await self.editor.builder_registry_install(
+            registry_id=registry_id,
+            owner=owner,
+            repo=repo,
+            skill_name=skill_name,
+            visibility=visibility,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5529,6 +14787,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5545,9 +14804,996 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.agents.list_agents(
             partial=partial,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_agents_model_providers(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentsProvidersResponse:
+        """List AI providers
+
+        Returns a list of all configured AI model providers
+
+        ``GET /agents/providers``
+        """
+        return await self.agents.list_providers(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.BackgroundTasksResponse:
+        """List background tasks
+
+        Returns background tasks filtered by status, agent, run, etc.
+
+        ``GET /background-tasks``
+
+        Args:
+            agent_id: Query parameter: agentId
+            status: Query parameter: status
+            run_id: Query parameter: runId
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            tool_name: Query parameter: toolName
+            tool_call_id: Query parameter: toolCallId
+            from_date: Query parameter: fromDate
+            to_date: Query parameter: toDate
+            date_filter_by: Query parameter: dateFilterBy
+            order_by: Query parameter: orderBy
+            order_direction: Query parameter: orderDirection
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+        """
+        return await self.background_tasks.list_background_tasks(
+            agent_id=agent_id,
+            status=status,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            tool_name=tool_name,
+            tool_call_id=tool_call_id,
+            from_date=from_date,
+            to_date=to_date,
+            date_filter_by=date_filter_by,
+            order_by=order_by,
+            order_direction=order_direction,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        status: Literal[
+            "pending", "running", "suspended", "completed", "failed", "cancelled", "timed_out"
+        ]
+        | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tool_name: str | NotGiven = NOT_GIVEN,
+        tool_call_id: str | NotGiven = NOT_GIVEN,
+        from_date: str | NotGiven = NOT_GIVEN,
+        to_date: str | NotGiven = NOT_GIVEN,
+        date_filter_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_by: Literal["createdAt", "startedAt", "suspendedAt", "completedAt"]
+        | NotGiven = NOT_GIVEN,
+        order_direction: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.BackgroundTask]:
+        """Every item of every page of ``list_background_tasks``, a page at a time as the loop goes."""
+        return self.background_tasks.iter_background_tasks(
+            agent_id=agent_id,
+            status=status,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            tool_name=tool_name,
+            tool_call_id=tool_call_id,
+            from_date=from_date,
+            to_date=to_date,
+            date_filter_by=date_filter_by,
+            order_by=order_by,
+            order_direction=order_direction,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityBranchesResponse:
+        """List trace branches
+
+        Returns a paginated list of branch-anchor spans (e.g., AGENT_RUN, WORKFLOW_RUN, TOOL_CALL) across all traces. Unlike listTraces (one row per root-rooted trace), each row here is a single anchor span -- including ones nested under a different root entity. In delta mode, returns only newly listed branch rows matching the filters.
+
+        ``GET /observability/branches``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by parent trace ID
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return await self.observability.list_branches(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_branches(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
+        """Every item of every page of ``list_branches``, a page at a time as the loop goes."""
+        return self.observability.iter_branches(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_builder_registries(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistriesResponse:
+        """List available skill registries
+
+        Returns the configured external skill registries and their enabled state.
+
+        ``GET /editor/builder/registries``
+        """
+        return await self.editor.list_builder_registries(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_dataset_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultsResponse:
+        """List experiment results
+
+        Returns a paginated list of results for the experiment
+
+        ``GET /datasets/{datasetId}/experiments/{experimentId}/results``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            tags: Only return results that have all of these tags
+        """
+        return await self.datasets.list_experiment_results(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            page=page,
+            per_page=per_page,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_experiment_results(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperimentResultUpdateResponse]:
+        """Every item of every page of ``list_dataset_experiment_results``, a page at a time as the loop goes."""
+        return self.datasets.iter_experiment_results(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            page=page,
+            per_page=per_page,
+            tags=tags,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_dataset_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsResponse:
+        """List experiments for dataset
+
+        Returns a paginated list of experiments for the dataset
+
+        ``GET /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            experiment_set_id: Query parameter: experimentSetId
+            comparison_id: Query parameter: comparisonId
+            variant_id: Query parameter: variantId
+            trial_index: Query parameter: trialIndex
+            target_type: Only return records attached to targets of this type
+            target_id: Only return experiments run against this target ID
+        """
+        return await self.datasets.list_experiments(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_experiments(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
+        """Every item of every page of ``list_dataset_experiments``, a page at a time as the loop goes."""
+        return self.datasets.iter_experiments(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemsResponse:
+        """List dataset items
+
+        Returns a paginated list of items in the dataset
+
+        ``GET /datasets/{datasetId}/items``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            version: Query parameter: version
+            search: Query parameter: search
+        """
+        return await self.datasets.list_items(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            version=version,
+            search=search,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_items(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetItemUpdateResponse]:
+        """Every item of every page of ``list_dataset_items``, a page at a time as the loop goes."""
+        return self.datasets.iter_items(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            version=version,
+            search=search,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_dataset_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetVersionsResponse:
+        """List dataset versions
+
+        Returns a paginated list of all versions for the dataset
+
+        ``GET /datasets/{datasetId}/versions``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+        """
+        return await self.datasets.list_versions(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_dataset_versions(
+        self,
+        dataset_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetVersionsResponseVersion]:
+        """Every item of every page of ``list_dataset_versions``, a page at a time as the loop goes."""
+        return self.datasets.iter_versions(
+            dataset_id=dataset_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetsResponse:
+        """List all datasets
+
+        Returns a paginated list of all datasets. Optionally filter by target type and/or the target IDs the dataset is attached to
+
+        ``GET /datasets``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            target_type: Only return records attached to targets of this type
+            target_ids: Only return datasets attached to at least one of these target IDs
+        """
+        return await self.datasets.list_datasets(
+            page=page,
+            per_page=per_page,
+            target_type=target_type,
+            target_ids=target_ids,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_datasets(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetUpdateResponse]:
+        """Every item of every page of ``list_datasets``, a page at a time as the loop goes."""
+        return self.datasets.iter_datasets(
+            page=page,
+            per_page=per_page,
+            target_type=target_type,
+            target_ids=target_ids,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5610,6 +15856,418 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /embedders``
         """
         return await self.vectors.list_embedders(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ExperimentsResponse:
+        """List all experiments
+
+        Returns a paginated list of all experiments across all datasets
+
+        ``GET /experiments``
+
+        Args:
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            experiment_set_id: Query parameter: experimentSetId
+            comparison_id: Query parameter: comparisonId
+            variant_id: Query parameter: variantId
+            trial_index: Query parameter: trialIndex
+            target_type: Only return records attached to targets of this type
+            target_id: Only return experiments run against this target ID
+        """
+        return await self.experiments.list_experiments(
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_experiments(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        experiment_set_id: str | NotGiven = NOT_GIVEN,
+        comparison_id: str | NotGiven = NOT_GIVEN,
+        variant_id: str | NotGiven = NOT_GIVEN,
+        trial_index: int | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer", "processor"] | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.DatasetExperimentUpdateResponse]:
+        """Every item of every page of ``list_experiments``, a page at a time as the loop goes."""
+        return self.experiments.iter_experiments(
+            page=page,
+            per_page=per_page,
+            experiment_set_id=experiment_set_id,
+            comparison_id=comparison_id,
+            variant_id=variant_id,
+            trial_index=trial_index,
+            target_type=target_type,
+            target_id=target_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackResponse:
+        """List feedback
+
+        Returns a paginated list of feedback with optional filtering and sorting
+
+        ``GET /observability/feedback``
+
+        Args:
+            timestamp: Query parameter: timestamp
+            trace_id: Filter by trace ID
+            span_id: Filter by span ID
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal
+            root_entity_version_id: Version ID of the root entity that produced this signal
+            user_id: Human end-user who triggered execution
+            organization_id: Multi-tenant organization/account
+            experiment_id: Experiment or eval run identifier
+            service_name: Name of the service
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity
+            parent_entity_name: Name of the parent entity
+            root_entity_type: Entity type of the root entity
+            root_entity_name: Name of the root entity
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier
+            session_id: Session identifier for grouping traces
+            thread_id: Conversation thread identifier
+            request_id: HTTP request ID for log correlation
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags
+            feedback_type: Filter by feedback type(s)
+            feedback_source: Source of feedback (e.g., 'user', 'system', 'manual')
+            source: Source of feedback (e.g., 'user', 'system', 'manual')
+            feedback_user_id: User who provided the feedback
+            review_status: Query parameter: reviewStatus
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'timestamp'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return await self.observability.get_feedback(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            feedback_type=feedback_type,
+            feedback_source=feedback_source,
+            source=source,
+            feedback_user_id=feedback_user_id,
+            review_status=review_status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_feedback(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        feedback_type: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        feedback_source: str | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        feedback_user_id: str | NotGiven = NOT_GIVEN,
+        review_status: Literal["needs-review", "reviewed"] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityFeedbackResponseFeedback]:
+        """Every item of every page of ``list_feedback``, a page at a time as the loop goes."""
+        return self.observability.iter_feedback(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            feedback_type=feedback_type,
+            feedback_source=feedback_source,
+            source=source,
+            feedback_user_id=feedback_user_id,
+            review_status=review_status,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6155,9 +16813,98 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def list_schedule_triggers(
+        self,
+        schedule_id: str,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        from_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        to_actual_fire_at: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleTriggersResponse:
+        """List trigger history for a schedule
+
+        Returns the audit trail of trigger attempts for a schedule, ordered by actualFireAt descending.
+
+        ``GET /schedules/{scheduleId}/triggers``
+
+        Args:
+            schedule_id: The scheduleId parameter
+            limit: Query parameter: limit
+            from_actual_fire_at: Query parameter: fromActualFireAt
+            to_actual_fire_at: Query parameter: toActualFireAt
+        """
+        return await self.schedules.list_triggers(
+            schedule_id=schedule_id,
+            limit=limit,
+            from_actual_fire_at=from_actual_fire_at,
+            to_actual_fire_at=to_actual_fire_at,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_schedules(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        workflow_id: str | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused"] | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.SchedulesResponse:
+        """List schedules
+
+        Returns all schedules — agent schedules and workflow schedules — optionally filtered by agentId, workflowId, or status. Agent schedules can additionally be filtered by threadId, resourceId, or name.
+
+        ``GET /schedules``
+
+        Args:
+            agent_id: Query parameter: agentId
+            workflow_id: Query parameter: workflowId
+            status: Query parameter: status
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            name: Query parameter: name
+        """
+        return await self.schedules.list_schedules(
+            agent_id=agent_id,
+            workflow_id=workflow_id,
+            status=status,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            name=name,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def list_scorers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6171,8 +16918,328 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all registered scorers with their configuration and associated agents and workflows
 
         ``GET /scores/scorers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.scores.list_scorers(
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityScoresResponse:
+        """List scores
+
+        Returns a paginated list of scores with optional filtering and sorting
+
+        ``GET /observability/scores``
+
+        Args:
+            timestamp: Query parameter: timestamp
+            trace_id: Filter by trace ID
+            span_id: Filter by span ID
+            entity_type: Entity type (e.g., 'agent' | 'processor' | 'tool' | 'workflow')
+            entity_name: Name of the entity
+            entity_version_id: Version ID of the entity that produced this signal (e.g., agent version, workflow version)
+            parent_entity_version_id: Version ID of the parent entity that produced this signal
+            root_entity_version_id: Version ID of the root entity that produced this signal
+            user_id: Human end-user who triggered execution
+            organization_id: Multi-tenant organization/account
+            experiment_id: Experiment or eval run identifier
+            service_name: Name of the service
+            environment: Environment (e.g., "production" | "staging" | "development")
+            parent_entity_type: Entity type of the parent entity
+            parent_entity_name: Name of the parent entity
+            root_entity_type: Entity type of the root entity
+            root_entity_name: Name of the root entity
+            resource_id: Broader resource context (Mastra memory compatibility)
+            run_id: Unique execution run identifier
+            session_id: Session identifier for grouping traces
+            thread_id: Conversation thread identifier
+            request_id: HTTP request ID for log correlation
+            execution_source: Source of execution (e.g., "local" | "cloud" | "ci")
+            tags: Query parameter: tags
+            scorer_id: Filter by scorer ID(s)
+            score_source: Filter by how the score was produced
+            metadata: Query parameter: metadata
+            source: Filter by how the score was produced
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'timestamp' | 'score'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return await self.observability.list_scores(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            scorer_id=scorer_id,
+            score_source=score_source,
+            metadata=metadata,
+            source=source,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_scores(
+        self,
+        *,
+        timestamp: Any | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        span_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        entity_name: str | NotGiven = NOT_GIVEN,
+        entity_version_id: str | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        experiment_id: str | NotGiven = NOT_GIVEN,
+        service_name: str | NotGiven = NOT_GIVEN,
+        environment: str | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "workflow_run",
+            "memory",
+        ]
+        | NotGiven = NOT_GIVEN,
+        root_entity_name: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        request_id: str | NotGiven = NOT_GIVEN,
+        execution_source: str | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        scorer_id: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        score_source: str | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        source: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["timestamp", "score"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityScoreScore]:
+        """Every item of every page of ``list_scores``, a page at a time as the loop goes."""
+        return self.observability.iter_scores(
+            timestamp=timestamp,
+            trace_id=trace_id,
+            span_id=span_id,
+            entity_type=entity_type,
+            entity_name=entity_name,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            experiment_id=experiment_id,
+            service_name=service_name,
+            environment=environment,
+            parent_entity_type=parent_entity_type,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_name=root_entity_name,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            execution_source=execution_source,
+            tags=tags,
+            scorer_id=scorer_id,
+            score_source=score_source,
+            metadata=metadata,
+            source=source,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6196,7 +17263,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresEntity:
+    ) -> _models.ScoreRowPage:
         """List scores by entity ID
 
         Returns all scores for a specific entity (agent or workflow)
@@ -6237,7 +17304,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_entity_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_entity_id(
             entity_type=entity_type,
@@ -6266,7 +17333,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresRun:
+    ) -> _models.ScoreRowPage:
         """List scores by run ID
 
         Returns all scores for a specific execution run
@@ -6304,7 +17371,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_run_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_run_id(
             run_id=run_id,
@@ -6334,7 +17401,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresRun:
+    ) -> _models.ScoreRowPage:
         """List scores by scorer ID
 
         Returns all scores generated by a specific scorer
@@ -6378,7 +17445,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.ScoreRow]:
         """Every item of every page of ``list_scores_by_scorer_id``, a page at a time as the loop goes."""
         return self.scores.iter_scores_by_scorer_id(
             scorer_id=scorer_id,
@@ -6386,6 +17453,77 @@ class AsyncMastraClient(AsyncAPIClient):
             per_page=per_page,
             entity_id=entity_id,
             entity_type=entity_type,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def list_scores_by_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTraceScoresResponse:
+        """List scores by span
+
+        Returns all scores for a specific span within a trace
+
+        ``GET /observability/traces/{traceId}/{spanId}/scores``
+
+        Args:
+            trace_id: Unique trace identifier
+            span_id: Unique span identifier within a trace
+            page: Zero-indexed page number
+            per_page: Number of items per page
+        """
+        return await self.observability.list_trace_scores(
+            trace_id=trace_id,
+            span_id=span_id,
+            page=page,
+            per_page=per_page,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_scores_by_span(
+        self,
+        trace_id: str,
+        span_id: str,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTraceScoresResponseScore]:
+        """Every item of every page of ``list_scores_by_span``, a page at a time as the loop goes."""
+        return self.observability.iter_trace_scores(
+            trace_id=trace_id,
+            span_id=span_id,
+            page=page,
+            per_page=per_page,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7034,6 +18172,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_tools(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7047,8 +18186,12 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns a list of all available tools in the system
 
         ``GET /tools``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.tools.list_tools(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7297,7 +18440,7 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
-    def iter_traces(
+    async def list_traces_light(
         self,
         *,
         started_at: Any | NotGiven = NOT_GIVEN,
@@ -7435,9 +18578,248 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.ObservabilityTracesResponseSpan]:
-        """Every item of every page of ``list_traces``, a page at a time as the loop goes."""
-        return self.observability.iter_traces(
+    ) -> _models.ObservabilityTracesLightResponse:
+        """List lightweight traces
+
+        Returns a paginated list of lightweight traces with optional filtering and sorting. In delta mode, returns only newly listed traces matching the filters.
+
+        ``GET /observability/traces/light``
+
+        Args:
+            started_at: Query parameter: startedAt
+            ended_at: Query parameter: endedAt
+            span_type: Span type (e.g., WORKFLOW_RUN, AGENT_RUN, TOOL_CALL, etc.)
+            trace_id: Filter by trace ID (matches root span)
+            entity_type: Query parameter: entityType
+            entity_id: Query parameter: entityId
+            entity_name: Query parameter: entityName
+            parent_entity_type: Query parameter: parentEntityType
+            parent_entity_id: Query parameter: parentEntityId
+            parent_entity_name: Query parameter: parentEntityName
+            root_entity_type: Query parameter: rootEntityType
+            root_entity_id: Query parameter: rootEntityId
+            root_entity_name: Query parameter: rootEntityName
+            user_id: Query parameter: userId
+            organization_id: Query parameter: organizationId
+            resource_id: Query parameter: resourceId
+            run_id: Query parameter: runId
+            session_id: Query parameter: sessionId
+            thread_id: Query parameter: threadId
+            request_id: Query parameter: requestId
+            environment: Query parameter: environment
+            service_name: Query parameter: serviceName
+            scope: Query parameter: scope
+            entity_version_id: Query parameter: entityVersionId
+            parent_entity_version_id: Query parameter: parentEntityVersionId
+            root_entity_version_id: Query parameter: rootEntityVersionId
+            experiment_id: Query parameter: experimentId
+            source: Query parameter: source
+            metadata: Query parameter: metadata
+            tags: Query parameter: tags
+            status: Current status of the trace
+            has_child_error: True if any span in the trace encountered an error
+            date_range: Query parameter: dateRange
+            name: Query parameter: name
+            page: Query parameter: page
+            per_page: Query parameter: perPage
+            field: Field to order by: 'startedAt' | 'endedAt'
+            direction: Sort direction: 'ASC' | 'DESC'
+            mode: List mode: 'page' | 'delta', defaults to 'page' when omitted.
+            after: Opaque cursor value for incremental polling
+            limit: Maximum number of updates to return in one delta poll
+        """
+        return await self.observability.get_traces_light(
+            started_at=started_at,
+            ended_at=ended_at,
+            span_type=span_type,
+            trace_id=trace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            parent_entity_type=parent_entity_type,
+            parent_entity_id=parent_entity_id,
+            parent_entity_name=parent_entity_name,
+            root_entity_type=root_entity_type,
+            root_entity_id=root_entity_id,
+            root_entity_name=root_entity_name,
+            user_id=user_id,
+            organization_id=organization_id,
+            resource_id=resource_id,
+            run_id=run_id,
+            session_id=session_id,
+            thread_id=thread_id,
+            request_id=request_id,
+            environment=environment,
+            service_name=service_name,
+            scope=scope,
+            entity_version_id=entity_version_id,
+            parent_entity_version_id=parent_entity_version_id,
+            root_entity_version_id=root_entity_version_id,
+            experiment_id=experiment_id,
+            source=source,
+            metadata=metadata,
+            tags=tags,
+            status=status,
+            has_child_error=has_child_error,
+            date_range=date_range,
+            name=name,
+            page=page,
+            per_page=per_page,
+            field=field,
+            direction=direction,
+            mode=mode,
+            after=after,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def iter_traces_light(
+        self,
+        *,
+        started_at: Any | NotGiven = NOT_GIVEN,
+        ended_at: Any | NotGiven = NOT_GIVEN,
+        span_type: Literal[
+            "agent_run",
+            "scorer_run",
+            "classifier_evaluation",
+            "scorer_step",
+            "generic",
+            "model_generation",
+            "model_step",
+            "model_inference",
+            "model_chunk",
+            "mcp_tool_call",
+            "mcp_server_request",
+            "processor_run",
+            "tool_call",
+            "client_tool_call",
+            "provider_tool_call",
+            "workflow_run",
+            "workflow_step",
+            "workflow_conditional",
+            "workflow_conditional_eval",
+            "workflow_parallel",
+            "workflow_loop",
+            "workflow_sleep",
+            "workflow_wait_event",
+            "memory_operation",
+            "workspace_action",
+            "rag_ingestion",
+            "rag_embedding",
+            "rag_vector_operation",
+            "rag_action",
+            "graph_action",
+            "mapping",
+            "skill_resolution",
+            "skill_action",
+            "agent_signal",
+        ]
+        | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        entity_id: str | None | NotGiven = NOT_GIVEN,
+        entity_name: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        parent_entity_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_name: str | None | NotGiven = NOT_GIVEN,
+        root_entity_type: Literal[
+            "agent",
+            "scorer",
+            "rag_ingestion",
+            "trajectory",
+            "input_processor",
+            "input_step_processor",
+            "output_processor",
+            "output_step_processor",
+            "tool_result_processor",
+            "workflow_step",
+            "tool",
+            "mcp_server",
+            "workflow_run",
+            "memory",
+        ]
+        | None
+        | NotGiven = NOT_GIVEN,
+        root_entity_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_name: str | None | NotGiven = NOT_GIVEN,
+        user_id: str | None | NotGiven = NOT_GIVEN,
+        organization_id: str | None | NotGiven = NOT_GIVEN,
+        resource_id: str | None | NotGiven = NOT_GIVEN,
+        run_id: str | None | NotGiven = NOT_GIVEN,
+        session_id: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_id: str | None | NotGiven = NOT_GIVEN,
+        environment: str | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        scope: Any | NotGiven = NOT_GIVEN,
+        entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        parent_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        root_entity_version_id: str | None | NotGiven = NOT_GIVEN,
+        experiment_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tags: Any | NotGiven = NOT_GIVEN,
+        status: Literal["success", "error", "running"] | NotGiven = NOT_GIVEN,
+        has_child_error: bool | NotGiven = NOT_GIVEN,
+        date_range: Any | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        per_page: int | NotGiven = NOT_GIVEN,
+        field: Literal["startedAt", "endedAt"] | NotGiven = NOT_GIVEN,
+        direction: Literal["ASC", "DESC"] | NotGiven = NOT_GIVEN,
+        mode: Literal["page", "delta"] | NotGiven = NOT_GIVEN,
+        after: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncIterator[_models.ObservabilityTraceLightResponseSpan]:
+        """Every item of every page of ``list_traces_light``, a page at a time as the loop goes."""
+        return self.observability.iter_traces_light(
             started_at=started_at,
             ended_at=ended_at,
             span_type=span_type,
@@ -7518,6 +18900,7 @@ class AsyncMastraClient(AsyncAPIClient):
     async def list_workflow_run_counts(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7531,8 +18914,12 @@ class AsyncMastraClient(AsyncAPIClient):
         Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.workflows.list_run_counts(
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7546,6 +18933,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7562,9 +18950,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.workflows.list_workflows(
             partial=partial,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7592,6 +18982,121 @@ class AsyncMastraClient(AsyncAPIClient):
         ``GET /workspaces``
         """
         return await self.workspace.list_workspaces(
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def pause_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Pause a schedule
+
+        Marks the schedule as paused. The scheduler tick loop will skip paused schedules. Idempotent — pausing an already-paused schedule returns the current state unchanged. Pause status survives redeploys.
+
+        ``POST /schedules/{scheduleId}/pause``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.pause(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def purge_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemPurgeDeleteResponse:
+        """Purge dataset item data
+
+        Permanently scrubs item data from all dataset versions and linked experiment results
+
+        ``DELETE /datasets/{datasetId}/items/{itemId}/purge``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+        """
+        return await self.datasets.delete_item_purge(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def query_trace_threads(
+        self,
+        *,
+        traces: Mapping[str, Any],
+        page: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        where: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityThreadsQueryResponse:
+        """Query trace threads
+
+        Thread identities matching eligible-trace and cross-trace predicates.
+
+        ``POST /observability/threads/query``
+
+        Args:
+            traces: The eligible traces: {timeRange: {from, to}, where?}.
+            page: {limit, after}: keyset paging.
+            where: Cross-trace predicates on the thread.
+        """
+        return await self.observability.threads_query(
+            traces=traces,
+            page=page,
+            where=where,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7703,6 +19208,120 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def resume_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Resume a paused schedule
+
+        Marks the schedule as active and recomputes nextFireAt from "now" so a long-paused schedule does not fire a backlog. Idempotent — resuming an already-active schedule returns the current state unchanged.
+
+        ``POST /schedules/{scheduleId}/resume``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.resume(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def run_experiment_item(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        item_id: str,
+        *,
+        attempt: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentItemRunResponse:
+        """Run one experiment item
+
+        Executes the experiment's target against one dataset item server-side, runs the resolved scorers, and upserts the result row keyed by (experimentId, itemId, attempt). Built for caller-driven loops: a retried call converges on the same row. Requires an experiment created with a target.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/items/{itemId}/run``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            item_id: Unique identifier for the dataset item
+            attempt: Zero-based repetition index. Defaults to 0.
+            request_context: Request context merged with the item's own request context (item wins)
+        """
+        return await self.datasets.experiment_item_run(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            item_id=item_id,
+            attempt=attempt,
+            request_context=request_context,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def run_schedule(
+        self,
+        schedule_id: str,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleRunResponse:
+        """Fire a schedule now
+
+        Manually triggers a single schedule fire out-of-band from the cron schedule. Records a trigger row with `triggerKind: "manual"`. Does not advance `nextFireAt`.
+
+        ``POST /schedules/{scheduleId}/run``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.run(
+            schedule_id=schedule_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def save_message_to_memory(
         self,
         *,
@@ -7751,7 +19370,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ScoresResponse:
+    ) -> _models.SaveScoreResult:
         """Save score
 
         Saves a new score record to storage
@@ -7770,6 +19389,77 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
+    async def score(
+        self,
+        *,
+        scorer_name: str,
+        targets: Sequence[_models.ObservabilityTracesScoreRequestTarget | Mapping[str, Any]],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesScoreResponse:
+        """Score traces
+
+        Scores one or more traces using a specified scorer (fire-and-forget)
+
+        ``POST /observability/traces/score``
+        """
+        return await self.observability.traces_score(
+            scorer_name=scorer_name,
+            targets=targets,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def search_builder_registry(
+        self,
+        registry_id: str,
+        *,
+        q: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.EditorBuilderRegistrySearchResponse:
+        """Search skills in a registry
+
+        Proxies a search request to the configured registry to avoid CORS issues.
+
+        ``GET /editor/builder/registries/{registryId}/search``
+
+        Args:
+            registry_id: Registry identifier (e.g. "skills-sh")
+            q: Search query
+            limit: Maximum number of results (1-100)
+        """
+        return await self.editor.get_builder_registry_search(
+            registry_id=registry_id,
+            q=q,
+            limit=limit,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
     async def search_memory(
         self,
         *,
@@ -7779,6 +19469,7 @@ class AsyncMastraClient(AsyncAPIClient):
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7800,6 +19491,7 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id: Query parameter: threadId
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.search(
             agent_id=agent_id,
@@ -7808,6 +19500,579 @@ class AsyncMastraClient(AsyncAPIClient):
             thread_id=thread_id,
             limit=limit,
             memory_config=memory_config,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_background_tasks(
+        self,
+        *,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        task_id: str | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        reconnect: bool | int = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.BackgroundTaskChunk]:
+        """Stream background task events via SSE
+
+        Real-time Server-Sent Events stream of background task completion/failure events.
+
+        ``GET /background-tasks/stream``
+
+        Args:
+            agent_id: Query parameter: agentId
+            run_id: Query parameter: runId
+            thread_id: Query parameter: threadId
+            resource_id: Query parameter: resourceId
+            task_id: Query parameter: taskId
+        """
+        return self.background_tasks.get_stream(
+            agent_id=agent_id,
+            run_id=run_id,
+            thread_id=thread_id,
+            resource_id=resource_id,
+            task_id=task_id,
+            idle_timeout=idle_timeout,
+            reconnect=reconnect,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def submit_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        item_id: str,
+        attempt: int | NotGiven = NOT_GIVEN,
+        completed_at: str | NotGiven = NOT_GIVEN,
+        error: _models.DatasetExperimentResultsCreateRequestError
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        input: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        scores: Sequence[_models.DatasetExperimentResultsCreateRequestScore | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        started_at: str | NotGiven = NOT_GIVEN,
+        trace_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultsCreateResponse:
+        """Submit an external experiment result
+
+        Submits (or re-submits) one item result for an external experiment. Upsert semantics on (experimentId, itemId, attempt): a retried submission converges on a single row.
+
+        ``POST /datasets/{datasetId}/experiments/{experimentId}/results``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            item_id: Dataset item this result belongs to
+            attempt: Zero-based repetition index. Defaults to 0.
+            error: Failure info when the item run failed
+            ground_truth: Ground truth. Defaults to the dataset item groundTruth.
+            input: Input replayed by the external runner. Defaults to the dataset item input.
+            output: Output produced by the external runner
+            scores: Externally computed scores, persisted keyed by runId = experimentId
+        """
+        return await self.datasets.create_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            item_id=item_id,
+            attempt=attempt,
+            completed_at=completed_at,
+            error=error,
+            ground_truth=ground_truth,
+            input=input,
+            output=output,
+            scores=scores,
+            started_at=started_at,
+            trace_id=trace_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def trigger_dataset_experiment(
+        self,
+        dataset_id: str,
+        *,
+        agent_version: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        grouping: _models.DatasetExperimentsCreateRequestGrouping
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        id: str | NotGiven = NOT_GIVEN,
+        max_concurrency: float | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        provenance: _models.DatasetExperimentsCreateRequestProvenance
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        start: bool | NotGiven = NOT_GIVEN,
+        target_id: str | NotGiven = NOT_GIVEN,
+        target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
+        version: int | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentsCreateResponse:
+        """Trigger or create an experiment
+
+        By default triggers a new experiment on the dataset against the specified target: returns immediately with pending status and execution happens in background. With start: false, creates the experiment without running it so the caller can drive the loop (run-item for targeted experiments, result submission for target-less ones). Create-only requests are idempotent on a caller-supplied id.
+
+        ``POST /datasets/{datasetId}/experiments``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            agent_version: Agent version ID to use for experiment
+            description: Description of the experiment
+            id: Caller-supplied experiment id (e.g. a workflow run id) for idempotent create-only requests. Ignored when start is true.
+            max_concurrency: Maximum concurrent executions
+            metadata: Additional metadata
+            name: Name of the experiment
+            request_context: Global request context passed to the target
+            scorer_ids: IDs of scorers to apply
+            start: When true (default), spawns the in-process runner. When false, creates the experiment without running it: the caller drives the loop via run-item (targeted) or result submission (target-less).
+            target_id: ID of the target. Required when targetType is set.
+            target_type: Type of target to run against. Required when start is true. Optional for create-only experiments.
+            version: Pin to specific dataset version
+        """
+        return await self.datasets.create_experiment(
+            dataset_id=dataset_id,
+            agent_version=agent_version,
+            description=description,
+            grouping=grouping,
+            id=id,
+            max_concurrency=max_concurrency,
+            metadata=metadata,
+            name=name,
+            provenance=provenance,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            start=start,
+            target_id=target_id,
+            target_type=target_type,
+            version=version,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_dataset(
+        self,
+        dataset_id: str,
+        *,
+        organization_id: str | NotGiven = NOT_GIVEN,
+        project_id: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven = NOT_GIVEN,
+        ground_truth_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        input_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        request_context_schema: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        target_type: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetUpdateResponse:
+        """Update dataset
+
+        Updates a dataset with the specified fields
+
+        ``PATCH /datasets/{datasetId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            organization_id: Restrict lookup to the given organization
+            project_id: Restrict lookup to the given project
+            description: Description of the dataset
+            ground_truth_schema: JSON Schema for validating item groundTruth
+            input_schema: JSON Schema for validating item input
+            metadata: Additional metadata
+            name: Name of the dataset
+            request_context_schema: JSON Schema describing expected request context shape
+            scorer_ids: IDs of scorers attached to this dataset
+            tags: Tag definitions for categorizing experiment results
+            target_ids: IDs of target entities this dataset is attached to
+            target_type: Target entity type (e.g. agent, workflow, scorer)
+        """
+        return await self.datasets.update_dataset(
+            dataset_id=dataset_id,
+            organization_id=organization_id,
+            project_id=project_id,
+            description=description,
+            ground_truth_schema=ground_truth_schema,
+            input_schema=input_schema,
+            metadata=metadata,
+            name=name,
+            request_context_schema=request_context_schema,
+            scorer_ids=scorer_ids,
+            tags=tags,
+            target_ids=target_ids,
+            target_type=target_type,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_dataset_experiment(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        *,
+        description: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentUpdateResponse:
+        """Update an experiment
+
+        Updates an experiment's name, description or metadata. Status and counts are managed by the server.
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            description: New description of the experiment
+            metadata: Replacement metadata for the experiment
+            name: New name of the experiment
+        """
+        return await self.datasets.update_experiment(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            description=description,
+            metadata=metadata,
+            name=name,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_dataset_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        result_id: str,
+        *,
+        comment: str | None | NotGiven = NOT_GIVEN,
+        status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultUpdateResponse:
+        """Update an experiment result
+
+        Updates the status, tags, and/or comment on an experiment result
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            result_id: Unique identifier for the experiment result
+        """
+        return await self.datasets.update_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            result_id=result_id,
+            comment=comment,
+            status=status,
+            tags=tags,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_dataset_item(
+        self,
+        dataset_id: str,
+        item_id: str,
+        *,
+        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        | Mapping[str, Any]
+        | None
+        | NotGiven = NOT_GIVEN,
+        ground_truth: Any | NotGiven = NOT_GIVEN,
+        input: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        scorer_ids: Sequence[str] | None | NotGiven = NOT_GIVEN,
+        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetItemUpdateResponse:
+        """Update dataset item
+
+        Updates a dataset item (auto-increments dataset version)
+
+        ``PATCH /datasets/{datasetId}/items/{itemId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            item_id: Unique identifier for the dataset item
+            expected_trajectory: Expected trajectory configuration for trajectory scoring
+            ground_truth: Expected output for comparison
+            input: Input data for the dataset item
+            metadata: Additional metadata
+            request_context: Request context preset for this item
+            scorer_ids: IDs of scorers selected for this item
+            tool_mocks: Ordered item-level static tool mocks served in place of executing the real tool
+            unmocked_tool_policy: Policy for undeclared tool calls. 'allow' runs them live; 'deny' fails the experiment item
+        """
+        return await self.datasets.update_item(
+            dataset_id=dataset_id,
+            item_id=item_id,
+            expected_trajectory=expected_trajectory,
+            ground_truth=ground_truth,
+            input=input,
+            metadata=metadata,
+            request_context=request_context,
+            scorer_ids=scorer_ids,
+            source=source,
+            tool_mocks=tool_mocks,
+            unmocked_tool_policy=unmocked_tool_policy,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_experiment_result(
+        self,
+        dataset_id: str,
+        experiment_id: str,
+        result_id: str,
+        *,
+        comment: str | None | NotGiven = NOT_GIVEN,
+        status: Literal["needs-review", "reviewed", "complete"] | None | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.DatasetExperimentResultUpdateResponse:
+        """Update an experiment result
+
+        Updates the status, tags, and/or comment on an experiment result
+
+        ``PATCH /datasets/{datasetId}/experiments/{experimentId}/results/{resultId}``
+
+        Args:
+            dataset_id: Unique identifier for the dataset
+            experiment_id: Unique identifier for the experiment
+            result_id: Unique identifier for the experiment result
+        """
+        return await self.datasets.update_experiment_result(
+            dataset_id=dataset_id,
+            experiment_id=experiment_id,
+            result_id=result_id,
+            comment=comment,
+            status=status,
+            tags=tags,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_feedback_review_status(
+        self,
+        feedback_id: str,
+        *,
+        review_status: Literal["needs-review", "reviewed"],
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityFeedbackReviewStatusUpdateResponse:
+        """Update feedback review status
+
+        Updates a feedback record's review workflow status
+
+        ``PATCH /observability/feedback/{feedbackId}/review-status``
+
+        Args:
+            feedback_id: The feedbackId parameter
+        """
+        return await self.observability.update_feedback_review_status(
+            feedback_id=feedback_id,
+            review_status=review_status,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def update_schedule(
+        self,
+        schedule_id: str,
+        *,
+        attributes: Mapping[str, str | float | bool | None] | NotGiven = NOT_GIVEN,
+        cron: str | NotGiven = NOT_GIVEN,
+        if_active: _models.ScheduleUpdateRequestIfActive | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        if_idle: _models.ScheduleUpdateRequestIfIdle | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        prompt: str | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        signal_type: Literal[
+            "user", "state", "reactive", "notification", "user-message", "system-reminder"
+        ]
+        | NotGiven = NOT_GIVEN,
+        status: Literal["active", "paused"] | NotGiven = NOT_GIVEN,
+        tag_name: str | NotGiven = NOT_GIVEN,
+        timezone: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ScheduleWithAttributes | _models.ScheduleWithInitialState:
+        """Update a schedule
+
+        Partial update of a schedule. Fields apply to the matching target type; agent-only fields on a workflow schedule are rejected. `threadId` and `resourceId` are part of an agent schedule identity and cannot be changed — to re-target, delete and recreate. Editing `cron` (or `timezone`) recomputes `nextFireAt`.
+
+        ``PATCH /schedules/{scheduleId}``
+
+        Args:
+            schedule_id: The scheduleId parameter
+        """
+        return await self.schedules.update_schedule(
+            schedule_id=schedule_id,
+            attributes=attributes,
+            cron=cron,
+            if_active=if_active,
+            if_idle=if_idle,
+            initial_state=initial_state,
+            input_data=input_data,
+            metadata=metadata,
+            name=name,
+            prompt=prompt,
+            provider_options=provider_options,
+            request_context=request_context,
+            signal_type=signal_type,
+            status=status,
+            tag_name=tag_name,
+            timezone=timezone,
+            retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7823,6 +20088,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -7843,10 +20109,12 @@ class AsyncMastraClient(AsyncAPIClient):
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.update_working_memory(
             thread_id=thread_id,
             agent_id=agent_id,
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,

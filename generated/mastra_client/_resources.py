@@ -4296,6 +4296,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4312,11 +4313,13 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.delete_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4538,6 +4541,7 @@ class MemoryThread:
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4555,12 +4559,14 @@ class MemoryThread:
         Args:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.get_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4574,6 +4580,7 @@ class MemoryThread:
         self,
         *,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4590,10 +4597,14 @@ class MemoryThread:
         Updates the working memory state for a thread
 
         ``POST /memory/threads/{threadId}/working-memory``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.update_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,
@@ -14271,6 +14282,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14287,11 +14299,13 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.delete_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14513,6 +14527,7 @@ class AsyncMemoryThread:
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14530,12 +14545,14 @@ class AsyncMemoryThread:
         Args:
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.get_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
             memory_config=memory_config,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14549,6 +14566,7 @@ class AsyncMemoryThread:
         self,
         *,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -14565,10 +14583,14 @@ class AsyncMemoryThread:
         Updates the working memory state for a thread
 
         ``POST /memory/threads/{threadId}/working-memory``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.update_working_memory(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             working_memory=working_memory,
             memory_config=memory_config,
             resource_id=resource_id,

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2042 names: importing
+``Agent`` (and the shared one), not all 2080 names: importing
 them all at once would cost about a second.
 """
 
@@ -471,9 +471,25 @@ _MODULE_OF: dict[str, str] = {
     "AuthRefreshResponse": "_shared",
     "AuthRolePermissionsResponse": "auth",
     "BackgroundTask": "background_tasks",
+    "BackgroundTaskCancelledChunk": "_streams",
+    "BackgroundTaskCancelledChunkPayload": "_streams",
+    "BackgroundTaskChunk": "_streams",
+    "BackgroundTaskCompletedChunk": "_streams",
+    "BackgroundTaskCompletedChunkPayload": "_streams",
     "BackgroundTaskError": "background_tasks",
+    "BackgroundTaskEventPayload": "_streams",
+    "BackgroundTaskFailedChunk": "_streams",
+    "BackgroundTaskFailedChunkPayload": "_streams",
+    "BackgroundTaskOutputChunk": "_streams",
+    "BackgroundTaskOutputChunkPayload": "_streams",
+    "BackgroundTaskResumedChunk": "_streams",
+    "BackgroundTaskResumedChunkPayload": "_streams",
+    "BackgroundTaskRunningChunk": "_streams",
+    "BackgroundTaskRunningChunkPayload": "_streams",
     "BackgroundTasksResponse": "background_tasks",
     "BackgroundTasksResponseTask": "background_tasks",
+    "BackgroundTaskSuspendedChunk": "_streams",
+    "BackgroundTaskSuspendedChunkPayload": "_streams",
     "ChannelConnectRequest": "channels",
     "ChannelConnectResponseDeepLink": "channels",
     "ChannelConnectResponseImmediate": "channels",
@@ -915,6 +931,10 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityScoresTimeseriesResponseSeries": "observability",
     "ObservabilityScoresTimeseriesResponseSeriesPoint": "observability",
     "ObservabilityScoresTimestamp": "_shared",
+    "ObservabilityThreadsQueryRequest": "observability",
+    "ObservabilityThreadsQueryResponse": "observability",
+    "ObservabilityThreadsQueryResponsePage": "observability",
+    "ObservabilityThreadsQueryResponseThread": "observability",
     "ObservabilityTrace": "observability",
     "ObservabilityTraceBranch": "observability",
     "ObservabilityTraceBranchSpan": "observability",
@@ -945,6 +965,9 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesQueryError422Issue": "_shared",
     "ObservabilityTracesQueryError501": "_shared",
     "ObservabilityTracesQueryError504": "_shared",
+    "ObservabilityTracesQueryFieldsRequest": "observability",
+    "ObservabilityTracesQueryFieldsRequestTimeRange": "observability",
+    "ObservabilityTracesQueryFieldsResponse": "observability",
     "ObservabilityTracesQueryRequest": "observability",
     "ObservabilityTracesQueryRequestGroup": "observability",
     "ObservabilityTracesQueryRequestOrderBy": "observability",
@@ -993,6 +1016,10 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesQueryResponseWithPagination": "observability",
     "ObservabilityTracesQueryResponseWithPaginationPagination": "_shared",
     "ObservabilityTracesQueryResponseWithPaginationTrace": "observability",
+    "ObservabilityTracesQueryValuesRequest": "observability",
+    "ObservabilityTracesQueryValuesRequestTimeRange": "observability",
+    "ObservabilityTracesQueryValuesResponse": "observability",
+    "ObservabilityTracesQueryValuesResponseValue": "observability",
     "ObservabilityTracesResponse": "observability",
     "ObservabilityTracesResponseDelta": "observability",
     "ObservabilityTracesResponsePagination": "_shared",
@@ -1004,6 +1031,7 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTraceTrajectoryResponse": "observability",
     "OtherAgentChunk": "_streams",
     "OtherAgentControllerEvent": "_streams",
+    "OtherBackgroundTaskChunk": "_streams",
     "OtherNetworkChunk": "_streams",
     "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
@@ -1033,6 +1061,8 @@ _MODULE_OF: dict[str, str] = {
     "RoutingAgentStartChunk": "_streams",
     "RoutingAgentTextDeltaChunk": "_streams",
     "RoutingAgentTextDeltaChunkPayload": "_streams",
+    "SaveScoreResult": "scores",
+    "SaveScoreResultScore": "scores",
     "ScheduleDeleteResponse": "_shared",
     "SchedulePauseResponseWithAttributes": "schedules",
     "SchedulePauseResponseWithInitialState": "schedules",
@@ -1063,14 +1093,22 @@ _MODULE_OF: dict[str, str] = {
     "ScheduleWithAttributesIfIdleStreamOptions": "schedules",
     "ScheduleWithInitialState": "schedules",
     "ScheduleWithInitialStateLastRun": "schedules",
+    "ScoreRow": "scores",
+    "ScoreRowPage": "scores",
+    "ScoreRowPagePagination": "scores",
+    "ScoreRowPageScore": "scores",
     "ScoresEntity": "scores",
-    "ScoresEntityPagination": "_shared",
+    "ScoresEntityPagination": "scores",
+    "ScoresEntityScore": "scores",
     "ScoresRequest": "scores",
     "ScoresResponse": "scores",
+    "ScoresResponseScore": "scores",
     "ScoresRun": "scores",
-    "ScoresRunPagination": "_shared",
+    "ScoresRunPagination": "scores",
+    "ScoresRunScore": "scores",
     "ScoresScorer": "scores",
-    "ScoresScorerPagination": "_shared",
+    "ScoresScorerPagination": "scores",
+    "ScoresScorerScore": "scores",
     "ScoresScorerScorer": "scores",
     "ScoresScorerScorerConfig": "scores",
     "ScoresScorersResponseValue": "scores",
@@ -3248,15 +3286,6 @@ if TYPE_CHECKING:
         ScheduleDeleteResponse as ScheduleDeleteResponse,
     )
     from ._shared import (
-        ScoresEntityPagination as ScoresEntityPagination,
-    )
-    from ._shared import (
-        ScoresRunPagination as ScoresRunPagination,
-    )
-    from ._shared import (
-        ScoresScorerPagination as ScoresScorerPagination,
-    )
-    from ._shared import (
         StoredAgent as StoredAgent,
     )
     from ._shared import (
@@ -4646,6 +4675,54 @@ if TYPE_CHECKING:
         AgentFinishPayloadStepResult as AgentFinishPayloadStepResult,
     )
     from ._streams import (
+        BackgroundTaskCancelledChunk as BackgroundTaskCancelledChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCancelledChunkPayload as BackgroundTaskCancelledChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskChunk as BackgroundTaskChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCompletedChunk as BackgroundTaskCompletedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskCompletedChunkPayload as BackgroundTaskCompletedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskEventPayload as BackgroundTaskEventPayload,
+    )
+    from ._streams import (
+        BackgroundTaskFailedChunk as BackgroundTaskFailedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskFailedChunkPayload as BackgroundTaskFailedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskOutputChunk as BackgroundTaskOutputChunk,
+    )
+    from ._streams import (
+        BackgroundTaskOutputChunkPayload as BackgroundTaskOutputChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskResumedChunk as BackgroundTaskResumedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskResumedChunkPayload as BackgroundTaskResumedChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskRunningChunk as BackgroundTaskRunningChunk,
+    )
+    from ._streams import (
+        BackgroundTaskRunningChunkPayload as BackgroundTaskRunningChunkPayload,
+    )
+    from ._streams import (
+        BackgroundTaskSuspendedChunk as BackgroundTaskSuspendedChunk,
+    )
+    from ._streams import (
+        BackgroundTaskSuspendedChunkPayload as BackgroundTaskSuspendedChunkPayload,
+    )
+    from ._streams import (
         ControllerAgentEndEvent as ControllerAgentEndEvent,
     )
     from ._streams import (
@@ -4857,6 +4934,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         OtherAgentControllerEvent as OtherAgentControllerEvent,
+    )
+    from ._streams import (
+        OtherBackgroundTaskChunk as OtherBackgroundTaskChunk,
     )
     from ._streams import (
         OtherNetworkChunk as OtherNetworkChunk,
@@ -6644,6 +6724,18 @@ if TYPE_CHECKING:
         ObservabilityScoresTimeseriesResponseSeriesPoint as ObservabilityScoresTimeseriesResponseSeriesPoint,
     )
     from .observability import (
+        ObservabilityThreadsQueryRequest as ObservabilityThreadsQueryRequest,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponse as ObservabilityThreadsQueryResponse,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponsePage as ObservabilityThreadsQueryResponsePage,
+    )
+    from .observability import (
+        ObservabilityThreadsQueryResponseThread as ObservabilityThreadsQueryResponseThread,
+    )
+    from .observability import (
         ObservabilityTrace as ObservabilityTrace,
     )
     from .observability import (
@@ -6684,6 +6776,15 @@ if TYPE_CHECKING:
     )
     from .observability import (
         ObservabilityTraceSpanSpan as ObservabilityTraceSpanSpan,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsRequest as ObservabilityTracesQueryFieldsRequest,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsRequestTimeRange as ObservabilityTracesQueryFieldsRequestTimeRange,
+    )
+    from .observability import (
+        ObservabilityTracesQueryFieldsResponse as ObservabilityTracesQueryFieldsResponse,
     )
     from .observability import (
         ObservabilityTracesQueryRequest as ObservabilityTracesQueryRequest,
@@ -6807,6 +6908,18 @@ if TYPE_CHECKING:
     )
     from .observability import (
         ObservabilityTracesQueryResponseWithPaginationTrace as ObservabilityTracesQueryResponseWithPaginationTrace,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesRequest as ObservabilityTracesQueryValuesRequest,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesRequestTimeRange as ObservabilityTracesQueryValuesRequestTimeRange,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesResponse as ObservabilityTracesQueryValuesResponse,
+    )
+    from .observability import (
+        ObservabilityTracesQueryValuesResponseValue as ObservabilityTracesQueryValuesResponseValue,
     )
     from .observability import (
         ObservabilityTracesResponse as ObservabilityTracesResponse,
@@ -7133,7 +7246,31 @@ if TYPE_CHECKING:
         StoredScorerVersionsResponseVersion as StoredScorerVersionsResponseVersion,
     )
     from .scores import (
+        SaveScoreResult as SaveScoreResult,
+    )
+    from .scores import (
+        SaveScoreResultScore as SaveScoreResultScore,
+    )
+    from .scores import (
+        ScoreRow as ScoreRow,
+    )
+    from .scores import (
+        ScoreRowPage as ScoreRowPage,
+    )
+    from .scores import (
+        ScoreRowPagePagination as ScoreRowPagePagination,
+    )
+    from .scores import (
+        ScoreRowPageScore as ScoreRowPageScore,
+    )
+    from .scores import (
         ScoresEntity as ScoresEntity,
+    )
+    from .scores import (
+        ScoresEntityPagination as ScoresEntityPagination,
+    )
+    from .scores import (
+        ScoresEntityScore as ScoresEntityScore,
     )
     from .scores import (
         ScoresRequest as ScoresRequest,
@@ -7142,10 +7279,25 @@ if TYPE_CHECKING:
         ScoresResponse as ScoresResponse,
     )
     from .scores import (
+        ScoresResponseScore as ScoresResponseScore,
+    )
+    from .scores import (
         ScoresRun as ScoresRun,
     )
     from .scores import (
+        ScoresRunPagination as ScoresRunPagination,
+    )
+    from .scores import (
+        ScoresRunScore as ScoresRunScore,
+    )
+    from .scores import (
         ScoresScorer as ScoresScorer,
+    )
+    from .scores import (
+        ScoresScorerPagination as ScoresScorerPagination,
+    )
+    from .scores import (
+        ScoresScorerScore as ScoresScorerScore,
     )
     from .scores import (
         ScoresScorerScorer as ScoresScorerScorer,

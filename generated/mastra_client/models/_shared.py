@@ -405,13 +405,24 @@ class DatasetExperimentUpdateResponseRunnerAttestation(BaseModel):
     runner_version: str | None = Field(None, alias="runnerVersion")
 
 
+class DatasetsResponsePagination(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_more: bool = Field(..., alias="hasMore")
+    page: float
+    per_page: float | Literal[False] = Field(..., alias="perPage")
+    total: float
+
+
 class ExperimentsResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
     experiments: list[DatasetExperimentUpdateResponse]
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
 
 
 class MastraDBMessage(BaseModel):
@@ -741,17 +752,6 @@ class ObservabilityTracesQueryRequestWherePart1Option3(BaseModel):
     )
     op: Literal["exists", "notExists"]
     path: str = Field(..., min_length=1)
-
-
-class ScoresRunPagination(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
 
 
 class StoredAgent(BaseModel):
@@ -2759,16 +2759,15 @@ DatasetExperimentFinalizeResponseProvenance = DatasetExperimentUpdateResponsePro
 DatasetExperimentFinalizeResponseRunnerAttestation = (
     DatasetExperimentUpdateResponseRunnerAttestation
 )
-DatasetExperimentResultsResponsePagination = ScoresRunPagination
+DatasetExperimentResultsResponsePagination = DatasetsResponsePagination
 DatasetExperimentsCreateRequestVersions = AgentStreamRequestVersions
 DatasetExperimentsResponse = ExperimentsResponse
 DatasetExperimentsResponseExperiment = DatasetExperimentUpdateResponse
-DatasetExperimentsResponsePagination = ScoresRunPagination
+DatasetExperimentsResponsePagination = DatasetsResponsePagination
 DatasetItemDeleteResponse = AuthRefreshResponse
 DatasetItemPurgeDeleteResponse = AuthRefreshResponse
-DatasetItemsResponsePagination = ScoresRunPagination
-DatasetVersionsResponsePagination = ScoresRunPagination
-DatasetsResponsePagination = ScoresRunPagination
+DatasetItemsResponsePagination = DatasetsResponsePagination
+DatasetVersionsResponsePagination = DatasetsResponsePagination
 EditorBuilderModelsAvailableResponse = AgentsProvidersResponse
 EditorBuilderModelsAvailableResponseProvider = AgentsProvidersResponseProvider
 EditorBuilderRegistryPopularResponse = WorkspaceSkillsShPopularResponse
@@ -2789,7 +2788,7 @@ EditorWorkflowBuilderStreamRequestUntilIdle = AgentStreamRequestUntilIdle
 EditorWorkflowBuilderStreamRequestVersions = AgentStreamRequestVersions
 ExperimentDeleteResponse = AuthRefreshResponse
 ExperimentsResponseExperiment = DatasetExperimentUpdateResponse
-ExperimentsResponsePagination = ScoresRunPagination
+ExperimentsResponsePagination = DatasetsResponsePagination
 MastraDBMessageContent = MastraMessageContentV2
 MastraMessageContentV2Part = MastraMessagePart
 MemoryMessagesDeleteRequestMessageIdsArrayOption4 = MemoryMessagesDeleteRequestMessageIdsWithId
@@ -2827,29 +2826,29 @@ MemoryThreadsCreateResponse = MemoryThread
 MemoryThreadsOrderBy = StoredAgentsOrderBy
 MemoryThreadsResponseThread = MemoryThread
 ObservabilityBranchesEndedAt = ObservabilityLogsTimestamp
-ObservabilityBranchesResponsePagination = ScoresRunPagination
+ObservabilityBranchesResponsePagination = DatasetsResponsePagination
 ObservabilityBranchesStartedAt = ObservabilityLogsTimestamp
 ObservabilityFeedbackAggregateRequestFiltersTimestamp = ObservabilityLogsTimestamp
 ObservabilityFeedbackCreateResponse = AuthRefreshResponse
 ObservabilityFeedbackDeleteResponse = AuthRefreshResponse
 ObservabilityFeedbackResponseFeedbackAuthor = StoredAgentAuthor
-ObservabilityFeedbackResponsePagination = ScoresRunPagination
+ObservabilityFeedbackResponsePagination = DatasetsResponsePagination
 ObservabilityFeedbackTimestamp = ObservabilityLogsTimestamp
-ObservabilityLogsResponsePagination = ScoresRunPagination
+ObservabilityLogsResponsePagination = DatasetsResponsePagination
 ObservabilityMetricsAggregateRequestFiltersTimestamp = ObservabilityLogsTimestamp
-ObservabilityMetricsResponsePagination = ScoresRunPagination
+ObservabilityMetricsResponsePagination = DatasetsResponsePagination
 ObservabilityMetricsTimestamp = ObservabilityLogsTimestamp
 ObservabilityScoresAggregateRequestFiltersTimestamp = ObservabilityLogsTimestamp
 ObservabilityScoresCreateResponse = AuthRefreshResponse
 ObservabilityScoresDeleteResponse = AuthRefreshResponse
-ObservabilityScoresResponsePagination = ScoresRunPagination
+ObservabilityScoresResponsePagination = DatasetsResponsePagination
 ObservabilityScoresTimestamp = ObservabilityLogsTimestamp
-ObservabilityTraceScoresResponsePagination = ScoresRunPagination
+ObservabilityTraceScoresResponsePagination = DatasetsResponsePagination
 ObservabilityTracesDateRange = ObservabilityLogsTimestamp
 ObservabilityTracesEndedAt = ObservabilityLogsTimestamp
 ObservabilityTracesLightDateRange = ObservabilityLogsTimestamp
 ObservabilityTracesLightEndedAt = ObservabilityLogsTimestamp
-ObservabilityTracesLightResponsePagination = ScoresRunPagination
+ObservabilityTracesLightResponsePagination = DatasetsResponsePagination
 ObservabilityTracesLightStartedAt = ObservabilityLogsTimestamp
 ObservabilityTracesQueryRequestWherePart1WithLeft = StoredWorkflowsCreateRequestGraphLoopPredicateEq
 ObservabilityTracesQueryRequestWherePart1WithSetValueWithLiteral = (
@@ -2864,12 +2863,10 @@ ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithNoneNoneEq = (
 ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithNoneNoneExists = (
     ObservabilityTracesQueryRequestWherePart1Option3
 )
-ObservabilityTracesQueryResponseWithPaginationPagination = ScoresRunPagination
-ObservabilityTracesResponsePagination = ScoresRunPagination
+ObservabilityTracesQueryResponseWithPaginationPagination = DatasetsResponsePagination
+ObservabilityTracesResponsePagination = DatasetsResponsePagination
 ObservabilityTracesStartedAt = ObservabilityLogsTimestamp
 ScheduleDeleteResponse = AgentModelResponse
-ScoresEntityPagination = ScoresRunPagination
-ScoresScorerPagination = ScoresRunPagination
 StoredAgentAgentsArray = StoredAgentToolsArray
 StoredAgentAgentsOption1Value = StoredAgentToolsOption1Value
 StoredAgentBrowserArrayRules = StoredPromptBlockRules

@@ -142,6 +142,142 @@ class AgentFinishPayloadStepResult(BaseModel):
     warnings: list[Any] | None = None
 
 
+class BackgroundTaskCancelledChunk(BaseModel):
+    """
+    A ``background-task-cancelled`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-cancelled"]
+
+
+class BackgroundTaskCompletedChunk(BaseModel):
+    """
+    A ``background-task-completed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-completed"]
+
+
+class BackgroundTaskEventPayload(BaseModel):
+    """
+    What a background-task event carries; the fields present depend on the event.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_id: str | None = Field(None, alias="agentId")
+    args: Any | None = None
+    """
+    The tool's arguments (running
+    """
+    completed_at: Any | None = Field(None, alias="completedAt")
+    """
+    When it ended (completed
+    """
+    error: Any | None = None
+    """
+    Why it failed (failed): {message, stack}.
+    """
+    payload: Any | None = None
+    """
+    A chunk of the tool's output (output).
+    """
+    result: Any | None = None
+    """
+    What the tool returned (completed).
+    """
+    run_id: str | None = Field(None, alias="runId")
+    started_at: Any | None = Field(None, alias="startedAt")
+    """
+    When the task started (running
+    """
+    suspend_payload: Any | None = Field(None, alias="suspendPayload")
+    """
+    What the tool asked for when it suspended (suspended).
+    """
+    suspended_at: Any | None = Field(None, alias="suspendedAt")
+    task_id: str | None = Field(None, alias="taskId")
+    tool_call_id: str | None = Field(None, alias="toolCallId")
+    tool_name: str | None = Field(None, alias="toolName")
+
+
+class BackgroundTaskFailedChunk(BaseModel):
+    """
+    A ``background-task-failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-failed"]
+
+
+class BackgroundTaskOutputChunk(BaseModel):
+    """
+    A ``background-task-output`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-output"]
+
+
+class BackgroundTaskResumedChunk(BaseModel):
+    """
+    A ``background-task-resumed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-resumed"]
+
+
+class BackgroundTaskRunningChunk(BaseModel):
+    """
+    A ``background-task-running`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-running"]
+
+
+class BackgroundTaskSuspendedChunk(BaseModel):
+    """
+    A ``background-task-suspended`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: BackgroundTaskEventPayload
+    type: Literal["background-task-suspended"]
+
+
 class ControllerAgentEndEvent(BaseModel):
     """
     A ``agent_end`` chunk.
@@ -1156,6 +1292,19 @@ class OtherAgentControllerEvent(BaseModel):
     type: str | None = None
 
 
+class OtherBackgroundTaskChunk(BaseModel):
+    """
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: background-task-running, background-task-output, background-task-completed, background-task-failed, background-task-cancelled, background-task-suspended, background-task-resumed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: Any | None = None
+    type: str | None = None
+
+
 class OtherNetworkChunk(BaseModel):
     """
     A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: routing-agent-start, routing-agent-text-delta, routing-agent-end, agent-execution-start, agent-execution-end, workflow-execution-start, workflow-execution-end, tool-execution-start, tool-execution-end, network-execution-event-step-finish, network-execution-event-finish, error.
@@ -1990,6 +2139,13 @@ class WorkflowStepWaitingEvent(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
+BackgroundTaskCancelledChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskCompletedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskFailedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskOutputChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskResumedChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskRunningChunkPayload = BackgroundTaskEventPayload
+BackgroundTaskSuspendedChunkPayload = BackgroundTaskEventPayload
 ControllerMessageUpdateEventEvent = AgentControllerMessageDelta
 ControllerThreadCreatedEventThread = AgentControllerThread
 ErrorEventPayload = ErrorChunkPayload
@@ -2091,6 +2247,16 @@ AgentControllerEvent = (
     | ControllerInfoEvent
     | ControllerErrorEvent
     | OtherAgentControllerEvent
+)
+BackgroundTaskChunk = (
+    BackgroundTaskRunningChunk
+    | BackgroundTaskOutputChunk
+    | BackgroundTaskCompletedChunk
+    | BackgroundTaskFailedChunk
+    | BackgroundTaskCancelledChunk
+    | BackgroundTaskSuspendedChunk
+    | BackgroundTaskResumedChunk
+    | OtherBackgroundTaskChunk
 )
 NetworkChunk = (
     RoutingAgentStartChunk

@@ -11,7 +11,7 @@ from ._shared import (
     AgentStreamRequestVersions as AgentStreamRequestVersions,
 )
 from ._shared import (
-    ScoresRunPagination as ScoresRunPagination,
+    DatasetsResponsePagination as DatasetsResponsePagination,
 )
 
 
@@ -264,7 +264,7 @@ class DatasetExperimentResultsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
     results: list[DatasetExperimentResultUpdateResponse]
 
 
@@ -1083,7 +1083,7 @@ class DatasetItemsResponse(BaseModel):
         populate_by_name=True,
     )
     items: list[DatasetItemUpdateResponse]
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
 
 
 class DatasetUpdateRequest(BaseModel):
@@ -1159,7 +1159,7 @@ class DatasetVersionsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
     versions: list[DatasetVersionsResponseVersion]
 
 
@@ -1309,7 +1309,7 @@ class DatasetsResponse(BaseModel):
         populate_by_name=True,
     )
     datasets: list[DatasetUpdateResponse]
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.

@@ -8,13 +8,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
+    DatasetsResponsePagination as DatasetsResponsePagination,
+)
+from ._shared import (
     ObservabilityLogsTimestamp as ObservabilityLogsTimestamp,
 )
 from ._shared import (
     ObservabilityTracesQueryRequestWherePart1Option3 as ObservabilityTracesQueryRequestWherePart1Option3,
-)
-from ._shared import (
-    ScoresRunPagination as ScoresRunPagination,
 )
 from ._shared import (
     StoredAgentAuthor as StoredAgentAuthor,
@@ -41,7 +41,7 @@ class ObservabilityBranchesResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityDiscoveryEntityNamesResponse(BaseModel):
@@ -564,7 +564,7 @@ class ObservabilityFeedbackResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     feedback: list[ObservabilityFeedbackResponseFeedback]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityFeedbackResponseFeedback(BaseModel):
@@ -901,7 +901,7 @@ class ObservabilityLogsResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     logs: list[ObservabilityLogsResponseLog]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityLogsResponseDelta(BaseModel):
@@ -1436,7 +1436,7 @@ class ObservabilityMetricsResponse(BaseModel):
     Opaque cursor value for incremental polling
     """
     metrics: list[ObservabilityMetricsResponseMetrics]
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
 
 
 class ObservabilityMetricsResponseMetrics(BaseModel):
@@ -2291,7 +2291,7 @@ class ObservabilityScoresResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     scores: list[ObservabilityScoreScore]
 
 
@@ -2360,6 +2360,53 @@ class ObservabilityScoresTimeseriesResponseSeriesPoint(BaseModel):
     """
     Aggregated value
     """
+
+
+class ObservabilityThreadsQueryRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    page: dict[str, Any] | None = None
+    """
+    {limit, after}: keyset paging.
+    """
+    traces: dict[str, Any]
+    """
+    The eligible traces: {timeRange: {from, to}, where?}.
+    """
+    where: Any | None = None
+    """
+    Cross-trace predicates on the thread.
+    """
+
+
+class ObservabilityThreadsQueryResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    page: ObservabilityThreadsQueryResponsePage
+    threads: list[ObservabilityThreadsQueryResponseThread]
+
+
+class ObservabilityThreadsQueryResponsePage(BaseModel):
+    """
+    next: the cursor of the next page (page.after), null after the last.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    next: str | None = None
+
+
+class ObservabilityThreadsQueryResponseThread(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    thread_id: str = Field(..., alias="threadId")
 
 
 class ObservabilityTrace(BaseModel):
@@ -2513,7 +2560,7 @@ class ObservabilityTraceScoresResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
     scores: list[ObservabilityTraceScoresResponseScore]
 
 
@@ -2847,8 +2894,37 @@ class ObservabilityTracesLightResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     spans: list[ObservabilityTraceLightResponseSpan]
+
+
+class ObservabilityTracesQueryFieldsRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    limit: int | None = Field(25, ge=1, le=100)
+    predicate_scope: Literal["trace", "spans", "scores", "feedback"] = Field(
+        ..., alias="predicateScope"
+    )
+    search: str | None = Field(None, max_length=256)
+    time_range: ObservabilityTracesQueryFieldsRequestTimeRange = Field(..., alias="timeRange")
+
+
+class ObservabilityTracesQueryFieldsRequestTimeRange(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    from_: AwareDatetime = Field(..., alias="from")
+    to: AwareDatetime
+
+
+class ObservabilityTracesQueryFieldsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    canonical_fields: list[dict[str, Any]] | None = Field(None, alias="canonicalFields")
+    observed_fields: list[dict[str, Any]] | None = Field(None, alias="observedFields")
 
 
 class ObservabilityTracesQueryRequest(BaseModel):
@@ -3097,16 +3173,8 @@ class ObservabilityTracesQueryResponseWithGroups(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    groups: list[ObservabilityTracesQueryResponseWithGroupsGroup]
+    groups: list[ObservabilityThreadsQueryResponseThread]
     page: ObservabilityTracesQueryResponseOption1Page
-
-
-class ObservabilityTracesQueryResponseWithGroupsGroup(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    thread_id: str = Field(..., alias="threadId")
 
 
 class ObservabilityTracesQueryResponseWithPagination(BaseModel):
@@ -3118,8 +3186,42 @@ class ObservabilityTracesQueryResponseWithPagination(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination
+    pagination: DatasetsResponsePagination
     traces: list[ObservabilityTracesQueryResponseOption1Trace]
+
+
+class ObservabilityTracesQueryValuesRequest(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    limit: int | None = Field(25, ge=1, le=100)
+    path: Any
+    """
+    The field (a path of the trace-query grammar).
+    """
+    predicate_scope: Literal["trace", "spans", "scores", "feedback"] = Field(
+        ..., alias="predicateScope"
+    )
+    search: str | None = Field(None, max_length=256)
+    time_range: ObservabilityTracesQueryFieldsRequestTimeRange = Field(..., alias="timeRange")
+
+
+class ObservabilityTracesQueryValuesResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    values: list[ObservabilityTracesQueryValuesResponseValue]
+    values_truncated: bool = Field(..., alias="valuesTruncated")
+
+
+class ObservabilityTracesQueryValuesResponseValue(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    count: int
+    value: str
 
 
 class ObservabilityTracesResponse(BaseModel):
@@ -3132,7 +3234,7 @@ class ObservabilityTracesResponse(BaseModel):
     """
     Opaque cursor value for incremental polling
     """
-    pagination: ScoresRunPagination | None = None
+    pagination: DatasetsResponsePagination | None = None
     spans: list[ObservabilityTracesResponseSpan]
 
 
@@ -3500,6 +3602,8 @@ ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithSomeSome = (
 )
 ObservabilityTracesQueryResponseWithDeltaDelta = ObservabilityLogsResponseDelta
 ObservabilityTracesQueryResponseWithDeltaTrace = ObservabilityTracesQueryResponseOption1Trace
+ObservabilityTracesQueryResponseWithGroupsGroup = ObservabilityThreadsQueryResponseThread
 ObservabilityTracesQueryResponseWithGroupsPage = ObservabilityTracesQueryResponseOption1Page
 ObservabilityTracesQueryResponseWithPaginationTrace = ObservabilityTracesQueryResponseOption1Trace
+ObservabilityTracesQueryValuesRequestTimeRange = ObservabilityTracesQueryFieldsRequestTimeRange
 ObservabilityTracesResponseDelta = ObservabilityLogsResponseDelta

@@ -7,9 +7,106 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._runtime._open_enum import OpenEnum
-from ._shared import (
-    ScoresRunPagination as ScoresRunPagination,
-)
+
+
+class SaveScoreResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    score: ScoreRow
+
+
+class ScoreRow(BaseModel):
+    """
+    One score a scorer gave a run, a trace or a span.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    additional_context: dict[str, Any] | None = Field(None, alias="additionalContext")
+    analyze_prompt: str | None = Field(None, alias="analyzePrompt")
+    analyze_step_result: dict[str, Any] | None = Field(None, alias="analyzeStepResult")
+    batch_id: str | None = Field(None, alias="batchId")
+    created_at: str | None = Field(None, alias="createdAt")
+    """
+    ISO 8601.
+    """
+    dataset_id: str | None = Field(None, alias="datasetId")
+    dataset_item_id: str | None = Field(None, alias="datasetItemId")
+    entity: dict[str, Any] | None = None
+    entity_id: str | None = Field(None, alias="entityId")
+    entity_type: str | None = Field(None, alias="entityType")
+    """
+    AGENT, WORKFLOW, a span type, ...
+    """
+    extract_prompt: str | None = Field(None, alias="extractPrompt")
+    extract_step_result: dict[str, Any] | None = Field(None, alias="extractStepResult")
+    generate_reason_prompt: str | None = Field(None, alias="generateReasonPrompt")
+    generate_score_prompt: str | None = Field(None, alias="generateScorePrompt")
+    id: str
+    input: Any | None = None
+    """
+    What the scored run got.
+    """
+    metadata: dict[str, Any] | None = None
+    organization_id: str | None = Field(None, alias="organizationId")
+    output: Any | None = None
+    """
+    What the scored run answered.
+    """
+    preprocess_prompt: str | None = Field(None, alias="preprocessPrompt")
+    preprocess_step_result: dict[str, Any] | None = Field(None, alias="preprocessStepResult")
+    project_id: str | None = Field(None, alias="projectId")
+    reason: str | None = None
+    reason_prompt: str | None = Field(None, alias="reasonPrompt")
+    request_context: dict[str, Any] | None = Field(None, alias="requestContext")
+    resource_id: str | None = Field(None, alias="resourceId")
+    run_id: str | None = Field(None, alias="runId")
+    score: float
+    scorer: dict[str, Any] | None = None
+    scorer_id: str = Field(..., alias="scorerId")
+    source: str | None = None
+    """
+    LIVE or TEST.
+    """
+    span_id: str | None = Field(None, alias="spanId")
+    structured_output: bool | None = Field(None, alias="structuredOutput")
+    thread_id: str | None = Field(None, alias="threadId")
+    trace_id: str | None = Field(None, alias="traceId")
+    updated_at: str | None = Field(None, alias="updatedAt")
+    """
+    ISO 8601.
+    """
+
+
+class ScoreRowPage(BaseModel):
+    """
+    A page of score rows.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    pagination: ScoreRowPagePagination
+    scores: list[ScoreRow]
+
+
+class ScoreRowPagePagination(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_more: bool | None = Field(None, alias="hasMore")
+    page: int | None = None
+    per_page: int | bool | None = Field(None, alias="perPage")
+    """
+    The page size
+    """
+    total: int | None = None
 
 
 class ScoresRequest(BaseModel):
@@ -18,23 +115,6 @@ class ScoresRequest(BaseModel):
         populate_by_name=True,
     )
     score: Any
-
-
-class ScoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    score: Any
-
-
-class ScoresRun(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    pagination: ScoresRunPagination
-    scores: list[Any]
 
 
 class ScoresScorer(BaseModel):
@@ -72,5 +152,16 @@ class ScoresScorerScorerConfig(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-ScoresEntity = ScoresRun
+SaveScoreResultScore = ScoreRow
+ScoreRowPageScore = ScoreRow
+ScoresEntity = ScoreRowPage
+ScoresEntityPagination = ScoreRowPagePagination
+ScoresEntityScore = ScoreRow
+ScoresResponse = SaveScoreResult
+ScoresResponseScore = ScoreRow
+ScoresRun = ScoreRowPage
+ScoresRunPagination = ScoreRowPagePagination
+ScoresRunScore = ScoreRow
+ScoresScorerPagination = ScoreRowPagePagination
+ScoresScorerScore = ScoreRow
 ScoresScorersResponseValue = ScoresScorer

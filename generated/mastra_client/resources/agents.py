@@ -1438,6 +1438,7 @@ class AgentsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1454,11 +1455,13 @@ class AgentsResource:
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.list_agents,
             {
                 "partial": partial,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1468,9 +1471,11 @@ class AgentsResource:
             query=build_query(
                 {
                     "partial": partial,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -5579,6 +5584,7 @@ class AsyncAgentsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5595,11 +5601,13 @@ class AsyncAgentsResource:
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.list_agents,
             {
                 "partial": partial,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -5609,9 +5617,11 @@ class AsyncAgentsResource:
             query=build_query(
                 {
                     "partial": partial,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from .. import models as _models
 from .._runtime._adapters import whole_body
@@ -24,6 +24,8 @@ from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
+
+from .. import _chunks
 
 
 class BackgroundTasksResource:
@@ -101,7 +103,7 @@ class BackgroundTasksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Stream[Any]:
+    ) -> Stream[_models.BackgroundTaskChunk]:
         """Stream background task events via SSE
 
         Real-time Server-Sent Events stream of background task completion/failure events.
@@ -132,6 +134,7 @@ class BackgroundTasksResource:
             "/background-tasks/stream",
             protocol=StreamProtocol(
                 "sse",
+                codec=_chunks.BACKGROUND_TASK_CHUNK,
                 long_lived=True,
             ),
             query=build_query(
@@ -155,7 +158,7 @@ class BackgroundTasksResource:
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
-            view=EventView(None),
+            view=EventView(_chunks.BACKGROUND_TASK_CHUNK),
         )
 
     def list_background_tasks(
@@ -412,7 +415,7 @@ class AsyncBackgroundTasksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncStream[Any]:
+    ) -> AsyncStream[_models.BackgroundTaskChunk]:
         """Stream background task events via SSE
 
         Real-time Server-Sent Events stream of background task completion/failure events.
@@ -443,6 +446,7 @@ class AsyncBackgroundTasksResource:
             "/background-tasks/stream",
             protocol=StreamProtocol(
                 "sse",
+                codec=_chunks.BACKGROUND_TASK_CHUNK,
                 long_lived=True,
             ),
             query=build_query(
@@ -466,7 +470,7 @@ class AsyncBackgroundTasksResource:
             retry_unsafe=True,
             idle_timeout=idle_timeout,
             reconnect=reconnect,
-            view=EventView(None),
+            view=EventView(_chunks.BACKGROUND_TASK_CHUNK),
         )
 
     async def list_background_tasks(

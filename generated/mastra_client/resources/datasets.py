@@ -1442,7 +1442,10 @@ class DatasetsResource:
                     "targetIds": target_ids,
                     **(extra_query or {}),
                 },
-                json_params=("targetIds",),
+                json_params=(),
+                styles={
+                    "targetIds": ("form", True),
+                },
             ),
             json_body=_body,
             headers={
@@ -1552,7 +1555,10 @@ class DatasetsResource:
                     "tags": tags,
                     **(extra_query or {}),
                 },
-                json_params=("tags",),
+                json_params=(),
+                styles={
+                    "tags": ("form", True),
+                },
             ),
             json_body=_body,
             headers={
@@ -3726,7 +3732,10 @@ class AsyncDatasetsResource:
                     "targetIds": target_ids,
                     **(extra_query or {}),
                 },
-                json_params=("targetIds",),
+                json_params=(),
+                styles={
+                    "targetIds": ("form", True),
+                },
             ),
             json_body=_body,
             headers={
@@ -3837,7 +3846,10 @@ class AsyncDatasetsResource:
                     "tags": tags,
                     **(extra_query or {}),
                 },
-                json_params=("tags",),
+                json_params=(),
+                styles={
+                    "tags": ("form", True),
+                },
             ),
             json_body=_body,
             headers={

@@ -256,6 +256,7 @@ class MemoryResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -274,6 +275,7 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.delete_thread,
@@ -281,6 +283,7 @@ class MemoryResource:
                 "thread_id": thread_id,
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -291,9 +294,11 @@ class MemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -385,6 +390,7 @@ class MemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -407,6 +413,7 @@ class MemoryResource:
             to: Query parameter: to
             offset: Query parameter: offset
             limit: Query parameter: limit
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.get_observational_memory,
@@ -418,6 +425,7 @@ class MemoryResource:
                 "to": to,
                 "offset": offset,
                 "limit": limit,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -433,9 +441,11 @@ class MemoryResource:
                     "to": to,
                     "offset": offset,
                     "limit": limit,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -468,6 +478,7 @@ class MemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -491,6 +502,7 @@ class MemoryResource:
                 to=to,
                 offset=_pager.position,
                 limit=limit,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -507,6 +519,7 @@ class MemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -525,6 +538,7 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.get_status,
@@ -532,6 +546,7 @@ class MemoryResource:
                 "agent_id": agent_id,
                 "resource_id": resource_id,
                 "thread_id": thread_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -543,9 +558,11 @@ class MemoryResource:
                     "agentId": agent_id,
                     "resourceId": resource_id,
                     "threadId": thread_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -641,6 +658,7 @@ class MemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -660,6 +678,7 @@ class MemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.get_working_memory,
@@ -668,6 +687,7 @@ class MemoryResource:
                 "agent_id": agent_id,
                 "resource_id": resource_id,
                 "memory_config": memory_config,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -679,9 +699,11 @@ class MemoryResource:
                     "agentId": agent_id,
                     "resourceId": resource_id,
                     "memoryConfig": memory_config,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("memoryConfig",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -967,6 +989,7 @@ class MemoryResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -983,7 +1006,16 @@ class MemoryResource:
         Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            MemoryResource.observational_memory_buffer_status,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.MemoryObservationalMemoryBufferStatusRequest,
             {
@@ -996,7 +1028,14 @@ class MemoryResource:
         _response = self._client.request(
             "POST",
             "/memory/observational-memory/buffer-status",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1094,6 +1133,7 @@ class MemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1115,6 +1155,7 @@ class MemoryResource:
             thread_id: Query parameter: threadId
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.search,
@@ -1125,6 +1166,7 @@ class MemoryResource:
                 "thread_id": thread_id,
                 "limit": limit,
                 "memory_config": memory_config,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1139,9 +1181,11 @@ class MemoryResource:
                     "threadId": thread_id,
                     "limit": limit,
                     "memoryConfig": memory_config,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("memoryConfig",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1314,6 +1358,7 @@ class MemoryResource:
         *,
         agent_id: str,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1334,12 +1379,14 @@ class MemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.update_working_memory,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1357,9 +1404,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1621,6 +1670,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1639,6 +1689,7 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.delete_thread,
@@ -1646,6 +1697,7 @@ class AsyncMemoryResource:
                 "thread_id": thread_id,
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1656,9 +1708,11 @@ class AsyncMemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1750,6 +1804,7 @@ class AsyncMemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1772,6 +1827,7 @@ class AsyncMemoryResource:
             to: Query parameter: to
             offset: Query parameter: offset
             limit: Query parameter: limit
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.get_observational_memory,
@@ -1783,6 +1839,7 @@ class AsyncMemoryResource:
                 "to": to,
                 "offset": offset,
                 "limit": limit,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1798,9 +1855,11 @@ class AsyncMemoryResource:
                     "to": to,
                     "offset": offset,
                     "limit": limit,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1833,6 +1892,7 @@ class AsyncMemoryResource:
         to: str | NotGiven = NOT_GIVEN,
         offset: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1856,6 +1916,7 @@ class AsyncMemoryResource:
                 to=to,
                 offset=_pager.position,
                 limit=limit,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1873,6 +1934,7 @@ class AsyncMemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1891,6 +1953,7 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             thread_id: Query parameter: threadId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.get_status,
@@ -1898,6 +1961,7 @@ class AsyncMemoryResource:
                 "agent_id": agent_id,
                 "resource_id": resource_id,
                 "thread_id": thread_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1909,9 +1973,11 @@ class AsyncMemoryResource:
                     "agentId": agent_id,
                     "resourceId": resource_id,
                     "threadId": thread_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2007,6 +2073,7 @@ class AsyncMemoryResource:
         agent_id: str,
         resource_id: str | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2026,6 +2093,7 @@ class AsyncMemoryResource:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.get_working_memory,
@@ -2034,6 +2102,7 @@ class AsyncMemoryResource:
                 "agent_id": agent_id,
                 "resource_id": resource_id,
                 "memory_config": memory_config,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2045,9 +2114,11 @@ class AsyncMemoryResource:
                     "agentId": agent_id,
                     "resourceId": resource_id,
                     "memoryConfig": memory_config,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("memoryConfig",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2335,6 +2406,7 @@ class AsyncMemoryResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2351,7 +2423,16 @@ class AsyncMemoryResource:
         Blocks until any in-flight buffering operations complete for the given thread/resource, then returns the updated record
 
         ``POST /memory/observational-memory/buffer-status``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            AsyncMemoryResource.observational_memory_buffer_status,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.MemoryObservationalMemoryBufferStatusRequest,
             {
@@ -2364,7 +2445,14 @@ class AsyncMemoryResource:
         _response = await self._client.request(
             "POST",
             "/memory/observational-memory/buffer-status",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2462,6 +2550,7 @@ class AsyncMemoryResource:
         thread_id: str | NotGiven = NOT_GIVEN,
         limit: float | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2483,6 +2572,7 @@ class AsyncMemoryResource:
             thread_id: Query parameter: threadId
             limit: Query parameter: limit
             memory_config: Query parameter: memoryConfig
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.search,
@@ -2493,6 +2583,7 @@ class AsyncMemoryResource:
                 "thread_id": thread_id,
                 "limit": limit,
                 "memory_config": memory_config,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2507,9 +2598,11 @@ class AsyncMemoryResource:
                     "threadId": thread_id,
                     "limit": limit,
                     "memoryConfig": memory_config,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("memoryConfig",),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2682,6 +2775,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         working_memory: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         memory_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2702,12 +2796,14 @@ class AsyncMemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.update_working_memory,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -2725,9 +2821,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={

@@ -273,6 +273,125 @@ class ObservabilityResource:
         )
         return _result
 
+    def create_traces_query_field(
+        self,
+        *,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryFieldsResponse:
+        """Discover trace query fields
+
+        The canonical and observed fields the advanced trace-query grammar accepts.
+
+        ``POST /observability/traces/query/fields``
+        """
+        _body = build_body(
+            _models.ObservabilityTracesQueryFieldsRequest,
+            {
+                "predicateScope": predicate_scope,
+                "timeRange": time_range,
+                "limit": limit,
+                "search": search,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
+            "POST",
+            "/observability/traces/query/fields",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityTracesQueryFieldsResponse",
+            validate_response(
+                _models.ObservabilityTracesQueryFieldsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    def create_traces_query_value(
+        self,
+        *,
+        path: Any,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryValuesResponse:
+        """Discover trace query values
+
+        Bounded string suggestions and occurrence counts for one eligible query field.
+
+        ``POST /observability/traces/query/values``
+
+        Args:
+            path: The field (a path of the trace-query grammar).
+        """
+        _body = build_body(
+            _models.ObservabilityTracesQueryValuesRequest,
+            {
+                "path": path,
+                "predicateScope": predicate_scope,
+                "timeRange": time_range,
+                "limit": limit,
+                "search": search,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
+            "POST",
+            "/observability/traces/query/values",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityTracesQueryValuesResponse",
+            validate_response(
+                _models.ObservabilityTracesQueryValuesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
     def delete_feedback(
         self,
         *,
@@ -5066,6 +5185,66 @@ class ObservabilityResource:
         )
         return _result
 
+    def threads_query(
+        self,
+        *,
+        traces: Mapping[str, Any],
+        page: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        where: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityThreadsQueryResponse:
+        """Query trace threads
+
+        Thread identities matching eligible-trace and cross-trace predicates.
+
+        ``POST /observability/threads/query``
+
+        Args:
+            traces: The eligible traces: {timeRange: {from, to}, where?}.
+            page: {limit, after}: keyset paging.
+            where: Cross-trace predicates on the thread.
+        """
+        _body = build_body(
+            _models.ObservabilityThreadsQueryRequest,
+            {
+                "traces": traces,
+                "page": page,
+                "where": where,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
+            "POST",
+            "/observability/threads/query",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityThreadsQueryResponse",
+            validate_response(
+                _models.ObservabilityThreadsQueryResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
     def traces_delete(
         self,
         *,
@@ -5571,6 +5750,125 @@ class AsyncObservabilityResource:
             "_models.ObservabilityScoresPercentilesResponse",
             validate_response(
                 _models.ObservabilityScoresPercentilesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    async def create_traces_query_field(
+        self,
+        *,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryFieldsResponse:
+        """Discover trace query fields
+
+        The canonical and observed fields the advanced trace-query grammar accepts.
+
+        ``POST /observability/traces/query/fields``
+        """
+        _body = build_body(
+            _models.ObservabilityTracesQueryFieldsRequest,
+            {
+                "predicateScope": predicate_scope,
+                "timeRange": time_range,
+                "limit": limit,
+                "search": search,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
+            "POST",
+            "/observability/traces/query/fields",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityTracesQueryFieldsResponse",
+            validate_response(
+                _models.ObservabilityTracesQueryFieldsResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    async def create_traces_query_value(
+        self,
+        *,
+        path: Any,
+        predicate_scope: Literal["trace", "spans", "scores", "feedback"],
+        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        limit: int | NotGiven = NOT_GIVEN,
+        search: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityTracesQueryValuesResponse:
+        """Discover trace query values
+
+        Bounded string suggestions and occurrence counts for one eligible query field.
+
+        ``POST /observability/traces/query/values``
+
+        Args:
+            path: The field (a path of the trace-query grammar).
+        """
+        _body = build_body(
+            _models.ObservabilityTracesQueryValuesRequest,
+            {
+                "path": path,
+                "predicateScope": predicate_scope,
+                "timeRange": time_range,
+                "limit": limit,
+                "search": search,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
+            "POST",
+            "/observability/traces/query/values",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityTracesQueryValuesResponse",
+            validate_response(
+                _models.ObservabilityTracesQueryValuesResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -10372,6 +10670,66 @@ class AsyncObservabilityResource:
             "_models.ObservabilityScoresTimeseriesResponse",
             validate_response(
                 _models.ObservabilityScoresTimeseriesResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    async def threads_query(
+        self,
+        *,
+        traces: Mapping[str, Any],
+        page: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        where: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.ObservabilityThreadsQueryResponse:
+        """Query trace threads
+
+        Thread identities matching eligible-trace and cross-trace predicates.
+
+        ``POST /observability/threads/query``
+
+        Args:
+            traces: The eligible traces: {timeRange: {from, to}, where?}.
+            page: {limit, after}: keyset paging.
+            where: Cross-trace predicates on the thread.
+        """
+        _body = build_body(
+            _models.ObservabilityThreadsQueryRequest,
+            {
+                "traces": traces,
+                "page": page,
+                "where": where,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
+            "POST",
+            "/observability/threads/query",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.ObservabilityThreadsQueryResponse",
+            validate_response(
+                _models.ObservabilityThreadsQueryResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

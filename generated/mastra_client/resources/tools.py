@@ -142,6 +142,7 @@ class ToolsResource:
     def list_tools(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -155,12 +156,28 @@ class ToolsResource:
         Returns a list of all available tools in the system
 
         ``GET /tools``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            ToolsResource.list_tools,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             "/tools",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -307,6 +324,7 @@ class AsyncToolsResource:
     async def list_tools(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -320,12 +338,28 @@ class AsyncToolsResource:
         Returns a list of all available tools in the system
 
         ``GET /tools``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            AsyncToolsResource.list_tools,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             "/tools",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

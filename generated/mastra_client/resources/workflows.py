@@ -477,6 +477,7 @@ class WorkflowsResource:
     def list_run_counts(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -490,12 +491,28 @@ class WorkflowsResource:
         Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            WorkflowsResource.list_run_counts,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             "/workflows/run-counts",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -684,6 +701,7 @@ class WorkflowsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -700,11 +718,13 @@ class WorkflowsResource:
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             WorkflowsResource.list_workflows,
             {
                 "partial": partial,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -714,9 +734,11 @@ class WorkflowsResource:
             query=build_query(
                 {
                     "partial": partial,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2500,6 +2522,7 @@ class AsyncWorkflowsResource:
     async def list_run_counts(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2513,12 +2536,28 @@ class AsyncWorkflowsResource:
         Returns per-workflow counts of currently running and suspended (awaiting resume) runs, keyed by the workflow registry key used in the Mastra config
 
         ``GET /workflows/run-counts``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        check_params(
+            AsyncWorkflowsResource.list_run_counts,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             "/workflows/run-counts",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2708,6 +2747,7 @@ class AsyncWorkflowsResource:
         self,
         *,
         partial: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2724,11 +2764,13 @@ class AsyncWorkflowsResource:
 
         Args:
             partial: Query parameter: partial
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncWorkflowsResource.list_workflows,
             {
                 "partial": partial,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2738,9 +2780,11 @@ class AsyncWorkflowsResource:
             query=build_query(
                 {
                     "partial": partial,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={

@@ -602,6 +602,59 @@ const approvalWorkflow = createWorkflow({
   .then(finalize)
   .commit();
 
+// --- issue 15: platform ---------------------------------------------------------
+// A background task, cheaply: `background-agent` calls `slowTask` (eligible for background
+// execution, the loop waits 1 ms for it), which sleeps the milliseconds it is given. The
+// agent answers at once; the task runs on and its events reach GET /background-tasks/stream.
+// Background tasks are on for this app (`backgroundTasks` in the Mastra config below); only
+// tools that opt in (this one) run in the background.
+const slowTaskTool = createTool({
+  id: 'slow-task',
+  description: 'Sleeps for the given milliseconds, in the background',
+  inputSchema: z.object({ ms: z.number() }),
+  outputSchema: z.object({ slept: z.number() }),
+  background: { enabled: true, waitTimeoutMs: 1 },
+  execute: async ({ ms }) => {
+    await sleep(ms);
+    return { slept: ms };
+  },
+});
+
+function backgroundPlan(options) {
+  const results = trailingToolResults(options.prompt);
+  if (results.length > 0) return textPlan('background-model', 'Started the slow task.');
+  const match = /(\d+)/.exec(lastUserText(options.prompt));
+  const ms = match ? Number(match[1]) : 1000;
+  const input = { ms };
+  return { modelId: 'background-model', toolCalls: [{ id: `call-slow-${++responseCounter}`, name: 'slowTask', input }], finish: 'tool-calls', outputTokens: 5 };
+}
+
+const backgroundAgent = new Agent({
+  id: 'background-agent',
+  name: 'Background Agent',
+  instructions: 'Starts a slow task in the background.',
+  model: mockModel('background-model', backgroundPlan),
+  tools: { slowTask: slowTaskTool },
+});
+
+// A processor for GET /processors/:id and POST /processors/:id/execute: its input phase
+// upper-cases the text parts of the messages.
+const shoutProcessor = {
+  id: 'shout-processor',
+  name: 'Shout Processor',
+  processInput: async ({ messages }) =>
+    messages.map((message) => ({
+      ...message,
+      content: {
+        ...message.content,
+        parts: (message.content?.parts ?? []).map((part) =>
+          part.type === 'text' ? { ...part, text: part.text.toUpperCase() } : part,
+        ),
+      },
+    })),
+};
+// --- end issue 15: platform -----------------------------------------------------
+
 // ---------------------------------------------------------------------------
 // MCP server, Mastra instance, HTTP server
 // ---------------------------------------------------------------------------
@@ -639,13 +692,15 @@ const testController = new AgentController({
 // --- end issue 15: controller ---
 
 const mastra = new Mastra({
-  agents: { echoAgent, toolAgent, voiceAgent },
+  agents: { echoAgent, toolAgent, voiceAgent, backgroundAgent }, // backgroundAgent: issue 15 platform
   agentControllers: { 'test-controller': testController }, // issue 15: controller
   tools: { weatherTool, addNumbersTool, deleteRecordTool },
   workflows: { greetingWorkflow, approvalWorkflow },
   mcpServers: { testMcp },
   vectors: { libsqlVector },
   storage,
+  backgroundTasks: { enabled: true }, // issue 15: platform (GET /background-tasks/stream)
+  processors: { shoutProcessor }, // issue 15: platform (Processor facade)
   // ConsoleLogger, not createLogger (deprecated in core 1.71, warns on use).
   logger: new ConsoleLogger({ name: 'mastra-test-server', level: process.env.LOG_LEVEL || 'warn' }),
 });
