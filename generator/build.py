@@ -954,11 +954,10 @@ def _jsonrpc_envelope(
                 description=f"``params.{wire}`` of the JSON-RPC call ``{call.method}``",
             )
         )
-    result = "Any"
-    if call.result is not None:
-        if call.result not in overrides.components:
-            raise CodegenError(method.where, f"jsonrpc result {call.result!r} is not a component of the overrides")
-        result = f"_models.{call.result}"
+    for name in call.result:
+        if name not in overrides.components:
+            raise CodegenError(method.where, f"jsonrpc result {name!r} is not a component of the overrides")
+    result = " | ".join(f"_models.{name}" for name in call.result) or "Any"
     return tuple(members), result
 
 

@@ -92,7 +92,7 @@ class JsonRpcCall:
     method: str  # the JSON-RPC method name ("message/send")
     params: tuple[str, ...] = ()  # required members of ``params`` (wire names), taken as keywords
     optional: tuple[str, ...] = ()  # optional members of ``params``
-    result: str | None = None  # component the ``result`` is validated as (None: any JSON)
+    result: tuple[str, ...] = ()  # components the ``result`` is validated as (their union; none: any JSON)
 
 
 @dataclass
@@ -432,8 +432,8 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for operation in overrides.added.values():
         pending.extend(schema_names_in(operation))
     for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
-        if method.jsonrpc is not None and method.jsonrpc.result is not None and method.operation in present:
-            pending.append(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
+        if method.jsonrpc is not None and method.operation in present:
+            pending.extend(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
     for union_name in list(unions):
         pending.extend(_union_refs(overrides, union_name))
     while pending:
@@ -741,9 +741,17 @@ def _jsonrpc(file: Located, keys: tuple[str, ...], value: Any) -> JsonRpcCall:
     if both:
         raise CodegenError(file.at(*keys, "optional"), f"{sorted(both)[0]!r} is both required and optional")
     result = value.get("result")
-    if result is not None and not (isinstance(result, str) and is_python_name(result)):
-        raise CodegenError(file.at(*keys, "result"), "result names a component (a schema of the document)")
-    return JsonRpcCall(method=value["method"], params=lists["params"], optional=lists["optional"], result=result)
+    names = [result] if isinstance(result, str) else result
+    if result is not None and not (
+        isinstance(names, list) and names and all(isinstance(n, str) and is_python_name(n) for n in names)
+    ):
+        raise CodegenError(file.at(*keys, "result"), "result names a component, or lists components (a union)")
+    return JsonRpcCall(
+        method=value["method"],
+        params=lists["params"],
+        optional=lists["optional"],
+        result=tuple(names) if result is not None else (),
+    )
 
 
 def apply_to_document(document: dict[str, Any], overrides: Overrides) -> dict[str, Any]:

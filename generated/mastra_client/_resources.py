@@ -128,7 +128,8 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aAgentCard)
+        _result: _models.A2aAgentCard = rpc_result(_envelope, _models.A2aAgentCard)
+        return _result
 
     def send_message(
         self,
@@ -144,7 +145,7 @@ class A2a:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.A2aSendMessageResult:
+    ) -> _models.A2aMessage | _models.A2aTask:
         """Execute agent
 
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
@@ -169,7 +170,10 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aSendMessageResult)
+        _result: _models.A2aMessage | _models.A2aTask = rpc_result(
+            _envelope, _models.A2aMessage | _models.A2aTask
+        )
+        return _result
 
     def get_task(
         self,
@@ -210,7 +214,8 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTask)
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
 
     def cancel_task(
         self,
@@ -249,7 +254,8 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTask)
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
 
     def set_task_push_notification_config(
         self,
@@ -288,7 +294,10 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfig)
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
 
     def get_task_push_notification_config(
         self,
@@ -335,7 +344,10 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfig)
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
 
     def list_task_push_notification_config(
         self,
@@ -374,7 +386,10 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfigList)
+        _result: _models.A2aTaskPushNotificationConfigList = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfigList
+        )
+        return _result
 
     def delete_task_push_notification_config(
         self,
@@ -421,7 +436,8 @@ class A2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, Any)
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
 
 
 class A2aV1:
@@ -510,7 +526,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def get_task(
         self,
@@ -551,7 +568,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def list_tasks(
         self,
@@ -613,7 +631,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def cancel_task(
         self,
@@ -654,7 +673,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def create_task_push_notification_config(
         self,
@@ -710,7 +730,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def get_task_push_notification_config(
         self,
@@ -751,7 +772,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def list_task_push_notification_configs(
         self,
@@ -801,7 +823,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     def delete_task_push_notification_config(
         self,
@@ -842,7 +865,8 @@ class A2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, Any)
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
 
 
 class Agent:
@@ -11252,7 +11276,8 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aAgentCard)
+        _result: _models.A2aAgentCard = rpc_result(_envelope, _models.A2aAgentCard)
+        return _result
 
     async def send_message(
         self,
@@ -11268,7 +11293,7 @@ class AsyncA2a:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.A2aSendMessageResult:
+    ) -> _models.A2aMessage | _models.A2aTask:
         """Execute agent
 
         Executes an agent action via JSON-RPC 2.0 over A2A protocol
@@ -11293,7 +11318,10 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aSendMessageResult)
+        _result: _models.A2aMessage | _models.A2aTask = rpc_result(
+            _envelope, _models.A2aMessage | _models.A2aTask
+        )
+        return _result
 
     async def get_task(
         self,
@@ -11334,7 +11362,8 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTask)
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
 
     async def cancel_task(
         self,
@@ -11373,7 +11402,8 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTask)
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
 
     async def set_task_push_notification_config(
         self,
@@ -11412,7 +11442,10 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfig)
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
 
     async def get_task_push_notification_config(
         self,
@@ -11459,7 +11492,10 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfig)
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
 
     async def list_task_push_notification_config(
         self,
@@ -11498,7 +11534,10 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aTaskPushNotificationConfigList)
+        _result: _models.A2aTaskPushNotificationConfigList = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfigList
+        )
+        return _result
 
     async def delete_task_push_notification_config(
         self,
@@ -11545,7 +11584,8 @@ class AsyncA2a:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, Any)
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
 
 
 class AsyncA2aV1:
@@ -11634,7 +11674,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def get_task(
         self,
@@ -11675,7 +11716,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def list_tasks(
         self,
@@ -11737,7 +11779,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def cancel_task(
         self,
@@ -11778,7 +11821,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def create_task_push_notification_config(
         self,
@@ -11834,7 +11878,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def get_task_push_notification_config(
         self,
@@ -11875,7 +11920,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def list_task_push_notification_configs(
         self,
@@ -11925,7 +11971,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, _models.A2aV1Object)
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
 
     async def delete_task_push_notification_config(
         self,
@@ -11966,7 +12013,8 @@ class AsyncA2aV1:
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
         )
-        return rpc_result(_envelope, Any)
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
 
 
 class AsyncAgent:

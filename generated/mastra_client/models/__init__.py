@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2100 names: importing
+``Agent`` (and the shared one), not all 2097 names: importing
 them all at once would cost about a second.
 """
 
@@ -53,9 +53,6 @@ _MODULE_OF: dict[str, str] = {
     "A2aRequestTasksPushNotificationConfigSetParamsPushNotificationConfig": "a2a",
     "A2aRequestTasksResubscribe": "a2a",
     "A2aRequestTasksResubscribeParams": "a2a",
-    "A2aSendMessageResult": "_shared",
-    "A2aSendMessageResultOption1": "_shared",
-    "A2aSendMessageResultOption2": "_shared",
     "A2aTask": "_shared",
     "A2aTaskArtifact": "_shared",
     "A2aTaskHistory": "_shared",
@@ -2152,15 +2149,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         A2aPushNotificationConfig as A2aPushNotificationConfig,
-    )
-    from ._shared import (
-        A2aSendMessageResult as A2aSendMessageResult,
-    )
-    from ._shared import (
-        A2aSendMessageResultOption1 as A2aSendMessageResultOption1,
-    )
-    from ._shared import (
-        A2aSendMessageResultOption2 as A2aSendMessageResultOption2,
     )
     from ._shared import (
         A2aTask as A2aTask,

@@ -120,13 +120,6 @@ class A2aTask(BaseModel):
     status: A2aTaskStatus
 
 
-class A2aSendMessageResult(RootModel[A2aMessage | A2aTask]):
-    root: A2aMessage | A2aTask
-    """
-    What message/send answers (client-js SendMessageResult, Message or Task).
-    """
-
-
 class A2aTaskPushNotificationConfig(BaseModel):
     """
     A task's push notification configuration.
@@ -2668,8 +2661,6 @@ AgentStreamRequestProviderOptionsValueValue.model_rebuild()
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
 A2aArtifactPart = A2aPart
 A2aMessagePart = A2aPart
-A2aSendMessageResultOption1 = A2aMessage
-A2aSendMessageResultOption2 = A2aTask
 A2aTaskArtifact = A2aArtifact
 A2aTaskHistory = A2aMessage
 A2aTaskPushNotificationConfigListItem = A2aTaskPushNotificationConfig
