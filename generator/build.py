@@ -938,7 +938,9 @@ def _jsonrpc_envelope(
     assert call is not None
     if op.method != "POST" or "jsonrpc" not in {p.name for p in op.params if p.location == "body"}:
         overrides.leave_out(
-            method.shipped, method.where, f"jsonrpc: '{method.operation}' is no JSON-RPC route (no body field 'jsonrpc')"
+            method.shipped,
+            method.where,
+            f"jsonrpc: '{method.operation}' is no JSON-RPC route (no body field 'jsonrpc')",
         )
         return None
     taken = {p.py_name for p in op.path_params}

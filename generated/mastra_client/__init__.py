@@ -25,7 +25,6 @@ from ._resources import (
     AsyncAgentBuilderAction,
     AsyncAgentController,
     AsyncAgentControllerSession,
-    AsyncChannels,
     AsyncConversationItems,
     AsyncConversations,
     AsyncDynamicWorkflow,
@@ -33,7 +32,6 @@ from ._resources import (
     AsyncMemoryThread,
     AsyncProcessor,
     AsyncProcessorProvider,
-    AsyncResponses,
     AsyncStoredAgent,
     AsyncStoredMcpClient,
     AsyncStoredPromptBlock,
@@ -46,7 +44,6 @@ from ._resources import (
     AsyncWorkflowRun,
     AsyncWorkspace,
     AsyncWorkspaceSkillResource,
-    Channels,
     ConversationItems,
     Conversations,
     DynamicWorkflow,
@@ -54,7 +51,6 @@ from ._resources import (
     MemoryThread,
     Processor,
     ProcessorProvider,
-    Responses,
     StoredAgent,
     StoredMcpClient,
     StoredPromptBlock,
@@ -197,6 +193,10 @@ __all__ = [
 # Streams and client tools load with the first area that streams, or when named here:
 # most programs never pay for them at import.
 _LAZY: dict[str, str] = {
+    "AsyncChannels": "._group_facades",
+    "Channels": "._group_facades",
+    "AsyncResponses": "._group_facades",
+    "Responses": "._group_facades",
     "AgentStream": "._runtime._streams",
     "AgentStreamResult": "._runtime._stream_views",
     "AsyncAgentStream": "._runtime._streams",
@@ -222,6 +222,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
     from ._runtime._stream_views import AgentStreamResult, WorkflowStreamResult
     from ._runtime._streams import (
         AgentStream,

@@ -23,14 +23,12 @@ from ._resources import (
     AsyncAgent,
     AsyncAgentBuilderAction,
     AsyncAgentController,
-    AsyncChannels,
     AsyncConversations,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
     AsyncMemoryThread,
     AsyncProcessor,
     AsyncProcessorProvider,
-    AsyncResponses,
     AsyncStoredAgent,
     AsyncStoredMcpClient,
     AsyncStoredPromptBlock,
@@ -41,14 +39,12 @@ from ._resources import (
     AsyncVector,
     AsyncWorkflow,
     AsyncWorkspace,
-    Channels,
     Conversations,
     DynamicWorkflow,
     McpServer,
     MemoryThread,
     Processor,
     ProcessorProvider,
-    Responses,
     StoredAgent,
     StoredMcpClient,
     StoredPromptBlock,
@@ -74,6 +70,7 @@ from ._runtime._types import (  # noqa: F401
 from ._version import SERVER_PACKAGES, __version__
 
 if TYPE_CHECKING:
+    from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
     from ._runtime._streams import (
         AsyncStream,
         Stream,
@@ -269,6 +266,8 @@ class MastraClient(SyncAPIClient):
     @cached_property
     def channels(self) -> Channels:
         """Channels: every operation of this area, and the client-js methods."""
+        from ._group_facades import Channels
+
         return Channels(self)
 
     @cached_property
@@ -365,6 +364,8 @@ class MastraClient(SyncAPIClient):
     @cached_property
     def responses(self) -> Responses:
         """Responses: every operation of this area, and the client-js methods."""
+        from ._group_facades import Responses
+
         return Responses(self)
 
     @cached_property
@@ -10314,6 +10315,8 @@ class AsyncMastraClient(AsyncAPIClient):
     @cached_property
     def channels(self) -> AsyncChannels:
         """Channels: every operation of this area, and the client-js methods."""
+        from ._group_facades import AsyncChannels
+
         return AsyncChannels(self)
 
     @cached_property
@@ -10410,6 +10413,8 @@ class AsyncMastraClient(AsyncAPIClient):
     @cached_property
     def responses(self) -> AsyncResponses:
         """Responses: every operation of this area, and the client-js methods."""
+        from ._group_facades import AsyncResponses
+
         return AsyncResponses(self)
 
     @cached_property

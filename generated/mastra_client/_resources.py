@@ -12,8 +12,6 @@ from ._runtime._adapters import COERCERS, field_of, required_attribute  # noqa: 
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_call, rpc_params, rpc_result  # noqa: F401
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
-from .resources.channels import AsyncChannelsResource, ChannelsResource
-from .resources.responses import AsyncResponsesResource, ResponsesResource
 
 if TYPE_CHECKING:
     import pydantic
@@ -4813,18 +4811,6 @@ class AgentControllerSession:
         )
 
 
-class Channels(ChannelsResource):
-    """Messaging-platform channels of agents (/channels): client.channels.
-    Also every operation of ``client.channels`` under its generated name."""
-
-    def __init__(self, client: MastraClient) -> None:
-        super().__init__(client)
-        self._client = client
-
-    def __repr__(self) -> str:
-        return "Channels()"
-
-
 class ConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -5763,147 +5749,6 @@ class ProcessorProvider:
         """
         return self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-
-class Responses(ResponsesResource):
-    """The OpenAI-compatible Responses API (/v1/responses): client.responses.
-    Also every operation of ``client.responses`` under its generated name."""
-
-    def __init__(self, client: MastraClient) -> None:
-        super().__init__(client)
-        self._client = client
-
-    def __repr__(self) -> str:
-        return "Responses()"
-
-    def create(
-        self,
-        *,
-        input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        store: bool | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
-        agent_id: str | NotGiven = NOT_GIVEN,
-        conversation_id: str | NotGiven = NOT_GIVEN,
-        instructions: str | NotGiven = NOT_GIVEN,
-        model: str | NotGiven = NOT_GIVEN,
-        previous_response_id: str | NotGiven = NOT_GIVEN,
-        provider_options: _models.V1ResponsesRequestProviderOptions
-        | Mapping[str, Any]
-        | NotGiven = NOT_GIVEN,
-        text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1ResponsesResponse:
-        """Create a response
-
-        Creates a response through a Mastra-hosted Responses API-compatible route
-
-        ``POST /v1/responses``
-
-        Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
-            conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
-        """
-        return self._client.responses.create_v1_response(
-            request_context=request_context,
-            input=input,
-            store=store,
-            stream=stream,
-            agent_id=agent_id,
-            conversation_id=conversation_id,
-            instructions=instructions,
-            model=model,
-            previous_response_id=previous_response_id,
-            provider_options=provider_options,
-            text=text,
-            retry_unsafe=retry_unsafe,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-    def retrieve(
-        self,
-        response_id: str,
-        *,
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1Response:
-        """Retrieve a stored response
-
-        Returns a previously stored response object
-
-        ``GET /v1/responses/{responseId}``
-
-        Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-        """
-        return self._client.responses.get_v1_response(
-            response_id=response_id,
-            request_context=request_context,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-    def delete(
-        self,
-        response_id: str,
-        *,
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1ResponseDeleteResponse:
-        """Delete a stored response
-
-        Deletes a stored response so it can no longer be retrieved or chained
-
-        ``DELETE /v1/responses/{responseId}``
-
-        Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-        """
-        return self._client.responses.delete_v1_response(
-            response_id=response_id,
-            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -15965,18 +15810,6 @@ class AsyncAgentControllerSession:
         )
 
 
-class AsyncChannels(AsyncChannelsResource):
-    """Messaging-platform channels of agents (/channels): client.channels.
-    Also every operation of ``client.channels`` under its generated name."""
-
-    def __init__(self, client: AsyncMastraClient) -> None:
-        super().__init__(client)
-        self._client = client
-
-    def __repr__(self) -> str:
-        return "AsyncChannels()"
-
-
 class AsyncConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -16917,147 +16750,6 @@ class AsyncProcessorProvider:
         """
         return await self._client.processor_providers.get_processor_provider(
             provider_id=self.provider_id,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-
-class AsyncResponses(AsyncResponsesResource):
-    """The OpenAI-compatible Responses API (/v1/responses): client.responses.
-    Also every operation of ``client.responses`` under its generated name."""
-
-    def __init__(self, client: AsyncMastraClient) -> None:
-        super().__init__(client)
-        self._client = client
-
-    def __repr__(self) -> str:
-        return "AsyncResponses()"
-
-    async def create(
-        self,
-        *,
-        input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        store: bool | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
-        agent_id: str | NotGiven = NOT_GIVEN,
-        conversation_id: str | NotGiven = NOT_GIVEN,
-        instructions: str | NotGiven = NOT_GIVEN,
-        model: str | NotGiven = NOT_GIVEN,
-        previous_response_id: str | NotGiven = NOT_GIVEN,
-        provider_options: _models.V1ResponsesRequestProviderOptions
-        | Mapping[str, Any]
-        | NotGiven = NOT_GIVEN,
-        text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1ResponsesResponse:
-        """Create a response
-
-        Creates a response through a Mastra-hosted Responses API-compatible route
-
-        ``POST /v1/responses``
-
-        Args:
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
-            conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
-            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
-        """
-        return await self._client.responses.create_v1_response(
-            request_context=request_context,
-            input=input,
-            store=store,
-            stream=stream,
-            agent_id=agent_id,
-            conversation_id=conversation_id,
-            instructions=instructions,
-            model=model,
-            previous_response_id=previous_response_id,
-            provider_options=provider_options,
-            text=text,
-            retry_unsafe=retry_unsafe,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-    async def retrieve(
-        self,
-        response_id: str,
-        *,
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1Response:
-        """Retrieve a stored response
-
-        Returns a previously stored response object
-
-        ``GET /v1/responses/{responseId}``
-
-        Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-        """
-        return await self._client.responses.get_v1_response(
-            response_id=response_id,
-            request_context=request_context,
-            strict_response_validation=strict_response_validation,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-        )
-
-    async def delete(
-        self,
-        response_id: str,
-        *,
-        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.V1ResponseDeleteResponse:
-        """Delete a stored response
-
-        Deletes a stored response so it can no longer be retrieved or chained
-
-        ``DELETE /v1/responses/{responseId}``
-
-        Args:
-            response_id: Unique identifier for the stored response
-            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
-        """
-        return await self._client.responses.delete_v1_response(
-            response_id=response_id,
-            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,

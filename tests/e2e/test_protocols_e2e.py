@@ -45,7 +45,12 @@ async def a2a(c: Any) -> None:
     card = await call(a2a.get_agent_card())
     assert card.name == AGENT
     text = f"hello {uuid.uuid4().hex[:6]}"
-    message = {"kind": "message", "messageId": str(uuid.uuid4()), "role": "user", "parts": [{"kind": "text", "text": text}]}
+    message = {
+        "kind": "message",
+        "messageId": str(uuid.uuid4()),
+        "role": "user",
+        "parts": [{"kind": "text", "text": text}],
+    }
     sent = await call(a2a.send_message(message=message))
     assert isinstance(sent, (models.A2aTask, models.A2aMessage))
     if isinstance(sent, models.A2aTask):

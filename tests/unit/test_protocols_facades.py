@@ -86,7 +86,9 @@ CASES = [
         ),
         "POST",
         "/a2a/ag",
-        body=_rpc("tasks/pushNotificationConfig/set", {"taskId": "t1", "pushNotificationConfig": {"url": "http://hook"}}),
+        body=_rpc(
+            "tasks/pushNotificationConfig/set", {"taskId": "t1", "pushNotificationConfig": {"url": "http://hook"}}
+        ),
     ),
     Case(
         "A2a.get_task_push_notification_config",
