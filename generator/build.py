@@ -857,9 +857,23 @@ def _facade_method(
     bound_py = {b for b, _, _ in bound}
     rest: list[Param] = []
     fixed: list[tuple[str, str]] = []
+    rpc_params: tuple[Param, ...] = ()
+    rpc_result = rpc_path = ""
+    if method.jsonrpc is not None:
+        envelope = _jsonrpc_envelope(method, op, overrides)
+        if envelope is None:
+            return None
+        rpc_params, rpc_result = envelope
+        attr_of = {py: attr for py, attr, _ in bound}
+        unbound = [p.name for p in op.path_params if p.py_name not in attr_of]
+        if unbound:
+            raise CodegenError(method.where, f"jsonrpc: path parameter {unbound[0]!r} is not bound by the resource")
+        rpc_path = fstring_path(op.path, {p.name: f"path_param(self.{attr_of[p.py_name]})" for p in op.path_params})
     for p in op.params:
         if p.py_name in bound_py:
             continue
+        if method.jsonrpc is not None:
+            continue  # the envelope is built from the jsonrpc declaration
         if p.name in method.fixed or p.py_name in method.fixed:
             value = method.fixed[p.name if p.name in method.fixed else p.py_name]
             fixed.append((p.py_name, repr(value)))
@@ -908,7 +922,45 @@ def _facade_method(
         returns_resource=returns_resource,
         returns_bind=returns_bind,
         fixed=tuple(fixed),
+        rpc_params=rpc_params,
+        rpc_result=rpc_result,
+        rpc_method=method.jsonrpc.method if method.jsonrpc is not None else "",
+        rpc_path=rpc_path,
+        headers=tuple(sorted(method.headers.items())),
     )
+
+
+def _jsonrpc_envelope(
+    method: ResourceMethod, op: Operation, overrides: Overrides
+) -> tuple[tuple[Param, ...], str] | None:
+    """The ``params`` keywords and the result annotation of a ``jsonrpc:`` method."""
+    call = method.jsonrpc
+    assert call is not None
+    if op.method != "POST" or "jsonrpc" not in {p.name for p in op.params if p.location == "body"}:
+        overrides.leave_out(
+            method.shipped,
+            method.where,
+            f"jsonrpc: '{method.operation}' is no JSON-RPC route (no body field 'jsonrpc')",
+        )
+        return None
+    taken = {p.py_name for p in op.path_params}
+    members: list[Param] = []
+    for wire in (*call.params, *call.optional):
+        members.append(
+            Param(
+                name=wire,
+                py_name=_free(snake(wire), taken, "params"),
+                location="body",
+                annotation="Any",
+                required=wire in call.params,
+                description=f"``params.{wire}`` of the JSON-RPC call ``{call.method}``",
+            )
+        )
+    for name in call.result:
+        if name not in overrides.components:
+            raise CodegenError(method.where, f"jsonrpc result {name!r} is not a component of the overrides")
+    result = " | ".join(f"_models.{name}" for name in call.result) or "Any"
+    return tuple(members), result
 
 
 # --------------------------------------------------------------------------- resumable streams

@@ -230,6 +230,13 @@ class FacadeMethod:
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
     fixed: tuple[tuple[str, str], ...] = ()  # (operation py param, Python literal) always passed
     has_iterator: bool = True  # False: another method of the class already has this iterator
+    # ``jsonrpc:``: the members of the JSON-RPC ``params`` object the method takes as keywords,
+    # and the annotation of the unwrapped ``result`` ("" when the method is no JSON-RPC call)
+    rpc_params: tuple[Param, ...] = ()
+    rpc_result: str = ""
+    rpc_method: str = ""  # the JSON-RPC method name
+    rpc_path: str = ""  # f-string body of the route's path from the bound attributes
+    headers: tuple[tuple[str, str], ...] = ()  # (name, value) always sent; the caller's extra_headers win
 
     @property
     def iterator_name(self) -> str:

@@ -85,6 +85,16 @@ class Located:
         return self.path
 
 
+@dataclass(frozen=True)
+class JsonRpcCall:
+    """``jsonrpc:``: the method sends a JSON-RPC 2.0 envelope through its route and unwraps the answer."""
+
+    method: str  # the JSON-RPC method name ("message/send")
+    params: tuple[str, ...] = ()  # required members of ``params`` (wire names), taken as keywords
+    optional: tuple[str, ...] = ()  # optional members of ``params``
+    result: tuple[str, ...] = ()  # components the ``result`` is validated as (their union; none: any JSON)
+
+
 @dataclass
 class ResourceMethod:
     name: str
@@ -93,6 +103,8 @@ class ResourceMethod:
     coerce: dict[str, str] = field(default_factory=dict)
     returns: dict[str, Any] | None = None  # {resource: Name, bind: {param: response field}}
     fixed: dict[str, Any] = field(default_factory=dict)  # parameter -> the value always sent
+    jsonrpc: JsonRpcCall | None = None  # a JSON-RPC 2.0 method called through the route
+    headers: dict[str, str] = field(default_factory=dict)  # headers always sent (the caller's win)
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -419,6 +431,9 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
             unions.add(stream.chunks)
     for operation in overrides.added.values():
         pending.extend(schema_names_in(operation))
+    for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
+        if method.jsonrpc is not None and method.operation in present:
+            pending.extend(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
     for union_name in list(unions):
         pending.extend(_union_refs(overrides, union_name))
     while pending:
@@ -693,7 +708,12 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
     fixed = spec.get("fixed") or {}
     if not isinstance(fixed, dict) or not all(isinstance(k, str) for k in fixed):
         raise CodegenError(file.at(*keys, "fixed"), "needs a mapping of parameter names to values")
+    headers = spec.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise CodegenError(file.at(*keys, "headers"), "headers maps header names to string values")
     return ResourceMethod(
+        headers=dict(headers),
+        jsonrpc=_jsonrpc(file, (*keys, "jsonrpc"), spec["jsonrpc"]) if "jsonrpc" in spec else None,
         name=name,
         operation=spec["operation"],
         positional=list(spec.get("positional") or []),
@@ -702,6 +722,35 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
         fixed=dict(fixed),
         where=file.at(*keys),
         shipped=shipped,
+    )
+
+
+def _jsonrpc(file: Located, keys: tuple[str, ...], value: Any) -> JsonRpcCall:
+    if isinstance(value, str):
+        value = {"method": value}
+    if not isinstance(value, dict) or not isinstance(value.get("method"), str) or not value["method"]:
+        raise CodegenError(file.at(*keys), "jsonrpc needs 'method:' (the JSON-RPC method name)")
+    _check_keys(file, keys, value, {"method", "params", "optional", "result"}, "jsonrpc")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("params", "optional"):
+        names = value.get(key) or []
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise CodegenError(file.at(*keys, key), f"{key} is a list of member names of the params object")
+        lists[key] = tuple(names)
+    both = set(lists["params"]) & set(lists["optional"])
+    if both:
+        raise CodegenError(file.at(*keys, "optional"), f"{sorted(both)[0]!r} is both required and optional")
+    result = value.get("result")
+    names = [result] if isinstance(result, str) else result
+    if result is not None and not (
+        isinstance(names, list) and names and all(isinstance(n, str) and is_python_name(n) for n in names)
+    ):
+        raise CodegenError(file.at(*keys, "result"), "result names a component, or lists components (a union)")
+    return JsonRpcCall(
+        method=value["method"],
+        params=lists["params"],
+        optional=lists["optional"],
+        result=tuple(names) if result is not None else (),
     )
 
 

@@ -78,7 +78,7 @@ def render_package(model: ClientModel) -> dict[str, str]:
     files: dict[str, str] = {
         "__init__.py": env.get_template("__init__.py.jinja").render(**common),
         "_client.py": env.get_template("_client.py.jinja").render(**common, client_methods=model.client_methods),
-        "_resources.py": env.get_template("_resources.py.jinja").render(**common),
+        "_resources.py": env.get_template("_resources.py.jinja").render(**common, group_facades=False),
         "_version.py": env.get_template("_version.py.jinja").render(
             header=header,
             version=model.version,
@@ -93,6 +93,8 @@ def render_package(model: ClientModel) -> dict[str, str]:
         SURFACE_FILE: render_surface(model.surface),
         "resources/__init__.py": env.get_template("resources__init__.py.jinja").render(header=header),
     }
+    if any(r.group is not None for r in model.resources):
+        files["_group_facades.py"] = env.get_template("_resources.py.jinja").render(**common, group_facades=True)
     group_template = env.get_template("group.py.jinja")
     for group in model.groups:
         files[f"resources/{group.name}.py"] = group_template.render(header=header, group=group)

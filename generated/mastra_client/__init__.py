@@ -13,14 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncMastraClient, MastraClient
 from ._resources import (
+    A2a,
+    A2aV1,
     Agent,
     AgentBuilderAction,
     AgentController,
     AgentControllerSession,
+    AsyncA2a,
+    AsyncA2aV1,
     AsyncAgent,
     AsyncAgentBuilderAction,
     AsyncAgentController,
     AsyncAgentControllerSession,
+    AsyncConversationItems,
+    AsyncConversations,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
     AsyncMemoryThread,
@@ -38,6 +44,8 @@ from ._resources import (
     AsyncWorkflowRun,
     AsyncWorkspace,
     AsyncWorkspaceSkillResource,
+    ConversationItems,
+    Conversations,
     DynamicWorkflow,
     McpServer,
     MemoryThread,
@@ -77,6 +85,7 @@ from ._runtime._errors import (
     ToolExecutionError,
     UnprocessableEntityError,
 )
+from ._runtime._jsonrpc import JsonRpcError
 from ._runtime._raw import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._runtime._response import validation_errors
 from ._runtime._server_version import ServerVersionCheck, ServerVersionWarning
@@ -97,6 +106,10 @@ __all__ = [
     "AsyncStreamedResponse",
     "AsyncWorkflowStream",
     "ClientTool",
+    "AsyncA2a",
+    "A2a",
+    "AsyncA2aV1",
+    "A2aV1",
     "AsyncAgent",
     "Agent",
     "AsyncAgentBuilderAction",
@@ -105,6 +118,12 @@ __all__ = [
     "AgentController",
     "AsyncAgentControllerSession",
     "AgentControllerSession",
+    "AsyncChannels",
+    "Channels",
+    "AsyncConversationItems",
+    "ConversationItems",
+    "AsyncConversations",
+    "Conversations",
     "AsyncDynamicWorkflow",
     "DynamicWorkflow",
     "AsyncMcpServer",
@@ -115,6 +134,8 @@ __all__ = [
     "Processor",
     "AsyncProcessorProvider",
     "ProcessorProvider",
+    "AsyncResponses",
+    "Responses",
     "AsyncStoredAgent",
     "StoredAgent",
     "AsyncStoredMcpClient",
@@ -143,6 +164,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "IncompleteStreamError",
+    "JsonRpcError",
     "InternalServerError",
     "MastraClient",
     "MastraError",
@@ -171,6 +193,10 @@ __all__ = [
 # Streams and client tools load with the first area that streams, or when named here:
 # most programs never pay for them at import.
 _LAZY: dict[str, str] = {
+    "AsyncChannels": "._group_facades",
+    "Channels": "._group_facades",
+    "AsyncResponses": "._group_facades",
+    "Responses": "._group_facades",
     "AgentStream": "._runtime._streams",
     "AgentStreamResult": "._runtime._stream_views",
     "AsyncAgentStream": "._runtime._streams",
@@ -196,6 +222,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
     from ._runtime._stream_views import AgentStreamResult, WorkflowStreamResult
     from ._runtime._streams import (
         AgentStream,

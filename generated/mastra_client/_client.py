@@ -13,12 +13,17 @@ import httpx
 
 from . import models as _models  # noqa: F401
 from ._resources import (
+    A2a,
+    A2aV1,
     Agent,
     AgentBuilderAction,
     AgentController,
+    AsyncA2a,
+    AsyncA2aV1,
     AsyncAgent,
     AsyncAgentBuilderAction,
     AsyncAgentController,
+    AsyncConversations,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
     AsyncMemoryThread,
@@ -34,6 +39,7 @@ from ._resources import (
     AsyncVector,
     AsyncWorkflow,
     AsyncWorkspace,
+    Conversations,
     DynamicWorkflow,
     McpServer,
     MemoryThread,
@@ -64,6 +70,7 @@ from ._runtime._types import (  # noqa: F401
 from ._version import SERVER_PACKAGES, __version__
 
 if TYPE_CHECKING:
+    from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
     from ._runtime._streams import (
         AsyncStream,
         Stream,
@@ -75,7 +82,6 @@ if TYPE_CHECKING:
     from .resources.agents import AgentsResource, AsyncAgentsResource
     from .resources.auth import AsyncAuthResource, AuthResource
     from .resources.background_tasks import AsyncBackgroundTasksResource, BackgroundTasksResource
-    from .resources.channels import AsyncChannelsResource, ChannelsResource
     from .resources.datasets import AsyncDatasetsResource, DatasetsResource
     from .resources.dynamic_workflows import AsyncDynamicWorkflowsResource, DynamicWorkflowsResource
     from .resources.editor import AsyncEditorResource, EditorResource
@@ -98,7 +104,6 @@ if TYPE_CHECKING:
         AsyncPromptBlockVersionsResource,
         PromptBlockVersionsResource,
     )
-    from .resources.responses import AsyncResponsesResource, ResponsesResource
     from .resources.schedules import AsyncSchedulesResource, SchedulesResource
     from .resources.scorer_versions import AsyncScorerVersionsResource, ScorerVersionsResource
     from .resources.scores import AsyncScoresResource, ScoresResource
@@ -259,11 +264,11 @@ class MastraClient(SyncAPIClient):
         return BackgroundTasksResource(self)
 
     @cached_property
-    def channels(self) -> ChannelsResource:
-        """Channels: every operation of this area."""
-        from .resources.channels import ChannelsResource
+    def channels(self) -> Channels:
+        """Channels: every operation of this area, and the client-js methods."""
+        from ._group_facades import Channels
 
-        return ChannelsResource(self)
+        return Channels(self)
 
     @cached_property
     def datasets(self) -> DatasetsResource:
@@ -357,11 +362,11 @@ class MastraClient(SyncAPIClient):
         return PromptBlockVersionsResource(self)
 
     @cached_property
-    def responses(self) -> ResponsesResource:
-        """Responses: every operation of this area."""
-        from .resources.responses import ResponsesResource
+    def responses(self) -> Responses:
+        """Responses: every operation of this area, and the client-js methods."""
+        from ._group_facades import Responses
 
-        return ResponsesResource(self)
+        return Responses(self)
 
     @cached_property
     def schedules(self) -> SchedulesResource:
@@ -468,6 +473,14 @@ class MastraClient(SyncAPIClient):
 
         return WorkspaceResource(self)
 
+    def get_a2a(self, agent_id: str) -> A2a:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+        return A2a(self, agent_id=agent_id)
+
+    def get_a2a_v1(self, agent_id: str) -> A2aV1:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+        return A2aV1(self, agent_id=agent_id)
+
     def get_agent(self, agent_id: str) -> Agent:
         """An agent of the server; every method is bound to its id."""
         return Agent(self, agent_id=agent_id)
@@ -479,6 +492,11 @@ class MastraClient(SyncAPIClient):
     def get_agent_controller(self, controller_id: str) -> AgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
         return AgentController(self, controller_id=controller_id)
+
+    @property
+    def conversations(self) -> Conversations:
+        """The OpenAI-compatible Conversations API (/v1/conversations): client.conversations."""
+        return Conversations(self)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflow:
         """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
@@ -10295,11 +10313,11 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncBackgroundTasksResource(self)
 
     @cached_property
-    def channels(self) -> AsyncChannelsResource:
-        """Channels: every operation of this area."""
-        from .resources.channels import AsyncChannelsResource
+    def channels(self) -> AsyncChannels:
+        """Channels: every operation of this area, and the client-js methods."""
+        from ._group_facades import AsyncChannels
 
-        return AsyncChannelsResource(self)
+        return AsyncChannels(self)
 
     @cached_property
     def datasets(self) -> AsyncDatasetsResource:
@@ -10393,11 +10411,11 @@ class AsyncMastraClient(AsyncAPIClient):
         return AsyncPromptBlockVersionsResource(self)
 
     @cached_property
-    def responses(self) -> AsyncResponsesResource:
-        """Responses: every operation of this area."""
-        from .resources.responses import AsyncResponsesResource
+    def responses(self) -> AsyncResponses:
+        """Responses: every operation of this area, and the client-js methods."""
+        from ._group_facades import AsyncResponses
 
-        return AsyncResponsesResource(self)
+        return AsyncResponses(self)
 
     @cached_property
     def schedules(self) -> AsyncSchedulesResource:
@@ -10504,6 +10522,14 @@ class AsyncMastraClient(AsyncAPIClient):
 
         return AsyncWorkspaceResource(self)
 
+    def get_a2a(self, agent_id: str) -> AsyncA2a:
+        """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+        return AsyncA2a(self, agent_id=agent_id)
+
+    def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1:
+        """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+        return AsyncA2aV1(self, agent_id=agent_id)
+
     def get_agent(self, agent_id: str) -> AsyncAgent:
         """An agent of the server; every method is bound to its id."""
         return AsyncAgent(self, agent_id=agent_id)
@@ -10515,6 +10541,11 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
         return AsyncAgentController(self, controller_id=controller_id)
+
+    @property
+    def conversations(self) -> AsyncConversations:
+        """The OpenAI-compatible Conversations API (/v1/conversations): client.conversations."""
+        return AsyncConversations(self)
 
     def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflow:
         """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""

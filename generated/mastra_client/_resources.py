@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 
 from . import models as _models  # noqa: F401
 from ._runtime._adapters import COERCERS, field_of, required_attribute  # noqa: F401
+from ._runtime._encoding import path_param  # noqa: F401
+from ._runtime._jsonrpc import async_rpc_call, rpc_call, rpc_params, rpc_result  # noqa: F401
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
@@ -25,6 +27,844 @@ if TYPE_CHECKING:
     )
     from ._runtime._tools import ClientToolsParam
     from ._runtime._types import FileTypes
+
+
+class A2a:
+    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+
+    def __init__(self, client: MastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"A2a(agent_id={self.agent_id!r})"
+
+    def get_agent_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_extended_agent_card(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aAgentCard:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "agent/getAuthenticatedExtendedCard",
+            rpc_params({}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aAgentCard = rpc_result(_envelope, _models.A2aAgentCard)
+        return _result
+
+    def send_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aMessage | _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/send``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "message/send",
+            rpc_params({"message": message, "configuration": configuration, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aMessage | _models.A2aTask = rpc_result(
+            _envelope, _models.A2aMessage | _models.A2aTask
+        )
+        return _result
+
+    def get_task(
+        self,
+        *,
+        id: Any,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/get",
+            rpc_params({"id": id, "historyLength": history_length, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
+
+    def cancel_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/cancel",
+            rpc_params({"id": id, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
+
+    def set_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        push_notification_config: Any,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfig:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/set",
+            rpc_params({"taskId": task_id, "pushNotificationConfig": push_notification_config}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
+
+    def get_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        push_notification_config_id: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfig:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/get",
+            rpc_params(
+                {
+                    "id": id,
+                    "pushNotificationConfigId": push_notification_config_id,
+                    "metadata": metadata,
+                }
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
+
+    def list_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfigList:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/list",
+            rpc_params({"id": id, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfigList = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfigList
+        )
+        return _result
+
+    def delete_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        push_notification_config_id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/delete",
+            rpc_params(
+                {
+                    "id": id,
+                    "pushNotificationConfigId": push_notification_config_id,
+                    "metadata": metadata,
+                }
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
+
+
+class A2aV1:
+    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+
+    def __init__(self, client: MastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"A2aV1(agent_id={self.agent_id!r})"
+
+    def get_agent_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def send_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "SendMessage",
+            rpc_params(
+                {
+                    "message": message,
+                    "configuration": configuration,
+                    "metadata": metadata,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def get_task(
+        self,
+        *,
+        id: Any,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``GetTask``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "GetTask",
+            rpc_params({"id": id, "historyLength": history_length, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def list_tasks(
+        self,
+        *,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        context_id: Any | NotGiven = NOT_GIVEN,
+        status: Any | NotGiven = NOT_GIVEN,
+        page_size: Any | NotGiven = NOT_GIVEN,
+        page_token: Any | NotGiven = NOT_GIVEN,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        status_timestamp_after: Any | NotGiven = NOT_GIVEN,
+        include_artifacts: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "ListTasks",
+            rpc_params(
+                {
+                    "tenant": tenant,
+                    "contextId": context_id,
+                    "status": status,
+                    "pageSize": page_size,
+                    "pageToken": page_token,
+                    "historyLength": history_length,
+                    "statusTimestampAfter": status_timestamp_after,
+                    "includeArtifacts": include_artifacts,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def cancel_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "CancelTask",
+            rpc_params({"id": id, "metadata": metadata, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def create_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any | NotGiven = NOT_GIVEN,
+        url: Any | NotGiven = NOT_GIVEN,
+        token: Any | NotGiven = NOT_GIVEN,
+        authentication: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "CreateTaskPushNotificationConfig",
+            rpc_params(
+                {
+                    "taskId": task_id,
+                    "id": id,
+                    "url": url,
+                    "token": token,
+                    "authentication": authentication,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def get_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "GetTaskPushNotificationConfig",
+            rpc_params({"taskId": task_id, "id": id, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def list_task_push_notification_configs(
+        self,
+        *,
+        task_id: Any,
+        page_size: Any | NotGiven = NOT_GIVEN,
+        page_token: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "ListTaskPushNotificationConfigs",
+            rpc_params(
+                {
+                    "taskId": task_id,
+                    "pageSize": page_size,
+                    "pageToken": page_token,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    def delete_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+        """
+        _envelope = rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "DeleteTaskPushNotificationConfig",
+            rpc_params({"taskId": task_id, "id": id, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
 
 
 class Agent:
@@ -3961,6 +4801,183 @@ class AgentControllerSession:
             priority=priority,
             source_id=source_id,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class ConversationItems:
+    """The items of a conversation: client.conversations.items."""
+
+    def __init__(self, client: MastraClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "ConversationItems()"
+
+    def list(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationItemsResponse:
+        """List conversation items
+
+        Returns OpenAI-style conversation items derived from the stored thread messages
+
+        ``GET /v1/conversations/{conversationId}/items``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.responses.list_v1_conversation_items(
+            conversation_id=conversation_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class Conversations:
+    """The OpenAI-compatible Conversations API (/v1/conversations): client.conversations."""
+
+    def __init__(self, client: MastraClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "Conversations()"
+
+    @property
+    def items(self) -> ConversationItems:
+        """The items of a conversation: client.conversations.items."""
+        return ConversationItems(self._client)
+
+    def create(
+        self,
+        *,
+        agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        conversation_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationsResponse:
+        """Create a conversation
+
+        Creates a new thread-backed conversation for agent-backed Responses API requests
+
+        ``POST /v1/conversations``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Mastra agent ID used to create the conversation thread
+            conversation_id: Optional conversation ID to use as the raw threadId
+            resource_id: Optional resource ID to associate with the conversation
+        """
+        return self._client.responses.create_v1_conversation(
+            request_context=request_context,
+            agent_id=agent_id,
+            conversation_id=conversation_id,
+            metadata=metadata,
+            resource_id=resource_id,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def retrieve(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1Conversation:
+        """Retrieve a conversation
+
+        Returns a conversation object backed by a Mastra memory thread
+
+        ``GET /v1/conversations/{conversationId}``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.responses.get_v1_conversation(
+            conversation_id=conversation_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def delete(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationDeleteResponse:
+        """Delete a conversation
+
+        Deletes a thread-backed conversation and its stored items
+
+        ``DELETE /v1/conversations/{conversationId}``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.responses.delete_v1_conversation(
+            conversation_id=conversation_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -10007,6 +11024,844 @@ class WorkspaceSkillResource:
         )
 
 
+class AsyncA2a:
+    """An agent over the A2A protocol (JSON-RPC 2.0 on POST /a2a/{agentId}): client.get_a2a(agent_id)."""
+
+    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AsyncA2a(agent_id={self.agent_id!r})"
+
+    async def get_agent_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return await self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return await self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_extended_agent_card(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aAgentCard:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "agent/getAuthenticatedExtendedCard",
+            rpc_params({}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aAgentCard = rpc_result(_envelope, _models.A2aAgentCard)
+        return _result
+
+    async def send_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aMessage | _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/send``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/send``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/send``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "message/send",
+            rpc_params({"message": message, "configuration": configuration, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aMessage | _models.A2aTask = rpc_result(
+            _envelope, _models.A2aMessage | _models.A2aTask
+        )
+        return _result
+
+    async def get_task(
+        self,
+        *,
+        id: Any,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/get``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``tasks/get``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/get``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/get",
+            rpc_params({"id": id, "historyLength": history_length, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
+
+    async def cancel_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTask:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/cancel``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/cancel``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/cancel",
+            rpc_params({"id": id, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTask = rpc_result(_envelope, _models.A2aTask)
+        return _result
+
+    async def set_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        push_notification_config: Any,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfig:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+            push_notification_config: ``params.pushNotificationConfig`` of the JSON-RPC call ``tasks/pushNotificationConfig/set``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/set",
+            rpc_params({"taskId": task_id, "pushNotificationConfig": push_notification_config}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
+
+    async def get_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        push_notification_config_id: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfig:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/get``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/get",
+            rpc_params(
+                {
+                    "id": id,
+                    "pushNotificationConfigId": push_notification_config_id,
+                    "metadata": metadata,
+                }
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfig = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfig
+        )
+        return _result
+
+    async def list_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aTaskPushNotificationConfigList:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/list``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/list",
+            rpc_params({"id": id, "metadata": metadata}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aTaskPushNotificationConfigList = rpc_result(
+            _envelope, _models.A2aTaskPushNotificationConfigList
+        )
+        return _result
+
+    async def delete_task_push_notification_config(
+        self,
+        *,
+        id: Any,
+        push_notification_config_id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            push_notification_config_id: ``params.pushNotificationConfigId`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/pushNotificationConfig/delete``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "tasks/pushNotificationConfig/delete",
+            rpc_params(
+                {
+                    "id": id,
+                    "pushNotificationConfigId": push_notification_config_id,
+                    "metadata": metadata,
+                }
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
+
+
+class AsyncA2aV1:
+    """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
+
+    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AsyncA2aV1(agent_id={self.agent_id!r})"
+
+    async def get_agent_card(
+        self,
+        *,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WellKnownAgentCardJsonResponse:
+        """Get agent card
+
+        Returns the agent card information for A2A protocol discovery
+
+        ``GET /.well-known/{agentId}/agent-card.json``
+        """
+        return await self._client.a2a.get_well_known_agent_card_json(
+            agent_id=self.agent_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def send_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``SendMessage``
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendMessage``
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendMessage``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendMessage``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "SendMessage",
+            rpc_params(
+                {
+                    "message": message,
+                    "configuration": configuration,
+                    "metadata": metadata,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def get_task(
+        self,
+        *,
+        id: Any,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``GetTask``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``GetTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTask``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "GetTask",
+            rpc_params({"id": id, "historyLength": history_length, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def list_tasks(
+        self,
+        *,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        context_id: Any | NotGiven = NOT_GIVEN,
+        status: Any | NotGiven = NOT_GIVEN,
+        page_size: Any | NotGiven = NOT_GIVEN,
+        page_token: Any | NotGiven = NOT_GIVEN,
+        history_length: Any | NotGiven = NOT_GIVEN,
+        status_timestamp_after: Any | NotGiven = NOT_GIVEN,
+        include_artifacts: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTasks``
+            context_id: ``params.contextId`` of the JSON-RPC call ``ListTasks``
+            status: ``params.status`` of the JSON-RPC call ``ListTasks``
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTasks``
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTasks``
+            history_length: ``params.historyLength`` of the JSON-RPC call ``ListTasks``
+            status_timestamp_after: ``params.statusTimestampAfter`` of the JSON-RPC call ``ListTasks``
+            include_artifacts: ``params.includeArtifacts`` of the JSON-RPC call ``ListTasks``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "ListTasks",
+            rpc_params(
+                {
+                    "tenant": tenant,
+                    "contextId": context_id,
+                    "status": status,
+                    "pageSize": page_size,
+                    "pageToken": page_token,
+                    "historyLength": history_length,
+                    "statusTimestampAfter": status_timestamp_after,
+                    "includeArtifacts": include_artifacts,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def cancel_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``CancelTask``
+            metadata: ``params.metadata`` of the JSON-RPC call ``CancelTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``CancelTask``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "CancelTask",
+            rpc_params({"id": id, "metadata": metadata, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def create_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any | NotGiven = NOT_GIVEN,
+        url: Any | NotGiven = NOT_GIVEN,
+        token: Any | NotGiven = NOT_GIVEN,
+        authentication: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            url: ``params.url`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            token: ``params.token`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            authentication: ``params.authentication`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``CreateTaskPushNotificationConfig``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "CreateTaskPushNotificationConfig",
+            rpc_params(
+                {
+                    "taskId": task_id,
+                    "id": id,
+                    "url": url,
+                    "token": token,
+                    "authentication": authentication,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def get_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``GetTaskPushNotificationConfig``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "GetTaskPushNotificationConfig",
+            rpc_params({"taskId": task_id, "id": id, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def list_task_push_notification_configs(
+        self,
+        *,
+        task_id: Any,
+        page_size: Any | NotGiven = NOT_GIVEN,
+        page_token: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.A2aV1Object:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            page_size: ``params.pageSize`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            page_token: ``params.pageToken`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+            tenant: ``params.tenant`` of the JSON-RPC call ``ListTaskPushNotificationConfigs``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "ListTaskPushNotificationConfigs",
+            rpc_params(
+                {
+                    "taskId": task_id,
+                    "pageSize": page_size,
+                    "pageToken": page_token,
+                    "tenant": tenant,
+                }
+            ),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
+        return _result
+
+    async def delete_task_push_notification_config(
+        self,
+        *,
+        task_id: Any,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            task_id: ``params.taskId`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            id: ``params.id`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+            tenant: ``params.tenant`` of the JSON-RPC call ``DeleteTaskPushNotificationConfig``
+        """
+        _envelope = await async_rpc_call(
+            self._client,
+            f"/a2a/{path_param(self.agent_id)}",
+            "DeleteTaskPushNotificationConfig",
+            rpc_params({"taskId": task_id, "id": id, "tenant": tenant}),
+            extra_headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _result: Any = rpc_result(_envelope, Any)
+        return _result
+
+
 class AsyncAgent:
     """An agent of the server; every method is bound to its id."""
 
@@ -13945,6 +15800,183 @@ class AsyncAgentControllerSession:
             priority=priority,
             source_id=source_id,
             retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncConversationItems:
+    """The items of a conversation: client.conversations.items."""
+
+    def __init__(self, client: AsyncMastraClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "AsyncConversationItems()"
+
+    async def list(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationItemsResponse:
+        """List conversation items
+
+        Returns OpenAI-style conversation items derived from the stored thread messages
+
+        ``GET /v1/conversations/{conversationId}/items``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.responses.list_v1_conversation_items(
+            conversation_id=conversation_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncConversations:
+    """The OpenAI-compatible Conversations API (/v1/conversations): client.conversations."""
+
+    def __init__(self, client: AsyncMastraClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "AsyncConversations()"
+
+    @property
+    def items(self) -> AsyncConversationItems:
+        """The items of a conversation: client.conversations.items."""
+        return AsyncConversationItems(self._client)
+
+    async def create(
+        self,
+        *,
+        agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        conversation_id: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        title: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationsResponse:
+        """Create a conversation
+
+        Creates a new thread-backed conversation for agent-backed Responses API requests
+
+        ``POST /v1/conversations``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Mastra agent ID used to create the conversation thread
+            conversation_id: Optional conversation ID to use as the raw threadId
+            resource_id: Optional resource ID to associate with the conversation
+        """
+        return await self._client.responses.create_v1_conversation(
+            request_context=request_context,
+            agent_id=agent_id,
+            conversation_id=conversation_id,
+            metadata=metadata,
+            resource_id=resource_id,
+            title=title,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def retrieve(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1Conversation:
+        """Retrieve a conversation
+
+        Returns a conversation object backed by a Mastra memory thread
+
+        ``GET /v1/conversations/{conversationId}``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.responses.get_v1_conversation(
+            conversation_id=conversation_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def delete(
+        self,
+        conversation_id: str,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.V1ConversationDeleteResponse:
+        """Delete a conversation
+
+        Deletes a thread-backed conversation and its stored items
+
+        ``DELETE /v1/conversations/{conversationId}``
+
+        Args:
+            conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.responses.delete_v1_conversation(
+            conversation_id=conversation_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2080 names: importing
+``Agent`` (and the shared one), not all 2097 names: importing
 them all at once would cost about a second.
 """
 
@@ -13,6 +13,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _MODULE_OF: dict[str, str] = {
+    "A2aAgentCard": "_shared",
+    "A2aArtifact": "_shared",
+    "A2aArtifactPart": "_shared",
+    "A2aMessage": "_shared",
+    "A2aMessagePart": "_shared",
+    "A2aPart": "_shared",
+    "A2aPushNotificationConfig": "_shared",
     "A2aRequestAgentGetAuthenticatedExtendedCard": "a2a",
     "A2aRequestMessageSend": "a2a",
     "A2aRequestMessageSendParams": "a2a",
@@ -46,6 +53,16 @@ _MODULE_OF: dict[str, str] = {
     "A2aRequestTasksPushNotificationConfigSetParamsPushNotificationConfig": "a2a",
     "A2aRequestTasksResubscribe": "a2a",
     "A2aRequestTasksResubscribeParams": "a2a",
+    "A2aTask": "_shared",
+    "A2aTaskArtifact": "_shared",
+    "A2aTaskHistory": "_shared",
+    "A2aTaskPushNotificationConfig": "_shared",
+    "A2aTaskPushNotificationConfigList": "_shared",
+    "A2aTaskPushNotificationConfigListItem": "_shared",
+    "A2aTaskPushNotificationConfigPushNotificationConfig": "_shared",
+    "A2aTaskStatus": "_shared",
+    "A2aTaskStatusMessage": "_shared",
+    "A2aV1Object": "_shared",
     "AbortChunk": "_streams",
     "Agent": "agents",
     "AgentAgentsValue": "_shared",
@@ -2112,6 +2129,57 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from ._shared import (
+        A2aAgentCard as A2aAgentCard,
+    )
+    from ._shared import (
+        A2aArtifact as A2aArtifact,
+    )
+    from ._shared import (
+        A2aArtifactPart as A2aArtifactPart,
+    )
+    from ._shared import (
+        A2aMessage as A2aMessage,
+    )
+    from ._shared import (
+        A2aMessagePart as A2aMessagePart,
+    )
+    from ._shared import (
+        A2aPart as A2aPart,
+    )
+    from ._shared import (
+        A2aPushNotificationConfig as A2aPushNotificationConfig,
+    )
+    from ._shared import (
+        A2aTask as A2aTask,
+    )
+    from ._shared import (
+        A2aTaskArtifact as A2aTaskArtifact,
+    )
+    from ._shared import (
+        A2aTaskHistory as A2aTaskHistory,
+    )
+    from ._shared import (
+        A2aTaskPushNotificationConfig as A2aTaskPushNotificationConfig,
+    )
+    from ._shared import (
+        A2aTaskPushNotificationConfigList as A2aTaskPushNotificationConfigList,
+    )
+    from ._shared import (
+        A2aTaskPushNotificationConfigListItem as A2aTaskPushNotificationConfigListItem,
+    )
+    from ._shared import (
+        A2aTaskPushNotificationConfigPushNotificationConfig as A2aTaskPushNotificationConfigPushNotificationConfig,
+    )
+    from ._shared import (
+        A2aTaskStatus as A2aTaskStatus,
+    )
+    from ._shared import (
+        A2aTaskStatusMessage as A2aTaskStatusMessage,
+    )
+    from ._shared import (
+        A2aV1Object as A2aV1Object,
+    )
     from ._shared import (
         AgentAgentsValue as AgentAgentsValue,
     )

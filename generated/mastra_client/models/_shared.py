@@ -9,6 +9,166 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 from .._runtime._open_enum import OpenEnum
 
 
+class A2aAgentCard(BaseModel):
+    """
+    An A2A agent card (the extended card of agent/getAuthenticatedExtendedCard).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    capabilities: dict[str, Any] | None = None
+    default_input_modes: list[str] | None = Field(None, alias="defaultInputModes")
+    default_output_modes: list[str] | None = Field(None, alias="defaultOutputModes")
+    description: str | None = None
+    name: str
+    protocol_version: str | None = Field(None, alias="protocolVersion")
+    skills: list[dict[str, Any]] | None = None
+    url: str | None = None
+    version: str | None = None
+
+
+class A2aArtifact(BaseModel):
+    """
+    An output of a task.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    artifact_id: str = Field(..., alias="artifactId")
+    description: str | None = None
+    metadata: dict[str, Any] | None = None
+    name: str | None = None
+    parts: list[A2aPart]
+
+
+class A2aMessage(BaseModel):
+    """
+    An A2A message (kind "message") from the user or the agent.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    context_id: str | None = Field(None, alias="contextId")
+    extensions: list[str] | None = None
+    kind: Literal["message"]
+    message_id: str = Field(..., alias="messageId")
+    metadata: dict[str, Any] | None = None
+    parts: list[A2aPart]
+    reference_task_ids: list[str] | None = Field(None, alias="referenceTaskIds")
+    role: str
+    """
+    user or agent
+    """
+    task_id: str | None = Field(None, alias="taskId")
+
+
+class A2aPart(BaseModel):
+    """
+    A part of an A2A message or artifact: kind text (text), file (file) or data (data).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    data: dict[str, Any] | None = None
+    file: dict[str, Any] | None = None
+    kind: str
+    """
+    text, file or data
+    """
+    metadata: dict[str, Any] | None = None
+    text: str | None = None
+
+
+class A2aPushNotificationConfig(BaseModel):
+    """
+    Where the agent posts a task's updates.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    authentication: dict[str, Any] | None = None
+    id: str | None = None
+    token: str | None = None
+    url: str
+
+
+class A2aTask(BaseModel):
+    """
+    An A2A task (kind "task") with its status, history and artifacts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    artifacts: list[A2aArtifact] | None = None
+    context_id: str = Field(..., alias="contextId")
+    history: list[A2aMessage] | None = None
+    id: str
+    kind: Literal["task"]
+    metadata: dict[str, Any] | None = None
+    status: A2aTaskStatus
+
+
+class A2aTaskPushNotificationConfig(BaseModel):
+    """
+    A task's push notification configuration.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    push_notification_config: A2aPushNotificationConfig = Field(..., alias="pushNotificationConfig")
+    task_id: str = Field(..., alias="taskId")
+
+
+class A2aTaskPushNotificationConfigList(RootModel[list[A2aTaskPushNotificationConfig]]):
+    """
+    The push notification configurations of a task.
+    """
+
+    root: list[A2aTaskPushNotificationConfig]
+    """
+    The push notification configurations of a task.
+    """
+
+
+class A2aTaskStatus(BaseModel):
+    """
+    Where a task is: submitted, working, input-required, completed, canceled, failed...
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: A2aMessage | None = None
+    state: str
+    timestamp: str | None = None
+
+
+class A2aV1Object(BaseModel):
+    """
+    An A2A v1.0 object (Task, SendMessageResponse, ListTasksResponse...) as sent: protobuf JSON, camelCase.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+
+
 class AgentAgentsValue(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2499,6 +2659,13 @@ AgentStreamRequestProviderOptionsValueValue.model_rebuild()
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
+A2aArtifactPart = A2aPart
+A2aMessagePart = A2aPart
+A2aTaskArtifact = A2aArtifact
+A2aTaskHistory = A2aMessage
+A2aTaskPushNotificationConfigListItem = A2aTaskPushNotificationConfig
+A2aTaskPushNotificationConfigPushNotificationConfig = A2aPushNotificationConfig
+A2aTaskStatusMessage = A2aMessage
 AgentApproveToolCallGenerateResponseToolCall = ToolCallChunk
 AgentApproveToolCallGenerateResponseToolResult = ToolResultChunk
 AgentApproveToolCallGenerateResponseTotalUsage = AgentUsage

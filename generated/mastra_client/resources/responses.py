@@ -27,6 +27,7 @@ class ResponsesResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         conversation_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
@@ -47,10 +48,17 @@ class ResponsesResource:
         ``POST /v1/conversations``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agent_id: Mastra agent ID used to create the conversation thread
             conversation_id: Optional conversation ID to use as the raw threadId
             resource_id: Optional resource ID to associate with the conversation
         """
+        check_params(
+            ResponsesResource.create_v1_conversation,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.V1ConversationsRequest,
             {
@@ -65,7 +73,14 @@ class ResponsesResource:
         _response = self._client.request(
             "POST",
             "/v1/conversations",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -91,6 +106,7 @@ class ResponsesResource:
         self,
         *,
         input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
@@ -118,10 +134,17 @@ class ResponsesResource:
         ``POST /v1/responses``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
             model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
         """
+        check_params(
+            ResponsesResource.create_v1_response,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.V1ResponsesRequest,
             {
@@ -141,7 +164,14 @@ class ResponsesResource:
         _response = self._client.request(
             "POST",
             "/v1/responses",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -167,6 +197,7 @@ class ResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -183,18 +214,27 @@ class ResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ResponsesResource.delete_v1_conversation,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/v1/conversations/{path_param(conversation_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -220,6 +260,7 @@ class ResponsesResource:
         self,
         response_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -236,18 +277,27 @@ class ResponsesResource:
 
         Args:
             response_id: Unique identifier for the stored response
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ResponsesResource.delete_v1_response,
             {
                 "response_id": response_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "DELETE",
             f"/v1/responses/{path_param(response_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -273,6 +323,7 @@ class ResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -289,18 +340,27 @@ class ResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ResponsesResource.get_v1_conversation,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -326,6 +386,7 @@ class ResponsesResource:
         self,
         response_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -342,18 +403,27 @@ class ResponsesResource:
 
         Args:
             response_id: Unique identifier for the stored response
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ResponsesResource.get_v1_response,
             {
                 "response_id": response_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/v1/responses/{path_param(response_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -379,6 +449,7 @@ class ResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -395,18 +466,27 @@ class ResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             ResponsesResource.list_v1_conversation_items,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}/items",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -439,6 +519,7 @@ class AsyncResponsesResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         conversation_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
@@ -459,10 +540,17 @@ class AsyncResponsesResource:
         ``POST /v1/conversations``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agent_id: Mastra agent ID used to create the conversation thread
             conversation_id: Optional conversation ID to use as the raw threadId
             resource_id: Optional resource ID to associate with the conversation
         """
+        check_params(
+            AsyncResponsesResource.create_v1_conversation,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.V1ConversationsRequest,
             {
@@ -477,7 +565,14 @@ class AsyncResponsesResource:
         _response = await self._client.request(
             "POST",
             "/v1/conversations",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -503,6 +598,7 @@ class AsyncResponsesResource:
         self,
         *,
         input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
@@ -530,10 +626,17 @@ class AsyncResponsesResource:
         ``POST /v1/responses``
 
         Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
             conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
             model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
         """
+        check_params(
+            AsyncResponsesResource.create_v1_response,
+            {
+                "request_context": request_context,
+            },
+        )
         _body = build_body(
             _models.V1ResponsesRequest,
             {
@@ -553,7 +656,14 @@ class AsyncResponsesResource:
         _response = await self._client.request(
             "POST",
             "/v1/responses",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -579,6 +689,7 @@ class AsyncResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -595,18 +706,27 @@ class AsyncResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncResponsesResource.delete_v1_conversation,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/v1/conversations/{path_param(conversation_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -632,6 +752,7 @@ class AsyncResponsesResource:
         self,
         response_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -648,18 +769,27 @@ class AsyncResponsesResource:
 
         Args:
             response_id: Unique identifier for the stored response
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncResponsesResource.delete_v1_response,
             {
                 "response_id": response_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "DELETE",
             f"/v1/responses/{path_param(response_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -685,6 +815,7 @@ class AsyncResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -701,18 +832,27 @@ class AsyncResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncResponsesResource.get_v1_conversation,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -738,6 +878,7 @@ class AsyncResponsesResource:
         self,
         response_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -754,18 +895,27 @@ class AsyncResponsesResource:
 
         Args:
             response_id: Unique identifier for the stored response
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncResponsesResource.get_v1_response,
             {
                 "response_id": response_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/v1/responses/{path_param(response_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -791,6 +941,7 @@ class AsyncResponsesResource:
         self,
         conversation_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -807,18 +958,27 @@ class AsyncResponsesResource:
 
         Args:
             conversation_id: Unique identifier for the conversation thread
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncResponsesResource.list_v1_conversation_items,
             {
                 "conversation_id": conversation_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/v1/conversations/{path_param(conversation_id)}/items",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

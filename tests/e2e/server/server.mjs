@@ -742,11 +742,18 @@ const mastra = new Mastra({
 }
 // --- end issue 15: stored ---
 
+// --- issue 15: protocols ---
+// A2A keeps its tasks in the server adapter's task store: without one, message/send and
+// tasks/get fail inside the handler (this.loadWithVersion of undefined).
+const { InMemoryTaskStore } = await import('@mastra/server/a2a/store');
+const a2aTaskStore = new InMemoryTaskStore();
+// --- end issue 15: protocols ---
+
 const app = new Hono();
 // Liveness probe outside /api, so it is not part of the OpenAPI document.
 app.get('/health', (c) => c.text('ok'));
 
-const mastraServer = new MastraServer({ app, mastra, openapiPath: '/openapi.json' });
+const mastraServer = new MastraServer({ app, mastra, openapiPath: '/openapi.json', taskStore: a2aTaskStore }); // taskStore: issue 15 protocols
 await mastraServer.init();
 
 const httpServer = serve({ fetch: app.fetch, hostname: HOST, port: PORT }, (info) => {
