@@ -72,7 +72,8 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> ModelSource:
                 keep_model_order=True,
                 formatters=[],
                 capitalise_enum_members=True,
-                apply_default_values_for_required_fields=True,  # a required field with a default (zod's .default()) may be left out
+                # A required field with a default (zod's .default()) may be left out of a request.
+                apply_default_values_for_required_fields=True,
             )
         except Exception as exc:  # the library raises many types; all mean "bad schema"
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
