@@ -14,13 +14,14 @@ import httpx
 from . import models as _models  # noqa: F401
 from ._resources import (
     Agent,
-    AgentBuilderAction,
+    AgentBuilder,
     AgentController,
     AsyncAgent,
-    AsyncAgentBuilderAction,
+    AsyncAgentBuilder,
     AsyncAgentController,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
+    AsyncMcpTool,
     AsyncMemoryThread,
     AsyncProcessor,
     AsyncProcessorProvider,
@@ -36,6 +37,7 @@ from ._resources import (
     AsyncWorkspace,
     DynamicWorkflow,
     McpServer,
+    McpTool,
     MemoryThread,
     Processor,
     ProcessorProvider,
@@ -472,9 +474,9 @@ class MastraClient(SyncAPIClient):
         """An agent of the server; every method is bound to its id."""
         return Agent(self, agent_id=agent_id)
 
-    def get_agent_builder_action(self, action_id: str) -> AgentBuilderAction:
+    def get_agent_builder_action(self, action_id: str) -> AgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""
-        return AgentBuilderAction(self, action_id=action_id)
+        return AgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
@@ -487,6 +489,10 @@ class MastraClient(SyncAPIClient):
     def get_mcp_server(self, server_id: str) -> McpServer:
         """An MCP server hosted by Mastra."""
         return McpServer(self, server_id=server_id)
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpTool:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        return McpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> MemoryThread:
         """A conversation thread in an agent's memory."""
@@ -972,6 +978,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -992,9 +999,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.create_thread(
             agent_id=agent_id,
+            request_context=request_context,
             resource_id=resource_id,
             metadata=metadata,
             thread_id=thread_id,
@@ -3009,6 +3018,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3025,9 +3035,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.get_config(
             agent_id=agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4799,7 +4811,7 @@ class MastraClient(SyncAPIClient):
 
         ``GET /agents/providers``
         """
-        return self.agents.list_providers(
+        return self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6673,6 +6685,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6694,6 +6707,7 @@ class MastraClient(SyncAPIClient):
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.list_threads(
             page=page,
@@ -6702,6 +6716,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6720,6 +6735,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6736,6 +6752,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8021,6 +8038,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8045,6 +8063,7 @@ class MastraClient(SyncAPIClient):
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -8056,6 +8075,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8078,6 +8098,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8097,6 +8118,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9291,6 +9313,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -9308,9 +9331,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.save_messages(
             agent_id=agent_id,
+            request_context=request_context,
             messages=messages,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -10508,9 +10533,9 @@ class AsyncMastraClient(AsyncAPIClient):
         """An agent of the server; every method is bound to its id."""
         return AsyncAgent(self, agent_id=agent_id)
 
-    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderAction:
+    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""
-        return AsyncAgentBuilderAction(self, action_id=action_id)
+        return AsyncAgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
@@ -10523,6 +10548,10 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_mcp_server(self, server_id: str) -> AsyncMcpServer:
         """An MCP server hosted by Mastra."""
         return AsyncMcpServer(self, server_id=server_id)
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpTool:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        return AsyncMcpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> AsyncMemoryThread:
         """A conversation thread in an agent's memory."""
@@ -11008,6 +11037,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -11028,9 +11058,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.create_thread(
             agent_id=agent_id,
+            request_context=request_context,
             resource_id=resource_id,
             metadata=metadata,
             thread_id=thread_id,
@@ -13045,6 +13077,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13061,9 +13094,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.get_config(
             agent_id=agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14835,7 +14870,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
         ``GET /agents/providers``
         """
-        return await self.agents.list_providers(
+        return await self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16709,6 +16744,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16730,6 +16766,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.list_threads(
             page=page,
@@ -16738,6 +16775,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16756,6 +16794,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16772,6 +16811,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -18057,6 +18097,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18081,6 +18122,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -18092,6 +18134,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -18114,6 +18157,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18133,6 +18177,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19327,6 +19372,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -19344,9 +19390,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.save_messages(
             agent_id=agent_id,
+            request_context=request_context,
             messages=messages,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,

@@ -37,11 +37,17 @@ class Agent:
     def __repr__(self) -> str:
         return f"Agent(agent_id={self.agent_id!r})"
 
+    @property
+    def voice(self) -> AgentVoice:
+        """The voice of an agent (speech to text and back), reached as agent.voice."""
+        return AgentVoice(self._client, agent_id=self.agent_id)
+
     def details(
         self,
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -59,11 +65,13 @@ class Agent:
         Args:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1384,6 +1392,7 @@ class Agent:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1400,10 +1409,12 @@ class Agent:
 
         Args:
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1691,6 +1702,7 @@ class Agent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1712,6 +1724,7 @@ class Agent:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
@@ -1721,6 +1734,7 @@ class Agent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1739,6 +1753,7 @@ class Agent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1756,6 +1771,7 @@ class Agent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -1985,6 +2001,7 @@ class Agent:
     def get_speakers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1998,9 +2015,13 @@ class Agent:
         Returns available voice speakers for the specified agent
 
         ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2013,6 +2034,7 @@ class Agent:
     def get_listener(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2026,9 +2048,13 @@ class Agent:
         Returns the voice listener configuration for the agent
 
         ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2110,8 +2136,221 @@ class Agent:
             max_response_bytes=max_response_bytes,
         )
 
+    def read_plan(
+        self,
+        path: str,
+        *,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
 
-class AgentBuilderAction:
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            path: Relative path to a markdown plan under .mastracode/plans/
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.read_plan(
+            agent_id=self.agent_id,
+            path=path,
+            status=status,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def generate_legacy(
+        self,
+        *,
+        messages: Sequence[Any] | str,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
+        ]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        resourceid: str | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """[DEPRECATED] Generate with legacy format
+
+        Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
+
+        ``POST /agents/{agentId}/generate-legacy``
+        """
+        return self._client.agents.generate_legacy(
+            agent_id=self.agent_id,
+            messages=messages,
+            active_tools=active_tools,
+            client_tools=client_tools,
+            context=context,
+            instructions=instructions,
+            max_steps=max_steps,
+            memory=memory,
+            model=model,
+            model_settings=model_settings,
+            output=output,
+            provider_options=provider_options,
+            request_context=request_context,
+            require_tool_approval=require_tool_approval,
+            resource_id=resource_id,
+            resourceid=resourceid,
+            return_scorer_data=return_scorer_data,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            scorers=scorers,
+            stop_when=stop_when,
+            structured_output=structured_output,
+            system=system,
+            thread_id=thread_id,
+            tool_choice=tool_choice,
+            toolsets=toolsets,
+            tracing_options=tracing_options,
+            until_idle=until_idle,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def browser_session(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        return self._client.agents.browser_session(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def close_browser(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        return self._client.agents.close_browser(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
     def __init__(self, client: MastraClient, action_id: str) -> None:
@@ -2119,7 +2358,7 @@ class AgentBuilderAction:
         self.action_id = action_id
 
     def __repr__(self) -> str:
-        return f"AgentBuilderAction(action_id={self.action_id!r})"
+        return f"AgentBuilder(action_id={self.action_id!r})"
 
     def details(
         self,
@@ -2698,6 +2937,39 @@ class AgentBuilderAction:
             run_id=run_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe agent-builder action stream with legacy format
+
+        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+
+        ``POST /agent-builder/{actionId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe_stream_legacy(
+            action_id=self.action_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -3971,6 +4243,155 @@ class AgentControllerSession:
         )
 
 
+class AgentVoice:
+    """The voice of an agent (speech to text and back), reached as agent.voice."""
+
+    def __init__(self, client: MastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AgentVoice(agent_id={self.agent_id!r})"
+
+    def speak(
+        self,
+        text: str,
+        *,
+        speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Generate speech
+
+        Generates speech audio from text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/speak``
+        """
+        return self._client.agents.voice_speak(
+            agent_id=self.agent_id,
+            text=text,
+            speaker_id=speaker_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def listen(
+        self,
+        audio: FileTypes,
+        *,
+        options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentVoiceListenResponse:
+        """Transcribe speech
+
+        Transcribes speech audio to text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/listen``
+
+        Args:
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
+        """
+        return self._client.agents.voice_listen(
+            agent_id=self.agent_id,
+            audio=audio,
+            options=options,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_speakers(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> list[_models.AgentSpeakersResponseItem]:
+        """Get voice speakers
+
+        Returns available voice speakers for the specified agent
+
+        ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.list_voice_speakers(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_listener(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Get voice listener
+
+        Returns the voice listener configuration for the agent
+
+        ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.get_voice_listener(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class DynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
 
@@ -4080,6 +4501,7 @@ class McpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4096,10 +4518,12 @@ class McpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4113,6 +4537,7 @@ class McpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -4131,10 +4556,12 @@ class McpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             data=data,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -4210,6 +4637,90 @@ class McpServer:
         )
 
 
+class McpTool:
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+
+    def __init__(self, client: MastraClient, server_id: str, tool_id: str) -> None:
+        self._client = client
+        self.server_id = server_id
+        self.tool_id = tool_id
+
+    def __repr__(self) -> str:
+        return f"McpTool(server_id={self.server_id!r}, tool_id={self.tool_id!r})"
+
+    def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpTool:
+        """Get MCP server tool details
+
+        Returns detailed information about a specific tool on the MCP server
+
+        ``GET /mcp/{serverId}/tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.mcp.get_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def execute(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        data: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpToolExecuteResponse:
+        """Execute MCP server tool
+
+        Executes a tool on the specified MCP server with the provided arguments
+
+        ``POST /mcp/{serverId}/tools/{toolId}/execute``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.mcp.execute_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            data=data,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class MemoryThread:
     """A conversation thread in an agent's memory."""
 
@@ -4225,6 +4736,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4241,11 +4753,13 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.get_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4258,6 +4772,7 @@ class MemoryThread:
     def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -4275,10 +4790,14 @@ class MemoryThread:
         Updates a conversation thread
 
         ``PATCH /memory/threads/{threadId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.update_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             resource_id=resource_id,
             title=title,
@@ -4340,6 +4859,7 @@ class MemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4362,6 +4882,7 @@ class MemoryThread:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -4373,6 +4894,7 @@ class MemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4393,6 +4915,7 @@ class MemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -4412,6 +4935,7 @@ class MemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4430,6 +4954,7 @@ class MemoryThread:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -4447,10 +4972,12 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             message_ids=message_ids,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -4465,6 +4992,7 @@ class MemoryThread:
     def clone(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -4484,10 +5012,14 @@ class MemoryThread:
         Creates a copy of a conversation thread with all its messages
 
         ``POST /memory/threads/{threadId}/clone``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.clone_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             new_thread_id=new_thread_id,
             options=options,
@@ -4507,6 +5039,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -4521,10 +5054,14 @@ class MemoryThread:
         Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.transfer_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
+            request_context=request_context,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -6963,6 +7500,7 @@ class Tool:
     def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6976,9 +7514,13 @@ class Tool:
         Returns details for a specific tool including its schema and configuration
 
         ``GET /tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.tools.get_tool(
             tool_id=self.tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7557,6 +8099,7 @@ class Vector:
         self,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7573,10 +8116,12 @@ class Vector:
 
         Args:
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.vectors.get_index(
             vector_name=self.vector_name,
             index_name=index_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7589,6 +8134,7 @@ class Vector:
     def get_indexes(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7602,9 +8148,13 @@ class Vector:
         Returns a list of all indexes in the vector store
 
         ``GET /vector/{vectorName}/indexes``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.vectors.list_indexes(
             vector_name=self.vector_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7775,6 +8325,7 @@ class Workflow:
     def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7788,9 +8339,13 @@ class Workflow:
         Returns details for a specific workflow
 
         ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7824,6 +8379,7 @@ class Workflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7847,6 +8403,7 @@ class Workflow:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -7858,6 +8415,7 @@ class Workflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -7891,6 +8449,7 @@ class Workflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7910,6 +8469,7 @@ class Workflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -7925,6 +8485,7 @@ class Workflow:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7943,12 +8504,14 @@ class Workflow:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8735,6 +9298,90 @@ class Workflow:
             max_response_bytes=max_response_bytes,
         )
 
+    def stream_legacy(
+        self,
+        *,
+        run_id: str,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class WorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
@@ -8752,6 +9399,7 @@ class WorkflowRun:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8769,12 +9417,14 @@ class WorkflowRun:
         Args:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9462,6 +10112,113 @@ class WorkflowRun:
             max_response_bytes=max_response_bytes,
         )
 
+    def cancel_run(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowRunCancelResponse:
+        """Cancel workflow run
+
+        Cancels an in-progress workflow execution
+
+        ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+        """
+        return self._client.workflows.cancel_run(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_legacy(
+        self,
+        *,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class Workspace:
     """A workspace of the server (its filesystem, search index and skills), by id."""
@@ -10017,11 +10774,17 @@ class AsyncAgent:
     def __repr__(self) -> str:
         return f"AsyncAgent(agent_id={self.agent_id!r})"
 
+    @property
+    def voice(self) -> AsyncAgentVoice:
+        """The voice of an agent (speech to text and back), reached as agent.voice."""
+        return AsyncAgentVoice(self._client, agent_id=self.agent_id)
+
     async def details(
         self,
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -10039,11 +10802,13 @@ class AsyncAgent:
         Args:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -11364,6 +12129,7 @@ class AsyncAgent:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -11380,10 +12146,12 @@ class AsyncAgent:
 
         Args:
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -11671,6 +12439,7 @@ class AsyncAgent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -11692,6 +12461,7 @@ class AsyncAgent:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
@@ -11701,6 +12471,7 @@ class AsyncAgent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -11719,6 +12490,7 @@ class AsyncAgent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -11736,6 +12508,7 @@ class AsyncAgent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -11965,6 +12738,7 @@ class AsyncAgent:
     async def get_speakers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -11978,9 +12752,13 @@ class AsyncAgent:
         Returns available voice speakers for the specified agent
 
         ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -11993,6 +12771,7 @@ class AsyncAgent:
     async def get_listener(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -12006,9 +12785,13 @@ class AsyncAgent:
         Returns the voice listener configuration for the agent
 
         ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -12090,8 +12873,221 @@ class AsyncAgent:
             max_response_bytes=max_response_bytes,
         )
 
+    async def read_plan(
+        self,
+        path: str,
+        *,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
 
-class AsyncAgentBuilderAction:
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            path: Relative path to a markdown plan under .mastracode/plans/
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.read_plan(
+            agent_id=self.agent_id,
+            path=path,
+            status=status,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def generate_legacy(
+        self,
+        *,
+        messages: Sequence[Any] | str,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
+        ]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        resourceid: str | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """[DEPRECATED] Generate with legacy format
+
+        Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
+
+        ``POST /agents/{agentId}/generate-legacy``
+        """
+        return await self._client.agents.generate_legacy(
+            agent_id=self.agent_id,
+            messages=messages,
+            active_tools=active_tools,
+            client_tools=client_tools,
+            context=context,
+            instructions=instructions,
+            max_steps=max_steps,
+            memory=memory,
+            model=model,
+            model_settings=model_settings,
+            output=output,
+            provider_options=provider_options,
+            request_context=request_context,
+            require_tool_approval=require_tool_approval,
+            resource_id=resource_id,
+            resourceid=resourceid,
+            return_scorer_data=return_scorer_data,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            scorers=scorers,
+            stop_when=stop_when,
+            structured_output=structured_output,
+            system=system,
+            thread_id=thread_id,
+            tool_choice=tool_choice,
+            toolsets=toolsets,
+            tracing_options=tracing_options,
+            until_idle=until_idle,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def browser_session(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        return await self._client.agents.browser_session(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def close_browser(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        return await self._client.agents.close_browser(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncAgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
     def __init__(self, client: AsyncMastraClient, action_id: str) -> None:
@@ -12099,7 +13095,7 @@ class AsyncAgentBuilderAction:
         self.action_id = action_id
 
     def __repr__(self) -> str:
-        return f"AsyncAgentBuilderAction(action_id={self.action_id!r})"
+        return f"AsyncAgentBuilder(action_id={self.action_id!r})"
 
     async def details(
         self,
@@ -12678,6 +13674,39 @@ class AsyncAgentBuilderAction:
             run_id=run_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe agent-builder action stream with legacy format
+
+        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+
+        ``POST /agent-builder/{actionId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe_stream_legacy(
+            action_id=self.action_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -13955,6 +14984,155 @@ class AsyncAgentControllerSession:
         )
 
 
+class AsyncAgentVoice:
+    """The voice of an agent (speech to text and back), reached as agent.voice."""
+
+    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AsyncAgentVoice(agent_id={self.agent_id!r})"
+
+    async def speak(
+        self,
+        text: str,
+        *,
+        speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Generate speech
+
+        Generates speech audio from text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/speak``
+        """
+        return await self._client.agents.voice_speak(
+            agent_id=self.agent_id,
+            text=text,
+            speaker_id=speaker_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def listen(
+        self,
+        audio: FileTypes,
+        *,
+        options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentVoiceListenResponse:
+        """Transcribe speech
+
+        Transcribes speech audio to text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/listen``
+
+        Args:
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
+        """
+        return await self._client.agents.voice_listen(
+            agent_id=self.agent_id,
+            audio=audio,
+            options=options,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_speakers(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> list[_models.AgentSpeakersResponseItem]:
+        """Get voice speakers
+
+        Returns available voice speakers for the specified agent
+
+        ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.list_voice_speakers(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_listener(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Get voice listener
+
+        Returns the voice listener configuration for the agent
+
+        ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.get_voice_listener(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncDynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
 
@@ -14064,6 +15242,7 @@ class AsyncMcpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14080,10 +15259,12 @@ class AsyncMcpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14097,6 +15278,7 @@ class AsyncMcpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -14115,10 +15297,12 @@ class AsyncMcpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             data=data,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -14194,6 +15378,90 @@ class AsyncMcpServer:
         )
 
 
+class AsyncMcpTool:
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+
+    def __init__(self, client: AsyncMastraClient, server_id: str, tool_id: str) -> None:
+        self._client = client
+        self.server_id = server_id
+        self.tool_id = tool_id
+
+    def __repr__(self) -> str:
+        return f"AsyncMcpTool(server_id={self.server_id!r}, tool_id={self.tool_id!r})"
+
+    async def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpTool:
+        """Get MCP server tool details
+
+        Returns detailed information about a specific tool on the MCP server
+
+        ``GET /mcp/{serverId}/tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.mcp.get_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def execute(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        data: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpToolExecuteResponse:
+        """Execute MCP server tool
+
+        Executes a tool on the specified MCP server with the provided arguments
+
+        ``POST /mcp/{serverId}/tools/{toolId}/execute``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.mcp.execute_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            data=data,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncMemoryThread:
     """A conversation thread in an agent's memory."""
 
@@ -14211,6 +15479,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14227,11 +15496,13 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.get_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14244,6 +15515,7 @@ class AsyncMemoryThread:
     async def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -14261,10 +15533,14 @@ class AsyncMemoryThread:
         Updates a conversation thread
 
         ``PATCH /memory/threads/{threadId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.update_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             resource_id=resource_id,
             title=title,
@@ -14326,6 +15602,7 @@ class AsyncMemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14348,6 +15625,7 @@ class AsyncMemoryThread:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -14359,6 +15637,7 @@ class AsyncMemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14379,6 +15658,7 @@ class AsyncMemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14398,6 +15678,7 @@ class AsyncMemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -14416,6 +15697,7 @@ class AsyncMemoryThread:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -14433,10 +15715,12 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             message_ids=message_ids,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -14451,6 +15735,7 @@ class AsyncMemoryThread:
     async def clone(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -14470,10 +15755,14 @@ class AsyncMemoryThread:
         Creates a copy of a conversation thread with all its messages
 
         ``POST /memory/threads/{threadId}/clone``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.clone_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             new_thread_id=new_thread_id,
             options=options,
@@ -14493,6 +15782,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -14507,10 +15797,14 @@ class AsyncMemoryThread:
         Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.transfer_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
+            request_context=request_context,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -16949,6 +18243,7 @@ class AsyncTool:
     async def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16962,9 +18257,13 @@ class AsyncTool:
         Returns details for a specific tool including its schema and configuration
 
         ``GET /tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.tools.get_tool(
             tool_id=self.tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -17543,6 +18842,7 @@ class AsyncVector:
         self,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17559,10 +18859,12 @@ class AsyncVector:
 
         Args:
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.vectors.get_index(
             vector_name=self.vector_name,
             index_name=index_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -17575,6 +18877,7 @@ class AsyncVector:
     async def get_indexes(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17588,9 +18891,13 @@ class AsyncVector:
         Returns a list of all indexes in the vector store
 
         ``GET /vector/{vectorName}/indexes``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.vectors.list_indexes(
             vector_name=self.vector_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -17761,6 +19068,7 @@ class AsyncWorkflow:
     async def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17774,9 +19082,13 @@ class AsyncWorkflow:
         Returns details for a specific workflow
 
         ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -17810,6 +19122,7 @@ class AsyncWorkflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17833,6 +19146,7 @@ class AsyncWorkflow:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -17844,6 +19158,7 @@ class AsyncWorkflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -17877,6 +19192,7 @@ class AsyncWorkflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17896,6 +19212,7 @@ class AsyncWorkflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -17911,6 +19228,7 @@ class AsyncWorkflow:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -17929,12 +19247,14 @@ class AsyncWorkflow:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -18721,6 +20041,90 @@ class AsyncWorkflow:
             max_response_bytes=max_response_bytes,
         )
 
+    def stream_legacy(
+        self,
+        *,
+        run_id: str,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class AsyncWorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
@@ -18738,6 +20142,7 @@ class AsyncWorkflowRun:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18755,12 +20160,14 @@ class AsyncWorkflowRun:
         Args:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19448,6 +20855,113 @@ class AsyncWorkflowRun:
             max_response_bytes=max_response_bytes,
         )
 
+    async def cancel_run(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowRunCancelResponse:
+        """Cancel workflow run
+
+        Cancels an in-progress workflow execution
+
+        ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+        """
+        return await self._client.workflows.cancel_run(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_legacy(
+        self,
+        *,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class AsyncWorkspace:
     """A workspace of the server (its filesystem, search index and skills), by id."""
@@ -19993,3 +21507,7 @@ class AsyncWorkspaceSkillResource:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+AgentBuilderAction = AgentBuilder
+AsyncAgentBuilderAction = AsyncAgentBuilder

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2080 names: importing
+``Agent`` (and the shared one), not all 2083 names: importing
 them all at once would cost about a second.
 """
 
@@ -58,6 +58,9 @@ _MODULE_OF: dict[str, str] = {
     "AgentApproveToolCallGenerateResponseUsage": "_shared",
     "AgentApproveToolCallRequest": "agents",
     "AgentApproveToolCallResponse": "agents",
+    "AgentBrowserCloseRequest": "agents",
+    "AgentBrowserCloseResponse": "agents",
+    "AgentBrowserSessionResponse": "agents",
     "AgentBuilder": "_shared",
     "AgentBuilderAllStepsValue": "_shared",
     "AgentBuilderCreateRunResponse": "_shared",
@@ -5489,6 +5492,15 @@ if TYPE_CHECKING:
     )
     from .agents import (
         AgentApproveToolCallResponse as AgentApproveToolCallResponse,
+    )
+    from .agents import (
+        AgentBrowserCloseRequest as AgentBrowserCloseRequest,
+    )
+    from .agents import (
+        AgentBrowserCloseResponse as AgentBrowserCloseResponse,
+    )
+    from .agents import (
+        AgentBrowserSessionResponse as AgentBrowserSessionResponse,
     )
     from .agents import (
         AgentCloneRequest as AgentCloneRequest,

@@ -127,6 +127,31 @@ class AgentApproveToolCallResponse(BaseModel):
     full_stream: Any = Field(..., alias="fullStream")
 
 
+class AgentBrowserCloseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+
+
+class AgentBrowserCloseResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool | None = None
+
+
+class AgentBrowserSessionResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_session: bool | None = Field(None, alias="hasSession")
+    screencast_available: bool | None = Field(None, alias="screencastAvailable")
+
+
 class AgentCloneRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
