@@ -43,6 +43,10 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _RESOURCE_KEYS = {"accessor", "doc", "params", "optional", "methods", "parent", "aliases"}
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
+# Result adapters of the generated runtime (``_runtime/_adapters.py``, RESULT_ADAPTERS): a facade
+# method's ``result: {adapter: ...}`` reshapes the operation's answer client-side, as client-js does.
+RESULT_ADAPTERS = {"json_schemas", "workflow_action_result"}
+_RESULT_KEYS = {"adapter", "model"}
 # Where an operation takes the caller's request context besides its body: ``query`` adds the
 # ``requestContext`` query parameter, base64 of its JSON, as @mastra/client-js sends it on reads.
 _REQUEST_CONTEXT_PLACES = {"query"}
@@ -93,6 +97,7 @@ class ResourceMethod:
     coerce: dict[str, str] = field(default_factory=dict)
     returns: dict[str, Any] | None = None  # {resource: Name, bind: {param: response field}}
     fixed: dict[str, Any] = field(default_factory=dict)  # parameter -> the value always sent
+    result: dict[str, str] | None = None  # {adapter: runtime result adapter, model: component}
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -419,6 +424,10 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
             unions.add(stream.chunks)
     for operation in overrides.added.values():
         pending.extend(schema_names_in(operation))
+    for resource in overrides.resources.values():  # a result adapter's model, where its route is
+        pending.extend(
+            m.result["model"] for m in resource.methods if m.result and "model" in m.result and m.operation in present
+        )
     for union_name in list(unions):
         pending.extend(_union_refs(overrides, union_name))
     while pending:
@@ -693,6 +702,15 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
     fixed = spec.get("fixed") or {}
     if not isinstance(fixed, dict) or not all(isinstance(k, str) for k in fixed):
         raise CodegenError(file.at(*keys, "fixed"), "needs a mapping of parameter names to values")
+    result = spec.get("result")
+    if result is not None:
+        if not isinstance(result, dict) or not set(result) <= _RESULT_KEYS or "adapter" not in result:
+            raise CodegenError(file.at(*keys, "result"), "needs {adapter: NAME, model: COMPONENT}")
+        if result["adapter"] not in RESULT_ADAPTERS:
+            raise CodegenError(
+                file.at(*keys, "result", "adapter"),
+                f"unknown result adapter {result['adapter']!r} (one of {', '.join(sorted(RESULT_ADAPTERS))})",
+            )
     return ResourceMethod(
         name=name,
         operation=spec["operation"],
@@ -700,6 +718,7 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
         coerce=dict(spec.get("coerce") or {}),
         returns=spec.get("returns"),
         fixed=dict(fixed),
+        result={str(k): str(v) for k, v in result.items()} if result else None,
         where=file.at(*keys),
         shipped=shipped,
     )

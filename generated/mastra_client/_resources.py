@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence  # noqa: 
 from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 
 from . import models as _models  # noqa: F401
-from ._runtime._adapters import COERCERS, field_of, required_attribute  # noqa: F401
+from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
@@ -2443,7 +2443,7 @@ class AgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderStartAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Start action asynchronously
 
         Starts an action execution asynchronously without streaming results
@@ -2453,7 +2453,7 @@ class AgentBuilder:
         Args:
             run_id: Query parameter: runId
         """
-        return self._client.agent_builder.start_async(
+        result = self._client.agent_builder.start_async(
             action_id=self.action_id,
             run_id=run_id,
             initial_state=initial_state,
@@ -2470,6 +2470,9 @@ class AgentBuilder:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def start_action_run(
@@ -2641,7 +2644,7 @@ class AgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderResumeAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Resume action asynchronously
 
         Resumes a suspended action execution asynchronously without streaming
@@ -2651,7 +2654,7 @@ class AgentBuilder:
         Args:
             run_id: Unique identifier for the run
         """
-        return self._client.agent_builder.resume_async(
+        result = self._client.agent_builder.resume_async(
             action_id=self.action_id,
             run_id=run_id,
             for_each_index=for_each_index,
@@ -2668,6 +2671,9 @@ class AgentBuilder:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def resume_stream(
@@ -9298,6 +9304,40 @@ class Workflow:
             max_response_bytes=max_response_bytes,
         )
 
+    def get_schema(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowSchema:
+        """Get workflow by ID
+
+        Returns details for a specific workflow
+
+        ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        result = self._client.workflows.get_workflow(
+            workflow_id=self.workflow_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+        return _models.WorkflowSchema.model_validate(RESULT_ADAPTERS["json_schemas"](result))
+
     def stream_legacy(
         self,
         *,
@@ -13180,7 +13220,7 @@ class AsyncAgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderStartAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Start action asynchronously
 
         Starts an action execution asynchronously without streaming results
@@ -13190,7 +13230,7 @@ class AsyncAgentBuilder:
         Args:
             run_id: Query parameter: runId
         """
-        return await self._client.agent_builder.start_async(
+        result = await self._client.agent_builder.start_async(
             action_id=self.action_id,
             run_id=run_id,
             initial_state=initial_state,
@@ -13207,6 +13247,9 @@ class AsyncAgentBuilder:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     async def start_action_run(
@@ -13378,7 +13421,7 @@ class AsyncAgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderResumeAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Resume action asynchronously
 
         Resumes a suspended action execution asynchronously without streaming
@@ -13388,7 +13431,7 @@ class AsyncAgentBuilder:
         Args:
             run_id: Unique identifier for the run
         """
-        return await self._client.agent_builder.resume_async(
+        result = await self._client.agent_builder.resume_async(
             action_id=self.action_id,
             run_id=run_id,
             for_each_index=for_each_index,
@@ -13405,6 +13448,9 @@ class AsyncAgentBuilder:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def resume_stream(
@@ -20040,6 +20086,40 @@ class AsyncWorkflow:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+    async def get_schema(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowSchema:
+        """Get workflow by ID
+
+        Returns details for a specific workflow
+
+        ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        result = await self._client.workflows.get_workflow(
+            workflow_id=self.workflow_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+        return _models.WorkflowSchema.model_validate(RESULT_ADAPTERS["json_schemas"](result))
 
     def stream_legacy(
         self,

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2083 names: importing
+``Agent`` (and the shared one), not all 2085 names: importing
 them all at once would cost about a second.
 """
 
@@ -62,6 +62,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentBrowserCloseResponse": "agents",
     "AgentBrowserSessionResponse": "agents",
     "AgentBuilder": "_shared",
+    "AgentBuilderActionResult": "_shared",
     "AgentBuilderAllStepsValue": "_shared",
     "AgentBuilderCreateRunResponse": "_shared",
     "AgentBuilderResponseValue": "_shared",
@@ -2003,6 +2004,7 @@ _MODULE_OF: dict[str, str] = {
     "WorkflowRunsResponse": "_shared",
     "WorkflowRunsResponseRun": "_shared",
     "WorkflowRunStepsExecuteRequest": "workflows",
+    "WorkflowSchema": "_shared",
     "WorkflowsEventsRequest": "workflows",
     "WorkflowsEventsRequestEvent": "workflows",
     "WorkflowsEventsResponse": "workflows",
@@ -2132,6 +2134,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentBuilder as AgentBuilder,
+    )
+    from ._shared import (
+        AgentBuilderActionResult as AgentBuilderActionResult,
     )
     from ._shared import (
         AgentBuilderAllStepsValue as AgentBuilderAllStepsValue,
@@ -4562,6 +4567,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         WorkflowRunsResponseRun as WorkflowRunsResponseRun,
+    )
+    from ._shared import (
+        WorkflowSchema as WorkflowSchema,
     )
     from ._shared import (
         WorkflowsResponseValue as WorkflowsResponseValue,

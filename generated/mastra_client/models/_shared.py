@@ -18,6 +18,25 @@ class AgentAgentsValue(BaseModel):
     name: str
 
 
+class AgentBuilderActionResult(BaseModel):
+    """
+    What an agent-builder action did, as client-js's AgentBuilderActionResult.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    applied: bool
+    branch_name: str | None = Field(None, alias="branchName")
+    error: str | None = None
+    errors: list[Any] | None = None
+    message: str
+    step_results: Any | None = Field(None, alias="stepResults")
+    success: bool
+    validation_results: Any | None = Field(None, alias="validationResults")
+
+
 class AgentDefaultOptions(BaseModel):
     """
     Default options for agent execution
@@ -2346,6 +2365,19 @@ class WorkflowRunsResponseRun(BaseModel):
     snapshot: dict[str, Any] | str
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
     workflow_name: str = Field(..., alias="workflowName")
+
+
+class WorkflowSchema(BaseModel):
+    """
+    A workflow's input and output JSON schemas (None when it declares none).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    input_schema: dict[str, Any] | None = Field(None, alias="inputSchema")
+    output_schema: dict[str, Any] | None = Field(None, alias="outputSchema")
 
 
 class WorkflowStartAsyncResponse(BaseModel):
