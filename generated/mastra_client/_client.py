@@ -8046,7 +8046,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -8106,7 +8106,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -9322,7 +9322,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -18105,7 +18105,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -18165,7 +18165,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -19381,7 +19381,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory

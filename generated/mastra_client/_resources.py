@@ -4873,7 +4873,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -4929,7 +4929,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
@@ -8260,7 +8260,7 @@ class Vector:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -15656,7 +15656,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -15712,7 +15712,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
@@ -19043,7 +19043,7 @@ class AsyncVector:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index

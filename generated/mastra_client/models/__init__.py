@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2085 names: importing
+``Agent`` (and the shared one), not all 2092 names: importing
 them all at once would cost about a second.
 """
 
@@ -140,7 +140,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerActiveRunsResponseRun": "agent_controller",
     "AgentControllerEvent": "_streams",
     "AgentControllerMessageDelta": "_streams",
-    "AgentControllerMessageDeltaPart": "_shared",
+    "AgentControllerMessageDeltaPart": "_streams",
     "AgentControllerMessagesPage": "agent_controller",
     "AgentControllerMessagesPageMessage": "_shared",
     "AgentControllerModelsResponse": "agent_controller",
@@ -740,8 +740,7 @@ _MODULE_OF: dict[str, str] = {
     "MastraDBMessage": "_shared",
     "MastraDBMessageContent": "_shared",
     "MastraMessageContentV2": "_shared",
-    "MastraMessageContentV2Part": "_shared",
-    "MastraMessagePart": "_shared",
+    "MastraMessagePart": "_streams",
     "McpResourcesReadRequest": "mcp",
     "McpResourcesReadResponse": "mcp",
     "McpResourcesReadResponseContent": "mcp",
@@ -774,7 +773,7 @@ _MODULE_OF: dict[str, str] = {
     "MemoryNetworkMessagesDeleteRequestMessageIdsWithId": "_shared",
     "MemoryNetworkMessagesDeleteResponse": "_shared",
     "MemoryNetworkSaveMessagesRequest": "_shared",
-    "MemoryNetworkSaveMessagesResponse": "_shared",
+    "MemoryNetworkSaveMessagesResponse": "memory_network",
     "MemoryNetworkStatusResponse": "_shared",
     "MemoryNetworkStatusResponseObservationalMemory": "_shared",
     "MemoryNetworkThread": "_shared",
@@ -783,7 +782,7 @@ _MODULE_OF: dict[str, str] = {
     "MemoryNetworkThreadMessagesFilterDateRange": "_shared",
     "MemoryNetworkThreadMessagesIncludeItem": "_shared",
     "MemoryNetworkThreadMessagesOrderBy": "_shared",
-    "MemoryNetworkThreadMessagesResponse": "_shared",
+    "MemoryNetworkThreadMessagesResponse": "memory_network",
     "MemoryNetworkThreadsCreateRequest": "_shared",
     "MemoryNetworkThreadsCreateResponse": "_shared",
     "MemoryNetworkThreadsOrderBy": "_shared",
@@ -800,7 +799,8 @@ _MODULE_OF: dict[str, str] = {
     "MemoryObservationalMemoryResponseRecordBufferedObservationChunk": "memory",
     "MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure": "memory",
     "MemorySaveMessagesRequest": "_shared",
-    "MemorySaveMessagesResponse": "_shared",
+    "MemorySaveMessagesResponse": "memory",
+    "MemorySaveMessagesResponseMessage": "_shared",
     "MemorySearchResponse": "memory",
     "MemoryStatusResponse": "_shared",
     "MemoryStatusResponseObservationalMemory": "_shared",
@@ -811,11 +811,14 @@ _MODULE_OF: dict[str, str] = {
     "MemoryThreadCloneResponse": "memory",
     "MemoryThreadCloneResponseThread": "_shared",
     "MemoryThreadDeleteResponse": "_shared",
+    "MemoryThreadMessages": "memory",
     "MemoryThreadMessagesFilter": "_shared",
     "MemoryThreadMessagesFilterDateRange": "_shared",
     "MemoryThreadMessagesIncludeItem": "_shared",
+    "MemoryThreadMessagesMessage": "_shared",
     "MemoryThreadMessagesOrderBy": "_shared",
-    "MemoryThreadMessagesResponse": "_shared",
+    "MemoryThreadMessagesResponse": "memory",
+    "MemoryThreadMessagesResponseMessage": "_shared",
     "MemoryThreadsCreateRequest": "_shared",
     "MemoryThreadsCreateResponse": "_shared",
     "MemoryThreadsOrderBy": "_shared",
@@ -1065,6 +1068,8 @@ _MODULE_OF: dict[str, str] = {
     "RoutingAgentStartChunk": "_streams",
     "RoutingAgentTextDeltaChunk": "_streams",
     "RoutingAgentTextDeltaChunkPayload": "_streams",
+    "SavedMemoryMessages": "memory",
+    "SavedMemoryMessagesMessage": "_shared",
     "SaveScoreResult": "scores",
     "SaveScoreResultScore": "scores",
     "ScheduleDeleteResponse": "_shared",
@@ -1954,6 +1959,8 @@ _MODULE_OF: dict[str, str] = {
     "VectorIndex": "vectors",
     "VectorIndexDeleteResponse": "_shared",
     "VectorQueryRequest": "vectors",
+    "VectorQueryResponseItem": "vectors",
+    "VectorQueryResult": "vectors",
     "VectorsResponse": "vectors",
     "VectorsResponseVector": "vectors",
     "VectorUpsertRequest": "vectors",
@@ -2350,9 +2357,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentCloneResponseWorkspaceOption1Provider as AgentCloneResponseWorkspaceOption1Provider,
-    )
-    from ._shared import (
-        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
     )
     from ._shared import (
         AgentControllerMessagesPageMessage as AgentControllerMessagesPageMessage,
@@ -3012,12 +3016,6 @@ if TYPE_CHECKING:
         MastraMessageContentV2 as MastraMessageContentV2,
     )
     from ._shared import (
-        MastraMessageContentV2Part as MastraMessageContentV2Part,
-    )
-    from ._shared import (
-        MastraMessagePart as MastraMessagePart,
-    )
-    from ._shared import (
         MemoryMessagesDeleteRequest as MemoryMessagesDeleteRequest,
     )
     from ._shared import (
@@ -3045,9 +3043,6 @@ if TYPE_CHECKING:
         MemoryNetworkSaveMessagesRequest as MemoryNetworkSaveMessagesRequest,
     )
     from ._shared import (
-        MemoryNetworkSaveMessagesResponse as MemoryNetworkSaveMessagesResponse,
-    )
-    from ._shared import (
         MemoryNetworkStatusResponse as MemoryNetworkStatusResponse,
     )
     from ._shared import (
@@ -3070,9 +3065,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         MemoryNetworkThreadMessagesOrderBy as MemoryNetworkThreadMessagesOrderBy,
-    )
-    from ._shared import (
-        MemoryNetworkThreadMessagesResponse as MemoryNetworkThreadMessagesResponse,
     )
     from ._shared import (
         MemoryNetworkThreadsCreateRequest as MemoryNetworkThreadsCreateRequest,
@@ -3099,7 +3091,7 @@ if TYPE_CHECKING:
         MemorySaveMessagesRequest as MemorySaveMessagesRequest,
     )
     from ._shared import (
-        MemorySaveMessagesResponse as MemorySaveMessagesResponse,
+        MemorySaveMessagesResponseMessage as MemorySaveMessagesResponseMessage,
     )
     from ._shared import (
         MemoryStatusResponse as MemoryStatusResponse,
@@ -3126,10 +3118,13 @@ if TYPE_CHECKING:
         MemoryThreadMessagesIncludeItem as MemoryThreadMessagesIncludeItem,
     )
     from ._shared import (
+        MemoryThreadMessagesMessage as MemoryThreadMessagesMessage,
+    )
+    from ._shared import (
         MemoryThreadMessagesOrderBy as MemoryThreadMessagesOrderBy,
     )
     from ._shared import (
-        MemoryThreadMessagesResponse as MemoryThreadMessagesResponse,
+        MemoryThreadMessagesResponseMessage as MemoryThreadMessagesResponseMessage,
     )
     from ._shared import (
         MemoryThreadsCreateRequest as MemoryThreadsCreateRequest,
@@ -3289,6 +3284,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         ObservabilityTracesStartedAt as ObservabilityTracesStartedAt,
+    )
+    from ._shared import (
+        SavedMemoryMessagesMessage as SavedMemoryMessagesMessage,
     )
     from ._shared import (
         ScheduleDeleteResponse as ScheduleDeleteResponse,
@@ -4668,6 +4666,9 @@ if TYPE_CHECKING:
         AgentControllerMessageDelta as AgentControllerMessageDelta,
     )
     from ._streams import (
+        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
+    )
+    from ._streams import (
         AgentControllerThread as AgentControllerThread,
     )
     from ._streams import (
@@ -4918,6 +4919,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         FinishChunkPayload as FinishChunkPayload,
+    )
+    from ._streams import (
+        MastraMessagePart as MastraMessagePart,
     )
     from ._streams import (
         NetworkChunk as NetworkChunk,
@@ -6477,6 +6481,9 @@ if TYPE_CHECKING:
         MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure as MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure,
     )
     from .memory import (
+        MemorySaveMessagesResponse as MemorySaveMessagesResponse,
+    )
+    from .memory import (
         MemorySearchResponse as MemorySearchResponse,
     )
     from .memory import (
@@ -6492,6 +6499,12 @@ if TYPE_CHECKING:
         MemoryThreadCloneResponse as MemoryThreadCloneResponse,
     )
     from .memory import (
+        MemoryThreadMessages as MemoryThreadMessages,
+    )
+    from .memory import (
+        MemoryThreadMessagesResponse as MemoryThreadMessagesResponse,
+    )
+    from .memory import (
         MemoryThreadTransferRequest as MemoryThreadTransferRequest,
     )
     from .memory import (
@@ -6499,6 +6512,15 @@ if TYPE_CHECKING:
     )
     from .memory import (
         MemoryThreadWorkingMemoryResponse as MemoryThreadWorkingMemoryResponse,
+    )
+    from .memory import (
+        SavedMemoryMessages as SavedMemoryMessages,
+    )
+    from .memory_network import (
+        MemoryNetworkSaveMessagesResponse as MemoryNetworkSaveMessagesResponse,
+    )
+    from .memory_network import (
+        MemoryNetworkThreadMessagesResponse as MemoryNetworkThreadMessagesResponse,
     )
     from .observability import (
         ObservabilityBranchesResponse as ObservabilityBranchesResponse,
@@ -8197,6 +8219,12 @@ if TYPE_CHECKING:
     )
     from .vectors import (
         VectorQueryRequest as VectorQueryRequest,
+    )
+    from .vectors import (
+        VectorQueryResponseItem as VectorQueryResponseItem,
+    )
+    from .vectors import (
+        VectorQueryResult as VectorQueryResult,
     )
     from .vectors import (
         VectorsResponse as VectorsResponse,

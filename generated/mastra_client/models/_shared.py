@@ -445,10 +445,6 @@ class ExperimentsResponse(BaseModel):
 
 
 class MastraDBMessage(BaseModel):
-    """
-    A message of a thread, as Mastra stores it (content format 2, a list of parts).
-    """
-
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -459,41 +455,34 @@ class MastraDBMessage(BaseModel):
     resource_id: str | None = Field(None, alias="resourceId")
     role: str
     """
-    user, assistant, system, tool or signal
+    user, assistant, system or tool
     """
     thread_id: str | None = Field(None, alias="threadId")
     type: str | None = None
 
 
 class MastraMessageContentV2(BaseModel):
-    """
-    The content of a stored message; the text is in the parts of type text.
-    """
-
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
     content: str | None = None
+    """
+    The text of the message
+    """
+    experimental_attachments: list[dict[str, Any]] | None = None
     format: int | None = None
     """
     Always 2.
     """
     metadata: dict[str, Any] | None = None
-    parts: list[MastraMessagePart] | None = None
-
-
-class MastraMessagePart(BaseModel):
+    parts: list[dict[str, Any]] | None = None
     """
-    One part of a message: text, reasoning, tool-invocation, file, step-start, data-*...
+    The UI parts: {type: text, text}, tool invocations, files...
     """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    text: str | None = None
-    type: str
+    provider_metadata: dict[str, Any] | None = Field(None, alias="providerMetadata")
+    reasoning: str | None = None
+    tool_invocations: list[dict[str, Any]] | None = Field(None, alias="toolInvocations")
 
 
 class MemoryMessagesDeleteRequest(BaseModel):
@@ -520,14 +509,6 @@ class MemoryMessagesDeleteRequestMessageIdsWithId(BaseModel):
 class MemorySaveMessagesRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        populate_by_name=True,
-    )
-    messages: list[Any]
-
-
-class MemorySaveMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
         populate_by_name=True,
     )
     messages: list[Any]
@@ -611,15 +592,6 @@ class MemoryThreadMessagesOrderBy(BaseModel):
     )
     direction: Literal["ASC", "DESC"] | None = None
     field: Literal["createdAt"] | None = None
-
-
-class MemoryThreadMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    messages: list[Any]
-    ui_messages: list[Any] | None = Field(..., alias="uiMessages")
 
 
 class MemoryThreadUpdateRequest(BaseModel):
@@ -2607,7 +2579,6 @@ AgentCloneResponseWorkspaceArray = StoredAgentWorkspaceArray
 AgentCloneResponseWorkspaceOption1Id = StoredAgentWorkspaceOption1Id
 AgentCloneResponseWorkspaceOption1Inline = StoredAgentWorkspaceOption1Inline
 AgentCloneResponseWorkspaceOption1Provider = StoredAgentWorkspaceOption1Provider
-AgentControllerMessageDeltaPart = MastraMessagePart
 AgentControllerMessagesPageMessage = MastraDBMessage
 AgentControllerModesResponseMode = AgentInputProcessor
 AgentControllerSessionThreadMessagesFilter = MemoryThreadMessagesFilter
@@ -2822,7 +2793,6 @@ ExperimentDeleteResponse = AuthRefreshResponse
 ExperimentsResponseExperiment = DatasetExperimentUpdateResponse
 ExperimentsResponsePagination = DatasetsResponsePagination
 MastraDBMessageContent = MastraMessageContentV2
-MastraMessageContentV2Part = MastraMessagePart
 MemoryMessagesDeleteRequestMessageIdsArrayOption4 = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkMessagesDeleteRequest = MemoryMessagesDeleteRequest
@@ -2832,7 +2802,6 @@ MemoryNetworkMessagesDeleteRequestMessageIdsArrayOption4 = (
 MemoryNetworkMessagesDeleteRequestMessageIdsWithId = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryNetworkMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkSaveMessagesRequest = MemorySaveMessagesRequest
-MemoryNetworkSaveMessagesResponse = MemorySaveMessagesResponse
 MemoryNetworkStatusResponse = MemoryStatusResponse
 MemoryNetworkStatusResponseObservationalMemory = MemoryStatusResponseObservationalMemory
 MemoryNetworkThread = MemoryThread
@@ -2841,7 +2810,6 @@ MemoryNetworkThreadMessagesFilter = MemoryThreadMessagesFilter
 MemoryNetworkThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
 MemoryNetworkThreadMessagesIncludeItem = MemoryThreadMessagesIncludeItem
 MemoryNetworkThreadMessagesOrderBy = MemoryThreadMessagesOrderBy
-MemoryNetworkThreadMessagesResponse = MemoryThreadMessagesResponse
 MemoryNetworkThreadUpdateRequest = MemoryThreadUpdateRequest
 MemoryNetworkThreadUpdateResponse = MemoryThread
 MemoryNetworkThreadsCreateRequest = MemoryThreadsCreateRequest
@@ -2849,8 +2817,11 @@ MemoryNetworkThreadsCreateResponse = MemoryThread
 MemoryNetworkThreadsOrderBy = StoredAgentsOrderBy
 MemoryNetworkThreadsResponse = MemoryThreadsResponse
 MemoryNetworkThreadsResponseThread = MemoryThread
+MemorySaveMessagesResponseMessage = MastraDBMessage
 MemoryThreadCloneResponseThread = MemoryThread
 MemoryThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
+MemoryThreadMessagesMessage = MastraDBMessage
+MemoryThreadMessagesResponseMessage = MastraDBMessage
 MemoryThreadTransferResponse = MemoryThread
 MemoryThreadUpdateResponse = MemoryThread
 MemoryThreadWorkingMemoryCreateResponse = AuthRefreshResponse
@@ -2898,6 +2869,7 @@ ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithNoneNoneExists = (
 ObservabilityTracesQueryResponseWithPaginationPagination = DatasetsResponsePagination
 ObservabilityTracesResponsePagination = DatasetsResponsePagination
 ObservabilityTracesStartedAt = ObservabilityLogsTimestamp
+SavedMemoryMessagesMessage = MastraDBMessage
 ScheduleDeleteResponse = AgentModelResponse
 StoredAgentAgentsArray = StoredAgentToolsArray
 StoredAgentAgentsOption1Value = StoredAgentToolsOption1Value

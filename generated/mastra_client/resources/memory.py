@@ -772,7 +772,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -837,9 +837,9 @@ class MemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThreadMessagesResponse",
+            "_models.MemoryThreadMessages",
             validate_response(
-                _models.MemoryThreadMessagesResponse,
+                _models.MemoryThreadMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -868,7 +868,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -1110,7 +1110,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -1158,9 +1158,9 @@ class MemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemorySaveMessagesResponse",
+            "_models.SavedMemoryMessages",
             validate_response(
-                _models.MemorySaveMessagesResponse,
+                _models.SavedMemoryMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2241,7 +2241,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -2306,9 +2306,9 @@ class AsyncMemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThreadMessagesResponse",
+            "_models.MemoryThreadMessages",
             validate_response(
-                _models.MemoryThreadMessagesResponse,
+                _models.MemoryThreadMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2337,7 +2337,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -2581,7 +2581,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -2629,9 +2629,9 @@ class AsyncMemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemorySaveMessagesResponse",
+            "_models.SavedMemoryMessages",
             validate_response(
-                _models.MemorySaveMessagesResponse,
+                _models.SavedMemoryMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

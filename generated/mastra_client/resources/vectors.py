@@ -373,7 +373,7 @@ class VectorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -415,9 +415,12 @@ class VectorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "list[Any]",
+            "list[_models.VectorQueryResult]",
             validate_response(
-                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+                list[_models.VectorQueryResult],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -846,7 +849,7 @@ class AsyncVectorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -888,9 +891,12 @@ class AsyncVectorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "list[Any]",
+            "list[_models.VectorQueryResult]",
             validate_response(
-                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+                list[_models.VectorQueryResult],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
