@@ -42,8 +42,11 @@ async def request_context_reaches_a_dynamic_agent(c: Any) -> None:
     assert "tenant acme" in str(acme.instructions) and "getWeather" in acme.tools
     listed = await call(c.list_agents(request_context={"tenant": "globex"}))
     assert "tenant globex" in str(listed["dynamic-agent"].instructions)
-    tool = await call(agent.get_tool("getWeather", request_context={"tenant": "acme"}))
-    assert tool.id == "getWeather"
+    # The tool exists for this tenant only: found with the context, not found without it.
+    tool = await call(agent.get_tool("get-weather", request_context={"tenant": "acme"}))
+    assert tool.id == "get-weather"
+    with pytest.raises(mastra_client.NotFoundError):
+        await call(agent.get_tool("get-weather"))
 
 
 @scenario
