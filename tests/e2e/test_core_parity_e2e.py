@@ -90,8 +90,23 @@ async def agent_builder_under_its_old_name(c: Any) -> None:
     await call(action.runs())
 
 
+@scenario
+@uses("POST /workflows/{workflowId}/create-run", "POST /workflows/{workflowId}/stream-legacy")
+async def workflow_stream_legacy(c: Any) -> None:
+    run = await call(c.get_workflow("greetingWorkflow").create_run())
+    stream = run.stream_legacy(input_data={"name": "  ada "})
+    if hasattr(stream, "__aenter__"):
+        async with stream as events:
+            seen = [e async for e in events]
+    else:
+        with stream as events:
+            seen = list(events)
+    assert seen and seen[-1]["type"] == "finish"
+
+
 @pytest.mark.parametrize("scenario_fn", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 async def test_core_scenario(
     any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any, mastra_server_version: str
 ) -> None:
     await run_declared(scenario_fn, any_client, available_routes, route_matcher, mastra_server_version)
+
