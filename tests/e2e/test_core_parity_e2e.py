@@ -50,7 +50,9 @@ async def request_context_reaches_a_dynamic_agent(c: Any) -> None:
 
 
 @scenario
-@uses("GET /agents/{agentId}/voice/speakers", "GET /agents/{agentId}/voice/listener", "POST /agents/{agentId}/voice/speak")
+@uses(
+    "GET /agents/{agentId}/voice/speakers", "GET /agents/{agentId}/voice/listener", "POST /agents/{agentId}/voice/speak"
+)
 async def agent_voice(c: Any) -> None:
     voice = c.get_agent("voice-agent").voice
     assert isinstance(voice, (mastra_client.AgentVoice, mastra_client.AsyncAgentVoice))
@@ -109,4 +111,3 @@ async def test_core_scenario(
     any_client: Any, scenario_fn: Scenario, available_routes: Any, route_matcher: Any, mastra_server_version: str
 ) -> None:
     await run_declared(scenario_fn, any_client, available_routes, route_matcher, mastra_server_version)
-

@@ -38,7 +38,10 @@ DOCUMENT: dict[str, Any] = {
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "properties": {"inputSchema": {"type": "string"}, "outputSchema": {"type": "string"}},
+                                    "properties": {
+                                        "inputSchema": {"type": "string"},
+                                        "outputSchema": {"type": "string"},
+                                    },
                                 }
                             }
                         },
@@ -132,13 +135,19 @@ def test_the_generator_knows_every_runtime_adapter() -> None:
 @pytest.mark.parametrize(
     ("method", "message"),
     [
-        ("{operation: \"GET /flows/{flowId}\", result: {adapter: nope}}", "unknown result adapter 'nope'"),
-        ("{operation: \"GET /flows/{flowId}\", result: {model: X}}", "needs {adapter: NAME, model: COMPONENT}"),
-        ("{operation: \"GET /flows/{flowId}\", result: {adapter: json_schemas, model: Missing}}", "result model 'Missing'"),
+        ('{operation: "GET /flows/{flowId}", result: {adapter: nope}}', "unknown result adapter 'nope'"),
+        ('{operation: "GET /flows/{flowId}", result: {model: X}}', "needs {adapter: NAME, model: COMPONENT}"),
+        (
+            '{operation: "GET /flows/{flowId}", result: {adapter: json_schemas, model: Missing}}',
+            "result model 'Missing'",
+        ),
     ],
 )
 def test_a_bad_result_entry_is_a_located_error(tmp_path: Path, method: str, message: str) -> None:
-    overrides = f"version: 1\nresources:\n  Flow:\n    accessor: get_flow\n    params: {{flowId: flow_id}}\n    methods:\n      s: {method}\n"
+    overrides = (
+        "version: 1\nresources:\n  Flow:\n    accessor: get_flow\n    params: {flowId: flow_id}\n"
+        f"    methods:\n      s: {method}\n"
+    )
     spec, extra = _write(tmp_path, overrides)
     with pytest.raises(CodegenError) as caught:
         generate(str(spec), tmp_path / "out" / PACKAGE, [extra])
