@@ -1826,6 +1826,7 @@ class Agent:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1842,8 +1843,9 @@ class Agent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         return self._client.agents.clone(
             agent_id=self.agent_id,
@@ -1851,6 +1853,7 @@ class Agent:
             metadata=metadata,
             new_id=new_id,
             new_name=new_name,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -12603,6 +12606,7 @@ class AsyncAgent:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -12619,8 +12623,9 @@ class AsyncAgent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         return await self._client.agents.clone(
             agent_id=self.agent_id,
@@ -12628,6 +12633,7 @@ class AsyncAgent:
             metadata=metadata,
             new_id=new_id,
             new_name=new_name,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,

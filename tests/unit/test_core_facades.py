@@ -392,3 +392,16 @@ def test_agent_browser_routes(kind: str) -> None:
         assert json.loads(server.last.content) == {"threadId": "th1"}
 
     run(kind, server, scenario)
+
+
+@KINDS
+def test_agent_clone_sends_request_context_in_the_body(kind: str) -> None:
+    server = Server({"id": "copy", "name": "Copy"})
+
+    async def scenario(client: Any) -> None:
+        with contextlib.suppress(Exception):
+            await maybe(client.get_agent("a1").clone(new_id="copy", request_context=CTX))
+
+    run(kind, server, scenario)
+    assert server.last.url.path == "/api/agents/a1/clone"
+    assert json.loads(server.last.content) == {"newId": "copy", "requestContext": CTX}

@@ -161,11 +161,15 @@ class AgentCloneRequest(BaseModel):
     metadata: dict[str, Any] | None = None
     new_id: str | None = Field(None, alias="newId")
     """
-    ID for the cloned agent. If not provided, derived from agent ID.
+    ID for the cloned agent. If not provided
     """
     new_name: str | None = Field(None, alias="newName")
     """
     Name for the cloned agent. Defaults to "{name} (Clone)".
+    """
+    request_context: dict[str, Any] | None = Field(None, alias="requestContext")
+    """
+    The request context the agent is resolved with.
     """
 
 

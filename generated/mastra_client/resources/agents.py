@@ -382,6 +382,7 @@ class AgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -399,8 +400,9 @@ class AgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         check_params(
             AgentsResource.clone,
@@ -415,6 +417,7 @@ class AgentsResource:
                 "metadata": metadata,
                 "newId": new_id,
                 "newName": new_name,
+                "requestContext": request_context,
             },
             extra_body,
         )
@@ -4687,6 +4690,7 @@ class AsyncAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -4704,8 +4708,9 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         check_params(
             AsyncAgentsResource.clone,
@@ -4720,6 +4725,7 @@ class AsyncAgentsResource:
                 "metadata": metadata,
                 "newId": new_id,
                 "newName": new_name,
+                "requestContext": request_context,
             },
             extra_body,
         )
