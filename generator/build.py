@@ -914,6 +914,14 @@ def _facade_method(
             elif json_name not in target.optional:
                 raise CodegenError(method.where, f"cannot bind {json_name!r} of {target.name}")
         returns_bind = tuple(binds)
+    result_adapter = result_model = ""
+    if method.result:
+        if op.stream is not None or returns_resource:
+            raise CodegenError(method.where, "a result adapter needs a plain JSON answer (not a stream or resource)")
+        result_adapter = method.result["adapter"]
+        result_model = method.result.get("model", "")
+        if result_model and result_model not in overrides.components:
+            raise CodegenError(method.where, f"result model {result_model!r} is not a component of the overrides")
     return FacadeMethod(
         name=method.name,
         operation=op,
@@ -927,6 +935,8 @@ def _facade_method(
         rpc_method=method.jsonrpc.method if method.jsonrpc is not None else "",
         rpc_path=rpc_path,
         headers=tuple(sorted(method.headers.items())),
+        result_adapter=result_adapter,
+        result_model=result_model,
     )
 
 

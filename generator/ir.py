@@ -229,6 +229,8 @@ class FacadeMethod:
     returns_resource: str | None = None  # class name of a resource built from the result
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
     fixed: tuple[tuple[str, str], ...] = ()  # (operation py param, Python literal) always passed
+    result_adapter: str = ""  # runtime RESULT_ADAPTERS entry applied to the answer
+    result_model: str = ""  # model class (in ``models``) the adapted answer is validated into
     has_iterator: bool = True  # False: another method of the class already has this iterator
     # ``jsonrpc:``: the members of the JSON-RPC ``params`` object the method takes as keywords,
     # and the annotation of the unwrapped ``result`` ("" when the method is no JSON-RPC call)

@@ -43,6 +43,10 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _RESOURCE_KEYS = {"accessor", "doc", "params", "optional", "methods", "parent", "aliases"}
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
+# Result adapters of the generated runtime (``_runtime/_adapters.py``, RESULT_ADAPTERS): a facade
+# method's ``result: {adapter: ...}`` reshapes the operation's answer client-side, as client-js does.
+RESULT_ADAPTERS = {"json_schemas", "workflow_action_result"}
+_RESULT_KEYS = {"adapter", "model"}
 # Where an operation takes the caller's request context besides its body: ``query`` adds the
 # ``requestContext`` query parameter, base64 of its JSON, as @mastra/client-js sends it on reads.
 _REQUEST_CONTEXT_PLACES = {"query"}
@@ -105,6 +109,7 @@ class ResourceMethod:
     fixed: dict[str, Any] = field(default_factory=dict)  # parameter -> the value always sent
     jsonrpc: JsonRpcCall | None = None  # a JSON-RPC 2.0 method called through the route
     headers: dict[str, str] = field(default_factory=dict)  # headers always sent (the caller's win)
+    result: dict[str, str] | None = None  # {adapter: runtime result adapter, model: component}
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -434,6 +439,10 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
         if method.jsonrpc is not None and method.operation in present:
             pending.extend(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
+    for resource in overrides.resources.values():  # a result adapter's model, where its route is
+        pending.extend(
+            m.result["model"] for m in resource.methods if m.result and "model" in m.result and m.operation in present
+        )
     for union_name in list(unions):
         pending.extend(_union_refs(overrides, union_name))
     while pending:
@@ -711,6 +720,15 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
     headers = spec.get("headers") or {}
     if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise CodegenError(file.at(*keys, "headers"), "headers maps header names to string values")
+    result = spec.get("result")
+    if result is not None:
+        if not isinstance(result, dict) or not set(result) <= _RESULT_KEYS or "adapter" not in result:
+            raise CodegenError(file.at(*keys, "result"), "needs {adapter: NAME, model: COMPONENT}")
+        if result["adapter"] not in RESULT_ADAPTERS:
+            raise CodegenError(
+                file.at(*keys, "result", "adapter"),
+                f"unknown result adapter {result['adapter']!r} (one of {', '.join(sorted(RESULT_ADAPTERS))})",
+            )
     return ResourceMethod(
         headers=dict(headers),
         jsonrpc=_jsonrpc(file, (*keys, "jsonrpc"), spec["jsonrpc"]) if "jsonrpc" in spec else None,
@@ -720,6 +738,7 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
         coerce=dict(spec.get("coerce") or {}),
         returns=spec.get("returns"),
         fixed=dict(fixed),
+        result={str(k): str(v) for k, v in result.items()} if result else None,
         where=file.at(*keys),
         shipped=shipped,
     )

@@ -16,16 +16,17 @@ from ._resources import (
     A2a,
     A2aV1,
     Agent,
-    AgentBuilderAction,
+    AgentBuilder,
     AgentController,
     AsyncA2a,
     AsyncA2aV1,
     AsyncAgent,
-    AsyncAgentBuilderAction,
+    AsyncAgentBuilder,
     AsyncAgentController,
     AsyncConversations,
     AsyncDynamicWorkflow,
     AsyncMcpServer,
+    AsyncMcpTool,
     AsyncMemoryThread,
     AsyncProcessor,
     AsyncProcessorProvider,
@@ -42,6 +43,7 @@ from ._resources import (
     Conversations,
     DynamicWorkflow,
     McpServer,
+    McpTool,
     MemoryThread,
     Processor,
     ProcessorProvider,
@@ -485,9 +487,9 @@ class MastraClient(SyncAPIClient):
         """An agent of the server; every method is bound to its id."""
         return Agent(self, agent_id=agent_id)
 
-    def get_agent_builder_action(self, action_id: str) -> AgentBuilderAction:
+    def get_agent_builder_action(self, action_id: str) -> AgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""
-        return AgentBuilderAction(self, action_id=action_id)
+        return AgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
@@ -505,6 +507,10 @@ class MastraClient(SyncAPIClient):
     def get_mcp_server(self, server_id: str) -> McpServer:
         """An MCP server hosted by Mastra."""
         return McpServer(self, server_id=server_id)
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpTool:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        return McpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> MemoryThread:
         """A conversation thread in an agent's memory."""
@@ -990,6 +996,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -1010,9 +1017,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.create_thread(
             agent_id=agent_id,
+            request_context=request_context,
             resource_id=resource_id,
             metadata=metadata,
             thread_id=thread_id,
@@ -3027,6 +3036,7 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3043,9 +3053,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.get_config(
             agent_id=agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -4817,7 +4829,7 @@ class MastraClient(SyncAPIClient):
 
         ``GET /agents/providers``
         """
-        return self.agents.list_providers(
+        return self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6691,6 +6703,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6712,6 +6725,7 @@ class MastraClient(SyncAPIClient):
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.list_threads(
             page=page,
@@ -6720,6 +6734,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -6738,6 +6753,7 @@ class MastraClient(SyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6754,6 +6770,7 @@ class MastraClient(SyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8039,6 +8056,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8046,7 +8064,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -8063,6 +8081,7 @@ class MastraClient(SyncAPIClient):
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -8074,6 +8093,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8096,6 +8116,7 @@ class MastraClient(SyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8103,7 +8124,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -8115,6 +8136,7 @@ class MastraClient(SyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9309,6 +9331,7 @@ class MastraClient(SyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -9317,7 +9340,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -9326,9 +9349,11 @@ class MastraClient(SyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self.memory.save_messages(
             agent_id=agent_id,
+            request_context=request_context,
             messages=messages,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -10534,9 +10559,9 @@ class AsyncMastraClient(AsyncAPIClient):
         """An agent of the server; every method is bound to its id."""
         return AsyncAgent(self, agent_id=agent_id)
 
-    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderAction:
+    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""
-        return AsyncAgentBuilderAction(self, action_id=action_id)
+        return AsyncAgentBuilder(self, action_id=action_id)
 
     def get_agent_controller(self, controller_id: str) -> AsyncAgentController:
         """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
@@ -10554,6 +10579,10 @@ class AsyncMastraClient(AsyncAPIClient):
     def get_mcp_server(self, server_id: str) -> AsyncMcpServer:
         """An MCP server hosted by Mastra."""
         return AsyncMcpServer(self, server_id=server_id)
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpTool:
+        """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+        return AsyncMcpTool(self, server_id=server_id, tool_id=tool_id)
 
     def get_memory_thread(self, thread_id: str, agent_id: str | None = None) -> AsyncMemoryThread:
         """A conversation thread in an agent's memory."""
@@ -11039,6 +11068,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -11059,9 +11089,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.create_thread(
             agent_id=agent_id,
+            request_context=request_context,
             resource_id=resource_id,
             metadata=metadata,
             thread_id=thread_id,
@@ -13076,6 +13108,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13092,9 +13125,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.get_config(
             agent_id=agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -14866,7 +14901,7 @@ class AsyncMastraClient(AsyncAPIClient):
 
         ``GET /agents/providers``
         """
-        return await self.agents.list_providers(
+        return await self.agents.list_agents_model_providers(
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16740,6 +16775,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16761,6 +16797,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.list_threads(
             page=page,
@@ -16769,6 +16806,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16787,6 +16825,7 @@ class AsyncMastraClient(AsyncAPIClient):
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16803,6 +16842,7 @@ class AsyncMastraClient(AsyncAPIClient):
             resource_id=resource_id,
             metadata=metadata,
             order_by=order_by,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -18088,6 +18128,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18095,7 +18136,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -18112,6 +18153,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.list_thread_messages(
             thread_id=thread_id,
@@ -18123,6 +18165,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -18145,6 +18188,7 @@ class AsyncMastraClient(AsyncAPIClient):
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18152,7 +18196,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, a page at a time as the loop goes."""
         return self.memory.iter_thread_messages(
             thread_id=thread_id,
@@ -18164,6 +18208,7 @@ class AsyncMastraClient(AsyncAPIClient):
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19358,6 +19403,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -19366,7 +19412,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -19375,9 +19421,11 @@ class AsyncMastraClient(AsyncAPIClient):
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self.memory.save_messages(
             agent_id=agent_id,
+            request_context=request_context,
             messages=messages,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence  # noqa: 
 from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 
 from . import models as _models  # noqa: F401
-from ._runtime._adapters import COERCERS, field_of, required_attribute  # noqa: F401
+from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_call, rpc_params, rpc_result  # noqa: F401
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
@@ -877,11 +877,17 @@ class Agent:
     def __repr__(self) -> str:
         return f"Agent(agent_id={self.agent_id!r})"
 
+    @property
+    def voice(self) -> AgentVoice:
+        """The voice of an agent (speech to text and back), reached as agent.voice."""
+        return AgentVoice(self._client, agent_id=self.agent_id)
+
     def details(
         self,
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -899,11 +905,13 @@ class Agent:
         Args:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2224,6 +2232,7 @@ class Agent:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2240,10 +2249,12 @@ class Agent:
 
         Args:
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2531,6 +2542,7 @@ class Agent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2552,6 +2564,7 @@ class Agent:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
@@ -2561,6 +2574,7 @@ class Agent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2579,6 +2593,7 @@ class Agent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2596,6 +2611,7 @@ class Agent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -2650,6 +2666,7 @@ class Agent:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2666,8 +2683,9 @@ class Agent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         return self._client.agents.clone(
             agent_id=self.agent_id,
@@ -2675,6 +2693,7 @@ class Agent:
             metadata=metadata,
             new_id=new_id,
             new_name=new_name,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -2825,6 +2844,7 @@ class Agent:
     def get_speakers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2838,9 +2858,13 @@ class Agent:
         Returns available voice speakers for the specified agent
 
         ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2853,6 +2877,7 @@ class Agent:
     def get_listener(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2866,9 +2891,13 @@ class Agent:
         Returns the voice listener configuration for the agent
 
         ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -2950,8 +2979,221 @@ class Agent:
             max_response_bytes=max_response_bytes,
         )
 
+    def read_plan(
+        self,
+        path: str,
+        *,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
 
-class AgentBuilderAction:
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            path: Relative path to a markdown plan under .mastracode/plans/
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.read_plan(
+            agent_id=self.agent_id,
+            path=path,
+            status=status,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def generate_legacy(
+        self,
+        *,
+        messages: Sequence[Any] | str,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
+        ]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        resourceid: str | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """[DEPRECATED] Generate with legacy format
+
+        Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
+
+        ``POST /agents/{agentId}/generate-legacy``
+        """
+        return self._client.agents.generate_legacy(
+            agent_id=self.agent_id,
+            messages=messages,
+            active_tools=active_tools,
+            client_tools=client_tools,
+            context=context,
+            instructions=instructions,
+            max_steps=max_steps,
+            memory=memory,
+            model=model,
+            model_settings=model_settings,
+            output=output,
+            provider_options=provider_options,
+            request_context=request_context,
+            require_tool_approval=require_tool_approval,
+            resource_id=resource_id,
+            resourceid=resourceid,
+            return_scorer_data=return_scorer_data,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            scorers=scorers,
+            stop_when=stop_when,
+            structured_output=structured_output,
+            system=system,
+            thread_id=thread_id,
+            tool_choice=tool_choice,
+            toolsets=toolsets,
+            tracing_options=tracing_options,
+            until_idle=until_idle,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def browser_session(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        return self._client.agents.browser_session(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def close_browser(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        return self._client.agents.close_browser(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
     def __init__(self, client: MastraClient, action_id: str) -> None:
@@ -2959,7 +3201,7 @@ class AgentBuilderAction:
         self.action_id = action_id
 
     def __repr__(self) -> str:
-        return f"AgentBuilderAction(action_id={self.action_id!r})"
+        return f"AgentBuilder(action_id={self.action_id!r})"
 
     def details(
         self,
@@ -3044,7 +3286,7 @@ class AgentBuilderAction:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderStartAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Start action asynchronously
 
         Starts an action execution asynchronously without streaming results
@@ -3054,7 +3296,7 @@ class AgentBuilderAction:
         Args:
             run_id: Query parameter: runId
         """
-        return self._client.agent_builder.start_async(
+        result = self._client.agent_builder.start_async(
             action_id=self.action_id,
             run_id=run_id,
             initial_state=initial_state,
@@ -3071,6 +3313,9 @@ class AgentBuilderAction:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def start_action_run(
@@ -3242,7 +3487,7 @@ class AgentBuilderAction:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderResumeAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Resume action asynchronously
 
         Resumes a suspended action execution asynchronously without streaming
@@ -3252,7 +3497,7 @@ class AgentBuilderAction:
         Args:
             run_id: Unique identifier for the run
         """
-        return self._client.agent_builder.resume_async(
+        result = self._client.agent_builder.resume_async(
             action_id=self.action_id,
             run_id=run_id,
             for_each_index=for_each_index,
@@ -3269,6 +3514,9 @@ class AgentBuilderAction:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def resume_stream(
@@ -3538,6 +3786,39 @@ class AgentBuilderAction:
             run_id=run_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe agent-builder action stream with legacy format
+
+        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+
+        ``POST /agent-builder/{actionId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe_stream_legacy(
+            action_id=self.action_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -4811,6 +5092,155 @@ class AgentControllerSession:
         )
 
 
+class AgentVoice:
+    """The voice of an agent (speech to text and back), reached as agent.voice."""
+
+    def __init__(self, client: MastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AgentVoice(agent_id={self.agent_id!r})"
+
+    def speak(
+        self,
+        text: str,
+        *,
+        speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Generate speech
+
+        Generates speech audio from text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/speak``
+        """
+        return self._client.agents.voice_speak(
+            agent_id=self.agent_id,
+            text=text,
+            speaker_id=speaker_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def listen(
+        self,
+        audio: FileTypes,
+        *,
+        options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentVoiceListenResponse:
+        """Transcribe speech
+
+        Transcribes speech audio to text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/listen``
+
+        Args:
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
+        """
+        return self._client.agents.voice_listen(
+            agent_id=self.agent_id,
+            audio=audio,
+            options=options,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_speakers(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> list[_models.AgentSpeakersResponseItem]:
+        """Get voice speakers
+
+        Returns available voice speakers for the specified agent
+
+        ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.list_voice_speakers(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def get_listener(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Get voice listener
+
+        Returns the voice listener configuration for the agent
+
+        ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.agents.get_voice_listener(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class ConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -5097,6 +5527,7 @@ class McpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5113,10 +5544,12 @@ class McpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.mcp.get_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5130,6 +5563,7 @@ class McpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -5148,10 +5582,12 @@ class McpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.mcp.execute_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             data=data,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -5227,6 +5663,90 @@ class McpServer:
         )
 
 
+class McpTool:
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+
+    def __init__(self, client: MastraClient, server_id: str, tool_id: str) -> None:
+        self._client = client
+        self.server_id = server_id
+        self.tool_id = tool_id
+
+    def __repr__(self) -> str:
+        return f"McpTool(server_id={self.server_id!r}, tool_id={self.tool_id!r})"
+
+    def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpTool:
+        """Get MCP server tool details
+
+        Returns detailed information about a specific tool on the MCP server
+
+        ``GET /mcp/{serverId}/tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.mcp.get_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def execute(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        data: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpToolExecuteResponse:
+        """Execute MCP server tool
+
+        Executes a tool on the specified MCP server with the provided arguments
+
+        ``POST /mcp/{serverId}/tools/{toolId}/execute``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return self._client.mcp.execute_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            data=data,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class MemoryThread:
     """A conversation thread in an agent's memory."""
 
@@ -5242,6 +5762,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5258,11 +5779,13 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.get_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5275,6 +5798,7 @@ class MemoryThread:
     def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -5292,10 +5816,14 @@ class MemoryThread:
         Updates a conversation thread
 
         ``PATCH /memory/threads/{threadId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.update_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             resource_id=resource_id,
             title=title,
@@ -5357,6 +5885,7 @@ class MemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5364,7 +5893,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -5379,6 +5908,7 @@ class MemoryThread:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -5390,6 +5920,7 @@ class MemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -5410,6 +5941,7 @@ class MemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5417,7 +5949,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
@@ -5429,6 +5961,7 @@ class MemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -5447,6 +5980,7 @@ class MemoryThread:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5464,10 +5998,12 @@ class MemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             message_ids=message_ids,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -5482,6 +6018,7 @@ class MemoryThread:
     def clone(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -5501,10 +6038,14 @@ class MemoryThread:
         Creates a copy of a conversation thread with all its messages
 
         ``POST /memory/threads/{threadId}/clone``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.clone_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             new_thread_id=new_thread_id,
             options=options,
@@ -5524,6 +6065,7 @@ class MemoryThread:
         self,
         *,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5538,10 +6080,14 @@ class MemoryThread:
         Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.memory.transfer_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
+            request_context=request_context,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -7980,6 +8526,7 @@ class Tool:
     def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -7993,9 +8540,13 @@ class Tool:
         Returns details for a specific tool including its schema and configuration
 
         ``GET /tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.tools.get_tool(
             tool_id=self.tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8574,6 +9125,7 @@ class Vector:
         self,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8590,10 +9142,12 @@ class Vector:
 
         Args:
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.vectors.get_index(
             vector_name=self.vector_name,
             index_name=index_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8606,6 +9160,7 @@ class Vector:
     def get_indexes(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8619,9 +9174,13 @@ class Vector:
         Returns a list of all indexes in the vector store
 
         ``GET /vector/{vectorName}/indexes``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.vectors.list_indexes(
             vector_name=self.vector_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8721,7 +9280,7 @@ class Vector:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -8792,6 +9351,7 @@ class Workflow:
     def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8805,9 +9365,13 @@ class Workflow:
         Returns details for a specific workflow
 
         ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8841,6 +9405,7 @@ class Workflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8864,6 +9429,7 @@ class Workflow:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -8875,6 +9441,7 @@ class Workflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -8908,6 +9475,7 @@ class Workflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8927,6 +9495,7 @@ class Workflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -8942,6 +9511,7 @@ class Workflow:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -8960,12 +9530,14 @@ class Workflow:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -9752,6 +10324,124 @@ class Workflow:
             max_response_bytes=max_response_bytes,
         )
 
+    def get_schema(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowSchema:
+        """Get workflow by ID
+
+        Returns details for a specific workflow
+
+        ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        result = self._client.workflows.get_workflow(
+            workflow_id=self.workflow_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+        return _models.WorkflowSchema.model_validate(RESULT_ADAPTERS["json_schemas"](result))
+
+    def stream_legacy(
+        self,
+        *,
+        run_id: str,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class WorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
@@ -9769,6 +10459,7 @@ class WorkflowRun:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -9786,12 +10477,14 @@ class WorkflowRun:
         Args:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -10471,6 +11164,113 @@ class WorkflowRun:
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def cancel_run(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowRunCancelResponse:
+        """Cancel workflow run
+
+        Cancels an in-progress workflow execution
+
+        ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+        """
+        return self._client.workflows.cancel_run(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_legacy(
+        self,
+        *,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            idle_timeout=idle_timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -11872,11 +12672,17 @@ class AsyncAgent:
     def __repr__(self) -> str:
         return f"AsyncAgent(agent_id={self.agent_id!r})"
 
+    @property
+    def voice(self) -> AsyncAgentVoice:
+        """The voice of an agent (speech to text and back), reached as agent.voice."""
+        return AsyncAgentVoice(self._client, agent_id=self.agent_id)
+
     async def details(
         self,
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -11894,11 +12700,13 @@ class AsyncAgent:
         Args:
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
             version_id=version_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -13219,6 +14027,7 @@ class AsyncAgent:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13235,10 +14044,12 @@ class AsyncAgent:
 
         Args:
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -13526,6 +14337,7 @@ class AsyncAgent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13547,6 +14359,7 @@ class AsyncAgent:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
@@ -13556,6 +14369,7 @@ class AsyncAgent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -13574,6 +14388,7 @@ class AsyncAgent:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13591,6 +14406,7 @@ class AsyncAgent:
             to_date=to_date,
             per_page=per_page,
             page=page,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -13645,6 +14461,7 @@ class AsyncAgent:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -13661,8 +14478,9 @@ class AsyncAgent:
         ``POST /agents/{agentId}/clone``
 
         Args:
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         return await self._client.agents.clone(
             agent_id=self.agent_id,
@@ -13670,6 +14488,7 @@ class AsyncAgent:
             metadata=metadata,
             new_id=new_id,
             new_name=new_name,
+            request_context=request_context,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
@@ -13820,6 +14639,7 @@ class AsyncAgent:
     async def get_speakers(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13833,9 +14653,13 @@ class AsyncAgent:
         Returns available voice speakers for the specified agent
 
         ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -13848,6 +14672,7 @@ class AsyncAgent:
     async def get_listener(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -13861,9 +14686,13 @@ class AsyncAgent:
         Returns the voice listener configuration for the agent
 
         ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -13945,8 +14774,221 @@ class AsyncAgent:
             max_response_bytes=max_response_bytes,
         )
 
+    async def read_plan(
+        self,
+        path: str,
+        *,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
 
-class AsyncAgentBuilderAction:
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            path: Relative path to a markdown plan under .mastracode/plans/
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.read_plan(
+            agent_id=self.agent_id,
+            path=path,
+            status=status,
+            version_id=version_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def generate_legacy(
+        self,
+        *,
+        messages: Sequence[Any] | str,
+        active_tools: Sequence[str] | NotGiven = NOT_GIVEN,
+        client_tools: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context: Sequence[Any] | NotGiven = NOT_GIVEN,
+        instructions: Any | NotGiven = NOT_GIVEN,
+        max_steps: float | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        model_settings: Any | NotGiven = NOT_GIVEN,
+        output: Any | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[
+            str,
+            Mapping[
+                str,
+                _models.AgentStreamRequestProviderOptionsValueValue
+                | str
+                | float
+                | bool
+                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Mapping[
+                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
+                | None,
+            ],
+        ]
+        | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        require_tool_approval: bool | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        resourceid: str | NotGiven = NOT_GIVEN,
+        return_scorer_data: bool | NotGiven = NOT_GIVEN,
+        run_id: str | NotGiven = NOT_GIVEN,
+        save_per_step: bool | NotGiven = NOT_GIVEN,
+        scorers: Mapping[str, Any]
+        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | NotGiven = NOT_GIVEN,
+        stop_when: Any | NotGiven = NOT_GIVEN,
+        structured_output: _models.AgentStreamRequestStructuredOutput
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        system: Any | NotGiven = NOT_GIVEN,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        tool_choice: Literal["auto", "none", "required"]
+        | _models.AgentStreamRequestToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        until_idle: bool
+        | _models.AgentStreamRequestUntilIdle
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """[DEPRECATED] Generate with legacy format
+
+        Legacy endpoint for generating agent responses. Use /agents/:agentId/generate instead.
+
+        ``POST /agents/{agentId}/generate-legacy``
+        """
+        return await self._client.agents.generate_legacy(
+            agent_id=self.agent_id,
+            messages=messages,
+            active_tools=active_tools,
+            client_tools=client_tools,
+            context=context,
+            instructions=instructions,
+            max_steps=max_steps,
+            memory=memory,
+            model=model,
+            model_settings=model_settings,
+            output=output,
+            provider_options=provider_options,
+            request_context=request_context,
+            require_tool_approval=require_tool_approval,
+            resource_id=resource_id,
+            resourceid=resourceid,
+            return_scorer_data=return_scorer_data,
+            run_id=run_id,
+            save_per_step=save_per_step,
+            scorers=scorers,
+            stop_when=stop_when,
+            structured_output=structured_output,
+            system=system,
+            thread_id=thread_id,
+            tool_choice=tool_choice,
+            toolsets=toolsets,
+            tracing_options=tracing_options,
+            until_idle=until_idle,
+            versions=versions,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def browser_session(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        return await self._client.agents.browser_session(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def close_browser(
+        self,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        return await self._client.agents.close_browser(
+            agent_id=self.agent_id,
+            thread_id=thread_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncAgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
     def __init__(self, client: AsyncMastraClient, action_id: str) -> None:
@@ -13954,7 +14996,7 @@ class AsyncAgentBuilderAction:
         self.action_id = action_id
 
     def __repr__(self) -> str:
-        return f"AsyncAgentBuilderAction(action_id={self.action_id!r})"
+        return f"AsyncAgentBuilder(action_id={self.action_id!r})"
 
     async def details(
         self,
@@ -14039,7 +15081,7 @@ class AsyncAgentBuilderAction:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderStartAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Start action asynchronously
 
         Starts an action execution asynchronously without streaming results
@@ -14049,7 +15091,7 @@ class AsyncAgentBuilderAction:
         Args:
             run_id: Query parameter: runId
         """
-        return await self._client.agent_builder.start_async(
+        result = await self._client.agent_builder.start_async(
             action_id=self.action_id,
             run_id=run_id,
             initial_state=initial_state,
@@ -14066,6 +15108,9 @@ class AsyncAgentBuilderAction:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     async def start_action_run(
@@ -14237,7 +15282,7 @@ class AsyncAgentBuilderAction:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilderResumeAsyncResponse:
+    ) -> _models.AgentBuilderActionResult:
         """Resume action asynchronously
 
         Resumes a suspended action execution asynchronously without streaming
@@ -14247,7 +15292,7 @@ class AsyncAgentBuilderAction:
         Args:
             run_id: Unique identifier for the run
         """
-        return await self._client.agent_builder.resume_async(
+        result = await self._client.agent_builder.resume_async(
             action_id=self.action_id,
             run_id=run_id,
             for_each_index=for_each_index,
@@ -14264,6 +15309,9 @@ class AsyncAgentBuilderAction:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+        return _models.AgentBuilderActionResult.model_validate(
+            RESULT_ADAPTERS["workflow_action_result"](result)
         )
 
     def resume_stream(
@@ -14533,6 +15581,39 @@ class AsyncAgentBuilderAction:
             run_id=run_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe agent-builder action stream with legacy format
+
+        Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
+
+        ``POST /agent-builder/{actionId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.agent_builder.observe_stream_legacy(
+            action_id=self.action_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -15810,6 +16891,155 @@ class AsyncAgentControllerSession:
         )
 
 
+class AsyncAgentVoice:
+    """The voice of an agent (speech to text and back), reached as agent.voice."""
+
+    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+        self._client = client
+        self.agent_id = agent_id
+
+    def __repr__(self) -> str:
+        return f"AsyncAgentVoice(agent_id={self.agent_id!r})"
+
+    async def speak(
+        self,
+        text: str,
+        *,
+        speaker_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Generate speech
+
+        Generates speech audio from text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/speak``
+        """
+        return await self._client.agents.voice_speak(
+            agent_id=self.agent_id,
+            text=text,
+            speaker_id=speaker_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def listen(
+        self,
+        audio: FileTypes,
+        *,
+        options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentVoiceListenResponse:
+        """Transcribe speech
+
+        Transcribes speech audio to text using the agent voice configuration
+
+        ``POST /agents/{agentId}/voice/listen``
+
+        Args:
+            audio: The audio to transcribe.
+            options: Options for the voice provider.
+        """
+        return await self._client.agents.voice_listen(
+            agent_id=self.agent_id,
+            audio=audio,
+            options=options,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_speakers(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> list[_models.AgentSpeakersResponseItem]:
+        """Get voice speakers
+
+        Returns available voice speakers for the specified agent
+
+        ``GET /agents/{agentId}/voice/speakers``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.list_voice_speakers(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def get_listener(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Get voice listener
+
+        Returns the voice listener configuration for the agent
+
+        ``GET /agents/{agentId}/voice/listener``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.agents.get_voice_listener(
+            agent_id=self.agent_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -16096,6 +17326,7 @@ class AsyncMcpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16112,10 +17343,12 @@ class AsyncMcpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.mcp.get_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16129,6 +17362,7 @@ class AsyncMcpServer:
         self,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -16147,10 +17381,12 @@ class AsyncMcpServer:
 
         Args:
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.mcp.execute_tool(
             server_id=self.server_id,
             tool_id=tool_id,
+            request_context=request_context,
             data=data,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -16226,6 +17462,90 @@ class AsyncMcpServer:
         )
 
 
+class AsyncMcpTool:
+    """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
+
+    def __init__(self, client: AsyncMastraClient, server_id: str, tool_id: str) -> None:
+        self._client = client
+        self.server_id = server_id
+        self.tool_id = tool_id
+
+    def __repr__(self) -> str:
+        return f"AsyncMcpTool(server_id={self.server_id!r}, tool_id={self.tool_id!r})"
+
+    async def details(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpTool:
+        """Get MCP server tool details
+
+        Returns detailed information about a specific tool on the MCP server
+
+        ``GET /mcp/{serverId}/tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.mcp.get_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    async def execute(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        data: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.McpToolExecuteResponse:
+        """Execute MCP server tool
+
+        Executes a tool on the specified MCP server with the provided arguments
+
+        ``POST /mcp/{serverId}/tools/{toolId}/execute``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        return await self._client.mcp.execute_tool(
+            server_id=self.server_id,
+            tool_id=self.tool_id,
+            request_context=request_context,
+            data=data,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+
 class AsyncMemoryThread:
     """A conversation thread in an agent's memory."""
 
@@ -16243,6 +17563,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16259,11 +17580,13 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.get_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
             resource_id=resource_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16276,6 +17599,7 @@ class AsyncMemoryThread:
     async def update(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -16293,10 +17617,14 @@ class AsyncMemoryThread:
         Updates a conversation thread
 
         ``PATCH /memory/threads/{threadId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.update_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             resource_id=resource_id,
             title=title,
@@ -16358,6 +17686,7 @@ class AsyncMemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16365,7 +17694,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -16380,6 +17709,7 @@ class AsyncMemoryThread:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.list_thread_messages(
             thread_id=self.thread_id,
@@ -16391,6 +17721,7 @@ class AsyncMemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -16411,6 +17742,7 @@ class AsyncMemoryThread:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -16418,7 +17750,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_messages``, a page at a time as the loop goes."""
         return self._client.memory.iter_thread_messages(
             thread_id=self.thread_id,
@@ -16430,6 +17762,7 @@ class AsyncMemoryThread:
             include=include,
             filter=filter,
             include_system_reminders=include_system_reminders,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -16448,6 +17781,7 @@ class AsyncMemoryThread:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -16465,10 +17799,12 @@ class AsyncMemoryThread:
 
         Args:
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.delete_messages(
             agent_id=required_attribute(self, "agent_id"),
             resource_id=resource_id,
+            request_context=request_context,
             message_ids=message_ids,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -16483,6 +17819,7 @@ class AsyncMemoryThread:
     async def clone(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -16502,10 +17839,14 @@ class AsyncMemoryThread:
         Creates a copy of a conversation thread with all its messages
 
         ``POST /memory/threads/{threadId}/clone``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.clone_thread(
             thread_id=self.thread_id,
             agent_id=required_attribute(self, "agent_id"),
+            request_context=request_context,
             metadata=metadata,
             new_thread_id=new_thread_id,
             options=options,
@@ -16525,6 +17866,7 @@ class AsyncMemoryThread:
         self,
         *,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -16539,10 +17881,14 @@ class AsyncMemoryThread:
         Reassigns a thread and all of its messages to a different resource. Requires a privileged (non-resource-scoped) context.
 
         ``POST /memory/threads/{threadId}/transfer``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.memory.transfer_thread(
             thread_id=self.thread_id,
             agent_id=self.agent_id if self.agent_id is not None else NOT_GIVEN,
+            request_context=request_context,
             resource_id=resource_id,
             retry_unsafe=retry_unsafe,
             strict_response_validation=strict_response_validation,
@@ -18981,6 +20327,7 @@ class AsyncTool:
     async def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -18994,9 +20341,13 @@ class AsyncTool:
         Returns details for a specific tool including its schema and configuration
 
         ``GET /tools/{toolId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.tools.get_tool(
             tool_id=self.tool_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19575,6 +20926,7 @@ class AsyncVector:
         self,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19591,10 +20943,12 @@ class AsyncVector:
 
         Args:
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.vectors.get_index(
             vector_name=self.vector_name,
             index_name=index_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19607,6 +20961,7 @@ class AsyncVector:
     async def get_indexes(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19620,9 +20975,13 @@ class AsyncVector:
         Returns a list of all indexes in the vector store
 
         ``GET /vector/{vectorName}/indexes``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.vectors.list_indexes(
             vector_name=self.vector_name,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19722,7 +21081,7 @@ class AsyncVector:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -19793,6 +21152,7 @@ class AsyncWorkflow:
     async def details(
         self,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19806,9 +21166,13 @@ class AsyncWorkflow:
         Returns details for a specific workflow
 
         ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_workflow(
             workflow_id=self.workflow_id,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19842,6 +21206,7 @@ class AsyncWorkflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19865,6 +21230,7 @@ class AsyncWorkflow:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.list_runs(
             workflow_id=self.workflow_id,
@@ -19876,6 +21242,7 @@ class AsyncWorkflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -19909,6 +21276,7 @@ class AsyncWorkflow:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19928,6 +21296,7 @@ class AsyncWorkflow:
             to_date=to_date,
             resource_id=resource_id,
             status=status,
+            request_context=request_context,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
@@ -19943,6 +21312,7 @@ class AsyncWorkflow:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -19961,12 +21331,14 @@ class AsyncWorkflow:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -20753,6 +22125,124 @@ class AsyncWorkflow:
             max_response_bytes=max_response_bytes,
         )
 
+    async def get_schema(
+        self,
+        *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowSchema:
+        """Get workflow by ID
+
+        Returns details for a specific workflow
+
+        ``GET /workflows/{workflowId}``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        result = await self._client.workflows.get_workflow(
+            workflow_id=self.workflow_id,
+            request_context=request_context,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+        return _models.WorkflowSchema.model_validate(RESULT_ADAPTERS["json_schemas"](result))
+
+    def stream_legacy(
+        self,
+        *,
+        run_id: str,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        run_id: str,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+
+        Args:
+            run_id: Unique identifier for the run
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class AsyncWorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
@@ -20770,6 +22260,7 @@ class AsyncWorkflowRun:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -20787,12 +22278,14 @@ class AsyncWorkflowRun:
         Args:
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         return await self._client.workflows.get_run(
             workflow_id=self.workflow_id,
             run_id=self.run_id,
             fields=fields,
             with_nested_workflows=with_nested_workflows,
+            request_context=request_context,
             strict_response_validation=strict_response_validation,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -21480,6 +22973,113 @@ class AsyncWorkflowRun:
             max_response_bytes=max_response_bytes,
         )
 
+    async def cancel_run(
+        self,
+        *,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.WorkflowRunCancelResponse:
+        """Cancel workflow run
+
+        Cancels an in-progress workflow execution
+
+        ``POST /workflows/{workflowId}/runs/{runId}/cancel``
+        """
+        return await self._client.workflows.cancel_run(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            retry_unsafe=retry_unsafe,
+            strict_response_validation=strict_response_validation,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def stream_legacy(
+        self,
+        *,
+        close_on_suspend: bool | NotGiven = NOT_GIVEN,
+        initial_state: Any | NotGiven = NOT_GIVEN,
+        input_data: Any | NotGiven = NOT_GIVEN,
+        per_step: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        resource_id: str | NotGiven = NOT_GIVEN,
+        tracing_options: _models.AgentStreamRequestTracingOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Stream workflow with legacy format
+
+        Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
+
+        ``POST /workflows/{workflowId}/stream-legacy``
+        """
+        return self._client.workflows.stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            close_on_suspend=close_on_suspend,
+            initial_state=initial_state,
+            input_data=input_data,
+            per_step=per_step,
+            request_context=request_context,
+            resource_id=resource_id,
+            tracing_options=tracing_options,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def observe_stream_legacy(
+        self,
+        *,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """[DEPRECATED] Observe workflow stream with legacy format
+
+        Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
+
+        ``POST /workflows/{workflowId}/observe-stream-legacy``
+        """
+        return self._client.workflows.observe_stream_legacy(
+            workflow_id=self.workflow_id,
+            run_id=self.run_id,
+            idle_timeout=idle_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
 
 class AsyncWorkspace:
     """A workspace of the server (its filesystem, search index and skills), by id."""
@@ -22025,3 +23625,7 @@ class AsyncWorkspaceSkillResource:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+AgentBuilderAction = AgentBuilder
+AsyncAgentBuilderAction = AsyncAgentBuilder

@@ -26,6 +26,76 @@ def coerce_messages(messages: Any) -> Any:
 COERCERS = {"messages": coerce_messages}
 
 
+def _plain(result: Any) -> Any:
+    """A parsed answer as plain JSON data (a model is dumped by its wire names)."""
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return result
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON document sent as a string (superjson's ``{"json": ...}`` unwrapped) -> its value."""
+    import json
+
+    if not value:
+        return None
+    if not isinstance(value, str):
+        return value
+    decoded = json.loads(value)
+    if isinstance(decoded, Mapping) and "json" in decoded:
+        return decoded["json"]
+    return decoded
+
+
+def json_schemas(result: Any) -> dict[str, Any]:
+    """``{inputSchema, outputSchema}`` of a details answer, decoded from their JSON strings."""
+    return {
+        "inputSchema": _json_value(field_of(result, "inputSchema")),
+        "outputSchema": _json_value(field_of(result, "outputSchema")),
+    }
+
+
+def workflow_action_result(result: Any) -> dict[str, Any]:
+    """A workflow result ({status, result | error}) as an action result {success, applied, message...}."""
+    data = _plain(result)
+    data = data if isinstance(data, Mapping) else {}
+    status = data.get("status")
+    if status == "success":
+        action = data.get("result")
+        action = action if isinstance(action, Mapping) else {}
+        out = {
+            "success": action.get("success", False),
+            "applied": action.get("applied", False),
+            "branchName": action.get("branchName"),
+            "message": action.get("message", "Agent builder action completed"),
+            "validationResults": action.get("validationResults"),
+            "error": action.get("error"),
+            "errors": action.get("errors"),
+            "stepResults": action.get("stepResults"),
+        }
+        return {k: v for k, v in out.items() if v is not None}
+    if status == "failed":
+        error = data.get("error")
+        message = error.get("message") if isinstance(error, Mapping) else None
+        message = message or "Agent builder action failed"
+        return {
+            "success": False,
+            "applied": False,
+            "message": f"Agent builder action failed: {message}",
+            "error": message,
+        }
+    return {
+        "success": False,
+        "applied": False,
+        "message": "Agent builder action was suspended",
+        "error": "Workflow suspended - manual intervention required",
+    }
+
+
+# Named reshapings of an answer, as client-js does client-side (overrides: ``result: {adapter}``).
+RESULT_ADAPTERS = {"json_schemas": json_schemas, "workflow_action_result": workflow_action_result}
+
+
 def field_of(result: Any, name: str) -> Any:
     """Read a field from a parsed result: a model (by alias or attribute) or a plain dict."""
     if isinstance(result, Mapping):

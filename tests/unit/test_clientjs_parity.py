@@ -65,6 +65,8 @@ def mapped(entry: dict[str, Any]) -> str:
         return f"no class {python_class(entry['class'])} / Async{python_class(entry['class'])}"
     for cls in (sync_cls, async_cls):
         member = inspect.getattr_static(cls, name, None)
+        if member is None and entry["kind"] == "property" and name in inspect.signature(cls).parameters:
+            continue  # an id the object is bound to: run.run_id
         if member is None:
             return f"{cls.__name__}.{name} is missing"
         takes_context = entry["kind"] == "method" and entry.get("request_context") and callable(member)

@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2097 names: importing
+``Agent`` (and the shared one), not all 2109 names: importing
 them all at once would cost about a second.
 """
 
@@ -75,7 +75,11 @@ _MODULE_OF: dict[str, str] = {
     "AgentApproveToolCallGenerateResponseUsage": "_shared",
     "AgentApproveToolCallRequest": "agents",
     "AgentApproveToolCallResponse": "agents",
+    "AgentBrowserCloseRequest": "agents",
+    "AgentBrowserCloseResponse": "agents",
+    "AgentBrowserSessionResponse": "agents",
     "AgentBuilder": "_shared",
+    "AgentBuilderActionResult": "_shared",
     "AgentBuilderAllStepsValue": "_shared",
     "AgentBuilderCreateRunResponse": "_shared",
     "AgentBuilderResponseValue": "_shared",
@@ -153,7 +157,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerActiveRunsResponseRun": "agent_controller",
     "AgentControllerEvent": "_streams",
     "AgentControllerMessageDelta": "_streams",
-    "AgentControllerMessageDeltaPart": "_shared",
+    "AgentControllerMessageDeltaPart": "_streams",
     "AgentControllerMessagesPage": "agent_controller",
     "AgentControllerMessagesPageMessage": "_shared",
     "AgentControllerModelsResponse": "agent_controller",
@@ -753,8 +757,7 @@ _MODULE_OF: dict[str, str] = {
     "MastraDBMessage": "_shared",
     "MastraDBMessageContent": "_shared",
     "MastraMessageContentV2": "_shared",
-    "MastraMessageContentV2Part": "_shared",
-    "MastraMessagePart": "_shared",
+    "MastraMessagePart": "_streams",
     "McpResourcesReadRequest": "mcp",
     "McpResourcesReadResponse": "mcp",
     "McpResourcesReadResponseContent": "mcp",
@@ -787,7 +790,7 @@ _MODULE_OF: dict[str, str] = {
     "MemoryNetworkMessagesDeleteRequestMessageIdsWithId": "_shared",
     "MemoryNetworkMessagesDeleteResponse": "_shared",
     "MemoryNetworkSaveMessagesRequest": "_shared",
-    "MemoryNetworkSaveMessagesResponse": "_shared",
+    "MemoryNetworkSaveMessagesResponse": "memory_network",
     "MemoryNetworkStatusResponse": "_shared",
     "MemoryNetworkStatusResponseObservationalMemory": "_shared",
     "MemoryNetworkThread": "_shared",
@@ -796,7 +799,7 @@ _MODULE_OF: dict[str, str] = {
     "MemoryNetworkThreadMessagesFilterDateRange": "_shared",
     "MemoryNetworkThreadMessagesIncludeItem": "_shared",
     "MemoryNetworkThreadMessagesOrderBy": "_shared",
-    "MemoryNetworkThreadMessagesResponse": "_shared",
+    "MemoryNetworkThreadMessagesResponse": "memory_network",
     "MemoryNetworkThreadsCreateRequest": "_shared",
     "MemoryNetworkThreadsCreateResponse": "_shared",
     "MemoryNetworkThreadsOrderBy": "_shared",
@@ -813,7 +816,8 @@ _MODULE_OF: dict[str, str] = {
     "MemoryObservationalMemoryResponseRecordBufferedObservationChunk": "memory",
     "MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure": "memory",
     "MemorySaveMessagesRequest": "_shared",
-    "MemorySaveMessagesResponse": "_shared",
+    "MemorySaveMessagesResponse": "memory",
+    "MemorySaveMessagesResponseMessage": "_shared",
     "MemorySearchResponse": "memory",
     "MemoryStatusResponse": "_shared",
     "MemoryStatusResponseObservationalMemory": "_shared",
@@ -824,11 +828,14 @@ _MODULE_OF: dict[str, str] = {
     "MemoryThreadCloneResponse": "memory",
     "MemoryThreadCloneResponseThread": "_shared",
     "MemoryThreadDeleteResponse": "_shared",
+    "MemoryThreadMessages": "memory",
     "MemoryThreadMessagesFilter": "_shared",
     "MemoryThreadMessagesFilterDateRange": "_shared",
     "MemoryThreadMessagesIncludeItem": "_shared",
+    "MemoryThreadMessagesMessage": "_shared",
     "MemoryThreadMessagesOrderBy": "_shared",
-    "MemoryThreadMessagesResponse": "_shared",
+    "MemoryThreadMessagesResponse": "memory",
+    "MemoryThreadMessagesResponseMessage": "_shared",
     "MemoryThreadsCreateRequest": "_shared",
     "MemoryThreadsCreateResponse": "_shared",
     "MemoryThreadsOrderBy": "_shared",
@@ -1078,6 +1085,8 @@ _MODULE_OF: dict[str, str] = {
     "RoutingAgentStartChunk": "_streams",
     "RoutingAgentTextDeltaChunk": "_streams",
     "RoutingAgentTextDeltaChunkPayload": "_streams",
+    "SavedMemoryMessages": "memory",
+    "SavedMemoryMessagesMessage": "_shared",
     "SaveScoreResult": "scores",
     "SaveScoreResultScore": "scores",
     "ScheduleDeleteResponse": "_shared",
@@ -1967,6 +1976,8 @@ _MODULE_OF: dict[str, str] = {
     "VectorIndex": "vectors",
     "VectorIndexDeleteResponse": "_shared",
     "VectorQueryRequest": "vectors",
+    "VectorQueryResponseItem": "vectors",
+    "VectorQueryResult": "vectors",
     "VectorsResponse": "vectors",
     "VectorsResponseVector": "vectors",
     "VectorUpsertRequest": "vectors",
@@ -2017,6 +2028,7 @@ _MODULE_OF: dict[str, str] = {
     "WorkflowRunsResponse": "_shared",
     "WorkflowRunsResponseRun": "_shared",
     "WorkflowRunStepsExecuteRequest": "workflows",
+    "WorkflowSchema": "_shared",
     "WorkflowsEventsRequest": "workflows",
     "WorkflowsEventsRequestEvent": "workflows",
     "WorkflowsEventsResponse": "workflows",
@@ -2197,6 +2209,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentBuilder as AgentBuilder,
+    )
+    from ._shared import (
+        AgentBuilderActionResult as AgentBuilderActionResult,
     )
     from ._shared import (
         AgentBuilderAllStepsValue as AgentBuilderAllStepsValue,
@@ -2410,9 +2425,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentCloneResponseWorkspaceOption1Provider as AgentCloneResponseWorkspaceOption1Provider,
-    )
-    from ._shared import (
-        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
     )
     from ._shared import (
         AgentControllerMessagesPageMessage as AgentControllerMessagesPageMessage,
@@ -3072,12 +3084,6 @@ if TYPE_CHECKING:
         MastraMessageContentV2 as MastraMessageContentV2,
     )
     from ._shared import (
-        MastraMessageContentV2Part as MastraMessageContentV2Part,
-    )
-    from ._shared import (
-        MastraMessagePart as MastraMessagePart,
-    )
-    from ._shared import (
         MemoryMessagesDeleteRequest as MemoryMessagesDeleteRequest,
     )
     from ._shared import (
@@ -3105,9 +3111,6 @@ if TYPE_CHECKING:
         MemoryNetworkSaveMessagesRequest as MemoryNetworkSaveMessagesRequest,
     )
     from ._shared import (
-        MemoryNetworkSaveMessagesResponse as MemoryNetworkSaveMessagesResponse,
-    )
-    from ._shared import (
         MemoryNetworkStatusResponse as MemoryNetworkStatusResponse,
     )
     from ._shared import (
@@ -3130,9 +3133,6 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         MemoryNetworkThreadMessagesOrderBy as MemoryNetworkThreadMessagesOrderBy,
-    )
-    from ._shared import (
-        MemoryNetworkThreadMessagesResponse as MemoryNetworkThreadMessagesResponse,
     )
     from ._shared import (
         MemoryNetworkThreadsCreateRequest as MemoryNetworkThreadsCreateRequest,
@@ -3159,7 +3159,7 @@ if TYPE_CHECKING:
         MemorySaveMessagesRequest as MemorySaveMessagesRequest,
     )
     from ._shared import (
-        MemorySaveMessagesResponse as MemorySaveMessagesResponse,
+        MemorySaveMessagesResponseMessage as MemorySaveMessagesResponseMessage,
     )
     from ._shared import (
         MemoryStatusResponse as MemoryStatusResponse,
@@ -3186,10 +3186,13 @@ if TYPE_CHECKING:
         MemoryThreadMessagesIncludeItem as MemoryThreadMessagesIncludeItem,
     )
     from ._shared import (
+        MemoryThreadMessagesMessage as MemoryThreadMessagesMessage,
+    )
+    from ._shared import (
         MemoryThreadMessagesOrderBy as MemoryThreadMessagesOrderBy,
     )
     from ._shared import (
-        MemoryThreadMessagesResponse as MemoryThreadMessagesResponse,
+        MemoryThreadMessagesResponseMessage as MemoryThreadMessagesResponseMessage,
     )
     from ._shared import (
         MemoryThreadsCreateRequest as MemoryThreadsCreateRequest,
@@ -3349,6 +3352,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         ObservabilityTracesStartedAt as ObservabilityTracesStartedAt,
+    )
+    from ._shared import (
+        SavedMemoryMessagesMessage as SavedMemoryMessagesMessage,
     )
     from ._shared import (
         ScheduleDeleteResponse as ScheduleDeleteResponse,
@@ -4629,6 +4635,9 @@ if TYPE_CHECKING:
         WorkflowRunsResponseRun as WorkflowRunsResponseRun,
     )
     from ._shared import (
+        WorkflowSchema as WorkflowSchema,
+    )
+    from ._shared import (
         WorkflowsResponseValue as WorkflowsResponseValue,
     )
     from ._shared import (
@@ -4723,6 +4732,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         AgentControllerMessageDelta as AgentControllerMessageDelta,
+    )
+    from ._streams import (
+        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
     )
     from ._streams import (
         AgentControllerThread as AgentControllerThread,
@@ -4975,6 +4987,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         FinishChunkPayload as FinishChunkPayload,
+    )
+    from ._streams import (
+        MastraMessagePart as MastraMessagePart,
     )
     from ._streams import (
         NetworkChunk as NetworkChunk,
@@ -5557,6 +5572,15 @@ if TYPE_CHECKING:
     )
     from .agents import (
         AgentApproveToolCallResponse as AgentApproveToolCallResponse,
+    )
+    from .agents import (
+        AgentBrowserCloseRequest as AgentBrowserCloseRequest,
+    )
+    from .agents import (
+        AgentBrowserCloseResponse as AgentBrowserCloseResponse,
+    )
+    from .agents import (
+        AgentBrowserSessionResponse as AgentBrowserSessionResponse,
     )
     from .agents import (
         AgentCloneRequest as AgentCloneRequest,
@@ -6525,6 +6549,9 @@ if TYPE_CHECKING:
         MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure as MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure,
     )
     from .memory import (
+        MemorySaveMessagesResponse as MemorySaveMessagesResponse,
+    )
+    from .memory import (
         MemorySearchResponse as MemorySearchResponse,
     )
     from .memory import (
@@ -6540,6 +6567,12 @@ if TYPE_CHECKING:
         MemoryThreadCloneResponse as MemoryThreadCloneResponse,
     )
     from .memory import (
+        MemoryThreadMessages as MemoryThreadMessages,
+    )
+    from .memory import (
+        MemoryThreadMessagesResponse as MemoryThreadMessagesResponse,
+    )
+    from .memory import (
         MemoryThreadTransferRequest as MemoryThreadTransferRequest,
     )
     from .memory import (
@@ -6547,6 +6580,15 @@ if TYPE_CHECKING:
     )
     from .memory import (
         MemoryThreadWorkingMemoryResponse as MemoryThreadWorkingMemoryResponse,
+    )
+    from .memory import (
+        SavedMemoryMessages as SavedMemoryMessages,
+    )
+    from .memory_network import (
+        MemoryNetworkSaveMessagesResponse as MemoryNetworkSaveMessagesResponse,
+    )
+    from .memory_network import (
+        MemoryNetworkThreadMessagesResponse as MemoryNetworkThreadMessagesResponse,
     )
     from .observability import (
         ObservabilityBranchesResponse as ObservabilityBranchesResponse,
@@ -8245,6 +8287,12 @@ if TYPE_CHECKING:
     )
     from .vectors import (
         VectorQueryRequest as VectorQueryRequest,
+    )
+    from .vectors import (
+        VectorQueryResponseItem as VectorQueryResponseItem,
+    )
+    from .vectors import (
+        VectorQueryResult as VectorQueryResult,
     )
     from .vectors import (
         VectorsResponse as VectorsResponse,

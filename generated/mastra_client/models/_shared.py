@@ -178,6 +178,25 @@ class AgentAgentsValue(BaseModel):
     name: str
 
 
+class AgentBuilderActionResult(BaseModel):
+    """
+    What an agent-builder action did, as client-js's AgentBuilderActionResult.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    applied: bool
+    branch_name: str | None = Field(None, alias="branchName")
+    error: str | None = None
+    errors: list[Any] | None = None
+    message: str
+    step_results: Any | None = Field(None, alias="stepResults")
+    success: bool
+    validation_results: Any | None = Field(None, alias="validationResults")
+
+
 class AgentDefaultOptions(BaseModel):
     """
     Default options for agent execution
@@ -586,10 +605,6 @@ class ExperimentsResponse(BaseModel):
 
 
 class MastraDBMessage(BaseModel):
-    """
-    A message of a thread, as Mastra stores it (content format 2, a list of parts).
-    """
-
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -600,41 +615,34 @@ class MastraDBMessage(BaseModel):
     resource_id: str | None = Field(None, alias="resourceId")
     role: str
     """
-    user, assistant, system, tool or signal
+    user, assistant, system or tool
     """
     thread_id: str | None = Field(None, alias="threadId")
     type: str | None = None
 
 
 class MastraMessageContentV2(BaseModel):
-    """
-    The content of a stored message; the text is in the parts of type text.
-    """
-
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
     content: str | None = None
+    """
+    The text of the message
+    """
+    experimental_attachments: list[dict[str, Any]] | None = None
     format: int | None = None
     """
     Always 2.
     """
     metadata: dict[str, Any] | None = None
-    parts: list[MastraMessagePart] | None = None
-
-
-class MastraMessagePart(BaseModel):
+    parts: list[dict[str, Any]] | None = None
     """
-    One part of a message: text, reasoning, tool-invocation, file, step-start, data-*...
+    The UI parts: {type: text, text}, tool invocations, files...
     """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    text: str | None = None
-    type: str
+    provider_metadata: dict[str, Any] | None = Field(None, alias="providerMetadata")
+    reasoning: str | None = None
+    tool_invocations: list[dict[str, Any]] | None = Field(None, alias="toolInvocations")
 
 
 class MemoryMessagesDeleteRequest(BaseModel):
@@ -661,14 +669,6 @@ class MemoryMessagesDeleteRequestMessageIdsWithId(BaseModel):
 class MemorySaveMessagesRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        populate_by_name=True,
-    )
-    messages: list[Any]
-
-
-class MemorySaveMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
         populate_by_name=True,
     )
     messages: list[Any]
@@ -752,15 +752,6 @@ class MemoryThreadMessagesOrderBy(BaseModel):
     )
     direction: Literal["ASC", "DESC"] | None = None
     field: Literal["createdAt"] | None = None
-
-
-class MemoryThreadMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    messages: list[Any]
-    ui_messages: list[Any] | None = Field(..., alias="uiMessages")
 
 
 class MemoryThreadUpdateRequest(BaseModel):
@@ -2508,6 +2499,19 @@ class WorkflowRunsResponseRun(BaseModel):
     workflow_name: str = Field(..., alias="workflowName")
 
 
+class WorkflowSchema(BaseModel):
+    """
+    A workflow's input and output JSON schemas (None when it declares none).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    input_schema: dict[str, Any] | None = Field(None, alias="inputSchema")
+    output_schema: dict[str, Any] | None = Field(None, alias="outputSchema")
+
+
 class WorkflowStartAsyncResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -2742,7 +2746,6 @@ AgentCloneResponseWorkspaceArray = StoredAgentWorkspaceArray
 AgentCloneResponseWorkspaceOption1Id = StoredAgentWorkspaceOption1Id
 AgentCloneResponseWorkspaceOption1Inline = StoredAgentWorkspaceOption1Inline
 AgentCloneResponseWorkspaceOption1Provider = StoredAgentWorkspaceOption1Provider
-AgentControllerMessageDeltaPart = MastraMessagePart
 AgentControllerMessagesPageMessage = MastraDBMessage
 AgentControllerModesResponseMode = AgentInputProcessor
 AgentControllerSessionThreadMessagesFilter = MemoryThreadMessagesFilter
@@ -2957,7 +2960,6 @@ ExperimentDeleteResponse = AuthRefreshResponse
 ExperimentsResponseExperiment = DatasetExperimentUpdateResponse
 ExperimentsResponsePagination = DatasetsResponsePagination
 MastraDBMessageContent = MastraMessageContentV2
-MastraMessageContentV2Part = MastraMessagePart
 MemoryMessagesDeleteRequestMessageIdsArrayOption4 = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkMessagesDeleteRequest = MemoryMessagesDeleteRequest
@@ -2967,7 +2969,6 @@ MemoryNetworkMessagesDeleteRequestMessageIdsArrayOption4 = (
 MemoryNetworkMessagesDeleteRequestMessageIdsWithId = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryNetworkMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkSaveMessagesRequest = MemorySaveMessagesRequest
-MemoryNetworkSaveMessagesResponse = MemorySaveMessagesResponse
 MemoryNetworkStatusResponse = MemoryStatusResponse
 MemoryNetworkStatusResponseObservationalMemory = MemoryStatusResponseObservationalMemory
 MemoryNetworkThread = MemoryThread
@@ -2976,7 +2977,6 @@ MemoryNetworkThreadMessagesFilter = MemoryThreadMessagesFilter
 MemoryNetworkThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
 MemoryNetworkThreadMessagesIncludeItem = MemoryThreadMessagesIncludeItem
 MemoryNetworkThreadMessagesOrderBy = MemoryThreadMessagesOrderBy
-MemoryNetworkThreadMessagesResponse = MemoryThreadMessagesResponse
 MemoryNetworkThreadUpdateRequest = MemoryThreadUpdateRequest
 MemoryNetworkThreadUpdateResponse = MemoryThread
 MemoryNetworkThreadsCreateRequest = MemoryThreadsCreateRequest
@@ -2984,8 +2984,11 @@ MemoryNetworkThreadsCreateResponse = MemoryThread
 MemoryNetworkThreadsOrderBy = StoredAgentsOrderBy
 MemoryNetworkThreadsResponse = MemoryThreadsResponse
 MemoryNetworkThreadsResponseThread = MemoryThread
+MemorySaveMessagesResponseMessage = MastraDBMessage
 MemoryThreadCloneResponseThread = MemoryThread
 MemoryThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
+MemoryThreadMessagesMessage = MastraDBMessage
+MemoryThreadMessagesResponseMessage = MastraDBMessage
 MemoryThreadTransferResponse = MemoryThread
 MemoryThreadUpdateResponse = MemoryThread
 MemoryThreadWorkingMemoryCreateResponse = AuthRefreshResponse
@@ -3033,6 +3036,7 @@ ObservabilityTracesQueryRequestWherePart1WithSpansSpansWithNoneNoneExists = (
 ObservabilityTracesQueryResponseWithPaginationPagination = DatasetsResponsePagination
 ObservabilityTracesResponsePagination = DatasetsResponsePagination
 ObservabilityTracesStartedAt = ObservabilityLogsTimestamp
+SavedMemoryMessagesMessage = MastraDBMessage
 ScheduleDeleteResponse = AgentModelResponse
 StoredAgentAgentsArray = StoredAgentToolsArray
 StoredAgentAgentsOption1Value = StoredAgentToolsOption1Value

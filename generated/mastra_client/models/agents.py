@@ -127,6 +127,31 @@ class AgentApproveToolCallResponse(BaseModel):
     full_stream: Any = Field(..., alias="fullStream")
 
 
+class AgentBrowserCloseRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    thread_id: str | None = Field(None, alias="threadId")
+
+
+class AgentBrowserCloseResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    success: bool | None = None
+
+
+class AgentBrowserSessionResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_session: bool | None = Field(None, alias="hasSession")
+    screencast_available: bool | None = Field(None, alias="screencastAvailable")
+
+
 class AgentCloneRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -136,11 +161,15 @@ class AgentCloneRequest(BaseModel):
     metadata: dict[str, Any] | None = None
     new_id: str | None = Field(None, alias="newId")
     """
-    ID for the cloned agent. If not provided, derived from agent ID.
+    ID for the cloned agent. If not provided
     """
     new_name: str | None = Field(None, alias="newName")
     """
     Name for the cloned agent. Defaults to "{name} (Clone)".
+    """
+    request_context: dict[str, Any] | None = Field(None, alias="requestContext")
+    """
+    The request context the agent is resolved with.
     """
 
 

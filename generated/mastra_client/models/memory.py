@@ -8,6 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
+    MastraDBMessage as MastraDBMessage,
+)
+from ._shared import (
     MemoryThread as MemoryThread,
 )
 
@@ -236,6 +239,19 @@ class MemoryThreadCloneResponse(BaseModel):
     thread: MemoryThread
 
 
+class MemoryThreadMessages(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    has_more: bool | None = Field(None, alias="hasMore")
+    messages: list[MastraDBMessage]
+    page: int | None = None
+    per_page: int | bool | None = Field(None, alias="perPage")
+    total: int | None = None
+    ui_messages: list[dict[str, Any]] | None = Field(None, alias="uiMessages")
+
+
 class MemoryThreadTransferRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -265,6 +281,14 @@ class MemoryThreadWorkingMemoryResponse(BaseModel):
     working_memory_template: Any = Field(..., alias="workingMemoryTemplate")
 
 
+class SavedMemoryMessages(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    messages: list[MastraDBMessage]
+
+
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
 MemoryConfigResponseConfigObservationalMemoryObservationModelRouting = (
     MemoryConfigResponseConfigObservationalMemoryReflectionModelRouting
@@ -274,3 +298,5 @@ MemoryConfigResponseConfigObservationalMemoryObservationTokens = (
 )
 MemoryObservationalMemoryBufferStatusResponseRecord = MemoryObservationalMemoryResponseRecord
 MemoryObservationalMemoryResponseHistory = MemoryObservationalMemoryResponseRecord
+MemorySaveMessagesResponse = SavedMemoryMessages
+MemoryThreadMessagesResponse = MemoryThreadMessages

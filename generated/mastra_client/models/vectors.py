@@ -60,6 +60,18 @@ class VectorQueryRequest(BaseModel):
     top_k: float | None = Field(None, alias="topK")
 
 
+class VectorQueryResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    document: str | None = None
+    id: str
+    metadata: dict[str, Any] | None = None
+    score: float
+    vector: list[float] | None = None
+
+
 class VectorUpsertRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -96,3 +108,7 @@ class VectorsResponseVector(BaseModel):
     id: str
     name: str
     type: str
+
+
+# Other names of the shapes above: each place a shape is used keeps a type named after it.
+VectorQueryResponseItem = VectorQueryResult

@@ -14,10 +14,13 @@ from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
+    EventView,
     WorkflowView,
 )
 from .._runtime._streams import (
+    AsyncStream,
     AsyncWorkflowStream,
+    Stream,
     WorkflowStream,
 )
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -547,15 +550,14 @@ class AgentBuilderResource:
         action_id: str,
         *,
         run_id: str,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
         Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
@@ -574,9 +576,15 @@ class AgentBuilderResource:
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
-        _response = self._client.request(
+        return Stream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe-stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -591,11 +599,10 @@ class AgentBuilderResource:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
-            retry_unsafe=retry_unsafe,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     def resume(
         self,
@@ -1759,20 +1766,19 @@ class AsyncAgentBuilderResource:
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
-    async def observe_stream_legacy(
+    def observe_stream_legacy(
         self,
         action_id: str,
         *,
         run_id: str,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[Any]:
         """[DEPRECATED] Observe agent-builder action stream with legacy format
 
         Legacy endpoint for observing agent-builder action stream. Use /agent-builder/:actionId/observe instead.
@@ -1791,9 +1797,15 @@ class AsyncAgentBuilderResource:
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
-        _response = await self._client.request(
+        return AsyncStream(
+            self._client,
             "POST",
             f"/agent-builder/{path_param(action_id)}/observe-stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1808,11 +1820,10 @@ class AsyncAgentBuilderResource:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
-            retry_unsafe=retry_unsafe,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     async def resume(
         self,

@@ -318,6 +318,62 @@ class AgentsResource:
         )
         return _result
 
+    def browser_session(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        check_params(
+            AgentsResource.browser_session,
+            {
+                "agent_id": agent_id,
+                "thread_id": thread_id,
+            },
+        )
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
+            "GET",
+            f"/agents/{path_param(agent_id)}/browser/session",
+            query=build_query(
+                {
+                    "threadId": thread_id,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=True,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentBrowserSessionResponse",
+            validate_response(
+                _models.AgentBrowserSessionResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
     def clone(
         self,
         agent_id: str,
@@ -326,6 +382,7 @@ class AgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -343,8 +400,9 @@ class AgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         check_params(
             AgentsResource.clone,
@@ -359,6 +417,7 @@ class AgentsResource:
                 "metadata": metadata,
                 "newId": new_id,
                 "newName": new_name,
+                "requestContext": request_context,
             },
             extra_body,
         )
@@ -380,6 +439,62 @@ class AgentsResource:
             "_models.AgentCloneResponse",
             validate_response(
                 _models.AgentCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    def close_browser(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        check_params(
+            AgentsResource.close_browser,
+            {
+                "agent_id": agent_id,
+            },
+        )
+        _body = build_body(
+            _models.AgentBrowserCloseRequest,
+            {
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = self._client.request(
+            "POST",
+            f"/agents/{path_param(agent_id)}/browser/close",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentBrowserCloseResponse",
+            validate_response(
+                _models.AgentBrowserCloseResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1141,6 +1256,7 @@ class AgentsResource:
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1159,6 +1275,7 @@ class AgentsResource:
             agent_id: Unique identifier for the agent
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.get_agent,
@@ -1166,6 +1283,7 @@ class AgentsResource:
                 "agent_id": agent_id,
                 "status": status,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1176,9 +1294,11 @@ class AgentsResource:
                 {
                     "status": status,
                     "versionId": version_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1194,76 +1314,6 @@ class AgentsResource:
             "_models.Agent",
             validate_response(
                 _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
-            ),
-        )
-        return _result
-
-    def get_plans_file(
-        self,
-        agent_id: str,
-        *,
-        path: str,
-        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
-        version_id: str | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentPlansFileResponse:
-        """Read a submitted agent plan
-
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
-
-        ``GET /agents/{agentId}/plans/file``
-
-        Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            path: Relative path to a markdown plan under .mastracode/plans/
-        """
-        check_params(
-            AgentsResource.get_plans_file,
-            {
-                "agent_id": agent_id,
-                "status": status,
-                "version_id": version_id,
-                "path": path,
-            },
-        )
-        _body = whole_body(NOT_GIVEN, extra_body)
-        _response = self._client.request(
-            "GET",
-            f"/agents/{path_param(agent_id)}/plans/file",
-            query=build_query(
-                {
-                    "status": status,
-                    "versionId": version_id,
-                    "path": path,
-                    **(extra_query or {}),
-                },
-                json_params=(),
-            ),
-            json_body=_body,
-            headers={
-                **(extra_headers or {}),
-            },
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            retry_unsafe=True,
-        )
-        _data = parse_json(_response)
-        _result = cast(
-            "_models.AgentPlansFileResponse",
-            validate_response(
-                _models.AgentPlansFileResponse,
-                _data,
-                _response,
-                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -1338,6 +1388,7 @@ class AgentsResource:
         agent_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1355,19 +1406,28 @@ class AgentsResource:
         Args:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.get_tool,
             {
                 "agent_id": agent_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1393,6 +1453,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1409,18 +1470,27 @@ class AgentsResource:
 
         Args:
             agent_id: Agent ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.get_voice_listener,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/listener",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -1498,7 +1568,7 @@ class AgentsResource:
         )
         return _result
 
-    def list_providers(
+    def list_agents_model_providers(
         self,
         *,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1609,6 +1679,7 @@ class AgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1631,6 +1702,7 @@ class AgentsResource:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.list_suspended_runs,
@@ -1642,6 +1714,7 @@ class AgentsResource:
                 "to_date": to_date,
                 "per_page": per_page,
                 "page": page,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1656,9 +1729,11 @@ class AgentsResource:
                     "toDate": to_date,
                     "perPage": per_page,
                     "page": page,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1691,6 +1766,7 @@ class AgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1714,6 +1790,7 @@ class AgentsResource:
                 to_date=to_date,
                 per_page=per_page,
                 page=_pager.position,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1728,6 +1805,7 @@ class AgentsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1744,18 +1822,27 @@ class AgentsResource:
 
         Args:
             agent_id: Agent ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AgentsResource.list_voice_speakers,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/speakers",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2121,6 +2208,81 @@ class AgentsResource:
             "_models.AgentQueueMessageResponse",
             validate_response(
                 _models.AgentQueueMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    def read_plan(
+        self,
+        agent_id: str,
+        *,
+        path: str,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
+
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            agent_id: Unique identifier for the agent
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            path: Relative path to a markdown plan under .mastracode/plans/
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        check_params(
+            AgentsResource.read_plan,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+                "path": path,
+                "request_context": request_context,
+            },
+        )
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = self._client.request(
+            "GET",
+            f"/agents/{path_param(agent_id)}/plans/file",
+            query=build_query(
+                {
+                    "status": status,
+                    "versionId": version_id,
+                    "path": path,
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=True,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentPlansFileResponse",
+            validate_response(
+                _models.AgentPlansFileResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -4464,6 +4626,62 @@ class AsyncAgentsResource:
         )
         return _result
 
+    async def browser_session(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserSessionResponse:
+        """The agent's browser session state ({hasSession, screencastAvailable}).
+
+        ``GET /agents/{agentId}/browser/session``
+        """
+        check_params(
+            AsyncAgentsResource.browser_session,
+            {
+                "agent_id": agent_id,
+                "thread_id": thread_id,
+            },
+        )
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
+            "GET",
+            f"/agents/{path_param(agent_id)}/browser/session",
+            query=build_query(
+                {
+                    "threadId": thread_id,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=True,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentBrowserSessionResponse",
+            validate_response(
+                _models.AgentBrowserSessionResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
     async def clone(
         self,
         agent_id: str,
@@ -4472,6 +4690,7 @@ class AsyncAgentsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_id: str | NotGiven = NOT_GIVEN,
         new_name: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -4489,8 +4708,9 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Unique identifier for the agent
-            new_id: ID for the cloned agent. If not provided, derived from agent ID.
+            new_id: ID for the cloned agent. If not provided
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
+            request_context: The request context the agent is resolved with.
         """
         check_params(
             AsyncAgentsResource.clone,
@@ -4505,6 +4725,7 @@ class AsyncAgentsResource:
                 "metadata": metadata,
                 "newId": new_id,
                 "newName": new_name,
+                "requestContext": request_context,
             },
             extra_body,
         )
@@ -4526,6 +4747,62 @@ class AsyncAgentsResource:
             "_models.AgentCloneResponse",
             validate_response(
                 _models.AgentCloneResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    async def close_browser(
+        self,
+        agent_id: str,
+        *,
+        thread_id: str | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentBrowserCloseResponse:
+        """Close the agent's browser session (a thread's, with thread_id).
+
+        ``POST /agents/{agentId}/browser/close``
+        """
+        check_params(
+            AsyncAgentsResource.close_browser,
+            {
+                "agent_id": agent_id,
+            },
+        )
+        _body = build_body(
+            _models.AgentBrowserCloseRequest,
+            {
+                "threadId": thread_id,
+            },
+            extra_body,
+        )
+        _response = await self._client.request(
+            "POST",
+            f"/agents/{path_param(agent_id)}/browser/close",
+            query=build_query(extra_query or {}),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentBrowserCloseResponse",
+            validate_response(
+                _models.AgentBrowserCloseResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -5287,6 +5564,7 @@ class AsyncAgentsResource:
         *,
         status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
         version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5305,6 +5583,7 @@ class AsyncAgentsResource:
             agent_id: Unique identifier for the agent
             status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.get_agent,
@@ -5312,6 +5591,7 @@ class AsyncAgentsResource:
                 "agent_id": agent_id,
                 "status": status,
                 "version_id": version_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -5322,9 +5602,11 @@ class AsyncAgentsResource:
                 {
                     "status": status,
                     "versionId": version_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -5340,76 +5622,6 @@ class AsyncAgentsResource:
             "_models.Agent",
             validate_response(
                 _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
-            ),
-        )
-        return _result
-
-    async def get_plans_file(
-        self,
-        agent_id: str,
-        *,
-        path: str,
-        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
-        version_id: str | NotGiven = NOT_GIVEN,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentPlansFileResponse:
-        """Read a submitted agent plan
-
-        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
-
-        ``GET /agents/{agentId}/plans/file``
-
-        Args:
-            agent_id: Unique identifier for the agent
-            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
-            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
-            path: Relative path to a markdown plan under .mastracode/plans/
-        """
-        check_params(
-            AsyncAgentsResource.get_plans_file,
-            {
-                "agent_id": agent_id,
-                "status": status,
-                "version_id": version_id,
-                "path": path,
-            },
-        )
-        _body = whole_body(NOT_GIVEN, extra_body)
-        _response = await self._client.request(
-            "GET",
-            f"/agents/{path_param(agent_id)}/plans/file",
-            query=build_query(
-                {
-                    "status": status,
-                    "versionId": version_id,
-                    "path": path,
-                    **(extra_query or {}),
-                },
-                json_params=(),
-            ),
-            json_body=_body,
-            headers={
-                **(extra_headers or {}),
-            },
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            retry_unsafe=True,
-        )
-        _data = parse_json(_response)
-        _result = cast(
-            "_models.AgentPlansFileResponse",
-            validate_response(
-                _models.AgentPlansFileResponse,
-                _data,
-                _response,
-                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -5484,6 +5696,7 @@ class AsyncAgentsResource:
         agent_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5501,19 +5714,28 @@ class AsyncAgentsResource:
         Args:
             agent_id: Unique identifier for the agent
             tool_id: Unique identifier for the tool
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.get_tool,
             {
                 "agent_id": agent_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/tools/{path_param(tool_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -5539,6 +5761,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5555,18 +5778,27 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Agent ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.get_voice_listener,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/listener",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -5644,7 +5876,7 @@ class AsyncAgentsResource:
         )
         return _result
 
-    async def list_providers(
+    async def list_agents_model_providers(
         self,
         *,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -5755,6 +5987,7 @@ class AsyncAgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5777,6 +6010,7 @@ class AsyncAgentsResource:
             to_date: Query parameter: toDate
             per_page: Query parameter: perPage
             page: Query parameter: page
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.list_suspended_runs,
@@ -5788,6 +6022,7 @@ class AsyncAgentsResource:
                 "to_date": to_date,
                 "per_page": per_page,
                 "page": page,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -5802,9 +6037,11 @@ class AsyncAgentsResource:
                     "toDate": to_date,
                     "perPage": per_page,
                     "page": page,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -5837,6 +6074,7 @@ class AsyncAgentsResource:
         to_date: str | NotGiven = NOT_GIVEN,
         per_page: int | NotGiven = NOT_GIVEN,
         page: int | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5860,6 +6098,7 @@ class AsyncAgentsResource:
                 to_date=to_date,
                 per_page=per_page,
                 page=_pager.position,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -5875,6 +6114,7 @@ class AsyncAgentsResource:
         self,
         agent_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -5891,18 +6131,27 @@ class AsyncAgentsResource:
 
         Args:
             agent_id: Agent ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncAgentsResource.list_voice_speakers,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/agents/{path_param(agent_id)}/voice/speakers",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -6268,6 +6517,81 @@ class AsyncAgentsResource:
             "_models.AgentQueueMessageResponse",
             validate_response(
                 _models.AgentQueueMessageResponse,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
+            ),
+        )
+        return _result
+
+    async def read_plan(
+        self,
+        agent_id: str,
+        *,
+        path: str,
+        status: Literal["draft", "published"] | NotGiven = NOT_GIVEN,
+        version_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> _models.AgentPlansFileResponse:
+        """Read a submitted agent plan
+
+        Returns a markdown plan when the agent exposes the core submit_plan capability and the path is under .mastracode/plans/.
+
+        ``GET /agents/{agentId}/plans/file``
+
+        Args:
+            agent_id: Unique identifier for the agent
+            status: Which stored config version to resolve: draft (latest version) or published (active version, default). When both status and versionId are provided, versionId takes precedence.
+            version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
+            path: Relative path to a markdown plan under .mastracode/plans/
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+        """
+        check_params(
+            AsyncAgentsResource.read_plan,
+            {
+                "agent_id": agent_id,
+                "status": status,
+                "version_id": version_id,
+                "path": path,
+                "request_context": request_context,
+            },
+        )
+        _body = whole_body(NOT_GIVEN, extra_body)
+        _response = await self._client.request(
+            "GET",
+            f"/agents/{path_param(agent_id)}/plans/file",
+            query=build_query(
+                {
+                    "status": status,
+                    "versionId": version_id,
+                    "path": path,
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=True,
+        )
+        _data = parse_json(_response)
+        _result = cast(
+            "_models.AgentPlansFileResponse",
+            validate_response(
+                _models.AgentPlansFileResponse,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -75,6 +75,7 @@ class McpResource:
         server_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -94,12 +95,14 @@ class McpResource:
         Args:
             server_id: MCP server ID
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             McpResource.execute_tool,
             {
                 "server_id": server_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -112,7 +115,14 @@ class McpResource:
         _response = self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}/execute",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -201,6 +211,7 @@ class McpResource:
         server_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -218,19 +229,28 @@ class McpResource:
         Args:
             server_id: MCP server ID
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             McpResource.get_tool,
             {
                 "server_id": server_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -586,6 +606,7 @@ class AsyncMcpResource:
         server_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         data: Any | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -605,12 +626,14 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMcpResource.execute_tool,
             {
                 "server_id": server_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -623,7 +646,14 @@ class AsyncMcpResource:
         _response = await self._client.request(
             "POST",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}/execute",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -712,6 +742,7 @@ class AsyncMcpResource:
         server_id: str,
         tool_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -729,19 +760,28 @@ class AsyncMcpResource:
         Args:
             server_id: MCP server ID
             tool_id: Tool ID
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMcpResource.get_tool,
             {
                 "server_id": server_id,
                 "tool_id": tool_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/mcp/{path_param(server_id)}/tools/{path_param(tool_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),

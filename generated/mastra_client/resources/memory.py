@@ -29,6 +29,7 @@ class MemoryResource:
         thread_id: str,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -52,12 +53,14 @@ class MemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.clone_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -77,9 +80,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -107,6 +112,7 @@ class MemoryResource:
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -127,11 +133,13 @@ class MemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.create_thread,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -150,9 +158,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -185,6 +195,7 @@ class MemoryResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -203,12 +214,14 @@ class MemoryResource:
         Args:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.delete_messages,
             {
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -225,9 +238,11 @@ class MemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -325,6 +340,7 @@ class MemoryResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -341,11 +357,13 @@ class MemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.get_config,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -355,9 +373,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -591,6 +611,7 @@ class MemoryResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -609,6 +630,7 @@ class MemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.get_thread,
@@ -616,6 +638,7 @@ class MemoryResource:
                 "thread_id": thread_id,
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -626,9 +649,11 @@ class MemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -739,6 +764,7 @@ class MemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -746,7 +772,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -763,6 +789,7 @@ class MemoryResource:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.list_thread_messages,
@@ -776,6 +803,7 @@ class MemoryResource:
                 "include": include,
                 "filter": filter,
                 "include_system_reminders": include_system_reminders,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -792,9 +820,11 @@ class MemoryResource:
                     "include": include,
                     "filter": filter,
                     "includeSystemReminders": include_system_reminders,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy", "include", "filter"),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -807,9 +837,9 @@ class MemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThreadMessagesResponse",
+            "_models.MemoryThreadMessages",
             validate_response(
-                _models.MemoryThreadMessagesResponse,
+                _models.MemoryThreadMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -830,6 +860,7 @@ class MemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -837,7 +868,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[Any]:
+    ) -> Iterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -855,6 +886,7 @@ class MemoryResource:
                 include=include,
                 filter=filter,
                 include_system_reminders=include_system_reminders,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -874,6 +906,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -895,6 +928,7 @@ class MemoryResource:
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.list_threads,
@@ -905,6 +939,7 @@ class MemoryResource:
                 "resource_id": resource_id,
                 "metadata": metadata,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -919,9 +954,11 @@ class MemoryResource:
                     "resourceId": resource_id,
                     "metadata": metadata,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("metadata", "orderBy"),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -953,6 +990,7 @@ class MemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -975,6 +1013,7 @@ class MemoryResource:
                 resource_id=resource_id,
                 metadata=metadata,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1062,6 +1101,7 @@ class MemoryResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1070,7 +1110,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -1079,11 +1119,13 @@ class MemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.save_messages,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1099,9 +1141,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1114,9 +1158,9 @@ class MemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemorySaveMessagesResponse",
+            "_models.SavedMemoryMessages",
             validate_response(
-                _models.MemorySaveMessagesResponse,
+                _models.SavedMemoryMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1214,6 +1258,7 @@ class MemoryResource:
         *,
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1232,12 +1277,14 @@ class MemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.transfer_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1253,9 +1300,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1283,6 +1332,7 @@ class MemoryResource:
         thread_id: str,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -1304,12 +1354,14 @@ class MemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             MemoryResource.update_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1327,9 +1379,11 @@ class MemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1443,6 +1497,7 @@ class AsyncMemoryResource:
         thread_id: str,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         new_thread_id: str | NotGiven = NOT_GIVEN,
         options: _models.MemoryThreadCloneRequestOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
@@ -1466,12 +1521,14 @@ class AsyncMemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.clone_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1491,9 +1548,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1521,6 +1580,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         resource_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -1541,11 +1601,13 @@ class AsyncMemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.create_thread,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1564,9 +1626,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1599,6 +1663,7 @@ class AsyncMemoryResource:
         | Mapping[str, Any]
         | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1617,12 +1682,14 @@ class AsyncMemoryResource:
         Args:
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.delete_messages,
             {
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -1639,9 +1706,11 @@ class AsyncMemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -1739,6 +1808,7 @@ class AsyncMemoryResource:
         self,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1755,11 +1825,13 @@ class AsyncMemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.get_config,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -1769,9 +1841,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2006,6 +2080,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2024,6 +2099,7 @@ class AsyncMemoryResource:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
             resource_id: Query parameter: resourceId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.get_thread,
@@ -2031,6 +2107,7 @@ class AsyncMemoryResource:
                 "thread_id": thread_id,
                 "agent_id": agent_id,
                 "resource_id": resource_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2041,9 +2118,11 @@ class AsyncMemoryResource:
                 {
                     "agentId": agent_id,
                     "resourceId": resource_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2154,6 +2233,7 @@ class AsyncMemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2161,7 +2241,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThreadMessagesResponse:
+    ) -> _models.MemoryThreadMessages:
         """List thread messages
 
         Returns a paginated list of messages in a conversation thread
@@ -2178,6 +2258,7 @@ class AsyncMemoryResource:
             include: Query parameter: include
             filter: Query parameter: filter
             include_system_reminders: Query parameter: includeSystemReminders
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.list_thread_messages,
@@ -2191,6 +2272,7 @@ class AsyncMemoryResource:
                 "include": include,
                 "filter": filter,
                 "include_system_reminders": include_system_reminders,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2207,9 +2289,11 @@ class AsyncMemoryResource:
                     "include": include,
                     "filter": filter,
                     "includeSystemReminders": include_system_reminders,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("orderBy", "include", "filter"),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2222,9 +2306,9 @@ class AsyncMemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThreadMessagesResponse",
+            "_models.MemoryThreadMessages",
             validate_response(
-                _models.MemoryThreadMessagesResponse,
+                _models.MemoryThreadMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2245,6 +2329,7 @@ class AsyncMemoryResource:
         | NotGiven = NOT_GIVEN,
         filter: _models.MemoryThreadMessagesFilter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         include_system_reminders: bool | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2252,7 +2337,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[_models.MastraDBMessage]:
         """Every item of every page of ``list_thread_messages``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -2270,6 +2355,7 @@ class AsyncMemoryResource:
                 include=include,
                 filter=filter,
                 include_system_reminders=include_system_reminders,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2290,6 +2376,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2311,6 +2398,7 @@ class AsyncMemoryResource:
             resource_id: Query parameter: resourceId
             metadata: Query parameter: metadata
             order_by: Query parameter: orderBy
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.list_threads,
@@ -2321,6 +2409,7 @@ class AsyncMemoryResource:
                 "resource_id": resource_id,
                 "metadata": metadata,
                 "order_by": order_by,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2335,9 +2424,11 @@ class AsyncMemoryResource:
                     "resourceId": resource_id,
                     "metadata": metadata,
                     "orderBy": order_by,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=("metadata", "orderBy"),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2369,6 +2460,7 @@ class AsyncMemoryResource:
         resource_id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         order_by: _models.MemoryThreadsOrderBy | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2391,6 +2483,7 @@ class AsyncMemoryResource:
                 resource_id=resource_id,
                 metadata=metadata,
                 order_by=order_by,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2479,6 +2572,7 @@ class AsyncMemoryResource:
         *,
         agent_id: str,
         messages: Sequence[Any],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2487,7 +2581,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemorySaveMessagesResponse:
+    ) -> _models.SavedMemoryMessages:
         """Save messages
 
         Saves new messages to memory
@@ -2496,11 +2590,13 @@ class AsyncMemoryResource:
 
         Args:
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.save_messages,
             {
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -2516,9 +2612,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2531,9 +2629,9 @@ class AsyncMemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemorySaveMessagesResponse",
+            "_models.SavedMemoryMessages",
             validate_response(
-                _models.MemorySaveMessagesResponse,
+                _models.SavedMemoryMessages,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2631,6 +2729,7 @@ class AsyncMemoryResource:
         *,
         resource_id: str,
         agent_id: str | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2649,12 +2748,14 @@ class AsyncMemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.transfer_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -2670,9 +2771,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2700,6 +2803,7 @@ class AsyncMemoryResource:
         thread_id: str,
         *,
         agent_id: str,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
         title: str | NotGiven = NOT_GIVEN,
@@ -2721,12 +2825,14 @@ class AsyncMemoryResource:
         Args:
             thread_id: Unique identifier for the conversation thread
             agent_id: Query parameter: agentId
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncMemoryResource.update_thread,
             {
                 "thread_id": thread_id,
                 "agent_id": agent_id,
+                "request_context": request_context,
             },
         )
         _body = build_body(
@@ -2744,9 +2850,11 @@ class AsyncMemoryResource:
             query=build_query(
                 {
                     "agentId": agent_id,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={

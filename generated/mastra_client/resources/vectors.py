@@ -149,6 +149,7 @@ class VectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -166,19 +167,28 @@ class VectorsResource:
         Args:
             vector_name: Name of the vector store
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             VectorsResource.get_index,
             {
                 "vector_name": vector_name,
                 "index_name": index_name,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -247,6 +257,7 @@ class VectorsResource:
         self,
         vector_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -263,18 +274,27 @@ class VectorsResource:
 
         Args:
             vector_name: Name of the vector store
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             VectorsResource.list_indexes,
             {
                 "vector_name": vector_name,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -353,7 +373,7 @@ class VectorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -395,9 +415,12 @@ class VectorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "list[Any]",
+            "list[_models.VectorQueryResult]",
             validate_response(
-                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+                list[_models.VectorQueryResult],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -602,6 +625,7 @@ class AsyncVectorsResource:
         vector_name: str,
         index_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -619,19 +643,28 @@ class AsyncVectorsResource:
         Args:
             vector_name: Name of the vector store
             index_name: Name of the index
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncVectorsResource.get_index,
             {
                 "vector_name": vector_name,
                 "index_name": index_name,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes/{path_param(index_name)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -700,6 +733,7 @@ class AsyncVectorsResource:
         self,
         vector_name: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -716,18 +750,27 @@ class AsyncVectorsResource:
 
         Args:
             vector_name: Name of the vector store
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncVectorsResource.list_indexes,
             {
                 "vector_name": vector_name,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/vector/{path_param(vector_name)}/indexes",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -806,7 +849,7 @@ class AsyncVectorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> list[Any]:
+    ) -> list[_models.VectorQueryResult]:
         """Query vectors
 
         Performs a similarity search on the vector index
@@ -848,9 +891,12 @@ class AsyncVectorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "list[Any]",
+            "list[_models.VectorQueryResult]",
             validate_response(
-                list[Any], _data, _response, self._client.strict_for(strict_response_validation)
+                list[_models.VectorQueryResult],
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result

@@ -14,11 +14,14 @@ from .._runtime._pagination import Pager
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
+    EventView,
     WorkflowView,
 )
 from .._runtime._streams import (
+    AsyncStream,
     AsyncWorkflowStream,
     ResumeRoute,
+    Stream,
     WorkflowStream,
 )
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -359,6 +362,7 @@ class WorkflowsResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -378,6 +382,7 @@ class WorkflowsResource:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             WorkflowsResource.get_run,
@@ -386,6 +391,7 @@ class WorkflowsResource:
                 "run_id": run_id,
                 "fields": fields,
                 "with_nested_workflows": with_nested_workflows,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -396,9 +402,11 @@ class WorkflowsResource:
                 {
                     "fields": fields,
                     "withNestedWorkflows": with_nested_workflows,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -425,6 +433,7 @@ class WorkflowsResource:
         self,
         workflow_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -441,18 +450,27 @@ class WorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             WorkflowsResource.get_workflow,
             {
                 "workflow_id": workflow_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -559,6 +577,7 @@ class WorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -583,6 +602,7 @@ class WorkflowsResource:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             WorkflowsResource.list_runs,
@@ -596,6 +616,7 @@ class WorkflowsResource:
                 "to_date": to_date,
                 "resource_id": resource_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -612,9 +633,11 @@ class WorkflowsResource:
                     "toDate": to_date,
                     "resourceId": resource_id,
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -662,6 +685,7 @@ class WorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -687,6 +711,7 @@ class WorkflowsResource:
                 to_date=to_date,
                 resource_id=resource_id,
                 status=status,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -830,15 +855,14 @@ class WorkflowsResource:
         workflow_id: str,
         *,
         run_id: str,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[Any]:
         """[DEPRECATED] Observe workflow stream with legacy format
 
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
@@ -857,9 +881,15 @@ class WorkflowsResource:
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
-        _response = self._client.request(
+        return Stream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe-stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -874,11 +904,10 @@ class WorkflowsResource:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
-            retry_unsafe=retry_unsafe,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     def restart(
         self,
@@ -1740,14 +1769,14 @@ class WorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> Stream[Any]:
         """[DEPRECATED] Stream workflow with legacy format
 
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
@@ -1778,9 +1807,15 @@ class WorkflowsResource:
             },
             extra_body,
         )
-        _response = self._client.request(
+        return Stream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -1796,10 +1831,9 @@ class WorkflowsResource:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     def time_travel(
         self,
@@ -2404,6 +2438,7 @@ class AsyncWorkflowsResource:
         *,
         fields: str | NotGiven = NOT_GIVEN,
         with_nested_workflows: Literal["true", "false"] | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2423,6 +2458,7 @@ class AsyncWorkflowsResource:
             run_id: Unique identifier for the workflow run
             fields: Comma-separated list of fields to return. Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
             with_nested_workflows: Whether to include nested workflow data in steps. Defaults to true. Set to false for better performance.
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncWorkflowsResource.get_run,
@@ -2431,6 +2467,7 @@ class AsyncWorkflowsResource:
                 "run_id": run_id,
                 "fields": fields,
                 "with_nested_workflows": with_nested_workflows,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2441,9 +2478,11 @@ class AsyncWorkflowsResource:
                 {
                     "fields": fields,
                     "withNestedWorkflows": with_nested_workflows,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2470,6 +2509,7 @@ class AsyncWorkflowsResource:
         self,
         workflow_id: str,
         *,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2486,18 +2526,27 @@ class AsyncWorkflowsResource:
 
         Args:
             workflow_id: Unique identifier for the workflow
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncWorkflowsResource.get_workflow,
             {
                 "workflow_id": workflow_id,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
         _response = await self._client.request(
             "GET",
             f"/workflows/{path_param(workflow_id)}",
-            query=build_query(extra_query or {}),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
             json_body=_body,
             headers={
                 **(extra_headers or {}),
@@ -2604,6 +2653,7 @@ class AsyncWorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2628,6 +2678,7 @@ class AsyncWorkflowsResource:
             to_date: Query parameter: toDate
             resource_id: Query parameter: resourceId
             status: Query parameter: status
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
         check_params(
             AsyncWorkflowsResource.list_runs,
@@ -2641,6 +2692,7 @@ class AsyncWorkflowsResource:
                 "to_date": to_date,
                 "resource_id": resource_id,
                 "status": status,
+                "request_context": request_context,
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
@@ -2657,9 +2709,11 @@ class AsyncWorkflowsResource:
                     "toDate": to_date,
                     "resourceId": resource_id,
                     "status": status,
+                    "requestContext": request_context,
                     **(extra_query or {}),
                 },
                 json_params=(),
+                base64_json_params=("requestContext",),
             ),
             json_body=_body,
             headers={
@@ -2707,6 +2761,7 @@ class AsyncWorkflowsResource:
             "skipped",
         ]
         | NotGiven = NOT_GIVEN,
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2732,6 +2787,7 @@ class AsyncWorkflowsResource:
                 to_date=to_date,
                 resource_id=resource_id,
                 status=status,
+                request_context=request_context,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2871,20 +2927,19 @@ class AsyncWorkflowsResource:
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
-    async def observe_stream_legacy(
+    def observe_stream_legacy(
         self,
         workflow_id: str,
         *,
         run_id: str,
-        retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[Any]:
         """[DEPRECATED] Observe workflow stream with legacy format
 
         Legacy endpoint for observing workflow stream. Use /workflows/:workflowId/observe instead.
@@ -2903,9 +2958,15 @@ class AsyncWorkflowsResource:
             },
         )
         _body = whole_body(NOT_GIVEN, extra_body)
-        _response = await self._client.request(
+        return AsyncStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/observe-stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -2920,11 +2981,10 @@ class AsyncWorkflowsResource:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
-            retry_unsafe=retry_unsafe,
+            retry_unsafe=True,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     async def restart(
         self,
@@ -3771,7 +3831,7 @@ class AsyncWorkflowsResource:
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
 
-    async def stream_legacy(
+    def stream_legacy(
         self,
         workflow_id: str,
         *,
@@ -3786,14 +3846,14 @@ class AsyncWorkflowsResource:
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Any:
+    ) -> AsyncStream[Any]:
         """[DEPRECATED] Stream workflow with legacy format
 
         Legacy endpoint for streaming workflow execution. Use /workflows/:workflowId/stream instead.
@@ -3824,9 +3884,15 @@ class AsyncWorkflowsResource:
             },
             extra_body,
         )
-        _response = await self._client.request(
+        return AsyncStream(
+            self._client,
             "POST",
             f"/workflows/{path_param(workflow_id)}/stream-legacy",
+            protocol=StreamProtocol(
+                "records",
+                finish=frozenset(("finish",)),
+                errors=frozenset(("error",)),
+            ),
             query=build_query(
                 {
                     "runId": run_id,
@@ -3842,10 +3908,9 @@ class AsyncWorkflowsResource:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
             retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
         )
-        _data = parse_json(_response)
-        _result = _data
-        return _result
 
     async def time_travel(
         self,

@@ -691,8 +691,21 @@ const testController = new AgentController({
 });
 // --- end issue 15: controller ---
 
+// --- issue 15: core ---
+// An agent whose instructions and tools depend on the request context (client-js sends it as
+// ?requestContext= on reads): GET /agents/dynamic-agent shows the tenant it was asked for.
+const dynamicAgent = new Agent({
+  id: 'dynamic-agent',
+  name: 'Dynamic Agent',
+  description: 'Instructions and tools chosen from the request context (tenant).',
+  instructions: ({ requestContext }) => `You serve tenant ${requestContext?.get('tenant') ?? 'nobody'}.`,
+  tools: ({ requestContext }) => (requestContext?.get('tenant') === 'acme' ? { getWeather: weatherTool } : {}),
+  model: mockModel('dynamic-model', echoPlan),
+});
+// --- end issue 15: core ---
+
 const mastra = new Mastra({
-  agents: { echoAgent, toolAgent, voiceAgent, backgroundAgent }, // backgroundAgent: issue 15 platform
+  agents: { echoAgent, toolAgent, voiceAgent, backgroundAgent, dynamicAgent }, // backgroundAgent: issue 15 platform; dynamicAgent: issue 15 core
   agentControllers: { 'test-controller': testController }, // issue 15: controller
   tools: { weatherTool, addNumbersTool, deleteRecordTool },
   workflows: { greetingWorkflow, approvalWorkflow },
