@@ -34,6 +34,13 @@ Scenario = Callable[[Any], Awaitable[None]]
 SCENARIOS: list[Scenario] = []
 
 
+def field(value: Any, name: str) -> Any:
+    """A field of a typed result, or of a plain dict (a client generated from an older spec)."""
+    from mastra_client._runtime._adapters import field_of
+
+    return field_of(value, name)
+
+
 def scenario(fn: Scenario) -> Scenario:
     SCENARIOS.append(fn)
     return fn
@@ -100,7 +107,7 @@ async def memory_threads_round_trip(c: Any) -> None:
     thread = c.get_memory_thread(thread_id, agent_id="echo-agent")
     assert (await call(thread.get())).title == "t1"
     messages = await call(thread.list_messages())
-    assert [m["role"] for m in messages.messages] == ["user", "assistant"]
+    assert [field(m, "role") for m in messages.messages] == ["user", "assistant"]
     updated = await call(thread.update(title="t2", metadata={"k": "v"}, resource_id=resource))
     assert updated.title == "t2"
     await call(thread.delete())
@@ -212,7 +219,7 @@ async def vectors_create_upsert_query(c: Any) -> None:
     )
     assert len(ids.ids) == 2
     hits = await call(vector.query(index_name=index, query_vector=[0.9, 0.1, 0.0], top_k=1))
-    assert hits[0]["metadata"] == {"n": "x"}
+    assert field(hits[0], "metadata") == {"n": "x"}
 
 
 @scenario

@@ -348,7 +348,7 @@ def test_memory_messages_and_vector_results_are_typed(kind: str) -> None:
     async def scenario(client: Any) -> None:
         page = await maybe(client.get_memory_thread("th1", "a1").list_messages())
         assert isinstance(page.messages[0], models.MastraDBMessage)
-        assert page.messages[0].content.parts == [{"type": "text", "text": "hi"}]
+        assert [(p.type, p.text) for p in page.messages[0].content.parts] == [("text", "hi")]
         assert page.has_more is False
         hits = await maybe(client.get_vector("v1").query(index_name="i1", query_vector=[0.1]))
         assert isinstance(hits[0], models.VectorQueryResult)

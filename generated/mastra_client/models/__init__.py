@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2109 names: importing
+``Agent`` (and the shared one), not all 2110 names: importing
 them all at once would cost about a second.
 """
 
@@ -157,7 +157,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerActiveRunsResponseRun": "agent_controller",
     "AgentControllerEvent": "_streams",
     "AgentControllerMessageDelta": "_streams",
-    "AgentControllerMessageDeltaPart": "_streams",
+    "AgentControllerMessageDeltaPart": "_shared",
     "AgentControllerMessagesPage": "agent_controller",
     "AgentControllerMessagesPageMessage": "_shared",
     "AgentControllerModelsResponse": "agent_controller",
@@ -757,7 +757,8 @@ _MODULE_OF: dict[str, str] = {
     "MastraDBMessage": "_shared",
     "MastraDBMessageContent": "_shared",
     "MastraMessageContentV2": "_shared",
-    "MastraMessagePart": "_streams",
+    "MastraMessageContentV2Part": "_shared",
+    "MastraMessagePart": "_shared",
     "McpResourcesReadRequest": "mcp",
     "McpResourcesReadResponse": "mcp",
     "McpResourcesReadResponseContent": "mcp",
@@ -2427,6 +2428,9 @@ if TYPE_CHECKING:
         AgentCloneResponseWorkspaceOption1Provider as AgentCloneResponseWorkspaceOption1Provider,
     )
     from ._shared import (
+        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
+    )
+    from ._shared import (
         AgentControllerMessagesPageMessage as AgentControllerMessagesPageMessage,
     )
     from ._shared import (
@@ -3082,6 +3086,12 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         MastraMessageContentV2 as MastraMessageContentV2,
+    )
+    from ._shared import (
+        MastraMessageContentV2Part as MastraMessageContentV2Part,
+    )
+    from ._shared import (
+        MastraMessagePart as MastraMessagePart,
     )
     from ._shared import (
         MemoryMessagesDeleteRequest as MemoryMessagesDeleteRequest,
@@ -4734,9 +4744,6 @@ if TYPE_CHECKING:
         AgentControllerMessageDelta as AgentControllerMessageDelta,
     )
     from ._streams import (
-        AgentControllerMessageDeltaPart as AgentControllerMessageDeltaPart,
-    )
-    from ._streams import (
         AgentControllerThread as AgentControllerThread,
     )
     from ._streams import (
@@ -4987,9 +4994,6 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         FinishChunkPayload as FinishChunkPayload,
-    )
-    from ._streams import (
-        MastraMessagePart as MastraMessagePart,
     )
     from ._streams import (
         NetworkChunk as NetworkChunk,

@@ -605,6 +605,10 @@ class ExperimentsResponse(BaseModel):
 
 
 class MastraDBMessage(BaseModel):
+    """
+    A message of a thread, as Mastra stores it (content format 2, a list of parts).
+    """
+
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -615,13 +619,17 @@ class MastraDBMessage(BaseModel):
     resource_id: str | None = Field(None, alias="resourceId")
     role: str
     """
-    user, assistant, system or tool
+    user, assistant, system, tool or signal
     """
     thread_id: str | None = Field(None, alias="threadId")
     type: str | None = None
 
 
 class MastraMessageContentV2(BaseModel):
+    """
+    The content of a stored message; the text is in the parts of type text.
+    """
+
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -636,13 +644,23 @@ class MastraMessageContentV2(BaseModel):
     Always 2.
     """
     metadata: dict[str, Any] | None = None
-    parts: list[dict[str, Any]] | None = None
-    """
-    The UI parts: {type: text, text}, tool invocations, files...
-    """
+    parts: list[MastraMessagePart] | None = None
     provider_metadata: dict[str, Any] | None = Field(None, alias="providerMetadata")
     reasoning: str | None = None
     tool_invocations: list[dict[str, Any]] | None = Field(None, alias="toolInvocations")
+
+
+class MastraMessagePart(BaseModel):
+    """
+    One part of a message: text, reasoning, tool-invocation, file, step-start, data-*...
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    text: str | None = None
+    type: str
 
 
 class MemoryMessagesDeleteRequest(BaseModel):
@@ -2746,6 +2764,7 @@ AgentCloneResponseWorkspaceArray = StoredAgentWorkspaceArray
 AgentCloneResponseWorkspaceOption1Id = StoredAgentWorkspaceOption1Id
 AgentCloneResponseWorkspaceOption1Inline = StoredAgentWorkspaceOption1Inline
 AgentCloneResponseWorkspaceOption1Provider = StoredAgentWorkspaceOption1Provider
+AgentControllerMessageDeltaPart = MastraMessagePart
 AgentControllerMessagesPageMessage = MastraDBMessage
 AgentControllerModesResponseMode = AgentInputProcessor
 AgentControllerSessionThreadMessagesFilter = MemoryThreadMessagesFilter
@@ -2960,6 +2979,7 @@ ExperimentDeleteResponse = AuthRefreshResponse
 ExperimentsResponseExperiment = DatasetExperimentUpdateResponse
 ExperimentsResponsePagination = DatasetsResponsePagination
 MastraDBMessageContent = MastraMessageContentV2
+MastraMessageContentV2Part = MastraMessagePart
 MemoryMessagesDeleteRequestMessageIdsArrayOption4 = MemoryMessagesDeleteRequestMessageIdsWithId
 MemoryMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkMessagesDeleteRequest = MemoryMessagesDeleteRequest

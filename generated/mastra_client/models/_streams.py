@@ -13,6 +13,9 @@ from ._shared import (
     MastraDBMessage as MastraDBMessage,
 )
 from ._shared import (
+    MastraMessagePart as MastraMessagePart,
+)
+from ._shared import (
     ToolCallChunk as ToolCallChunk,
 )
 from ._shared import (
@@ -1174,19 +1177,6 @@ class FinishChunk(BaseModel):
     type: Literal["finish"]
 
 
-class MastraMessagePart(BaseModel):
-    """
-    One part of a message: text, reasoning, tool-invocation, file, step-start, data-*...
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    text: str | None = None
-    type: str
-
-
 class NetworkErrorChunk(BaseModel):
     """
     A ``error`` chunk.
@@ -2149,7 +2139,6 @@ class WorkflowStepWaitingEvent(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-AgentControllerMessageDeltaPart = MastraMessagePart
 BackgroundTaskCancelledChunkPayload = BackgroundTaskEventPayload
 BackgroundTaskCompletedChunkPayload = BackgroundTaskEventPayload
 BackgroundTaskFailedChunkPayload = BackgroundTaskEventPayload
