@@ -280,6 +280,7 @@ def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) ->
         view=spec.view,
         reconnect=spec.reconnect,
         long_lived=spec.long_lived,
+        final=spec.final,
     )
 
 
@@ -869,6 +870,9 @@ def _facade_method(
         if unbound:
             raise CodegenError(method.where, f"jsonrpc: path parameter {unbound[0]!r} is not bound by the resource")
         rpc_path = fstring_path(op.path, {p.name: f"path_param(self.{attr_of[p.py_name]})" for p in op.path_params})
+        if method.stream is not None:  # a streamed call: the method returns the stream of its results
+            stream = _stream_spec(method.stream, overrides, method.operation)
+            op = replace(op, stream=replace(stream, envelope="jsonrpc") if stream is not None else None)
     for p in op.params:
         if p.py_name in bound_py:
             continue

@@ -77,6 +77,8 @@ class StreamSpec:
     reconnect: bool
     long_lived: bool = False  # no idle timeout by default (a subscription)
     resume: ResumeSpec | None = None
+    final: str = ""  # a boolean field of an event that, true, marks the last one
+    envelope: str = ""  # "jsonrpc": each frame is a JSON-RPC response carrying the event
 
     @property
     def stream_class(self) -> str:

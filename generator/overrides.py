@@ -54,7 +54,7 @@ REQUEST_CONTEXT_PARAM = "requestContext"
 # Marks a query parameter sent as base64 of its compact JSON (read by build.py).
 BASE64_JSON = "x-codegen-base64-json"
 _STREAM_VIEWS = {"events", "agent", "workflow"}
-_STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect", "long_lived"}
+_STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect", "long_lived", "final"}
 _RESUME_KEYS = {"via", "run_id", "offset", "starts_run"}
 _PAGINATE_KEYS = {"items", "style", "first"}
 _CHUNK_UNION_KEYS = {"discriminator", "envelope", "fallback", "types", "description"}
@@ -110,6 +110,7 @@ class ResourceMethod:
     jsonrpc: JsonRpcCall | None = None  # a JSON-RPC 2.0 method called through the route
     headers: dict[str, str] = field(default_factory=dict)  # headers always sent (the caller's win)
     result: dict[str, str] | None = None  # {adapter: runtime result adapter, model: component}
+    stream: StreamOverride | None = None  # a jsonrpc call answered with a stream of envelopes
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -140,6 +141,7 @@ class StreamOverride:
     view: str = "events"  # events | agent | workflow: what the stream object offers
     reconnect: bool = False  # the caller may ask to reconnect when it drops (a subscription)
     long_lived: bool = False  # may stay silent for long: no idle timeout unless the caller sets one
+    final: str = ""  # a boolean field of an event that, true, marks the last one (A2A's ``final``)
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,8 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
         if method.jsonrpc is not None and method.operation in present:
             pending.extend(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
+            if method.stream is not None and method.stream.chunks is not None:
+                unions.add(method.stream.chunks)
     for resource in overrides.resources.values():  # a result adapter's model, where its route is
         pending.extend(
             m.result["model"] for m in resource.methods if m.result and "model" in m.result and m.operation in present
@@ -522,7 +526,14 @@ def _stream(file: Located, keys: tuple[str, ...], value: Any) -> StreamOverride:
         view=view,
         reconnect=bool(spec.get("reconnect", False)),
         long_lived=bool(spec.get("long_lived", False)),
+        final=_final_field(file, keys, spec.get("final", "")),
     )
+
+
+def _final_field(file: Located, keys: tuple[str, ...], value: Any) -> str:
+    if not isinstance(value, str) or (value and not value.replace("_", "").isalnum()):
+        raise CodegenError(file.at(*keys, "final"), "final names the boolean field that marks the last event")
+    return value
 
 
 def _resume(file: Located, keys: tuple[str, ...], value: dict[str, Any]) -> ResumeOverride:
@@ -729,7 +740,11 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
                 file.at(*keys, "result", "adapter"),
                 f"unknown result adapter {result['adapter']!r} (one of {', '.join(sorted(RESULT_ADAPTERS))})",
             )
+    stream = _stream(file, (*keys, "stream"), spec["stream"]) if "stream" in spec else None
+    if stream is not None and "jsonrpc" not in spec:
+        raise CodegenError(file.at(*keys, "stream"), "a facade method's own stream needs jsonrpc (a streamed call)")
     return ResourceMethod(
+        stream=stream,
         headers=dict(headers),
         jsonrpc=_jsonrpc(file, (*keys, "jsonrpc"), spec["jsonrpc"]) if "jsonrpc" in spec else None,
         name=name,

@@ -7,6 +7,24 @@ from __future__ import annotations
 from ._runtime._stream_core import ChunkCodec, ChunkTypes
 
 
+def _a2a_stream_event_types() -> ChunkTypes:
+    from .models import _streams as m
+
+    return (
+        {
+            "message": m.A2aMessageEvent,
+            "task": m.A2aTaskEvent,
+            "status-update": m.A2aStatusUpdateEvent,
+            "artifact-update": m.A2aArtifactUpdateEvent,
+        },
+        m.OtherA2aStreamEvent,
+    )
+
+
+A2A_STREAM_EVENT = ChunkCodec("kind", _a2a_stream_event_types)
+"""Chunks of ``A2aStreamEvent`` streams, discriminated by ``kind``."""
+
+
 def _agent_chunk_types() -> ChunkTypes:
     from .models import _streams as m
 

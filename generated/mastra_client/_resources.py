@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 from . import models as _models  # noqa: F401
 from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
-from ._runtime._jsonrpc import async_rpc_call, rpc_call, rpc_params, rpc_result  # noqa: F401
+from ._runtime._jsonrpc import async_rpc_call, rpc_body, rpc_call, rpc_params, rpc_result  # noqa: F401
 from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
@@ -172,6 +172,185 @@ class A2a:
             _envelope, _models.A2aMessage | _models.A2aTask
         )
         return _result
+
+    def send_message_stream(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/stream``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        return Stream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "message/stream",
+                rpc_params(
+                    {"message": message, "configuration": configuration, "metadata": metadata}
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
+
+    def send_streaming_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/stream``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        return Stream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "message/stream",
+                rpc_params(
+                    {"message": message, "configuration": configuration, "metadata": metadata}
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
+
+    def resubscribe_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        return Stream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "tasks/resubscribe",
+                rpc_params({"id": id, "metadata": metadata}),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
 
     def get_task(
         self,
@@ -526,6 +705,121 @@ class A2aV1:
         )
         _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
         return _result
+
+    def send_message_stream(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+        """
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        return Stream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "SendStreamingMessage",
+                rpc_params(
+                    {
+                        "message": message,
+                        "configuration": configuration,
+                        "metadata": metadata,
+                        "tenant": tenant,
+                    }
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
+        )
+
+    def resubscribe_task(
+        self,
+        *,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[Any]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+        """
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        return Stream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "SubscribeToTask",
+                rpc_params({"id": id, "tenant": tenant}),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
+        )
 
     def get_task(
         self,
@@ -11968,6 +12262,185 @@ class AsyncA2a:
         )
         return _result
 
+    def send_message_stream(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/stream``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        return AsyncStream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "message/stream",
+                rpc_params(
+                    {"message": message, "configuration": configuration, "metadata": metadata}
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
+
+    def send_streaming_message(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``message/stream``
+            configuration: ``params.configuration`` of the JSON-RPC call ``message/stream``
+            metadata: ``params.metadata`` of the JSON-RPC call ``message/stream``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        return AsyncStream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "message/stream",
+                rpc_params(
+                    {"message": message, "configuration": configuration, "metadata": metadata}
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
+
+    def resubscribe_task(
+        self,
+        *,
+        id: Any,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.A2aStreamEvent]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``tasks/resubscribe``
+            metadata: ``params.metadata`` of the JSON-RPC call ``tasks/resubscribe``
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        return AsyncStream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.A2A_STREAM_EVENT,
+                discriminator="kind",
+                finish=frozenset(("message",)),
+                final="final",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "tasks/resubscribe",
+                rpc_params({"id": id, "metadata": metadata}),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={**(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.A2A_STREAM_EVENT),
+        )
+
     async def get_task(
         self,
         *,
@@ -12321,6 +12794,121 @@ class AsyncA2aV1:
         )
         _result: _models.A2aV1Object = rpc_result(_envelope, _models.A2aV1Object)
         return _result
+
+    def send_message_stream(
+        self,
+        *,
+        message: Any,
+        configuration: Any | NotGiven = NOT_GIVEN,
+        metadata: Any | NotGiven = NOT_GIVEN,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            message: ``params.message`` of the JSON-RPC call ``SendStreamingMessage``
+            configuration: ``params.configuration`` of the JSON-RPC call ``SendStreamingMessage``
+            metadata: ``params.metadata`` of the JSON-RPC call ``SendStreamingMessage``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SendStreamingMessage``
+        """
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        return AsyncStream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "SendStreamingMessage",
+                rpc_params(
+                    {
+                        "message": message,
+                        "configuration": configuration,
+                        "metadata": metadata,
+                        "tenant": tenant,
+                    }
+                ),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
+        )
+
+    def resubscribe_task(
+        self,
+        *,
+        id: Any,
+        tenant: Any | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[Any]:
+        """Execute agent
+
+        Executes an agent action via JSON-RPC 2.0 over A2A protocol
+
+        ``POST /a2a/{agentId}``
+
+        Args:
+            id: ``params.id`` of the JSON-RPC call ``SubscribeToTask``
+            tenant: ``params.tenant`` of the JSON-RPC call ``SubscribeToTask``
+        """
+        from ._runtime._encoding import build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        return AsyncStream(
+            self._client,
+            "POST",
+            f"/a2a/{path_param(self.agent_id)}",
+            protocol=StreamProtocol(
+                "sse",
+                envelope="jsonrpc",
+            ),
+            json_body=rpc_body(
+                "SubscribeToTask",
+                rpc_params({"id": id, "tenant": tenant}),
+                extra_body,
+            ),
+            query=build_query(extra_query or {}),
+            headers={"A2A-Version": "1.0", **(extra_headers or {})},
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(None),
+        )
 
     async def get_task(
         self,

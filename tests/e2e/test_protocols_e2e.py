@@ -62,6 +62,49 @@ async def a2a(c: Any) -> None:
     assert caught.value.code is not None
 
 
+async def events_of(stream: Any) -> list[Any]:
+    """Every event of a stream, sync or async, read to its end."""
+    if hasattr(stream, "__aenter__"):
+        async with stream as opened:
+            return [event async for event in opened]
+    with stream as opened:
+        return list(opened)
+
+
+@scenario
+@uses("POST /a2a/{agentId}")
+async def a2a_stream(c: Any) -> None:
+    from mastra_client import models
+
+    text = f"stream {uuid.uuid4().hex[:6]}"
+    message = {
+        "kind": "message",
+        "messageId": str(uuid.uuid4()),
+        "role": "user",
+        "parts": [{"kind": "text", "text": text}],
+    }
+    events = await events_of(c.get_a2a(AGENT).send_message_stream(message=message))
+    assert events, "message/stream sent no event"
+    last = events[-1]
+    # Over after a direct message, or after the final status update (else IncompleteStreamError).
+    assert isinstance(last, models.A2aMessageEvent) or (isinstance(last, models.A2aStatusUpdateEvent) and last.final)
+    said = [
+        part.text
+        for event in events
+        for part in (
+            event.parts
+            if isinstance(event, models.A2aMessageEvent)
+            else event.artifact.parts
+            if isinstance(event, models.A2aArtifactUpdateEvent)
+            else event.status.message.parts
+            if isinstance(event, models.A2aStatusUpdateEvent) and event.status.message
+            else []
+        )
+        if part.text
+    ]
+    assert text in "".join(said), said
+
+
 @scenario
 @uses("POST /v1/responses", "GET /v1/responses/{responseId}", "DELETE /v1/responses/{responseId}")
 async def responses(c: Any) -> None:

@@ -19,7 +19,16 @@ from ._errors import APIError
 from ._response import lenient_value
 from ._types import NOT_GIVEN, NotGiven
 
-__all__ = ["JsonRpcError", "async_rpc_call", "rpc_call", "rpc_id", "rpc_params", "rpc_result"]
+__all__ = [
+    "JsonRpcError",
+    "async_rpc_call",
+    "rpc_body",
+    "rpc_call",
+    "rpc_id",
+    "rpc_error",
+    "rpc_params",
+    "rpc_result",
+]
 
 
 class JsonRpcError(APIError):
@@ -87,14 +96,24 @@ def _request_kwargs(
     extra_query: Mapping[str, object] | None,
     extra_body: Mapping[str, object] | None,
 ) -> tuple[dict[str, object], list[tuple[str, str]], dict[str, str]]:
-    from ._encoding import build_query, to_jsonable
+    from ._encoding import build_query
+
+    envelope = rpc_body(method_name, params, extra_body)
+    return envelope, list(build_query(extra_query or {})), dict(extra_headers or {})
+
+
+def rpc_body(
+    method_name: str, params: Any, extra_body: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """The request envelope of one call (a fresh id); ``extra_body`` members on top."""
+    from ._encoding import to_jsonable
 
     envelope: dict[str, object] = {"jsonrpc": "2.0", "id": rpc_id(), "method": method_name}
     if not isinstance(params, NotGiven):
         envelope["params"] = to_jsonable(params)
     if extra_body:
         envelope.update({str(k): to_jsonable(v) for k, v in extra_body.items()})
-    return envelope, list(build_query(extra_query or {})), dict(extra_headers or {})
+    return envelope
 
 
 def rpc_call(

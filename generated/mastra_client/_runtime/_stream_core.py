@@ -21,6 +21,7 @@ import pydantic
 
 from ._decoders import FrameDecoder, make_decoder
 from ._errors import IncompleteStreamError, ResponseTooLargeError, StreamError
+from ._jsonrpc import rpc_error
 from ._response import adopt_errors, lenient_value
 
 __all__ = ["ChunkCodec", "ChunkTypes", "StreamCore", "StreamProtocol", "error_message"]
@@ -104,6 +105,8 @@ class StreamProtocol:
     long_lived: bool = (
         False  # may stay silent for long (a subscription): no idle timeout by default
     )
+    final: str = ""  # a boolean field of an event that, true, marks the last one (A2A's ``final``)
+    envelope: str = ""  # "jsonrpc": each frame is a JSON-RPC response; its ``result`` is the event
 
 
 def error_message(event: object) -> str:
@@ -204,14 +207,17 @@ class StreamCore:
     def complete(self) -> bool:
         if self.protocol.done is not None:
             return self.ended
-        if self.protocol.finish or self.protocol.pause:
+        if self.protocol.finish or self.protocol.pause or self.protocol.final:
             return self.finished or self.paused
         return True
 
     def _missing(self) -> str:
         if self.protocol.done is not None:
             return f"no {self.protocol.done} marker"
-        return "no " + " or ".join(sorted(self.protocol.finish | self.protocol.pause)) + " chunk"
+        wanted = sorted(self.protocol.finish | self.protocol.pause)
+        if self.protocol.final:
+            wanted.append(f"{self.protocol.final}: true")
+        return "no " + " or ".join(wanted) + " chunk"
 
     def _accept(self, frames: list[bytes], *, at_end: bool) -> list[Any]:
         out: list[Any] = []
@@ -238,6 +244,12 @@ class StreamCore:
                     request=self.request,
                 )
                 break
+            if protocol.envelope == "jsonrpc":
+                failure = rpc_error(event)
+                if failure is not None:
+                    self.error = StreamError(str(failure), request=self.request, chunk=event)
+                    break
+                event = event.get("result") if isinstance(event, dict) else None
             if self.filter is not None and not self.filter(event):
                 continue
             kind = event.get(protocol.discriminator) if isinstance(event, dict) else None
@@ -251,6 +263,8 @@ class StreamCore:
                     self.finished, self.paused = True, False
                 elif kind in protocol.pause:
                     self.paused = True
+            if protocol.final and isinstance(event, dict) and event.get(protocol.final) is True:
+                self.finished, self.paused = True, False
             self.events += 1
             out.append(event)
         if self.history is not None:

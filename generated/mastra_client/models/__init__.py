@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2110 names: importing
+``Agent`` (and the shared one), not all 2122 names: importing
 them all at once would cost about a second.
 """
 
@@ -16,7 +16,11 @@ _MODULE_OF: dict[str, str] = {
     "A2aAgentCard": "_shared",
     "A2aArtifact": "_shared",
     "A2aArtifactPart": "_shared",
+    "A2aArtifactUpdateEvent": "_streams",
+    "A2aArtifactUpdateEventArtifact": "_shared",
     "A2aMessage": "_shared",
+    "A2aMessageEvent": "_streams",
+    "A2aMessageEventPart": "_shared",
     "A2aMessagePart": "_shared",
     "A2aPart": "_shared",
     "A2aPushNotificationConfig": "_shared",
@@ -53,8 +57,15 @@ _MODULE_OF: dict[str, str] = {
     "A2aRequestTasksPushNotificationConfigSetParamsPushNotificationConfig": "a2a",
     "A2aRequestTasksResubscribe": "a2a",
     "A2aRequestTasksResubscribeParams": "a2a",
+    "A2aStatusUpdateEvent": "_streams",
+    "A2aStatusUpdateEventStatus": "_shared",
+    "A2aStreamEvent": "_streams",
     "A2aTask": "_shared",
     "A2aTaskArtifact": "_shared",
+    "A2aTaskEvent": "_streams",
+    "A2aTaskEventArtifact": "_shared",
+    "A2aTaskEventHistory": "_shared",
+    "A2aTaskEventStatus": "_shared",
     "A2aTaskHistory": "_shared",
     "A2aTaskPushNotificationConfig": "_shared",
     "A2aTaskPushNotificationConfigList": "_shared",
@@ -1054,6 +1065,7 @@ _MODULE_OF: dict[str, str] = {
     "ObservabilityTracesScoreResponse": "observability",
     "ObservabilityTracesStartedAt": "_shared",
     "ObservabilityTraceTrajectoryResponse": "observability",
+    "OtherA2aStreamEvent": "_streams",
     "OtherAgentChunk": "_streams",
     "OtherAgentControllerEvent": "_streams",
     "OtherBackgroundTaskChunk": "_streams",
@@ -2152,7 +2164,13 @@ if TYPE_CHECKING:
         A2aArtifactPart as A2aArtifactPart,
     )
     from ._shared import (
+        A2aArtifactUpdateEventArtifact as A2aArtifactUpdateEventArtifact,
+    )
+    from ._shared import (
         A2aMessage as A2aMessage,
+    )
+    from ._shared import (
+        A2aMessageEventPart as A2aMessageEventPart,
     )
     from ._shared import (
         A2aMessagePart as A2aMessagePart,
@@ -2164,10 +2182,22 @@ if TYPE_CHECKING:
         A2aPushNotificationConfig as A2aPushNotificationConfig,
     )
     from ._shared import (
+        A2aStatusUpdateEventStatus as A2aStatusUpdateEventStatus,
+    )
+    from ._shared import (
         A2aTask as A2aTask,
     )
     from ._shared import (
         A2aTaskArtifact as A2aTaskArtifact,
+    )
+    from ._shared import (
+        A2aTaskEventArtifact as A2aTaskEventArtifact,
+    )
+    from ._shared import (
+        A2aTaskEventHistory as A2aTaskEventHistory,
+    )
+    from ._shared import (
+        A2aTaskEventStatus as A2aTaskEventStatus,
     )
     from ._shared import (
         A2aTaskHistory as A2aTaskHistory,
@@ -4732,6 +4762,21 @@ if TYPE_CHECKING:
         WorkspaceSkillsShSearchResponseSkill as WorkspaceSkillsShSearchResponseSkill,
     )
     from ._streams import (
+        A2aArtifactUpdateEvent as A2aArtifactUpdateEvent,
+    )
+    from ._streams import (
+        A2aMessageEvent as A2aMessageEvent,
+    )
+    from ._streams import (
+        A2aStatusUpdateEvent as A2aStatusUpdateEvent,
+    )
+    from ._streams import (
+        A2aStreamEvent as A2aStreamEvent,
+    )
+    from ._streams import (
+        A2aTaskEvent as A2aTaskEvent,
+    )
+    from ._streams import (
         AbortChunk as AbortChunk,
     )
     from ._streams import (
@@ -5015,6 +5060,9 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         ObjectResultChunk as ObjectResultChunk,
+    )
+    from ._streams import (
+        OtherA2aStreamEvent as OtherA2aStreamEvent,
     )
     from ._streams import (
         OtherAgentChunk as OtherAgentChunk,

@@ -2682,8 +2682,14 @@ AgentStreamRequestProviderOptionsValueValue.model_rebuild()
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
 A2aArtifactPart = A2aPart
+A2aArtifactUpdateEventArtifact = A2aArtifact
+A2aMessageEventPart = A2aPart
 A2aMessagePart = A2aPart
+A2aStatusUpdateEventStatus = A2aTaskStatus
 A2aTaskArtifact = A2aArtifact
+A2aTaskEventArtifact = A2aArtifact
+A2aTaskEventHistory = A2aMessage
+A2aTaskEventStatus = A2aTaskStatus
 A2aTaskHistory = A2aMessage
 A2aTaskPushNotificationConfigListItem = A2aTaskPushNotificationConfig
 A2aTaskPushNotificationConfigPushNotificationConfig = A2aPushNotificationConfig

@@ -7,6 +7,18 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ._shared import (
+    A2aArtifact as A2aArtifact,
+)
+from ._shared import (
+    A2aMessage as A2aMessage,
+)
+from ._shared import (
+    A2aPart as A2aPart,
+)
+from ._shared import (
+    A2aTaskStatus as A2aTaskStatus,
+)
+from ._shared import (
     AgentUsage as AgentUsage,
 )
 from ._shared import (
@@ -21,6 +33,83 @@ from ._shared import (
 from ._shared import (
     ToolResultChunk as ToolResultChunk,
 )
+
+
+class A2aArtifactUpdateEvent(BaseModel):
+    """
+    A ``artifact-update`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    append: bool | None = None
+    artifact: A2aArtifact | None = None
+    context_id: str | None = Field(None, alias="contextId")
+    kind: Literal["artifact-update"]
+    last_chunk: bool | None = Field(None, alias="lastChunk")
+    metadata: dict[str, Any] | None = None
+    task_id: str | None = Field(None, alias="taskId")
+
+
+class A2aMessageEvent(BaseModel):
+    """
+    A ``message`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    context_id: str | None = Field(None, alias="contextId")
+    kind: Literal["message"]
+    message_id: str | None = Field(None, alias="messageId")
+    metadata: dict[str, Any] | None = None
+    parts: list[A2aPart] | None = None
+    role: str | None = None
+    """
+    user or agent
+    """
+    task_id: str | None = Field(None, alias="taskId")
+
+
+class A2aStatusUpdateEvent(BaseModel):
+    """
+    A ``status-update`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    context_id: str | None = Field(None, alias="contextId")
+    final: bool | None = None
+    """
+    The last event of the stream.
+    """
+    kind: Literal["status-update"]
+    metadata: dict[str, Any] | None = None
+    status: A2aTaskStatus | None = None
+    task_id: str | None = Field(None, alias="taskId")
+
+
+class A2aTaskEvent(BaseModel):
+    """
+    A ``task`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    artifacts: list[A2aArtifact] | None = None
+    context_id: str | None = Field(None, alias="contextId")
+    history: list[A2aMessage] | None = None
+    id: str | None = None
+    kind: Literal["task"]
+    metadata: dict[str, Any] | None = None
+    status: A2aTaskStatus | None = None
 
 
 class AbortChunk(BaseModel):
@@ -1260,6 +1349,19 @@ class ObjectResultChunk(BaseModel):
     type: Literal["object-result"]
 
 
+class OtherA2aStreamEvent(BaseModel):
+    """
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: message, task, status-update, artifact-update.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    kind: str | None = None
+    payload: Any | None = None
+
+
 class OtherAgentChunk(BaseModel):
     """
     A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: start, step-start, text-start, text-delta, text-end, reasoning-start, reasoning-delta, reasoning-end, tool-call-input-streaming-start, tool-call-delta, tool-call-input-streaming-end, tool-call, tool-result, tool-error, tool-call-approval, tool-call-suspended, tool-output-denied, step-finish, finish, error, abort, tripwire, object, object-result.
@@ -2164,6 +2266,13 @@ WorkflowStepWaitingEventPayload = WorkflowStepPayload
 
 
 # Chunk unions: one class per known type, the last one for every other type.
+A2aStreamEvent = (
+    A2aMessageEvent
+    | A2aTaskEvent
+    | A2aStatusUpdateEvent
+    | A2aArtifactUpdateEvent
+    | OtherA2aStreamEvent
+)
 AgentChunk = (
     StartChunk
     | StepStartChunk
