@@ -873,6 +873,13 @@ def _facade_method(
         if method.stream is not None:  # a streamed call: the method returns the stream of its results
             stream = _stream_spec(method.stream, overrides, method.operation)
             op = replace(op, stream=replace(stream, envelope="jsonrpc") if stream is not None else None)
+    opens_stream = method.stream is not None and method.jsonrpc is None
+    if opens_stream:  # a route that streams when asked to (a body field): the method asks
+        if op.stream is not None:
+            raise CodegenError(method.where, f"'{method.operation}' already streams: drop the method's stream")
+        if op.body_kind not in ("fields", "whole", "none"):
+            raise CodegenError(method.where, f"a method's own stream needs a JSON body or none ('{method.operation}')")
+        op = replace(op, stream=_stream_spec(method.stream, overrides, method.operation))
     for p in op.params:
         if p.py_name in bound_py:
             continue
@@ -941,6 +948,7 @@ def _facade_method(
         headers=tuple(sorted(method.headers.items())),
         result_adapter=result_adapter,
         result_model=result_model,
+        opens_stream=opens_stream,
     )
 
 

@@ -230,6 +230,7 @@ class FacadeMethod:
     params: tuple[Param, ...]  # the rest, in signature order
     returns_resource: str | None = None  # class name of a resource built from the result
     returns_bind: tuple[tuple[str, str], ...] = ()  # (resource attr, expression) for that resource
+    opens_stream: bool = False  # the method opens its operation's route as a stream itself
     fixed: tuple[tuple[str, str], ...] = ()  # (operation py param, Python literal) always passed
     result_adapter: str = ""  # runtime RESULT_ADAPTERS entry applied to the answer
     result_model: str = ""  # model class (in ``models``) the adapted answer is validated into

@@ -110,7 +110,9 @@ class ResourceMethod:
     jsonrpc: JsonRpcCall | None = None  # a JSON-RPC 2.0 method called through the route
     headers: dict[str, str] = field(default_factory=dict)  # headers always sent (the caller's win)
     result: dict[str, str] | None = None  # {adapter: runtime result adapter, model: component}
-    stream: StreamOverride | None = None  # a jsonrpc call answered with a stream of envelopes
+    # The method opens the route as this stream itself (the operation answers JSON otherwise:
+    # POST /v1/responses with stream: true); with jsonrpc, a call answered with envelopes.
+    stream: StreamOverride | None = None
     where: str = ""
     shipped: bool = False  # from overrides/: skipped quietly on servers that lack the route
 
@@ -441,8 +443,8 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
         if method.jsonrpc is not None and method.operation in present:
             pending.extend(method.jsonrpc.result)  # the type of a JSON-RPC result the spec has the route for
-            if method.stream is not None and method.stream.chunks is not None:
-                unions.add(method.stream.chunks)
+        if method.stream is not None and method.stream.chunks is not None and method.operation in present:
+            unions.add(method.stream.chunks)  # the events of a stream the method opens itself
     for resource in overrides.resources.values():  # a result adapter's model, where its route is
         pending.extend(
             m.result["model"] for m in resource.methods if m.result and "model" in m.result and m.operation in present
@@ -741,8 +743,6 @@ def _method(file: Located, keys: tuple[str, ...], name: str, spec: Any, shipped:
                 f"unknown result adapter {result['adapter']!r} (one of {', '.join(sorted(RESULT_ADAPTERS))})",
             )
     stream = _stream(file, (*keys, "stream"), spec["stream"]) if "stream" in spec else None
-    if stream is not None and "jsonrpc" not in spec:
-        raise CodegenError(file.at(*keys, "stream"), "a facade method's own stream needs jsonrpc (a streamed call)")
     return ResourceMethod(
         stream=stream,
         headers=dict(headers),

@@ -178,6 +178,34 @@ NETWORK_CHUNK = ChunkCodec("type", _network_chunk_types)
 """Chunks of ``NetworkChunk`` streams, discriminated by ``type``."""
 
 
+def _responses_stream_event_types() -> ChunkTypes:
+    from .models import _streams as m
+
+    return (
+        {
+            "response.created": m.ResponseCreatedEvent,
+            "response.in_progress": m.ResponseInProgressEvent,
+            "response.completed": m.ResponseCompletedEvent,
+            "response.failed": m.ResponseFailedEvent,
+            "response.incomplete": m.ResponseIncompleteEvent,
+            "response.output_item.added": m.ResponseOutputItemAddedEvent,
+            "response.output_item.done": m.ResponseOutputItemDoneEvent,
+            "response.content_part.added": m.ResponseContentPartAddedEvent,
+            "response.content_part.done": m.ResponseContentPartDoneEvent,
+            "response.output_text.delta": m.ResponseOutputTextDeltaEvent,
+            "response.output_text.done": m.ResponseOutputTextDoneEvent,
+            "response.function_call_arguments.delta": m.ResponseFunctionCallArgumentsDeltaEvent,
+            "response.function_call_arguments.done": m.ResponseFunctionCallArgumentsDoneEvent,
+            "error": m.ResponseErrorEvent,
+        },
+        m.OtherResponsesStreamEvent,
+    )
+
+
+RESPONSES_STREAM_EVENT = ChunkCodec("type", _responses_stream_event_types)
+"""Chunks of ``ResponsesStreamEvent`` streams, discriminated by ``type``."""
+
+
 def _workflow_event_types() -> ChunkTypes:
     from .models import _streams as m
 

@@ -21,6 +21,10 @@ from .resources.responses import AsyncResponsesResource, ResponsesResource
 
 if TYPE_CHECKING:
     from ._client import AsyncMastraClient, MastraClient
+    from ._runtime._streams import (
+        AsyncStream,
+        Stream,
+    )
 
 
 class Channels(ChannelsResource):
@@ -103,6 +107,95 @@ class Responses(ResponsesResource):
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+    def stream(
+        self,
+        *,
+        input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        conversation_id: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        previous_response_id: str | NotGiven = NOT_GIVEN,
+        provider_options: _models.V1ResponsesRequestProviderOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> Stream[_models.ResponsesStreamEvent]:
+        """Create a response
+
+        Creates a response through a Mastra-hosted Responses API-compatible route
+
+        ``POST /v1/responses``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
+            conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_body, build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import Stream
+
+        stream = True
+        _body = build_body(
+            _models.V1ResponsesRequest,
+            {
+                "input": input,
+                "store": store,
+                "stream": stream,
+                "agent_id": agent_id,
+                "conversation_id": conversation_id,
+                "instructions": instructions,
+                "model": model,
+                "previous_response_id": previous_response_id,
+                "providerOptions": provider_options,
+                "text": text,
+            },
+            extra_body,
+        )
+        return Stream(
+            self._client,
+            "POST",
+            "/v1/responses",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.RESPONSES_STREAM_EVENT,
+                finish=frozenset(("response.completed", "response.failed", "response.incomplete")),
+                errors=frozenset(("error",)),
+            ),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.RESPONSES_STREAM_EVENT),
         )
 
     def retrieve(
@@ -256,6 +349,95 @@ class AsyncResponses(AsyncResponsesResource):
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+    def stream(
+        self,
+        *,
+        input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
+        request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        store: bool | NotGiven = NOT_GIVEN,
+        agent_id: str | NotGiven = NOT_GIVEN,
+        conversation_id: str | NotGiven = NOT_GIVEN,
+        instructions: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        previous_response_id: str | NotGiven = NOT_GIVEN,
+        provider_options: _models.V1ResponsesRequestProviderOptions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        text: _models.V1ResponsesRequestText | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        retry_unsafe: bool = False,
+        idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncStream[_models.ResponsesStreamEvent]:
+        """Create a response
+
+        Creates a response through a Mastra-hosted Responses API-compatible route
+
+        ``POST /v1/responses``
+
+        Args:
+            request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
+            agent_id: Mastra agent ID for the request. Required unless previous_response_id is provided.
+            conversation_id: Optional conversation ID. In Mastra this is the raw threadId.
+            model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
+        """
+        from . import _chunks
+        from ._runtime._encoding import build_body, build_query
+        from ._runtime._stream_core import StreamProtocol
+        from ._runtime._stream_views import EventView
+        from ._runtime._streams import AsyncStream
+
+        stream = True
+        _body = build_body(
+            _models.V1ResponsesRequest,
+            {
+                "input": input,
+                "store": store,
+                "stream": stream,
+                "agent_id": agent_id,
+                "conversation_id": conversation_id,
+                "instructions": instructions,
+                "model": model,
+                "previous_response_id": previous_response_id,
+                "providerOptions": provider_options,
+                "text": text,
+            },
+            extra_body,
+        )
+        return AsyncStream(
+            self._client,
+            "POST",
+            "/v1/responses",
+            protocol=StreamProtocol(
+                "sse",
+                codec=_chunks.RESPONSES_STREAM_EVENT,
+                finish=frozenset(("response.completed", "response.failed", "response.incomplete")),
+                errors=frozenset(("error",)),
+            ),
+            query=build_query(
+                {
+                    "requestContext": request_context,
+                    **(extra_query or {}),
+                },
+                json_params=(),
+                base64_json_params=("requestContext",),
+            ),
+            json_body=_body,
+            headers={
+                **(extra_headers or {}),
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            retry_unsafe=retry_unsafe,
+            idle_timeout=idle_timeout,
+            view=EventView(_chunks.RESPONSES_STREAM_EVENT),
         )
 
     async def retrieve(

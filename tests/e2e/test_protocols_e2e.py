@@ -117,6 +117,19 @@ async def responses(c: Any) -> None:
 
 
 @scenario
+@uses("POST /v1/responses?stream")
+async def responses_stream(c: Any) -> None:
+    from mastra_client import models
+
+    events = await events_of(c.responses.stream(input="stream me", agent_id=AGENT, request_context=RC))
+    assert isinstance(events[0], models.ResponseCreatedEvent)
+    assert isinstance(events[-1], models.ResponseCompletedEvent)
+    deltas = "".join(e.delta for e in events if isinstance(e, models.ResponseOutputTextDeltaEvent))
+    assert deltas == "Echo: stream me"
+    assert [e.sequence_number for e in events] == list(range(1, len(events) + 1))
+
+
+@scenario
 @uses(
     "POST /v1/conversations",
     "GET /v1/conversations/{conversationId}",

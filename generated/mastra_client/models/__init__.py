@@ -3,7 +3,7 @@
 """Pydantic models of every request and response, loaded by area on first use.
 
 ``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2122 names: importing
+``Agent`` (and the shared one), not all 2138 names: importing
 them all at once would cost about a second.
 """
 
@@ -1070,6 +1070,7 @@ _MODULE_OF: dict[str, str] = {
     "OtherAgentControllerEvent": "_streams",
     "OtherBackgroundTaskChunk": "_streams",
     "OtherNetworkChunk": "_streams",
+    "OtherResponsesStreamEvent": "_streams",
     "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
     "Processor": "processors",
@@ -1094,6 +1095,21 @@ _MODULE_OF: dict[str, str] = {
     "ReasoningEndChunkPayload": "_streams",
     "ReasoningStartChunk": "_streams",
     "ReasoningStartChunkPayload": "_streams",
+    "ResponseCompletedEvent": "_streams",
+    "ResponseContentPartAddedEvent": "_streams",
+    "ResponseContentPartDoneEvent": "_streams",
+    "ResponseCreatedEvent": "_streams",
+    "ResponseErrorEvent": "_streams",
+    "ResponseFailedEvent": "_streams",
+    "ResponseFunctionCallArgumentsDeltaEvent": "_streams",
+    "ResponseFunctionCallArgumentsDoneEvent": "_streams",
+    "ResponseIncompleteEvent": "_streams",
+    "ResponseInProgressEvent": "_streams",
+    "ResponseOutputItemAddedEvent": "_streams",
+    "ResponseOutputItemDoneEvent": "_streams",
+    "ResponseOutputTextDeltaEvent": "_streams",
+    "ResponseOutputTextDoneEvent": "_streams",
+    "ResponsesStreamEvent": "_streams",
     "RoutingAgentEndChunk": "_streams",
     "RoutingAgentStartChunk": "_streams",
     "RoutingAgentTextDeltaChunk": "_streams",
@@ -5077,6 +5093,9 @@ if TYPE_CHECKING:
         OtherNetworkChunk as OtherNetworkChunk,
     )
     from ._streams import (
+        OtherResponsesStreamEvent as OtherResponsesStreamEvent,
+    )
+    from ._streams import (
         OtherWorkflowEvent as OtherWorkflowEvent,
     )
     from ._streams import (
@@ -5096,6 +5115,51 @@ if TYPE_CHECKING:
     )
     from ._streams import (
         ReasoningStartChunkPayload as ReasoningStartChunkPayload,
+    )
+    from ._streams import (
+        ResponseCompletedEvent as ResponseCompletedEvent,
+    )
+    from ._streams import (
+        ResponseContentPartAddedEvent as ResponseContentPartAddedEvent,
+    )
+    from ._streams import (
+        ResponseContentPartDoneEvent as ResponseContentPartDoneEvent,
+    )
+    from ._streams import (
+        ResponseCreatedEvent as ResponseCreatedEvent,
+    )
+    from ._streams import (
+        ResponseErrorEvent as ResponseErrorEvent,
+    )
+    from ._streams import (
+        ResponseFailedEvent as ResponseFailedEvent,
+    )
+    from ._streams import (
+        ResponseFunctionCallArgumentsDeltaEvent as ResponseFunctionCallArgumentsDeltaEvent,
+    )
+    from ._streams import (
+        ResponseFunctionCallArgumentsDoneEvent as ResponseFunctionCallArgumentsDoneEvent,
+    )
+    from ._streams import (
+        ResponseIncompleteEvent as ResponseIncompleteEvent,
+    )
+    from ._streams import (
+        ResponseInProgressEvent as ResponseInProgressEvent,
+    )
+    from ._streams import (
+        ResponseOutputItemAddedEvent as ResponseOutputItemAddedEvent,
+    )
+    from ._streams import (
+        ResponseOutputItemDoneEvent as ResponseOutputItemDoneEvent,
+    )
+    from ._streams import (
+        ResponseOutputTextDeltaEvent as ResponseOutputTextDeltaEvent,
+    )
+    from ._streams import (
+        ResponseOutputTextDoneEvent as ResponseOutputTextDoneEvent,
+    )
+    from ._streams import (
+        ResponsesStreamEvent as ResponsesStreamEvent,
     )
     from ._streams import (
         RoutingAgentEndChunk as RoutingAgentEndChunk,

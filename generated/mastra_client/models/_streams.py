@@ -1422,6 +1422,20 @@ class OtherNetworkChunk(BaseModel):
     type: str | None = None
 
 
+class OtherResponsesStreamEvent(BaseModel):
+    """
+    A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: response.created, response.in_progress, response.completed, response.failed, response.incomplete, response.output_item.added, response.output_item.done, response.content_part.added, response.content_part.done, response.output_text.delta, response.output_text.done, response.function_call_arguments.delta, response.function_call_arguments.done, error.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    payload: Any | None = None
+    sequence_number: int | None = None
+    type: str | None = None
+
+
 class OtherWorkflowEvent(BaseModel):
     """
     A chunk of a type this client does not know (newer server, or ``data-*``): every field is kept. Known types: workflow-start, workflow-step-start, workflow-step-result, workflow-step-suspended, workflow-step-waiting, workflow-step-finish, workflow-step-output, workflow-step-progress, workflow-finish, workflow-canceled, workflow-paused, error.
@@ -1501,6 +1515,225 @@ class ReasoningStartChunk(BaseModel):
     payload: TextEndChunkPayload
     run_id: str | None = Field(None, alias="runId")
     type: Literal["reasoning-start"]
+
+
+class ResponseCompletedEvent(BaseModel):
+    """
+    A ``response.completed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    response: dict[str, Any] | None = None
+    """
+    The whole response
+    """
+    sequence_number: int | None = None
+    type: Literal["response.completed"]
+
+
+class ResponseContentPartAddedEvent(BaseModel):
+    """
+    A ``response.content_part.added`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content_index: int | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    part: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.content_part.added"]
+
+
+class ResponseContentPartDoneEvent(BaseModel):
+    """
+    A ``response.content_part.done`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content_index: int | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    part: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.content_part.done"]
+
+
+class ResponseCreatedEvent(BaseModel):
+    """
+    A ``response.created`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    response: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.created"]
+
+
+class ResponseErrorEvent(BaseModel):
+    """
+    A ``error`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+    sequence_number: int | None = None
+    type: Literal["error"]
+
+
+class ResponseFailedEvent(BaseModel):
+    """
+    A ``response.failed`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    response: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.failed"]
+
+
+class ResponseFunctionCallArgumentsDeltaEvent(BaseModel):
+    """
+    A ``response.function_call_arguments.delta`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    delta: str | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    type: Literal["response.function_call_arguments.delta"]
+
+
+class ResponseFunctionCallArgumentsDoneEvent(BaseModel):
+    """
+    A ``response.function_call_arguments.done`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    arguments: str | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    type: Literal["response.function_call_arguments.done"]
+
+
+class ResponseInProgressEvent(BaseModel):
+    """
+    A ``response.in_progress`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    response: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.in_progress"]
+
+
+class ResponseIncompleteEvent(BaseModel):
+    """
+    A ``response.incomplete`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    response: dict[str, Any] | None = None
+    sequence_number: int | None = None
+    type: Literal["response.incomplete"]
+
+
+class ResponseOutputItemAddedEvent(BaseModel):
+    """
+    A ``response.output_item.added`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    item: dict[str, Any] | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    type: Literal["response.output_item.added"]
+
+
+class ResponseOutputItemDoneEvent(BaseModel):
+    """
+    A ``response.output_item.done`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    item: dict[str, Any] | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    type: Literal["response.output_item.done"]
+
+
+class ResponseOutputTextDeltaEvent(BaseModel):
+    """
+    A ``response.output_text.delta`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content_index: int | None = None
+    delta: str | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    type: Literal["response.output_text.delta"]
+
+
+class ResponseOutputTextDoneEvent(BaseModel):
+    """
+    A ``response.output_text.done`` chunk.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content_index: int | None = None
+    item_id: str | None = None
+    output_index: int | None = None
+    sequence_number: int | None = None
+    text: str | None = None
+    type: Literal["response.output_text.done"]
 
 
 class RoutingAgentEndChunk(BaseModel):
@@ -2381,6 +2614,23 @@ NetworkChunk = (
     | NetworkExecutionEventFinishChunk
     | NetworkErrorChunk
     | OtherNetworkChunk
+)
+ResponsesStreamEvent = (
+    ResponseCreatedEvent
+    | ResponseInProgressEvent
+    | ResponseCompletedEvent
+    | ResponseFailedEvent
+    | ResponseIncompleteEvent
+    | ResponseOutputItemAddedEvent
+    | ResponseOutputItemDoneEvent
+    | ResponseContentPartAddedEvent
+    | ResponseContentPartDoneEvent
+    | ResponseOutputTextDeltaEvent
+    | ResponseOutputTextDoneEvent
+    | ResponseFunctionCallArgumentsDeltaEvent
+    | ResponseFunctionCallArgumentsDoneEvent
+    | ResponseErrorEvent
+    | OtherResponsesStreamEvent
 )
 WorkflowEvent = (
     WorkflowStartEvent

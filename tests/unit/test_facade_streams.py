@@ -1,9 +1,12 @@
-"""A2A streams: message/stream and tasks/resubscribe as typed streams of JSON-RPC results.
+"""A2A streams and the Responses stream: typed streams a facade method opens itself.
 
-Each SSE frame is a JSON-RPC response; its ``result`` is the event (told apart by ``kind``).
-The stream is complete after a message, or after a status update with ``final: true``; an
-``error`` frame raises StreamError after the events before it; a cut stream raises
-IncompleteStreamError. The same rules as the agent streams, over MockTransport.
+A2A's message/stream and tasks/resubscribe are JSON-RPC calls answered with a stream: each
+SSE frame is a JSON-RPC response whose ``result`` is the event (told apart by ``kind``); the
+stream is complete after a message, or after a status update with ``final: true``; an
+``error`` frame raises StreamError after the events before it. ``client.responses.stream``
+asks POST /v1/responses to stream (``stream: true``) and is complete after
+response.completed. A cut stream raises IncompleteStreamError: the same rules as the agent
+streams, over MockTransport.
 """
 
 from __future__ import annotations
@@ -122,3 +125,58 @@ def test_every_stream_method_exists_sync_and_async(name: str) -> None:
     for cls in (mastra_client.A2a, mastra_client.AsyncA2a):
         method: Callable[..., Any] = getattr(cls, name)
         assert callable(method)
+
+
+# --- the Responses API stream: the same route as create, asked to stream -------------------
+
+
+def responses_sse(*events: dict[str, Any]) -> bytes:
+    return b"".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': i})}\n\n".encode()
+        for i, e in enumerate(events, 1)
+    )
+
+
+CREATED = {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress"}}
+DELTA = {"type": "response.output_text.delta", "item_id": "m", "output_index": 0, "content_index": 0, "delta": "Hi"}
+COMPLETED = {"type": "response.completed", "response": {"id": "resp_1", "status": "completed"}}
+
+
+def test_responses_stream_asks_for_a_stream_and_yields_typed_events() -> None:
+    seen: list[httpx.Request] = []
+    client = sync_client(responses_sse(CREATED, DELTA, COMPLETED), seen)
+    with client.responses.stream(input="hello", agent_id="echo-agent", request_context={"t": 1}) as stream:
+        assert stream.response is not None and stream.response.status_code == 200  # client-js's asResponse()
+        events = list(stream)
+    body = json.loads(seen[0].content)
+    assert body == {"input": "hello", "agent_id": "echo-agent", "stream": True}
+    assert "requestContext=" in seen[0].url.query.decode()
+    assert [type(e) for e in events] == [
+        models.ResponseCreatedEvent,
+        models.ResponseOutputTextDeltaEvent,
+        models.ResponseCompletedEvent,
+    ]
+    assert events[1].delta == "Hi" and events[2].sequence_number == 3
+
+
+def test_responses_stream_cut_before_completion_is_incomplete_and_an_error_event_raises() -> None:
+    with sync_client(responses_sse(CREATED, DELTA), []).responses.stream(input="x") as stream:
+        with pytest.raises(IncompleteStreamError, match="response.completed"):
+            list(stream)
+    failure = {"type": "error", "message": "model exploded", "code": "server_error"}
+    with sync_client(responses_sse(CREATED, failure), []).responses.stream(input="x") as stream:
+        with pytest.raises(StreamError, match="model exploded"):
+            list(stream)
+
+
+async def test_responses_stream_async() -> None:
+    seen: list[httpx.Request] = []
+    client = AsyncMastraClient(
+        "http://r.test",
+        http_client=httpx.AsyncClient(transport=transport(responses_sse(CREATED, COMPLETED), seen)),
+        max_retries=0,
+    )
+    async with client.responses.stream(input="x") as stream:
+        types = [event.type async for event in stream]
+    assert types == ["response.created", "response.completed"]
+    assert json.loads(seen[0].content)["stream"] is True
