@@ -160,13 +160,13 @@ def test_responses_stream_asks_for_a_stream_and_yields_typed_events() -> None:
 
 
 def test_responses_stream_cut_before_completion_is_incomplete_and_an_error_event_raises() -> None:
-    with sync_client(responses_sse(CREATED, DELTA), []).responses.stream(input="x") as stream:
-        with pytest.raises(IncompleteStreamError, match="response.completed"):
-            list(stream)
+    cut = sync_client(responses_sse(CREATED, DELTA), []).responses.stream(input="x")
+    with cut as stream, pytest.raises(IncompleteStreamError, match="response.completed"):
+        list(stream)
     failure = {"type": "error", "message": "model exploded", "code": "server_error"}
-    with sync_client(responses_sse(CREATED, failure), []).responses.stream(input="x") as stream:
-        with pytest.raises(StreamError, match="model exploded"):
-            list(stream)
+    failing = sync_client(responses_sse(CREATED, failure), []).responses.stream(input="x")
+    with failing as stream, pytest.raises(StreamError, match="model exploded"):
+        list(stream)
 
 
 async def test_responses_stream_async() -> None:
