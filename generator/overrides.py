@@ -205,6 +205,9 @@ class Overrides:
 
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)
     added: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Routes only the shipped files add: they fill gaps of Mastra servers, so a document that is
+    # not a Mastra server's (none of the shipped routes) does not get them.
+    shipped_added: set[str] = field(default_factory=set)
     groups: dict[str, str] = field(default_factory=dict)
     resources: dict[str, ResourceSpec] = field(default_factory=dict)
     client_methods: dict[str, ResourceMethod] = field(default_factory=dict)
@@ -368,6 +371,10 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
             raise CodegenError(file.at("add_operations", op_key), "must be an OpenAPI operation mapping")
         merged.added[op_key] = copy.deepcopy(body)
         merged.origin[op_key] = file.at("add_operations", op_key)
+        if shipped:
+            merged.shipped_added.add(op_key)
+        else:
+            merged.shipped_added.discard(op_key)
     components = data.get("components") or {}
     if not isinstance(components, dict):
         raise CodegenError(file.at("components"), "must be a mapping of schema name to schema")
@@ -414,10 +421,13 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     with the document's own schema names nor add unused models. Everything from a user's file
     stays (and a patch for a missing route is an error later, in ``apply_to_document``).
     """
-    present = set(overrides.added)
+    present: set[str] = set()
     for path, item in (document.get("paths") or {}).items():
         if isinstance(item, dict):
             present.update(f"{method.upper()} {path}" for method in item if method.upper() in _METHODS)
+    is_mastra = bool(present & overrides.shipped_keys)
+    added = {k: v for k, v in overrides.added.items() if is_mastra or k not in overrides.shipped_added}
+    present.update(added)
     skipped: list[SkippedOverride] = []
     operations: dict[str, dict[str, Any]] = {}
     for key, patch in overrides.operations.items():
@@ -438,7 +448,7 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
         stream = patch.get("stream")
         if isinstance(stream, StreamOverride) and stream.chunks is not None:
             unions.add(stream.chunks)
-    for operation in overrides.added.values():
+    for operation in added.values():
         pending.extend(schema_names_in(operation))
     for method in [*(m for r in overrides.resources.values() for m in r.methods), *overrides.client_methods.values()]:
         if method.jsonrpc is not None and method.operation in present:
@@ -468,6 +478,7 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     for tag in sorted(overrides.shipped_groups - tags):
         skipped.append(SkippedOverride(overrides.group_origin[tag], f"group of tag {tag!r}: no operation has it"))
     pruned = copy.copy(overrides)
+    pruned.added = added
     pruned.operations = operations
     pruned.components = {k: v for k, v in overrides.components.items() if k in components}
     pruned.chunks = {k: v for k, v in overrides.chunks.items() if k in unions}

@@ -192,6 +192,22 @@ def test_a_document_the_shipped_files_are_not_about_lists_nothing(tmp_path: Path
     assert overrides.skipped and skipped_entries(overrides) == ()
 
 
+def test_shipped_added_routes_fill_gaps_of_mastra_documents_only(tmp_path: Path) -> None:
+    shipped = _write(
+        tmp_path,
+        "shipped.yaml",
+        ENTRIES + "add_operations:\n  GET /runs/{runId}/extra: {tags: [Runs], responses: {'200': {description: ok}}}\n",
+    )
+    other = {"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {"/x": {"get": _op("X")}}}
+    _, foreign_ops, _ = _build(other, [shipped], [])
+    assert list(foreign_ops) == ["GET /x"]
+    _, ops, _ = _build(OLD_SERVER, [shipped], [])
+    assert "GET /runs/{runId}/extra" in ops
+    user = _write(tmp_path, "user.yaml", "add_operations:\n  GET /y: {responses: {'200': {description: ok}}}\n")
+    _, with_user, _ = _build(other, [shipped], [user])
+    assert sorted(with_user) == ["GET /x", "GET /y"]
+
+
 def _older_mastra_spec(tmp_path: Path) -> Path:
     """The pinned spec as a server before workflow observe took an offset (1.15, 1.24) would serve it."""
     document = json.loads(PINNED_SPEC.read_text(encoding="utf-8"))
