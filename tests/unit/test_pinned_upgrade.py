@@ -1,8 +1,9 @@
 """The real upgrade: Mastra server 1.67.0 to 1.69.0 (both specs pinned in specs/).
 
-What ``diff`` must find (``server-notes`` lists the new observability routes and the
-agents' new browser fields), that nothing existing in both is renamed, and that the
-output does not depend on key order or on the interpreter's hash seed.
+What ``diff`` must find (the agents' new browser fields; the new observability routes of
+``server-notes`` are client-js methods the shipped overrides give 1.67.0 already), that
+nothing existing in both is renamed, and that the output does not depend on key order or on
+the interpreter's hash seed.
 """
 
 from __future__ import annotations
@@ -39,14 +40,15 @@ def upgrade(prepared: dict[str, Prepared]) -> ApiDiff:
     return diff_surfaces(spec_surface(prepared["1.67"]), spec_surface(prepared["1.69"]))
 
 
-def test_diff_finds_the_new_routes_and_fields(upgrade: ApiDiff) -> None:
+def test_diff_finds_the_new_routes_and_fields(upgrade: ApiDiff, prepared: dict[str, Prepared]) -> None:
     ops = {c.key: c for c in upgrade.changes if c.kind == "operation"}
     added = sorted(k for k, c in ops.items() if c.change == "added")
-    assert added == [
-        "POST /observability/threads/query",
-        "POST /observability/traces/query/fields",
-        "POST /observability/traces/query/values",
-    ]
+    # 1.69.0's new routes (trace query fields and values, thread queries) are the routes of
+    # client-js methods: the shipped overrides add them to older documents too
+    # (overrides/mastra_platform.yaml), so the upgrade adds no operation.
+    assert added == []
+    older = spec_surface(prepared["1.67"])["operations"]
+    assert {"POST /observability/threads/query", "POST /observability/traces/query/fields"} <= set(older)
     assert not [k for k, c in ops.items() if c.change == "removed"]
     agent = next(c for c in upgrade.changes if c.kind == "model" and c.key == "Agent")
     added_fields = {d.name for d in agent.details if d.what == "field" and d.change == "added"}
