@@ -51,7 +51,10 @@ async def request_context_reaches_a_dynamic_agent(c: Any) -> None:
 
 @scenario
 @uses(
-    "GET /agents/{agentId}/voice/speakers", "GET /agents/{agentId}/voice/listener", "POST /agents/{agentId}/voice/speak"
+    "GET /agents/{agentId}/voice/speakers",
+    "GET /agents/{agentId}/voice/listener",
+    "POST /agents/{agentId}/voice/speak",
+    server_gaps={"1.24.0": "voice/speak answers 200 with an empty text/plain body under today's @mastra/core"},
 )
 async def agent_voice(c: Any) -> None:
     voice = c.get_agent("voice-agent").voice

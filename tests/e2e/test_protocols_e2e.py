@@ -72,7 +72,10 @@ async def events_of(stream: Any) -> list[Any]:
 
 
 @scenario
-@uses("POST /a2a/{agentId}")
+@uses(
+    "POST /a2a/{agentId}",
+    server_gaps={"1.24.0": "message/stream answers an empty event stream there (with today's app and core)"},
+)
 async def a2a_stream(c: Any) -> None:
     from mastra_client import models
 
