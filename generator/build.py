@@ -719,6 +719,10 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
         for json_name, attr in spec.params.items():
             optional = json_name in spec.optional
             attrs.setdefault(attr, (attr, "str | None" if optional else "str", not optional))
+        for selector in spec.selectors:
+            if selector in attrs:
+                raise CodegenError(spec.where, f"selector {selector!r} is also an id attribute of {spec.name}")
+            attrs[selector] = (selector, "Mapping[str, str] | None", False)
         attributes = tuple(attrs.values())
         resources.append(
             Resource(
@@ -729,6 +733,7 @@ def build_resources(overrides: Overrides, operations: list[Operation]) -> tuple[
                 methods=methods,
                 aliases=tuple(spec.aliases),
                 parent=spec.parent,
+                selectors=tuple(spec.selectors),
             )
         )
     resources = _attach_children(resources, overrides)

@@ -277,6 +277,7 @@ class Resource:
     children: tuple[ResourceAccessor, ...] = ()  # resources reached from this one
     aliases: tuple[str, ...] = ()  # other names of the class
     parent: str | None = None
+    selectors: tuple[str, ...] = ()  # attributes sent as query parameters on every call
     # The group it extends: ``client.responses`` is both the Responses facade and the group of
     # that name, so the facade subclasses the group's class and keeps its operations.
     group: Group | None = None

@@ -41,7 +41,7 @@ _OPERATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "skip": bool,
     "tags": list,
 }
-_RESOURCE_KEYS = {"accessor", "doc", "params", "optional", "methods", "parent", "aliases"}
+_RESOURCE_KEYS = {"accessor", "doc", "params", "optional", "methods", "parent", "aliases", "selectors"}
 _STREAM_FORMATS = {"sse", "records", "ndjson"}
 # Result adapters of the generated runtime (``_runtime/_adapters.py``, RESULT_ADAPTERS): a facade
 # method's ``result: {adapter: ...}`` reshapes the operation's answer client-side, as client-js does.
@@ -128,6 +128,9 @@ class ResourceSpec:
     where: str
     parent: str | None = None  # reached from this resource (``agent.voice``), not from the client
     aliases: list[str] = field(default_factory=list)  # other names of the class (older releases')
+    # Optional mappings the object is built with and sends as query parameters on every call
+    # (client-js's getAgent(id, {versionId} | {status})): attribute name -> what it selects.
+    selectors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -697,6 +700,11 @@ def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpe
     aliases = body.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and is_python_name(a) for a in aliases):
         raise CodegenError(file.at(*where, "aliases"), "aliases is a list of Python class names")
+    selectors = body.get("selectors") or {}
+    if not isinstance(selectors, dict) or not all(
+        isinstance(k, str) and is_python_name(k) and isinstance(v, str) for k, v in selectors.items()
+    ):
+        raise CodegenError(file.at(*where, "selectors"), "selectors maps Python names to what they select")
     methods = [
         _method(file, (*where, "methods", m), m, spec, shipped) for m, spec in (body.get("methods") or {}).items()
     ]
@@ -710,6 +718,7 @@ def _resource(file: Located, name: str, body: Any, shipped: bool) -> ResourceSpe
         where=file.at(*where),
         parent=parent,
         aliases=list(aliases),
+        selectors=dict(selectors),
     )
 
 
@@ -727,6 +736,7 @@ def _layer_resource(earlier: ResourceSpec, later: ResourceSpec, body: dict[str, 
         where=later.where if "params" in body else earlier.where,
         parent=later.parent if "parent" in body else earlier.parent,
         aliases=later.aliases if "aliases" in body else earlier.aliases,
+        selectors=later.selectors if "selectors" in body else earlier.selectors,
     )
 
 

@@ -483,9 +483,9 @@ class MastraClient(SyncAPIClient):
         """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
         return A2aV1(self, agent_id=agent_id)
 
-    def get_agent(self, agent_id: str) -> Agent:
+    def get_agent(self, agent_id: str, version: Mapping[str, str] | None = None) -> Agent:
         """An agent of the server; every method is bound to its id."""
-        return Agent(self, agent_id=agent_id)
+        return Agent(self, agent_id=agent_id, version=version)
 
     def get_agent_builder_action(self, action_id: str) -> AgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""
@@ -10555,9 +10555,9 @@ class AsyncMastraClient(AsyncAPIClient):
         """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
         return AsyncA2aV1(self, agent_id=agent_id)
 
-    def get_agent(self, agent_id: str) -> AsyncAgent:
+    def get_agent(self, agent_id: str, version: Mapping[str, str] | None = None) -> AsyncAgent:
         """An agent of the server; every method is bound to its id."""
-        return AsyncAgent(self, agent_id=agent_id)
+        return AsyncAgent(self, agent_id=agent_id, version=version)
 
     def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilder:
         """An agent-builder action (a built-in workflow), bound to its id."""

@@ -1164,17 +1164,20 @@ class A2aV1:
 class Agent:
     """An agent of the server; every method is bound to its id."""
 
-    def __init__(self, client: MastraClient, agent_id: str) -> None:
+    def __init__(
+        self, client: MastraClient, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> None:
         self._client = client
         self.agent_id = agent_id
+        self.version = version
 
     def __repr__(self) -> str:
-        return f"Agent(agent_id={self.agent_id!r})"
+        return f"Agent(agent_id={self.agent_id!r}, version={self.version!r})"
 
     @property
     def voice(self) -> AgentVoice:
         """The voice of an agent (speech to text and back), reached as agent.voice."""
-        return AgentVoice(self._client, agent_id=self.agent_id)
+        return AgentVoice(self._client, agent_id=self.agent_id, version=self.version)
 
     def details(
         self,
@@ -1201,6 +1204,7 @@ class Agent:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
@@ -1286,6 +1290,7 @@ class Agent:
 
         ``POST /agents/{agentId}/generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -1395,6 +1400,7 @@ class Agent:
 
         ``POST /agents/{agentId}/stream``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -1506,6 +1512,7 @@ class Agent:
 
         ``POST /agents/{agentId}/stream-until-idle``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -1615,6 +1622,7 @@ class Agent:
 
         ``POST /agents/{agentId}/network``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -1675,6 +1683,7 @@ class Agent:
 
         ``POST /agents/{agentId}/approve-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -1716,6 +1725,7 @@ class Agent:
 
         ``POST /agents/{agentId}/decline-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -1756,6 +1766,7 @@ class Agent:
 
         ``POST /agents/{agentId}/approve-network-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -1795,6 +1806,7 @@ class Agent:
 
         ``POST /agents/{agentId}/decline-network-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -1884,6 +1896,7 @@ class Agent:
 
         ``POST /agents/{agentId}/resume-stream``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
             agent_id=self.agent_id,
             resume_data=resume_data,
@@ -1995,6 +2008,7 @@ class Agent:
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
             agent_id=self.agent_id,
             resume_data=resume_data,
@@ -2057,6 +2071,7 @@ class Agent:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -2091,6 +2106,7 @@ class Agent:
 
         ``POST /agents/{agentId}/recover``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -2127,6 +2143,7 @@ class Agent:
 
         ``POST /agents/{agentId}/threads/subscribe``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -2169,6 +2186,7 @@ class Agent:
             order_by: Query parameter: orderBy
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
@@ -2200,6 +2218,7 @@ class Agent:
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
@@ -2239,6 +2258,7 @@ class Agent:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.create_stored_agent_version(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -2276,6 +2296,7 @@ class Agent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.get_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -2313,6 +2334,7 @@ class Agent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -2351,6 +2373,7 @@ class Agent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -2388,6 +2411,7 @@ class Agent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -2426,6 +2450,7 @@ class Agent:
             to: Version ID (UUID) to compare to
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.agent_id,
             from_=from_,
@@ -2463,6 +2488,7 @@ class Agent:
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call_generate(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -2504,6 +2530,7 @@ class Agent:
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call_generate(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -2545,6 +2572,7 @@ class Agent:
             tool_id: Unique identifier for the tool
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
@@ -2582,6 +2610,7 @@ class Agent:
         Args:
             tool_id: Unique identifier for the tool
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.execute_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
@@ -2625,6 +2654,7 @@ class Agent:
 
         ``POST /agents/{agentId}/signals``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_signal(
             agent_id=self.agent_id,
             signal=signal,
@@ -2676,6 +2706,7 @@ class Agent:
 
         ``POST /agents/{agentId}/send-message``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_message(
             agent_id=self.agent_id,
             message=message,
@@ -2727,6 +2758,7 @@ class Agent:
 
         ``POST /agents/{agentId}/queue-message``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.queue_message(
             agent_id=self.agent_id,
             message=message,
@@ -2765,6 +2797,7 @@ class Agent:
 
         ``POST /agents/{agentId}/threads/abort``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.abort_thread(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -2806,6 +2839,7 @@ class Agent:
 
         ``POST /agents/{agentId}/send-tool-approval``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.send_tool_approval(
             agent_id=self.agent_id,
             approved=approved,
@@ -2860,6 +2894,7 @@ class Agent:
             page: Query parameter: page
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -2897,6 +2932,7 @@ class Agent:
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> Iterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -2939,6 +2975,7 @@ class Agent:
             comment: User comment describing how to enhance the instructions
             instructions: The current agent instructions to enhance
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.enhance_instructions(
             agent_id=self.agent_id,
             comment=comment,
@@ -2981,6 +3018,7 @@ class Agent:
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.clone(
             agent_id=self.agent_id,
             author_id=author_id,
@@ -3018,6 +3056,7 @@ class Agent:
 
         ``POST /agents/{agentId}/model``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model(
             agent_id=self.agent_id,
             model_id=model_id,
@@ -3050,6 +3089,7 @@ class Agent:
 
         ``POST /agents/{agentId}/model/reset``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reset_model(
             agent_id=self.agent_id,
             retry_unsafe=retry_unsafe,
@@ -3081,6 +3121,7 @@ class Agent:
 
         ``POST /agents/{agentId}/models/reorder``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.reorder_models(
             agent_id=self.agent_id,
             reordered_model_ids=reordered_model_ids,
@@ -3119,6 +3160,7 @@ class Agent:
         Args:
             model_config_id: Unique identifier for the model configuration
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.update_model_in_list(
             agent_id=self.agent_id,
             model_config_id=model_config_id,
@@ -3156,6 +3198,7 @@ class Agent:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -3189,6 +3232,7 @@ class Agent:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -3221,6 +3265,7 @@ class Agent:
 
         ``POST /agents/{agentId}/voice/speak``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
             agent_id=self.agent_id,
             text=text,
@@ -3259,6 +3304,7 @@ class Agent:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
             agent_id=self.agent_id,
             audio=audio,
@@ -3300,6 +3346,7 @@ class Agent:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.read_plan(
             agent_id=self.agent_id,
             path=path,
@@ -3388,6 +3435,7 @@ class Agent:
 
         ``POST /agents/{agentId}/generate-legacy``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.generate_legacy(
             agent_id=self.agent_id,
             messages=messages,
@@ -3444,6 +3492,7 @@ class Agent:
 
         ``GET /agents/{agentId}/browser/session``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.browser_session(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -3473,6 +3522,7 @@ class Agent:
 
         ``POST /agents/{agentId}/browser/close``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.close_browser(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -5389,12 +5439,15 @@ class AgentControllerSession:
 class AgentVoice:
     """The voice of an agent (speech to text and back), reached as agent.voice."""
 
-    def __init__(self, client: MastraClient, agent_id: str) -> None:
+    def __init__(
+        self, client: MastraClient, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> None:
         self._client = client
         self.agent_id = agent_id
+        self.version = version
 
     def __repr__(self) -> str:
-        return f"AgentVoice(agent_id={self.agent_id!r})"
+        return f"AgentVoice(agent_id={self.agent_id!r}, version={self.version!r})"
 
     def speak(
         self,
@@ -5416,6 +5469,7 @@ class AgentVoice:
 
         ``POST /agents/{agentId}/voice/speak``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_speak(
             agent_id=self.agent_id,
             text=text,
@@ -5454,6 +5508,7 @@ class AgentVoice:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.voice_listen(
             agent_id=self.agent_id,
             audio=audio,
@@ -5489,6 +5544,7 @@ class AgentVoice:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -5522,6 +5578,7 @@ class AgentVoice:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -13253,17 +13310,20 @@ class AsyncA2aV1:
 class AsyncAgent:
     """An agent of the server; every method is bound to its id."""
 
-    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+    def __init__(
+        self, client: AsyncMastraClient, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> None:
         self._client = client
         self.agent_id = agent_id
+        self.version = version
 
     def __repr__(self) -> str:
-        return f"AsyncAgent(agent_id={self.agent_id!r})"
+        return f"AsyncAgent(agent_id={self.agent_id!r}, version={self.version!r})"
 
     @property
     def voice(self) -> AsyncAgentVoice:
         """The voice of an agent (speech to text and back), reached as agent.voice."""
-        return AsyncAgentVoice(self._client, agent_id=self.agent_id)
+        return AsyncAgentVoice(self._client, agent_id=self.agent_id, version=self.version)
 
     async def details(
         self,
@@ -13290,6 +13350,7 @@ class AsyncAgent:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_agent(
             agent_id=self.agent_id,
             status=status,
@@ -13375,6 +13436,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -13484,6 +13546,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/stream``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -13595,6 +13658,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/stream-until-idle``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.stream_until_idle(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -13704,6 +13768,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/network``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.network(
             agent_id=self.agent_id,
             messages=COERCERS["messages"](messages),
@@ -13764,6 +13829,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/approve-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -13805,6 +13871,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/decline-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -13845,6 +13912,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/approve-network-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.approve_network_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -13884,6 +13952,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/decline-network-tool-call``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.decline_network_tool_call(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -13973,6 +14042,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/resume-stream``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream(
             agent_id=self.agent_id,
             resume_data=resume_data,
@@ -14084,6 +14154,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/resume-stream-until-idle``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.resume_stream_until_idle(
             agent_id=self.agent_id,
             resume_data=resume_data,
@@ -14146,6 +14217,7 @@ class AsyncAgent:
             run_id: The run ID to observe/reconnect to
             offset: Resume from this event index (0-based). If omitted, replays all events.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.observe(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -14180,6 +14252,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/recover``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.recover(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -14216,6 +14289,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/threads/subscribe``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.subscribe_to_thread(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -14258,6 +14332,7 @@ class AsyncAgent:
             order_by: Query parameter: orderBy
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.list_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
@@ -14289,6 +14364,7 @@ class AsyncAgent:
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.StoredAgentVersion]:
         """Every item of every page of ``list_versions``, a page at a time as the loop goes."""
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agent_versions.iter_stored_agent_versions(
             agent_id=self.agent_id,
             page=page,
@@ -14328,6 +14404,7 @@ class AsyncAgent:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
             change_message: Optional message describing the changes
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.create_stored_agent_version(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -14365,6 +14442,7 @@ class AsyncAgent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.get_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -14402,6 +14480,7 @@ class AsyncAgent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.activate_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -14440,6 +14519,7 @@ class AsyncAgent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.restore_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -14477,6 +14557,7 @@ class AsyncAgent:
             version_id: Unique identifier for the version (UUID)
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.delete_stored_agent_version(
             agent_id=self.agent_id,
             version_id=version_id,
@@ -14515,6 +14596,7 @@ class AsyncAgent:
             to: Version ID (UUID) to compare to
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agent_versions.compare_stored_agent_versions(
             agent_id=self.agent_id,
             from_=from_,
@@ -14552,6 +14634,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/approve-tool-call-generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.approve_tool_call_generate(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -14593,6 +14676,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/decline-tool-call-generate``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.decline_tool_call_generate(
             agent_id=self.agent_id,
             run_id=run_id,
@@ -14634,6 +14718,7 @@ class AsyncAgent:
             tool_id: Unique identifier for the tool
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
@@ -14671,6 +14756,7 @@ class AsyncAgent:
         Args:
             tool_id: Unique identifier for the tool
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.execute_tool(
             agent_id=self.agent_id,
             tool_id=tool_id,
@@ -14714,6 +14800,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/signals``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_signal(
             agent_id=self.agent_id,
             signal=signal,
@@ -14765,6 +14852,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/send-message``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_message(
             agent_id=self.agent_id,
             message=message,
@@ -14816,6 +14904,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/queue-message``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.queue_message(
             agent_id=self.agent_id,
             message=message,
@@ -14854,6 +14943,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/threads/abort``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.abort_thread(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -14895,6 +14985,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/send-tool-approval``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.send_tool_approval(
             agent_id=self.agent_id,
             approved=approved,
@@ -14949,6 +15040,7 @@ class AsyncAgent:
             page: Query parameter: page
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_suspended_runs(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -14986,6 +15078,7 @@ class AsyncAgent:
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[_models.AgentSuspendedRunsResponseRun]:
         """Every item of every page of ``list_suspended_runs``, a page at a time as the loop goes."""
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return self._client.agents.iter_suspended_runs(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -15028,6 +15121,7 @@ class AsyncAgent:
             comment: User comment describing how to enhance the instructions
             instructions: The current agent instructions to enhance
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.enhance_instructions(
             agent_id=self.agent_id,
             comment=comment,
@@ -15070,6 +15164,7 @@ class AsyncAgent:
             new_name: Name for the cloned agent. Defaults to "{name} (Clone)".
             request_context: The request context the agent is resolved with.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.clone(
             agent_id=self.agent_id,
             author_id=author_id,
@@ -15107,6 +15202,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/model``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model(
             agent_id=self.agent_id,
             model_id=model_id,
@@ -15139,6 +15235,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/model/reset``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reset_model(
             agent_id=self.agent_id,
             retry_unsafe=retry_unsafe,
@@ -15170,6 +15267,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/models/reorder``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.reorder_models(
             agent_id=self.agent_id,
             reordered_model_ids=reordered_model_ids,
@@ -15208,6 +15306,7 @@ class AsyncAgent:
         Args:
             model_config_id: Unique identifier for the model configuration
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.update_model_in_list(
             agent_id=self.agent_id,
             model_config_id=model_config_id,
@@ -15245,6 +15344,7 @@ class AsyncAgent:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -15278,6 +15378,7 @@ class AsyncAgent:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -15310,6 +15411,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/voice/speak``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
             agent_id=self.agent_id,
             text=text,
@@ -15348,6 +15450,7 @@ class AsyncAgent:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
             agent_id=self.agent_id,
             audio=audio,
@@ -15389,6 +15492,7 @@ class AsyncAgent:
             version_id: Specific version ID to resolve. Takes precedence over status when both are provided.
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.read_plan(
             agent_id=self.agent_id,
             path=path,
@@ -15477,6 +15581,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/generate-legacy``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.generate_legacy(
             agent_id=self.agent_id,
             messages=messages,
@@ -15533,6 +15638,7 @@ class AsyncAgent:
 
         ``GET /agents/{agentId}/browser/session``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.browser_session(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -15562,6 +15668,7 @@ class AsyncAgent:
 
         ``POST /agents/{agentId}/browser/close``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.close_browser(
             agent_id=self.agent_id,
             thread_id=thread_id,
@@ -17482,12 +17589,15 @@ class AsyncAgentControllerSession:
 class AsyncAgentVoice:
     """The voice of an agent (speech to text and back), reached as agent.voice."""
 
-    def __init__(self, client: AsyncMastraClient, agent_id: str) -> None:
+    def __init__(
+        self, client: AsyncMastraClient, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> None:
         self._client = client
         self.agent_id = agent_id
+        self.version = version
 
     def __repr__(self) -> str:
-        return f"AsyncAgentVoice(agent_id={self.agent_id!r})"
+        return f"AsyncAgentVoice(agent_id={self.agent_id!r}, version={self.version!r})"
 
     async def speak(
         self,
@@ -17509,6 +17619,7 @@ class AsyncAgentVoice:
 
         ``POST /agents/{agentId}/voice/speak``
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_speak(
             agent_id=self.agent_id,
             text=text,
@@ -17547,6 +17658,7 @@ class AsyncAgentVoice:
             audio: The audio to transcribe.
             options: Options for the voice provider.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.voice_listen(
             agent_id=self.agent_id,
             audio=audio,
@@ -17582,6 +17694,7 @@ class AsyncAgentVoice:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.list_voice_speakers(
             agent_id=self.agent_id,
             request_context=request_context,
@@ -17615,6 +17728,7 @@ class AsyncAgentVoice:
         Args:
             request_context: Values for the server's request context (dynamic agents, tenants), sent as base64 of their JSON.
         """
+        extra_query = {**(self.version or {}), **(extra_query or {})}
         return await self._client.agents.get_voice_listener(
             agent_id=self.agent_id,
             request_context=request_context,

@@ -405,3 +405,23 @@ def test_agent_clone_sends_request_context_in_the_body(kind: str) -> None:
     run(kind, server, scenario)
     assert server.last.url.path == "/api/agents/a1/clone"
     assert json.loads(server.last.content) == {"newId": "copy", "requestContext": CTX}
+
+
+def test_get_agent_with_a_version_sends_it_on_every_call_of_the_agent_and_its_voice() -> None:
+    """client-js getAgent(id, {versionId} | {status}): the selector goes with each request."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[] if request.url.path.endswith("/speakers") else {})
+
+    client = MastraClient("http://v.test", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+    agent = client.get_agent("support", {"versionId": "v-7"})
+    agent.details(request_context={"t": 1})
+    agent.voice.get_speakers()
+    client.get_agent("support", version={"status": "draft"}).details(extra_query={"x": "1"})
+    client.get_agent("support").details()
+    assert seen[0].url.params["versionId"] == "v-7" and "requestContext" in seen[0].url.params
+    assert seen[1].url.params["versionId"] == "v-7"
+    assert (seen[2].url.params["status"], seen[2].url.params["x"]) == ("draft", "1")
+    assert "versionId" not in seen[3].url.params and "status" not in seen[3].url.params
