@@ -56,7 +56,6 @@ class Responses(ResponsesResource):
         input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
         conversation_id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
@@ -88,10 +87,10 @@ class Responses(ResponsesResource):
             model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
         """
         return self._client.responses.create_v1_response(
+            stream=False,
             request_context=request_context,
             input=input,
             store=store,
-            stream=stream,
             agent_id=agent_id,
             conversation_id=conversation_id,
             instructions=instructions,
@@ -298,7 +297,6 @@ class AsyncResponses(AsyncResponsesResource):
         input: str | Sequence[_models.V1ResponsesRequestInput | Mapping[str, Any]],
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         store: bool | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
         agent_id: str | NotGiven = NOT_GIVEN,
         conversation_id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
@@ -330,10 +328,10 @@ class AsyncResponses(AsyncResponsesResource):
             model: Optional model identifier override, such as openai/gpt-5. When omitted, the agent default model is used.
         """
         return await self._client.responses.create_v1_response(
+            stream=False,
             request_context=request_context,
             input=input,
             store=store,
-            stream=stream,
             agent_id=agent_id,
             conversation_id=conversation_id,
             instructions=instructions,

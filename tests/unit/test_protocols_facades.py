@@ -188,7 +188,7 @@ CASES = [
         "POST",
         "/v1/responses",
         {"requestContext": RC},
-        {"input": "hi", "agent_id": "ag", "store": True},
+        {"input": "hi", "agent_id": "ag", "store": True, "stream": False},  # stream() streams
     ),
     Case(
         "Responses.retrieve",
