@@ -190,3 +190,40 @@ def test_a_bad_entry_is_a_located_error(tmp_path: Path, overrides: str, message:
     assert message in str(caught.value)
     assert "extra.yaml:" in str(caught.value)
     assert not (tmp_path / "out" / PACKAGE).exists()
+
+
+FINAL_STREAM = """\
+version: 1
+chunks:
+  Ev:
+    discriminator: kind
+    types:
+      tick: {fields: {last: {type: boolean}}}
+operations:
+  GET /controllers: {stream: {framing: sse, chunks: Ev, done: null, final: last}}
+"""
+
+
+def test_an_operation_stream_keeps_its_discriminator_and_final_rule(tmp_path: Path) -> None:
+    spec, extra = _write(tmp_path, FINAL_STREAM)
+    generate(str(spec), tmp_path / "final_stream_client", [extra])
+    sys.path.insert(0, str(tmp_path))
+    try:
+        package = importlib.import_module("final_stream_client")
+
+        def client(*events: dict[str, Any]) -> Any:
+            body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+            handler = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+            return package.MastraClient("http://s.test", http_client=httpx.Client(transport=handler), max_retries=0)
+
+        with client(
+            {"kind": "tick", "last": False}, {"kind": "tick", "last": True}
+        ).controllers.list_controllers() as s:
+            assert [e.last for e in s] == [False, True]
+        cut = client({"kind": "tick", "last": False}).controllers.list_controllers()
+        with cut as s, pytest.raises(package.IncompleteStreamError, match="last: true"):
+            list(s)
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.split(".")[0] == "final_stream_client"]:
+            del sys.modules[name]
