@@ -171,7 +171,7 @@ def _ref_safe(name: str) -> str:
 
 
 CHECK = r"""
-import ast, enum, importlib, inspect, json, sys, textwrap, typing, urllib.parse
+import ast, enum, importlib, importlib.resources, inspect, json, sys, textwrap, typing, urllib.parse
 import httpx
 from package_checks import import_everything
 payload = json.loads(sys.argv[1])
