@@ -362,10 +362,11 @@ def _with_file_headers(given: dict[str, str], from_file: dict[str, str]) -> dict
 
 
 def _spec_and_output(arguments: dict[str, Any], settings: Settings | None) -> tuple[str, Path]:
+    """Both are needed: a missing one says where it may be set (see ``mastra-codegen -h``)."""
     where = (
-        f"set it in [tool.mastra-codegen] of {settings.path}"
+        f"or set it in [tool.mastra-codegen] of {settings.path}"
         if settings is not None
-        else ("or set it in [tool.mastra-codegen] of a pyproject.toml (none found here or above)")
+        else "or set it in [tool.mastra-codegen] of a pyproject.toml (none found here or above; see -h)"
     )
     if arguments["spec"] is None:
         raise CodegenError("SPEC", f"missing: give the spec's file or URL, {where}")

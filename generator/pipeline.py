@@ -219,11 +219,12 @@ def skipped_entries(overrides: Overrides) -> tuple[str, ...]:
 
 
 def _render(
-    spec_source: str, package: str, inputs: Inputs, stages: _Stages
+    spec_source: str, package: str, inputs: Inputs, stages: _Stages | None = None
 ) -> tuple[ClientModel, dict[str, str], dict[str, Any], list[str], tuple[str, ...]]:
     """The files of the package and its marker, before ruff; warnings and left-out overrides for the user."""
     from .server_info import fetch_server_packages
 
+    stages = stages if stages is not None else _Stages(None)
     prepared = prepare(
         spec_source,
         inputs.override_paths,
