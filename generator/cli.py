@@ -1,14 +1,17 @@
 """The command line.
 
     mastra-codegen SPEC -o OUT [--check] [--project ...]   generate (or check) a client package
+    mastra-codegen [--check]                               the same, from [tool.mastra-codegen]
     mastra-codegen diff OLD NEW [--json]                   what changed between two specs or packages
 
 Exit status: 0 success (``--check``: up to date), 1 ``--check`` found differences
-(``diff --fail-on-breaking``: breaking changes), 2 an error (one located line on stderr).
+(``diff --fail-on-breaking``: breaking changes), 2 an error (one located line on stderr),
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM). ``EXIT_STATUS`` says it in ``--help``.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .errors import CodegenError
@@ -28,6 +32,7 @@ from .ir import ProjectInfo
 from .loader import DEFAULT_MAX_SPEC_BYTES
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .pipeline import CheckResult
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -37,13 +42,36 @@ _DIST_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNOREC
 _VERSION = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$", re.IGNORECASE)
 
 
+EXIT_STATUS = """\b
+Exit status:
+  0    success (--check: OUT is up to date)
+  1    --check: OUT differs from what would be generated;
+       diff --fail-on-breaking: there are breaking changes
+  2    an error: bad input, options or settings (one located line on stderr)
+  130  interrupted (Ctrl-C); the output is left as it was
+  143  terminated (SIGTERM); the output is left as it was
+"""
+
+
 class _GenerateByDefault(click.Group):
-    """``mastra-codegen SPEC -o OUT`` runs ``generate``; ``mastra-codegen diff ...`` the subcommand."""
+    """``mastra-codegen SPEC -o OUT`` (or no arguments at all) runs ``generate``; ``mastra-codegen
+    diff ...`` the subcommand; a mistyped command is not taken for a spec."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
+            meant = self._mistyped_command(args[0]) if args else None
+            if meant is not None:
+                click.echo(f"mastra-codegen: error: no such command {args[0]!r}; did you mean `{meant}`?", err=True)
+                ctx.exit(2)
             args = ["generate", *args]
         return super().parse_args(ctx, args)
+
+    def _mistyped_command(self, word: str) -> str | None:
+        """The command ``word`` looks like a typo of, unless it is an option, a URL or an existing file."""
+        if word.startswith("-") or word.startswith(("http://", "https://")) or Path(word).exists():
+            return None
+        close = difflib.get_close_matches(word, sorted(self.commands), n=1, cutoff=0.6)
+        return close[0] if close else None
 
 
 def _headers(values: tuple[str, ...]) -> dict[str, str]:
@@ -140,7 +168,7 @@ def _spec_options(func: _F) -> _F:
     return func
 
 
-@click.group(cls=_GenerateByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_GenerateByDefault, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUS)
 @click.version_option(__version__, prog_name="mastra-codegen")
 def main() -> None:
     """Generate a typed Python client package from a Mastra server's OpenAPI document.
@@ -148,17 +176,18 @@ def main() -> None:
     \b
     mastra-codegen SPEC -o OUT          write the package OUT (see `mastra-codegen generate -h`)
     mastra-codegen SPEC -o OUT --check  exit 1 if OUT is not what would be generated
+    mastra-codegen [--check]            the same, with SPEC and OUT from [tool.mastra-codegen]
+                                        in pyproject.toml
     mastra-codegen diff OLD NEW         API changes between two specs or packages
     """
 
 
-@main.command()
-@click.argument("spec")
+@main.command(epilog=EXIT_STATUS)
+@click.argument("spec", required=False)
 @click.option(
     "-o",
     "--output",
     "out_dir",
-    required=True,
     type=click.Path(path_type=Path),
     help="Package directory to write (its name is the package name).",
 )
@@ -182,12 +211,24 @@ def main() -> None:
     help="A saved answer of GET /api/system/packages to record, when SPEC is a file "
     "(from a URL they are read from the server).",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The pyproject.toml whose [tool.mastra-codegen] table to read (default: the closest one "
+    "with that table, from the working directory upward).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Print each stage on stderr as it starts (default: when stderr is a terminal, and not with -q).",
+)
 @_verbose_option
 @_handles_interrupts
 def generate(
-    spec: str,
-    out_dir: Path,
+    spec: str | None,
+    out_dir: Path | None,
     override_paths: tuple[Path, ...],
     headers: tuple[str, ...],
     allow_remote_refs: bool,
@@ -197,43 +238,69 @@ def generate(
     project_name: str | None,
     project_version: str | None,
     packages_file: Path | None,
+    config_path: Path | None,
     quiet: bool,
+    progress: bool | None,
     verbose: bool,
 ) -> None:
     """Generate the client package OUT from SPEC.
 
     SPEC is a file (JSON or YAML) or the URL of a running server's document,
     e.g. http://localhost:4111/api/openapi.json.
+
+    \b
+    SPEC, -o and the options below may be set in the [tool.mastra-codegen]
+    table of the closest pyproject.toml instead (paths relative to it):
+      [tool.mastra-codegen]
+      spec = "specs/mastra.openapi.json"       # or a URL
+      output = "src/mastra_client"
+      overrides = ["mastra-overrides.yaml"]
+      headers = { Authorization = "Bearer ${MASTRA_TOKEN}" }   # ${NAME}: environment
+    and project, project-name, project-version, allow-remote-refs, max-spec-size,
+    server-packages.
+    A value given on the command line wins over the file's.
     """
     from .pipeline import check as check_package
     from .pipeline import generate as generate_package
     from .server_info import read_packages_file
 
     started = time.perf_counter()
+    ctx = click.get_current_context()
+    arguments: dict[str, Any] = {
+        "spec": spec,
+        "out_dir": out_dir,
+        "override_paths": override_paths,
+        "allow_remote_refs": allow_remote_refs,
+        "max_spec_mb": max_spec_mb,
+        "project": project,
+        "project_name": project_name,
+        "project_version": project_version,
+        "packages_file": packages_file,
+    }
     try:
-        info = _project(out_dir, project, project_name, project_version)
+        header_map = _headers(headers)
+        settings = _settings(config_path)
+        if settings is not None:
+            if verbose:
+                click.echo(f"mastra-codegen: settings from {settings.path}", err=True)
+            arguments = _with_settings(ctx, arguments, settings)
+            header_map = _with_file_headers(header_map, settings.headers)
+        spec, out_dir = _spec_and_output(arguments, settings)
+        info = _project(out_dir, arguments["project"], arguments["project_name"], arguments["project_version"])
+        packages_file = arguments["packages_file"]
         packages = read_packages_file(packages_file) if packages_file is not None else None
-        loading: dict[str, Any] = {"allow_remote_refs": allow_remote_refs, "max_spec_bytes": max_spec_mb << 20}
+        common: dict[str, Any] = {
+            "server_packages": packages,
+            "project": info,
+            "allow_remote_refs": arguments["allow_remote_refs"],
+            "max_spec_bytes": arguments["max_spec_mb"] << 20,
+            "progress": _progress(progress, quiet),
+        }
+        paths = list(arguments["override_paths"])
         if check:
-            outcome = check_package(
-                spec,
-                out_dir,
-                list(override_paths),
-                _headers(headers),
-                server_packages=packages,
-                project=info,
-                **loading,
-            )
+            outcome = check_package(spec, out_dir, paths, header_map, **common)
         else:
-            result = generate_package(
-                spec,
-                out_dir,
-                list(override_paths),
-                _headers(headers),
-                server_packages=packages,
-                project=info,
-                **loading,
-            )
+            result = generate_package(spec, out_dir, paths, header_map, **common)
     except CodegenError as exc:
         _fail(exc)
     if check:
@@ -252,6 +319,77 @@ def generate(
             f"wrote {result.out_dir} ({result.operations} operations, {result.models} models{note}) "
             f"in {time.perf_counter() - started:.1f}s"
         )
+
+
+# Parameters of ``generate`` the configuration file may set, and the name of each there.
+_FROM_FILE = {
+    "spec": "spec",
+    "out_dir": "output",
+    "override_paths": "overrides",
+    "allow_remote_refs": "allow_remote_refs",
+    "max_spec_mb": "max_spec_size",
+    "project": "project",
+    "project_name": "project_name",
+    "project_version": "project_version",
+    "packages_file": "server_packages",
+}
+
+
+def _settings(config_path: Path | None) -> Settings | None:
+    """``[tool.mastra-codegen]`` of ``--config``, else of the closest pyproject.toml that has one."""
+    import os
+
+    from . import config
+
+    path = config_path if config_path is not None else config.find(Path.cwd())
+    return config.load(path, os.environ) if path is not None else None
+
+
+def _with_settings(ctx: click.Context, arguments: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The file's values for the parameters the command line left at their defaults."""
+    merged = dict(arguments)
+    for param, key in _FROM_FILE.items():
+        value = getattr(settings, key)
+        if value is not None and ctx.get_parameter_source(param) in (None, ParameterSource.DEFAULT):
+            merged[param] = value
+    return merged
+
+
+def _with_file_headers(given: dict[str, str], from_file: dict[str, str]) -> dict[str, str]:
+    """The file's headers, each replaced by a ``--header`` of the same name (in any case)."""
+    named = {name.lower() for name in given}
+    return {**{k: v for k, v in from_file.items() if k.lower() not in named}, **given}
+
+
+def _spec_and_output(arguments: dict[str, Any], settings: Settings | None) -> tuple[str, Path]:
+    """Both are needed: a missing one says where it may be set (see ``mastra-codegen -h``)."""
+    where = (
+        f"or set it in [tool.mastra-codegen] of {settings.path}"
+        if settings is not None
+        else "or set it in [tool.mastra-codegen] of a pyproject.toml (none found here or above; see -h)"
+    )
+    if arguments["spec"] is None:
+        raise CodegenError("SPEC", f"missing: give the spec's file or URL, {where}")
+    if arguments["out_dir"] is None:
+        raise CodegenError("-o/--output", f"missing: give the package directory, {where}")
+    return str(arguments["spec"]), Path(arguments["out_dir"])
+
+
+def _progress(flag: bool | None, quiet: bool) -> Callable[[str], None] | None:
+    """Where the stages are told: stderr, when it is a terminal (or ``--progress``), not with ``-q``."""
+    show = flag if flag is not None else not quiet and _stderr_is_terminal()
+    return _tell_stage if show else None
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
+
+
+def _tell_stage(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def _report_skipped(skipped: tuple[str, ...], verbose: bool) -> None:
@@ -298,7 +436,7 @@ def _report_check(outcome: CheckResult) -> None:
     click.echo("run the same command without --check to regenerate it")
 
 
-@main.command()
+@main.command(epilog=EXIT_STATUS)
 @click.argument("old")
 @click.argument("new")
 @_spec_options

@@ -22,6 +22,7 @@ import threading
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -55,10 +56,38 @@ class TooBig(CodegenError):
 class BadStatus(CodegenError):
     """The server answered, but not with 200."""
 
-    def __init__(self, where: str, status: int, note: str = "") -> None:
+    def __init__(self, where: str, status: int, note: str = "", spec: bool = False) -> None:
         self.status = status
+        self.note = note
         hint = " (does the server need --header 'Authorization: Bearer ...'?)" if status in (401, 403) else ""
-        super().__init__(where, f"HTTP {status}{hint}{note}")
+        if spec:  # the document asked for on the command line: say what the answer may mean
+            super().__init__(where, f"HTTP {status}{_phrase(status)}{note}{hint or spec_url_hint(where, status)}")
+        else:
+            super().__init__(where, f"HTTP {status}{hint}{note}")
+
+    def for_spec(self) -> BadStatus:
+        """The same answer to the spec's own URL, with a hint about that URL."""
+        return BadStatus(self.where, self.status, self.note, spec=True)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        return ""
+
+
+def spec_url_hint(url: str, status: int) -> str:
+    """Why a spec URL may have failed: the wrong path (a Mastra server has one), or the server itself."""
+    parts = urlsplit(url)
+    served = f"{parts.scheme}://{parts.netloc}/api/openapi.json"
+    if status in (404, 405, 410):
+        if url.split("?", 1)[0].rstrip("/") == served:
+            return "; the server has no document there: is it a Mastra server, and is its API under /api?"
+        return f"; is this the document's URL? A Mastra server serves it at {served}"
+    if status >= 500:
+        return "; the server failed to answer it: see the server's log"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from pathlib import Path
 from .errors import CodegenError
 
 # Settings live here, not in a config file: the output must not depend on where it is written.
-RUFF_SETTINGS = ["--isolated", "--line-length", "100", "--target-version", "py310"]
+RUFF_LINE_LENGTH = 100
+RUFF_TARGET = "py310"
+RUFF_SETTINGS = ["--isolated", "--line-length", str(RUFF_LINE_LENGTH), "--target-version", RUFF_TARGET]
 RUFF_RULES = "E,F,W,I,UP,B"
 # Long generated lines (descriptions, literals) and names from the spec are not ours to wrap;
 # a property, schema or path named ``l``, ``I`` or ``O`` is the spec's (E741-E743).
@@ -17,6 +19,8 @@ RUFF_IGNORE = "E501,B006,B008,UP007,UP045,UP035,F811,E741,E742,E743"
 # No .ruff_cache anywhere (not in the output, not in the working directory), and every file checked
 # whatever a .gitignore around the output says.
 RUFF_RUN = ["--no-cache", "--no-respect-gitignore"]
+# The same settings written into the package (see render.ruff_config), for the project that vendors it.
+RUFF_CONFIG = "ruff.toml"
 
 
 def ruff_bin() -> str:

@@ -16,7 +16,7 @@ import yaml
 
 from . import fetch
 from .errors import CodegenError, pointer
-from .fetch import Origin, TooBig
+from .fetch import BadStatus, Origin, TooBig
 
 # Limits on untrusted input. The largest real documents we know (tests/fixtures/corpus, the Mastra
 # specs) are 4.2 MB, about 300,000 values and 53 levels deep; every limit is far above that.
@@ -75,7 +75,10 @@ def load_spec(
     """
     from .bundle import bundle
 
-    raw = read_source(source, headers or {}, max_bytes)
+    try:
+        raw = read_source(source, headers or {}, max_bytes)
+    except BadStatus as exc:
+        raise exc.for_spec() from None
     found: list[dict[str, Any]] = []
     document = parse_document(raw, source, found)
     _check_openapi(document, source)

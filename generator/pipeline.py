@@ -8,7 +8,7 @@ writing the package or comparing it with what is there.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,28 @@ from .render import file_header, package_marker, render_package
 from .render_models import STREAMS, run_datamodel_codegen, split_models
 from .surface import build_surface
 from .writer import MARKER, prepare_target, read_files, render_into, write_package
+
+Progress = Callable[[str], None]  # told each stage as it starts: "[3/7] building the operations..."
+STAGES = 7  # load, normalize, build, models, render, then write + format or format + compare
+
+
+class _Stages:
+    """Numbers the stages of one run for ``progress`` (which may be None: then it says nothing)."""
+
+    def __init__(self, progress: Progress | None, total: int = STAGES) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self, text: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(f"[{self.done}/{self.total}] {text}...")
+
+
+def _tell(progress: Progress | None, text: str) -> None:
+    if progress is not None:
+        progress(text)
 
 
 @dataclass(frozen=True)
@@ -68,13 +90,17 @@ def prepare(
     *,
     allow_remote_refs: bool = False,
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
+    progress: Progress | None = None,
 ) -> Prepared:
+    _tell(progress, "loading the spec")
     spec = load_spec(spec_source, dict(headers or {}), max_bytes=max_spec_bytes, allow_remote_refs=allow_remote_refs)
+    _tell(progress, "applying the overrides and normalizing")
     document = hoist_api_mount(spec.document)
     overrides = for_document(document, load_overrides(list(override_paths), shipped=shipped_override_files()))
     # Sorted once, with what the overrides added: nothing downstream depends on key order.
     document = canonical_document(apply_to_document(document, overrides))
     normalized = Normalizer(document, spec.source).run()
+    _tell(progress, "building the operations")
     return Prepared(spec, overrides, normalized, build_operations(normalized, overrides))
 
 
@@ -106,6 +132,7 @@ def assemble(
     operations: list[Operation] | None = None,
     server_packages: Mapping[str, str] | None = None,
     project: ProjectInfo | None = None,
+    progress: Progress | None = None,
 ) -> ClientModel:
     """The intermediate model the templates render (models are rendered here by datamodel-code-generator)."""
     components = normalized.get("components") or {}
@@ -141,6 +168,7 @@ def assemble(
         project=project,
         surface=build_surface(operations, normalized, meta),
     )
+    _tell(progress, "rendering the models (datamodel-code-generator)")
     if schemas:
         used_in = {name: entry.get("used_in", []) for name, entry in model.surface["models"].items()}
         chunk_tags = {cls: u.discriminator for u in unions for cls in members[u.name]}
@@ -152,6 +180,16 @@ def assemble(
     model.resources, model.client_methods = build_resources(overrides, operations)
     model.groups, model.resources = merge_facade_groups(model.groups, model.resources, overrides)
     return model
+
+
+def _formatting(stages: _Stages, finish: Callable[[Path], None]) -> Callable[[Path], None]:
+    """``finish`` (ruff, on the written files), announced as a stage."""
+
+    def announced(folder: Path) -> None:
+        stages("formatting with ruff")
+        finish(folder)
+
+    return announced
 
 
 def _package_name(out_dir: Path) -> str:
@@ -181,17 +219,19 @@ def skipped_entries(overrides: Overrides) -> tuple[str, ...]:
 
 
 def _render(
-    spec_source: str, package: str, inputs: Inputs
+    spec_source: str, package: str, inputs: Inputs, stages: _Stages | None = None
 ) -> tuple[ClientModel, dict[str, str], dict[str, Any], list[str], tuple[str, ...]]:
     """The files of the package and its marker, before ruff; warnings and left-out overrides for the user."""
     from .server_info import fetch_server_packages
 
+    stages = stages if stages is not None else _Stages(None)
     prepared = prepare(
         spec_source,
         inputs.override_paths,
         inputs.headers,
         allow_remote_refs=inputs.allow_remote_refs,
         max_spec_bytes=inputs.max_spec_bytes,
+        progress=stages,
     )
     warnings: list[str] = list(prepared.spec.warnings)
     packages = inputs.server_packages
@@ -208,7 +248,9 @@ def _render(
         operations=prepared.operations,
         server_packages=packages,
         project=inputs.project,
+        progress=stages,
     )
+    stages("rendering the package")
     return model, render_package(model), package_marker(model), warnings, skipped_entries(prepared.overrides)
 
 
@@ -222,8 +264,12 @@ def generate(
     project: ProjectInfo | None = None,
     allow_remote_refs: bool = False,
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
+    progress: Progress | None = None,
 ) -> Result:
-    """Write the package to ``out_dir`` atomically (an existing one is replaced only on success)."""
+    """Write the package to ``out_dir`` atomically (an existing one is replaced only on success).
+
+    ``progress`` is told each stage as it starts (``[3/7] building the operations...``).
+    """
     from .fmt import format_and_check
 
     notes = prepare_target(out_dir)  # fail before the slow part; restore what a killed run left
@@ -231,8 +277,10 @@ def generate(
     inputs = Inputs(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
-    model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
-    notes += write_package(out_dir, files, marker, finish=format_and_check)
+    stages = _Stages(progress)
+    model, files, marker, warnings, skipped = _render(spec_source, package, inputs, stages)
+    stages("writing the files")
+    notes += write_package(out_dir, files, marker, finish=_formatting(stages, format_and_check))
     ops = sum(len(g.operations) for g in model.groups)
     return Result(out_dir, ops, len(model.model_index), len(files) + 1, (*notes, *warnings), skipped)
 
@@ -274,6 +322,7 @@ def check(
     project: ProjectInfo | None = None,
     allow_remote_refs: bool = False,
     max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Compare ``out_dir`` with a fresh generation made in a temp dir; ``out_dir`` is never touched."""
     from .apidiff import diff_surfaces, format_text
@@ -287,12 +336,14 @@ def check(
     inputs = Inputs(
         tuple(override_paths or ()), dict(headers or {}), server_packages, project, allow_remote_refs, max_spec_bytes
     )
-    model, files, marker, warnings, skipped = _render(spec_source, package, inputs)
+    stages = _Stages(progress)
+    model, files, marker, warnings, skipped = _render(spec_source, package, inputs, stages)
     try:
         with tempfile.TemporaryDirectory(prefix="mastra-codegen-check-") as tmp:
             fresh_dir = Path(tmp) / package  # same folder name: ruff sees the same layout
-            render_into(fresh_dir, files, marker, finish=format_and_check, shown=out_dir)
+            render_into(fresh_dir, files, marker, finish=_formatting(stages, format_and_check), shown=out_dir)
             fresh = read_files(fresh_dir)
+        stages(f"comparing with {out_dir}")
         existing = {k: v for k, v in read_files(out_dir).items() if not _ignored(k)} if out_dir.is_dir() else {}
     except OSError as exc:  # no room for the temp dir, an unreadable file in OUT_DIR
         raise CodegenError(str(out_dir), f"cannot compare: {exc.strerror or exc} ({exc.filename})") from None

@@ -14,6 +14,7 @@ describes exactly the code that was generated.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,24 @@ def _reachable(roots: set[str], schemas: Mapping[str, Any]) -> set[str]:
 
 
 def render_surface(surface: Mapping[str, Any]) -> str:
-    """One entry per line, sorted: an upgrade's ``git diff`` of this file reads like a changelog."""
-    return json.dumps(surface, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """One entry per line, sorted: an upgrade's ``git diff`` of this file reads like a changelog.
+
+    Without the spec's hash: that is in ``_version.py`` alone, so this file changes only with the API.
+    """
+    recorded = {k: v for k, v in surface.items() if k != "spec_sha256"}
+    return json.dumps(recorded, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+_SPEC_SHA256 = re.compile(r'^SPEC_SHA256 = "([0-9a-f]{64})"$', re.MULTILINE)
+
+
+def _recorded_sha256(package: Path) -> str | None:
+    """``SPEC_SHA256`` of the package's ``_version.py`` (read as text: the package is never imported)."""
+    try:
+        found = _SPEC_SHA256.search((package / "_version.py").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found.group(1) if found else None
 
 
 def read_surface(package: Path) -> dict[str, Any]:
@@ -126,4 +143,7 @@ def read_surface(package: Path) -> dict[str, Any]:
         raise CodegenError(str(path), f"cannot read the API surface: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != SURFACE_FORMAT:
         raise CodegenError(str(path), f"unknown API surface format {data.get('format')!r}; need {SURFACE_FORMAT}")
+    sha256 = data.get("spec_sha256") or _recorded_sha256(package)  # older packages recorded it here
+    if sha256:
+        data["spec_sha256"] = sha256
     return data

@@ -48,10 +48,27 @@ def check_target(out_dir: Path) -> None:
         )
 
 
+def check_writable(out_dir: Path) -> None:
+    """Refuse, before the slow part, an output whose folder cannot be made or written.
+
+    The package is staged and swapped in beside ``out_dir``, so its parent folder (or, when it
+    does not exist yet, its closest existing ancestor, where it will be made) must be a
+    writable directory.
+    """
+    parent = out_dir.parent
+    while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise CodegenError(str(out_dir), f"cannot be written: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CodegenError(str(out_dir), f"cannot be written: no permission to write in {parent}")
+
+
 def prepare_target(out_dir: Path) -> list[str]:
-    """Before a run: what earlier runs left beside ``out_dir`` recovered (see ``recover``), then
-    ``check_target``. Returns notes for the user."""
+    """Before a run: ``check_writable``, what earlier runs left beside ``out_dir`` recovered (see
+    ``recover``), then ``check_target``. Returns notes for the user."""
     out_dir = out_dir.absolute()
+    check_writable(out_dir)
     notes: list[str] = []
     if _leftovers(out_dir):
         try:
