@@ -243,6 +243,20 @@ class FacadeMethod:
     rpc_path: str = ""  # f-string body of the route's path from the bound attributes
     headers: tuple[tuple[str, str], ...] = ()  # (name, value) always sent; the caller's extra_headers win
 
+    def returns_for(self, prefix: str) -> str:
+        """The method's return annotation on a facade class; ``prefix`` is ``"Async"`` in asyncio code."""
+        if self.returns_resource:
+            return prefix + self.returns_resource
+        if self.operation.stream is not None:
+            return self.operation.returns_for(prefix)
+        if self.rpc_result:
+            return self.rpc_result
+        if self.result_model:
+            return f"_models.{self.result_model}"
+        if self.result_adapter:
+            return "Any"
+        return self.operation.returns_for(prefix)
+
     @property
     def iterator_name(self) -> str:
         """``runs`` gives ``iter_runs``, ``list_threads`` gives ``iter_threads``."""

@@ -10,10 +10,13 @@ from typing import Any
 import jinja2
 
 from .ir import ClientModel
+from .package_docs import build_package_docs, code_span, one_line, py_str
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
 
 RUNTIME_PACKAGE = "mastra_codegen.templates.runtime"
+# What the generated package needs at run time (pyproject.toml and the README's install line).
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.11,<3")
 
 
 def _docstring(text: Any) -> str:
@@ -42,6 +45,9 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+    env.filters["code"] = code_span  # markdown: spec text as a code span, whatever it holds
+    env.filters["md_text"] = one_line  # markdown: spec text on one line
+    env.filters["pystr"] = py_str  # a string literal as ruff writes it
     return env
 
 
@@ -93,6 +99,9 @@ def render_package(model: ClientModel) -> dict[str, str]:
         SURFACE_FILE: render_surface(model.surface),
         "resources/__init__.py": env.get_template("resources__init__.py.jinja").render(header=header),
     }
+    docs = build_package_docs(model)
+    files["README.md"] = env.get_template("README.md.jinja").render(d=docs, dependencies=DEPENDENCIES)
+    files["api.md"] = env.get_template("api.md.jinja").render(d=docs)
     if any(r.group is not None for r in model.resources):
         files["_group_facades.py"] = env.get_template("_resources.py.jinja").render(**common, group_facades=True)
     group_template = env.get_template("group.py.jinja")
@@ -118,6 +127,7 @@ def render_package(model: ClientModel) -> dict[str, str]:
             subpackages=subpackages,
             generator_version=model.generator_version,
             surface_file=SURFACE_FILE,
+            dependencies=DEPENDENCIES,
         )
     runtime = Path(str(resources.files(RUNTIME_PACKAGE)))
     for path in sorted(runtime.glob("*.py")):
