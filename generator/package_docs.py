@@ -108,6 +108,7 @@ class Call:
 class AgentExample:
     """An agent facade of the document: how to reach one, generate, stream and pass client tools."""
 
+    resource: str  # the facade class: Agent
     get: Call  # client.get_agent("my-agent")
     generate: str  # method answering in one piece ("" if none)
     stream: str  # method answering as an agent stream
@@ -121,6 +122,8 @@ class AgentExample:
 class WorkflowExample:
     """A workflow facade: a run created from it, started and streamed."""
 
+    resource: str  # the facade class: Workflow
+    run_resource: str  # the class of its runs: WorkflowRun
     get: Call  # client.get_workflow("my-workflow")
     create_run: str  # create_run
     start: str  # a run's method answering in one piece ("" if none)
@@ -148,6 +151,7 @@ class PackageDocs:
     facade_sections: tuple[ApiSection, ...]
     group_sections: tuple[ApiSection, ...]
     operations: int
+    featured_facades: tuple[str, ...] = ()  # facade classes the README names first
     common_options: tuple[str, ...] = COMMON_OPTIONS
     areas: tuple[tuple[str, str], ...] = field(default=())  # (client attribute, title)
 
@@ -434,6 +438,7 @@ def _agent_example(model: ClientModel) -> AgentExample | None:
         tools = stream.operation.client_tools or ""
         output = (generate.operation.structured_output if generate else "") or ""
         return AgentExample(
+            resource=r.name,
             get=Call("client", acc.name, _accessor_args(acc)),
             generate=generate.name if generate else "",
             stream=stream.name,
@@ -473,6 +478,8 @@ def _workflow_example(model: ClientModel) -> WorkflowExample | None:
             )
             keyword = "input_data" if "input_data" in {p.py_name for p in stream.params} else ""
             return WorkflowExample(
+                resource=r.name,
+                run_resource=run.name,
                 get=Call("client", acc.name, _accessor_args(acc)),
                 create_run=fm.name,
                 start=start.name if start else "",
@@ -490,6 +497,11 @@ def build_package_docs(model: ClientModel) -> PackageDocs:
     by_name = {r.name: r for r in model.resources}
     first, route = _first_call(model.groups)
     agent = _agent_example(model)
+    workflow = _workflow_example(model)
+    featured = [agent.resource] if agent else []
+    featured += [workflow.resource, workflow.run_resource] if workflow else []
+    facades = [r for r in model.resources if r.client_accessor is not None]
+    featured += [r.name for r in facades if r.name not in featured][: max(0, 3 - len(featured))]
     return PackageDocs(
         package=model.package,
         version=model.version,
@@ -502,13 +514,22 @@ def build_package_docs(model: ClientModel) -> PackageDocs:
         first_call_route=route,
         stream_call=None if agent is not None else _stream_call(model.groups),
         agent=agent,
-        workflow=_workflow_example(model),
+        workflow=workflow,
         client_sections=(_client_section(model),),
         facade_sections=tuple(_facade_section(r, by_name) for r in model.resources),
         group_sections=tuple(_group_section(g) for g in model.groups),
         operations=sum(len(g.operations) for g in model.groups),
+        featured_facades=tuple(featured),
         areas=tuple((g.name, one_line(g.title)) for g in model.groups),
     )
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+
+
+def md_text(text: Any) -> str:
+    """Spec text as plain markdown on one line: its markup and HTML shown, never interpreted."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(str(text))).replace("&", "&amp;")
 
 
 def code_span(text: Any) -> str:

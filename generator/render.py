@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from .ir import ClientModel
-from .package_docs import build_package_docs, code_span, one_line, py_str
+from .package_docs import build_package_docs, code_span, md_text, py_str
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
 
@@ -46,7 +46,7 @@ def environment() -> jinja2.Environment:
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
     env.filters["code"] = code_span  # markdown: spec text as a code span, whatever it holds
-    env.filters["md_text"] = one_line  # markdown: spec text on one line
+    env.filters["md_text"] = md_text  # markdown: spec text on one line, its markup escaped
     env.filters["pystr"] = py_str  # a string literal as ruff writes it
     return env
 
