@@ -15,6 +15,7 @@ import inspect
 import json
 import pkgutil
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -407,3 +408,15 @@ def test_ruff_leaves_markdown_alone(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text(text, encoding="utf-8")
     format_and_check(tmp_path)
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("line_length", ["88", "100", "120"])
+def test_the_markdown_needs_no_reformatting_by_a_vendoring_project(line_length: str, foreign: Path) -> None:
+    """A repository that vendors the package and runs ``ruff format --check`` (which formats Python
+    blocks in markdown) over everything finds nothing to change in README.md or api.md."""
+    from mastra_codegen.fmt import ruff_bin
+
+    files = [str(MASTRA / "README.md"), str(MASTRA / "api.md"), str(foreign / "README.md"), str(foreign / "api.md")]
+    command = [ruff_bin(), "format", "--check", "--isolated", "--no-cache", "--line-length", line_length, *files]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
