@@ -209,6 +209,17 @@ def path_call(param: Param) -> str:
     return f"path_param({param.py_name}, {param.style or 'simple'!r}, {param.explode}, {param.name!r})"
 
 
+def signature_split(params: tuple[Param, ...] | list[Param]) -> tuple[tuple[Param, ...], tuple[Param, ...]]:
+    """A method's arguments as its signature lists them: ``(before the *, after it)``.
+
+    Path and positional parameters first, then required keywords, then optional ones. The
+    method templates and api.md (package_docs.py) both order them here, so they agree.
+    """
+    first = tuple(p for p in params if p.location == "path" or p.positional)
+    rest = [p for p in params if not (p.location == "path" or p.positional)]
+    return first, tuple(p for p in rest if p.required) + tuple(p for p in rest if not p.required)
+
+
 @dataclass(frozen=True)
 class Group:
     """Operations of one area, rendered as one resource module (sync and async class)."""

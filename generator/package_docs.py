@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ir import ClientModel, FacadeMethod, Group, Operation, Param, Resource, ResourceAccessor
+from .ir import ClientModel, FacadeMethod, Group, Operation, Param, Resource, ResourceAccessor, signature_split
 from .naming import snake
 
 # Keyword arguments every generated method takes (templates/_macros.jinja: signature, call_kwargs).
@@ -164,13 +164,10 @@ class PackageDocs:
 
 
 def _api_params(params: Iterable[Param]) -> tuple[ApiParam, ...]:
-    """The arguments in signature order (templates/_macros.jinja ``signature``)."""
-    params = list(params)
-    first = [p for p in params if p.location == "path" or p.positional]
-    rest = [p for p in params if not (p.location == "path" or p.positional)]
-    ordered = first + [p for p in rest if p.required] + [p for p in rest if not p.required]
-    return tuple(
-        ApiParam(p.py_name, display(p.annotation), p.required, p.location == "path" or p.positional) for p in ordered
+    """The arguments in the order and kind the method templates give them (``ir.signature_split``)."""
+    positional, keywords = signature_split(tuple(params))
+    return tuple(ApiParam(p.py_name, display(p.annotation), p.required, True) for p in positional) + tuple(
+        ApiParam(p.py_name, display(p.annotation), p.required, False) for p in keywords
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from .ir import ClientModel
+from .ir import ClientModel, signature_split
 from .package_docs import build_package_docs, code_span, md_text, py_str
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
@@ -41,6 +41,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - Python source, not HTML; every spec string goes through a filter
     )
+    env.globals["signature_split"] = signature_split  # argument order: method templates and api.md agree
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
