@@ -114,6 +114,7 @@ class AgentExample:
     stream: str  # method answering as an agent stream
     prompt: str  # Python literal of the first (positional) argument
     client_tools: str  # keyword taking client-side tools ("" if none)
+    memory: str  # keyword of the generate call taking the memory thread and resource ("" if none)
     structured_output: str  # keyword taking a pydantic model class ("" if none)
     result_has_text: bool  # the generate result has a ``text`` field
 
@@ -127,6 +128,7 @@ class WorkflowExample:
     get: Call  # client.get_workflow("my-workflow")
     create_run: str  # create_run
     start: str  # a run's method answering in one piece ("" if none)
+    start_has_status: bool  # its result has a ``status`` field (the run's outcome)
     stream: str  # a run's method answering as a workflow stream
     input_keyword: str  # the keyword taking the input ("" if none)
 
@@ -441,6 +443,7 @@ def _agent_example(model: ClientModel) -> AgentExample | None:
             stream=stream.name,
             prompt=_placeholder(stream.params[0]),
             client_tools=tools,
+            memory="memory" if generate is not None and "memory" in {p.py_name for p in generate.params} else "",
             structured_output=output,
             result_has_text=generate is not None and _model_has_field(model, generate.returns_for(""), "text"),
         )
@@ -462,17 +465,16 @@ def _workflow_example(model: ClientModel) -> WorkflowExample | None:
             if not streams:
                 continue
             stream = streams[0]
-            start = next(
-                (
-                    m
-                    for m in run.methods
-                    if m.operation.stream is None
-                    and m.operation.method == "POST"
-                    and not any(p.required for p in m.params)
-                    and "input_data" in {p.py_name for p in m.params}
-                ),
-                None,
-            )
+            starts = [
+                m
+                for m in run.methods
+                if m.operation.stream is None
+                and m.operation.method == "POST"
+                and not any(p.required for p in m.params)
+                and "input_data" in {p.py_name for p in m.params}
+            ]
+            with_status = [m for m in starts if _model_has_field(model, m.returns_for(""), "status")]
+            start = (with_status or starts or [None])[0]
             keyword = "input_data" if "input_data" in {p.py_name for p in stream.params} else ""
             return WorkflowExample(
                 resource=r.name,
@@ -480,6 +482,7 @@ def _workflow_example(model: ClientModel) -> WorkflowExample | None:
                 get=Call("client", acc.name, _accessor_args(acc)),
                 create_run=fm.name,
                 start=start.name if start else "",
+                start_has_status=bool(with_status),
                 stream=stream.name,
                 input_keyword=keyword,
             )

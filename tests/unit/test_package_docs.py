@@ -270,7 +270,11 @@ class _Resolver:
                 self.attribute(owner, node.func.attr)
                 method = getattr(owner, node.func.attr, None)
                 if callable(method) and not isinstance(method, type):
-                    return self.annotation(inspect.signature(method).return_annotation)
+                    signature = inspect.signature(method)
+                    for keyword in node.keywords:
+                        if keyword.arg is not None and keyword.arg not in signature.parameters:
+                            self.missing.append(f"{owner.__name__}.{node.func.attr}({keyword.arg}=)")
+                    return self.annotation(signature.return_annotation)
                 return None
             return self.resolve(node.func, env)
         for child in ast.iter_child_nodes(node):
@@ -350,10 +354,11 @@ def test_the_mastra_readme_examples_compile_and_use_what_the_package_has() -> No
 
 
 def test_a_readme_attribute_the_package_lacks_is_caught() -> None:
-    """The resolver is no rubber stamp: a made-up facade method is reported."""
+    """The resolver is no rubber stamp: a made-up facade method or keyword is reported."""
     resolver = _Resolver(_import(MASTRA))
     resolver.run('agent = client.get_agent("a")\nagent.generate_poem("x")\nclient.agents.nothing_here()\n')
-    assert resolver.missing == ["Agent.generate_poem", "AgentsResource.nothing_here"]
+    resolver.run('client.get_workflow("w").create_run().start(input_dta={})\n')
+    assert resolver.missing == ["Agent.generate_poem", "AgentsResource.nothing_here", "WorkflowRun.start(input_dta=)"]
 
 
 # ------------------------------------------------------------------ a document that is not Mastra's
