@@ -431,3 +431,18 @@ def test_the_markdown_needs_no_reformatting_by_a_vendoring_project(line_length: 
     command = [ruff_bin(), "format", "--check", "--isolated", "--no-cache", "--line-length", line_length, *files]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_spec_text_reaches_the_markdown_as_text(tmp_path: Path) -> None:
+    """A title or tag with markup or HTML is shown as written, never rendered: no live tag, link
+    or code span from the document."""
+    document = json.loads(json.dumps(FOREIGN))
+    document["info"] = {"title": "<script>x</script> [a](javascript:y) *b*", "version": "1`\n2"}
+    document["paths"]["/pets"]["get"]["tags"] = ["Pets</a> `x`"]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "hostile_docs_client"
+    generate(str(spec), out)
+    readme, api = (out / "README.md").read_text(encoding="utf-8"), (out / "api.md").read_text(encoding="utf-8")
+    assert "<script>" not in readme and "</a>" not in api and "[a](javascript" not in readme
+    assert r"**\<script\>x\</script\> \[a\](javascript:y) \*b\*** 1\` 2," in readme
