@@ -209,6 +209,17 @@ def path_call(param: Param) -> str:
     return f"path_param({param.py_name}, {param.style or 'simple'!r}, {param.explode}, {param.name!r})"
 
 
+def signature_split(params: tuple[Param, ...] | list[Param]) -> tuple[tuple[Param, ...], tuple[Param, ...]]:
+    """A method's arguments as its signature lists them: ``(before the *, after it)``.
+
+    Path and positional parameters first, then required keywords, then optional ones. The
+    method templates and api.md (package_docs.py) both order them here, so they agree.
+    """
+    first = tuple(p for p in params if p.location == "path" or p.positional)
+    rest = [p for p in params if not (p.location == "path" or p.positional)]
+    return first, tuple(p for p in rest if p.required) + tuple(p for p in rest if not p.required)
+
+
 @dataclass(frozen=True)
 class Group:
     """Operations of one area, rendered as one resource module (sync and async class)."""
@@ -242,6 +253,20 @@ class FacadeMethod:
     rpc_method: str = ""  # the JSON-RPC method name
     rpc_path: str = ""  # f-string body of the route's path from the bound attributes
     headers: tuple[tuple[str, str], ...] = ()  # (name, value) always sent; the caller's extra_headers win
+
+    def returns_for(self, prefix: str) -> str:
+        """The method's return annotation on a facade class; ``prefix`` is ``"Async"`` in asyncio code."""
+        if self.returns_resource:
+            return prefix + self.returns_resource
+        if self.operation.stream is not None:
+            return self.operation.returns_for(prefix)
+        if self.rpc_result:
+            return self.rpc_result
+        if self.result_model:
+            return f"_models.{self.result_model}"
+        if self.result_adapter:
+            return "Any"
+        return self.operation.returns_for(prefix)
 
     @property
     def iterator_name(self) -> str:

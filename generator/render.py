@@ -9,12 +9,15 @@ from typing import Any
 
 import jinja2
 
-from .fmt import RUFF_CONFIG, RUFF_IGNORE, RUFF_LINE_LENGTH, RUFF_RULES, RUFF_TARGET
-from .ir import ClientModel
+from .fmt import RUFF_CONFIG, RUFF_EXCLUDE, RUFF_IGNORE, RUFF_LINE_LENGTH, RUFF_RULES, RUFF_TARGET
+from .ir import ClientModel, signature_split
+from .package_docs import build_package_docs, code_span, md_text, py_str
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
 
 RUNTIME_PACKAGE = "mastra_codegen.templates.runtime"
+# What the generated package needs at run time (pyproject.toml and the README's install line).
+DEPENDENCIES = ("httpx>=0.27,<1", "pydantic>=2.11,<3")
 
 
 def _docstring(text: Any) -> str:
@@ -39,10 +42,14 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - Python source, not HTML; every spec string goes through a filter
     )
+    env.globals["signature_split"] = signature_split  # argument order: method templates and api.md agree
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
     env.filters["toml_str"] = lambda value: json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+    env.filters["code"] = code_span  # markdown: spec text as a code span, whatever it holds
+    env.filters["md_text"] = md_text  # markdown: spec text on one line, its markup escaped
+    env.filters["pystr"] = py_str  # a string literal as ruff writes it
     return env
 
 
@@ -78,6 +85,7 @@ def ruff_config() -> str:
         "# file below it, whatever the enclosing project's configuration says.",
         f"line-length = {RUFF_LINE_LENGTH}",
         f'target-version = "{RUFF_TARGET}"',
+        f"extend-exclude = {_toml_list([RUFF_EXCLUDE])}",
         "",
         "[lint]",
         f"select = {_toml_list(RUFF_RULES.split(','))}",
@@ -120,6 +128,9 @@ def render_package(model: ClientModel) -> dict[str, str]:
         RUFF_CONFIG: ruff_config(),
         "resources/__init__.py": env.get_template("resources__init__.py.jinja").render(header=header),
     }
+    docs = build_package_docs(model)
+    files["README.md"] = env.get_template("README.md.jinja").render(d=docs, dependencies=DEPENDENCIES)
+    files["api.md"] = env.get_template("api.md.jinja").render(d=docs)
     if any(r.group is not None for r in model.resources):
         files["_group_facades.py"] = env.get_template("_resources.py.jinja").render(**common, group_facades=True)
     group_template = env.get_template("group.py.jinja")
@@ -145,6 +156,7 @@ def render_package(model: ClientModel) -> dict[str, str]:
             subpackages=subpackages,
             generator_version=model.generator_version,
             surface_file=SURFACE_FILE,
+            dependencies=DEPENDENCIES,
         )
     runtime = Path(str(resources.files(RUNTIME_PACKAGE)))
     for path in sorted(runtime.glob("*.py")):

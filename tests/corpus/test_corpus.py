@@ -78,3 +78,27 @@ def test_every_module_imports_and_every_model_is_complete(generated: Path) -> No
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert int(done.stdout.split()[-1]) > 0
+
+
+DOCS_CHECK = """
+import sys
+from pathlib import Path
+from test_package_docs import assert_api_md_matches_the_package, check_readme_examples
+print(assert_api_md_matches_the_package(Path(sys.argv[1]).resolve()))
+check_readme_examples(Path(sys.argv[1]).resolve())
+"""
+
+
+def test_api_md_and_readme_match_the_package(generated: Path) -> None:
+    """Every method is in api.md with its parameters and result; the README's examples compile and
+    call only what the package has (tests/unit/test_package_docs.py)."""
+    done = subprocess.run(
+        [sys.executable, "-c", DOCS_CHECK, generated.name],
+        cwd=generated.parent,
+        env={**os.environ, "PYTHONPATH": str(TESTS / "unit")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert int(done.stdout.split()[0]) > 0

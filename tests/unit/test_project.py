@@ -217,6 +217,8 @@ def test_the_project_builds_a_wheel_that_installs_and_imports(tmp_path: Path) ->
         "acme_client/resources/things.py",
         "acme_client/py.typed",
         "acme_client/_api.json",
+        "acme_client/README.md",
+        "acme_client/api.md",
     ):
         assert expected in names, sorted(names)
     assert "acme_client/pyproject.toml" not in names
@@ -226,6 +228,8 @@ def test_the_project_builds_a_wheel_that_installs_and_imports(tmp_path: Path) ->
     assert "Version: 2.3.4" in metadata
     assert "Requires-Dist: httpx" in metadata
     assert "Requires-Dist: pydantic" in metadata
+    assert "Description-Content-Type: text/markdown" in metadata  # the generated README is the description
+    assert "# acme_client" in metadata and "pip install ./acme_client" in metadata
 
     # pip builds in the package folder; its leftovers (build/, *.egg-info) must not upset --check.
     check = run(str(tmp_path / "spec.json"), "-o", str(out), *PROJECT, "--check")
