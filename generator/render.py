@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from importlib import resources
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from .errors import CodegenError
 from .ir import ClientModel
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
@@ -65,6 +67,23 @@ def package_marker(model: ClientModel) -> dict[str, object]:
     return marker
 
 
+def chunk_exports(model: ClientModel) -> list[str]:
+    """The stream chunk classes and their unions, exported at the package's top level."""
+    names = {name for u in model.chunk_unions for name in (u.name, u.fallback, *(cls for _, cls in u.variants))}
+    return sorted(names)
+
+
+def _check_exports(source: str) -> str:
+    """The package's ``__init__``, once sure that no name in its ``__all__`` means two things."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["__all__"]:
+            names = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise CodegenError("chunks", f"{twice[0]!r} names two things in the package: rename one")
+    return source
+
+
 def render_package(model: ClientModel) -> dict[str, str]:
     """Every file of the generated package, by relative path."""
     env = environment()
@@ -76,7 +95,9 @@ def render_package(model: ClientModel) -> dict[str, str]:
         "groups": model.groups,
     }
     files: dict[str, str] = {
-        "__init__.py": env.get_template("__init__.py.jinja").render(**common),
+        "__init__.py": _check_exports(
+            env.get_template("__init__.py.jinja").render(**common, chunk_names=chunk_exports(model))
+        ),
         "_client.py": env.get_template("_client.py.jinja").render(**common, client_methods=model.client_methods),
         "_resources.py": env.get_template("_resources.py.jinja").render(**common, group_facades=False),
         "_version.py": env.get_template("_version.py.jinja").render(

@@ -212,6 +212,44 @@ def _fix_fields(source: str) -> ModelSource:
     return ModelSource(source, ast.parse(source))
 
 
+def type_fallback_chunks(models: ModelSource, fallbacks: Mapping[str, str]) -> ModelSource:
+    """Fallback chunk classes typed so that a check of the tag narrows a chunk union.
+
+    ``fallbacks`` maps each fallback class to the wire name of its union's tag. Its tag
+    (``type: str | None``) becomes ``AnyTag | None``: a ``str`` at run time, but to a type
+    checker not a ``str``, which would stop ``chunk.type == "text-delta"`` from narrowing
+    the union at all. Its ``payload`` (anything) is ``Any``, not ``Any | None``, so that
+    ``chunk.payload.text`` checks on the narrowed ``TextDeltaChunk | OtherAgentChunk``.
+    """
+    source, tree = models.text, models.tree
+    edits: list[tuple[int, int, str]] = []
+    lines = source.splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+
+    def span(node: ast.AST) -> tuple[int, int]:
+        def at(lineno: int, col: int) -> int:
+            return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode())
+
+        return at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in fallbacks):
+        for stmt in cls.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            wire = _alias(stmt.value) or stmt.target.id
+            written = source[slice(*span(stmt.annotation))]
+            if wire == fallbacks[cls.name] and written in ("str", "str | None"):
+                edits.append((*span(stmt.annotation), written.replace("str", "AnyTag")))
+            elif wire == "payload" and written == "Any | None":
+                edits.append((*span(stmt.annotation), "Any"))
+    if not edits:
+        return models
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    source = "from .._runtime._types import AnyTag\n" + source  # ruff drops it where unused
+    return ModelSource(source, ast.parse(source))
+
+
 def _alias_text(value: str) -> str | None:
     """The alias in a field's value written as source."""
     try:

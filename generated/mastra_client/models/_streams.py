@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._types import AnyTag
 from ._shared import (
     A2aArtifact as A2aArtifact,
 )
@@ -1358,8 +1359,8 @@ class OtherA2aStreamEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    kind: str | None = None
-    payload: Any | None = None
+    kind: AnyTag | None = None
+    payload: Any = None
 
 
 class OtherAgentChunk(BaseModel):
@@ -1376,9 +1377,9 @@ class OtherAgentChunk(BaseModel):
     AGENT, USER, SYSTEM, WORKFLOW or NETWORK
     """
     metadata: dict[str, Any] | None = None
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherAgentControllerEvent(BaseModel):
@@ -1390,8 +1391,8 @@ class OtherAgentControllerEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
-    type: str | None = None
+    payload: Any = None
+    type: AnyTag | None = None
 
 
 class OtherBackgroundTaskChunk(BaseModel):
@@ -1403,8 +1404,8 @@ class OtherBackgroundTaskChunk(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
-    type: str | None = None
+    payload: Any = None
+    type: AnyTag | None = None
 
 
 class OtherNetworkChunk(BaseModel):
@@ -1417,9 +1418,9 @@ class OtherNetworkChunk(BaseModel):
         populate_by_name=True,
     )
     from_: str | None = Field(None, alias="from")
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherResponsesStreamEvent(BaseModel):
@@ -1431,9 +1432,9 @@ class OtherResponsesStreamEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
+    payload: Any = None
     sequence_number: int | None = None
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherWorkflowEvent(BaseModel):
@@ -1446,9 +1447,9 @@ class OtherWorkflowEvent(BaseModel):
         populate_by_name=True,
     )
     from_: str | None = Field(None, alias="from")
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class ReasoningDeltaChunk(BaseModel):
