@@ -66,6 +66,7 @@ from ._runtime._types import (  # noqa: F401
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    ModelT,
     NotGiven,
     TimeoutTypes,
 )

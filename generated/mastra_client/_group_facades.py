@@ -15,7 +15,7 @@ from ._resources import *  # noqa: F403 - the other facades, for accessors and r
 from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_body, rpc_call, rpc_params, rpc_result  # noqa: F401
-from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
+from ._runtime._types import NOT_GIVEN, ModelT, NotGiven, TimeoutTypes  # noqa: F401
 from .resources.channels import AsyncChannelsResource, ChannelsResource
 from .resources.responses import AsyncResponsesResource, ResponsesResource
 

@@ -11,11 +11,9 @@ from . import models as _models  # noqa: F401
 from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_body, rpc_call, rpc_params, rpc_result  # noqa: F401
-from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
+from ._runtime._types import NOT_GIVEN, ModelT, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
-    import pydantic
-
     from ._client import AsyncMastraClient, MastraClient
     from ._runtime._streams import (
         AgentStream,
@@ -1257,7 +1255,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1283,7 +1281,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -1366,7 +1364,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1393,7 +1391,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -1478,7 +1476,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1505,7 +1503,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -1676,7 +1674,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -1718,7 +1716,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -1862,7 +1860,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1889,7 +1887,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -1974,7 +1972,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2001,7 +1999,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -2060,7 +2058,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -2099,7 +2097,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -13403,7 +13401,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13429,7 +13427,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -13512,7 +13510,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13539,7 +13537,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -13624,7 +13622,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13651,7 +13649,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -13822,7 +13820,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -13864,7 +13862,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -14008,7 +14006,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -14035,7 +14033,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -14120,7 +14118,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -14147,7 +14145,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -14206,7 +14204,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -14245,7 +14243,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.

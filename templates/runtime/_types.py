@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from typing_extensions import TypeVar
 
 import httpx
+import pydantic
 
 __all__ = [
     "AnyTag",
@@ -18,6 +19,7 @@ __all__ = [
     "NOT_GIVEN",
     "FileContent",
     "FileTypes",
+    "ModelT",
     "NotGiven",
     "ObjectT",
     "TimeoutTypes",
@@ -25,6 +27,9 @@ __all__ = [
 
 ObjectT = TypeVar("ObjectT", default=Any)
 """The structured output of an agent call: the pydantic model passed as ``structured_output``."""
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel, default=Any)
+"""A method's ``structured_output`` class, which types the ``object`` of its result."""
 
 if TYPE_CHECKING:
 

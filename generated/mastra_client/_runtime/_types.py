@@ -8,6 +8,7 @@ import os
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import httpx
+import pydantic
 from typing_extensions import TypeVar
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "NOT_GIVEN",
     "FileContent",
     "FileTypes",
+    "ModelT",
     "NotGiven",
     "ObjectT",
     "TimeoutTypes",
@@ -26,6 +28,9 @@ __all__ = [
 
 ObjectT = TypeVar("ObjectT", default=Any)
 """The structured output of an agent call: the pydantic model passed as ``structured_output``."""
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel, default=Any)
+"""A method's ``structured_output`` class, which types the ``object`` of its result."""
 
 if TYPE_CHECKING:
 

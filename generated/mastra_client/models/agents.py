@@ -2,11 +2,12 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from .._runtime._open_enum import OpenEnum
+from .._runtime._types import ObjectT
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
 )
@@ -215,7 +216,7 @@ class AgentEditorTools(BaseModel):
     description: bool | None = None
 
 
-class AgentGenerateResult(BaseModel):
+class AgentGenerateResult(BaseModel, Generic[ObjectT]):
     """
     The result of a non-streaming agent call.
     """
@@ -231,7 +232,7 @@ class AgentGenerateResult(BaseModel):
     Why the model stopped: stop, tool-calls, length, ...
     """
     messages: list[dict[str, Any]] | None = None
-    object: Any | None = None
+    object: ObjectT | None = None
     """
     The parsed structured output
     """

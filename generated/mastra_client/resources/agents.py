@@ -8,8 +8,6 @@ import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import pydantic
-
 from .. import models as _models
 from .._runtime._adapters import structured_output_model, whole_body, with_structured_output
 from .._runtime._bodies import build_multipart
@@ -34,7 +32,7 @@ from .._runtime._streams import (
     Stream,
 )
 from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset
-from .._runtime._types import NOT_GIVEN, FileTypes, NotGiven, TimeoutTypes
+from .._runtime._types import NOT_GIVEN, FileTypes, ModelT, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
@@ -193,7 +191,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -246,6 +244,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -587,7 +586,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -641,6 +640,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -878,7 +878,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -904,7 +904,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -978,7 +978,7 @@ class AgentsResource:
             _outcomes = [run_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
         _result = cast(
-            "_models.AgentGenerateResult",
+            "_models.AgentGenerateResult[ModelT]",
             validate_response(
                 _models.AgentGenerateResult,
                 _data,
@@ -2079,7 +2079,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -2131,6 +2131,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2305,7 +2306,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -2356,6 +2357,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2513,7 +2515,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2540,7 +2542,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -2615,6 +2617,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2658,7 +2661,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2685,7 +2688,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -2761,6 +2764,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -3096,7 +3100,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -3123,7 +3127,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -3209,6 +3213,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -3519,7 +3524,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -3546,7 +3551,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -3633,6 +3638,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -4501,7 +4507,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -4554,6 +4560,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -4895,7 +4902,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -4949,6 +4956,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -5186,7 +5194,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -5212,7 +5220,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -5286,7 +5294,7 @@ class AsyncAgentsResource:
             _outcomes = [await arun_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
         _result = cast(
-            "_models.AgentGenerateResult",
+            "_models.AgentGenerateResult[ModelT]",
             validate_response(
                 _models.AgentGenerateResult,
                 _data,
@@ -6388,7 +6396,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -6440,6 +6448,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6614,7 +6623,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -6665,6 +6674,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6822,7 +6832,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -6849,7 +6859,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -6924,6 +6934,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6967,7 +6978,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -6994,7 +7005,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -7070,6 +7081,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -7405,7 +7417,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -7432,7 +7444,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -7518,6 +7530,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -7828,7 +7841,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -7855,7 +7868,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -7942,6 +7955,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
