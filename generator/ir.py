@@ -235,6 +235,31 @@ class Group:
     operations: tuple[Operation, ...]
     facade: str | None = None  # the facade class the client's attribute returns (it extends this)
 
+    @property
+    def view_members(self) -> tuple[tuple[str, bool], ...]:
+        """The methods of its ``with_raw_response`` view: (name, wrapped: False for streams and iterators)."""
+        pairs = [(op.py_name, op.stream is None) for op in self.operations]
+        pairs += [(op.pagination.method_name, False) for op in self.operations if op.pagination]
+        return _unique(pairs)
+
+
+def facade_view_members(methods: tuple[FacadeMethod, ...] | list[FacadeMethod]) -> tuple[tuple[str, bool], ...]:
+    """The facade methods of a ``with_raw_response`` view: (name, wrapped: False for streams and iterators)."""
+    pairs = [(fm.name, fm.operation.stream is None) for fm in methods]
+    pairs += [
+        (fm.iterator_name, False)
+        for fm in methods
+        if fm.operation.pagination and not fm.returns_resource and fm.has_iterator
+    ]
+    return _unique(pairs)
+
+
+def _unique(pairs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    seen: dict[str, bool] = {}
+    for name, wrapped in pairs:
+        seen.setdefault(name, wrapped)
+    return tuple(seen.items())
+
 
 @dataclass(frozen=True)
 class FacadeMethod:
@@ -297,6 +322,12 @@ class Resource:
     # The group it extends: ``client.responses`` is both the Responses facade and the group of
     # that name, so the facade subclasses the group's class and keeps its operations.
     group: Group | None = None
+
+    @property
+    def view_members(self) -> tuple[tuple[str, bool], ...]:
+        """The methods of its ``with_raw_response`` view, the operations of the group it extends too."""
+        own = facade_view_members(self.methods)
+        return _unique([*own, *(self.group.view_members if self.group else ())])
 
     @property
     def client_accessor(self) -> ResourceAccessor | None:

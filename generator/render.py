@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from .errors import CodegenError
-from .ir import ClientModel
+from .ir import ClientModel, facade_view_members
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
 
@@ -40,6 +40,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - Python source, not HTML; every spec string goes through a filter
     )
+    env.globals["facade_view_members"] = facade_view_members
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr

@@ -480,8 +480,8 @@ class Stream(_StreamBase[ChunkT]):
         for event in self._events():
             yield self._typed(event)
 
-    def until_done(self) -> Any:
-        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+    def until_done(self) -> object:
+        """Read the rest of the stream and return its result: ``None`` here; agent and workflow streams have one."""
         if not self._exhausted:
             for _ in self._events():
                 pass
@@ -605,8 +605,8 @@ class AsyncStream(_StreamBase[ChunkT]):
         async for event in self._events():
             yield self._typed(event)
 
-    async def until_done(self) -> Any:
-        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+    async def until_done(self) -> object:
+        """Read the rest of the stream and return its result: ``None`` here; agent and workflow streams have one."""
         if not self._exhausted:
             async for _ in self._events():
                 pass
@@ -682,9 +682,7 @@ class AgentStream(_AgentProperties[UsageT, ObjectT], Stream[ChunkT], Generic[Chu
                     yield payload["text"]
 
 
-class AsyncAgentStream(
-    _AgentProperties[UsageT, ObjectT], AsyncStream[ChunkT], Generic[ChunkT, UsageT, ObjectT]
-):
+class AsyncAgentStream(_AgentProperties[UsageT, ObjectT], AsyncStream[ChunkT], Generic[ChunkT, UsageT, ObjectT]):
     """The asyncio version of ``AgentStream``."""
 
     _view: AgentView

@@ -14,6 +14,12 @@ from .._runtime._bodies import build_multipart
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -4356,6 +4362,122 @@ class AgentsResource:
         return _result
 
 
+class AgentsResourceWithRawResponse:
+    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentsResource) -> None:
+        self._target = target
+        self.abort_thread = to_raw_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = to_raw_response(target.approve_tool_call_generate)
+        self.browser_session = to_raw_response(target.browser_session)
+        self.clone = to_raw_response(target.clone)
+        self.close_browser = to_raw_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = to_raw_response(target.decline_tool_call_generate)
+        self.enhance_instructions = to_raw_response(target.enhance_instructions)
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.generate = to_raw_response(target.generate)
+        self.generate_legacy = to_raw_response(target.generate_legacy)
+        self.generate_vnext = to_raw_response(target.generate_vnext)
+        self.get_agent = to_raw_response(target.get_agent)
+        self.get_skill = to_raw_response(target.get_skill)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.get_voice_listener = to_raw_response(target.get_voice_listener)
+        self.list_agents = to_raw_response(target.list_agents)
+        self.list_agents_model_providers = to_raw_response(target.list_agents_model_providers)
+        self.list_speakers = to_raw_response(target.list_speakers)
+        self.list_suspended_runs = to_raw_response(target.list_suspended_runs)
+        self.list_voice_speakers = to_raw_response(target.list_voice_speakers)
+        self.listen = to_raw_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = to_raw_response(target.queue_message)
+        self.read_plan = to_raw_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = to_raw_response(target.reorder_models)
+        self.reset_model = to_raw_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = to_raw_response(target.send_message)
+        self.send_signal = to_raw_response(target.send_signal)
+        self.send_tool_approval = to_raw_response(target.send_tool_approval)
+        self.speak = to_raw_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = to_raw_response(target.stream_legacy)
+        self.stream_ui = to_raw_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = to_raw_response(target.stream_v_next)
+        self.stream_vnext = to_raw_response(target.stream_vnext)
+        self.stream_vnext_ui = to_raw_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = to_raw_response(target.update_model)
+        self.update_model_in_list = to_raw_response(target.update_model_in_list)
+        self.voice_listen = to_raw_response(target.voice_listen)
+        self.voice_speak = to_raw_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
+class AgentsResourceWithStreamingResponse:
+    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentsResource) -> None:
+        self._target = target
+        self.abort_thread = to_streamed_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = to_streamed_response(target.approve_tool_call_generate)
+        self.browser_session = to_streamed_response(target.browser_session)
+        self.clone = to_streamed_response(target.clone)
+        self.close_browser = to_streamed_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = to_streamed_response(target.decline_tool_call_generate)
+        self.enhance_instructions = to_streamed_response(target.enhance_instructions)
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.generate = to_streamed_response(target.generate)
+        self.generate_legacy = to_streamed_response(target.generate_legacy)
+        self.generate_vnext = to_streamed_response(target.generate_vnext)
+        self.get_agent = to_streamed_response(target.get_agent)
+        self.get_skill = to_streamed_response(target.get_skill)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.get_voice_listener = to_streamed_response(target.get_voice_listener)
+        self.list_agents = to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = to_streamed_response(target.list_agents_model_providers)
+        self.list_speakers = to_streamed_response(target.list_speakers)
+        self.list_suspended_runs = to_streamed_response(target.list_suspended_runs)
+        self.list_voice_speakers = to_streamed_response(target.list_voice_speakers)
+        self.listen = to_streamed_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = to_streamed_response(target.queue_message)
+        self.read_plan = to_streamed_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = to_streamed_response(target.reorder_models)
+        self.reset_model = to_streamed_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = to_streamed_response(target.send_message)
+        self.send_signal = to_streamed_response(target.send_signal)
+        self.send_tool_approval = to_streamed_response(target.send_tool_approval)
+        self.speak = to_streamed_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = to_streamed_response(target.stream_legacy)
+        self.stream_ui = to_streamed_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = to_streamed_response(target.stream_v_next)
+        self.stream_vnext = to_streamed_response(target.stream_vnext)
+        self.stream_vnext_ui = to_streamed_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = to_streamed_response(target.update_model)
+        self.update_model_in_list = to_streamed_response(target.update_model_in_list)
+        self.voice_listen = to_streamed_response(target.voice_listen)
+        self.voice_speak = to_streamed_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
 class AsyncAgentsResource:
     """``client.agents``: Agents operations."""
 
@@ -8671,3 +8793,125 @@ class AsyncAgentsResource:
         _data = parse_json(_response)
         _result = _data
         return _result
+
+
+class AsyncAgentsResourceWithRawResponse:
+    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentsResource) -> None:
+        self._target = target
+        self.abort_thread = async_to_raw_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = async_to_raw_response(target.approve_tool_call_generate)
+        self.browser_session = async_to_raw_response(target.browser_session)
+        self.clone = async_to_raw_response(target.clone)
+        self.close_browser = async_to_raw_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = async_to_raw_response(target.decline_tool_call_generate)
+        self.enhance_instructions = async_to_raw_response(target.enhance_instructions)
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.generate = async_to_raw_response(target.generate)
+        self.generate_legacy = async_to_raw_response(target.generate_legacy)
+        self.generate_vnext = async_to_raw_response(target.generate_vnext)
+        self.get_agent = async_to_raw_response(target.get_agent)
+        self.get_skill = async_to_raw_response(target.get_skill)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.get_voice_listener = async_to_raw_response(target.get_voice_listener)
+        self.list_agents = async_to_raw_response(target.list_agents)
+        self.list_agents_model_providers = async_to_raw_response(target.list_agents_model_providers)
+        self.list_speakers = async_to_raw_response(target.list_speakers)
+        self.list_suspended_runs = async_to_raw_response(target.list_suspended_runs)
+        self.list_voice_speakers = async_to_raw_response(target.list_voice_speakers)
+        self.listen = async_to_raw_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = async_to_raw_response(target.queue_message)
+        self.read_plan = async_to_raw_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = async_to_raw_response(target.reorder_models)
+        self.reset_model = async_to_raw_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = async_to_raw_response(target.send_message)
+        self.send_signal = async_to_raw_response(target.send_signal)
+        self.send_tool_approval = async_to_raw_response(target.send_tool_approval)
+        self.speak = async_to_raw_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = async_to_raw_response(target.stream_legacy)
+        self.stream_ui = async_to_raw_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = async_to_raw_response(target.stream_v_next)
+        self.stream_vnext = async_to_raw_response(target.stream_vnext)
+        self.stream_vnext_ui = async_to_raw_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = async_to_raw_response(target.update_model)
+        self.update_model_in_list = async_to_raw_response(target.update_model_in_list)
+        self.voice_listen = async_to_raw_response(target.voice_listen)
+        self.voice_speak = async_to_raw_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
+class AsyncAgentsResourceWithStreamingResponse:
+    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentsResource) -> None:
+        self._target = target
+        self.abort_thread = async_to_streamed_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = async_to_streamed_response(
+            target.approve_tool_call_generate
+        )
+        self.browser_session = async_to_streamed_response(target.browser_session)
+        self.clone = async_to_streamed_response(target.clone)
+        self.close_browser = async_to_streamed_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = async_to_streamed_response(
+            target.decline_tool_call_generate
+        )
+        self.enhance_instructions = async_to_streamed_response(target.enhance_instructions)
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.generate = async_to_streamed_response(target.generate)
+        self.generate_legacy = async_to_streamed_response(target.generate_legacy)
+        self.generate_vnext = async_to_streamed_response(target.generate_vnext)
+        self.get_agent = async_to_streamed_response(target.get_agent)
+        self.get_skill = async_to_streamed_response(target.get_skill)
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.get_voice_listener = async_to_streamed_response(target.get_voice_listener)
+        self.list_agents = async_to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = async_to_streamed_response(
+            target.list_agents_model_providers
+        )
+        self.list_speakers = async_to_streamed_response(target.list_speakers)
+        self.list_suspended_runs = async_to_streamed_response(target.list_suspended_runs)
+        self.list_voice_speakers = async_to_streamed_response(target.list_voice_speakers)
+        self.listen = async_to_streamed_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = async_to_streamed_response(target.queue_message)
+        self.read_plan = async_to_streamed_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = async_to_streamed_response(target.reorder_models)
+        self.reset_model = async_to_streamed_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.send_signal = async_to_streamed_response(target.send_signal)
+        self.send_tool_approval = async_to_streamed_response(target.send_tool_approval)
+        self.speak = async_to_streamed_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = async_to_streamed_response(target.stream_legacy)
+        self.stream_ui = async_to_streamed_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = async_to_streamed_response(target.stream_v_next)
+        self.stream_vnext = async_to_streamed_response(target.stream_vnext)
+        self.stream_vnext_ui = async_to_streamed_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = async_to_streamed_response(target.update_model)
+        self.update_model_in_list = async_to_streamed_response(target.update_model_in_list)
+        self.voice_listen = async_to_streamed_response(target.voice_listen)
+        self.voice_speak = async_to_streamed_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
