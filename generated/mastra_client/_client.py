@@ -569,7 +569,9 @@ class MastraClient(SyncAPIClient):
         """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
-        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
+        answers what the method does (``RawResponse[dict[str, Agent]]``). Streams and ``iter_*``
+        methods are the same as without it.
         """
         return MastraClientWithRawResponse(self)
 
@@ -11689,7 +11691,9 @@ class AsyncMastraClient(AsyncAPIClient):
         """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
-        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
+        answers what the method does (``RawResponse[dict[str, Agent]]``). Streams and ``iter_*``
+        methods are the same as without it.
         """
         return AsyncMastraClientWithRawResponse(self)
 
