@@ -217,9 +217,13 @@ def _operation(
     if stream is not None:
         returns, parse, parse_with = "Any", "raw", None
     client_tools = _special_param(params, patch, "client_tools", "ClientToolsParam", key, overrides)
-    structured = _special_param(
-        params, patch, "structured_output", "type[pydantic.BaseModel] | {annotation}", key, overrides
-    )
+    structured = _special_param(params, patch, "structured_output", "type[ModelT] | {annotation}", key, overrides)
+    object_model = None
+    if structured and stream is not None:
+        stream = replace(stream, structured=True)
+    elif structured:
+        object_model = _object_model(returns, parse, schemas, aliases)
+        returns = f"{returns}[ModelT]" if object_model else returns
     deprecated = bool(op.get("deprecated"))
     return Operation(
         method=method,
@@ -245,6 +249,7 @@ def _operation(
         models=tuple(sorted(annotator.used)),
         client_tools=client_tools,
         structured_output=structured,
+        object_model=object_model,
         pagination=pagination,
         result_label=_result_label(op),
     )
@@ -257,7 +262,24 @@ def chunk_union_model(union: ChunkUnion) -> ChunkUnionModel:
         discriminator=union.discriminator,
         variants=tuple((t.tag, t.name) for t in union.types),
         fallback=union.fallback,
+        usage=union.usage,
     )
+
+
+MODELS_PREFIX = "_models."
+
+
+def _object_model(returns: str, parse: str, schemas: dict[str, Any], aliases: dict[str, str]) -> str | None:
+    """The model class whose ``object`` a ``structured_output`` call types (``None``: its result has none).
+
+    It becomes generic in that field: ``AgentGenerateResult[Weather]``.
+    """
+    if parse != "model" or not returns.startswith(MODELS_PREFIX):
+        return None
+    name = returns.removeprefix(MODELS_PREFIX)
+    target = aliases.get(name, name)
+    properties = (schemas.get(target) or {}).get("properties") or {}
+    return target if "object" in properties else None
 
 
 def _stream_spec(spec: StreamOverride | None, overrides: Overrides, key: str) -> StreamSpec | None:

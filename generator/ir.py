@@ -45,6 +45,7 @@ class ChunkUnionModel:
     discriminator: str
     variants: tuple[tuple[str, str], ...]  # (discriminator value, class name)
     fallback: str
+    usage: str = ""  # model of a finish chunk's token usage (agent streams), "" if not given
 
 
 _STREAM_CLASSES = {"agent": "AgentStream", "workflow": "WorkflowStream"}
@@ -79,6 +80,7 @@ class StreamSpec:
     resume: ResumeSpec | None = None
     final: str = ""  # a boolean field of an event that, true, marks the last one
     envelope: str = ""  # "jsonrpc": each frame is a JSON-RPC response carrying the event
+    structured: bool = False  # the operation takes a structured_output model: it types the result's object
 
     @property
     def stream_class(self) -> str:
@@ -91,6 +93,19 @@ class StreamSpec:
     @property
     def chunk_annotation(self) -> str:
         return f"_models.{self.union.name}" if self.union is not None else "Any"
+
+    @property
+    def usage_model(self) -> str:
+        """The model an agent stream builds its token usage into (``None``: the dict as sent)."""
+        return f"_models.{self.union.usage}" if self.union is not None and self.union.usage else "None"
+
+    def annotation(self, prefix: str) -> str:
+        """The stream's type: an agent stream's usage and structured output are typed too."""
+        params = [self.chunk_annotation]
+        if self.view == "agent":
+            params.append(self.usage_model if self.usage_model != "None" else "Any")
+            params += ["ModelT"] if self.structured else []
+        return f"{prefix}{self.stream_class}[{', '.join(params)}]"
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,7 @@ class Operation:
     models: tuple[str, ...]  # model names the method's annotations use
     client_tools: str | None = None  # py name of the parameter carrying client-side tools
     structured_output: str | None = None  # py name of the parameter that may be a pydantic model class
+    object_model: str | None = None  # the result's model class, generic in its ``object`` (structured output)
     pagination: Pagination | None = None
     result_label: str = ""  # the 2xx schema in short (surface.schema_label); "" without one
     body_media: str = ""  # content type of a raw body
@@ -142,7 +158,7 @@ class Operation:
         """The method's return annotation; ``prefix`` is ``"Async"`` in the asyncio client."""
         if self.stream is None:
             return self.returns
-        return f"{prefix}{self.stream.stream_class}[{self.stream.chunk_annotation}]"
+        return self.stream.annotation(prefix)
 
     @property
     def is_coroutine(self) -> bool:
@@ -230,6 +246,31 @@ class Group:
     operations: tuple[Operation, ...]
     facade: str | None = None  # the facade class the client's attribute returns (it extends this)
 
+    @property
+    def view_members(self) -> tuple[tuple[str, bool], ...]:
+        """The methods of its ``with_raw_response`` view: (name, wrapped: False for streams and iterators)."""
+        pairs = [(op.py_name, op.stream is None) for op in self.operations]
+        pairs += [(op.pagination.method_name, False) for op in self.operations if op.pagination]
+        return _unique(pairs)
+
+
+def facade_view_members(methods: tuple[FacadeMethod, ...] | list[FacadeMethod]) -> tuple[tuple[str, bool], ...]:
+    """The facade methods of a ``with_raw_response`` view: (name, wrapped: False for streams and iterators)."""
+    pairs = [(fm.name, fm.operation.stream is None) for fm in methods]
+    pairs += [
+        (fm.iterator_name, False)
+        for fm in methods
+        if fm.operation.pagination and not fm.returns_resource and fm.has_iterator
+    ]
+    return _unique(pairs)
+
+
+def _unique(pairs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    seen: dict[str, bool] = {}
+    for name, wrapped in pairs:
+        seen.setdefault(name, wrapped)
+    return tuple(seen.items())
+
 
 @dataclass(frozen=True)
 class FacadeMethod:
@@ -306,6 +347,12 @@ class Resource:
     # The group it extends: ``client.responses`` is both the Responses facade and the group of
     # that name, so the facade subclasses the group's class and keeps its operations.
     group: Group | None = None
+
+    @property
+    def view_members(self) -> tuple[tuple[str, bool], ...]:
+        """The methods of its ``with_raw_response`` view, the operations of the group it extends too."""
+        own = facade_view_members(self.methods)
+        return _unique([*own, *(self.group.view_members if self.group else ())])
 
     @property
     def client_accessor(self) -> ResourceAccessor | None:

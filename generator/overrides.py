@@ -57,7 +57,7 @@ _STREAM_VIEWS = {"events", "agent", "workflow"}
 _STREAM_KEYS = {"framing", "chunks", "done", "finish", "pause", "errors", "view", "reconnect", "long_lived", "final"}
 _RESUME_KEYS = {"via", "run_id", "offset", "starts_run"}
 _PAGINATE_KEYS = {"items", "style", "first"}
-_CHUNK_UNION_KEYS = {"discriminator", "envelope", "fallback", "types", "description"}
+_CHUNK_UNION_KEYS = {"discriminator", "envelope", "fallback", "types", "description", "usage"}
 _CHUNK_TYPE_KEYS = {"name", "payload", "fields", "description"}
 _TOP_KEYS = {
     "version",
@@ -189,6 +189,7 @@ class ChunkUnion:
     fallback_schema: dict[str, Any]
     description: str
     where: str
+    usage: str = ""  # the component the agent view builds a finish chunk's token usage into
 
 
 @dataclass(frozen=True)
@@ -607,6 +608,9 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
     fallback = body.get("fallback") or f"Other{name}"
     if not is_python_name(fallback):
         raise CodegenError(file.at(*where, "fallback"), "fallback must be a class name")
+    usage = body.get("usage") or ""
+    if usage and not is_python_name(usage):
+        raise CodegenError(file.at(*where, "usage"), "usage must be the name of a component (a model)")
     types = body.get("types") or {}
     if not isinstance(types, dict) or not types:
         raise CodegenError(file.at(*where, "types"), "types maps each chunk type to its payload")
@@ -653,6 +657,7 @@ def _chunk_union(file: Located, name: str, body: Any) -> ChunkUnion:
         fallback_schema=fallback_schema,
         description=str(body.get("description") or ""),
         where=file.at(*where),
+        usage=str(usage),
     )
 
 

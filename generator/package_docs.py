@@ -103,6 +103,12 @@ class Call:
     def text(self) -> str:
         return f"{self.receiver}.{self.method}({self.args})"
 
+    @property
+    def path(self) -> str:
+        """The method's path from the client (``agents.list_agents``), as the response views take it."""
+        owner = self.receiver.partition(".")[2]
+        return f"{owner}.{self.method}" if owner else self.method
+
 
 @dataclass(frozen=True)
 class AgentExample:

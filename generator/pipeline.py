@@ -24,7 +24,13 @@ from .normalize import ALIASES_KEY, Normalizer
 from .open_enums import open_response_enums
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
 from .render import file_header, package_marker, render_package
-from .render_models import STREAMS, run_datamodel_codegen, split_models
+from .render_models import (
+    STREAMS,
+    generic_object_models,
+    run_datamodel_codegen,
+    split_models,
+    type_fallback_chunks,
+)
 from .surface import build_surface
 from .writer import MARKER, prepare_target, read_files, render_into, write_package
 
@@ -173,6 +179,8 @@ def assemble(
         used_in = {name: entry.get("used_in", []) for name, entry in model.surface["models"].items()}
         chunk_tags = {cls: u.discriminator for u in unions for cls in members[u.name]}
         models = open_response_enums(run_datamodel_codegen(schemas), used_in, chunk_tags)
+        models = type_fallback_chunks(models, {u.fallback: u.discriminator for u in unions})
+        models = generic_object_models(models, {op.object_model for op in operations if op.object_model})
         model.model_modules, model.model_index = split_models(models, usage, aliases, file_header(model), members)
     missing = sorted(set(schemas) - set(model.model_index))
     if missing:

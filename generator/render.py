@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from importlib import resources
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any
 
 import jinja2
 
+from .errors import CodegenError
 from .fmt import RUFF_CONFIG, RUFF_EXCLUDE, RUFF_IGNORE, RUFF_LINE_LENGTH, RUFF_RULES, RUFF_TARGET
-from .ir import ClientModel, signature_split
+from .ir import ClientModel, facade_view_members, signature_split
 from .package_docs import build_package_docs, code_span, md_text, py_str
 from .pysource import docstring_body
 from .surface import SURFACE_FILE, render_surface
@@ -43,6 +45,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - Python source, not HTML; every spec string goes through a filter
     )
     env.globals["signature_split"] = signature_split  # argument order: method templates and api.md agree
+    env.globals["facade_view_members"] = facade_view_members
     env.filters["docstring"] = _docstring
     env.filters["pyrepr"] = repr
     env.filters["tuple_repr"] = _tuple_repr
@@ -97,6 +100,21 @@ def ruff_config() -> str:
 
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+def chunk_exports(model: ClientModel) -> list[str]:
+    """The stream chunk classes and their unions, exported at the package's top level."""
+    names = {name for u in model.chunk_unions for name in (u.name, u.fallback, *(cls for _, cls in u.variants))}
+    return sorted(names)
+
+
+def _check_exports(source: str) -> str:
+    """The package's ``__init__``, once sure that no name in its ``__all__`` means two things."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["__all__"]:
+            names = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise CodegenError("chunks", f"{twice[0]!r} names two things in the package: rename one")
+    return source
 
 
 def render_package(model: ClientModel) -> dict[str, str]:
@@ -110,7 +128,9 @@ def render_package(model: ClientModel) -> dict[str, str]:
         "groups": model.groups,
     }
     files: dict[str, str] = {
-        "__init__.py": env.get_template("__init__.py.jinja").render(**common),
+        "__init__.py": _check_exports(
+            env.get_template("__init__.py.jinja").render(**common, chunk_names=chunk_exports(model))
+        ),
         "_client.py": env.get_template("_client.py.jinja").render(**common, client_methods=model.client_methods),
         "_resources.py": env.get_template("_resources.py.jinja").render(**common, group_facades=False),
         "_version.py": env.get_template("_version.py.jinja").render(

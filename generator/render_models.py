@@ -212,6 +212,87 @@ def _fix_fields(source: str) -> ModelSource:
     return ModelSource(source, ast.parse(source))
 
 
+def generic_object_models(models: ModelSource, names: Iterable[str]) -> ModelSource:
+    """The results of ``structured_output`` calls made generic in their ``object`` field.
+
+    ``AgentGenerateResult`` becomes ``AgentGenerateResult(BaseModel, Generic[ObjectT])`` with
+    ``object: ObjectT | None``; unparametrized (``ObjectT`` defaults to ``Any``) it validates as
+    before, and a method that was given ``structured_output=Weather`` returns
+    ``AgentGenerateResult[Weather]``.
+    """
+    wanted = set(names)
+    source, tree = models.text, models.tree
+    text = _Spans(source)
+    edits: list[tuple[int, int, str]] = []
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in wanted):
+        field = next(
+            (
+                stmt
+                for stmt in cls.body
+                if isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and (_alias(stmt.value) or stmt.target.id) == "object"
+            ),
+            None,
+        )
+        if field is None or not cls.bases:
+            raise CodegenError("components", f"{cls.name} has no field 'object' for its structured output")
+        edits.append((*text.span(field.annotation), "ObjectT | None"))
+        end = text.span(cls.bases[-1])[1]
+        edits.append((end, end, ", Generic[ObjectT]"))
+    if not edits:
+        return models
+    for start, end, new_text in sorted(edits, reverse=True):
+        source = source[:start] + new_text + source[end:]
+    source = "from typing import Generic\nfrom .._runtime._types import ObjectT\n" + source
+    return ModelSource(source, ast.parse(source))
+
+
+class _Spans:
+    """Offsets into a source (ast columns count UTF-8 bytes)."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.splitlines(keepends=True)
+        self.starts = list(itertools.accumulate((len(line) for line in self.lines), initial=0))
+
+    def offset(self, lineno: int, col: int) -> int:
+        return self.starts[lineno - 1] + len(self.lines[lineno - 1].encode()[:col].decode())
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return start, self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def type_fallback_chunks(models: ModelSource, fallbacks: Mapping[str, str]) -> ModelSource:
+    """Fallback chunk classes typed so that a check of the tag narrows a chunk union.
+
+    ``fallbacks`` maps each fallback class to the wire name of its union's tag. Its tag
+    (``type: str | None``) becomes ``AnyTag | None``: a ``str`` at run time, but to a type
+    checker not a ``str``, which would stop ``chunk.type == "text-delta"`` from narrowing
+    the union at all. Its ``payload`` (anything) is ``Any``, not ``Any | None``, so that
+    ``chunk.payload.text`` checks on the narrowed ``TextDeltaChunk | OtherAgentChunk``.
+    """
+    source, tree = models.text, models.tree
+    span = _Spans(source).span
+    edits: list[tuple[int, int, str]] = []
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef) and node.name in fallbacks):
+        for stmt in cls.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            wire = _alias(stmt.value) or stmt.target.id
+            written = source[slice(*span(stmt.annotation))]
+            if wire == fallbacks[cls.name] and written in ("str", "str | None"):
+                edits.append((*span(stmt.annotation), written.replace("str", "AnyTag")))
+            elif wire == "payload" and written == "Any | None":
+                edits.append((*span(stmt.annotation), "Any"))
+    if not edits:
+        return models
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    source = "from .._runtime._types import AnyTag\n" + source  # ruff drops it where unused
+    return ModelSource(source, ast.parse(source))
+
+
 def _alias_text(value: str) -> str | None:
     """The alias in a field's value written as source."""
     try:

@@ -11,121 +11,488 @@ from typing import TYPE_CHECKING, Any, Literal  # noqa: F401
 import httpx
 
 from . import models as _models  # noqa: F401
-from ._resources import (
+from ._resources import (  # noqa: F401
     A2a,
     A2aV1,
+    A2aV1WithRawResponse,
+    A2aV1WithStreamingResponse,
+    A2aWithRawResponse,
+    A2aWithStreamingResponse,
     Agent,
     AgentBuilder,
+    AgentBuilderWithRawResponse,
+    AgentBuilderWithStreamingResponse,
     AgentController,
+    AgentControllerSession,
+    AgentControllerSessionWithRawResponse,
+    AgentControllerSessionWithStreamingResponse,
+    AgentControllerWithRawResponse,
+    AgentControllerWithStreamingResponse,
+    AgentVoice,
+    AgentVoiceWithRawResponse,
+    AgentVoiceWithStreamingResponse,
+    AgentWithRawResponse,
+    AgentWithStreamingResponse,
     AsyncA2a,
     AsyncA2aV1,
+    AsyncA2aV1WithRawResponse,
+    AsyncA2aV1WithStreamingResponse,
+    AsyncA2aWithRawResponse,
+    AsyncA2aWithStreamingResponse,
     AsyncAgent,
     AsyncAgentBuilder,
+    AsyncAgentBuilderWithRawResponse,
+    AsyncAgentBuilderWithStreamingResponse,
     AsyncAgentController,
+    AsyncAgentControllerSession,
+    AsyncAgentControllerSessionWithRawResponse,
+    AsyncAgentControllerSessionWithStreamingResponse,
+    AsyncAgentControllerWithRawResponse,
+    AsyncAgentControllerWithStreamingResponse,
+    AsyncAgentVoice,
+    AsyncAgentVoiceWithRawResponse,
+    AsyncAgentVoiceWithStreamingResponse,
+    AsyncAgentWithRawResponse,
+    AsyncAgentWithStreamingResponse,
+    AsyncConversationItems,
+    AsyncConversationItemsWithRawResponse,
+    AsyncConversationItemsWithStreamingResponse,
     AsyncConversations,
+    AsyncConversationsWithRawResponse,
+    AsyncConversationsWithStreamingResponse,
     AsyncDynamicWorkflow,
+    AsyncDynamicWorkflowWithRawResponse,
+    AsyncDynamicWorkflowWithStreamingResponse,
     AsyncMcpServer,
+    AsyncMcpServerWithRawResponse,
+    AsyncMcpServerWithStreamingResponse,
     AsyncMcpTool,
+    AsyncMcpToolWithRawResponse,
+    AsyncMcpToolWithStreamingResponse,
     AsyncMemoryThread,
+    AsyncMemoryThreadWithRawResponse,
+    AsyncMemoryThreadWithStreamingResponse,
     AsyncProcessor,
     AsyncProcessorProvider,
+    AsyncProcessorProviderWithRawResponse,
+    AsyncProcessorProviderWithStreamingResponse,
+    AsyncProcessorWithRawResponse,
+    AsyncProcessorWithStreamingResponse,
     AsyncStoredAgent,
+    AsyncStoredAgentWithRawResponse,
+    AsyncStoredAgentWithStreamingResponse,
     AsyncStoredMcpClient,
+    AsyncStoredMcpClientWithRawResponse,
+    AsyncStoredMcpClientWithStreamingResponse,
     AsyncStoredPromptBlock,
+    AsyncStoredPromptBlockWithRawResponse,
+    AsyncStoredPromptBlockWithStreamingResponse,
     AsyncStoredScorer,
+    AsyncStoredScorerWithRawResponse,
+    AsyncStoredScorerWithStreamingResponse,
     AsyncStoredSkill,
+    AsyncStoredSkillWithRawResponse,
+    AsyncStoredSkillWithStreamingResponse,
     AsyncTool,
     AsyncToolProvider,
+    AsyncToolProviderWithRawResponse,
+    AsyncToolProviderWithStreamingResponse,
+    AsyncToolWithRawResponse,
+    AsyncToolWithStreamingResponse,
     AsyncVector,
+    AsyncVectorWithRawResponse,
+    AsyncVectorWithStreamingResponse,
     AsyncWorkflow,
+    AsyncWorkflowRun,
+    AsyncWorkflowRunWithRawResponse,
+    AsyncWorkflowRunWithStreamingResponse,
+    AsyncWorkflowWithRawResponse,
+    AsyncWorkflowWithStreamingResponse,
     AsyncWorkspace,
+    AsyncWorkspaceSkillResource,
+    AsyncWorkspaceSkillResourceWithRawResponse,
+    AsyncWorkspaceSkillResourceWithStreamingResponse,
+    AsyncWorkspaceWithRawResponse,
+    AsyncWorkspaceWithStreamingResponse,
+    ConversationItems,
+    ConversationItemsWithRawResponse,
+    ConversationItemsWithStreamingResponse,
     Conversations,
+    ConversationsWithRawResponse,
+    ConversationsWithStreamingResponse,
     DynamicWorkflow,
+    DynamicWorkflowWithRawResponse,
+    DynamicWorkflowWithStreamingResponse,
     McpServer,
+    McpServerWithRawResponse,
+    McpServerWithStreamingResponse,
     McpTool,
+    McpToolWithRawResponse,
+    McpToolWithStreamingResponse,
     MemoryThread,
+    MemoryThreadWithRawResponse,
+    MemoryThreadWithStreamingResponse,
     Processor,
     ProcessorProvider,
+    ProcessorProviderWithRawResponse,
+    ProcessorProviderWithStreamingResponse,
+    ProcessorWithRawResponse,
+    ProcessorWithStreamingResponse,
     StoredAgent,
+    StoredAgentWithRawResponse,
+    StoredAgentWithStreamingResponse,
     StoredMcpClient,
+    StoredMcpClientWithRawResponse,
+    StoredMcpClientWithStreamingResponse,
     StoredPromptBlock,
+    StoredPromptBlockWithRawResponse,
+    StoredPromptBlockWithStreamingResponse,
     StoredScorer,
+    StoredScorerWithRawResponse,
+    StoredScorerWithStreamingResponse,
     StoredSkill,
+    StoredSkillWithRawResponse,
+    StoredSkillWithStreamingResponse,
     Tool,
     ToolProvider,
+    ToolProviderWithRawResponse,
+    ToolProviderWithStreamingResponse,
+    ToolWithRawResponse,
+    ToolWithStreamingResponse,
     Vector,
+    VectorWithRawResponse,
+    VectorWithStreamingResponse,
     Workflow,
+    WorkflowRun,
+    WorkflowRunWithRawResponse,
+    WorkflowRunWithStreamingResponse,
+    WorkflowWithRawResponse,
+    WorkflowWithStreamingResponse,
     Workspace,
+    WorkspaceSkillResource,
+    WorkspaceSkillResourceWithRawResponse,
+    WorkspaceSkillResourceWithStreamingResponse,
+    WorkspaceWithRawResponse,
+    WorkspaceWithStreamingResponse,
 )
 from ._runtime._base_client import AsyncAPIClient, SyncAPIClient, default_user_agent
-from ._runtime._raw import WithRawResponse, WithStreamingResponse
+from ._runtime._raw import (  # noqa: F401
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from ._runtime._types import (  # noqa: F401
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    ModelT,
     NotGiven,
     TimeoutTypes,
 )
 from ._version import SERVER_PACKAGES, __version__
 
 if TYPE_CHECKING:
-    from ._group_facades import AsyncChannels, AsyncResponses, Channels, Responses
+    from ._group_facades import (
+        AsyncChannels,
+        AsyncChannelsWithRawResponse,
+        AsyncChannelsWithStreamingResponse,
+        AsyncResponses,
+        AsyncResponsesWithRawResponse,
+        AsyncResponsesWithStreamingResponse,
+        Channels,
+        ChannelsWithRawResponse,
+        ChannelsWithStreamingResponse,
+        Responses,
+        ResponsesWithRawResponse,
+        ResponsesWithStreamingResponse,
+    )
     from ._runtime._streams import (
         AsyncStream,
         Stream,
     )
-    from .resources.a2a import A2aResource, AsyncA2aResource
-    from .resources.agent_builder import AgentBuilderResource, AsyncAgentBuilderResource
-    from .resources.agent_controller import AgentControllerResource, AsyncAgentControllerResource
-    from .resources.agent_versions import AgentVersionsResource, AsyncAgentVersionsResource
-    from .resources.agents import AgentsResource, AsyncAgentsResource
-    from .resources.auth import AsyncAuthResource, AuthResource
-    from .resources.background_tasks import AsyncBackgroundTasksResource, BackgroundTasksResource
-    from .resources.datasets import AsyncDatasetsResource, DatasetsResource
-    from .resources.dynamic_workflows import AsyncDynamicWorkflowsResource, DynamicWorkflowsResource
-    from .resources.editor import AsyncEditorResource, EditorResource
-    from .resources.experiments import AsyncExperimentsResource, ExperimentsResource
-    from .resources.logs import AsyncLogsResource, LogsResource
-    from .resources.mcp import AsyncMcpResource, McpResource
+    from .resources.a2a import (
+        A2aResource,
+        A2aResourceWithRawResponse,
+        A2aResourceWithStreamingResponse,
+        AsyncA2aResource,
+        AsyncA2aResourceWithRawResponse,
+        AsyncA2aResourceWithStreamingResponse,
+    )
+    from .resources.agent_builder import (
+        AgentBuilderResource,
+        AgentBuilderResourceWithRawResponse,
+        AgentBuilderResourceWithStreamingResponse,
+        AsyncAgentBuilderResource,
+        AsyncAgentBuilderResourceWithRawResponse,
+        AsyncAgentBuilderResourceWithStreamingResponse,
+    )
+    from .resources.agent_controller import (
+        AgentControllerResource,
+        AgentControllerResourceWithRawResponse,
+        AgentControllerResourceWithStreamingResponse,
+        AsyncAgentControllerResource,
+        AsyncAgentControllerResourceWithRawResponse,
+        AsyncAgentControllerResourceWithStreamingResponse,
+    )
+    from .resources.agent_versions import (
+        AgentVersionsResource,
+        AgentVersionsResourceWithRawResponse,
+        AgentVersionsResourceWithStreamingResponse,
+        AsyncAgentVersionsResource,
+        AsyncAgentVersionsResourceWithRawResponse,
+        AsyncAgentVersionsResourceWithStreamingResponse,
+    )
+    from .resources.agents import (
+        AgentsResource,
+        AgentsResourceWithRawResponse,
+        AgentsResourceWithStreamingResponse,
+        AsyncAgentsResource,
+        AsyncAgentsResourceWithRawResponse,
+        AsyncAgentsResourceWithStreamingResponse,
+    )
+    from .resources.auth import (
+        AsyncAuthResource,
+        AsyncAuthResourceWithRawResponse,
+        AsyncAuthResourceWithStreamingResponse,
+        AuthResource,
+        AuthResourceWithRawResponse,
+        AuthResourceWithStreamingResponse,
+    )
+    from .resources.background_tasks import (
+        AsyncBackgroundTasksResource,
+        AsyncBackgroundTasksResourceWithRawResponse,
+        AsyncBackgroundTasksResourceWithStreamingResponse,
+        BackgroundTasksResource,
+        BackgroundTasksResourceWithRawResponse,
+        BackgroundTasksResourceWithStreamingResponse,
+    )
+    from .resources.datasets import (
+        AsyncDatasetsResource,
+        AsyncDatasetsResourceWithRawResponse,
+        AsyncDatasetsResourceWithStreamingResponse,
+        DatasetsResource,
+        DatasetsResourceWithRawResponse,
+        DatasetsResourceWithStreamingResponse,
+    )
+    from .resources.dynamic_workflows import (
+        AsyncDynamicWorkflowsResource,
+        AsyncDynamicWorkflowsResourceWithRawResponse,
+        AsyncDynamicWorkflowsResourceWithStreamingResponse,
+        DynamicWorkflowsResource,
+        DynamicWorkflowsResourceWithRawResponse,
+        DynamicWorkflowsResourceWithStreamingResponse,
+    )
+    from .resources.editor import (
+        AsyncEditorResource,
+        AsyncEditorResourceWithRawResponse,
+        AsyncEditorResourceWithStreamingResponse,
+        EditorResource,
+        EditorResourceWithRawResponse,
+        EditorResourceWithStreamingResponse,
+    )
+    from .resources.experiments import (
+        AsyncExperimentsResource,
+        AsyncExperimentsResourceWithRawResponse,
+        AsyncExperimentsResourceWithStreamingResponse,
+        ExperimentsResource,
+        ExperimentsResourceWithRawResponse,
+        ExperimentsResourceWithStreamingResponse,
+    )
+    from .resources.logs import (
+        AsyncLogsResource,
+        AsyncLogsResourceWithRawResponse,
+        AsyncLogsResourceWithStreamingResponse,
+        LogsResource,
+        LogsResourceWithRawResponse,
+        LogsResourceWithStreamingResponse,
+    )
+    from .resources.mcp import (
+        AsyncMcpResource,
+        AsyncMcpResourceWithRawResponse,
+        AsyncMcpResourceWithStreamingResponse,
+        McpResource,
+        McpResourceWithRawResponse,
+        McpResourceWithStreamingResponse,
+    )
     from .resources.mcp_client_versions import (
         AsyncMcpClientVersionsResource,
+        AsyncMcpClientVersionsResourceWithRawResponse,
+        AsyncMcpClientVersionsResourceWithStreamingResponse,
         McpClientVersionsResource,
+        McpClientVersionsResourceWithRawResponse,
+        McpClientVersionsResourceWithStreamingResponse,
     )
-    from .resources.memory import AsyncMemoryResource, MemoryResource
-    from .resources.memory_network import AsyncMemoryNetworkResource, MemoryNetworkResource
-    from .resources.observability import AsyncObservabilityResource, ObservabilityResource
+    from .resources.memory import (
+        AsyncMemoryResource,
+        AsyncMemoryResourceWithRawResponse,
+        AsyncMemoryResourceWithStreamingResponse,
+        MemoryResource,
+        MemoryResourceWithRawResponse,
+        MemoryResourceWithStreamingResponse,
+    )
+    from .resources.memory_network import (
+        AsyncMemoryNetworkResource,
+        AsyncMemoryNetworkResourceWithRawResponse,
+        AsyncMemoryNetworkResourceWithStreamingResponse,
+        MemoryNetworkResource,
+        MemoryNetworkResourceWithRawResponse,
+        MemoryNetworkResourceWithStreamingResponse,
+    )
+    from .resources.observability import (
+        AsyncObservabilityResource,
+        AsyncObservabilityResourceWithRawResponse,
+        AsyncObservabilityResourceWithStreamingResponse,
+        ObservabilityResource,
+        ObservabilityResourceWithRawResponse,
+        ObservabilityResourceWithStreamingResponse,
+    )
     from .resources.processor_providers import (
         AsyncProcessorProvidersResource,
+        AsyncProcessorProvidersResourceWithRawResponse,
+        AsyncProcessorProvidersResourceWithStreamingResponse,
         ProcessorProvidersResource,
+        ProcessorProvidersResourceWithRawResponse,
+        ProcessorProvidersResourceWithStreamingResponse,
     )
-    from .resources.processors import AsyncProcessorsResource, ProcessorsResource
+    from .resources.processors import (
+        AsyncProcessorsResource,
+        AsyncProcessorsResourceWithRawResponse,
+        AsyncProcessorsResourceWithStreamingResponse,
+        ProcessorsResource,
+        ProcessorsResourceWithRawResponse,
+        ProcessorsResourceWithStreamingResponse,
+    )
     from .resources.prompt_block_versions import (
         AsyncPromptBlockVersionsResource,
+        AsyncPromptBlockVersionsResourceWithRawResponse,
+        AsyncPromptBlockVersionsResourceWithStreamingResponse,
         PromptBlockVersionsResource,
+        PromptBlockVersionsResourceWithRawResponse,
+        PromptBlockVersionsResourceWithStreamingResponse,
     )
-    from .resources.schedules import AsyncSchedulesResource, SchedulesResource
-    from .resources.scorer_versions import AsyncScorerVersionsResource, ScorerVersionsResource
-    from .resources.scores import AsyncScoresResource, ScoresResource
-    from .resources.stored_agents import AsyncStoredAgentsResource, StoredAgentsResource
+    from .resources.schedules import (
+        AsyncSchedulesResource,
+        AsyncSchedulesResourceWithRawResponse,
+        AsyncSchedulesResourceWithStreamingResponse,
+        SchedulesResource,
+        SchedulesResourceWithRawResponse,
+        SchedulesResourceWithStreamingResponse,
+    )
+    from .resources.scorer_versions import (
+        AsyncScorerVersionsResource,
+        AsyncScorerVersionsResourceWithRawResponse,
+        AsyncScorerVersionsResourceWithStreamingResponse,
+        ScorerVersionsResource,
+        ScorerVersionsResourceWithRawResponse,
+        ScorerVersionsResourceWithStreamingResponse,
+    )
+    from .resources.scores import (
+        AsyncScoresResource,
+        AsyncScoresResourceWithRawResponse,
+        AsyncScoresResourceWithStreamingResponse,
+        ScoresResource,
+        ScoresResourceWithRawResponse,
+        ScoresResourceWithStreamingResponse,
+    )
+    from .resources.stored_agents import (
+        AsyncStoredAgentsResource,
+        AsyncStoredAgentsResourceWithRawResponse,
+        AsyncStoredAgentsResourceWithStreamingResponse,
+        StoredAgentsResource,
+        StoredAgentsResourceWithRawResponse,
+        StoredAgentsResourceWithStreamingResponse,
+    )
     from .resources.stored_mcp_clients import (
         AsyncStoredMcpClientsResource,
+        AsyncStoredMcpClientsResourceWithRawResponse,
+        AsyncStoredMcpClientsResourceWithStreamingResponse,
         StoredMcpClientsResource,
+        StoredMcpClientsResourceWithRawResponse,
+        StoredMcpClientsResourceWithStreamingResponse,
     )
     from .resources.stored_prompt_blocks import (
         AsyncStoredPromptBlocksResource,
+        AsyncStoredPromptBlocksResourceWithRawResponse,
+        AsyncStoredPromptBlocksResourceWithStreamingResponse,
         StoredPromptBlocksResource,
+        StoredPromptBlocksResourceWithRawResponse,
+        StoredPromptBlocksResourceWithStreamingResponse,
     )
-    from .resources.stored_scorers import AsyncStoredScorersResource, StoredScorersResource
-    from .resources.stored_skills import AsyncStoredSkillsResource, StoredSkillsResource
-    from .resources.stored_workspaces import AsyncStoredWorkspacesResource, StoredWorkspacesResource
-    from .resources.system import AsyncSystemResource, SystemResource
-    from .resources.tool_providers import AsyncToolProvidersResource, ToolProvidersResource
-    from .resources.tools import AsyncToolsResource, ToolsResource
-    from .resources.vectors import AsyncVectorsResource, VectorsResource
-    from .resources.workflows import AsyncWorkflowsResource, WorkflowsResource
-    from .resources.workspace import AsyncWorkspaceResource, WorkspaceResource
+    from .resources.stored_scorers import (
+        AsyncStoredScorersResource,
+        AsyncStoredScorersResourceWithRawResponse,
+        AsyncStoredScorersResourceWithStreamingResponse,
+        StoredScorersResource,
+        StoredScorersResourceWithRawResponse,
+        StoredScorersResourceWithStreamingResponse,
+    )
+    from .resources.stored_skills import (
+        AsyncStoredSkillsResource,
+        AsyncStoredSkillsResourceWithRawResponse,
+        AsyncStoredSkillsResourceWithStreamingResponse,
+        StoredSkillsResource,
+        StoredSkillsResourceWithRawResponse,
+        StoredSkillsResourceWithStreamingResponse,
+    )
+    from .resources.stored_workspaces import (
+        AsyncStoredWorkspacesResource,
+        AsyncStoredWorkspacesResourceWithRawResponse,
+        AsyncStoredWorkspacesResourceWithStreamingResponse,
+        StoredWorkspacesResource,
+        StoredWorkspacesResourceWithRawResponse,
+        StoredWorkspacesResourceWithStreamingResponse,
+    )
+    from .resources.system import (
+        AsyncSystemResource,
+        AsyncSystemResourceWithRawResponse,
+        AsyncSystemResourceWithStreamingResponse,
+        SystemResource,
+        SystemResourceWithRawResponse,
+        SystemResourceWithStreamingResponse,
+    )
+    from .resources.tool_providers import (
+        AsyncToolProvidersResource,
+        AsyncToolProvidersResourceWithRawResponse,
+        AsyncToolProvidersResourceWithStreamingResponse,
+        ToolProvidersResource,
+        ToolProvidersResourceWithRawResponse,
+        ToolProvidersResourceWithStreamingResponse,
+    )
+    from .resources.tools import (
+        AsyncToolsResource,
+        AsyncToolsResourceWithRawResponse,
+        AsyncToolsResourceWithStreamingResponse,
+        ToolsResource,
+        ToolsResourceWithRawResponse,
+        ToolsResourceWithStreamingResponse,
+    )
+    from .resources.vectors import (
+        AsyncVectorsResource,
+        AsyncVectorsResourceWithRawResponse,
+        AsyncVectorsResourceWithStreamingResponse,
+        VectorsResource,
+        VectorsResourceWithRawResponse,
+        VectorsResourceWithStreamingResponse,
+    )
+    from .resources.workflows import (
+        AsyncWorkflowsResource,
+        AsyncWorkflowsResourceWithRawResponse,
+        AsyncWorkflowsResourceWithStreamingResponse,
+        WorkflowsResource,
+        WorkflowsResourceWithRawResponse,
+        WorkflowsResourceWithStreamingResponse,
+    )
+    from .resources.workspace import (
+        AsyncWorkspaceResource,
+        AsyncWorkspaceResourceWithRawResponse,
+        AsyncWorkspaceResourceWithStreamingResponse,
+        WorkspaceResource,
+        WorkspaceResourceWithRawResponse,
+        WorkspaceResourceWithStreamingResponse,
+    )
 
 DEFAULT_BASE_URL = "http://localhost:4111"
 
@@ -196,24 +563,26 @@ class MastraClient(SyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
-    @property
-    def with_raw_response(self) -> Any:
+    @cached_property
+    def with_raw_response(self) -> MastraClientWithRawResponse:
         """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
-        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
+        answers what the method does (``RawResponse[dict[str, Agent]]``). Streams and ``iter_*``
+        methods are the same as without it.
         """
-        return WithRawResponse(self)
+        return MastraClientWithRawResponse(self)
 
-    @property
-    def with_streaming_response(self) -> Any:
+    @cached_property
+    def with_streaming_response(self) -> MastraClientWithStreamingResponse:
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
         ``with client.with_streaming_response.<area>.<operation>(...) as response:``, then
         ``for chunk in response.iter_bytes()``. Leaving the block closes the connection.
         """
-        return WithStreamingResponse(self)
+        return MastraClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> A2aResource:
@@ -10202,6 +10571,1054 @@ class MastraClient(SyncAPIClient):
         )
 
 
+class MastraClientWithRawResponse:
+    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: MastraClient) -> None:
+        self._target = target
+        self.add_dataset_item = to_raw_response(target.add_dataset_item)
+        self.await_buffer_status = to_raw_response(target.await_buffer_status)
+        self.batch_delete_dataset_items = to_raw_response(target.batch_delete_dataset_items)
+        self.batch_insert_dataset_items = to_raw_response(target.batch_insert_dataset_items)
+        self.cluster_failures = to_raw_response(target.cluster_failures)
+        self.compare_experiments = to_raw_response(target.compare_experiments)
+        self.create_dataset = to_raw_response(target.create_dataset)
+        self.create_dataset_experiment = to_raw_response(target.create_dataset_experiment)
+        self.create_feedback = to_raw_response(target.create_feedback)
+        self.create_memory_thread = to_raw_response(target.create_memory_thread)
+        self.create_schedule = to_raw_response(target.create_schedule)
+        self.create_score = to_raw_response(target.create_score)
+        self.create_stored_agent = to_raw_response(target.create_stored_agent)
+        self.create_stored_mcp_client = to_raw_response(target.create_stored_mcp_client)
+        self.create_stored_prompt_block = to_raw_response(target.create_stored_prompt_block)
+        self.create_stored_scorer = to_raw_response(target.create_stored_scorer)
+        self.create_stored_skill = to_raw_response(target.create_stored_skill)
+        self.delete_dataset = to_raw_response(target.delete_dataset)
+        self.delete_dataset_experiment = to_raw_response(target.delete_dataset_experiment)
+        self.delete_dataset_item = to_raw_response(target.delete_dataset_item)
+        self.delete_experiment = to_raw_response(target.delete_experiment)
+        self.delete_feedback = to_raw_response(target.delete_feedback)
+        self.delete_schedule = to_raw_response(target.delete_schedule)
+        self.delete_scores = to_raw_response(target.delete_scores)
+        self.delete_thread = to_raw_response(target.delete_thread)
+        self.delete_traces = to_raw_response(target.delete_traces)
+        self.finalize_experiment = to_raw_response(target.finalize_experiment)
+        self.generate_dataset_items = to_raw_response(target.generate_dataset_items)
+        self.get_agent_builder_actions = to_raw_response(target.get_agent_builder_actions)
+        self.get_background_task = to_raw_response(target.get_background_task)
+        self.get_branch = to_raw_response(target.get_branch)
+        self.get_builder_available_models = to_raw_response(target.get_builder_available_models)
+        self.get_builder_registry_popular = to_raw_response(target.get_builder_registry_popular)
+        self.get_builder_registry_preview = to_raw_response(target.get_builder_registry_preview)
+        self.get_builder_settings = to_raw_response(target.get_builder_settings)
+        self.get_dataset = to_raw_response(target.get_dataset)
+        self.get_dataset_experiment = to_raw_response(target.get_dataset_experiment)
+        self.get_dataset_item = to_raw_response(target.get_dataset_item)
+        self.get_dataset_item_version = to_raw_response(target.get_dataset_item_version)
+        self.get_entity_names = to_raw_response(target.get_entity_names)
+        self.get_entity_types = to_raw_response(target.get_entity_types)
+        self.get_environments = to_raw_response(target.get_environments)
+        self.get_experiment_review_summary = to_raw_response(target.get_experiment_review_summary)
+        self.get_feedback_aggregate = to_raw_response(target.get_feedback_aggregate)
+        self.get_feedback_breakdown = to_raw_response(target.get_feedback_breakdown)
+        self.get_feedback_percentiles = to_raw_response(target.get_feedback_percentiles)
+        self.get_feedback_time_series = to_raw_response(target.get_feedback_time_series)
+        self.get_infrastructure_status = to_raw_response(target.get_infrastructure_status)
+        self.get_item_history = to_raw_response(target.get_item_history)
+        self.get_log_for_run = to_raw_response(target.get_log_for_run)
+        self.get_mcp_server_details = to_raw_response(target.get_mcp_server_details)
+        self.get_mcp_server_resources = to_raw_response(target.get_mcp_server_resources)
+        self.get_mcp_server_tools = to_raw_response(target.get_mcp_server_tools)
+        self.get_mcp_servers = to_raw_response(target.get_mcp_servers)
+        self.get_memory_config = to_raw_response(target.get_memory_config)
+        self.get_memory_status = to_raw_response(target.get_memory_status)
+        self.get_metric_aggregate = to_raw_response(target.get_metric_aggregate)
+        self.get_metric_breakdown = to_raw_response(target.get_metric_breakdown)
+        self.get_metric_label_keys = to_raw_response(target.get_metric_label_keys)
+        self.get_metric_label_values = to_raw_response(target.get_metric_label_values)
+        self.get_metric_names = to_raw_response(target.get_metric_names)
+        self.get_metric_percentiles = to_raw_response(target.get_metric_percentiles)
+        self.get_metric_time_series = to_raw_response(target.get_metric_time_series)
+        self.get_observational_memory = to_raw_response(target.get_observational_memory)
+        self.get_permission_patterns = to_raw_response(target.get_permission_patterns)
+        self.get_processor_providers = to_raw_response(target.get_processor_providers)
+        self.get_schedule = to_raw_response(target.get_schedule)
+        self.get_score_aggregate = to_raw_response(target.get_score_aggregate)
+        self.get_score_breakdown = to_raw_response(target.get_score_breakdown)
+        self.get_score_percentiles = to_raw_response(target.get_score_percentiles)
+        self.get_score_time_series = to_raw_response(target.get_score_time_series)
+        self.get_scorer = to_raw_response(target.get_scorer)
+        self.get_service_names = to_raw_response(target.get_service_names)
+        self.get_span = to_raw_response(target.get_span)
+        self.get_stored_workspace = to_raw_response(target.get_stored_workspace)
+        self.get_system_packages = to_raw_response(target.get_system_packages)
+        self.get_tags = to_raw_response(target.get_tags)
+        self.get_trace = to_raw_response(target.get_trace)
+        self.get_trace_light = to_raw_response(target.get_trace_light)
+        self.get_trace_query_fields = to_raw_response(target.get_trace_query_fields)
+        self.get_trace_query_values = to_raw_response(target.get_trace_query_values)
+        self.get_trace_trajectory = to_raw_response(target.get_trace_trajectory)
+        self.get_traces = to_raw_response(target.get_traces)
+        self.get_workflow_builder_settings = to_raw_response(target.get_workflow_builder_settings)
+        self.get_working_memory = to_raw_response(target.get_working_memory)
+        self.install_builder_registry_skill = to_raw_response(target.install_builder_registry_skill)
+        self.list_agent_controllers = to_raw_response(target.list_agent_controllers)
+        self.list_agents = to_raw_response(target.list_agents)
+        self.list_agents_model_providers = to_raw_response(target.list_agents_model_providers)
+        self.list_background_tasks = to_raw_response(target.list_background_tasks)
+        self.list_branches = to_raw_response(target.list_branches)
+        self.list_builder_registries = to_raw_response(target.list_builder_registries)
+        self.list_dataset_experiment_results = to_raw_response(
+            target.list_dataset_experiment_results
+        )
+        self.list_dataset_experiments = to_raw_response(target.list_dataset_experiments)
+        self.list_dataset_items = to_raw_response(target.list_dataset_items)
+        self.list_dataset_versions = to_raw_response(target.list_dataset_versions)
+        self.list_datasets = to_raw_response(target.list_datasets)
+        self.list_dynamic_workflows = to_raw_response(target.list_dynamic_workflows)
+        self.list_embedders = to_raw_response(target.list_embedders)
+        self.list_experiments = to_raw_response(target.list_experiments)
+        self.list_feedback = to_raw_response(target.list_feedback)
+        self.list_log_transports = to_raw_response(target.list_log_transports)
+        self.list_logs = to_raw_response(target.list_logs)
+        self.list_logs_vnext = to_raw_response(target.list_logs_vnext)
+        self.list_memory_threads = to_raw_response(target.list_memory_threads)
+        self.list_processors = to_raw_response(target.list_processors)
+        self.list_schedule_triggers = to_raw_response(target.list_schedule_triggers)
+        self.list_schedules = to_raw_response(target.list_schedules)
+        self.list_scorers = to_raw_response(target.list_scorers)
+        self.list_scores = to_raw_response(target.list_scores)
+        self.list_scores_by_entity_id = to_raw_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = to_raw_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = to_raw_response(target.list_scores_by_scorer_id)
+        self.list_scores_by_span = to_raw_response(target.list_scores_by_span)
+        self.list_stored_agents = to_raw_response(target.list_stored_agents)
+        self.list_stored_mcp_clients = to_raw_response(target.list_stored_mcp_clients)
+        self.list_stored_prompt_blocks = to_raw_response(target.list_stored_prompt_blocks)
+        self.list_stored_scorers = to_raw_response(target.list_stored_scorers)
+        self.list_stored_skills = to_raw_response(target.list_stored_skills)
+        self.list_stored_workspaces = to_raw_response(target.list_stored_workspaces)
+        self.list_thread_messages = to_raw_response(target.list_thread_messages)
+        self.list_tool_providers = to_raw_response(target.list_tool_providers)
+        self.list_tools = to_raw_response(target.list_tools)
+        self.list_traces = to_raw_response(target.list_traces)
+        self.list_traces_light = to_raw_response(target.list_traces_light)
+        self.list_vectors = to_raw_response(target.list_vectors)
+        self.list_workflow_run_counts = to_raw_response(target.list_workflow_run_counts)
+        self.list_workflows = to_raw_response(target.list_workflows)
+        self.list_workspaces = to_raw_response(target.list_workspaces)
+        self.pause_schedule = to_raw_response(target.pause_schedule)
+        self.purge_dataset_item = to_raw_response(target.purge_dataset_item)
+        self.query_trace_threads = to_raw_response(target.query_trace_threads)
+        self.query_traces = to_raw_response(target.query_traces)
+        self.read_mcp_server_resource = to_raw_response(target.read_mcp_server_resource)
+        self.resume_schedule = to_raw_response(target.resume_schedule)
+        self.run_experiment_item = to_raw_response(target.run_experiment_item)
+        self.run_schedule = to_raw_response(target.run_schedule)
+        self.save_message_to_memory = to_raw_response(target.save_message_to_memory)
+        self.save_score = to_raw_response(target.save_score)
+        self.score = to_raw_response(target.score)
+        self.search_builder_registry = to_raw_response(target.search_builder_registry)
+        self.search_memory = to_raw_response(target.search_memory)
+        self.stream_background_tasks = target.stream_background_tasks
+        self.submit_experiment_result = to_raw_response(target.submit_experiment_result)
+        self.trigger_dataset_experiment = to_raw_response(target.trigger_dataset_experiment)
+        self.update_dataset = to_raw_response(target.update_dataset)
+        self.update_dataset_experiment = to_raw_response(target.update_dataset_experiment)
+        self.update_dataset_experiment_result = to_raw_response(
+            target.update_dataset_experiment_result
+        )
+        self.update_dataset_item = to_raw_response(target.update_dataset_item)
+        self.update_experiment_result = to_raw_response(target.update_experiment_result)
+        self.update_feedback_review_status = to_raw_response(target.update_feedback_review_status)
+        self.update_schedule = to_raw_response(target.update_schedule)
+        self.update_working_memory = to_raw_response(target.update_working_memory)
+        self.upsert_dynamic_workflow = to_raw_response(target.upsert_dynamic_workflow)
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+        self.iter_log_for_run = target.iter_log_for_run
+        self.iter_mcp_servers = target.iter_mcp_servers
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_traces = target.iter_traces
+        self.iter_background_tasks = target.iter_background_tasks
+        self.iter_branches = target.iter_branches
+        self.iter_dataset_experiment_results = target.iter_dataset_experiment_results
+        self.iter_dataset_experiments = target.iter_dataset_experiments
+        self.iter_dataset_items = target.iter_dataset_items
+        self.iter_dataset_versions = target.iter_dataset_versions
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiments = target.iter_experiments
+        self.iter_feedback = target.iter_feedback
+        self.iter_logs = target.iter_logs
+        self.iter_logs_vnext = target.iter_logs_vnext
+        self.iter_memory_threads = target.iter_memory_threads
+        self.iter_scores = target.iter_scores
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+        self.iter_scores_by_span = target.iter_scores_by_span
+        self.iter_stored_agents = target.iter_stored_agents
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+        self.iter_stored_scorers = target.iter_stored_scorers
+        self.iter_stored_skills = target.iter_stored_skills
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_traces_light = target.iter_traces_light
+
+    @cached_property
+    def a2a(self) -> A2aResourceWithRawResponse:
+        from .resources.a2a import A2aResourceWithRawResponse
+
+        return A2aResourceWithRawResponse(self._target.a2a)
+
+    @cached_property
+    def agent_builder(self) -> AgentBuilderResourceWithRawResponse:
+        from .resources.agent_builder import AgentBuilderResourceWithRawResponse
+
+        return AgentBuilderResourceWithRawResponse(self._target.agent_builder)
+
+    @cached_property
+    def agent_controller(self) -> AgentControllerResourceWithRawResponse:
+        from .resources.agent_controller import AgentControllerResourceWithRawResponse
+
+        return AgentControllerResourceWithRawResponse(self._target.agent_controller)
+
+    @cached_property
+    def agent_versions(self) -> AgentVersionsResourceWithRawResponse:
+        from .resources.agent_versions import AgentVersionsResourceWithRawResponse
+
+        return AgentVersionsResourceWithRawResponse(self._target.agent_versions)
+
+    @cached_property
+    def agents(self) -> AgentsResourceWithRawResponse:
+        from .resources.agents import AgentsResourceWithRawResponse
+
+        return AgentsResourceWithRawResponse(self._target.agents)
+
+    @cached_property
+    def auth(self) -> AuthResourceWithRawResponse:
+        from .resources.auth import AuthResourceWithRawResponse
+
+        return AuthResourceWithRawResponse(self._target.auth)
+
+    @cached_property
+    def background_tasks(self) -> BackgroundTasksResourceWithRawResponse:
+        from .resources.background_tasks import BackgroundTasksResourceWithRawResponse
+
+        return BackgroundTasksResourceWithRawResponse(self._target.background_tasks)
+
+    @cached_property
+    def channels(self) -> ChannelsWithRawResponse:
+        from ._group_facades import ChannelsWithRawResponse
+
+        return ChannelsWithRawResponse(self._target.channels)
+
+    @cached_property
+    def datasets(self) -> DatasetsResourceWithRawResponse:
+        from .resources.datasets import DatasetsResourceWithRawResponse
+
+        return DatasetsResourceWithRawResponse(self._target.datasets)
+
+    @cached_property
+    def dynamic_workflows(self) -> DynamicWorkflowsResourceWithRawResponse:
+        from .resources.dynamic_workflows import DynamicWorkflowsResourceWithRawResponse
+
+        return DynamicWorkflowsResourceWithRawResponse(self._target.dynamic_workflows)
+
+    @cached_property
+    def editor(self) -> EditorResourceWithRawResponse:
+        from .resources.editor import EditorResourceWithRawResponse
+
+        return EditorResourceWithRawResponse(self._target.editor)
+
+    @cached_property
+    def experiments(self) -> ExperimentsResourceWithRawResponse:
+        from .resources.experiments import ExperimentsResourceWithRawResponse
+
+        return ExperimentsResourceWithRawResponse(self._target.experiments)
+
+    @cached_property
+    def logs(self) -> LogsResourceWithRawResponse:
+        from .resources.logs import LogsResourceWithRawResponse
+
+        return LogsResourceWithRawResponse(self._target.logs)
+
+    @cached_property
+    def mcp(self) -> McpResourceWithRawResponse:
+        from .resources.mcp import McpResourceWithRawResponse
+
+        return McpResourceWithRawResponse(self._target.mcp)
+
+    @cached_property
+    def mcp_client_versions(self) -> McpClientVersionsResourceWithRawResponse:
+        from .resources.mcp_client_versions import McpClientVersionsResourceWithRawResponse
+
+        return McpClientVersionsResourceWithRawResponse(self._target.mcp_client_versions)
+
+    @cached_property
+    def memory(self) -> MemoryResourceWithRawResponse:
+        from .resources.memory import MemoryResourceWithRawResponse
+
+        return MemoryResourceWithRawResponse(self._target.memory)
+
+    @cached_property
+    def memory_network(self) -> MemoryNetworkResourceWithRawResponse:
+        from .resources.memory_network import MemoryNetworkResourceWithRawResponse
+
+        return MemoryNetworkResourceWithRawResponse(self._target.memory_network)
+
+    @cached_property
+    def observability(self) -> ObservabilityResourceWithRawResponse:
+        from .resources.observability import ObservabilityResourceWithRawResponse
+
+        return ObservabilityResourceWithRawResponse(self._target.observability)
+
+    @cached_property
+    def processor_providers(self) -> ProcessorProvidersResourceWithRawResponse:
+        from .resources.processor_providers import ProcessorProvidersResourceWithRawResponse
+
+        return ProcessorProvidersResourceWithRawResponse(self._target.processor_providers)
+
+    @cached_property
+    def processors(self) -> ProcessorsResourceWithRawResponse:
+        from .resources.processors import ProcessorsResourceWithRawResponse
+
+        return ProcessorsResourceWithRawResponse(self._target.processors)
+
+    @cached_property
+    def prompt_block_versions(self) -> PromptBlockVersionsResourceWithRawResponse:
+        from .resources.prompt_block_versions import PromptBlockVersionsResourceWithRawResponse
+
+        return PromptBlockVersionsResourceWithRawResponse(self._target.prompt_block_versions)
+
+    @cached_property
+    def responses(self) -> ResponsesWithRawResponse:
+        from ._group_facades import ResponsesWithRawResponse
+
+        return ResponsesWithRawResponse(self._target.responses)
+
+    @cached_property
+    def schedules(self) -> SchedulesResourceWithRawResponse:
+        from .resources.schedules import SchedulesResourceWithRawResponse
+
+        return SchedulesResourceWithRawResponse(self._target.schedules)
+
+    @cached_property
+    def scorer_versions(self) -> ScorerVersionsResourceWithRawResponse:
+        from .resources.scorer_versions import ScorerVersionsResourceWithRawResponse
+
+        return ScorerVersionsResourceWithRawResponse(self._target.scorer_versions)
+
+    @cached_property
+    def scores(self) -> ScoresResourceWithRawResponse:
+        from .resources.scores import ScoresResourceWithRawResponse
+
+        return ScoresResourceWithRawResponse(self._target.scores)
+
+    @cached_property
+    def stored_agents(self) -> StoredAgentsResourceWithRawResponse:
+        from .resources.stored_agents import StoredAgentsResourceWithRawResponse
+
+        return StoredAgentsResourceWithRawResponse(self._target.stored_agents)
+
+    @cached_property
+    def stored_mcp_clients(self) -> StoredMcpClientsResourceWithRawResponse:
+        from .resources.stored_mcp_clients import StoredMcpClientsResourceWithRawResponse
+
+        return StoredMcpClientsResourceWithRawResponse(self._target.stored_mcp_clients)
+
+    @cached_property
+    def stored_prompt_blocks(self) -> StoredPromptBlocksResourceWithRawResponse:
+        from .resources.stored_prompt_blocks import StoredPromptBlocksResourceWithRawResponse
+
+        return StoredPromptBlocksResourceWithRawResponse(self._target.stored_prompt_blocks)
+
+    @cached_property
+    def stored_scorers(self) -> StoredScorersResourceWithRawResponse:
+        from .resources.stored_scorers import StoredScorersResourceWithRawResponse
+
+        return StoredScorersResourceWithRawResponse(self._target.stored_scorers)
+
+    @cached_property
+    def stored_skills(self) -> StoredSkillsResourceWithRawResponse:
+        from .resources.stored_skills import StoredSkillsResourceWithRawResponse
+
+        return StoredSkillsResourceWithRawResponse(self._target.stored_skills)
+
+    @cached_property
+    def stored_workspaces(self) -> StoredWorkspacesResourceWithRawResponse:
+        from .resources.stored_workspaces import StoredWorkspacesResourceWithRawResponse
+
+        return StoredWorkspacesResourceWithRawResponse(self._target.stored_workspaces)
+
+    @cached_property
+    def system(self) -> SystemResourceWithRawResponse:
+        from .resources.system import SystemResourceWithRawResponse
+
+        return SystemResourceWithRawResponse(self._target.system)
+
+    @cached_property
+    def tool_providers(self) -> ToolProvidersResourceWithRawResponse:
+        from .resources.tool_providers import ToolProvidersResourceWithRawResponse
+
+        return ToolProvidersResourceWithRawResponse(self._target.tool_providers)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithRawResponse:
+        from .resources.tools import ToolsResourceWithRawResponse
+
+        return ToolsResourceWithRawResponse(self._target.tools)
+
+    @cached_property
+    def vectors(self) -> VectorsResourceWithRawResponse:
+        from .resources.vectors import VectorsResourceWithRawResponse
+
+        return VectorsResourceWithRawResponse(self._target.vectors)
+
+    @cached_property
+    def workflows(self) -> WorkflowsResourceWithRawResponse:
+        from .resources.workflows import WorkflowsResourceWithRawResponse
+
+        return WorkflowsResourceWithRawResponse(self._target.workflows)
+
+    @cached_property
+    def workspace(self) -> WorkspaceResourceWithRawResponse:
+        from .resources.workspace import WorkspaceResourceWithRawResponse
+
+        return WorkspaceResourceWithRawResponse(self._target.workspace)
+
+    def get_a2a(self, agent_id: str) -> A2aWithRawResponse:
+        return A2aWithRawResponse(self._target.get_a2a(agent_id=agent_id))
+
+    def get_a2a_v1(self, agent_id: str) -> A2aV1WithRawResponse:
+        return A2aV1WithRawResponse(self._target.get_a2a_v1(agent_id=agent_id))
+
+    def get_agent(
+        self, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> AgentWithRawResponse:
+        return AgentWithRawResponse(self._target.get_agent(agent_id=agent_id, version=version))
+
+    def get_agent_builder_action(self, action_id: str) -> AgentBuilderWithRawResponse:
+        return AgentBuilderWithRawResponse(
+            self._target.get_agent_builder_action(action_id=action_id)
+        )
+
+    def get_agent_controller(self, controller_id: str) -> AgentControllerWithRawResponse:
+        return AgentControllerWithRawResponse(
+            self._target.get_agent_controller(controller_id=controller_id)
+        )
+
+    @property
+    def conversations(self) -> ConversationsWithRawResponse:
+        return ConversationsWithRawResponse(self._target.conversations)
+
+    def get_dynamic_workflow(self, dynamic_workflow_id: str) -> DynamicWorkflowWithRawResponse:
+        return DynamicWorkflowWithRawResponse(
+            self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
+        )
+
+    def get_mcp_server(self, server_id: str) -> McpServerWithRawResponse:
+        return McpServerWithRawResponse(self._target.get_mcp_server(server_id=server_id))
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpToolWithRawResponse:
+        return McpToolWithRawResponse(
+            self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
+        )
+
+    def get_memory_thread(
+        self, thread_id: str, agent_id: str | None = None
+    ) -> MemoryThreadWithRawResponse:
+        return MemoryThreadWithRawResponse(
+            self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
+        )
+
+    def get_processor(self, processor_id: str) -> ProcessorWithRawResponse:
+        return ProcessorWithRawResponse(self._target.get_processor(processor_id=processor_id))
+
+    def get_processor_provider(self, provider_id: str) -> ProcessorProviderWithRawResponse:
+        return ProcessorProviderWithRawResponse(
+            self._target.get_processor_provider(provider_id=provider_id)
+        )
+
+    def get_stored_agent(self, stored_agent_id: str) -> StoredAgentWithRawResponse:
+        return StoredAgentWithRawResponse(
+            self._target.get_stored_agent(stored_agent_id=stored_agent_id)
+        )
+
+    def get_stored_mcp_client(self, stored_mcp_client_id: str) -> StoredMcpClientWithRawResponse:
+        return StoredMcpClientWithRawResponse(
+            self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
+        )
+
+    def get_stored_prompt_block(
+        self, stored_prompt_block_id: str
+    ) -> StoredPromptBlockWithRawResponse:
+        return StoredPromptBlockWithRawResponse(
+            self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
+        )
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorerWithRawResponse:
+        return StoredScorerWithRawResponse(
+            self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
+        )
+
+    def get_stored_skill(self, stored_skill_id: str) -> StoredSkillWithRawResponse:
+        return StoredSkillWithRawResponse(
+            self._target.get_stored_skill(stored_skill_id=stored_skill_id)
+        )
+
+    def get_tool(self, tool_id: str) -> ToolWithRawResponse:
+        return ToolWithRawResponse(self._target.get_tool(tool_id=tool_id))
+
+    def get_tool_provider(self, provider_id: str) -> ToolProviderWithRawResponse:
+        return ToolProviderWithRawResponse(self._target.get_tool_provider(provider_id=provider_id))
+
+    def get_vector(self, vector_name: str) -> VectorWithRawResponse:
+        return VectorWithRawResponse(self._target.get_vector(vector_name=vector_name))
+
+    def get_workflow(self, workflow_id: str) -> WorkflowWithRawResponse:
+        return WorkflowWithRawResponse(self._target.get_workflow(workflow_id=workflow_id))
+
+    def get_workspace(self, workspace_id: str) -> WorkspaceWithRawResponse:
+        return WorkspaceWithRawResponse(self._target.get_workspace(workspace_id=workspace_id))
+
+
+class MastraClientWithStreamingResponse:
+    """The client through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: MastraClient) -> None:
+        self._target = target
+        self.add_dataset_item = to_streamed_response(target.add_dataset_item)
+        self.await_buffer_status = to_streamed_response(target.await_buffer_status)
+        self.batch_delete_dataset_items = to_streamed_response(target.batch_delete_dataset_items)
+        self.batch_insert_dataset_items = to_streamed_response(target.batch_insert_dataset_items)
+        self.cluster_failures = to_streamed_response(target.cluster_failures)
+        self.compare_experiments = to_streamed_response(target.compare_experiments)
+        self.create_dataset = to_streamed_response(target.create_dataset)
+        self.create_dataset_experiment = to_streamed_response(target.create_dataset_experiment)
+        self.create_feedback = to_streamed_response(target.create_feedback)
+        self.create_memory_thread = to_streamed_response(target.create_memory_thread)
+        self.create_schedule = to_streamed_response(target.create_schedule)
+        self.create_score = to_streamed_response(target.create_score)
+        self.create_stored_agent = to_streamed_response(target.create_stored_agent)
+        self.create_stored_mcp_client = to_streamed_response(target.create_stored_mcp_client)
+        self.create_stored_prompt_block = to_streamed_response(target.create_stored_prompt_block)
+        self.create_stored_scorer = to_streamed_response(target.create_stored_scorer)
+        self.create_stored_skill = to_streamed_response(target.create_stored_skill)
+        self.delete_dataset = to_streamed_response(target.delete_dataset)
+        self.delete_dataset_experiment = to_streamed_response(target.delete_dataset_experiment)
+        self.delete_dataset_item = to_streamed_response(target.delete_dataset_item)
+        self.delete_experiment = to_streamed_response(target.delete_experiment)
+        self.delete_feedback = to_streamed_response(target.delete_feedback)
+        self.delete_schedule = to_streamed_response(target.delete_schedule)
+        self.delete_scores = to_streamed_response(target.delete_scores)
+        self.delete_thread = to_streamed_response(target.delete_thread)
+        self.delete_traces = to_streamed_response(target.delete_traces)
+        self.finalize_experiment = to_streamed_response(target.finalize_experiment)
+        self.generate_dataset_items = to_streamed_response(target.generate_dataset_items)
+        self.get_agent_builder_actions = to_streamed_response(target.get_agent_builder_actions)
+        self.get_background_task = to_streamed_response(target.get_background_task)
+        self.get_branch = to_streamed_response(target.get_branch)
+        self.get_builder_available_models = to_streamed_response(
+            target.get_builder_available_models
+        )
+        self.get_builder_registry_popular = to_streamed_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = to_streamed_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_settings = to_streamed_response(target.get_builder_settings)
+        self.get_dataset = to_streamed_response(target.get_dataset)
+        self.get_dataset_experiment = to_streamed_response(target.get_dataset_experiment)
+        self.get_dataset_item = to_streamed_response(target.get_dataset_item)
+        self.get_dataset_item_version = to_streamed_response(target.get_dataset_item_version)
+        self.get_entity_names = to_streamed_response(target.get_entity_names)
+        self.get_entity_types = to_streamed_response(target.get_entity_types)
+        self.get_environments = to_streamed_response(target.get_environments)
+        self.get_experiment_review_summary = to_streamed_response(
+            target.get_experiment_review_summary
+        )
+        self.get_feedback_aggregate = to_streamed_response(target.get_feedback_aggregate)
+        self.get_feedback_breakdown = to_streamed_response(target.get_feedback_breakdown)
+        self.get_feedback_percentiles = to_streamed_response(target.get_feedback_percentiles)
+        self.get_feedback_time_series = to_streamed_response(target.get_feedback_time_series)
+        self.get_infrastructure_status = to_streamed_response(target.get_infrastructure_status)
+        self.get_item_history = to_streamed_response(target.get_item_history)
+        self.get_log_for_run = to_streamed_response(target.get_log_for_run)
+        self.get_mcp_server_details = to_streamed_response(target.get_mcp_server_details)
+        self.get_mcp_server_resources = to_streamed_response(target.get_mcp_server_resources)
+        self.get_mcp_server_tools = to_streamed_response(target.get_mcp_server_tools)
+        self.get_mcp_servers = to_streamed_response(target.get_mcp_servers)
+        self.get_memory_config = to_streamed_response(target.get_memory_config)
+        self.get_memory_status = to_streamed_response(target.get_memory_status)
+        self.get_metric_aggregate = to_streamed_response(target.get_metric_aggregate)
+        self.get_metric_breakdown = to_streamed_response(target.get_metric_breakdown)
+        self.get_metric_label_keys = to_streamed_response(target.get_metric_label_keys)
+        self.get_metric_label_values = to_streamed_response(target.get_metric_label_values)
+        self.get_metric_names = to_streamed_response(target.get_metric_names)
+        self.get_metric_percentiles = to_streamed_response(target.get_metric_percentiles)
+        self.get_metric_time_series = to_streamed_response(target.get_metric_time_series)
+        self.get_observational_memory = to_streamed_response(target.get_observational_memory)
+        self.get_permission_patterns = to_streamed_response(target.get_permission_patterns)
+        self.get_processor_providers = to_streamed_response(target.get_processor_providers)
+        self.get_schedule = to_streamed_response(target.get_schedule)
+        self.get_score_aggregate = to_streamed_response(target.get_score_aggregate)
+        self.get_score_breakdown = to_streamed_response(target.get_score_breakdown)
+        self.get_score_percentiles = to_streamed_response(target.get_score_percentiles)
+        self.get_score_time_series = to_streamed_response(target.get_score_time_series)
+        self.get_scorer = to_streamed_response(target.get_scorer)
+        self.get_service_names = to_streamed_response(target.get_service_names)
+        self.get_span = to_streamed_response(target.get_span)
+        self.get_stored_workspace = to_streamed_response(target.get_stored_workspace)
+        self.get_system_packages = to_streamed_response(target.get_system_packages)
+        self.get_tags = to_streamed_response(target.get_tags)
+        self.get_trace = to_streamed_response(target.get_trace)
+        self.get_trace_light = to_streamed_response(target.get_trace_light)
+        self.get_trace_query_fields = to_streamed_response(target.get_trace_query_fields)
+        self.get_trace_query_values = to_streamed_response(target.get_trace_query_values)
+        self.get_trace_trajectory = to_streamed_response(target.get_trace_trajectory)
+        self.get_traces = to_streamed_response(target.get_traces)
+        self.get_workflow_builder_settings = to_streamed_response(
+            target.get_workflow_builder_settings
+        )
+        self.get_working_memory = to_streamed_response(target.get_working_memory)
+        self.install_builder_registry_skill = to_streamed_response(
+            target.install_builder_registry_skill
+        )
+        self.list_agent_controllers = to_streamed_response(target.list_agent_controllers)
+        self.list_agents = to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = to_streamed_response(target.list_agents_model_providers)
+        self.list_background_tasks = to_streamed_response(target.list_background_tasks)
+        self.list_branches = to_streamed_response(target.list_branches)
+        self.list_builder_registries = to_streamed_response(target.list_builder_registries)
+        self.list_dataset_experiment_results = to_streamed_response(
+            target.list_dataset_experiment_results
+        )
+        self.list_dataset_experiments = to_streamed_response(target.list_dataset_experiments)
+        self.list_dataset_items = to_streamed_response(target.list_dataset_items)
+        self.list_dataset_versions = to_streamed_response(target.list_dataset_versions)
+        self.list_datasets = to_streamed_response(target.list_datasets)
+        self.list_dynamic_workflows = to_streamed_response(target.list_dynamic_workflows)
+        self.list_embedders = to_streamed_response(target.list_embedders)
+        self.list_experiments = to_streamed_response(target.list_experiments)
+        self.list_feedback = to_streamed_response(target.list_feedback)
+        self.list_log_transports = to_streamed_response(target.list_log_transports)
+        self.list_logs = to_streamed_response(target.list_logs)
+        self.list_logs_vnext = to_streamed_response(target.list_logs_vnext)
+        self.list_memory_threads = to_streamed_response(target.list_memory_threads)
+        self.list_processors = to_streamed_response(target.list_processors)
+        self.list_schedule_triggers = to_streamed_response(target.list_schedule_triggers)
+        self.list_schedules = to_streamed_response(target.list_schedules)
+        self.list_scorers = to_streamed_response(target.list_scorers)
+        self.list_scores = to_streamed_response(target.list_scores)
+        self.list_scores_by_entity_id = to_streamed_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = to_streamed_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = to_streamed_response(target.list_scores_by_scorer_id)
+        self.list_scores_by_span = to_streamed_response(target.list_scores_by_span)
+        self.list_stored_agents = to_streamed_response(target.list_stored_agents)
+        self.list_stored_mcp_clients = to_streamed_response(target.list_stored_mcp_clients)
+        self.list_stored_prompt_blocks = to_streamed_response(target.list_stored_prompt_blocks)
+        self.list_stored_scorers = to_streamed_response(target.list_stored_scorers)
+        self.list_stored_skills = to_streamed_response(target.list_stored_skills)
+        self.list_stored_workspaces = to_streamed_response(target.list_stored_workspaces)
+        self.list_thread_messages = to_streamed_response(target.list_thread_messages)
+        self.list_tool_providers = to_streamed_response(target.list_tool_providers)
+        self.list_tools = to_streamed_response(target.list_tools)
+        self.list_traces = to_streamed_response(target.list_traces)
+        self.list_traces_light = to_streamed_response(target.list_traces_light)
+        self.list_vectors = to_streamed_response(target.list_vectors)
+        self.list_workflow_run_counts = to_streamed_response(target.list_workflow_run_counts)
+        self.list_workflows = to_streamed_response(target.list_workflows)
+        self.list_workspaces = to_streamed_response(target.list_workspaces)
+        self.pause_schedule = to_streamed_response(target.pause_schedule)
+        self.purge_dataset_item = to_streamed_response(target.purge_dataset_item)
+        self.query_trace_threads = to_streamed_response(target.query_trace_threads)
+        self.query_traces = to_streamed_response(target.query_traces)
+        self.read_mcp_server_resource = to_streamed_response(target.read_mcp_server_resource)
+        self.resume_schedule = to_streamed_response(target.resume_schedule)
+        self.run_experiment_item = to_streamed_response(target.run_experiment_item)
+        self.run_schedule = to_streamed_response(target.run_schedule)
+        self.save_message_to_memory = to_streamed_response(target.save_message_to_memory)
+        self.save_score = to_streamed_response(target.save_score)
+        self.score = to_streamed_response(target.score)
+        self.search_builder_registry = to_streamed_response(target.search_builder_registry)
+        self.search_memory = to_streamed_response(target.search_memory)
+        self.stream_background_tasks = target.stream_background_tasks
+        self.submit_experiment_result = to_streamed_response(target.submit_experiment_result)
+        self.trigger_dataset_experiment = to_streamed_response(target.trigger_dataset_experiment)
+        self.update_dataset = to_streamed_response(target.update_dataset)
+        self.update_dataset_experiment = to_streamed_response(target.update_dataset_experiment)
+        self.update_dataset_experiment_result = to_streamed_response(
+            target.update_dataset_experiment_result
+        )
+        self.update_dataset_item = to_streamed_response(target.update_dataset_item)
+        self.update_experiment_result = to_streamed_response(target.update_experiment_result)
+        self.update_feedback_review_status = to_streamed_response(
+            target.update_feedback_review_status
+        )
+        self.update_schedule = to_streamed_response(target.update_schedule)
+        self.update_working_memory = to_streamed_response(target.update_working_memory)
+        self.upsert_dynamic_workflow = to_streamed_response(target.upsert_dynamic_workflow)
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+        self.iter_log_for_run = target.iter_log_for_run
+        self.iter_mcp_servers = target.iter_mcp_servers
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_traces = target.iter_traces
+        self.iter_background_tasks = target.iter_background_tasks
+        self.iter_branches = target.iter_branches
+        self.iter_dataset_experiment_results = target.iter_dataset_experiment_results
+        self.iter_dataset_experiments = target.iter_dataset_experiments
+        self.iter_dataset_items = target.iter_dataset_items
+        self.iter_dataset_versions = target.iter_dataset_versions
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiments = target.iter_experiments
+        self.iter_feedback = target.iter_feedback
+        self.iter_logs = target.iter_logs
+        self.iter_logs_vnext = target.iter_logs_vnext
+        self.iter_memory_threads = target.iter_memory_threads
+        self.iter_scores = target.iter_scores
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+        self.iter_scores_by_span = target.iter_scores_by_span
+        self.iter_stored_agents = target.iter_stored_agents
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+        self.iter_stored_scorers = target.iter_stored_scorers
+        self.iter_stored_skills = target.iter_stored_skills
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_traces_light = target.iter_traces_light
+
+    @cached_property
+    def a2a(self) -> A2aResourceWithStreamingResponse:
+        from .resources.a2a import A2aResourceWithStreamingResponse
+
+        return A2aResourceWithStreamingResponse(self._target.a2a)
+
+    @cached_property
+    def agent_builder(self) -> AgentBuilderResourceWithStreamingResponse:
+        from .resources.agent_builder import AgentBuilderResourceWithStreamingResponse
+
+        return AgentBuilderResourceWithStreamingResponse(self._target.agent_builder)
+
+    @cached_property
+    def agent_controller(self) -> AgentControllerResourceWithStreamingResponse:
+        from .resources.agent_controller import AgentControllerResourceWithStreamingResponse
+
+        return AgentControllerResourceWithStreamingResponse(self._target.agent_controller)
+
+    @cached_property
+    def agent_versions(self) -> AgentVersionsResourceWithStreamingResponse:
+        from .resources.agent_versions import AgentVersionsResourceWithStreamingResponse
+
+        return AgentVersionsResourceWithStreamingResponse(self._target.agent_versions)
+
+    @cached_property
+    def agents(self) -> AgentsResourceWithStreamingResponse:
+        from .resources.agents import AgentsResourceWithStreamingResponse
+
+        return AgentsResourceWithStreamingResponse(self._target.agents)
+
+    @cached_property
+    def auth(self) -> AuthResourceWithStreamingResponse:
+        from .resources.auth import AuthResourceWithStreamingResponse
+
+        return AuthResourceWithStreamingResponse(self._target.auth)
+
+    @cached_property
+    def background_tasks(self) -> BackgroundTasksResourceWithStreamingResponse:
+        from .resources.background_tasks import BackgroundTasksResourceWithStreamingResponse
+
+        return BackgroundTasksResourceWithStreamingResponse(self._target.background_tasks)
+
+    @cached_property
+    def channels(self) -> ChannelsWithStreamingResponse:
+        from ._group_facades import ChannelsWithStreamingResponse
+
+        return ChannelsWithStreamingResponse(self._target.channels)
+
+    @cached_property
+    def datasets(self) -> DatasetsResourceWithStreamingResponse:
+        from .resources.datasets import DatasetsResourceWithStreamingResponse
+
+        return DatasetsResourceWithStreamingResponse(self._target.datasets)
+
+    @cached_property
+    def dynamic_workflows(self) -> DynamicWorkflowsResourceWithStreamingResponse:
+        from .resources.dynamic_workflows import DynamicWorkflowsResourceWithStreamingResponse
+
+        return DynamicWorkflowsResourceWithStreamingResponse(self._target.dynamic_workflows)
+
+    @cached_property
+    def editor(self) -> EditorResourceWithStreamingResponse:
+        from .resources.editor import EditorResourceWithStreamingResponse
+
+        return EditorResourceWithStreamingResponse(self._target.editor)
+
+    @cached_property
+    def experiments(self) -> ExperimentsResourceWithStreamingResponse:
+        from .resources.experiments import ExperimentsResourceWithStreamingResponse
+
+        return ExperimentsResourceWithStreamingResponse(self._target.experiments)
+
+    @cached_property
+    def logs(self) -> LogsResourceWithStreamingResponse:
+        from .resources.logs import LogsResourceWithStreamingResponse
+
+        return LogsResourceWithStreamingResponse(self._target.logs)
+
+    @cached_property
+    def mcp(self) -> McpResourceWithStreamingResponse:
+        from .resources.mcp import McpResourceWithStreamingResponse
+
+        return McpResourceWithStreamingResponse(self._target.mcp)
+
+    @cached_property
+    def mcp_client_versions(self) -> McpClientVersionsResourceWithStreamingResponse:
+        from .resources.mcp_client_versions import McpClientVersionsResourceWithStreamingResponse
+
+        return McpClientVersionsResourceWithStreamingResponse(self._target.mcp_client_versions)
+
+    @cached_property
+    def memory(self) -> MemoryResourceWithStreamingResponse:
+        from .resources.memory import MemoryResourceWithStreamingResponse
+
+        return MemoryResourceWithStreamingResponse(self._target.memory)
+
+    @cached_property
+    def memory_network(self) -> MemoryNetworkResourceWithStreamingResponse:
+        from .resources.memory_network import MemoryNetworkResourceWithStreamingResponse
+
+        return MemoryNetworkResourceWithStreamingResponse(self._target.memory_network)
+
+    @cached_property
+    def observability(self) -> ObservabilityResourceWithStreamingResponse:
+        from .resources.observability import ObservabilityResourceWithStreamingResponse
+
+        return ObservabilityResourceWithStreamingResponse(self._target.observability)
+
+    @cached_property
+    def processor_providers(self) -> ProcessorProvidersResourceWithStreamingResponse:
+        from .resources.processor_providers import ProcessorProvidersResourceWithStreamingResponse
+
+        return ProcessorProvidersResourceWithStreamingResponse(self._target.processor_providers)
+
+    @cached_property
+    def processors(self) -> ProcessorsResourceWithStreamingResponse:
+        from .resources.processors import ProcessorsResourceWithStreamingResponse
+
+        return ProcessorsResourceWithStreamingResponse(self._target.processors)
+
+    @cached_property
+    def prompt_block_versions(self) -> PromptBlockVersionsResourceWithStreamingResponse:
+        from .resources.prompt_block_versions import (
+            PromptBlockVersionsResourceWithStreamingResponse,
+        )
+
+        return PromptBlockVersionsResourceWithStreamingResponse(self._target.prompt_block_versions)
+
+    @cached_property
+    def responses(self) -> ResponsesWithStreamingResponse:
+        from ._group_facades import ResponsesWithStreamingResponse
+
+        return ResponsesWithStreamingResponse(self._target.responses)
+
+    @cached_property
+    def schedules(self) -> SchedulesResourceWithStreamingResponse:
+        from .resources.schedules import SchedulesResourceWithStreamingResponse
+
+        return SchedulesResourceWithStreamingResponse(self._target.schedules)
+
+    @cached_property
+    def scorer_versions(self) -> ScorerVersionsResourceWithStreamingResponse:
+        from .resources.scorer_versions import ScorerVersionsResourceWithStreamingResponse
+
+        return ScorerVersionsResourceWithStreamingResponse(self._target.scorer_versions)
+
+    @cached_property
+    def scores(self) -> ScoresResourceWithStreamingResponse:
+        from .resources.scores import ScoresResourceWithStreamingResponse
+
+        return ScoresResourceWithStreamingResponse(self._target.scores)
+
+    @cached_property
+    def stored_agents(self) -> StoredAgentsResourceWithStreamingResponse:
+        from .resources.stored_agents import StoredAgentsResourceWithStreamingResponse
+
+        return StoredAgentsResourceWithStreamingResponse(self._target.stored_agents)
+
+    @cached_property
+    def stored_mcp_clients(self) -> StoredMcpClientsResourceWithStreamingResponse:
+        from .resources.stored_mcp_clients import StoredMcpClientsResourceWithStreamingResponse
+
+        return StoredMcpClientsResourceWithStreamingResponse(self._target.stored_mcp_clients)
+
+    @cached_property
+    def stored_prompt_blocks(self) -> StoredPromptBlocksResourceWithStreamingResponse:
+        from .resources.stored_prompt_blocks import StoredPromptBlocksResourceWithStreamingResponse
+
+        return StoredPromptBlocksResourceWithStreamingResponse(self._target.stored_prompt_blocks)
+
+    @cached_property
+    def stored_scorers(self) -> StoredScorersResourceWithStreamingResponse:
+        from .resources.stored_scorers import StoredScorersResourceWithStreamingResponse
+
+        return StoredScorersResourceWithStreamingResponse(self._target.stored_scorers)
+
+    @cached_property
+    def stored_skills(self) -> StoredSkillsResourceWithStreamingResponse:
+        from .resources.stored_skills import StoredSkillsResourceWithStreamingResponse
+
+        return StoredSkillsResourceWithStreamingResponse(self._target.stored_skills)
+
+    @cached_property
+    def stored_workspaces(self) -> StoredWorkspacesResourceWithStreamingResponse:
+        from .resources.stored_workspaces import StoredWorkspacesResourceWithStreamingResponse
+
+        return StoredWorkspacesResourceWithStreamingResponse(self._target.stored_workspaces)
+
+    @cached_property
+    def system(self) -> SystemResourceWithStreamingResponse:
+        from .resources.system import SystemResourceWithStreamingResponse
+
+        return SystemResourceWithStreamingResponse(self._target.system)
+
+    @cached_property
+    def tool_providers(self) -> ToolProvidersResourceWithStreamingResponse:
+        from .resources.tool_providers import ToolProvidersResourceWithStreamingResponse
+
+        return ToolProvidersResourceWithStreamingResponse(self._target.tool_providers)
+
+    @cached_property
+    def tools(self) -> ToolsResourceWithStreamingResponse:
+        from .resources.tools import ToolsResourceWithStreamingResponse
+
+        return ToolsResourceWithStreamingResponse(self._target.tools)
+
+    @cached_property
+    def vectors(self) -> VectorsResourceWithStreamingResponse:
+        from .resources.vectors import VectorsResourceWithStreamingResponse
+
+        return VectorsResourceWithStreamingResponse(self._target.vectors)
+
+    @cached_property
+    def workflows(self) -> WorkflowsResourceWithStreamingResponse:
+        from .resources.workflows import WorkflowsResourceWithStreamingResponse
+
+        return WorkflowsResourceWithStreamingResponse(self._target.workflows)
+
+    @cached_property
+    def workspace(self) -> WorkspaceResourceWithStreamingResponse:
+        from .resources.workspace import WorkspaceResourceWithStreamingResponse
+
+        return WorkspaceResourceWithStreamingResponse(self._target.workspace)
+
+    def get_a2a(self, agent_id: str) -> A2aWithStreamingResponse:
+        return A2aWithStreamingResponse(self._target.get_a2a(agent_id=agent_id))
+
+    def get_a2a_v1(self, agent_id: str) -> A2aV1WithStreamingResponse:
+        return A2aV1WithStreamingResponse(self._target.get_a2a_v1(agent_id=agent_id))
+
+    def get_agent(
+        self, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> AgentWithStreamingResponse:
+        return AgentWithStreamingResponse(
+            self._target.get_agent(agent_id=agent_id, version=version)
+        )
+
+    def get_agent_builder_action(self, action_id: str) -> AgentBuilderWithStreamingResponse:
+        return AgentBuilderWithStreamingResponse(
+            self._target.get_agent_builder_action(action_id=action_id)
+        )
+
+    def get_agent_controller(self, controller_id: str) -> AgentControllerWithStreamingResponse:
+        return AgentControllerWithStreamingResponse(
+            self._target.get_agent_controller(controller_id=controller_id)
+        )
+
+    @property
+    def conversations(self) -> ConversationsWithStreamingResponse:
+        return ConversationsWithStreamingResponse(self._target.conversations)
+
+    def get_dynamic_workflow(
+        self, dynamic_workflow_id: str
+    ) -> DynamicWorkflowWithStreamingResponse:
+        return DynamicWorkflowWithStreamingResponse(
+            self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
+        )
+
+    def get_mcp_server(self, server_id: str) -> McpServerWithStreamingResponse:
+        return McpServerWithStreamingResponse(self._target.get_mcp_server(server_id=server_id))
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> McpToolWithStreamingResponse:
+        return McpToolWithStreamingResponse(
+            self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
+        )
+
+    def get_memory_thread(
+        self, thread_id: str, agent_id: str | None = None
+    ) -> MemoryThreadWithStreamingResponse:
+        return MemoryThreadWithStreamingResponse(
+            self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
+        )
+
+    def get_processor(self, processor_id: str) -> ProcessorWithStreamingResponse:
+        return ProcessorWithStreamingResponse(self._target.get_processor(processor_id=processor_id))
+
+    def get_processor_provider(self, provider_id: str) -> ProcessorProviderWithStreamingResponse:
+        return ProcessorProviderWithStreamingResponse(
+            self._target.get_processor_provider(provider_id=provider_id)
+        )
+
+    def get_stored_agent(self, stored_agent_id: str) -> StoredAgentWithStreamingResponse:
+        return StoredAgentWithStreamingResponse(
+            self._target.get_stored_agent(stored_agent_id=stored_agent_id)
+        )
+
+    def get_stored_mcp_client(
+        self, stored_mcp_client_id: str
+    ) -> StoredMcpClientWithStreamingResponse:
+        return StoredMcpClientWithStreamingResponse(
+            self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
+        )
+
+    def get_stored_prompt_block(
+        self, stored_prompt_block_id: str
+    ) -> StoredPromptBlockWithStreamingResponse:
+        return StoredPromptBlockWithStreamingResponse(
+            self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
+        )
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> StoredScorerWithStreamingResponse:
+        return StoredScorerWithStreamingResponse(
+            self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
+        )
+
+    def get_stored_skill(self, stored_skill_id: str) -> StoredSkillWithStreamingResponse:
+        return StoredSkillWithStreamingResponse(
+            self._target.get_stored_skill(stored_skill_id=stored_skill_id)
+        )
+
+    def get_tool(self, tool_id: str) -> ToolWithStreamingResponse:
+        return ToolWithStreamingResponse(self._target.get_tool(tool_id=tool_id))
+
+    def get_tool_provider(self, provider_id: str) -> ToolProviderWithStreamingResponse:
+        return ToolProviderWithStreamingResponse(
+            self._target.get_tool_provider(provider_id=provider_id)
+        )
+
+    def get_vector(self, vector_name: str) -> VectorWithStreamingResponse:
+        return VectorWithStreamingResponse(self._target.get_vector(vector_name=vector_name))
+
+    def get_workflow(self, workflow_id: str) -> WorkflowWithStreamingResponse:
+        return WorkflowWithStreamingResponse(self._target.get_workflow(workflow_id=workflow_id))
+
+    def get_workspace(self, workspace_id: str) -> WorkspaceWithStreamingResponse:
+        return WorkspaceWithStreamingResponse(self._target.get_workspace(workspace_id=workspace_id))
+
+
 class AsyncMastraClient(AsyncAPIClient):
     """A asyncio client of a Mastra server.
 
@@ -10268,24 +11685,26 @@ class AsyncMastraClient(AsyncAPIClient):
             max_response_bytes=max_response_bytes,
         )
 
-    @property
-    def with_raw_response(self) -> Any:
+    @cached_property
+    def with_raw_response(self) -> AsyncMastraClientWithRawResponse:
         """This client, with every method returning a ``RawResponse`` (status, headers, ``parse()``).
 
         ``client.with_raw_response.agents.list_agents().headers`` or
-        ``client.with_raw_response.get_agent("a").generate("hi").parse()``.
+        ``client.with_raw_response.get_agent("a").generate("hi").parse()``. Typed: ``parse()``
+        answers what the method does (``RawResponse[dict[str, Agent]]``). Streams and ``iter_*``
+        methods are the same as without it.
         """
-        return WithRawResponse(self)
+        return AsyncMastraClientWithRawResponse(self)
 
-    @property
-    def with_streaming_response(self) -> Any:
+    @cached_property
+    def with_streaming_response(self) -> AsyncMastraClientWithStreamingResponse:
         """This client, with every call handing over its HTTP response before the body is read.
 
         For large answers (audio, files):
         ``async with client.with_streaming_response.<area>.<operation>(...) as response:``, then
         ``async for chunk in response.aiter_bytes()``. Leaving the block closes the connection.
         """
-        return WithStreamingResponse(self)
+        return AsyncMastraClientWithStreamingResponse(self)
 
     @cached_property
     def a2a(self) -> AsyncA2aResource:
@@ -20271,4 +21690,1114 @@ class AsyncMastraClient(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncMastraClientWithRawResponse:
+    """The client through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMastraClient) -> None:
+        self._target = target
+        self.add_dataset_item = async_to_raw_response(target.add_dataset_item)
+        self.await_buffer_status = async_to_raw_response(target.await_buffer_status)
+        self.batch_delete_dataset_items = async_to_raw_response(target.batch_delete_dataset_items)
+        self.batch_insert_dataset_items = async_to_raw_response(target.batch_insert_dataset_items)
+        self.cluster_failures = async_to_raw_response(target.cluster_failures)
+        self.compare_experiments = async_to_raw_response(target.compare_experiments)
+        self.create_dataset = async_to_raw_response(target.create_dataset)
+        self.create_dataset_experiment = async_to_raw_response(target.create_dataset_experiment)
+        self.create_feedback = async_to_raw_response(target.create_feedback)
+        self.create_memory_thread = async_to_raw_response(target.create_memory_thread)
+        self.create_schedule = async_to_raw_response(target.create_schedule)
+        self.create_score = async_to_raw_response(target.create_score)
+        self.create_stored_agent = async_to_raw_response(target.create_stored_agent)
+        self.create_stored_mcp_client = async_to_raw_response(target.create_stored_mcp_client)
+        self.create_stored_prompt_block = async_to_raw_response(target.create_stored_prompt_block)
+        self.create_stored_scorer = async_to_raw_response(target.create_stored_scorer)
+        self.create_stored_skill = async_to_raw_response(target.create_stored_skill)
+        self.delete_dataset = async_to_raw_response(target.delete_dataset)
+        self.delete_dataset_experiment = async_to_raw_response(target.delete_dataset_experiment)
+        self.delete_dataset_item = async_to_raw_response(target.delete_dataset_item)
+        self.delete_experiment = async_to_raw_response(target.delete_experiment)
+        self.delete_feedback = async_to_raw_response(target.delete_feedback)
+        self.delete_schedule = async_to_raw_response(target.delete_schedule)
+        self.delete_scores = async_to_raw_response(target.delete_scores)
+        self.delete_thread = async_to_raw_response(target.delete_thread)
+        self.delete_traces = async_to_raw_response(target.delete_traces)
+        self.finalize_experiment = async_to_raw_response(target.finalize_experiment)
+        self.generate_dataset_items = async_to_raw_response(target.generate_dataset_items)
+        self.get_agent_builder_actions = async_to_raw_response(target.get_agent_builder_actions)
+        self.get_background_task = async_to_raw_response(target.get_background_task)
+        self.get_branch = async_to_raw_response(target.get_branch)
+        self.get_builder_available_models = async_to_raw_response(
+            target.get_builder_available_models
+        )
+        self.get_builder_registry_popular = async_to_raw_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = async_to_raw_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_settings = async_to_raw_response(target.get_builder_settings)
+        self.get_dataset = async_to_raw_response(target.get_dataset)
+        self.get_dataset_experiment = async_to_raw_response(target.get_dataset_experiment)
+        self.get_dataset_item = async_to_raw_response(target.get_dataset_item)
+        self.get_dataset_item_version = async_to_raw_response(target.get_dataset_item_version)
+        self.get_entity_names = async_to_raw_response(target.get_entity_names)
+        self.get_entity_types = async_to_raw_response(target.get_entity_types)
+        self.get_environments = async_to_raw_response(target.get_environments)
+        self.get_experiment_review_summary = async_to_raw_response(
+            target.get_experiment_review_summary
+        )
+        self.get_feedback_aggregate = async_to_raw_response(target.get_feedback_aggregate)
+        self.get_feedback_breakdown = async_to_raw_response(target.get_feedback_breakdown)
+        self.get_feedback_percentiles = async_to_raw_response(target.get_feedback_percentiles)
+        self.get_feedback_time_series = async_to_raw_response(target.get_feedback_time_series)
+        self.get_infrastructure_status = async_to_raw_response(target.get_infrastructure_status)
+        self.get_item_history = async_to_raw_response(target.get_item_history)
+        self.get_log_for_run = async_to_raw_response(target.get_log_for_run)
+        self.get_mcp_server_details = async_to_raw_response(target.get_mcp_server_details)
+        self.get_mcp_server_resources = async_to_raw_response(target.get_mcp_server_resources)
+        self.get_mcp_server_tools = async_to_raw_response(target.get_mcp_server_tools)
+        self.get_mcp_servers = async_to_raw_response(target.get_mcp_servers)
+        self.get_memory_config = async_to_raw_response(target.get_memory_config)
+        self.get_memory_status = async_to_raw_response(target.get_memory_status)
+        self.get_metric_aggregate = async_to_raw_response(target.get_metric_aggregate)
+        self.get_metric_breakdown = async_to_raw_response(target.get_metric_breakdown)
+        self.get_metric_label_keys = async_to_raw_response(target.get_metric_label_keys)
+        self.get_metric_label_values = async_to_raw_response(target.get_metric_label_values)
+        self.get_metric_names = async_to_raw_response(target.get_metric_names)
+        self.get_metric_percentiles = async_to_raw_response(target.get_metric_percentiles)
+        self.get_metric_time_series = async_to_raw_response(target.get_metric_time_series)
+        self.get_observational_memory = async_to_raw_response(target.get_observational_memory)
+        self.get_permission_patterns = async_to_raw_response(target.get_permission_patterns)
+        self.get_processor_providers = async_to_raw_response(target.get_processor_providers)
+        self.get_schedule = async_to_raw_response(target.get_schedule)
+        self.get_score_aggregate = async_to_raw_response(target.get_score_aggregate)
+        self.get_score_breakdown = async_to_raw_response(target.get_score_breakdown)
+        self.get_score_percentiles = async_to_raw_response(target.get_score_percentiles)
+        self.get_score_time_series = async_to_raw_response(target.get_score_time_series)
+        self.get_scorer = async_to_raw_response(target.get_scorer)
+        self.get_service_names = async_to_raw_response(target.get_service_names)
+        self.get_span = async_to_raw_response(target.get_span)
+        self.get_stored_workspace = async_to_raw_response(target.get_stored_workspace)
+        self.get_system_packages = async_to_raw_response(target.get_system_packages)
+        self.get_tags = async_to_raw_response(target.get_tags)
+        self.get_trace = async_to_raw_response(target.get_trace)
+        self.get_trace_light = async_to_raw_response(target.get_trace_light)
+        self.get_trace_query_fields = async_to_raw_response(target.get_trace_query_fields)
+        self.get_trace_query_values = async_to_raw_response(target.get_trace_query_values)
+        self.get_trace_trajectory = async_to_raw_response(target.get_trace_trajectory)
+        self.get_traces = async_to_raw_response(target.get_traces)
+        self.get_workflow_builder_settings = async_to_raw_response(
+            target.get_workflow_builder_settings
+        )
+        self.get_working_memory = async_to_raw_response(target.get_working_memory)
+        self.install_builder_registry_skill = async_to_raw_response(
+            target.install_builder_registry_skill
+        )
+        self.list_agent_controllers = async_to_raw_response(target.list_agent_controllers)
+        self.list_agents = async_to_raw_response(target.list_agents)
+        self.list_agents_model_providers = async_to_raw_response(target.list_agents_model_providers)
+        self.list_background_tasks = async_to_raw_response(target.list_background_tasks)
+        self.list_branches = async_to_raw_response(target.list_branches)
+        self.list_builder_registries = async_to_raw_response(target.list_builder_registries)
+        self.list_dataset_experiment_results = async_to_raw_response(
+            target.list_dataset_experiment_results
+        )
+        self.list_dataset_experiments = async_to_raw_response(target.list_dataset_experiments)
+        self.list_dataset_items = async_to_raw_response(target.list_dataset_items)
+        self.list_dataset_versions = async_to_raw_response(target.list_dataset_versions)
+        self.list_datasets = async_to_raw_response(target.list_datasets)
+        self.list_dynamic_workflows = async_to_raw_response(target.list_dynamic_workflows)
+        self.list_embedders = async_to_raw_response(target.list_embedders)
+        self.list_experiments = async_to_raw_response(target.list_experiments)
+        self.list_feedback = async_to_raw_response(target.list_feedback)
+        self.list_log_transports = async_to_raw_response(target.list_log_transports)
+        self.list_logs = async_to_raw_response(target.list_logs)
+        self.list_logs_vnext = async_to_raw_response(target.list_logs_vnext)
+        self.list_memory_threads = async_to_raw_response(target.list_memory_threads)
+        self.list_processors = async_to_raw_response(target.list_processors)
+        self.list_schedule_triggers = async_to_raw_response(target.list_schedule_triggers)
+        self.list_schedules = async_to_raw_response(target.list_schedules)
+        self.list_scorers = async_to_raw_response(target.list_scorers)
+        self.list_scores = async_to_raw_response(target.list_scores)
+        self.list_scores_by_entity_id = async_to_raw_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = async_to_raw_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = async_to_raw_response(target.list_scores_by_scorer_id)
+        self.list_scores_by_span = async_to_raw_response(target.list_scores_by_span)
+        self.list_stored_agents = async_to_raw_response(target.list_stored_agents)
+        self.list_stored_mcp_clients = async_to_raw_response(target.list_stored_mcp_clients)
+        self.list_stored_prompt_blocks = async_to_raw_response(target.list_stored_prompt_blocks)
+        self.list_stored_scorers = async_to_raw_response(target.list_stored_scorers)
+        self.list_stored_skills = async_to_raw_response(target.list_stored_skills)
+        self.list_stored_workspaces = async_to_raw_response(target.list_stored_workspaces)
+        self.list_thread_messages = async_to_raw_response(target.list_thread_messages)
+        self.list_tool_providers = async_to_raw_response(target.list_tool_providers)
+        self.list_tools = async_to_raw_response(target.list_tools)
+        self.list_traces = async_to_raw_response(target.list_traces)
+        self.list_traces_light = async_to_raw_response(target.list_traces_light)
+        self.list_vectors = async_to_raw_response(target.list_vectors)
+        self.list_workflow_run_counts = async_to_raw_response(target.list_workflow_run_counts)
+        self.list_workflows = async_to_raw_response(target.list_workflows)
+        self.list_workspaces = async_to_raw_response(target.list_workspaces)
+        self.pause_schedule = async_to_raw_response(target.pause_schedule)
+        self.purge_dataset_item = async_to_raw_response(target.purge_dataset_item)
+        self.query_trace_threads = async_to_raw_response(target.query_trace_threads)
+        self.query_traces = async_to_raw_response(target.query_traces)
+        self.read_mcp_server_resource = async_to_raw_response(target.read_mcp_server_resource)
+        self.resume_schedule = async_to_raw_response(target.resume_schedule)
+        self.run_experiment_item = async_to_raw_response(target.run_experiment_item)
+        self.run_schedule = async_to_raw_response(target.run_schedule)
+        self.save_message_to_memory = async_to_raw_response(target.save_message_to_memory)
+        self.save_score = async_to_raw_response(target.save_score)
+        self.score = async_to_raw_response(target.score)
+        self.search_builder_registry = async_to_raw_response(target.search_builder_registry)
+        self.search_memory = async_to_raw_response(target.search_memory)
+        self.stream_background_tasks = target.stream_background_tasks
+        self.submit_experiment_result = async_to_raw_response(target.submit_experiment_result)
+        self.trigger_dataset_experiment = async_to_raw_response(target.trigger_dataset_experiment)
+        self.update_dataset = async_to_raw_response(target.update_dataset)
+        self.update_dataset_experiment = async_to_raw_response(target.update_dataset_experiment)
+        self.update_dataset_experiment_result = async_to_raw_response(
+            target.update_dataset_experiment_result
+        )
+        self.update_dataset_item = async_to_raw_response(target.update_dataset_item)
+        self.update_experiment_result = async_to_raw_response(target.update_experiment_result)
+        self.update_feedback_review_status = async_to_raw_response(
+            target.update_feedback_review_status
+        )
+        self.update_schedule = async_to_raw_response(target.update_schedule)
+        self.update_working_memory = async_to_raw_response(target.update_working_memory)
+        self.upsert_dynamic_workflow = async_to_raw_response(target.upsert_dynamic_workflow)
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+        self.iter_log_for_run = target.iter_log_for_run
+        self.iter_mcp_servers = target.iter_mcp_servers
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_traces = target.iter_traces
+        self.iter_background_tasks = target.iter_background_tasks
+        self.iter_branches = target.iter_branches
+        self.iter_dataset_experiment_results = target.iter_dataset_experiment_results
+        self.iter_dataset_experiments = target.iter_dataset_experiments
+        self.iter_dataset_items = target.iter_dataset_items
+        self.iter_dataset_versions = target.iter_dataset_versions
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiments = target.iter_experiments
+        self.iter_feedback = target.iter_feedback
+        self.iter_logs = target.iter_logs
+        self.iter_logs_vnext = target.iter_logs_vnext
+        self.iter_memory_threads = target.iter_memory_threads
+        self.iter_scores = target.iter_scores
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+        self.iter_scores_by_span = target.iter_scores_by_span
+        self.iter_stored_agents = target.iter_stored_agents
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+        self.iter_stored_scorers = target.iter_stored_scorers
+        self.iter_stored_skills = target.iter_stored_skills
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_traces_light = target.iter_traces_light
+
+    @cached_property
+    def a2a(self) -> AsyncA2aResourceWithRawResponse:
+        from .resources.a2a import AsyncA2aResourceWithRawResponse
+
+        return AsyncA2aResourceWithRawResponse(self._target.a2a)
+
+    @cached_property
+    def agent_builder(self) -> AsyncAgentBuilderResourceWithRawResponse:
+        from .resources.agent_builder import AsyncAgentBuilderResourceWithRawResponse
+
+        return AsyncAgentBuilderResourceWithRawResponse(self._target.agent_builder)
+
+    @cached_property
+    def agent_controller(self) -> AsyncAgentControllerResourceWithRawResponse:
+        from .resources.agent_controller import AsyncAgentControllerResourceWithRawResponse
+
+        return AsyncAgentControllerResourceWithRawResponse(self._target.agent_controller)
+
+    @cached_property
+    def agent_versions(self) -> AsyncAgentVersionsResourceWithRawResponse:
+        from .resources.agent_versions import AsyncAgentVersionsResourceWithRawResponse
+
+        return AsyncAgentVersionsResourceWithRawResponse(self._target.agent_versions)
+
+    @cached_property
+    def agents(self) -> AsyncAgentsResourceWithRawResponse:
+        from .resources.agents import AsyncAgentsResourceWithRawResponse
+
+        return AsyncAgentsResourceWithRawResponse(self._target.agents)
+
+    @cached_property
+    def auth(self) -> AsyncAuthResourceWithRawResponse:
+        from .resources.auth import AsyncAuthResourceWithRawResponse
+
+        return AsyncAuthResourceWithRawResponse(self._target.auth)
+
+    @cached_property
+    def background_tasks(self) -> AsyncBackgroundTasksResourceWithRawResponse:
+        from .resources.background_tasks import AsyncBackgroundTasksResourceWithRawResponse
+
+        return AsyncBackgroundTasksResourceWithRawResponse(self._target.background_tasks)
+
+    @cached_property
+    def channels(self) -> AsyncChannelsWithRawResponse:
+        from ._group_facades import AsyncChannelsWithRawResponse
+
+        return AsyncChannelsWithRawResponse(self._target.channels)
+
+    @cached_property
+    def datasets(self) -> AsyncDatasetsResourceWithRawResponse:
+        from .resources.datasets import AsyncDatasetsResourceWithRawResponse
+
+        return AsyncDatasetsResourceWithRawResponse(self._target.datasets)
+
+    @cached_property
+    def dynamic_workflows(self) -> AsyncDynamicWorkflowsResourceWithRawResponse:
+        from .resources.dynamic_workflows import AsyncDynamicWorkflowsResourceWithRawResponse
+
+        return AsyncDynamicWorkflowsResourceWithRawResponse(self._target.dynamic_workflows)
+
+    @cached_property
+    def editor(self) -> AsyncEditorResourceWithRawResponse:
+        from .resources.editor import AsyncEditorResourceWithRawResponse
+
+        return AsyncEditorResourceWithRawResponse(self._target.editor)
+
+    @cached_property
+    def experiments(self) -> AsyncExperimentsResourceWithRawResponse:
+        from .resources.experiments import AsyncExperimentsResourceWithRawResponse
+
+        return AsyncExperimentsResourceWithRawResponse(self._target.experiments)
+
+    @cached_property
+    def logs(self) -> AsyncLogsResourceWithRawResponse:
+        from .resources.logs import AsyncLogsResourceWithRawResponse
+
+        return AsyncLogsResourceWithRawResponse(self._target.logs)
+
+    @cached_property
+    def mcp(self) -> AsyncMcpResourceWithRawResponse:
+        from .resources.mcp import AsyncMcpResourceWithRawResponse
+
+        return AsyncMcpResourceWithRawResponse(self._target.mcp)
+
+    @cached_property
+    def mcp_client_versions(self) -> AsyncMcpClientVersionsResourceWithRawResponse:
+        from .resources.mcp_client_versions import AsyncMcpClientVersionsResourceWithRawResponse
+
+        return AsyncMcpClientVersionsResourceWithRawResponse(self._target.mcp_client_versions)
+
+    @cached_property
+    def memory(self) -> AsyncMemoryResourceWithRawResponse:
+        from .resources.memory import AsyncMemoryResourceWithRawResponse
+
+        return AsyncMemoryResourceWithRawResponse(self._target.memory)
+
+    @cached_property
+    def memory_network(self) -> AsyncMemoryNetworkResourceWithRawResponse:
+        from .resources.memory_network import AsyncMemoryNetworkResourceWithRawResponse
+
+        return AsyncMemoryNetworkResourceWithRawResponse(self._target.memory_network)
+
+    @cached_property
+    def observability(self) -> AsyncObservabilityResourceWithRawResponse:
+        from .resources.observability import AsyncObservabilityResourceWithRawResponse
+
+        return AsyncObservabilityResourceWithRawResponse(self._target.observability)
+
+    @cached_property
+    def processor_providers(self) -> AsyncProcessorProvidersResourceWithRawResponse:
+        from .resources.processor_providers import AsyncProcessorProvidersResourceWithRawResponse
+
+        return AsyncProcessorProvidersResourceWithRawResponse(self._target.processor_providers)
+
+    @cached_property
+    def processors(self) -> AsyncProcessorsResourceWithRawResponse:
+        from .resources.processors import AsyncProcessorsResourceWithRawResponse
+
+        return AsyncProcessorsResourceWithRawResponse(self._target.processors)
+
+    @cached_property
+    def prompt_block_versions(self) -> AsyncPromptBlockVersionsResourceWithRawResponse:
+        from .resources.prompt_block_versions import AsyncPromptBlockVersionsResourceWithRawResponse
+
+        return AsyncPromptBlockVersionsResourceWithRawResponse(self._target.prompt_block_versions)
+
+    @cached_property
+    def responses(self) -> AsyncResponsesWithRawResponse:
+        from ._group_facades import AsyncResponsesWithRawResponse
+
+        return AsyncResponsesWithRawResponse(self._target.responses)
+
+    @cached_property
+    def schedules(self) -> AsyncSchedulesResourceWithRawResponse:
+        from .resources.schedules import AsyncSchedulesResourceWithRawResponse
+
+        return AsyncSchedulesResourceWithRawResponse(self._target.schedules)
+
+    @cached_property
+    def scorer_versions(self) -> AsyncScorerVersionsResourceWithRawResponse:
+        from .resources.scorer_versions import AsyncScorerVersionsResourceWithRawResponse
+
+        return AsyncScorerVersionsResourceWithRawResponse(self._target.scorer_versions)
+
+    @cached_property
+    def scores(self) -> AsyncScoresResourceWithRawResponse:
+        from .resources.scores import AsyncScoresResourceWithRawResponse
+
+        return AsyncScoresResourceWithRawResponse(self._target.scores)
+
+    @cached_property
+    def stored_agents(self) -> AsyncStoredAgentsResourceWithRawResponse:
+        from .resources.stored_agents import AsyncStoredAgentsResourceWithRawResponse
+
+        return AsyncStoredAgentsResourceWithRawResponse(self._target.stored_agents)
+
+    @cached_property
+    def stored_mcp_clients(self) -> AsyncStoredMcpClientsResourceWithRawResponse:
+        from .resources.stored_mcp_clients import AsyncStoredMcpClientsResourceWithRawResponse
+
+        return AsyncStoredMcpClientsResourceWithRawResponse(self._target.stored_mcp_clients)
+
+    @cached_property
+    def stored_prompt_blocks(self) -> AsyncStoredPromptBlocksResourceWithRawResponse:
+        from .resources.stored_prompt_blocks import AsyncStoredPromptBlocksResourceWithRawResponse
+
+        return AsyncStoredPromptBlocksResourceWithRawResponse(self._target.stored_prompt_blocks)
+
+    @cached_property
+    def stored_scorers(self) -> AsyncStoredScorersResourceWithRawResponse:
+        from .resources.stored_scorers import AsyncStoredScorersResourceWithRawResponse
+
+        return AsyncStoredScorersResourceWithRawResponse(self._target.stored_scorers)
+
+    @cached_property
+    def stored_skills(self) -> AsyncStoredSkillsResourceWithRawResponse:
+        from .resources.stored_skills import AsyncStoredSkillsResourceWithRawResponse
+
+        return AsyncStoredSkillsResourceWithRawResponse(self._target.stored_skills)
+
+    @cached_property
+    def stored_workspaces(self) -> AsyncStoredWorkspacesResourceWithRawResponse:
+        from .resources.stored_workspaces import AsyncStoredWorkspacesResourceWithRawResponse
+
+        return AsyncStoredWorkspacesResourceWithRawResponse(self._target.stored_workspaces)
+
+    @cached_property
+    def system(self) -> AsyncSystemResourceWithRawResponse:
+        from .resources.system import AsyncSystemResourceWithRawResponse
+
+        return AsyncSystemResourceWithRawResponse(self._target.system)
+
+    @cached_property
+    def tool_providers(self) -> AsyncToolProvidersResourceWithRawResponse:
+        from .resources.tool_providers import AsyncToolProvidersResourceWithRawResponse
+
+        return AsyncToolProvidersResourceWithRawResponse(self._target.tool_providers)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithRawResponse:
+        from .resources.tools import AsyncToolsResourceWithRawResponse
+
+        return AsyncToolsResourceWithRawResponse(self._target.tools)
+
+    @cached_property
+    def vectors(self) -> AsyncVectorsResourceWithRawResponse:
+        from .resources.vectors import AsyncVectorsResourceWithRawResponse
+
+        return AsyncVectorsResourceWithRawResponse(self._target.vectors)
+
+    @cached_property
+    def workflows(self) -> AsyncWorkflowsResourceWithRawResponse:
+        from .resources.workflows import AsyncWorkflowsResourceWithRawResponse
+
+        return AsyncWorkflowsResourceWithRawResponse(self._target.workflows)
+
+    @cached_property
+    def workspace(self) -> AsyncWorkspaceResourceWithRawResponse:
+        from .resources.workspace import AsyncWorkspaceResourceWithRawResponse
+
+        return AsyncWorkspaceResourceWithRawResponse(self._target.workspace)
+
+    def get_a2a(self, agent_id: str) -> AsyncA2aWithRawResponse:
+        return AsyncA2aWithRawResponse(self._target.get_a2a(agent_id=agent_id))
+
+    def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1WithRawResponse:
+        return AsyncA2aV1WithRawResponse(self._target.get_a2a_v1(agent_id=agent_id))
+
+    def get_agent(
+        self, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> AsyncAgentWithRawResponse:
+        return AsyncAgentWithRawResponse(self._target.get_agent(agent_id=agent_id, version=version))
+
+    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderWithRawResponse:
+        return AsyncAgentBuilderWithRawResponse(
+            self._target.get_agent_builder_action(action_id=action_id)
+        )
+
+    def get_agent_controller(self, controller_id: str) -> AsyncAgentControllerWithRawResponse:
+        return AsyncAgentControllerWithRawResponse(
+            self._target.get_agent_controller(controller_id=controller_id)
+        )
+
+    @property
+    def conversations(self) -> AsyncConversationsWithRawResponse:
+        return AsyncConversationsWithRawResponse(self._target.conversations)
+
+    def get_dynamic_workflow(self, dynamic_workflow_id: str) -> AsyncDynamicWorkflowWithRawResponse:
+        return AsyncDynamicWorkflowWithRawResponse(
+            self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
+        )
+
+    def get_mcp_server(self, server_id: str) -> AsyncMcpServerWithRawResponse:
+        return AsyncMcpServerWithRawResponse(self._target.get_mcp_server(server_id=server_id))
+
+    def get_mcp_server_tool(self, server_id: str, tool_id: str) -> AsyncMcpToolWithRawResponse:
+        return AsyncMcpToolWithRawResponse(
+            self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
+        )
+
+    def get_memory_thread(
+        self, thread_id: str, agent_id: str | None = None
+    ) -> AsyncMemoryThreadWithRawResponse:
+        return AsyncMemoryThreadWithRawResponse(
+            self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
+        )
+
+    def get_processor(self, processor_id: str) -> AsyncProcessorWithRawResponse:
+        return AsyncProcessorWithRawResponse(self._target.get_processor(processor_id=processor_id))
+
+    def get_processor_provider(self, provider_id: str) -> AsyncProcessorProviderWithRawResponse:
+        return AsyncProcessorProviderWithRawResponse(
+            self._target.get_processor_provider(provider_id=provider_id)
+        )
+
+    def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgentWithRawResponse:
+        return AsyncStoredAgentWithRawResponse(
+            self._target.get_stored_agent(stored_agent_id=stored_agent_id)
+        )
+
+    def get_stored_mcp_client(
+        self, stored_mcp_client_id: str
+    ) -> AsyncStoredMcpClientWithRawResponse:
+        return AsyncStoredMcpClientWithRawResponse(
+            self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
+        )
+
+    def get_stored_prompt_block(
+        self, stored_prompt_block_id: str
+    ) -> AsyncStoredPromptBlockWithRawResponse:
+        return AsyncStoredPromptBlockWithRawResponse(
+            self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
+        )
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorerWithRawResponse:
+        return AsyncStoredScorerWithRawResponse(
+            self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
+        )
+
+    def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkillWithRawResponse:
+        return AsyncStoredSkillWithRawResponse(
+            self._target.get_stored_skill(stored_skill_id=stored_skill_id)
+        )
+
+    def get_tool(self, tool_id: str) -> AsyncToolWithRawResponse:
+        return AsyncToolWithRawResponse(self._target.get_tool(tool_id=tool_id))
+
+    def get_tool_provider(self, provider_id: str) -> AsyncToolProviderWithRawResponse:
+        return AsyncToolProviderWithRawResponse(
+            self._target.get_tool_provider(provider_id=provider_id)
+        )
+
+    def get_vector(self, vector_name: str) -> AsyncVectorWithRawResponse:
+        return AsyncVectorWithRawResponse(self._target.get_vector(vector_name=vector_name))
+
+    def get_workflow(self, workflow_id: str) -> AsyncWorkflowWithRawResponse:
+        return AsyncWorkflowWithRawResponse(self._target.get_workflow(workflow_id=workflow_id))
+
+    def get_workspace(self, workspace_id: str) -> AsyncWorkspaceWithRawResponse:
+        return AsyncWorkspaceWithRawResponse(self._target.get_workspace(workspace_id=workspace_id))
+
+
+class AsyncMastraClientWithStreamingResponse:
+    """The client through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMastraClient) -> None:
+        self._target = target
+        self.add_dataset_item = async_to_streamed_response(target.add_dataset_item)
+        self.await_buffer_status = async_to_streamed_response(target.await_buffer_status)
+        self.batch_delete_dataset_items = async_to_streamed_response(
+            target.batch_delete_dataset_items
+        )
+        self.batch_insert_dataset_items = async_to_streamed_response(
+            target.batch_insert_dataset_items
+        )
+        self.cluster_failures = async_to_streamed_response(target.cluster_failures)
+        self.compare_experiments = async_to_streamed_response(target.compare_experiments)
+        self.create_dataset = async_to_streamed_response(target.create_dataset)
+        self.create_dataset_experiment = async_to_streamed_response(
+            target.create_dataset_experiment
+        )
+        self.create_feedback = async_to_streamed_response(target.create_feedback)
+        self.create_memory_thread = async_to_streamed_response(target.create_memory_thread)
+        self.create_schedule = async_to_streamed_response(target.create_schedule)
+        self.create_score = async_to_streamed_response(target.create_score)
+        self.create_stored_agent = async_to_streamed_response(target.create_stored_agent)
+        self.create_stored_mcp_client = async_to_streamed_response(target.create_stored_mcp_client)
+        self.create_stored_prompt_block = async_to_streamed_response(
+            target.create_stored_prompt_block
+        )
+        self.create_stored_scorer = async_to_streamed_response(target.create_stored_scorer)
+        self.create_stored_skill = async_to_streamed_response(target.create_stored_skill)
+        self.delete_dataset = async_to_streamed_response(target.delete_dataset)
+        self.delete_dataset_experiment = async_to_streamed_response(
+            target.delete_dataset_experiment
+        )
+        self.delete_dataset_item = async_to_streamed_response(target.delete_dataset_item)
+        self.delete_experiment = async_to_streamed_response(target.delete_experiment)
+        self.delete_feedback = async_to_streamed_response(target.delete_feedback)
+        self.delete_schedule = async_to_streamed_response(target.delete_schedule)
+        self.delete_scores = async_to_streamed_response(target.delete_scores)
+        self.delete_thread = async_to_streamed_response(target.delete_thread)
+        self.delete_traces = async_to_streamed_response(target.delete_traces)
+        self.finalize_experiment = async_to_streamed_response(target.finalize_experiment)
+        self.generate_dataset_items = async_to_streamed_response(target.generate_dataset_items)
+        self.get_agent_builder_actions = async_to_streamed_response(
+            target.get_agent_builder_actions
+        )
+        self.get_background_task = async_to_streamed_response(target.get_background_task)
+        self.get_branch = async_to_streamed_response(target.get_branch)
+        self.get_builder_available_models = async_to_streamed_response(
+            target.get_builder_available_models
+        )
+        self.get_builder_registry_popular = async_to_streamed_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = async_to_streamed_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_settings = async_to_streamed_response(target.get_builder_settings)
+        self.get_dataset = async_to_streamed_response(target.get_dataset)
+        self.get_dataset_experiment = async_to_streamed_response(target.get_dataset_experiment)
+        self.get_dataset_item = async_to_streamed_response(target.get_dataset_item)
+        self.get_dataset_item_version = async_to_streamed_response(target.get_dataset_item_version)
+        self.get_entity_names = async_to_streamed_response(target.get_entity_names)
+        self.get_entity_types = async_to_streamed_response(target.get_entity_types)
+        self.get_environments = async_to_streamed_response(target.get_environments)
+        self.get_experiment_review_summary = async_to_streamed_response(
+            target.get_experiment_review_summary
+        )
+        self.get_feedback_aggregate = async_to_streamed_response(target.get_feedback_aggregate)
+        self.get_feedback_breakdown = async_to_streamed_response(target.get_feedback_breakdown)
+        self.get_feedback_percentiles = async_to_streamed_response(target.get_feedback_percentiles)
+        self.get_feedback_time_series = async_to_streamed_response(target.get_feedback_time_series)
+        self.get_infrastructure_status = async_to_streamed_response(
+            target.get_infrastructure_status
+        )
+        self.get_item_history = async_to_streamed_response(target.get_item_history)
+        self.get_log_for_run = async_to_streamed_response(target.get_log_for_run)
+        self.get_mcp_server_details = async_to_streamed_response(target.get_mcp_server_details)
+        self.get_mcp_server_resources = async_to_streamed_response(target.get_mcp_server_resources)
+        self.get_mcp_server_tools = async_to_streamed_response(target.get_mcp_server_tools)
+        self.get_mcp_servers = async_to_streamed_response(target.get_mcp_servers)
+        self.get_memory_config = async_to_streamed_response(target.get_memory_config)
+        self.get_memory_status = async_to_streamed_response(target.get_memory_status)
+        self.get_metric_aggregate = async_to_streamed_response(target.get_metric_aggregate)
+        self.get_metric_breakdown = async_to_streamed_response(target.get_metric_breakdown)
+        self.get_metric_label_keys = async_to_streamed_response(target.get_metric_label_keys)
+        self.get_metric_label_values = async_to_streamed_response(target.get_metric_label_values)
+        self.get_metric_names = async_to_streamed_response(target.get_metric_names)
+        self.get_metric_percentiles = async_to_streamed_response(target.get_metric_percentiles)
+        self.get_metric_time_series = async_to_streamed_response(target.get_metric_time_series)
+        self.get_observational_memory = async_to_streamed_response(target.get_observational_memory)
+        self.get_permission_patterns = async_to_streamed_response(target.get_permission_patterns)
+        self.get_processor_providers = async_to_streamed_response(target.get_processor_providers)
+        self.get_schedule = async_to_streamed_response(target.get_schedule)
+        self.get_score_aggregate = async_to_streamed_response(target.get_score_aggregate)
+        self.get_score_breakdown = async_to_streamed_response(target.get_score_breakdown)
+        self.get_score_percentiles = async_to_streamed_response(target.get_score_percentiles)
+        self.get_score_time_series = async_to_streamed_response(target.get_score_time_series)
+        self.get_scorer = async_to_streamed_response(target.get_scorer)
+        self.get_service_names = async_to_streamed_response(target.get_service_names)
+        self.get_span = async_to_streamed_response(target.get_span)
+        self.get_stored_workspace = async_to_streamed_response(target.get_stored_workspace)
+        self.get_system_packages = async_to_streamed_response(target.get_system_packages)
+        self.get_tags = async_to_streamed_response(target.get_tags)
+        self.get_trace = async_to_streamed_response(target.get_trace)
+        self.get_trace_light = async_to_streamed_response(target.get_trace_light)
+        self.get_trace_query_fields = async_to_streamed_response(target.get_trace_query_fields)
+        self.get_trace_query_values = async_to_streamed_response(target.get_trace_query_values)
+        self.get_trace_trajectory = async_to_streamed_response(target.get_trace_trajectory)
+        self.get_traces = async_to_streamed_response(target.get_traces)
+        self.get_workflow_builder_settings = async_to_streamed_response(
+            target.get_workflow_builder_settings
+        )
+        self.get_working_memory = async_to_streamed_response(target.get_working_memory)
+        self.install_builder_registry_skill = async_to_streamed_response(
+            target.install_builder_registry_skill
+        )
+        self.list_agent_controllers = async_to_streamed_response(target.list_agent_controllers)
+        self.list_agents = async_to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = async_to_streamed_response(
+            target.list_agents_model_providers
+        )
+        self.list_background_tasks = async_to_streamed_response(target.list_background_tasks)
+        self.list_branches = async_to_streamed_response(target.list_branches)
+        self.list_builder_registries = async_to_streamed_response(target.list_builder_registries)
+        self.list_dataset_experiment_results = async_to_streamed_response(
+            target.list_dataset_experiment_results
+        )
+        self.list_dataset_experiments = async_to_streamed_response(target.list_dataset_experiments)
+        self.list_dataset_items = async_to_streamed_response(target.list_dataset_items)
+        self.list_dataset_versions = async_to_streamed_response(target.list_dataset_versions)
+        self.list_datasets = async_to_streamed_response(target.list_datasets)
+        self.list_dynamic_workflows = async_to_streamed_response(target.list_dynamic_workflows)
+        self.list_embedders = async_to_streamed_response(target.list_embedders)
+        self.list_experiments = async_to_streamed_response(target.list_experiments)
+        self.list_feedback = async_to_streamed_response(target.list_feedback)
+        self.list_log_transports = async_to_streamed_response(target.list_log_transports)
+        self.list_logs = async_to_streamed_response(target.list_logs)
+        self.list_logs_vnext = async_to_streamed_response(target.list_logs_vnext)
+        self.list_memory_threads = async_to_streamed_response(target.list_memory_threads)
+        self.list_processors = async_to_streamed_response(target.list_processors)
+        self.list_schedule_triggers = async_to_streamed_response(target.list_schedule_triggers)
+        self.list_schedules = async_to_streamed_response(target.list_schedules)
+        self.list_scorers = async_to_streamed_response(target.list_scorers)
+        self.list_scores = async_to_streamed_response(target.list_scores)
+        self.list_scores_by_entity_id = async_to_streamed_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = async_to_streamed_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = async_to_streamed_response(target.list_scores_by_scorer_id)
+        self.list_scores_by_span = async_to_streamed_response(target.list_scores_by_span)
+        self.list_stored_agents = async_to_streamed_response(target.list_stored_agents)
+        self.list_stored_mcp_clients = async_to_streamed_response(target.list_stored_mcp_clients)
+        self.list_stored_prompt_blocks = async_to_streamed_response(
+            target.list_stored_prompt_blocks
+        )
+        self.list_stored_scorers = async_to_streamed_response(target.list_stored_scorers)
+        self.list_stored_skills = async_to_streamed_response(target.list_stored_skills)
+        self.list_stored_workspaces = async_to_streamed_response(target.list_stored_workspaces)
+        self.list_thread_messages = async_to_streamed_response(target.list_thread_messages)
+        self.list_tool_providers = async_to_streamed_response(target.list_tool_providers)
+        self.list_tools = async_to_streamed_response(target.list_tools)
+        self.list_traces = async_to_streamed_response(target.list_traces)
+        self.list_traces_light = async_to_streamed_response(target.list_traces_light)
+        self.list_vectors = async_to_streamed_response(target.list_vectors)
+        self.list_workflow_run_counts = async_to_streamed_response(target.list_workflow_run_counts)
+        self.list_workflows = async_to_streamed_response(target.list_workflows)
+        self.list_workspaces = async_to_streamed_response(target.list_workspaces)
+        self.pause_schedule = async_to_streamed_response(target.pause_schedule)
+        self.purge_dataset_item = async_to_streamed_response(target.purge_dataset_item)
+        self.query_trace_threads = async_to_streamed_response(target.query_trace_threads)
+        self.query_traces = async_to_streamed_response(target.query_traces)
+        self.read_mcp_server_resource = async_to_streamed_response(target.read_mcp_server_resource)
+        self.resume_schedule = async_to_streamed_response(target.resume_schedule)
+        self.run_experiment_item = async_to_streamed_response(target.run_experiment_item)
+        self.run_schedule = async_to_streamed_response(target.run_schedule)
+        self.save_message_to_memory = async_to_streamed_response(target.save_message_to_memory)
+        self.save_score = async_to_streamed_response(target.save_score)
+        self.score = async_to_streamed_response(target.score)
+        self.search_builder_registry = async_to_streamed_response(target.search_builder_registry)
+        self.search_memory = async_to_streamed_response(target.search_memory)
+        self.stream_background_tasks = target.stream_background_tasks
+        self.submit_experiment_result = async_to_streamed_response(target.submit_experiment_result)
+        self.trigger_dataset_experiment = async_to_streamed_response(
+            target.trigger_dataset_experiment
+        )
+        self.update_dataset = async_to_streamed_response(target.update_dataset)
+        self.update_dataset_experiment = async_to_streamed_response(
+            target.update_dataset_experiment
+        )
+        self.update_dataset_experiment_result = async_to_streamed_response(
+            target.update_dataset_experiment_result
+        )
+        self.update_dataset_item = async_to_streamed_response(target.update_dataset_item)
+        self.update_experiment_result = async_to_streamed_response(target.update_experiment_result)
+        self.update_feedback_review_status = async_to_streamed_response(
+            target.update_feedback_review_status
+        )
+        self.update_schedule = async_to_streamed_response(target.update_schedule)
+        self.update_working_memory = async_to_streamed_response(target.update_working_memory)
+        self.upsert_dynamic_workflow = async_to_streamed_response(target.upsert_dynamic_workflow)
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+        self.iter_log_for_run = target.iter_log_for_run
+        self.iter_mcp_servers = target.iter_mcp_servers
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_traces = target.iter_traces
+        self.iter_background_tasks = target.iter_background_tasks
+        self.iter_branches = target.iter_branches
+        self.iter_dataset_experiment_results = target.iter_dataset_experiment_results
+        self.iter_dataset_experiments = target.iter_dataset_experiments
+        self.iter_dataset_items = target.iter_dataset_items
+        self.iter_dataset_versions = target.iter_dataset_versions
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiments = target.iter_experiments
+        self.iter_feedback = target.iter_feedback
+        self.iter_logs = target.iter_logs
+        self.iter_logs_vnext = target.iter_logs_vnext
+        self.iter_memory_threads = target.iter_memory_threads
+        self.iter_scores = target.iter_scores
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+        self.iter_scores_by_span = target.iter_scores_by_span
+        self.iter_stored_agents = target.iter_stored_agents
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+        self.iter_stored_scorers = target.iter_stored_scorers
+        self.iter_stored_skills = target.iter_stored_skills
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_traces_light = target.iter_traces_light
+
+    @cached_property
+    def a2a(self) -> AsyncA2aResourceWithStreamingResponse:
+        from .resources.a2a import AsyncA2aResourceWithStreamingResponse
+
+        return AsyncA2aResourceWithStreamingResponse(self._target.a2a)
+
+    @cached_property
+    def agent_builder(self) -> AsyncAgentBuilderResourceWithStreamingResponse:
+        from .resources.agent_builder import AsyncAgentBuilderResourceWithStreamingResponse
+
+        return AsyncAgentBuilderResourceWithStreamingResponse(self._target.agent_builder)
+
+    @cached_property
+    def agent_controller(self) -> AsyncAgentControllerResourceWithStreamingResponse:
+        from .resources.agent_controller import AsyncAgentControllerResourceWithStreamingResponse
+
+        return AsyncAgentControllerResourceWithStreamingResponse(self._target.agent_controller)
+
+    @cached_property
+    def agent_versions(self) -> AsyncAgentVersionsResourceWithStreamingResponse:
+        from .resources.agent_versions import AsyncAgentVersionsResourceWithStreamingResponse
+
+        return AsyncAgentVersionsResourceWithStreamingResponse(self._target.agent_versions)
+
+    @cached_property
+    def agents(self) -> AsyncAgentsResourceWithStreamingResponse:
+        from .resources.agents import AsyncAgentsResourceWithStreamingResponse
+
+        return AsyncAgentsResourceWithStreamingResponse(self._target.agents)
+
+    @cached_property
+    def auth(self) -> AsyncAuthResourceWithStreamingResponse:
+        from .resources.auth import AsyncAuthResourceWithStreamingResponse
+
+        return AsyncAuthResourceWithStreamingResponse(self._target.auth)
+
+    @cached_property
+    def background_tasks(self) -> AsyncBackgroundTasksResourceWithStreamingResponse:
+        from .resources.background_tasks import AsyncBackgroundTasksResourceWithStreamingResponse
+
+        return AsyncBackgroundTasksResourceWithStreamingResponse(self._target.background_tasks)
+
+    @cached_property
+    def channels(self) -> AsyncChannelsWithStreamingResponse:
+        from ._group_facades import AsyncChannelsWithStreamingResponse
+
+        return AsyncChannelsWithStreamingResponse(self._target.channels)
+
+    @cached_property
+    def datasets(self) -> AsyncDatasetsResourceWithStreamingResponse:
+        from .resources.datasets import AsyncDatasetsResourceWithStreamingResponse
+
+        return AsyncDatasetsResourceWithStreamingResponse(self._target.datasets)
+
+    @cached_property
+    def dynamic_workflows(self) -> AsyncDynamicWorkflowsResourceWithStreamingResponse:
+        from .resources.dynamic_workflows import AsyncDynamicWorkflowsResourceWithStreamingResponse
+
+        return AsyncDynamicWorkflowsResourceWithStreamingResponse(self._target.dynamic_workflows)
+
+    @cached_property
+    def editor(self) -> AsyncEditorResourceWithStreamingResponse:
+        from .resources.editor import AsyncEditorResourceWithStreamingResponse
+
+        return AsyncEditorResourceWithStreamingResponse(self._target.editor)
+
+    @cached_property
+    def experiments(self) -> AsyncExperimentsResourceWithStreamingResponse:
+        from .resources.experiments import AsyncExperimentsResourceWithStreamingResponse
+
+        return AsyncExperimentsResourceWithStreamingResponse(self._target.experiments)
+
+    @cached_property
+    def logs(self) -> AsyncLogsResourceWithStreamingResponse:
+        from .resources.logs import AsyncLogsResourceWithStreamingResponse
+
+        return AsyncLogsResourceWithStreamingResponse(self._target.logs)
+
+    @cached_property
+    def mcp(self) -> AsyncMcpResourceWithStreamingResponse:
+        from .resources.mcp import AsyncMcpResourceWithStreamingResponse
+
+        return AsyncMcpResourceWithStreamingResponse(self._target.mcp)
+
+    @cached_property
+    def mcp_client_versions(self) -> AsyncMcpClientVersionsResourceWithStreamingResponse:
+        from .resources.mcp_client_versions import (
+            AsyncMcpClientVersionsResourceWithStreamingResponse,
+        )
+
+        return AsyncMcpClientVersionsResourceWithStreamingResponse(self._target.mcp_client_versions)
+
+    @cached_property
+    def memory(self) -> AsyncMemoryResourceWithStreamingResponse:
+        from .resources.memory import AsyncMemoryResourceWithStreamingResponse
+
+        return AsyncMemoryResourceWithStreamingResponse(self._target.memory)
+
+    @cached_property
+    def memory_network(self) -> AsyncMemoryNetworkResourceWithStreamingResponse:
+        from .resources.memory_network import AsyncMemoryNetworkResourceWithStreamingResponse
+
+        return AsyncMemoryNetworkResourceWithStreamingResponse(self._target.memory_network)
+
+    @cached_property
+    def observability(self) -> AsyncObservabilityResourceWithStreamingResponse:
+        from .resources.observability import AsyncObservabilityResourceWithStreamingResponse
+
+        return AsyncObservabilityResourceWithStreamingResponse(self._target.observability)
+
+    @cached_property
+    def processor_providers(self) -> AsyncProcessorProvidersResourceWithStreamingResponse:
+        from .resources.processor_providers import (
+            AsyncProcessorProvidersResourceWithStreamingResponse,
+        )
+
+        return AsyncProcessorProvidersResourceWithStreamingResponse(
+            self._target.processor_providers
+        )
+
+    @cached_property
+    def processors(self) -> AsyncProcessorsResourceWithStreamingResponse:
+        from .resources.processors import AsyncProcessorsResourceWithStreamingResponse
+
+        return AsyncProcessorsResourceWithStreamingResponse(self._target.processors)
+
+    @cached_property
+    def prompt_block_versions(self) -> AsyncPromptBlockVersionsResourceWithStreamingResponse:
+        from .resources.prompt_block_versions import (
+            AsyncPromptBlockVersionsResourceWithStreamingResponse,
+        )
+
+        return AsyncPromptBlockVersionsResourceWithStreamingResponse(
+            self._target.prompt_block_versions
+        )
+
+    @cached_property
+    def responses(self) -> AsyncResponsesWithStreamingResponse:
+        from ._group_facades import AsyncResponsesWithStreamingResponse
+
+        return AsyncResponsesWithStreamingResponse(self._target.responses)
+
+    @cached_property
+    def schedules(self) -> AsyncSchedulesResourceWithStreamingResponse:
+        from .resources.schedules import AsyncSchedulesResourceWithStreamingResponse
+
+        return AsyncSchedulesResourceWithStreamingResponse(self._target.schedules)
+
+    @cached_property
+    def scorer_versions(self) -> AsyncScorerVersionsResourceWithStreamingResponse:
+        from .resources.scorer_versions import AsyncScorerVersionsResourceWithStreamingResponse
+
+        return AsyncScorerVersionsResourceWithStreamingResponse(self._target.scorer_versions)
+
+    @cached_property
+    def scores(self) -> AsyncScoresResourceWithStreamingResponse:
+        from .resources.scores import AsyncScoresResourceWithStreamingResponse
+
+        return AsyncScoresResourceWithStreamingResponse(self._target.scores)
+
+    @cached_property
+    def stored_agents(self) -> AsyncStoredAgentsResourceWithStreamingResponse:
+        from .resources.stored_agents import AsyncStoredAgentsResourceWithStreamingResponse
+
+        return AsyncStoredAgentsResourceWithStreamingResponse(self._target.stored_agents)
+
+    @cached_property
+    def stored_mcp_clients(self) -> AsyncStoredMcpClientsResourceWithStreamingResponse:
+        from .resources.stored_mcp_clients import AsyncStoredMcpClientsResourceWithStreamingResponse
+
+        return AsyncStoredMcpClientsResourceWithStreamingResponse(self._target.stored_mcp_clients)
+
+    @cached_property
+    def stored_prompt_blocks(self) -> AsyncStoredPromptBlocksResourceWithStreamingResponse:
+        from .resources.stored_prompt_blocks import (
+            AsyncStoredPromptBlocksResourceWithStreamingResponse,
+        )
+
+        return AsyncStoredPromptBlocksResourceWithStreamingResponse(
+            self._target.stored_prompt_blocks
+        )
+
+    @cached_property
+    def stored_scorers(self) -> AsyncStoredScorersResourceWithStreamingResponse:
+        from .resources.stored_scorers import AsyncStoredScorersResourceWithStreamingResponse
+
+        return AsyncStoredScorersResourceWithStreamingResponse(self._target.stored_scorers)
+
+    @cached_property
+    def stored_skills(self) -> AsyncStoredSkillsResourceWithStreamingResponse:
+        from .resources.stored_skills import AsyncStoredSkillsResourceWithStreamingResponse
+
+        return AsyncStoredSkillsResourceWithStreamingResponse(self._target.stored_skills)
+
+    @cached_property
+    def stored_workspaces(self) -> AsyncStoredWorkspacesResourceWithStreamingResponse:
+        from .resources.stored_workspaces import AsyncStoredWorkspacesResourceWithStreamingResponse
+
+        return AsyncStoredWorkspacesResourceWithStreamingResponse(self._target.stored_workspaces)
+
+    @cached_property
+    def system(self) -> AsyncSystemResourceWithStreamingResponse:
+        from .resources.system import AsyncSystemResourceWithStreamingResponse
+
+        return AsyncSystemResourceWithStreamingResponse(self._target.system)
+
+    @cached_property
+    def tool_providers(self) -> AsyncToolProvidersResourceWithStreamingResponse:
+        from .resources.tool_providers import AsyncToolProvidersResourceWithStreamingResponse
+
+        return AsyncToolProvidersResourceWithStreamingResponse(self._target.tool_providers)
+
+    @cached_property
+    def tools(self) -> AsyncToolsResourceWithStreamingResponse:
+        from .resources.tools import AsyncToolsResourceWithStreamingResponse
+
+        return AsyncToolsResourceWithStreamingResponse(self._target.tools)
+
+    @cached_property
+    def vectors(self) -> AsyncVectorsResourceWithStreamingResponse:
+        from .resources.vectors import AsyncVectorsResourceWithStreamingResponse
+
+        return AsyncVectorsResourceWithStreamingResponse(self._target.vectors)
+
+    @cached_property
+    def workflows(self) -> AsyncWorkflowsResourceWithStreamingResponse:
+        from .resources.workflows import AsyncWorkflowsResourceWithStreamingResponse
+
+        return AsyncWorkflowsResourceWithStreamingResponse(self._target.workflows)
+
+    @cached_property
+    def workspace(self) -> AsyncWorkspaceResourceWithStreamingResponse:
+        from .resources.workspace import AsyncWorkspaceResourceWithStreamingResponse
+
+        return AsyncWorkspaceResourceWithStreamingResponse(self._target.workspace)
+
+    def get_a2a(self, agent_id: str) -> AsyncA2aWithStreamingResponse:
+        return AsyncA2aWithStreamingResponse(self._target.get_a2a(agent_id=agent_id))
+
+    def get_a2a_v1(self, agent_id: str) -> AsyncA2aV1WithStreamingResponse:
+        return AsyncA2aV1WithStreamingResponse(self._target.get_a2a_v1(agent_id=agent_id))
+
+    def get_agent(
+        self, agent_id: str, version: Mapping[str, str] | None = None
+    ) -> AsyncAgentWithStreamingResponse:
+        return AsyncAgentWithStreamingResponse(
+            self._target.get_agent(agent_id=agent_id, version=version)
+        )
+
+    def get_agent_builder_action(self, action_id: str) -> AsyncAgentBuilderWithStreamingResponse:
+        return AsyncAgentBuilderWithStreamingResponse(
+            self._target.get_agent_builder_action(action_id=action_id)
+        )
+
+    def get_agent_controller(self, controller_id: str) -> AsyncAgentControllerWithStreamingResponse:
+        return AsyncAgentControllerWithStreamingResponse(
+            self._target.get_agent_controller(controller_id=controller_id)
+        )
+
+    @property
+    def conversations(self) -> AsyncConversationsWithStreamingResponse:
+        return AsyncConversationsWithStreamingResponse(self._target.conversations)
+
+    def get_dynamic_workflow(
+        self, dynamic_workflow_id: str
+    ) -> AsyncDynamicWorkflowWithStreamingResponse:
+        return AsyncDynamicWorkflowWithStreamingResponse(
+            self._target.get_dynamic_workflow(dynamic_workflow_id=dynamic_workflow_id)
+        )
+
+    def get_mcp_server(self, server_id: str) -> AsyncMcpServerWithStreamingResponse:
+        return AsyncMcpServerWithStreamingResponse(self._target.get_mcp_server(server_id=server_id))
+
+    def get_mcp_server_tool(
+        self, server_id: str, tool_id: str
+    ) -> AsyncMcpToolWithStreamingResponse:
+        return AsyncMcpToolWithStreamingResponse(
+            self._target.get_mcp_server_tool(server_id=server_id, tool_id=tool_id)
+        )
+
+    def get_memory_thread(
+        self, thread_id: str, agent_id: str | None = None
+    ) -> AsyncMemoryThreadWithStreamingResponse:
+        return AsyncMemoryThreadWithStreamingResponse(
+            self._target.get_memory_thread(thread_id=thread_id, agent_id=agent_id)
+        )
+
+    def get_processor(self, processor_id: str) -> AsyncProcessorWithStreamingResponse:
+        return AsyncProcessorWithStreamingResponse(
+            self._target.get_processor(processor_id=processor_id)
+        )
+
+    def get_processor_provider(
+        self, provider_id: str
+    ) -> AsyncProcessorProviderWithStreamingResponse:
+        return AsyncProcessorProviderWithStreamingResponse(
+            self._target.get_processor_provider(provider_id=provider_id)
+        )
+
+    def get_stored_agent(self, stored_agent_id: str) -> AsyncStoredAgentWithStreamingResponse:
+        return AsyncStoredAgentWithStreamingResponse(
+            self._target.get_stored_agent(stored_agent_id=stored_agent_id)
+        )
+
+    def get_stored_mcp_client(
+        self, stored_mcp_client_id: str
+    ) -> AsyncStoredMcpClientWithStreamingResponse:
+        return AsyncStoredMcpClientWithStreamingResponse(
+            self._target.get_stored_mcp_client(stored_mcp_client_id=stored_mcp_client_id)
+        )
+
+    def get_stored_prompt_block(
+        self, stored_prompt_block_id: str
+    ) -> AsyncStoredPromptBlockWithStreamingResponse:
+        return AsyncStoredPromptBlockWithStreamingResponse(
+            self._target.get_stored_prompt_block(stored_prompt_block_id=stored_prompt_block_id)
+        )
+
+    def get_stored_scorer(self, stored_scorer_id: str) -> AsyncStoredScorerWithStreamingResponse:
+        return AsyncStoredScorerWithStreamingResponse(
+            self._target.get_stored_scorer(stored_scorer_id=stored_scorer_id)
+        )
+
+    def get_stored_skill(self, stored_skill_id: str) -> AsyncStoredSkillWithStreamingResponse:
+        return AsyncStoredSkillWithStreamingResponse(
+            self._target.get_stored_skill(stored_skill_id=stored_skill_id)
+        )
+
+    def get_tool(self, tool_id: str) -> AsyncToolWithStreamingResponse:
+        return AsyncToolWithStreamingResponse(self._target.get_tool(tool_id=tool_id))
+
+    def get_tool_provider(self, provider_id: str) -> AsyncToolProviderWithStreamingResponse:
+        return AsyncToolProviderWithStreamingResponse(
+            self._target.get_tool_provider(provider_id=provider_id)
+        )
+
+    def get_vector(self, vector_name: str) -> AsyncVectorWithStreamingResponse:
+        return AsyncVectorWithStreamingResponse(self._target.get_vector(vector_name=vector_name))
+
+    def get_workflow(self, workflow_id: str) -> AsyncWorkflowWithStreamingResponse:
+        return AsyncWorkflowWithStreamingResponse(
+            self._target.get_workflow(workflow_id=workflow_id)
+        )
+
+    def get_workspace(self, workspace_id: str) -> AsyncWorkspaceWithStreamingResponse:
+        return AsyncWorkspaceWithStreamingResponse(
+            self._target.get_workspace(workspace_id=workspace_id)
         )

@@ -14,7 +14,13 @@ from ._resources import *  # noqa: F403 - the other facades, for accessors and r
 from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_body, rpc_call, rpc_params, rpc_result  # noqa: F401
-from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
+from ._runtime._raw import (  # noqa: F401
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
+from ._runtime._types import NOT_GIVEN, ModelT, NotGiven, TimeoutTypes  # noqa: F401
 from .resources.channels import AsyncChannelsResource, ChannelsResource
 from .resources.responses import AsyncResponsesResource, ResponsesResource
 
@@ -36,6 +42,28 @@ class Channels(ChannelsResource):
 
     def __repr__(self) -> str:
         return "Channels()"
+
+
+class ChannelsWithRawResponse:
+    """``Channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Channels) -> None:
+        self._target = target
+        self.connect = to_raw_response(target.connect)
+        self.disconnect = to_raw_response(target.disconnect)
+        self.list_installations = to_raw_response(target.list_installations)
+        self.list_platforms = to_raw_response(target.list_platforms)
+
+
+class ChannelsWithStreamingResponse:
+    """``Channels`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Channels) -> None:
+        self._target = target
+        self.connect = to_streamed_response(target.connect)
+        self.disconnect = to_streamed_response(target.disconnect)
+        self.list_installations = to_streamed_response(target.list_installations)
+        self.list_platforms = to_streamed_response(target.list_platforms)
 
 
 class Responses(ResponsesResource):
@@ -267,6 +295,42 @@ class Responses(ResponsesResource):
         )
 
 
+class ResponsesWithRawResponse:
+    """``Responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Responses) -> None:
+        self._target = target
+        self.create = to_raw_response(target.create)
+        self.stream = target.stream
+        self.retrieve = to_raw_response(target.retrieve)
+        self.delete = to_raw_response(target.delete)
+        self.create_v1_conversation = to_raw_response(target.create_v1_conversation)
+        self.create_v1_response = to_raw_response(target.create_v1_response)
+        self.delete_v1_conversation = to_raw_response(target.delete_v1_conversation)
+        self.delete_v1_response = to_raw_response(target.delete_v1_response)
+        self.get_v1_conversation = to_raw_response(target.get_v1_conversation)
+        self.get_v1_response = to_raw_response(target.get_v1_response)
+        self.list_v1_conversation_items = to_raw_response(target.list_v1_conversation_items)
+
+
+class ResponsesWithStreamingResponse:
+    """``Responses`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Responses) -> None:
+        self._target = target
+        self.create = to_streamed_response(target.create)
+        self.stream = target.stream
+        self.retrieve = to_streamed_response(target.retrieve)
+        self.delete = to_streamed_response(target.delete)
+        self.create_v1_conversation = to_streamed_response(target.create_v1_conversation)
+        self.create_v1_response = to_streamed_response(target.create_v1_response)
+        self.delete_v1_conversation = to_streamed_response(target.delete_v1_conversation)
+        self.delete_v1_response = to_streamed_response(target.delete_v1_response)
+        self.get_v1_conversation = to_streamed_response(target.get_v1_conversation)
+        self.get_v1_response = to_streamed_response(target.get_v1_response)
+        self.list_v1_conversation_items = to_streamed_response(target.list_v1_conversation_items)
+
+
 class AsyncChannels(AsyncChannelsResource):
     """Messaging-platform channels of agents (/channels): client.channels.
     Also every operation of ``client.channels`` under its generated name."""
@@ -277,6 +341,28 @@ class AsyncChannels(AsyncChannelsResource):
 
     def __repr__(self) -> str:
         return "AsyncChannels()"
+
+
+class AsyncChannelsWithRawResponse:
+    """``AsyncChannels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncChannels) -> None:
+        self._target = target
+        self.connect = async_to_raw_response(target.connect)
+        self.disconnect = async_to_raw_response(target.disconnect)
+        self.list_installations = async_to_raw_response(target.list_installations)
+        self.list_platforms = async_to_raw_response(target.list_platforms)
+
+
+class AsyncChannelsWithStreamingResponse:
+    """``AsyncChannels`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncChannels) -> None:
+        self._target = target
+        self.connect = async_to_streamed_response(target.connect)
+        self.disconnect = async_to_streamed_response(target.disconnect)
+        self.list_installations = async_to_streamed_response(target.list_installations)
+        self.list_platforms = async_to_streamed_response(target.list_platforms)
 
 
 class AsyncResponses(AsyncResponsesResource):
@@ -505,4 +591,42 @@ class AsyncResponses(AsyncResponsesResource):
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncResponsesWithRawResponse:
+    """``AsyncResponses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncResponses) -> None:
+        self._target = target
+        self.create = async_to_raw_response(target.create)
+        self.stream = target.stream
+        self.retrieve = async_to_raw_response(target.retrieve)
+        self.delete = async_to_raw_response(target.delete)
+        self.create_v1_conversation = async_to_raw_response(target.create_v1_conversation)
+        self.create_v1_response = async_to_raw_response(target.create_v1_response)
+        self.delete_v1_conversation = async_to_raw_response(target.delete_v1_conversation)
+        self.delete_v1_response = async_to_raw_response(target.delete_v1_response)
+        self.get_v1_conversation = async_to_raw_response(target.get_v1_conversation)
+        self.get_v1_response = async_to_raw_response(target.get_v1_response)
+        self.list_v1_conversation_items = async_to_raw_response(target.list_v1_conversation_items)
+
+
+class AsyncResponsesWithStreamingResponse:
+    """``AsyncResponses`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncResponses) -> None:
+        self._target = target
+        self.create = async_to_streamed_response(target.create)
+        self.stream = target.stream
+        self.retrieve = async_to_streamed_response(target.retrieve)
+        self.delete = async_to_streamed_response(target.delete)
+        self.create_v1_conversation = async_to_streamed_response(target.create_v1_conversation)
+        self.create_v1_response = async_to_streamed_response(target.create_v1_response)
+        self.delete_v1_conversation = async_to_streamed_response(target.delete_v1_conversation)
+        self.delete_v1_response = async_to_streamed_response(target.delete_v1_response)
+        self.get_v1_conversation = async_to_streamed_response(target.get_v1_conversation)
+        self.get_v1_response = async_to_streamed_response(target.get_v1_response)
+        self.list_v1_conversation_items = async_to_streamed_response(
+            target.list_v1_conversation_items
         )

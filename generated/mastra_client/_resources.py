@@ -10,11 +10,15 @@ from . import models as _models  # noqa: F401
 from ._runtime._adapters import COERCERS, RESULT_ADAPTERS, field_of, required_attribute  # noqa: F401
 from ._runtime._encoding import path_param  # noqa: F401
 from ._runtime._jsonrpc import async_rpc_call, rpc_body, rpc_call, rpc_params, rpc_result  # noqa: F401
-from ._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes  # noqa: F401
+from ._runtime._raw import (  # noqa: F401
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
+from ._runtime._types import NOT_GIVEN, ModelT, NotGiven, TimeoutTypes  # noqa: F401
 
 if TYPE_CHECKING:
-    import pydantic
-
     from ._client import AsyncMastraClient, MastraClient
     from ._runtime._streams import (
         AgentStream,
@@ -616,6 +620,62 @@ class A2a:
         return _result
 
 
+class A2aWithRawResponse:
+    """``A2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: A2a) -> None:
+        self._target = target
+        self.get_agent_card = to_raw_response(target.get_agent_card)
+        self.get_card = to_raw_response(target.get_card)
+        self.get_extended_agent_card = to_raw_response(target.get_extended_agent_card)
+        self.send_message = to_raw_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.send_streaming_message = target.send_streaming_message
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = to_raw_response(target.get_task)
+        self.cancel_task = to_raw_response(target.cancel_task)
+        self.set_task_push_notification_config = to_raw_response(
+            target.set_task_push_notification_config
+        )
+        self.get_task_push_notification_config = to_raw_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_config = to_raw_response(
+            target.list_task_push_notification_config
+        )
+        self.delete_task_push_notification_config = to_raw_response(
+            target.delete_task_push_notification_config
+        )
+
+
+class A2aWithStreamingResponse:
+    """``A2a`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: A2a) -> None:
+        self._target = target
+        self.get_agent_card = to_streamed_response(target.get_agent_card)
+        self.get_card = to_streamed_response(target.get_card)
+        self.get_extended_agent_card = to_streamed_response(target.get_extended_agent_card)
+        self.send_message = to_streamed_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.send_streaming_message = target.send_streaming_message
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = to_streamed_response(target.get_task)
+        self.cancel_task = to_streamed_response(target.cancel_task)
+        self.set_task_push_notification_config = to_streamed_response(
+            target.set_task_push_notification_config
+        )
+        self.get_task_push_notification_config = to_streamed_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_config = to_streamed_response(
+            target.list_task_push_notification_config
+        )
+        self.delete_task_push_notification_config = to_streamed_response(
+            target.delete_task_push_notification_config
+        )
+
+
 class A2aV1:
     """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
 
@@ -1160,6 +1220,58 @@ class A2aV1:
         return _result
 
 
+class A2aV1WithRawResponse:
+    """``A2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: A2aV1) -> None:
+        self._target = target
+        self.get_agent_card = to_raw_response(target.get_agent_card)
+        self.send_message = to_raw_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = to_raw_response(target.get_task)
+        self.list_tasks = to_raw_response(target.list_tasks)
+        self.cancel_task = to_raw_response(target.cancel_task)
+        self.create_task_push_notification_config = to_raw_response(
+            target.create_task_push_notification_config
+        )
+        self.get_task_push_notification_config = to_raw_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_configs = to_raw_response(
+            target.list_task_push_notification_configs
+        )
+        self.delete_task_push_notification_config = to_raw_response(
+            target.delete_task_push_notification_config
+        )
+
+
+class A2aV1WithStreamingResponse:
+    """``A2aV1`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: A2aV1) -> None:
+        self._target = target
+        self.get_agent_card = to_streamed_response(target.get_agent_card)
+        self.send_message = to_streamed_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = to_streamed_response(target.get_task)
+        self.list_tasks = to_streamed_response(target.list_tasks)
+        self.cancel_task = to_streamed_response(target.cancel_task)
+        self.create_task_push_notification_config = to_streamed_response(
+            target.create_task_push_notification_config
+        )
+        self.get_task_push_notification_config = to_streamed_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_configs = to_streamed_response(
+            target.list_task_push_notification_configs
+        )
+        self.delete_task_push_notification_config = to_streamed_response(
+            target.delete_task_push_notification_config
+        )
+
+
 class Agent:
     """An agent of the server; every method is bound to its id."""
 
@@ -1256,7 +1368,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1282,7 +1394,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -1365,7 +1477,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1392,7 +1504,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -1477,7 +1589,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1504,7 +1616,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -1675,7 +1787,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -1717,7 +1829,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -1861,7 +1973,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -1888,7 +2000,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -1973,7 +2085,7 @@ class Agent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2000,7 +2112,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -2059,7 +2171,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -2098,7 +2210,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -3536,6 +3648,122 @@ class Agent:
         )
 
 
+class AgentWithRawResponse:
+    """``Agent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Agent) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.generate = to_raw_response(target.generate)
+        self.stream = target.stream
+        self.stream_until_idle = target.stream_until_idle
+        self.network = target.network
+        self.approve_tool_call = target.approve_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.observe = target.observe
+        self.recover = target.recover
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.list_versions = to_raw_response(target.list_versions)
+        self.create_version = to_raw_response(target.create_version)
+        self.get_version = to_raw_response(target.get_version)
+        self.activate_version = to_raw_response(target.activate_version)
+        self.restore_version = to_raw_response(target.restore_version)
+        self.delete_version = to_raw_response(target.delete_version)
+        self.compare_versions = to_raw_response(target.compare_versions)
+        self.approve_tool_call_generate = to_raw_response(target.approve_tool_call_generate)
+        self.decline_tool_call_generate = to_raw_response(target.decline_tool_call_generate)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.send_signal = to_raw_response(target.send_signal)
+        self.send_message = to_raw_response(target.send_message)
+        self.queue_message = to_raw_response(target.queue_message)
+        self.abort_thread = to_raw_response(target.abort_thread)
+        self.send_tool_approval = to_raw_response(target.send_tool_approval)
+        self.list_suspended_runs = to_raw_response(target.list_suspended_runs)
+        self.enhance_instructions = to_raw_response(target.enhance_instructions)
+        self.clone = to_raw_response(target.clone)
+        self.update_model = to_raw_response(target.update_model)
+        self.reset_model = to_raw_response(target.reset_model)
+        self.reorder_model_list = to_raw_response(target.reorder_model_list)
+        self.update_model_in_model_list = to_raw_response(target.update_model_in_model_list)
+        self.get_speakers = to_raw_response(target.get_speakers)
+        self.get_listener = to_raw_response(target.get_listener)
+        self.voice_speak = to_raw_response(target.voice_speak)
+        self.voice_listen = to_raw_response(target.voice_listen)
+        self.read_plan = to_raw_response(target.read_plan)
+        self.generate_legacy = to_raw_response(target.generate_legacy)
+        self.browser_session = to_raw_response(target.browser_session)
+        self.close_browser = to_raw_response(target.close_browser)
+        self.iter_versions = target.iter_versions
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+    @property
+    def voice(self) -> AgentVoiceWithRawResponse:
+        return AgentVoiceWithRawResponse(self._target.voice)
+
+
+class AgentWithStreamingResponse:
+    """``Agent`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Agent) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.generate = to_streamed_response(target.generate)
+        self.stream = target.stream
+        self.stream_until_idle = target.stream_until_idle
+        self.network = target.network
+        self.approve_tool_call = target.approve_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.observe = target.observe
+        self.recover = target.recover
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.list_versions = to_streamed_response(target.list_versions)
+        self.create_version = to_streamed_response(target.create_version)
+        self.get_version = to_streamed_response(target.get_version)
+        self.activate_version = to_streamed_response(target.activate_version)
+        self.restore_version = to_streamed_response(target.restore_version)
+        self.delete_version = to_streamed_response(target.delete_version)
+        self.compare_versions = to_streamed_response(target.compare_versions)
+        self.approve_tool_call_generate = to_streamed_response(target.approve_tool_call_generate)
+        self.decline_tool_call_generate = to_streamed_response(target.decline_tool_call_generate)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.send_signal = to_streamed_response(target.send_signal)
+        self.send_message = to_streamed_response(target.send_message)
+        self.queue_message = to_streamed_response(target.queue_message)
+        self.abort_thread = to_streamed_response(target.abort_thread)
+        self.send_tool_approval = to_streamed_response(target.send_tool_approval)
+        self.list_suspended_runs = to_streamed_response(target.list_suspended_runs)
+        self.enhance_instructions = to_streamed_response(target.enhance_instructions)
+        self.clone = to_streamed_response(target.clone)
+        self.update_model = to_streamed_response(target.update_model)
+        self.reset_model = to_streamed_response(target.reset_model)
+        self.reorder_model_list = to_streamed_response(target.reorder_model_list)
+        self.update_model_in_model_list = to_streamed_response(target.update_model_in_model_list)
+        self.get_speakers = to_streamed_response(target.get_speakers)
+        self.get_listener = to_streamed_response(target.get_listener)
+        self.voice_speak = to_streamed_response(target.voice_speak)
+        self.voice_listen = to_streamed_response(target.voice_listen)
+        self.read_plan = to_streamed_response(target.read_plan)
+        self.generate_legacy = to_streamed_response(target.generate_legacy)
+        self.browser_session = to_streamed_response(target.browser_session)
+        self.close_browser = to_streamed_response(target.close_browser)
+        self.iter_versions = target.iter_versions
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+    @property
+    def voice(self) -> AgentVoiceWithStreamingResponse:
+        return AgentVoiceWithStreamingResponse(self._target.voice)
+
+
 class AgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
@@ -4171,6 +4399,48 @@ class AgentBuilder:
         )
 
 
+class AgentBuilderWithRawResponse:
+    """``AgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentBuilder) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.create_run = to_raw_response(target.create_run)
+        self.start_async = to_raw_response(target.start_async)
+        self.start_action_run = to_raw_response(target.start_action_run)
+        self.stream = target.stream
+        self.resume = to_raw_response(target.resume)
+        self.resume_async = to_raw_response(target.resume_async)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.runs = to_raw_response(target.runs)
+        self.run_by_id = to_raw_response(target.run_by_id)
+        self.cancel_run = to_raw_response(target.cancel_run)
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
+class AgentBuilderWithStreamingResponse:
+    """``AgentBuilder`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentBuilder) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.create_run = to_streamed_response(target.create_run)
+        self.start_async = to_streamed_response(target.start_async)
+        self.start_action_run = to_streamed_response(target.start_action_run)
+        self.stream = target.stream
+        self.resume = to_streamed_response(target.resume)
+        self.resume_async = to_streamed_response(target.resume_async)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.runs = to_streamed_response(target.runs)
+        self.run_by_id = to_streamed_response(target.run_by_id)
+        self.cancel_run = to_streamed_response(target.cancel_run)
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
 class AgentController:
     """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
 
@@ -4297,6 +4567,42 @@ class AgentController:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+
+class AgentControllerWithRawResponse:
+    """``AgentController`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentController) -> None:
+        self._target = target
+        self.list_modes = to_raw_response(target.list_modes)
+        self.list_models = to_raw_response(target.list_models)
+        self.list_active_runs = to_raw_response(target.list_active_runs)
+        self.workspace_status = to_raw_response(target.workspace_status)
+
+    def session(
+        self, resource_id: str, scope: str | None = None
+    ) -> AgentControllerSessionWithRawResponse:
+        return AgentControllerSessionWithRawResponse(
+            self._target.session(resource_id=resource_id, scope=scope)
+        )
+
+
+class AgentControllerWithStreamingResponse:
+    """``AgentController`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentController) -> None:
+        self._target = target
+        self.list_modes = to_streamed_response(target.list_modes)
+        self.list_models = to_streamed_response(target.list_models)
+        self.list_active_runs = to_streamed_response(target.list_active_runs)
+        self.workspace_status = to_streamed_response(target.workspace_status)
+
+    def session(
+        self, resource_id: str, scope: str | None = None
+    ) -> AgentControllerSessionWithStreamingResponse:
+        return AgentControllerSessionWithStreamingResponse(
+            self._target.session(resource_id=resource_id, scope=scope)
         )
 
 
@@ -5435,6 +5741,82 @@ class AgentControllerSession:
         )
 
 
+class AgentControllerSessionWithRawResponse:
+    """``AgentControllerSession`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentControllerSession) -> None:
+        self._target = target
+        self.create = to_raw_response(target.create)
+        self.subscribe = target.subscribe
+        self.send_message = to_raw_response(target.send_message)
+        self.abort = to_raw_response(target.abort)
+        self.approve_tool = to_raw_response(target.approve_tool)
+        self.respond_to_tool_suspension = to_raw_response(target.respond_to_tool_suspension)
+        self.steer = to_raw_response(target.steer)
+        self.state = to_raw_response(target.state)
+        self.set_state = to_raw_response(target.set_state)
+        self.switch_mode = to_raw_response(target.switch_mode)
+        self.switch_model = to_raw_response(target.switch_model)
+        self.list_threads = to_raw_response(target.list_threads)
+        self.switch_thread = to_raw_response(target.switch_thread)
+        self.create_thread = to_raw_response(target.create_thread)
+        self.delete_thread = to_raw_response(target.delete_thread)
+        self.rename_thread = to_raw_response(target.rename_thread)
+        self.clone_thread = to_raw_response(target.clone_thread)
+        self.list_messages = to_raw_response(target.list_messages)
+        self.follow_up = to_raw_response(target.follow_up)
+        self.get_om_record = to_raw_response(target.get_om_record)
+        self.set_resource_id = to_raw_response(target.set_resource_id)
+        self.get_resource_ids = to_raw_response(target.get_resource_ids)
+        self.get_goal = to_raw_response(target.get_goal)
+        self.set_goal = to_raw_response(target.set_goal)
+        self.update_goal = to_raw_response(target.update_goal)
+        self.clear_goal = to_raw_response(target.clear_goal)
+        self.get_permissions = to_raw_response(target.get_permissions)
+        self.set_permission_for_category = to_raw_response(target.set_permission_for_category)
+        self.set_permission_for_tool = to_raw_response(target.set_permission_for_tool)
+        self.send_notification = to_raw_response(target.send_notification)
+        self.iter_messages = target.iter_messages
+
+
+class AgentControllerSessionWithStreamingResponse:
+    """``AgentControllerSession`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentControllerSession) -> None:
+        self._target = target
+        self.create = to_streamed_response(target.create)
+        self.subscribe = target.subscribe
+        self.send_message = to_streamed_response(target.send_message)
+        self.abort = to_streamed_response(target.abort)
+        self.approve_tool = to_streamed_response(target.approve_tool)
+        self.respond_to_tool_suspension = to_streamed_response(target.respond_to_tool_suspension)
+        self.steer = to_streamed_response(target.steer)
+        self.state = to_streamed_response(target.state)
+        self.set_state = to_streamed_response(target.set_state)
+        self.switch_mode = to_streamed_response(target.switch_mode)
+        self.switch_model = to_streamed_response(target.switch_model)
+        self.list_threads = to_streamed_response(target.list_threads)
+        self.switch_thread = to_streamed_response(target.switch_thread)
+        self.create_thread = to_streamed_response(target.create_thread)
+        self.delete_thread = to_streamed_response(target.delete_thread)
+        self.rename_thread = to_streamed_response(target.rename_thread)
+        self.clone_thread = to_streamed_response(target.clone_thread)
+        self.list_messages = to_streamed_response(target.list_messages)
+        self.follow_up = to_streamed_response(target.follow_up)
+        self.get_om_record = to_streamed_response(target.get_om_record)
+        self.set_resource_id = to_streamed_response(target.set_resource_id)
+        self.get_resource_ids = to_streamed_response(target.get_resource_ids)
+        self.get_goal = to_streamed_response(target.get_goal)
+        self.set_goal = to_streamed_response(target.set_goal)
+        self.update_goal = to_streamed_response(target.update_goal)
+        self.clear_goal = to_streamed_response(target.clear_goal)
+        self.get_permissions = to_streamed_response(target.get_permissions)
+        self.set_permission_for_category = to_streamed_response(target.set_permission_for_category)
+        self.set_permission_for_tool = to_streamed_response(target.set_permission_for_tool)
+        self.send_notification = to_streamed_response(target.send_notification)
+        self.iter_messages = target.iter_messages
+
+
 class AgentVoice:
     """The voice of an agent (speech to text and back), reached as agent.voice."""
 
@@ -5591,6 +5973,28 @@ class AgentVoice:
         )
 
 
+class AgentVoiceWithRawResponse:
+    """``AgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentVoice) -> None:
+        self._target = target
+        self.speak = to_raw_response(target.speak)
+        self.listen = to_raw_response(target.listen)
+        self.get_speakers = to_raw_response(target.get_speakers)
+        self.get_listener = to_raw_response(target.get_listener)
+
+
+class AgentVoiceWithStreamingResponse:
+    """``AgentVoice`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentVoice) -> None:
+        self._target = target
+        self.speak = to_streamed_response(target.speak)
+        self.listen = to_streamed_response(target.listen)
+        self.get_speakers = to_streamed_response(target.get_speakers)
+        self.get_listener = to_streamed_response(target.get_listener)
+
+
 class ConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -5634,6 +6038,22 @@ class ConversationItems:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class ConversationItemsWithRawResponse:
+    """``ConversationItems`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ConversationItems) -> None:
+        self._target = target
+        self.list = to_raw_response(target.list)
+
+
+class ConversationItemsWithStreamingResponse:
+    """``ConversationItems`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ConversationItems) -> None:
+        self._target = target
+        self.list = to_streamed_response(target.list)
 
 
 class Conversations:
@@ -5768,6 +6188,34 @@ class Conversations:
         )
 
 
+class ConversationsWithRawResponse:
+    """``Conversations`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Conversations) -> None:
+        self._target = target
+        self.create = to_raw_response(target.create)
+        self.retrieve = to_raw_response(target.retrieve)
+        self.delete = to_raw_response(target.delete)
+
+    @property
+    def items(self) -> ConversationItemsWithRawResponse:
+        return ConversationItemsWithRawResponse(self._target.items)
+
+
+class ConversationsWithStreamingResponse:
+    """``Conversations`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Conversations) -> None:
+        self._target = target
+        self.create = to_streamed_response(target.create)
+        self.retrieve = to_streamed_response(target.retrieve)
+        self.delete = to_streamed_response(target.delete)
+
+    @property
+    def items(self) -> ConversationItemsWithStreamingResponse:
+        return ConversationItemsWithStreamingResponse(self._target.items)
+
+
 class DynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
 
@@ -5833,6 +6281,24 @@ class DynamicWorkflow:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class DynamicWorkflowWithRawResponse:
+    """``DynamicWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: DynamicWorkflow) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.delete = to_raw_response(target.delete)
+
+
+class DynamicWorkflowWithStreamingResponse:
+    """``DynamicWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: DynamicWorkflow) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.delete = to_streamed_response(target.delete)
 
 
 class McpServer:
@@ -6013,6 +6479,30 @@ class McpServer:
         )
 
 
+class McpServerWithRawResponse:
+    """``McpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: McpServer) -> None:
+        self._target = target
+        self.tools = to_raw_response(target.tools)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.resources = to_raw_response(target.resources)
+        self.read_resource = to_raw_response(target.read_resource)
+
+
+class McpServerWithStreamingResponse:
+    """``McpServer`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: McpServer) -> None:
+        self._target = target
+        self.tools = to_streamed_response(target.tools)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.resources = to_streamed_response(target.resources)
+        self.read_resource = to_streamed_response(target.read_resource)
+
+
 class McpTool:
     """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
 
@@ -6095,6 +6585,24 @@ class McpTool:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class McpToolWithRawResponse:
+    """``McpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: McpTool) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.execute = to_raw_response(target.execute)
+
+
+class McpToolWithStreamingResponse:
+    """``McpTool`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: McpTool) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.execute = to_streamed_response(target.execute)
 
 
 class MemoryThread:
@@ -6532,6 +7040,40 @@ class MemoryThread:
         )
 
 
+class MemoryThreadWithRawResponse:
+    """``MemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: MemoryThread) -> None:
+        self._target = target
+        self.get = to_raw_response(target.get)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+        self.list_messages = to_raw_response(target.list_messages)
+        self.delete_messages = to_raw_response(target.delete_messages)
+        self.clone = to_raw_response(target.clone)
+        self.transfer = to_raw_response(target.transfer)
+        self.get_working_memory = to_raw_response(target.get_working_memory)
+        self.update_working_memory = to_raw_response(target.update_working_memory)
+        self.iter_messages = target.iter_messages
+
+
+class MemoryThreadWithStreamingResponse:
+    """``MemoryThread`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: MemoryThread) -> None:
+        self._target = target
+        self.get = to_streamed_response(target.get)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
+        self.list_messages = to_streamed_response(target.list_messages)
+        self.delete_messages = to_streamed_response(target.delete_messages)
+        self.clone = to_streamed_response(target.clone)
+        self.transfer = to_streamed_response(target.transfer)
+        self.get_working_memory = to_streamed_response(target.get_working_memory)
+        self.update_working_memory = to_streamed_response(target.update_working_memory)
+        self.iter_messages = target.iter_messages
+
+
 class Processor:
     """A processor (input/output message processor) registered on the server."""
 
@@ -6616,6 +7158,24 @@ class Processor:
         )
 
 
+class ProcessorWithRawResponse:
+    """``Processor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Processor) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.execute = to_raw_response(target.execute)
+
+
+class ProcessorWithStreamingResponse:
+    """``Processor`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Processor) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.execute = to_streamed_response(target.execute)
+
+
 class ProcessorProvider:
     """A processor provider registered on the server."""
 
@@ -6653,6 +7213,22 @@ class ProcessorProvider:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class ProcessorProviderWithRawResponse:
+    """``ProcessorProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ProcessorProvider) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+
+
+class ProcessorProviderWithStreamingResponse:
+    """``ProcessorProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ProcessorProvider) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
 
 
 class StoredAgent:
@@ -7618,6 +8194,52 @@ class StoredAgent:
         )
 
 
+class StoredAgentWithRawResponse:
+    """``StoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredAgent) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+        self.dependents = to_raw_response(target.dependents)
+        self.export = to_raw_response(target.export)
+        self.favorite = to_raw_response(target.favorite)
+        self.unfavorite = to_raw_response(target.unfavorite)
+        self.list_versions = to_raw_response(target.list_versions)
+        self.create_version = to_raw_response(target.create_version)
+        self.get_version = to_raw_response(target.get_version)
+        self.activate_version = to_raw_response(target.activate_version)
+        self.restore_version = to_raw_response(target.restore_version)
+        self.delete_version = to_raw_response(target.delete_version)
+        self.compare_versions = to_raw_response(target.compare_versions)
+        self.open_change_request = to_raw_response(target.open_change_request)
+        self.iter_versions = target.iter_versions
+
+
+class StoredAgentWithStreamingResponse:
+    """``StoredAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredAgent) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
+        self.dependents = to_streamed_response(target.dependents)
+        self.export = to_streamed_response(target.export)
+        self.favorite = to_streamed_response(target.favorite)
+        self.unfavorite = to_streamed_response(target.unfavorite)
+        self.list_versions = to_streamed_response(target.list_versions)
+        self.create_version = to_streamed_response(target.create_version)
+        self.get_version = to_streamed_response(target.get_version)
+        self.activate_version = to_streamed_response(target.activate_version)
+        self.restore_version = to_streamed_response(target.restore_version)
+        self.delete_version = to_streamed_response(target.delete_version)
+        self.compare_versions = to_streamed_response(target.compare_versions)
+        self.open_change_request = to_streamed_response(target.open_change_request)
+        self.iter_versions = target.iter_versions
+
+
 class StoredMcpClient:
     """An MCP client configuration stored in the server's database."""
 
@@ -7745,6 +8367,26 @@ class StoredMcpClient:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class StoredMcpClientWithRawResponse:
+    """``StoredMcpClient`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredMcpClient) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+
+
+class StoredMcpClientWithStreamingResponse:
+    """``StoredMcpClient`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredMcpClient) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
 
 
 class StoredPromptBlock:
@@ -8182,6 +8824,42 @@ class StoredPromptBlock:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class StoredPromptBlockWithRawResponse:
+    """``StoredPromptBlock`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredPromptBlock) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+        self.list_versions = to_raw_response(target.list_versions)
+        self.create_version = to_raw_response(target.create_version)
+        self.get_version = to_raw_response(target.get_version)
+        self.activate_version = to_raw_response(target.activate_version)
+        self.restore_version = to_raw_response(target.restore_version)
+        self.delete_version = to_raw_response(target.delete_version)
+        self.compare_versions = to_raw_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
+class StoredPromptBlockWithStreamingResponse:
+    """``StoredPromptBlock`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredPromptBlock) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
+        self.list_versions = to_streamed_response(target.list_versions)
+        self.create_version = to_streamed_response(target.create_version)
+        self.get_version = to_streamed_response(target.get_version)
+        self.activate_version = to_streamed_response(target.activate_version)
+        self.restore_version = to_streamed_response(target.restore_version)
+        self.delete_version = to_streamed_response(target.delete_version)
+        self.compare_versions = to_streamed_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
 
 
 class StoredScorer:
@@ -8642,6 +9320,42 @@ class StoredScorer:
         )
 
 
+class StoredScorerWithRawResponse:
+    """``StoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredScorer) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+        self.list_versions = to_raw_response(target.list_versions)
+        self.create_version = to_raw_response(target.create_version)
+        self.get_version = to_raw_response(target.get_version)
+        self.activate_version = to_raw_response(target.activate_version)
+        self.restore_version = to_raw_response(target.restore_version)
+        self.delete_version = to_raw_response(target.delete_version)
+        self.compare_versions = to_raw_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
+class StoredScorerWithStreamingResponse:
+    """``StoredScorer`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredScorer) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
+        self.list_versions = to_streamed_response(target.list_versions)
+        self.create_version = to_streamed_response(target.create_version)
+        self.get_version = to_streamed_response(target.get_version)
+        self.activate_version = to_streamed_response(target.activate_version)
+        self.restore_version = to_streamed_response(target.restore_version)
+        self.delete_version = to_streamed_response(target.delete_version)
+        self.compare_versions = to_streamed_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
 class StoredSkill:
     """A skill stored in the server's database."""
 
@@ -8863,6 +9577,30 @@ class StoredSkill:
         )
 
 
+class StoredSkillWithRawResponse:
+    """``StoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredSkill) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.update = to_raw_response(target.update)
+        self.delete = to_raw_response(target.delete)
+        self.favorite = to_raw_response(target.favorite)
+        self.unfavorite = to_raw_response(target.unfavorite)
+
+
+class StoredSkillWithStreamingResponse:
+    """``StoredSkill`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredSkill) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.update = to_streamed_response(target.update)
+        self.delete = to_streamed_response(target.delete)
+        self.favorite = to_streamed_response(target.favorite)
+        self.unfavorite = to_streamed_response(target.unfavorite)
+
+
 class Tool:
     """A tool registered on the server."""
 
@@ -8944,6 +9682,24 @@ class Tool:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class ToolWithRawResponse:
+    """``Tool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Tool) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.execute = to_raw_response(target.execute)
+
+
+class ToolWithStreamingResponse:
+    """``Tool`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Tool) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.execute = to_streamed_response(target.execute)
 
 
 class ToolProvider:
@@ -9461,6 +10217,48 @@ class ToolProvider:
         )
 
 
+class ToolProviderWithRawResponse:
+    """``ToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ToolProvider) -> None:
+        self._target = target
+        self.list_toolkits = to_raw_response(target.list_toolkits)
+        self.list_tools = to_raw_response(target.list_tools)
+        self.get_tool_schema = to_raw_response(target.get_tool_schema)
+        self.authorize = to_raw_response(target.authorize)
+        self.get_auth_status = to_raw_response(target.get_auth_status)
+        self.get_connection_status = to_raw_response(target.get_connection_status)
+        self.list_connections = to_raw_response(target.list_connections)
+        self.list_connection_fields = to_raw_response(target.list_connection_fields)
+        self.disconnect_connection = to_raw_response(target.disconnect_connection)
+        self.update_connection = to_raw_response(target.update_connection)
+        self.get_connection_usage = to_raw_response(target.get_connection_usage)
+        self.get_health = to_raw_response(target.get_health)
+        self.iter_tools = target.iter_tools
+        self.iter_connections = target.iter_connections
+
+
+class ToolProviderWithStreamingResponse:
+    """``ToolProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ToolProvider) -> None:
+        self._target = target
+        self.list_toolkits = to_streamed_response(target.list_toolkits)
+        self.list_tools = to_streamed_response(target.list_tools)
+        self.get_tool_schema = to_streamed_response(target.get_tool_schema)
+        self.authorize = to_streamed_response(target.authorize)
+        self.get_auth_status = to_streamed_response(target.get_auth_status)
+        self.get_connection_status = to_streamed_response(target.get_connection_status)
+        self.list_connections = to_streamed_response(target.list_connections)
+        self.list_connection_fields = to_streamed_response(target.list_connection_fields)
+        self.disconnect_connection = to_streamed_response(target.disconnect_connection)
+        self.update_connection = to_streamed_response(target.update_connection)
+        self.get_connection_usage = to_streamed_response(target.get_connection_usage)
+        self.get_health = to_streamed_response(target.get_health)
+        self.iter_tools = target.iter_tools
+        self.iter_connections = target.iter_connections
+
+
 class Vector:
     """A vector store of the server, by name."""
 
@@ -9686,6 +10484,32 @@ class Vector:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class VectorWithRawResponse:
+    """``Vector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Vector) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.get_indexes = to_raw_response(target.get_indexes)
+        self.create_index = to_raw_response(target.create_index)
+        self.upsert = to_raw_response(target.upsert)
+        self.query = to_raw_response(target.query)
+        self.delete = to_raw_response(target.delete)
+
+
+class VectorWithStreamingResponse:
+    """``Vector`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Vector) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.get_indexes = to_streamed_response(target.get_indexes)
+        self.create_index = to_streamed_response(target.create_index)
+        self.upsert = to_streamed_response(target.upsert)
+        self.query = to_streamed_response(target.query)
+        self.delete = to_streamed_response(target.delete)
 
 
 class Workflow:
@@ -10793,6 +11617,68 @@ class Workflow:
         )
 
 
+class WorkflowWithRawResponse:
+    """``Workflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Workflow) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.runs = to_raw_response(target.runs)
+        self.run_by_id = to_raw_response(target.run_by_id)
+        self.delete_run_by_id = to_raw_response(target.delete_run_by_id)
+        self.create_run = to_raw_response(target.create_run)
+        self.start = to_raw_response(target.start)
+        self.start_async = to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.resume = to_raw_response(target.resume)
+        self.resume_async = to_raw_response(target.resume_async)
+        self.resume_no_wait = to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.restart = to_raw_response(target.restart)
+        self.restart_async = to_raw_response(target.restart_async)
+        self.time_travel = to_raw_response(target.time_travel)
+        self.time_travel_async = to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel_run = to_raw_response(target.cancel_run)
+        self.send_event = to_raw_response(target.send_event)
+        self.get_schema = to_raw_response(target.get_schema)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
+class WorkflowWithStreamingResponse:
+    """``Workflow`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Workflow) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.runs = to_streamed_response(target.runs)
+        self.run_by_id = to_streamed_response(target.run_by_id)
+        self.delete_run_by_id = to_streamed_response(target.delete_run_by_id)
+        self.create_run = to_streamed_response(target.create_run)
+        self.start = to_streamed_response(target.start)
+        self.start_async = to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.resume = to_streamed_response(target.resume)
+        self.resume_async = to_streamed_response(target.resume_async)
+        self.resume_no_wait = to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.restart = to_streamed_response(target.restart)
+        self.restart_async = to_streamed_response(target.restart_async)
+        self.time_travel = to_streamed_response(target.time_travel)
+        self.time_travel_async = to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel_run = to_streamed_response(target.cancel_run)
+        self.send_event = to_streamed_response(target.send_event)
+        self.get_schema = to_streamed_response(target.get_schema)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
 class WorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
 
@@ -11630,6 +12516,60 @@ class WorkflowRun:
         )
 
 
+class WorkflowRunWithRawResponse:
+    """``WorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: WorkflowRun) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.start = to_raw_response(target.start)
+        self.start_async = to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.resume = to_raw_response(target.resume)
+        self.resume_async = to_raw_response(target.resume_async)
+        self.resume_no_wait = to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe = target.observe
+        self.observe_stream = target.observe_stream
+        self.restart = to_raw_response(target.restart)
+        self.restart_async = to_raw_response(target.restart_async)
+        self.time_travel = to_raw_response(target.time_travel)
+        self.time_travel_async = to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel = to_raw_response(target.cancel)
+        self.delete = to_raw_response(target.delete)
+        self.cancel_run = to_raw_response(target.cancel_run)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+
+
+class WorkflowRunWithStreamingResponse:
+    """``WorkflowRun`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: WorkflowRun) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.start = to_streamed_response(target.start)
+        self.start_async = to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.resume = to_streamed_response(target.resume)
+        self.resume_async = to_streamed_response(target.resume_async)
+        self.resume_no_wait = to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe = target.observe
+        self.observe_stream = target.observe_stream
+        self.restart = to_streamed_response(target.restart)
+        self.restart_async = to_streamed_response(target.restart_async)
+        self.time_travel = to_streamed_response(target.time_travel)
+        self.time_travel_async = to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel = to_streamed_response(target.cancel)
+        self.delete = to_streamed_response(target.delete)
+        self.cancel_run = to_streamed_response(target.cancel_run)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+
+
 class Workspace:
     """A workspace of the server (its filesystem, search index and skills), by id."""
 
@@ -12060,6 +13000,56 @@ class Workspace:
         )
 
 
+class WorkspaceWithRawResponse:
+    """``Workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: Workspace) -> None:
+        self._target = target
+        self.info = to_raw_response(target.info)
+        self.read_file = to_raw_response(target.read_file)
+        self.write_file = to_raw_response(target.write_file)
+        self.list_files = to_raw_response(target.list_files)
+        self.delete = to_raw_response(target.delete)
+        self.mkdir = to_raw_response(target.mkdir)
+        self.stat = to_raw_response(target.stat)
+        self.search = to_raw_response(target.search)
+        self.index = to_raw_response(target.index)
+        self.list_skills = to_raw_response(target.list_skills)
+        self.search_skills = to_raw_response(target.search_skills)
+
+    def get_skill(
+        self, skill_name: str, skill_path: str | None = None
+    ) -> WorkspaceSkillResourceWithRawResponse:
+        return WorkspaceSkillResourceWithRawResponse(
+            self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
+        )
+
+
+class WorkspaceWithStreamingResponse:
+    """``Workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: Workspace) -> None:
+        self._target = target
+        self.info = to_streamed_response(target.info)
+        self.read_file = to_streamed_response(target.read_file)
+        self.write_file = to_streamed_response(target.write_file)
+        self.list_files = to_streamed_response(target.list_files)
+        self.delete = to_streamed_response(target.delete)
+        self.mkdir = to_streamed_response(target.mkdir)
+        self.stat = to_streamed_response(target.stat)
+        self.search = to_streamed_response(target.search)
+        self.index = to_streamed_response(target.index)
+        self.list_skills = to_streamed_response(target.list_skills)
+        self.search_skills = to_streamed_response(target.search_skills)
+
+    def get_skill(
+        self, skill_name: str, skill_path: str | None = None
+    ) -> WorkspaceSkillResourceWithStreamingResponse:
+        return WorkspaceSkillResourceWithStreamingResponse(
+            self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
+        )
+
+
 class WorkspaceSkillResource:
     """A skill of a workspace, by name (and its path, where two skills share a name)."""
 
@@ -12172,6 +13162,26 @@ class WorkspaceSkillResource:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class WorkspaceSkillResourceWithRawResponse:
+    """``WorkspaceSkillResource`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: WorkspaceSkillResource) -> None:
+        self._target = target
+        self.details = to_raw_response(target.details)
+        self.list_references = to_raw_response(target.list_references)
+        self.get_reference = to_raw_response(target.get_reference)
+
+
+class WorkspaceSkillResourceWithStreamingResponse:
+    """``WorkspaceSkillResource`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: WorkspaceSkillResource) -> None:
+        self._target = target
+        self.details = to_streamed_response(target.details)
+        self.list_references = to_streamed_response(target.list_references)
+        self.get_reference = to_streamed_response(target.get_reference)
 
 
 class AsyncA2a:
@@ -12762,6 +13772,62 @@ class AsyncA2a:
         return _result
 
 
+class AsyncA2aWithRawResponse:
+    """``AsyncA2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncA2a) -> None:
+        self._target = target
+        self.get_agent_card = async_to_raw_response(target.get_agent_card)
+        self.get_card = async_to_raw_response(target.get_card)
+        self.get_extended_agent_card = async_to_raw_response(target.get_extended_agent_card)
+        self.send_message = async_to_raw_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.send_streaming_message = target.send_streaming_message
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = async_to_raw_response(target.get_task)
+        self.cancel_task = async_to_raw_response(target.cancel_task)
+        self.set_task_push_notification_config = async_to_raw_response(
+            target.set_task_push_notification_config
+        )
+        self.get_task_push_notification_config = async_to_raw_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_config = async_to_raw_response(
+            target.list_task_push_notification_config
+        )
+        self.delete_task_push_notification_config = async_to_raw_response(
+            target.delete_task_push_notification_config
+        )
+
+
+class AsyncA2aWithStreamingResponse:
+    """``AsyncA2a`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncA2a) -> None:
+        self._target = target
+        self.get_agent_card = async_to_streamed_response(target.get_agent_card)
+        self.get_card = async_to_streamed_response(target.get_card)
+        self.get_extended_agent_card = async_to_streamed_response(target.get_extended_agent_card)
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.send_streaming_message = target.send_streaming_message
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = async_to_streamed_response(target.get_task)
+        self.cancel_task = async_to_streamed_response(target.cancel_task)
+        self.set_task_push_notification_config = async_to_streamed_response(
+            target.set_task_push_notification_config
+        )
+        self.get_task_push_notification_config = async_to_streamed_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_config = async_to_streamed_response(
+            target.list_task_push_notification_config
+        )
+        self.delete_task_push_notification_config = async_to_streamed_response(
+            target.delete_task_push_notification_config
+        )
+
+
 class AsyncA2aV1:
     """An agent over A2A protocol v1.0 (header A2A-Version: 1.0, v1.0 method names): client.get_a2a_v1(agent_id)."""
 
@@ -13306,6 +14372,58 @@ class AsyncA2aV1:
         return _result
 
 
+class AsyncA2aV1WithRawResponse:
+    """``AsyncA2aV1`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncA2aV1) -> None:
+        self._target = target
+        self.get_agent_card = async_to_raw_response(target.get_agent_card)
+        self.send_message = async_to_raw_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = async_to_raw_response(target.get_task)
+        self.list_tasks = async_to_raw_response(target.list_tasks)
+        self.cancel_task = async_to_raw_response(target.cancel_task)
+        self.create_task_push_notification_config = async_to_raw_response(
+            target.create_task_push_notification_config
+        )
+        self.get_task_push_notification_config = async_to_raw_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_configs = async_to_raw_response(
+            target.list_task_push_notification_configs
+        )
+        self.delete_task_push_notification_config = async_to_raw_response(
+            target.delete_task_push_notification_config
+        )
+
+
+class AsyncA2aV1WithStreamingResponse:
+    """``AsyncA2aV1`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncA2aV1) -> None:
+        self._target = target
+        self.get_agent_card = async_to_streamed_response(target.get_agent_card)
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.send_message_stream = target.send_message_stream
+        self.resubscribe_task = target.resubscribe_task
+        self.get_task = async_to_streamed_response(target.get_task)
+        self.list_tasks = async_to_streamed_response(target.list_tasks)
+        self.cancel_task = async_to_streamed_response(target.cancel_task)
+        self.create_task_push_notification_config = async_to_streamed_response(
+            target.create_task_push_notification_config
+        )
+        self.get_task_push_notification_config = async_to_streamed_response(
+            target.get_task_push_notification_config
+        )
+        self.list_task_push_notification_configs = async_to_streamed_response(
+            target.list_task_push_notification_configs
+        )
+        self.delete_task_push_notification_config = async_to_streamed_response(
+            target.delete_task_push_notification_config
+        )
+
+
 class AsyncAgent:
     """An agent of the server; every method is bound to its id."""
 
@@ -13402,7 +14520,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13428,7 +14546,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -13511,7 +14629,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13538,7 +14656,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -13623,7 +14741,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -13650,7 +14768,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -13821,7 +14939,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -13863,7 +14981,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -14007,7 +15125,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -14034,7 +15152,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -14119,7 +15237,7 @@ class AsyncAgent:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -14146,7 +15264,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -14205,7 +15323,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -14244,7 +15362,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -15682,6 +16800,128 @@ class AsyncAgent:
         )
 
 
+class AsyncAgentWithRawResponse:
+    """``AsyncAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgent) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.generate = async_to_raw_response(target.generate)
+        self.stream = target.stream
+        self.stream_until_idle = target.stream_until_idle
+        self.network = target.network
+        self.approve_tool_call = target.approve_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.observe = target.observe
+        self.recover = target.recover
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.list_versions = async_to_raw_response(target.list_versions)
+        self.create_version = async_to_raw_response(target.create_version)
+        self.get_version = async_to_raw_response(target.get_version)
+        self.activate_version = async_to_raw_response(target.activate_version)
+        self.restore_version = async_to_raw_response(target.restore_version)
+        self.delete_version = async_to_raw_response(target.delete_version)
+        self.compare_versions = async_to_raw_response(target.compare_versions)
+        self.approve_tool_call_generate = async_to_raw_response(target.approve_tool_call_generate)
+        self.decline_tool_call_generate = async_to_raw_response(target.decline_tool_call_generate)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.send_signal = async_to_raw_response(target.send_signal)
+        self.send_message = async_to_raw_response(target.send_message)
+        self.queue_message = async_to_raw_response(target.queue_message)
+        self.abort_thread = async_to_raw_response(target.abort_thread)
+        self.send_tool_approval = async_to_raw_response(target.send_tool_approval)
+        self.list_suspended_runs = async_to_raw_response(target.list_suspended_runs)
+        self.enhance_instructions = async_to_raw_response(target.enhance_instructions)
+        self.clone = async_to_raw_response(target.clone)
+        self.update_model = async_to_raw_response(target.update_model)
+        self.reset_model = async_to_raw_response(target.reset_model)
+        self.reorder_model_list = async_to_raw_response(target.reorder_model_list)
+        self.update_model_in_model_list = async_to_raw_response(target.update_model_in_model_list)
+        self.get_speakers = async_to_raw_response(target.get_speakers)
+        self.get_listener = async_to_raw_response(target.get_listener)
+        self.voice_speak = async_to_raw_response(target.voice_speak)
+        self.voice_listen = async_to_raw_response(target.voice_listen)
+        self.read_plan = async_to_raw_response(target.read_plan)
+        self.generate_legacy = async_to_raw_response(target.generate_legacy)
+        self.browser_session = async_to_raw_response(target.browser_session)
+        self.close_browser = async_to_raw_response(target.close_browser)
+        self.iter_versions = target.iter_versions
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+    @property
+    def voice(self) -> AsyncAgentVoiceWithRawResponse:
+        return AsyncAgentVoiceWithRawResponse(self._target.voice)
+
+
+class AsyncAgentWithStreamingResponse:
+    """``AsyncAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgent) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.generate = async_to_streamed_response(target.generate)
+        self.stream = target.stream
+        self.stream_until_idle = target.stream_until_idle
+        self.network = target.network
+        self.approve_tool_call = target.approve_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.observe = target.observe
+        self.recover = target.recover
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.list_versions = async_to_streamed_response(target.list_versions)
+        self.create_version = async_to_streamed_response(target.create_version)
+        self.get_version = async_to_streamed_response(target.get_version)
+        self.activate_version = async_to_streamed_response(target.activate_version)
+        self.restore_version = async_to_streamed_response(target.restore_version)
+        self.delete_version = async_to_streamed_response(target.delete_version)
+        self.compare_versions = async_to_streamed_response(target.compare_versions)
+        self.approve_tool_call_generate = async_to_streamed_response(
+            target.approve_tool_call_generate
+        )
+        self.decline_tool_call_generate = async_to_streamed_response(
+            target.decline_tool_call_generate
+        )
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.send_signal = async_to_streamed_response(target.send_signal)
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.queue_message = async_to_streamed_response(target.queue_message)
+        self.abort_thread = async_to_streamed_response(target.abort_thread)
+        self.send_tool_approval = async_to_streamed_response(target.send_tool_approval)
+        self.list_suspended_runs = async_to_streamed_response(target.list_suspended_runs)
+        self.enhance_instructions = async_to_streamed_response(target.enhance_instructions)
+        self.clone = async_to_streamed_response(target.clone)
+        self.update_model = async_to_streamed_response(target.update_model)
+        self.reset_model = async_to_streamed_response(target.reset_model)
+        self.reorder_model_list = async_to_streamed_response(target.reorder_model_list)
+        self.update_model_in_model_list = async_to_streamed_response(
+            target.update_model_in_model_list
+        )
+        self.get_speakers = async_to_streamed_response(target.get_speakers)
+        self.get_listener = async_to_streamed_response(target.get_listener)
+        self.voice_speak = async_to_streamed_response(target.voice_speak)
+        self.voice_listen = async_to_streamed_response(target.voice_listen)
+        self.read_plan = async_to_streamed_response(target.read_plan)
+        self.generate_legacy = async_to_streamed_response(target.generate_legacy)
+        self.browser_session = async_to_streamed_response(target.browser_session)
+        self.close_browser = async_to_streamed_response(target.close_browser)
+        self.iter_versions = target.iter_versions
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+    @property
+    def voice(self) -> AsyncAgentVoiceWithStreamingResponse:
+        return AsyncAgentVoiceWithStreamingResponse(self._target.voice)
+
+
 class AsyncAgentBuilder:
     """An agent-builder action (a built-in workflow), bound to its id."""
 
@@ -16317,6 +17557,48 @@ class AsyncAgentBuilder:
         )
 
 
+class AsyncAgentBuilderWithRawResponse:
+    """``AsyncAgentBuilder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentBuilder) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.create_run = async_to_raw_response(target.create_run)
+        self.start_async = async_to_raw_response(target.start_async)
+        self.start_action_run = async_to_raw_response(target.start_action_run)
+        self.stream = target.stream
+        self.resume = async_to_raw_response(target.resume)
+        self.resume_async = async_to_raw_response(target.resume_async)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.runs = async_to_raw_response(target.runs)
+        self.run_by_id = async_to_raw_response(target.run_by_id)
+        self.cancel_run = async_to_raw_response(target.cancel_run)
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
+class AsyncAgentBuilderWithStreamingResponse:
+    """``AsyncAgentBuilder`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentBuilder) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.create_run = async_to_streamed_response(target.create_run)
+        self.start_async = async_to_streamed_response(target.start_async)
+        self.start_action_run = async_to_streamed_response(target.start_action_run)
+        self.stream = target.stream
+        self.resume = async_to_streamed_response(target.resume)
+        self.resume_async = async_to_streamed_response(target.resume_async)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.runs = async_to_streamed_response(target.runs)
+        self.run_by_id = async_to_streamed_response(target.run_by_id)
+        self.cancel_run = async_to_streamed_response(target.cancel_run)
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
 class AsyncAgentController:
     """An agent controller hosted on the server (client-js AgentController); its sessions are reached with session(resource_id, scope=None)."""
 
@@ -16443,6 +17725,42 @@ class AsyncAgentController:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+        )
+
+
+class AsyncAgentControllerWithRawResponse:
+    """``AsyncAgentController`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentController) -> None:
+        self._target = target
+        self.list_modes = async_to_raw_response(target.list_modes)
+        self.list_models = async_to_raw_response(target.list_models)
+        self.list_active_runs = async_to_raw_response(target.list_active_runs)
+        self.workspace_status = async_to_raw_response(target.workspace_status)
+
+    def session(
+        self, resource_id: str, scope: str | None = None
+    ) -> AsyncAgentControllerSessionWithRawResponse:
+        return AsyncAgentControllerSessionWithRawResponse(
+            self._target.session(resource_id=resource_id, scope=scope)
+        )
+
+
+class AsyncAgentControllerWithStreamingResponse:
+    """``AsyncAgentController`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentController) -> None:
+        self._target = target
+        self.list_modes = async_to_streamed_response(target.list_modes)
+        self.list_models = async_to_streamed_response(target.list_models)
+        self.list_active_runs = async_to_streamed_response(target.list_active_runs)
+        self.workspace_status = async_to_streamed_response(target.workspace_status)
+
+    def session(
+        self, resource_id: str, scope: str | None = None
+    ) -> AsyncAgentControllerSessionWithStreamingResponse:
+        return AsyncAgentControllerSessionWithStreamingResponse(
+            self._target.session(resource_id=resource_id, scope=scope)
         )
 
 
@@ -17585,6 +18903,86 @@ class AsyncAgentControllerSession:
         )
 
 
+class AsyncAgentControllerSessionWithRawResponse:
+    """``AsyncAgentControllerSession`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentControllerSession) -> None:
+        self._target = target
+        self.create = async_to_raw_response(target.create)
+        self.subscribe = target.subscribe
+        self.send_message = async_to_raw_response(target.send_message)
+        self.abort = async_to_raw_response(target.abort)
+        self.approve_tool = async_to_raw_response(target.approve_tool)
+        self.respond_to_tool_suspension = async_to_raw_response(target.respond_to_tool_suspension)
+        self.steer = async_to_raw_response(target.steer)
+        self.state = async_to_raw_response(target.state)
+        self.set_state = async_to_raw_response(target.set_state)
+        self.switch_mode = async_to_raw_response(target.switch_mode)
+        self.switch_model = async_to_raw_response(target.switch_model)
+        self.list_threads = async_to_raw_response(target.list_threads)
+        self.switch_thread = async_to_raw_response(target.switch_thread)
+        self.create_thread = async_to_raw_response(target.create_thread)
+        self.delete_thread = async_to_raw_response(target.delete_thread)
+        self.rename_thread = async_to_raw_response(target.rename_thread)
+        self.clone_thread = async_to_raw_response(target.clone_thread)
+        self.list_messages = async_to_raw_response(target.list_messages)
+        self.follow_up = async_to_raw_response(target.follow_up)
+        self.get_om_record = async_to_raw_response(target.get_om_record)
+        self.set_resource_id = async_to_raw_response(target.set_resource_id)
+        self.get_resource_ids = async_to_raw_response(target.get_resource_ids)
+        self.get_goal = async_to_raw_response(target.get_goal)
+        self.set_goal = async_to_raw_response(target.set_goal)
+        self.update_goal = async_to_raw_response(target.update_goal)
+        self.clear_goal = async_to_raw_response(target.clear_goal)
+        self.get_permissions = async_to_raw_response(target.get_permissions)
+        self.set_permission_for_category = async_to_raw_response(target.set_permission_for_category)
+        self.set_permission_for_tool = async_to_raw_response(target.set_permission_for_tool)
+        self.send_notification = async_to_raw_response(target.send_notification)
+        self.iter_messages = target.iter_messages
+
+
+class AsyncAgentControllerSessionWithStreamingResponse:
+    """``AsyncAgentControllerSession`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentControllerSession) -> None:
+        self._target = target
+        self.create = async_to_streamed_response(target.create)
+        self.subscribe = target.subscribe
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.abort = async_to_streamed_response(target.abort)
+        self.approve_tool = async_to_streamed_response(target.approve_tool)
+        self.respond_to_tool_suspension = async_to_streamed_response(
+            target.respond_to_tool_suspension
+        )
+        self.steer = async_to_streamed_response(target.steer)
+        self.state = async_to_streamed_response(target.state)
+        self.set_state = async_to_streamed_response(target.set_state)
+        self.switch_mode = async_to_streamed_response(target.switch_mode)
+        self.switch_model = async_to_streamed_response(target.switch_model)
+        self.list_threads = async_to_streamed_response(target.list_threads)
+        self.switch_thread = async_to_streamed_response(target.switch_thread)
+        self.create_thread = async_to_streamed_response(target.create_thread)
+        self.delete_thread = async_to_streamed_response(target.delete_thread)
+        self.rename_thread = async_to_streamed_response(target.rename_thread)
+        self.clone_thread = async_to_streamed_response(target.clone_thread)
+        self.list_messages = async_to_streamed_response(target.list_messages)
+        self.follow_up = async_to_streamed_response(target.follow_up)
+        self.get_om_record = async_to_streamed_response(target.get_om_record)
+        self.set_resource_id = async_to_streamed_response(target.set_resource_id)
+        self.get_resource_ids = async_to_streamed_response(target.get_resource_ids)
+        self.get_goal = async_to_streamed_response(target.get_goal)
+        self.set_goal = async_to_streamed_response(target.set_goal)
+        self.update_goal = async_to_streamed_response(target.update_goal)
+        self.clear_goal = async_to_streamed_response(target.clear_goal)
+        self.get_permissions = async_to_streamed_response(target.get_permissions)
+        self.set_permission_for_category = async_to_streamed_response(
+            target.set_permission_for_category
+        )
+        self.set_permission_for_tool = async_to_streamed_response(target.set_permission_for_tool)
+        self.send_notification = async_to_streamed_response(target.send_notification)
+        self.iter_messages = target.iter_messages
+
+
 class AsyncAgentVoice:
     """The voice of an agent (speech to text and back), reached as agent.voice."""
 
@@ -17741,6 +19139,28 @@ class AsyncAgentVoice:
         )
 
 
+class AsyncAgentVoiceWithRawResponse:
+    """``AsyncAgentVoice`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentVoice) -> None:
+        self._target = target
+        self.speak = async_to_raw_response(target.speak)
+        self.listen = async_to_raw_response(target.listen)
+        self.get_speakers = async_to_raw_response(target.get_speakers)
+        self.get_listener = async_to_raw_response(target.get_listener)
+
+
+class AsyncAgentVoiceWithStreamingResponse:
+    """``AsyncAgentVoice`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentVoice) -> None:
+        self._target = target
+        self.speak = async_to_streamed_response(target.speak)
+        self.listen = async_to_streamed_response(target.listen)
+        self.get_speakers = async_to_streamed_response(target.get_speakers)
+        self.get_listener = async_to_streamed_response(target.get_listener)
+
+
 class AsyncConversationItems:
     """The items of a conversation: client.conversations.items."""
 
@@ -17784,6 +19204,22 @@ class AsyncConversationItems:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncConversationItemsWithRawResponse:
+    """``AsyncConversationItems`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncConversationItems) -> None:
+        self._target = target
+        self.list = async_to_raw_response(target.list)
+
+
+class AsyncConversationItemsWithStreamingResponse:
+    """``AsyncConversationItems`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncConversationItems) -> None:
+        self._target = target
+        self.list = async_to_streamed_response(target.list)
 
 
 class AsyncConversations:
@@ -17918,6 +19354,34 @@ class AsyncConversations:
         )
 
 
+class AsyncConversationsWithRawResponse:
+    """``AsyncConversations`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncConversations) -> None:
+        self._target = target
+        self.create = async_to_raw_response(target.create)
+        self.retrieve = async_to_raw_response(target.retrieve)
+        self.delete = async_to_raw_response(target.delete)
+
+    @property
+    def items(self) -> AsyncConversationItemsWithRawResponse:
+        return AsyncConversationItemsWithRawResponse(self._target.items)
+
+
+class AsyncConversationsWithStreamingResponse:
+    """``AsyncConversations`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncConversations) -> None:
+        self._target = target
+        self.create = async_to_streamed_response(target.create)
+        self.retrieve = async_to_streamed_response(target.retrieve)
+        self.delete = async_to_streamed_response(target.delete)
+
+    @property
+    def items(self) -> AsyncConversationItemsWithStreamingResponse:
+        return AsyncConversationItemsWithStreamingResponse(self._target.items)
+
+
 class AsyncDynamicWorkflow:
     """A dynamic workflow definition stored on the server (run it like any workflow: client.get_workflow(id).create_run())."""
 
@@ -17983,6 +19447,24 @@ class AsyncDynamicWorkflow:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncDynamicWorkflowWithRawResponse:
+    """``AsyncDynamicWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncDynamicWorkflow) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.delete = async_to_raw_response(target.delete)
+
+
+class AsyncDynamicWorkflowWithStreamingResponse:
+    """``AsyncDynamicWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncDynamicWorkflow) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.delete = async_to_streamed_response(target.delete)
 
 
 class AsyncMcpServer:
@@ -18163,6 +19645,30 @@ class AsyncMcpServer:
         )
 
 
+class AsyncMcpServerWithRawResponse:
+    """``AsyncMcpServer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMcpServer) -> None:
+        self._target = target
+        self.tools = async_to_raw_response(target.tools)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.resources = async_to_raw_response(target.resources)
+        self.read_resource = async_to_raw_response(target.read_resource)
+
+
+class AsyncMcpServerWithStreamingResponse:
+    """``AsyncMcpServer`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMcpServer) -> None:
+        self._target = target
+        self.tools = async_to_streamed_response(target.tools)
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.resources = async_to_streamed_response(target.resources)
+        self.read_resource = async_to_streamed_response(target.read_resource)
+
+
 class AsyncMcpTool:
     """One tool of an MCP server hosted by Mastra, as client.get_mcp_server_tool(server_id, tool_id)."""
 
@@ -18245,6 +19751,24 @@ class AsyncMcpTool:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncMcpToolWithRawResponse:
+    """``AsyncMcpTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMcpTool) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.execute = async_to_raw_response(target.execute)
+
+
+class AsyncMcpToolWithStreamingResponse:
+    """``AsyncMcpTool`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMcpTool) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.execute = async_to_streamed_response(target.execute)
 
 
 class AsyncMemoryThread:
@@ -18684,6 +20208,40 @@ class AsyncMemoryThread:
         )
 
 
+class AsyncMemoryThreadWithRawResponse:
+    """``AsyncMemoryThread`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMemoryThread) -> None:
+        self._target = target
+        self.get = async_to_raw_response(target.get)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+        self.list_messages = async_to_raw_response(target.list_messages)
+        self.delete_messages = async_to_raw_response(target.delete_messages)
+        self.clone = async_to_raw_response(target.clone)
+        self.transfer = async_to_raw_response(target.transfer)
+        self.get_working_memory = async_to_raw_response(target.get_working_memory)
+        self.update_working_memory = async_to_raw_response(target.update_working_memory)
+        self.iter_messages = target.iter_messages
+
+
+class AsyncMemoryThreadWithStreamingResponse:
+    """``AsyncMemoryThread`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMemoryThread) -> None:
+        self._target = target
+        self.get = async_to_streamed_response(target.get)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
+        self.list_messages = async_to_streamed_response(target.list_messages)
+        self.delete_messages = async_to_streamed_response(target.delete_messages)
+        self.clone = async_to_streamed_response(target.clone)
+        self.transfer = async_to_streamed_response(target.transfer)
+        self.get_working_memory = async_to_streamed_response(target.get_working_memory)
+        self.update_working_memory = async_to_streamed_response(target.update_working_memory)
+        self.iter_messages = target.iter_messages
+
+
 class AsyncProcessor:
     """A processor (input/output message processor) registered on the server."""
 
@@ -18768,6 +20326,24 @@ class AsyncProcessor:
         )
 
 
+class AsyncProcessorWithRawResponse:
+    """``AsyncProcessor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncProcessor) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.execute = async_to_raw_response(target.execute)
+
+
+class AsyncProcessorWithStreamingResponse:
+    """``AsyncProcessor`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncProcessor) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.execute = async_to_streamed_response(target.execute)
+
+
 class AsyncProcessorProvider:
     """A processor provider registered on the server."""
 
@@ -18805,6 +20381,22 @@ class AsyncProcessorProvider:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncProcessorProviderWithRawResponse:
+    """``AsyncProcessorProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncProcessorProvider) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+
+
+class AsyncProcessorProviderWithStreamingResponse:
+    """``AsyncProcessorProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncProcessorProvider) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
 
 
 class AsyncStoredAgent:
@@ -19770,6 +21362,52 @@ class AsyncStoredAgent:
         )
 
 
+class AsyncStoredAgentWithRawResponse:
+    """``AsyncStoredAgent`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredAgent) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+        self.dependents = async_to_raw_response(target.dependents)
+        self.export = async_to_raw_response(target.export)
+        self.favorite = async_to_raw_response(target.favorite)
+        self.unfavorite = async_to_raw_response(target.unfavorite)
+        self.list_versions = async_to_raw_response(target.list_versions)
+        self.create_version = async_to_raw_response(target.create_version)
+        self.get_version = async_to_raw_response(target.get_version)
+        self.activate_version = async_to_raw_response(target.activate_version)
+        self.restore_version = async_to_raw_response(target.restore_version)
+        self.delete_version = async_to_raw_response(target.delete_version)
+        self.compare_versions = async_to_raw_response(target.compare_versions)
+        self.open_change_request = async_to_raw_response(target.open_change_request)
+        self.iter_versions = target.iter_versions
+
+
+class AsyncStoredAgentWithStreamingResponse:
+    """``AsyncStoredAgent`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredAgent) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
+        self.dependents = async_to_streamed_response(target.dependents)
+        self.export = async_to_streamed_response(target.export)
+        self.favorite = async_to_streamed_response(target.favorite)
+        self.unfavorite = async_to_streamed_response(target.unfavorite)
+        self.list_versions = async_to_streamed_response(target.list_versions)
+        self.create_version = async_to_streamed_response(target.create_version)
+        self.get_version = async_to_streamed_response(target.get_version)
+        self.activate_version = async_to_streamed_response(target.activate_version)
+        self.restore_version = async_to_streamed_response(target.restore_version)
+        self.delete_version = async_to_streamed_response(target.delete_version)
+        self.compare_versions = async_to_streamed_response(target.compare_versions)
+        self.open_change_request = async_to_streamed_response(target.open_change_request)
+        self.iter_versions = target.iter_versions
+
+
 class AsyncStoredMcpClient:
     """An MCP client configuration stored in the server's database."""
 
@@ -19897,6 +21535,26 @@ class AsyncStoredMcpClient:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncStoredMcpClientWithRawResponse:
+    """``AsyncStoredMcpClient`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredMcpClient) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+
+
+class AsyncStoredMcpClientWithStreamingResponse:
+    """``AsyncStoredMcpClient`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredMcpClient) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
 
 
 class AsyncStoredPromptBlock:
@@ -20334,6 +21992,42 @@ class AsyncStoredPromptBlock:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncStoredPromptBlockWithRawResponse:
+    """``AsyncStoredPromptBlock`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredPromptBlock) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+        self.list_versions = async_to_raw_response(target.list_versions)
+        self.create_version = async_to_raw_response(target.create_version)
+        self.get_version = async_to_raw_response(target.get_version)
+        self.activate_version = async_to_raw_response(target.activate_version)
+        self.restore_version = async_to_raw_response(target.restore_version)
+        self.delete_version = async_to_raw_response(target.delete_version)
+        self.compare_versions = async_to_raw_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
+class AsyncStoredPromptBlockWithStreamingResponse:
+    """``AsyncStoredPromptBlock`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredPromptBlock) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
+        self.list_versions = async_to_streamed_response(target.list_versions)
+        self.create_version = async_to_streamed_response(target.create_version)
+        self.get_version = async_to_streamed_response(target.get_version)
+        self.activate_version = async_to_streamed_response(target.activate_version)
+        self.restore_version = async_to_streamed_response(target.restore_version)
+        self.delete_version = async_to_streamed_response(target.delete_version)
+        self.compare_versions = async_to_streamed_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
 
 
 class AsyncStoredScorer:
@@ -20794,6 +22488,42 @@ class AsyncStoredScorer:
         )
 
 
+class AsyncStoredScorerWithRawResponse:
+    """``AsyncStoredScorer`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredScorer) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+        self.list_versions = async_to_raw_response(target.list_versions)
+        self.create_version = async_to_raw_response(target.create_version)
+        self.get_version = async_to_raw_response(target.get_version)
+        self.activate_version = async_to_raw_response(target.activate_version)
+        self.restore_version = async_to_raw_response(target.restore_version)
+        self.delete_version = async_to_raw_response(target.delete_version)
+        self.compare_versions = async_to_raw_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
+class AsyncStoredScorerWithStreamingResponse:
+    """``AsyncStoredScorer`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredScorer) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
+        self.list_versions = async_to_streamed_response(target.list_versions)
+        self.create_version = async_to_streamed_response(target.create_version)
+        self.get_version = async_to_streamed_response(target.get_version)
+        self.activate_version = async_to_streamed_response(target.activate_version)
+        self.restore_version = async_to_streamed_response(target.restore_version)
+        self.delete_version = async_to_streamed_response(target.delete_version)
+        self.compare_versions = async_to_streamed_response(target.compare_versions)
+        self.iter_versions = target.iter_versions
+
+
 class AsyncStoredSkill:
     """A skill stored in the server's database."""
 
@@ -21015,6 +22745,30 @@ class AsyncStoredSkill:
         )
 
 
+class AsyncStoredSkillWithRawResponse:
+    """``AsyncStoredSkill`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredSkill) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.update = async_to_raw_response(target.update)
+        self.delete = async_to_raw_response(target.delete)
+        self.favorite = async_to_raw_response(target.favorite)
+        self.unfavorite = async_to_raw_response(target.unfavorite)
+
+
+class AsyncStoredSkillWithStreamingResponse:
+    """``AsyncStoredSkill`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredSkill) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.update = async_to_streamed_response(target.update)
+        self.delete = async_to_streamed_response(target.delete)
+        self.favorite = async_to_streamed_response(target.favorite)
+        self.unfavorite = async_to_streamed_response(target.unfavorite)
+
+
 class AsyncTool:
     """A tool registered on the server."""
 
@@ -21096,6 +22850,24 @@ class AsyncTool:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncToolWithRawResponse:
+    """``AsyncTool`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncTool) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.execute = async_to_raw_response(target.execute)
+
+
+class AsyncToolWithStreamingResponse:
+    """``AsyncTool`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncTool) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.execute = async_to_streamed_response(target.execute)
 
 
 class AsyncToolProvider:
@@ -21613,6 +23385,48 @@ class AsyncToolProvider:
         )
 
 
+class AsyncToolProviderWithRawResponse:
+    """``AsyncToolProvider`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncToolProvider) -> None:
+        self._target = target
+        self.list_toolkits = async_to_raw_response(target.list_toolkits)
+        self.list_tools = async_to_raw_response(target.list_tools)
+        self.get_tool_schema = async_to_raw_response(target.get_tool_schema)
+        self.authorize = async_to_raw_response(target.authorize)
+        self.get_auth_status = async_to_raw_response(target.get_auth_status)
+        self.get_connection_status = async_to_raw_response(target.get_connection_status)
+        self.list_connections = async_to_raw_response(target.list_connections)
+        self.list_connection_fields = async_to_raw_response(target.list_connection_fields)
+        self.disconnect_connection = async_to_raw_response(target.disconnect_connection)
+        self.update_connection = async_to_raw_response(target.update_connection)
+        self.get_connection_usage = async_to_raw_response(target.get_connection_usage)
+        self.get_health = async_to_raw_response(target.get_health)
+        self.iter_tools = target.iter_tools
+        self.iter_connections = target.iter_connections
+
+
+class AsyncToolProviderWithStreamingResponse:
+    """``AsyncToolProvider`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncToolProvider) -> None:
+        self._target = target
+        self.list_toolkits = async_to_streamed_response(target.list_toolkits)
+        self.list_tools = async_to_streamed_response(target.list_tools)
+        self.get_tool_schema = async_to_streamed_response(target.get_tool_schema)
+        self.authorize = async_to_streamed_response(target.authorize)
+        self.get_auth_status = async_to_streamed_response(target.get_auth_status)
+        self.get_connection_status = async_to_streamed_response(target.get_connection_status)
+        self.list_connections = async_to_streamed_response(target.list_connections)
+        self.list_connection_fields = async_to_streamed_response(target.list_connection_fields)
+        self.disconnect_connection = async_to_streamed_response(target.disconnect_connection)
+        self.update_connection = async_to_streamed_response(target.update_connection)
+        self.get_connection_usage = async_to_streamed_response(target.get_connection_usage)
+        self.get_health = async_to_streamed_response(target.get_health)
+        self.iter_tools = target.iter_tools
+        self.iter_connections = target.iter_connections
+
+
 class AsyncVector:
     """A vector store of the server, by name."""
 
@@ -21838,6 +23652,32 @@ class AsyncVector:
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
         )
+
+
+class AsyncVectorWithRawResponse:
+    """``AsyncVector`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncVector) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.get_indexes = async_to_raw_response(target.get_indexes)
+        self.create_index = async_to_raw_response(target.create_index)
+        self.upsert = async_to_raw_response(target.upsert)
+        self.query = async_to_raw_response(target.query)
+        self.delete = async_to_raw_response(target.delete)
+
+
+class AsyncVectorWithStreamingResponse:
+    """``AsyncVector`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncVector) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.get_indexes = async_to_streamed_response(target.get_indexes)
+        self.create_index = async_to_streamed_response(target.create_index)
+        self.upsert = async_to_streamed_response(target.upsert)
+        self.query = async_to_streamed_response(target.query)
+        self.delete = async_to_streamed_response(target.delete)
 
 
 class AsyncWorkflow:
@@ -22945,6 +24785,68 @@ class AsyncWorkflow:
         )
 
 
+class AsyncWorkflowWithRawResponse:
+    """``AsyncWorkflow`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkflow) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.runs = async_to_raw_response(target.runs)
+        self.run_by_id = async_to_raw_response(target.run_by_id)
+        self.delete_run_by_id = async_to_raw_response(target.delete_run_by_id)
+        self.create_run = async_to_raw_response(target.create_run)
+        self.start = async_to_raw_response(target.start)
+        self.start_async = async_to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.resume = async_to_raw_response(target.resume)
+        self.resume_async = async_to_raw_response(target.resume_async)
+        self.resume_no_wait = async_to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.restart = async_to_raw_response(target.restart)
+        self.restart_async = async_to_raw_response(target.restart_async)
+        self.time_travel = async_to_raw_response(target.time_travel)
+        self.time_travel_async = async_to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel_run = async_to_raw_response(target.cancel_run)
+        self.send_event = async_to_raw_response(target.send_event)
+        self.get_schema = async_to_raw_response(target.get_schema)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
+class AsyncWorkflowWithStreamingResponse:
+    """``AsyncWorkflow`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkflow) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.runs = async_to_streamed_response(target.runs)
+        self.run_by_id = async_to_streamed_response(target.run_by_id)
+        self.delete_run_by_id = async_to_streamed_response(target.delete_run_by_id)
+        self.create_run = async_to_streamed_response(target.create_run)
+        self.start = async_to_streamed_response(target.start)
+        self.start_async = async_to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.resume = async_to_streamed_response(target.resume)
+        self.resume_async = async_to_streamed_response(target.resume_async)
+        self.resume_no_wait = async_to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe_stream = target.observe_stream
+        self.restart = async_to_streamed_response(target.restart)
+        self.restart_async = async_to_streamed_response(target.restart_async)
+        self.time_travel = async_to_streamed_response(target.time_travel)
+        self.time_travel_async = async_to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel_run = async_to_streamed_response(target.cancel_run)
+        self.send_event = async_to_streamed_response(target.send_event)
+        self.get_schema = async_to_streamed_response(target.get_schema)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.iter_runs = target.iter_runs
+
+
 class AsyncWorkflowRun:
     """One run of a workflow, bound to its workflow id and run id."""
 
@@ -23782,6 +25684,60 @@ class AsyncWorkflowRun:
         )
 
 
+class AsyncWorkflowRunWithRawResponse:
+    """``AsyncWorkflowRun`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkflowRun) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.start = async_to_raw_response(target.start)
+        self.start_async = async_to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.resume = async_to_raw_response(target.resume)
+        self.resume_async = async_to_raw_response(target.resume_async)
+        self.resume_no_wait = async_to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe = target.observe
+        self.observe_stream = target.observe_stream
+        self.restart = async_to_raw_response(target.restart)
+        self.restart_async = async_to_raw_response(target.restart_async)
+        self.time_travel = async_to_raw_response(target.time_travel)
+        self.time_travel_async = async_to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel = async_to_raw_response(target.cancel)
+        self.delete = async_to_raw_response(target.delete)
+        self.cancel_run = async_to_raw_response(target.cancel_run)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+
+
+class AsyncWorkflowRunWithStreamingResponse:
+    """``AsyncWorkflowRun`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkflowRun) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.start = async_to_streamed_response(target.start)
+        self.start_async = async_to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.resume = async_to_streamed_response(target.resume)
+        self.resume_async = async_to_streamed_response(target.resume_async)
+        self.resume_no_wait = async_to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.observe = target.observe
+        self.observe_stream = target.observe_stream
+        self.restart = async_to_streamed_response(target.restart)
+        self.restart_async = async_to_streamed_response(target.restart_async)
+        self.time_travel = async_to_streamed_response(target.time_travel)
+        self.time_travel_async = async_to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.cancel = async_to_streamed_response(target.cancel)
+        self.delete = async_to_streamed_response(target.delete)
+        self.cancel_run = async_to_streamed_response(target.cancel_run)
+        self.stream_legacy = target.stream_legacy
+        self.observe_stream_legacy = target.observe_stream_legacy
+
+
 class AsyncWorkspace:
     """A workspace of the server (its filesystem, search index and skills), by id."""
 
@@ -24214,6 +26170,56 @@ class AsyncWorkspace:
         )
 
 
+class AsyncWorkspaceWithRawResponse:
+    """``AsyncWorkspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkspace) -> None:
+        self._target = target
+        self.info = async_to_raw_response(target.info)
+        self.read_file = async_to_raw_response(target.read_file)
+        self.write_file = async_to_raw_response(target.write_file)
+        self.list_files = async_to_raw_response(target.list_files)
+        self.delete = async_to_raw_response(target.delete)
+        self.mkdir = async_to_raw_response(target.mkdir)
+        self.stat = async_to_raw_response(target.stat)
+        self.search = async_to_raw_response(target.search)
+        self.index = async_to_raw_response(target.index)
+        self.list_skills = async_to_raw_response(target.list_skills)
+        self.search_skills = async_to_raw_response(target.search_skills)
+
+    def get_skill(
+        self, skill_name: str, skill_path: str | None = None
+    ) -> AsyncWorkspaceSkillResourceWithRawResponse:
+        return AsyncWorkspaceSkillResourceWithRawResponse(
+            self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
+        )
+
+
+class AsyncWorkspaceWithStreamingResponse:
+    """``AsyncWorkspace`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkspace) -> None:
+        self._target = target
+        self.info = async_to_streamed_response(target.info)
+        self.read_file = async_to_streamed_response(target.read_file)
+        self.write_file = async_to_streamed_response(target.write_file)
+        self.list_files = async_to_streamed_response(target.list_files)
+        self.delete = async_to_streamed_response(target.delete)
+        self.mkdir = async_to_streamed_response(target.mkdir)
+        self.stat = async_to_streamed_response(target.stat)
+        self.search = async_to_streamed_response(target.search)
+        self.index = async_to_streamed_response(target.index)
+        self.list_skills = async_to_streamed_response(target.list_skills)
+        self.search_skills = async_to_streamed_response(target.search_skills)
+
+    def get_skill(
+        self, skill_name: str, skill_path: str | None = None
+    ) -> AsyncWorkspaceSkillResourceWithStreamingResponse:
+        return AsyncWorkspaceSkillResourceWithStreamingResponse(
+            self._target.get_skill(skill_name=skill_name, skill_path=skill_path)
+        )
+
+
 class AsyncWorkspaceSkillResource:
     """A skill of a workspace, by name (and its path, where two skills share a name)."""
 
@@ -24328,5 +26334,29 @@ class AsyncWorkspaceSkillResource:
         )
 
 
+class AsyncWorkspaceSkillResourceWithRawResponse:
+    """``AsyncWorkspaceSkillResource`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkspaceSkillResource) -> None:
+        self._target = target
+        self.details = async_to_raw_response(target.details)
+        self.list_references = async_to_raw_response(target.list_references)
+        self.get_reference = async_to_raw_response(target.get_reference)
+
+
+class AsyncWorkspaceSkillResourceWithStreamingResponse:
+    """``AsyncWorkspaceSkillResource`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkspaceSkillResource) -> None:
+        self._target = target
+        self.details = async_to_streamed_response(target.details)
+        self.list_references = async_to_streamed_response(target.list_references)
+        self.get_reference = async_to_streamed_response(target.get_reference)
+
+
 AgentBuilderAction = AgentBuilder
 AsyncAgentBuilderAction = AsyncAgentBuilder
+AgentBuilderActionWithRawResponse = AgentBuilderWithRawResponse
+AsyncAgentBuilderActionWithRawResponse = AsyncAgentBuilderWithRawResponse
+AgentBuilderActionWithStreamingResponse = AgentBuilderWithStreamingResponse
+AsyncAgentBuilderActionWithStreamingResponse = AsyncAgentBuilderWithStreamingResponse

@@ -1,9 +1,11 @@
 """``client.with_raw_response`` and ``client.with_streaming_response``: the HTTP response itself.
 
-Every generated method stays as it is. Both wrap the client (and every resource or facade
-reached through it) in a proxy; calling a method through the proxy sets a context
-variable the HTTP core reads, so it works the same for blocking calls, asyncio tasks and
-threads.
+Every generated method stays as it is. The client, each area and each facade has a
+generated view of each kind (``AgentsResourceWithRawResponse``...) whose methods are the
+object's own, wrapped here (``to_raw_response``...) with the same parameters and a typed
+result; calling one sets a context variable the HTTP core reads, so it works the same for
+blocking calls, asyncio tasks and threads. Streams and ``iter_*`` methods are the object's
+own: they are read a piece at a time already.
 
 * ``with_raw_response``: the core records the responses it receives during the call. The
   call returns a ``RawResponse`` whose ``parse()`` gives what the method would have
@@ -19,11 +21,10 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import inspect
 import json
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 import pydantic
@@ -33,15 +34,19 @@ from ._redact import redact_url
 
 __all__ = [
     "AsyncStreamedResponse",
+    "AsyncStreamingCall",
     "RawResponse",
     "StreamedResponse",
-    "WithRawResponse",
-    "WithStreamingResponse",
+    "async_to_raw_response",
+    "async_to_streamed_response",
     "claim_streaming",
     "record_response",
+    "to_raw_response",
+    "to_streamed_response",
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _recorded: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar(
     "mastra_raw_responses", default=None
@@ -111,15 +116,7 @@ def _wrap_result(result: Any, responses: list[httpx.Response], error: BaseExcept
         return RawResponse(responses, result, error)
     if error is not None:
         raise error
-    if _is_proxyable(result):
-        return WithRawResponse(result)  # e.g. client.get_agent("a") made no request yet
-    return result
-
-
-def _is_proxyable(value: Any) -> bool:
-    """A resource or facade (it holds its client); not a stream, a model or the client itself."""
-    holds_client = "_client" in getattr(value, "__dict__", {})
-    return holds_client and not hasattr(value, "__iter__") and not hasattr(value, "__aiter__")
+    return result  # the method made no request (it answered from what it had)
 
 
 def _call_sync(method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -150,31 +147,24 @@ async def _call_async(method: Callable[..., Any], /, *args: Any, **kwargs: Any) 
     return _wrap_result(result, responses, None)
 
 
-class WithRawResponse:
-    """A view of a client, resource or facade whose methods return ``RawResponse`` objects.
+def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
+    """``method`` with the same parameters, answering a ``RawResponse`` of its usual result."""
 
-    Streams are returned unchanged: they expose their own ``response`` once opened.
-    """
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        return cast("RawResponse[T]", _call_sync(method, *args, **kwargs))
 
-    __slots__ = ("_target",)
+    return wrapped
 
-    def __init__(self, target: Any) -> None:
-        self._target = target
 
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
-        if name.startswith("_"):
-            return value
-        if inspect.iscoroutinefunction(value):
-            return functools.wraps(value)(functools.partial(_call_async, value))
-        if inspect.ismethod(value) or inspect.isfunction(value):
-            return functools.wraps(value)(functools.partial(_call_sync, value))
-        if _is_proxyable(value):
-            return WithRawResponse(value)
-        return value
+def async_to_raw_response(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
+    """The asyncio ``to_raw_response``."""
 
-    def __repr__(self) -> str:
-        return f"WithRawResponse({self._target!r})"
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        return cast("RawResponse[T]", await _call_async(method, *args, **kwargs))
+
+    return wrapped
 
 
 # --------------------------------------------------------------------------- with_streaming_response
@@ -363,12 +353,30 @@ def _stream_sync(method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> An
         return StreamedResponse(capture.response)
     finally:
         _streaming.reset(token)
-    if _is_proxyable(result):
-        return WithStreamingResponse(result)  # e.g. client.get_agent("a") made no request yet
-    return result  # a stream, which is read a piece at a time already
+    return result  # the method made no request (it answered from what it had)
 
 
-class _AsyncStreamingCall:
+def to_streamed_response(method: Callable[P, object]) -> Callable[P, StreamedResponse]:
+    """``method`` with the same parameters, handing over its response unread (``with`` block)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> StreamedResponse:
+        return cast(StreamedResponse, _stream_sync(method, *args, **kwargs))
+
+    return wrapped
+
+
+def async_to_streamed_response(method: Callable[P, Awaitable[object]]) -> Callable[P, AsyncStreamingCall]:
+    """The asyncio ``to_streamed_response``: the call is sent on ``async with`` (or ``await``)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncStreamingCall:
+        return AsyncStreamingCall(method, args, kwargs)
+
+    return wrapped
+
+
+class AsyncStreamingCall:
     """An asyncio call through ``with_streaming_response``: sent on ``async with`` (or ``await``)."""
 
     def __init__(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -387,54 +395,17 @@ class _AsyncStreamingCall:
             _streaming.reset(token)
         return result  # the method made no request (it answered from what it had)
 
-    def __await__(self) -> Generator[Any, None, Any]:
-        return self._send().__await__()
+    def __await__(self) -> Generator[Any, None, AsyncStreamedResponse]:
+        return cast("Generator[Any, None, AsyncStreamedResponse]", self._send().__await__())
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> AsyncStreamedResponse:
         result = await self._send()
         if isinstance(result, AsyncStreamedResponse):
             self._response = result
-        return result
+        return cast(AsyncStreamedResponse, result)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._response is not None:
             await self._response.close()
-
-
-class WithStreamingResponse:
-    """A view of a client, resource or facade whose calls hand over the response unread.
-
-    Blocking: ``with client.with_streaming_response.<call>(...) as response``; asyncio:
-    ``async with client.with_streaming_response.<call>(...) as response``. The status is
-    checked first (>= 400 raises the typed error, as always); the body is then the caller's
-    to read (``iter_bytes()`` / ``aiter_bytes()``, ``read()``). Stream methods are returned
-    unchanged: they are read a piece at a time already.
-    """
-
-    __slots__ = ("_target",)
-
-    def __init__(self, target: Any) -> None:
-        self._target = target
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
-        if name.startswith("_"):
-            return value
-        if inspect.iscoroutinefunction(value):
-            method = value
-
-            @functools.wraps(method)
-            def deferred(*args: Any, **kwargs: Any) -> _AsyncStreamingCall:  # no named parameters of its own
-                return _AsyncStreamingCall(method, args, kwargs)
-
-            return deferred
-        if inspect.ismethod(value) or inspect.isfunction(value):
-            return functools.wraps(value)(functools.partial(_stream_sync, value))
-        if _is_proxyable(value):
-            return WithStreamingResponse(value)
-        return value
-
-    def __repr__(self) -> str:
-        return f"WithStreamingResponse({self._target!r})"

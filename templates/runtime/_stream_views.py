@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
 
 import pydantic
+from typing_extensions import TypeVar
 
 from ._response import lenient_value
 from ._stream_core import ChunkCodec, StreamCore
 from ._tools import ClientTool, ToolCall, ToolOutcome
+from ._types import ObjectT
 
 __all__ = [
     "MAX_CLIENT_TOOL_ROUNDS",
+    "UsageT",
     "AgentStreamResult",
     "AgentView",
     "Continuation",
@@ -31,6 +34,9 @@ __all__ = [
     "continuation_body",
     "response_messages",
 ]
+
+UsageT = TypeVar("UsageT", default=Any)
+"""The token usage model of an agent stream: the one ``generate()`` answers with too."""
 
 MAX_CLIENT_TOOL_ROUNDS = 32
 """Rounds of client tools after which a run is returned as it stands (a model that never stops)."""
@@ -78,18 +84,22 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class AgentStreamResult:
-    """An agent stream once read: what ``until_done()`` returns."""
+class AgentStreamResult(Generic[UsageT, ObjectT]):
+    """An agent stream once read: what ``until_done()`` returns.
+
+    ``usage`` is the model ``generate()`` answers with (``usage.input_tokens``...), ``object``
+    the structured output parsed into the model passed as ``structured_output``.
+    """
 
     text: str
     finish_reason: str | None
-    usage: dict[str, Any] | None
-    run_id: str | None
+    usage: UsageT | None
+    run_id: str  # "" when no event named the run
     tool_calls: list[Any]
     tool_results: list[Any]
     paused: bool
     pending_approvals: list[Any]
-    object: Any = None
+    object: ObjectT | None = None
     messages: list[Any] = field(default_factory=list)  # the assistant and tool messages of the run
 
 
@@ -107,11 +117,13 @@ class AgentView(EventView):
         *,
         client_tools: Mapping[str, ClientTool | dict[str, Any]] | None = None,
         output_model: type[pydantic.BaseModel] | None = None,
+        usage_model: type[pydantic.BaseModel] | None = None,
     ) -> None:
         super().__init__(codec)
         self._text: list[str] = []
         self.finish_reason: str | None = None
-        self.usage: dict[str, Any] | None = None
+        self.usage: Any = None  # the usage model's instance (its wire fields kept), or the dict as sent
+        self._usage_model = usage_model
         self.tool_calls: list[Any] = []
         self.tool_results: list[Any] = []
         self.approvals: list[Any] = []
@@ -164,7 +176,8 @@ class AgentView(EventView):
             self.finish_reason = reason if isinstance(reason, str) else None
             output = payload.get("output")
             usage = output.get("usage") if isinstance(output, dict) else payload.get("usage")
-            self.usage = usage if isinstance(usage, dict) else self.usage
+            if isinstance(usage, dict):
+                self.usage = lenient_value(self._usage_model, usage) if self._usage_model is not None else usage
             response = payload.get("response")
             messages = response.get("messages") if isinstance(response, dict) else None
             self._round_messages = list(messages) if isinstance(messages, list) else []
@@ -210,12 +223,12 @@ class AgentView(EventView):
     def continue_with(self, body: object, outcomes: list[ToolOutcome]) -> Continuation:
         return Continuation(body=continuation_body(body, self._round_messages, outcomes))
 
-    def result(self) -> AgentStreamResult:
+    def result(self) -> AgentStreamResult[Any, Any]:
         return AgentStreamResult(
             text=self.text,
             finish_reason=self.finish_reason,
             usage=self.usage,
-            run_id=self.run_id,
+            run_id=self.run_id or "",
             tool_calls=self.typed(self.tool_calls),
             tool_results=self.typed(self.tool_results),
             paused=self.paused,

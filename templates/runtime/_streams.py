@@ -20,9 +20,17 @@ import httpx
 from ._base_client import is_transient
 from ._errors import APIError, APITimeoutError, IncompleteStreamError
 from ._stream_core import StreamCore, StreamProtocol
-from ._stream_views import AgentView, Continuation, EventView, WorkflowView
+from ._stream_views import (
+    AgentStreamResult,
+    AgentView,
+    Continuation,
+    EventView,
+    UsageT,
+    WorkflowStreamResult,
+    WorkflowView,
+)
 from ._tools import arun_tool, run_tool
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, ObjectT, TimeoutTypes
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -472,8 +480,8 @@ class Stream(_StreamBase[ChunkT]):
         for event in self._events():
             yield self._typed(event)
 
-    def until_done(self) -> Any:
-        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+    def until_done(self) -> object:
+        """Read the rest of the stream and return its result: ``None`` here; agent and workflow streams have one."""
         if not self._exhausted:
             for _ in self._events():
                 pass
@@ -597,15 +605,15 @@ class AsyncStream(_StreamBase[ChunkT]):
         async for event in self._events():
             yield self._typed(event)
 
-    async def until_done(self) -> Any:
-        """Read the rest of the stream and return its result (see each stream's ``result``)."""
+    async def until_done(self) -> object:
+        """Read the rest of the stream and return its result: ``None`` here; agent and workflow streams have one."""
         if not self._exhausted:
             async for _ in self._events():
                 pass
         return self._view.result()
 
 
-class _AgentProperties:
+class _AgentProperties(Generic[UsageT, ObjectT]):
     """What an agent stream has shown so far; complete once the stream is read."""
 
     _view: AgentView
@@ -621,9 +629,9 @@ class _AgentProperties:
         return self._view.finish_reason
 
     @property
-    def usage(self) -> dict[str, Any] | None:
-        """Token usage of the last finish (``inputTokens``, ``outputTokens``, ...)."""
-        return self._view.usage
+    def usage(self) -> UsageT | None:
+        """Token usage of the last finish (``input_tokens``, ``output_tokens``...): the model ``generate()`` has."""
+        return cast("UsageT | None", self._view.usage)
 
     @property
     def tool_calls(self) -> list[Any]:
@@ -646,12 +654,12 @@ class _AgentProperties:
         return self._view.typed(self._view.approvals)
 
     @property
-    def object(self) -> Any:
+    def object(self) -> ObjectT | None:
         """The structured output, parsed into the model passed as ``structured_output``."""
-        return self._view.parsed_object
+        return cast("ObjectT | None", self._view.parsed_object)
 
 
-class AgentStream(_AgentProperties, Stream[ChunkT]):
+class AgentStream(_AgentProperties[UsageT, ObjectT], Stream[ChunkT], Generic[ChunkT, UsageT, ObjectT]):
     """An agent's stream: typed chunks, ``text_stream``, and the result once read.
 
     Client tools the model calls are run here and the conversation continues until the
@@ -659,6 +667,10 @@ class AgentStream(_AgentProperties, Stream[ChunkT]):
     """
 
     _view: AgentView
+
+    def until_done(self) -> AgentStreamResult[UsageT, ObjectT]:
+        """Read the rest of the stream; its text, finish, usage, tool calls and structured output."""
+        return cast("AgentStreamResult[UsageT, ObjectT]", super().until_done())
 
     @property
     def text_stream(self) -> Iterator[str]:
@@ -670,10 +682,14 @@ class AgentStream(_AgentProperties, Stream[ChunkT]):
                     yield payload["text"]
 
 
-class AsyncAgentStream(_AgentProperties, AsyncStream[ChunkT]):
+class AsyncAgentStream(_AgentProperties[UsageT, ObjectT], AsyncStream[ChunkT], Generic[ChunkT, UsageT, ObjectT]):
     """The asyncio version of ``AgentStream``."""
 
     _view: AgentView
+
+    async def until_done(self) -> AgentStreamResult[UsageT, ObjectT]:
+        """Read the rest of the stream; its text, finish, usage, tool calls and structured output."""
+        return cast("AgentStreamResult[UsageT, ObjectT]", await super().until_done())
 
     @property
     async def text_stream(self) -> AsyncIterator[str]:
@@ -714,8 +730,16 @@ class WorkflowStream(_WorkflowProperties, Stream[ChunkT]):
 
     _view: WorkflowView
 
+    def until_done(self) -> WorkflowStreamResult:
+        """Read the rest of the stream; the run's status, result, steps and suspended steps."""
+        return cast(WorkflowStreamResult, super().until_done())
+
 
 class AsyncWorkflowStream(_WorkflowProperties, AsyncStream[ChunkT]):
     """The asyncio version of ``WorkflowStream``."""
 
     _view: WorkflowView
+
+    async def until_done(self) -> WorkflowStreamResult:
+        """Read the rest of the stream; the run's status, result, steps and suspended steps."""
+        return cast(WorkflowStreamResult, await super().until_done())

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import IO, Final, Literal, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+from typing_extensions import TypeVar
 
 import httpx
+import pydantic
 
 __all__ = [
+    "AnyTag",
     "DEFAULT_IDLE_TIMEOUT",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
@@ -15,9 +19,45 @@ __all__ = [
     "NOT_GIVEN",
     "FileContent",
     "FileTypes",
+    "ModelT",
     "NotGiven",
+    "ObjectT",
     "TimeoutTypes",
 ]
+
+ObjectT = TypeVar("ObjectT", default=Any)
+"""The structured output of an agent call: the pydantic model passed as ``structured_output``."""
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel, default=Any)
+"""A method's ``structured_output`` class, which types the ``object`` of its result."""
+
+if TYPE_CHECKING:
+
+    class AnyTag:
+        """The tag (``type``) of a fallback chunk, as type checkers see it: any string.
+
+        At run time it is the ``str`` the server sent. It is not declared a ``str`` so that
+        ``if chunk.type == "text-delta":`` narrows a chunk union to ``TextDeltaChunk`` (and the
+        fallback, which may hold a text delta whose payload changed), never to another class.
+        """
+
+        def __eq__(self, other: object) -> bool:
+            return NotImplemented
+
+        def __ne__(self, other: object) -> bool:
+            return NotImplemented
+
+        def __hash__(self) -> int:
+            return 0
+
+        def startswith(self, prefix: str | tuple[str, ...], /) -> bool:
+            return False
+
+        def endswith(self, suffix: str | tuple[str, ...], /) -> bool:
+            return False
+
+else:
+    AnyTag = str
 
 
 class NotGiven:

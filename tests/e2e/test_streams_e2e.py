@@ -66,7 +66,7 @@ async def agent_stream_text_and_chunk_types(c: Any) -> None:
     assert deltas and "".join(d.payload.text for d in deltas) == "Echo: hello stream"
     assert stream.text == "Echo: hello stream"
     assert stream.finish_reason == "stop"
-    assert stream.usage and stream.usage["totalTokens"] > 0
+    assert stream.usage and (stream.usage.total_tokens or 0) > 0
     assert stream.run_id and all(c.run_id == stream.run_id for c in chunks)
     assert not stream.paused
 

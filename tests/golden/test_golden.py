@@ -60,9 +60,13 @@ def test_runtime_imports_only_httpx_and_pydantic() -> None:
             assert top in sys.stdlib_module_names or top in allowed, f"{path}: imports {top}"
 
 
+TYPING = ROOT / "tests" / "typing"  # usage files whose assert_type calls state what mypy must infer
+
+
 def test_mypy_strict_is_clean() -> None:
+    """The package, and the usage files of tests/typing checked against it, in one mypy run."""
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client", str(TYPING)],
         cwd=CHECKED_IN.parent,
         capture_output=True,
         text=True,
@@ -105,6 +109,21 @@ def test_every_model_and_resource_module_imports() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_every_exported_name_resolves_and_means_one_thing() -> None:
+    """``__all__`` (chunk and event classes included) names no name twice, and each imports."""
+    code = (
+        "import mastra_client as p\n"
+        "assert len(set(p.__all__)) == len(p.__all__)\n"
+        "[getattr(p, n) for n in p.__all__]\n"
+        "from mastra_client import TextDeltaChunk, WorkflowStartEvent, AgentChunk\n"
+        "assert TextDeltaChunk.__name__ == 'TextDeltaChunk'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=CHECKED_IN.parent, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_importing_the_package_does_not_load_models_resources_or_streams() -> None:

@@ -160,6 +160,7 @@ def _public_classes(package: ModuleType) -> list[type]:
                 and cls.__module__ == module.__name__
                 and cls.__name__ == cls_name  # not an alias
                 and not cls_name.startswith(("Async", "_"))
+                and not cls_name.endswith(("WithRawResponse", "WithStreamingResponse"))  # views: same methods
             ):
                 classes.append(cls)
     return classes

@@ -473,9 +473,22 @@ def test_with_raw_response_keeps_the_body_when_it_does_not_parse() -> None:
     assert raw.json() == {"runId": 12}
     with pytest.raises(APIResponseValidationError):
         raw.parse()
-    # Through a facade: get_workflow makes no request, so it is wrapped again.
+    # Through a facade: get_agent makes no request; it answers the facade's own view.
     raw = client.with_raw_response.get_agent("echo").generate("hi")
     assert raw.status_code == 200 and raw.parse().text == "hi"
+
+
+def test_the_views_are_typed_classes_whose_streams_are_the_targets_own() -> None:
+    """Each area, facade and the client has its view class: what type checkers complete on."""
+    client, _ = make_client(Server())
+    assert type(client.with_raw_response).__name__ == "MastraClientWithRawResponse"
+    assert client.with_raw_response is client.with_raw_response  # one view per client
+    view = client.with_raw_response.get_agent("echo")
+    assert type(view).__name__ == "AgentWithRawResponse"
+    assert view.stream.__func__ is type(client.get_agent("echo")).stream  # a stream is read a piece at a time
+    assert view.generate.__name__ == "generate" and view.generate.__doc__ == client.get_agent("e").generate.__doc__
+    assert type(client.with_streaming_response.agents).__name__ == "AgentsResourceWithStreamingResponse"
+    assert type(client.with_streaming_response.get_agent("echo").voice).__name__ == "AgentVoiceWithStreamingResponse"
 
 
 async def test_with_raw_response_async() -> None:

@@ -159,3 +159,17 @@ def test_two_unions_with_one_class_name(tmp_path: Path) -> None:
         apply_to_document(DOC, overrides)
     assert "two chunk unions define the class 'WordChunk'" in info.value.what
     assert info.value.where.endswith("mine.yaml:8")  # the second union
+
+
+def test_chunk_classes_are_exported_and_a_name_exported_twice_is_an_error(tmp_path: Path) -> None:
+    """Chunk classes join the package's ``__all__``; one named like another export fails the run."""
+    from mastra_codegen.render import render_package
+
+    stream = "\noperations:\n  POST /bots/{botId}/talk: {stream: {framing: sse, chunks: BotChunk}}\n"
+    overrides, normalized, _ = build(tmp_path, CHUNKS + stream)
+    init = render_package(assemble(normalized, overrides, "bots", "0" * 64))["__init__.py"]
+    assert all(f'"{name}"' in init for name in ("BotChunk", "WordChunk", "DoneNowChunk", "OtherBotChunk"))
+    clash = CHUNKS.replace("BotChunk:\n", "BotChunk:\n    fallback: NotGiven\n")
+    overrides, normalized, _ = build(tmp_path, clash + stream)
+    with pytest.raises(CodegenError, match="'NotGiven' names two things"):
+        render_package(assemble(normalized, overrides, "bots", "0" * 64))

@@ -255,10 +255,12 @@ AGENT_04_RUN = "5b6ab848-3263-407e-877e-26199993cc3e"
 AGENT_04_USAGE = {"inputTokens": 10, "outputTokens": 23, "totalTokens": 33}
 
 
-def usage_subset(usage: dict[str, Any] | None) -> dict[str, Any]:
-    """The token counts compared by the tests."""
-    assert usage is not None
-    return {k: usage[k] for k in AGENT_04_USAGE}
+def usage_subset(usage: Any) -> dict[str, Any]:
+    """The token counts compared by the tests: the usage model generate() answers with, as sent."""
+    assert type(usage).__name__ == "AgentUsage", usage  # one usage type for streams and generate()
+    assert usage.input_tokens == AGENT_04_USAGE["inputTokens"]
+    wire = usage.model_dump(by_alias=True, exclude_unset=True)
+    return {k: wire[k] for k in AGENT_04_USAGE}
 
 
 # --------------------------------------------------------------------------- sync agent streams

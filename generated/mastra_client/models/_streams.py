@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._runtime._types import AnyTag
 from ._shared import (
     A2aArtifact as A2aArtifact,
 )
@@ -1357,8 +1358,8 @@ class OtherA2aStreamEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    kind: str | None = None
-    payload: Any | None = None
+    kind: AnyTag | None = None
+    payload: Any = None
 
 
 class OtherAgentChunk(BaseModel):
@@ -1375,9 +1376,9 @@ class OtherAgentChunk(BaseModel):
     AGENT, USER, SYSTEM, WORKFLOW or NETWORK
     """
     metadata: dict[str, Any] | None = None
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherAgentControllerEvent(BaseModel):
@@ -1389,8 +1390,8 @@ class OtherAgentControllerEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
-    type: str | None = None
+    payload: Any = None
+    type: AnyTag | None = None
 
 
 class OtherBackgroundTaskChunk(BaseModel):
@@ -1402,8 +1403,8 @@ class OtherBackgroundTaskChunk(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
-    type: str | None = None
+    payload: Any = None
+    type: AnyTag | None = None
 
 
 class OtherNetworkChunk(BaseModel):
@@ -1416,9 +1417,9 @@ class OtherNetworkChunk(BaseModel):
         populate_by_name=True,
     )
     from_: str | None = Field(None, alias="from")
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherResponsesStreamEvent(BaseModel):
@@ -1430,9 +1431,9 @@ class OtherResponsesStreamEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    payload: Any | None = None
+    payload: Any = None
     sequence_number: int | None = None
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class OtherWorkflowEvent(BaseModel):
@@ -1445,9 +1446,9 @@ class OtherWorkflowEvent(BaseModel):
         populate_by_name=True,
     )
     from_: str | None = Field(None, alias="from")
-    payload: Any | None = None
+    payload: Any = None
     run_id: str | None = Field(None, alias="runId")
-    type: str | None = None
+    type: AnyTag | None = None
 
 
 class ReasoningDeltaChunk(BaseModel):

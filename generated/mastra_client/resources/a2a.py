@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -145,6 +151,26 @@ class A2aResource:
         return _result
 
 
+class A2aResourceWithRawResponse:
+    """``client.a2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: A2aResource) -> None:
+        self._target = target
+        self.create_a2a = to_raw_response(target.create_a2a)
+        self.get_well_known_agent_card_json = to_raw_response(target.get_well_known_agent_card_json)
+
+
+class A2aResourceWithStreamingResponse:
+    """``client.a2a`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: A2aResource) -> None:
+        self._target = target
+        self.create_a2a = to_streamed_response(target.create_a2a)
+        self.get_well_known_agent_card_json = to_streamed_response(
+            target.get_well_known_agent_card_json
+        )
+
+
 class AsyncA2aResource:
     """``client.a2a``: A2A operations."""
 
@@ -272,3 +298,25 @@ class AsyncA2aResource:
             ),
         )
         return _result
+
+
+class AsyncA2aResourceWithRawResponse:
+    """``client.a2a`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncA2aResource) -> None:
+        self._target = target
+        self.create_a2a = async_to_raw_response(target.create_a2a)
+        self.get_well_known_agent_card_json = async_to_raw_response(
+            target.get_well_known_agent_card_json
+        )
+
+
+class AsyncA2aResourceWithStreamingResponse:
+    """``client.a2a`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncA2aResource) -> None:
+        self._target = target
+        self.create_a2a = async_to_streamed_response(target.create_a2a)
+        self.get_well_known_agent_card_json = async_to_streamed_response(
+            target.get_well_known_agent_card_json
+        )

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -1250,6 +1256,54 @@ class AgentBuilderResource:
         return _result
 
 
+class AgentBuilderResourceWithRawResponse:
+    """``client.agent_builder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentBuilderResource) -> None:
+        self._target = target
+        self.cancel_run = to_raw_response(target.cancel_run)
+        self.create_run = to_raw_response(target.create_run)
+        self.get_action = to_raw_response(target.get_action)
+        self.get_run = to_raw_response(target.get_run)
+        self.list_actions = to_raw_response(target.list_actions)
+        self.list_runs = to_raw_response(target.list_runs)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.resume = to_raw_response(target.resume)
+        self.resume_async = to_raw_response(target.resume_async)
+        self.resume_no_wait = to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.start = to_raw_response(target.start)
+        self.start_async = to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = to_raw_response(target.stream_legacy)
+        self.iter_runs = target.iter_runs
+
+
+class AgentBuilderResourceWithStreamingResponse:
+    """``client.agent_builder`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentBuilderResource) -> None:
+        self._target = target
+        self.cancel_run = to_streamed_response(target.cancel_run)
+        self.create_run = to_streamed_response(target.create_run)
+        self.get_action = to_streamed_response(target.get_action)
+        self.get_run = to_streamed_response(target.get_run)
+        self.list_actions = to_streamed_response(target.list_actions)
+        self.list_runs = to_streamed_response(target.list_runs)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.resume = to_streamed_response(target.resume)
+        self.resume_async = to_streamed_response(target.resume_async)
+        self.resume_no_wait = to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.start = to_streamed_response(target.start)
+        self.start_async = to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = to_streamed_response(target.stream_legacy)
+        self.iter_runs = target.iter_runs
+
+
 class AsyncAgentBuilderResource:
     """``client.agent_builder``: Agent Builder operations."""
 
@@ -2469,3 +2523,51 @@ class AsyncAgentBuilderResource:
         _data = parse_json(_response)
         _result = _data
         return _result
+
+
+class AsyncAgentBuilderResourceWithRawResponse:
+    """``client.agent_builder`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentBuilderResource) -> None:
+        self._target = target
+        self.cancel_run = async_to_raw_response(target.cancel_run)
+        self.create_run = async_to_raw_response(target.create_run)
+        self.get_action = async_to_raw_response(target.get_action)
+        self.get_run = async_to_raw_response(target.get_run)
+        self.list_actions = async_to_raw_response(target.list_actions)
+        self.list_runs = async_to_raw_response(target.list_runs)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.resume = async_to_raw_response(target.resume)
+        self.resume_async = async_to_raw_response(target.resume_async)
+        self.resume_no_wait = async_to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.start = async_to_raw_response(target.start)
+        self.start_async = async_to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = async_to_raw_response(target.stream_legacy)
+        self.iter_runs = target.iter_runs
+
+
+class AsyncAgentBuilderResourceWithStreamingResponse:
+    """``client.agent_builder`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentBuilderResource) -> None:
+        self._target = target
+        self.cancel_run = async_to_streamed_response(target.cancel_run)
+        self.create_run = async_to_streamed_response(target.create_run)
+        self.get_action = async_to_streamed_response(target.get_action)
+        self.get_run = async_to_streamed_response(target.get_run)
+        self.list_actions = async_to_streamed_response(target.list_actions)
+        self.list_runs = async_to_streamed_response(target.list_runs)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.resume = async_to_streamed_response(target.resume)
+        self.resume_async = async_to_streamed_response(target.resume_async)
+        self.resume_no_wait = async_to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.start = async_to_streamed_response(target.start)
+        self.start_async = async_to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = async_to_streamed_response(target.stream_legacy)
+        self.iter_runs = target.iter_runs

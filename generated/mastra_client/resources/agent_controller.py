@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -2537,6 +2543,100 @@ class AgentControllerResource:
         return _result
 
 
+class AgentControllerResourceWithRawResponse:
+    """``client.agent_controller`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentControllerResource) -> None:
+        self._target = target
+        self.create_session = to_raw_response(target.create_session)
+        self.create_session_message = to_raw_response(target.create_session_message)
+        self.create_session_notification = to_raw_response(target.create_session_notification)
+        self.create_session_thread = to_raw_response(target.create_session_thread)
+        self.delete_session_goal = to_raw_response(target.delete_session_goal)
+        self.delete_session_thread = to_raw_response(target.delete_session_thread)
+        self.get_agent_controller = to_raw_response(target.get_agent_controller)
+        self.get_session = to_raw_response(target.get_session)
+        self.get_session_goal = to_raw_response(target.get_session_goal)
+        self.get_session_om = to_raw_response(target.get_session_om)
+        self.get_session_stream = target.get_session_stream
+        self.get_workspace = to_raw_response(target.get_workspace)
+        self.list_active_runs = to_raw_response(target.list_active_runs)
+        self.list_models = to_raw_response(target.list_models)
+        self.list_modes = to_raw_response(target.list_modes)
+        self.list_session_permissions = to_raw_response(target.list_session_permissions)
+        self.list_session_resources = to_raw_response(target.list_session_resources)
+        self.list_session_thread_messages = to_raw_response(target.list_session_thread_messages)
+        self.list_session_threads = to_raw_response(target.list_session_threads)
+        self.put_session_goal = to_raw_response(target.put_session_goal)
+        self.put_session_permissions_category = to_raw_response(
+            target.put_session_permissions_category
+        )
+        self.put_session_permissions_tool = to_raw_response(target.put_session_permissions_tool)
+        self.put_session_state = to_raw_response(target.put_session_state)
+        self.put_session_thread = to_raw_response(target.put_session_thread)
+        self.session_abort = to_raw_response(target.session_abort)
+        self.session_follow_up = to_raw_response(target.session_follow_up)
+        self.session_goal = to_raw_response(target.session_goal)
+        self.session_mode = to_raw_response(target.session_mode)
+        self.session_model = to_raw_response(target.session_model)
+        self.session_resource = to_raw_response(target.session_resource)
+        self.session_steer = to_raw_response(target.session_steer)
+        self.session_thread = to_raw_response(target.session_thread)
+        self.session_threads_clone = to_raw_response(target.session_threads_clone)
+        self.session_tool_approval = to_raw_response(target.session_tool_approval)
+        self.session_tool_suspension = to_raw_response(target.session_tool_suspension)
+        self.iter_session_thread_messages = target.iter_session_thread_messages
+
+
+class AgentControllerResourceWithStreamingResponse:
+    """``client.agent_controller`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentControllerResource) -> None:
+        self._target = target
+        self.create_session = to_streamed_response(target.create_session)
+        self.create_session_message = to_streamed_response(target.create_session_message)
+        self.create_session_notification = to_streamed_response(target.create_session_notification)
+        self.create_session_thread = to_streamed_response(target.create_session_thread)
+        self.delete_session_goal = to_streamed_response(target.delete_session_goal)
+        self.delete_session_thread = to_streamed_response(target.delete_session_thread)
+        self.get_agent_controller = to_streamed_response(target.get_agent_controller)
+        self.get_session = to_streamed_response(target.get_session)
+        self.get_session_goal = to_streamed_response(target.get_session_goal)
+        self.get_session_om = to_streamed_response(target.get_session_om)
+        self.get_session_stream = target.get_session_stream
+        self.get_workspace = to_streamed_response(target.get_workspace)
+        self.list_active_runs = to_streamed_response(target.list_active_runs)
+        self.list_models = to_streamed_response(target.list_models)
+        self.list_modes = to_streamed_response(target.list_modes)
+        self.list_session_permissions = to_streamed_response(target.list_session_permissions)
+        self.list_session_resources = to_streamed_response(target.list_session_resources)
+        self.list_session_thread_messages = to_streamed_response(
+            target.list_session_thread_messages
+        )
+        self.list_session_threads = to_streamed_response(target.list_session_threads)
+        self.put_session_goal = to_streamed_response(target.put_session_goal)
+        self.put_session_permissions_category = to_streamed_response(
+            target.put_session_permissions_category
+        )
+        self.put_session_permissions_tool = to_streamed_response(
+            target.put_session_permissions_tool
+        )
+        self.put_session_state = to_streamed_response(target.put_session_state)
+        self.put_session_thread = to_streamed_response(target.put_session_thread)
+        self.session_abort = to_streamed_response(target.session_abort)
+        self.session_follow_up = to_streamed_response(target.session_follow_up)
+        self.session_goal = to_streamed_response(target.session_goal)
+        self.session_mode = to_streamed_response(target.session_mode)
+        self.session_model = to_streamed_response(target.session_model)
+        self.session_resource = to_streamed_response(target.session_resource)
+        self.session_steer = to_streamed_response(target.session_steer)
+        self.session_thread = to_streamed_response(target.session_thread)
+        self.session_threads_clone = to_streamed_response(target.session_threads_clone)
+        self.session_tool_approval = to_streamed_response(target.session_tool_approval)
+        self.session_tool_suspension = to_streamed_response(target.session_tool_suspension)
+        self.iter_session_thread_messages = target.iter_session_thread_messages
+
+
 class AsyncAgentControllerResource:
     """``client.agent_controller``: Agent Controller operations."""
 
@@ -5046,3 +5146,103 @@ class AsyncAgentControllerResource:
             ),
         )
         return _result
+
+
+class AsyncAgentControllerResourceWithRawResponse:
+    """``client.agent_controller`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentControllerResource) -> None:
+        self._target = target
+        self.create_session = async_to_raw_response(target.create_session)
+        self.create_session_message = async_to_raw_response(target.create_session_message)
+        self.create_session_notification = async_to_raw_response(target.create_session_notification)
+        self.create_session_thread = async_to_raw_response(target.create_session_thread)
+        self.delete_session_goal = async_to_raw_response(target.delete_session_goal)
+        self.delete_session_thread = async_to_raw_response(target.delete_session_thread)
+        self.get_agent_controller = async_to_raw_response(target.get_agent_controller)
+        self.get_session = async_to_raw_response(target.get_session)
+        self.get_session_goal = async_to_raw_response(target.get_session_goal)
+        self.get_session_om = async_to_raw_response(target.get_session_om)
+        self.get_session_stream = target.get_session_stream
+        self.get_workspace = async_to_raw_response(target.get_workspace)
+        self.list_active_runs = async_to_raw_response(target.list_active_runs)
+        self.list_models = async_to_raw_response(target.list_models)
+        self.list_modes = async_to_raw_response(target.list_modes)
+        self.list_session_permissions = async_to_raw_response(target.list_session_permissions)
+        self.list_session_resources = async_to_raw_response(target.list_session_resources)
+        self.list_session_thread_messages = async_to_raw_response(
+            target.list_session_thread_messages
+        )
+        self.list_session_threads = async_to_raw_response(target.list_session_threads)
+        self.put_session_goal = async_to_raw_response(target.put_session_goal)
+        self.put_session_permissions_category = async_to_raw_response(
+            target.put_session_permissions_category
+        )
+        self.put_session_permissions_tool = async_to_raw_response(
+            target.put_session_permissions_tool
+        )
+        self.put_session_state = async_to_raw_response(target.put_session_state)
+        self.put_session_thread = async_to_raw_response(target.put_session_thread)
+        self.session_abort = async_to_raw_response(target.session_abort)
+        self.session_follow_up = async_to_raw_response(target.session_follow_up)
+        self.session_goal = async_to_raw_response(target.session_goal)
+        self.session_mode = async_to_raw_response(target.session_mode)
+        self.session_model = async_to_raw_response(target.session_model)
+        self.session_resource = async_to_raw_response(target.session_resource)
+        self.session_steer = async_to_raw_response(target.session_steer)
+        self.session_thread = async_to_raw_response(target.session_thread)
+        self.session_threads_clone = async_to_raw_response(target.session_threads_clone)
+        self.session_tool_approval = async_to_raw_response(target.session_tool_approval)
+        self.session_tool_suspension = async_to_raw_response(target.session_tool_suspension)
+        self.iter_session_thread_messages = target.iter_session_thread_messages
+
+
+class AsyncAgentControllerResourceWithStreamingResponse:
+    """``client.agent_controller`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentControllerResource) -> None:
+        self._target = target
+        self.create_session = async_to_streamed_response(target.create_session)
+        self.create_session_message = async_to_streamed_response(target.create_session_message)
+        self.create_session_notification = async_to_streamed_response(
+            target.create_session_notification
+        )
+        self.create_session_thread = async_to_streamed_response(target.create_session_thread)
+        self.delete_session_goal = async_to_streamed_response(target.delete_session_goal)
+        self.delete_session_thread = async_to_streamed_response(target.delete_session_thread)
+        self.get_agent_controller = async_to_streamed_response(target.get_agent_controller)
+        self.get_session = async_to_streamed_response(target.get_session)
+        self.get_session_goal = async_to_streamed_response(target.get_session_goal)
+        self.get_session_om = async_to_streamed_response(target.get_session_om)
+        self.get_session_stream = target.get_session_stream
+        self.get_workspace = async_to_streamed_response(target.get_workspace)
+        self.list_active_runs = async_to_streamed_response(target.list_active_runs)
+        self.list_models = async_to_streamed_response(target.list_models)
+        self.list_modes = async_to_streamed_response(target.list_modes)
+        self.list_session_permissions = async_to_streamed_response(target.list_session_permissions)
+        self.list_session_resources = async_to_streamed_response(target.list_session_resources)
+        self.list_session_thread_messages = async_to_streamed_response(
+            target.list_session_thread_messages
+        )
+        self.list_session_threads = async_to_streamed_response(target.list_session_threads)
+        self.put_session_goal = async_to_streamed_response(target.put_session_goal)
+        self.put_session_permissions_category = async_to_streamed_response(
+            target.put_session_permissions_category
+        )
+        self.put_session_permissions_tool = async_to_streamed_response(
+            target.put_session_permissions_tool
+        )
+        self.put_session_state = async_to_streamed_response(target.put_session_state)
+        self.put_session_thread = async_to_streamed_response(target.put_session_thread)
+        self.session_abort = async_to_streamed_response(target.session_abort)
+        self.session_follow_up = async_to_streamed_response(target.session_follow_up)
+        self.session_goal = async_to_streamed_response(target.session_goal)
+        self.session_mode = async_to_streamed_response(target.session_mode)
+        self.session_model = async_to_streamed_response(target.session_model)
+        self.session_resource = async_to_streamed_response(target.session_resource)
+        self.session_steer = async_to_streamed_response(target.session_steer)
+        self.session_thread = async_to_streamed_response(target.session_thread)
+        self.session_threads_clone = async_to_streamed_response(target.session_threads_clone)
+        self.session_tool_approval = async_to_streamed_response(target.session_tool_approval)
+        self.session_tool_suspension = async_to_streamed_response(target.session_tool_suspension)
+        self.iter_session_thread_messages = target.iter_session_thread_messages

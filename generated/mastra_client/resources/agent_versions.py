@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -547,6 +553,42 @@ class AgentVersionsResource:
         return _result
 
 
+class AgentVersionsResourceWithRawResponse:
+    """``client.agent_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentVersionsResource) -> None:
+        self._target = target
+        self.activate_stored_agent_version = to_raw_response(target.activate_stored_agent_version)
+        self.compare_stored_agent_versions = to_raw_response(target.compare_stored_agent_versions)
+        self.create_stored_agent_version = to_raw_response(target.create_stored_agent_version)
+        self.delete_stored_agent_version = to_raw_response(target.delete_stored_agent_version)
+        self.get_stored_agent_version = to_raw_response(target.get_stored_agent_version)
+        self.list_stored_agent_versions = to_raw_response(target.list_stored_agent_versions)
+        self.restore_stored_agent_version = to_raw_response(target.restore_stored_agent_version)
+        self.iter_stored_agent_versions = target.iter_stored_agent_versions
+
+
+class AgentVersionsResourceWithStreamingResponse:
+    """``client.agent_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentVersionsResource) -> None:
+        self._target = target
+        self.activate_stored_agent_version = to_streamed_response(
+            target.activate_stored_agent_version
+        )
+        self.compare_stored_agent_versions = to_streamed_response(
+            target.compare_stored_agent_versions
+        )
+        self.create_stored_agent_version = to_streamed_response(target.create_stored_agent_version)
+        self.delete_stored_agent_version = to_streamed_response(target.delete_stored_agent_version)
+        self.get_stored_agent_version = to_streamed_response(target.get_stored_agent_version)
+        self.list_stored_agent_versions = to_streamed_response(target.list_stored_agent_versions)
+        self.restore_stored_agent_version = to_streamed_response(
+            target.restore_stored_agent_version
+        )
+        self.iter_stored_agent_versions = target.iter_stored_agent_versions
+
+
 class AsyncAgentVersionsResource:
     """``client.agent_versions``: Agent Versions operations."""
 
@@ -1076,3 +1118,51 @@ class AsyncAgentVersionsResource:
             ),
         )
         return _result
+
+
+class AsyncAgentVersionsResourceWithRawResponse:
+    """``client.agent_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentVersionsResource) -> None:
+        self._target = target
+        self.activate_stored_agent_version = async_to_raw_response(
+            target.activate_stored_agent_version
+        )
+        self.compare_stored_agent_versions = async_to_raw_response(
+            target.compare_stored_agent_versions
+        )
+        self.create_stored_agent_version = async_to_raw_response(target.create_stored_agent_version)
+        self.delete_stored_agent_version = async_to_raw_response(target.delete_stored_agent_version)
+        self.get_stored_agent_version = async_to_raw_response(target.get_stored_agent_version)
+        self.list_stored_agent_versions = async_to_raw_response(target.list_stored_agent_versions)
+        self.restore_stored_agent_version = async_to_raw_response(
+            target.restore_stored_agent_version
+        )
+        self.iter_stored_agent_versions = target.iter_stored_agent_versions
+
+
+class AsyncAgentVersionsResourceWithStreamingResponse:
+    """``client.agent_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentVersionsResource) -> None:
+        self._target = target
+        self.activate_stored_agent_version = async_to_streamed_response(
+            target.activate_stored_agent_version
+        )
+        self.compare_stored_agent_versions = async_to_streamed_response(
+            target.compare_stored_agent_versions
+        )
+        self.create_stored_agent_version = async_to_streamed_response(
+            target.create_stored_agent_version
+        )
+        self.delete_stored_agent_version = async_to_streamed_response(
+            target.delete_stored_agent_version
+        )
+        self.get_stored_agent_version = async_to_streamed_response(target.get_stored_agent_version)
+        self.list_stored_agent_versions = async_to_streamed_response(
+            target.list_stored_agent_versions
+        )
+        self.restore_stored_agent_version = async_to_streamed_response(
+            target.restore_stored_agent_version
+        )
+        self.iter_stored_agent_versions = target.iter_stored_agent_versions

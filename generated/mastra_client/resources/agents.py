@@ -7,14 +7,18 @@ import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import pydantic
-
 from .. import models as _models
 from .._runtime._adapters import structured_output_model, whole_body, with_structured_output
 from .._runtime._bodies import build_multipart
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._errors import raise_for_error_body
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -33,7 +37,7 @@ from .._runtime._streams import (
     Stream,
 )
 from .._runtime._tools import ClientToolsParam, arun_tool, declarations, run_tool, toolset
-from .._runtime._types import NOT_GIVEN, FileTypes, NotGiven, TimeoutTypes
+from .._runtime._types import NOT_GIVEN, FileTypes, ModelT, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from .._client import AsyncMastraClient, MastraClient
@@ -192,7 +196,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -245,6 +249,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -586,7 +591,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -640,6 +645,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -877,7 +883,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -903,7 +909,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -977,7 +983,7 @@ class AgentsResource:
             _outcomes = [run_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
         _result = cast(
-            "_models.AgentGenerateResult",
+            "_models.AgentGenerateResult[ModelT]",
             validate_response(
                 _models.AgentGenerateResult,
                 _data,
@@ -2078,7 +2084,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -2130,6 +2136,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2304,7 +2311,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -2355,6 +2362,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2512,7 +2520,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2539,7 +2547,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -2614,6 +2622,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -2657,7 +2666,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -2684,7 +2693,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -2760,6 +2769,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -3095,7 +3105,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -3122,7 +3132,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -3208,6 +3218,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -3518,7 +3529,7 @@ class AgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -3545,7 +3556,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AgentStream[_models.AgentChunk]:
+    ) -> AgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -3632,6 +3643,7 @@ class AgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -4349,6 +4361,122 @@ class AgentsResource:
         return _result
 
 
+class AgentsResourceWithRawResponse:
+    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AgentsResource) -> None:
+        self._target = target
+        self.abort_thread = to_raw_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = to_raw_response(target.approve_tool_call_generate)
+        self.browser_session = to_raw_response(target.browser_session)
+        self.clone = to_raw_response(target.clone)
+        self.close_browser = to_raw_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = to_raw_response(target.decline_tool_call_generate)
+        self.enhance_instructions = to_raw_response(target.enhance_instructions)
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.generate = to_raw_response(target.generate)
+        self.generate_legacy = to_raw_response(target.generate_legacy)
+        self.generate_vnext = to_raw_response(target.generate_vnext)
+        self.get_agent = to_raw_response(target.get_agent)
+        self.get_skill = to_raw_response(target.get_skill)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.get_voice_listener = to_raw_response(target.get_voice_listener)
+        self.list_agents = to_raw_response(target.list_agents)
+        self.list_agents_model_providers = to_raw_response(target.list_agents_model_providers)
+        self.list_speakers = to_raw_response(target.list_speakers)
+        self.list_suspended_runs = to_raw_response(target.list_suspended_runs)
+        self.list_voice_speakers = to_raw_response(target.list_voice_speakers)
+        self.listen = to_raw_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = to_raw_response(target.queue_message)
+        self.read_plan = to_raw_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = to_raw_response(target.reorder_models)
+        self.reset_model = to_raw_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = to_raw_response(target.send_message)
+        self.send_signal = to_raw_response(target.send_signal)
+        self.send_tool_approval = to_raw_response(target.send_tool_approval)
+        self.speak = to_raw_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = to_raw_response(target.stream_legacy)
+        self.stream_ui = to_raw_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = to_raw_response(target.stream_v_next)
+        self.stream_vnext = to_raw_response(target.stream_vnext)
+        self.stream_vnext_ui = to_raw_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = to_raw_response(target.update_model)
+        self.update_model_in_list = to_raw_response(target.update_model_in_list)
+        self.voice_listen = to_raw_response(target.voice_listen)
+        self.voice_speak = to_raw_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
+class AgentsResourceWithStreamingResponse:
+    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AgentsResource) -> None:
+        self._target = target
+        self.abort_thread = to_streamed_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = to_streamed_response(target.approve_tool_call_generate)
+        self.browser_session = to_streamed_response(target.browser_session)
+        self.clone = to_streamed_response(target.clone)
+        self.close_browser = to_streamed_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = to_streamed_response(target.decline_tool_call_generate)
+        self.enhance_instructions = to_streamed_response(target.enhance_instructions)
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.generate = to_streamed_response(target.generate)
+        self.generate_legacy = to_streamed_response(target.generate_legacy)
+        self.generate_vnext = to_streamed_response(target.generate_vnext)
+        self.get_agent = to_streamed_response(target.get_agent)
+        self.get_skill = to_streamed_response(target.get_skill)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.get_voice_listener = to_streamed_response(target.get_voice_listener)
+        self.list_agents = to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = to_streamed_response(target.list_agents_model_providers)
+        self.list_speakers = to_streamed_response(target.list_speakers)
+        self.list_suspended_runs = to_streamed_response(target.list_suspended_runs)
+        self.list_voice_speakers = to_streamed_response(target.list_voice_speakers)
+        self.listen = to_streamed_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = to_streamed_response(target.queue_message)
+        self.read_plan = to_streamed_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = to_streamed_response(target.reorder_models)
+        self.reset_model = to_streamed_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = to_streamed_response(target.send_message)
+        self.send_signal = to_streamed_response(target.send_signal)
+        self.send_tool_approval = to_streamed_response(target.send_tool_approval)
+        self.speak = to_streamed_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = to_streamed_response(target.stream_legacy)
+        self.stream_ui = to_streamed_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = to_streamed_response(target.stream_v_next)
+        self.stream_vnext = to_streamed_response(target.stream_vnext)
+        self.stream_vnext_ui = to_streamed_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = to_streamed_response(target.update_model)
+        self.update_model_in_list = to_streamed_response(target.update_model_in_list)
+        self.voice_listen = to_streamed_response(target.voice_listen)
+        self.voice_speak = to_streamed_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
 class AsyncAgentsResource:
     """``client.agents``: Agents operations."""
 
@@ -4500,7 +4628,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Approve tool call
 
         Approves a pending tool call and continues agent execution
@@ -4553,6 +4681,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -4894,7 +5023,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Decline tool call
 
         Declines a pending tool call and continues agent execution without executing the tool
@@ -4948,6 +5077,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -5185,7 +5315,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -5211,7 +5341,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentGenerateResult:
+    ) -> _models.AgentGenerateResult[ModelT]:
         """Generate agent response
 
         Executes an agent with the provided messages and returns the complete response
@@ -5285,7 +5415,7 @@ class AsyncAgentsResource:
             _outcomes = [await arun_tool(tool, call) for tool, call in _calls]
             _body = continuation_body(_body, response_messages(_data), _outcomes)
         _result = cast(
-            "_models.AgentGenerateResult",
+            "_models.AgentGenerateResult[ModelT]",
             validate_response(
                 _models.AgentGenerateResult,
                 _data,
@@ -6387,7 +6517,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Observe agent stream
 
         Reconnect to an existing agent stream to receive missed events. Supports position-based resume with offset for efficient reconnection.
@@ -6439,6 +6569,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6613,7 +6744,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage]:
         """Recover an orphaned durable agent run
 
         Re-drives an orphaned RUNNING durable-agent run after a process restart. Only supported on durable agents (createDurableAgent). Returns a stream that replays past chunks and continues the loop to completion.
@@ -6664,6 +6795,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=None,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6821,7 +6953,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -6848,7 +6980,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream
 
         Resumes a suspended agent stream with custom resume data
@@ -6923,6 +7055,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -6966,7 +7099,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -6993,7 +7126,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Resume agent stream until idle
 
         Resumes a suspended agent stream until idle with custom resume data, also listens for background task completions and streams them in real-time
@@ -7069,6 +7202,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=None,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -7404,7 +7538,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -7431,7 +7565,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response
 
         Executes an agent with the provided messages and streams the response in real-time
@@ -7517,6 +7651,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -7827,7 +7962,7 @@ class AsyncAgentsResource:
         | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: type[pydantic.BaseModel]
+        structured_output: type[ModelT]
         | _models.AgentStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
@@ -7854,7 +7989,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncAgentStream[_models.AgentChunk]:
+    ) -> AsyncAgentStream[_models.AgentChunk, _models.AgentUsage, ModelT]:
         """Stream agent response until idle
 
         Executes an agent with the provided messages and streams the response in real-time, also listens for background task completions and streams them in real-time
@@ -7941,6 +8076,7 @@ class AsyncAgentsResource:
                 _chunks.AGENT_CHUNK,
                 client_tools=_tools,
                 output_model=_output_model,
+                usage_model=_models.AgentUsage,
             ),
         )
 
@@ -8656,3 +8792,125 @@ class AsyncAgentsResource:
         _data = parse_json(_response)
         _result = _data
         return _result
+
+
+class AsyncAgentsResourceWithRawResponse:
+    """``client.agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAgentsResource) -> None:
+        self._target = target
+        self.abort_thread = async_to_raw_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = async_to_raw_response(target.approve_tool_call_generate)
+        self.browser_session = async_to_raw_response(target.browser_session)
+        self.clone = async_to_raw_response(target.clone)
+        self.close_browser = async_to_raw_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = async_to_raw_response(target.decline_tool_call_generate)
+        self.enhance_instructions = async_to_raw_response(target.enhance_instructions)
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.generate = async_to_raw_response(target.generate)
+        self.generate_legacy = async_to_raw_response(target.generate_legacy)
+        self.generate_vnext = async_to_raw_response(target.generate_vnext)
+        self.get_agent = async_to_raw_response(target.get_agent)
+        self.get_skill = async_to_raw_response(target.get_skill)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.get_voice_listener = async_to_raw_response(target.get_voice_listener)
+        self.list_agents = async_to_raw_response(target.list_agents)
+        self.list_agents_model_providers = async_to_raw_response(target.list_agents_model_providers)
+        self.list_speakers = async_to_raw_response(target.list_speakers)
+        self.list_suspended_runs = async_to_raw_response(target.list_suspended_runs)
+        self.list_voice_speakers = async_to_raw_response(target.list_voice_speakers)
+        self.listen = async_to_raw_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = async_to_raw_response(target.queue_message)
+        self.read_plan = async_to_raw_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = async_to_raw_response(target.reorder_models)
+        self.reset_model = async_to_raw_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = async_to_raw_response(target.send_message)
+        self.send_signal = async_to_raw_response(target.send_signal)
+        self.send_tool_approval = async_to_raw_response(target.send_tool_approval)
+        self.speak = async_to_raw_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = async_to_raw_response(target.stream_legacy)
+        self.stream_ui = async_to_raw_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = async_to_raw_response(target.stream_v_next)
+        self.stream_vnext = async_to_raw_response(target.stream_vnext)
+        self.stream_vnext_ui = async_to_raw_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = async_to_raw_response(target.update_model)
+        self.update_model_in_list = async_to_raw_response(target.update_model_in_list)
+        self.voice_listen = async_to_raw_response(target.voice_listen)
+        self.voice_speak = async_to_raw_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs
+
+
+class AsyncAgentsResourceWithStreamingResponse:
+    """``client.agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAgentsResource) -> None:
+        self._target = target
+        self.abort_thread = async_to_streamed_response(target.abort_thread)
+        self.approve_network_tool_call = target.approve_network_tool_call
+        self.approve_tool_call = target.approve_tool_call
+        self.approve_tool_call_generate = async_to_streamed_response(
+            target.approve_tool_call_generate
+        )
+        self.browser_session = async_to_streamed_response(target.browser_session)
+        self.clone = async_to_streamed_response(target.clone)
+        self.close_browser = async_to_streamed_response(target.close_browser)
+        self.decline_network_tool_call = target.decline_network_tool_call
+        self.decline_tool_call = target.decline_tool_call
+        self.decline_tool_call_generate = async_to_streamed_response(
+            target.decline_tool_call_generate
+        )
+        self.enhance_instructions = async_to_streamed_response(target.enhance_instructions)
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.generate = async_to_streamed_response(target.generate)
+        self.generate_legacy = async_to_streamed_response(target.generate_legacy)
+        self.generate_vnext = async_to_streamed_response(target.generate_vnext)
+        self.get_agent = async_to_streamed_response(target.get_agent)
+        self.get_skill = async_to_streamed_response(target.get_skill)
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.get_voice_listener = async_to_streamed_response(target.get_voice_listener)
+        self.list_agents = async_to_streamed_response(target.list_agents)
+        self.list_agents_model_providers = async_to_streamed_response(
+            target.list_agents_model_providers
+        )
+        self.list_speakers = async_to_streamed_response(target.list_speakers)
+        self.list_suspended_runs = async_to_streamed_response(target.list_suspended_runs)
+        self.list_voice_speakers = async_to_streamed_response(target.list_voice_speakers)
+        self.listen = async_to_streamed_response(target.listen)
+        self.network = target.network
+        self.observe = target.observe
+        self.queue_message = async_to_streamed_response(target.queue_message)
+        self.read_plan = async_to_streamed_response(target.read_plan)
+        self.recover = target.recover
+        self.reorder_models = async_to_streamed_response(target.reorder_models)
+        self.reset_model = async_to_streamed_response(target.reset_model)
+        self.resume_stream = target.resume_stream
+        self.resume_stream_until_idle = target.resume_stream_until_idle
+        self.send_message = async_to_streamed_response(target.send_message)
+        self.send_signal = async_to_streamed_response(target.send_signal)
+        self.send_tool_approval = async_to_streamed_response(target.send_tool_approval)
+        self.speak = async_to_streamed_response(target.speak)
+        self.stream = target.stream
+        self.stream_legacy = async_to_streamed_response(target.stream_legacy)
+        self.stream_ui = async_to_streamed_response(target.stream_ui)
+        self.stream_until_idle = target.stream_until_idle
+        self.stream_v_next = async_to_streamed_response(target.stream_v_next)
+        self.stream_vnext = async_to_streamed_response(target.stream_vnext)
+        self.stream_vnext_ui = async_to_streamed_response(target.stream_vnext_ui)
+        self.subscribe_to_thread = target.subscribe_to_thread
+        self.update_model = async_to_streamed_response(target.update_model)
+        self.update_model_in_list = async_to_streamed_response(target.update_model_in_list)
+        self.voice_listen = async_to_streamed_response(target.voice_listen)
+        self.voice_speak = async_to_streamed_response(target.voice_speak)
+        self.iter_suspended_runs = target.iter_suspended_runs

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -484,6 +490,40 @@ class AuthResource:
         return _result
 
 
+class AuthResourceWithRawResponse:
+    """``client.auth`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AuthResource) -> None:
+        self._target = target
+        self.credentials_sign_in = to_raw_response(target.credentials_sign_in)
+        self.credentials_sign_up = to_raw_response(target.credentials_sign_up)
+        self.get_me = to_raw_response(target.get_me)
+        self.get_sso_callback = to_raw_response(target.get_sso_callback)
+        self.get_sso_login = to_raw_response(target.get_sso_login)
+        self.list_capabilities = to_raw_response(target.list_capabilities)
+        self.list_permission_patterns = to_raw_response(target.list_permission_patterns)
+        self.list_role_permissions = to_raw_response(target.list_role_permissions)
+        self.logout = to_raw_response(target.logout)
+        self.refresh = to_raw_response(target.refresh)
+
+
+class AuthResourceWithStreamingResponse:
+    """``client.auth`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AuthResource) -> None:
+        self._target = target
+        self.credentials_sign_in = to_streamed_response(target.credentials_sign_in)
+        self.credentials_sign_up = to_streamed_response(target.credentials_sign_up)
+        self.get_me = to_streamed_response(target.get_me)
+        self.get_sso_callback = to_streamed_response(target.get_sso_callback)
+        self.get_sso_login = to_streamed_response(target.get_sso_login)
+        self.list_capabilities = to_streamed_response(target.list_capabilities)
+        self.list_permission_patterns = to_streamed_response(target.list_permission_patterns)
+        self.list_role_permissions = to_streamed_response(target.list_role_permissions)
+        self.logout = to_streamed_response(target.logout)
+        self.refresh = to_streamed_response(target.refresh)
+
+
 class AsyncAuthResource:
     """``client.auth``: Auth operations."""
 
@@ -950,3 +990,37 @@ class AsyncAuthResource:
             ),
         )
         return _result
+
+
+class AsyncAuthResourceWithRawResponse:
+    """``client.auth`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncAuthResource) -> None:
+        self._target = target
+        self.credentials_sign_in = async_to_raw_response(target.credentials_sign_in)
+        self.credentials_sign_up = async_to_raw_response(target.credentials_sign_up)
+        self.get_me = async_to_raw_response(target.get_me)
+        self.get_sso_callback = async_to_raw_response(target.get_sso_callback)
+        self.get_sso_login = async_to_raw_response(target.get_sso_login)
+        self.list_capabilities = async_to_raw_response(target.list_capabilities)
+        self.list_permission_patterns = async_to_raw_response(target.list_permission_patterns)
+        self.list_role_permissions = async_to_raw_response(target.list_role_permissions)
+        self.logout = async_to_raw_response(target.logout)
+        self.refresh = async_to_raw_response(target.refresh)
+
+
+class AsyncAuthResourceWithStreamingResponse:
+    """``client.auth`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncAuthResource) -> None:
+        self._target = target
+        self.credentials_sign_in = async_to_streamed_response(target.credentials_sign_in)
+        self.credentials_sign_up = async_to_streamed_response(target.credentials_sign_up)
+        self.get_me = async_to_streamed_response(target.get_me)
+        self.get_sso_callback = async_to_streamed_response(target.get_sso_callback)
+        self.get_sso_login = async_to_streamed_response(target.get_sso_login)
+        self.list_capabilities = async_to_streamed_response(target.list_capabilities)
+        self.list_permission_patterns = async_to_streamed_response(target.list_permission_patterns)
+        self.list_role_permissions = async_to_streamed_response(target.list_role_permissions)
+        self.logout = async_to_streamed_response(target.logout)
+        self.refresh = async_to_streamed_response(target.refresh)

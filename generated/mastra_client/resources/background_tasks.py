@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -339,6 +345,28 @@ class BackgroundTasksResource:
             yield from _pager.take(_page)
 
 
+class BackgroundTasksResourceWithRawResponse:
+    """``client.background_tasks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: BackgroundTasksResource) -> None:
+        self._target = target
+        self.get_background_task = to_raw_response(target.get_background_task)
+        self.get_stream = target.get_stream
+        self.list_background_tasks = to_raw_response(target.list_background_tasks)
+        self.iter_background_tasks = target.iter_background_tasks
+
+
+class BackgroundTasksResourceWithStreamingResponse:
+    """``client.background_tasks`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: BackgroundTasksResource) -> None:
+        self._target = target
+        self.get_background_task = to_streamed_response(target.get_background_task)
+        self.get_stream = target.get_stream
+        self.list_background_tasks = to_streamed_response(target.list_background_tasks)
+        self.iter_background_tasks = target.iter_background_tasks
+
+
 class AsyncBackgroundTasksResource:
     """``client.background_tasks``: Background Tasks operations."""
 
@@ -650,3 +678,25 @@ class AsyncBackgroundTasksResource:
             )
             for _item in _pager.take(_page):
                 yield _item
+
+
+class AsyncBackgroundTasksResourceWithRawResponse:
+    """``client.background_tasks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncBackgroundTasksResource) -> None:
+        self._target = target
+        self.get_background_task = async_to_raw_response(target.get_background_task)
+        self.get_stream = target.get_stream
+        self.list_background_tasks = async_to_raw_response(target.list_background_tasks)
+        self.iter_background_tasks = target.iter_background_tasks
+
+
+class AsyncBackgroundTasksResourceWithStreamingResponse:
+    """``client.background_tasks`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncBackgroundTasksResource) -> None:
+        self._target = target
+        self.get_background_task = async_to_streamed_response(target.get_background_task)
+        self.get_stream = target.get_stream
+        self.list_background_tasks = async_to_streamed_response(target.list_background_tasks)
+        self.iter_background_tasks = target.iter_background_tasks

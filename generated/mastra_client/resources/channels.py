@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -247,6 +253,28 @@ class ChannelsResource:
         return _result
 
 
+class ChannelsResourceWithRawResponse:
+    """``client.channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ChannelsResource) -> None:
+        self._target = target
+        self.connect = to_raw_response(target.connect)
+        self.disconnect = to_raw_response(target.disconnect)
+        self.list_installations = to_raw_response(target.list_installations)
+        self.list_platforms = to_raw_response(target.list_platforms)
+
+
+class ChannelsResourceWithStreamingResponse:
+    """``client.channels`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ChannelsResource) -> None:
+        self._target = target
+        self.connect = to_streamed_response(target.connect)
+        self.disconnect = to_streamed_response(target.disconnect)
+        self.list_installations = to_streamed_response(target.list_installations)
+        self.list_platforms = to_streamed_response(target.list_platforms)
+
+
 class AsyncChannelsResource:
     """``client.channels``: Channels operations."""
 
@@ -476,3 +504,25 @@ class AsyncChannelsResource:
             ),
         )
         return _result
+
+
+class AsyncChannelsResourceWithRawResponse:
+    """``client.channels`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncChannelsResource) -> None:
+        self._target = target
+        self.connect = async_to_raw_response(target.connect)
+        self.disconnect = async_to_raw_response(target.disconnect)
+        self.list_installations = async_to_raw_response(target.list_installations)
+        self.list_platforms = async_to_raw_response(target.list_platforms)
+
+
+class AsyncChannelsResourceWithStreamingResponse:
+    """``client.channels`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncChannelsResource) -> None:
+        self._target = target
+        self.connect = async_to_streamed_response(target.connect)
+        self.disconnect = async_to_streamed_response(target.disconnect)
+        self.list_installations = async_to_streamed_response(target.list_installations)
+        self.list_platforms = async_to_streamed_response(target.list_platforms)

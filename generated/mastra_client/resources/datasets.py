@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -2307,6 +2313,88 @@ class DatasetsResource:
         return _result
 
 
+class DatasetsResourceWithRawResponse:
+    """``client.datasets`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: DatasetsResource) -> None:
+        self._target = target
+        self.compare = to_raw_response(target.compare)
+        self.create_cluster_failure = to_raw_response(target.create_cluster_failure)
+        self.create_dataset = to_raw_response(target.create_dataset)
+        self.create_experiment = to_raw_response(target.create_experiment)
+        self.create_experiment_result = to_raw_response(target.create_experiment_result)
+        self.create_generate_item = to_raw_response(target.create_generate_item)
+        self.create_item = to_raw_response(target.create_item)
+        self.delete_dataset = to_raw_response(target.delete_dataset)
+        self.delete_experiment = to_raw_response(target.delete_experiment)
+        self.delete_item = to_raw_response(target.delete_item)
+        self.delete_item_purge = to_raw_response(target.delete_item_purge)
+        self.delete_items_batch = to_raw_response(target.delete_items_batch)
+        self.experiment_finalize = to_raw_response(target.experiment_finalize)
+        self.experiment_item_run = to_raw_response(target.experiment_item_run)
+        self.get_dataset = to_raw_response(target.get_dataset)
+        self.get_experiment = to_raw_response(target.get_experiment)
+        self.get_item = to_raw_response(target.get_item)
+        self.get_item_history = to_raw_response(target.get_item_history)
+        self.get_item_version = to_raw_response(target.get_item_version)
+        self.items_batch = to_raw_response(target.items_batch)
+        self.list_datasets = to_raw_response(target.list_datasets)
+        self.list_experiment_results = to_raw_response(target.list_experiment_results)
+        self.list_experiments = to_raw_response(target.list_experiments)
+        self.list_items = to_raw_response(target.list_items)
+        self.list_versions = to_raw_response(target.list_versions)
+        self.update_dataset = to_raw_response(target.update_dataset)
+        self.update_experiment = to_raw_response(target.update_experiment)
+        self.update_experiment_result = to_raw_response(target.update_experiment_result)
+        self.update_item = to_raw_response(target.update_item)
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiment_results = target.iter_experiment_results
+        self.iter_experiments = target.iter_experiments
+        self.iter_items = target.iter_items
+        self.iter_versions = target.iter_versions
+
+
+class DatasetsResourceWithStreamingResponse:
+    """``client.datasets`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: DatasetsResource) -> None:
+        self._target = target
+        self.compare = to_streamed_response(target.compare)
+        self.create_cluster_failure = to_streamed_response(target.create_cluster_failure)
+        self.create_dataset = to_streamed_response(target.create_dataset)
+        self.create_experiment = to_streamed_response(target.create_experiment)
+        self.create_experiment_result = to_streamed_response(target.create_experiment_result)
+        self.create_generate_item = to_streamed_response(target.create_generate_item)
+        self.create_item = to_streamed_response(target.create_item)
+        self.delete_dataset = to_streamed_response(target.delete_dataset)
+        self.delete_experiment = to_streamed_response(target.delete_experiment)
+        self.delete_item = to_streamed_response(target.delete_item)
+        self.delete_item_purge = to_streamed_response(target.delete_item_purge)
+        self.delete_items_batch = to_streamed_response(target.delete_items_batch)
+        self.experiment_finalize = to_streamed_response(target.experiment_finalize)
+        self.experiment_item_run = to_streamed_response(target.experiment_item_run)
+        self.get_dataset = to_streamed_response(target.get_dataset)
+        self.get_experiment = to_streamed_response(target.get_experiment)
+        self.get_item = to_streamed_response(target.get_item)
+        self.get_item_history = to_streamed_response(target.get_item_history)
+        self.get_item_version = to_streamed_response(target.get_item_version)
+        self.items_batch = to_streamed_response(target.items_batch)
+        self.list_datasets = to_streamed_response(target.list_datasets)
+        self.list_experiment_results = to_streamed_response(target.list_experiment_results)
+        self.list_experiments = to_streamed_response(target.list_experiments)
+        self.list_items = to_streamed_response(target.list_items)
+        self.list_versions = to_streamed_response(target.list_versions)
+        self.update_dataset = to_streamed_response(target.update_dataset)
+        self.update_experiment = to_streamed_response(target.update_experiment)
+        self.update_experiment_result = to_streamed_response(target.update_experiment_result)
+        self.update_item = to_streamed_response(target.update_item)
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiment_results = target.iter_experiment_results
+        self.iter_experiments = target.iter_experiments
+        self.iter_items = target.iter_items
+        self.iter_versions = target.iter_versions
+
+
 class AsyncDatasetsResource:
     """``client.datasets``: Datasets operations."""
 
@@ -4600,3 +4688,85 @@ class AsyncDatasetsResource:
             ),
         )
         return _result
+
+
+class AsyncDatasetsResourceWithRawResponse:
+    """``client.datasets`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncDatasetsResource) -> None:
+        self._target = target
+        self.compare = async_to_raw_response(target.compare)
+        self.create_cluster_failure = async_to_raw_response(target.create_cluster_failure)
+        self.create_dataset = async_to_raw_response(target.create_dataset)
+        self.create_experiment = async_to_raw_response(target.create_experiment)
+        self.create_experiment_result = async_to_raw_response(target.create_experiment_result)
+        self.create_generate_item = async_to_raw_response(target.create_generate_item)
+        self.create_item = async_to_raw_response(target.create_item)
+        self.delete_dataset = async_to_raw_response(target.delete_dataset)
+        self.delete_experiment = async_to_raw_response(target.delete_experiment)
+        self.delete_item = async_to_raw_response(target.delete_item)
+        self.delete_item_purge = async_to_raw_response(target.delete_item_purge)
+        self.delete_items_batch = async_to_raw_response(target.delete_items_batch)
+        self.experiment_finalize = async_to_raw_response(target.experiment_finalize)
+        self.experiment_item_run = async_to_raw_response(target.experiment_item_run)
+        self.get_dataset = async_to_raw_response(target.get_dataset)
+        self.get_experiment = async_to_raw_response(target.get_experiment)
+        self.get_item = async_to_raw_response(target.get_item)
+        self.get_item_history = async_to_raw_response(target.get_item_history)
+        self.get_item_version = async_to_raw_response(target.get_item_version)
+        self.items_batch = async_to_raw_response(target.items_batch)
+        self.list_datasets = async_to_raw_response(target.list_datasets)
+        self.list_experiment_results = async_to_raw_response(target.list_experiment_results)
+        self.list_experiments = async_to_raw_response(target.list_experiments)
+        self.list_items = async_to_raw_response(target.list_items)
+        self.list_versions = async_to_raw_response(target.list_versions)
+        self.update_dataset = async_to_raw_response(target.update_dataset)
+        self.update_experiment = async_to_raw_response(target.update_experiment)
+        self.update_experiment_result = async_to_raw_response(target.update_experiment_result)
+        self.update_item = async_to_raw_response(target.update_item)
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiment_results = target.iter_experiment_results
+        self.iter_experiments = target.iter_experiments
+        self.iter_items = target.iter_items
+        self.iter_versions = target.iter_versions
+
+
+class AsyncDatasetsResourceWithStreamingResponse:
+    """``client.datasets`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncDatasetsResource) -> None:
+        self._target = target
+        self.compare = async_to_streamed_response(target.compare)
+        self.create_cluster_failure = async_to_streamed_response(target.create_cluster_failure)
+        self.create_dataset = async_to_streamed_response(target.create_dataset)
+        self.create_experiment = async_to_streamed_response(target.create_experiment)
+        self.create_experiment_result = async_to_streamed_response(target.create_experiment_result)
+        self.create_generate_item = async_to_streamed_response(target.create_generate_item)
+        self.create_item = async_to_streamed_response(target.create_item)
+        self.delete_dataset = async_to_streamed_response(target.delete_dataset)
+        self.delete_experiment = async_to_streamed_response(target.delete_experiment)
+        self.delete_item = async_to_streamed_response(target.delete_item)
+        self.delete_item_purge = async_to_streamed_response(target.delete_item_purge)
+        self.delete_items_batch = async_to_streamed_response(target.delete_items_batch)
+        self.experiment_finalize = async_to_streamed_response(target.experiment_finalize)
+        self.experiment_item_run = async_to_streamed_response(target.experiment_item_run)
+        self.get_dataset = async_to_streamed_response(target.get_dataset)
+        self.get_experiment = async_to_streamed_response(target.get_experiment)
+        self.get_item = async_to_streamed_response(target.get_item)
+        self.get_item_history = async_to_streamed_response(target.get_item_history)
+        self.get_item_version = async_to_streamed_response(target.get_item_version)
+        self.items_batch = async_to_streamed_response(target.items_batch)
+        self.list_datasets = async_to_streamed_response(target.list_datasets)
+        self.list_experiment_results = async_to_streamed_response(target.list_experiment_results)
+        self.list_experiments = async_to_streamed_response(target.list_experiments)
+        self.list_items = async_to_streamed_response(target.list_items)
+        self.list_versions = async_to_streamed_response(target.list_versions)
+        self.update_dataset = async_to_streamed_response(target.update_dataset)
+        self.update_experiment = async_to_streamed_response(target.update_experiment)
+        self.update_experiment_result = async_to_streamed_response(target.update_experiment_result)
+        self.update_item = async_to_streamed_response(target.update_item)
+        self.iter_datasets = target.iter_datasets
+        self.iter_experiment_results = target.iter_experiment_results
+        self.iter_experiments = target.iter_experiments
+        self.iter_items = target.iter_items
+        self.iter_versions = target.iter_versions

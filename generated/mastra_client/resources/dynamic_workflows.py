@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -279,6 +285,28 @@ class DynamicWorkflowsResource:
         return _result
 
 
+class DynamicWorkflowsResourceWithRawResponse:
+    """``client.dynamic_workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: DynamicWorkflowsResource) -> None:
+        self._target = target
+        self.create_stored_workflow = to_raw_response(target.create_stored_workflow)
+        self.delete_stored_workflow = to_raw_response(target.delete_stored_workflow)
+        self.get_stored_workflow = to_raw_response(target.get_stored_workflow)
+        self.list_stored_workflows = to_raw_response(target.list_stored_workflows)
+
+
+class DynamicWorkflowsResourceWithStreamingResponse:
+    """``client.dynamic_workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: DynamicWorkflowsResource) -> None:
+        self._target = target
+        self.create_stored_workflow = to_streamed_response(target.create_stored_workflow)
+        self.delete_stored_workflow = to_streamed_response(target.delete_stored_workflow)
+        self.get_stored_workflow = to_streamed_response(target.get_stored_workflow)
+        self.list_stored_workflows = to_streamed_response(target.list_stored_workflows)
+
+
 class AsyncDynamicWorkflowsResource:
     """``client.dynamic_workflows``: Dynamic Workflows operations."""
 
@@ -540,3 +568,25 @@ class AsyncDynamicWorkflowsResource:
             ),
         )
         return _result
+
+
+class AsyncDynamicWorkflowsResourceWithRawResponse:
+    """``client.dynamic_workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncDynamicWorkflowsResource) -> None:
+        self._target = target
+        self.create_stored_workflow = async_to_raw_response(target.create_stored_workflow)
+        self.delete_stored_workflow = async_to_raw_response(target.delete_stored_workflow)
+        self.get_stored_workflow = async_to_raw_response(target.get_stored_workflow)
+        self.list_stored_workflows = async_to_raw_response(target.list_stored_workflows)
+
+
+class AsyncDynamicWorkflowsResourceWithStreamingResponse:
+    """``client.dynamic_workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncDynamicWorkflowsResource) -> None:
+        self._target = target
+        self.create_stored_workflow = async_to_streamed_response(target.create_stored_workflow)
+        self.delete_stored_workflow = async_to_streamed_response(target.delete_stored_workflow)
+        self.get_stored_workflow = async_to_streamed_response(target.get_stored_workflow)
+        self.list_stored_workflows = async_to_streamed_response(target.list_stored_workflows)

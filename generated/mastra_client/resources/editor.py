@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -680,6 +686,50 @@ class EditorResource:
         )
 
 
+class EditorResourceWithRawResponse:
+    """``client.editor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: EditorResource) -> None:
+        self._target = target
+        self.builder_registry_install = to_raw_response(target.builder_registry_install)
+        self.get_builder_infrastructure = to_raw_response(target.get_builder_infrastructure)
+        self.get_builder_models_available = to_raw_response(target.get_builder_models_available)
+        self.get_builder_registry_popular = to_raw_response(target.get_builder_registry_popular)
+        self.get_builder_registry_preview = to_raw_response(target.get_builder_registry_preview)
+        self.get_builder_registry_search = to_raw_response(target.get_builder_registry_search)
+        self.list_builder_registries = to_raw_response(target.list_builder_registries)
+        self.list_builder_settings = to_raw_response(target.list_builder_settings)
+        self.list_workflow_builder_settings = to_raw_response(target.list_workflow_builder_settings)
+        self.workflow_builder_stream = target.workflow_builder_stream
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+
+
+class EditorResourceWithStreamingResponse:
+    """``client.editor`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: EditorResource) -> None:
+        self._target = target
+        self.builder_registry_install = to_streamed_response(target.builder_registry_install)
+        self.get_builder_infrastructure = to_streamed_response(target.get_builder_infrastructure)
+        self.get_builder_models_available = to_streamed_response(
+            target.get_builder_models_available
+        )
+        self.get_builder_registry_popular = to_streamed_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = to_streamed_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_registry_search = to_streamed_response(target.get_builder_registry_search)
+        self.list_builder_registries = to_streamed_response(target.list_builder_registries)
+        self.list_builder_settings = to_streamed_response(target.list_builder_settings)
+        self.list_workflow_builder_settings = to_streamed_response(
+            target.list_workflow_builder_settings
+        )
+        self.workflow_builder_stream = target.workflow_builder_stream
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+
+
 class AsyncEditorResource:
     """``client.editor``: Editor operations."""
 
@@ -1332,3 +1382,59 @@ class AsyncEditorResource:
             idle_timeout=idle_timeout,
             view=EventView(_chunks.AGENT_CHUNK),
         )
+
+
+class AsyncEditorResourceWithRawResponse:
+    """``client.editor`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncEditorResource) -> None:
+        self._target = target
+        self.builder_registry_install = async_to_raw_response(target.builder_registry_install)
+        self.get_builder_infrastructure = async_to_raw_response(target.get_builder_infrastructure)
+        self.get_builder_models_available = async_to_raw_response(
+            target.get_builder_models_available
+        )
+        self.get_builder_registry_popular = async_to_raw_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = async_to_raw_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_registry_search = async_to_raw_response(target.get_builder_registry_search)
+        self.list_builder_registries = async_to_raw_response(target.list_builder_registries)
+        self.list_builder_settings = async_to_raw_response(target.list_builder_settings)
+        self.list_workflow_builder_settings = async_to_raw_response(
+            target.list_workflow_builder_settings
+        )
+        self.workflow_builder_stream = target.workflow_builder_stream
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular
+
+
+class AsyncEditorResourceWithStreamingResponse:
+    """``client.editor`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncEditorResource) -> None:
+        self._target = target
+        self.builder_registry_install = async_to_streamed_response(target.builder_registry_install)
+        self.get_builder_infrastructure = async_to_streamed_response(
+            target.get_builder_infrastructure
+        )
+        self.get_builder_models_available = async_to_streamed_response(
+            target.get_builder_models_available
+        )
+        self.get_builder_registry_popular = async_to_streamed_response(
+            target.get_builder_registry_popular
+        )
+        self.get_builder_registry_preview = async_to_streamed_response(
+            target.get_builder_registry_preview
+        )
+        self.get_builder_registry_search = async_to_streamed_response(
+            target.get_builder_registry_search
+        )
+        self.list_builder_registries = async_to_streamed_response(target.list_builder_registries)
+        self.list_builder_settings = async_to_streamed_response(target.list_builder_settings)
+        self.list_workflow_builder_settings = async_to_streamed_response(
+            target.list_workflow_builder_settings
+        )
+        self.workflow_builder_stream = target.workflow_builder_stream
+        self.iter_builder_registry_popular = target.iter_builder_registry_popular

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -265,6 +271,28 @@ class ExperimentsResource:
             yield from _pager.take(_page)
 
 
+class ExperimentsResourceWithRawResponse:
+    """``client.experiments`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ExperimentsResource) -> None:
+        self._target = target
+        self.delete_experiment = to_raw_response(target.delete_experiment)
+        self.get_review_summary = to_raw_response(target.get_review_summary)
+        self.list_experiments = to_raw_response(target.list_experiments)
+        self.iter_experiments = target.iter_experiments
+
+
+class ExperimentsResourceWithStreamingResponse:
+    """``client.experiments`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ExperimentsResource) -> None:
+        self._target = target
+        self.delete_experiment = to_streamed_response(target.delete_experiment)
+        self.get_review_summary = to_streamed_response(target.get_review_summary)
+        self.list_experiments = to_streamed_response(target.list_experiments)
+        self.iter_experiments = target.iter_experiments
+
+
 class AsyncExperimentsResource:
     """``client.experiments``: Experiments operations."""
 
@@ -512,3 +540,25 @@ class AsyncExperimentsResource:
             )
             for _item in _pager.take(_page):
                 yield _item
+
+
+class AsyncExperimentsResourceWithRawResponse:
+    """``client.experiments`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncExperimentsResource) -> None:
+        self._target = target
+        self.delete_experiment = async_to_raw_response(target.delete_experiment)
+        self.get_review_summary = async_to_raw_response(target.get_review_summary)
+        self.list_experiments = async_to_raw_response(target.list_experiments)
+        self.iter_experiments = target.iter_experiments
+
+
+class AsyncExperimentsResourceWithStreamingResponse:
+    """``client.experiments`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncExperimentsResource) -> None:
+        self._target = target
+        self.delete_experiment = async_to_streamed_response(target.delete_experiment)
+        self.get_review_summary = async_to_streamed_response(target.get_review_summary)
+        self.list_experiments = async_to_streamed_response(target.list_experiments)
+        self.iter_experiments = target.iter_experiments

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -321,6 +327,30 @@ class LogsResource:
         return _result
 
 
+class LogsResourceWithRawResponse:
+    """``client.logs`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: LogsResource) -> None:
+        self._target = target
+        self.get_log = to_raw_response(target.get_log)
+        self.list_logs = to_raw_response(target.list_logs)
+        self.list_transports = to_raw_response(target.list_transports)
+        self.iter_log = target.iter_log
+        self.iter_logs = target.iter_logs
+
+
+class LogsResourceWithStreamingResponse:
+    """``client.logs`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: LogsResource) -> None:
+        self._target = target
+        self.get_log = to_streamed_response(target.get_log)
+        self.list_logs = to_streamed_response(target.list_logs)
+        self.list_transports = to_streamed_response(target.list_transports)
+        self.iter_log = target.iter_log
+        self.iter_logs = target.iter_logs
+
+
 class AsyncLogsResource:
     """``client.logs``: Logs operations."""
 
@@ -625,3 +655,27 @@ class AsyncLogsResource:
             ),
         )
         return _result
+
+
+class AsyncLogsResourceWithRawResponse:
+    """``client.logs`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncLogsResource) -> None:
+        self._target = target
+        self.get_log = async_to_raw_response(target.get_log)
+        self.list_logs = async_to_raw_response(target.list_logs)
+        self.list_transports = async_to_raw_response(target.list_transports)
+        self.iter_log = target.iter_log
+        self.iter_logs = target.iter_logs
+
+
+class AsyncLogsResourceWithStreamingResponse:
+    """``client.logs`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncLogsResource) -> None:
+        self._target = target
+        self.get_log = async_to_streamed_response(target.get_log)
+        self.list_logs = async_to_streamed_response(target.list_logs)
+        self.list_transports = async_to_streamed_response(target.list_transports)
+        self.iter_log = target.iter_log
+        self.iter_logs = target.iter_logs

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -548,6 +554,38 @@ class McpResource:
         return _result
 
 
+class McpResourceWithRawResponse:
+    """``client.mcp`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: McpResource) -> None:
+        self._target = target
+        self.create_message = to_raw_response(target.create_message)
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.get_server = to_raw_response(target.get_server)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.list_resources = to_raw_response(target.list_resources)
+        self.list_servers = to_raw_response(target.list_servers)
+        self.list_tools = to_raw_response(target.list_tools)
+        self.read_resource = to_raw_response(target.read_resource)
+        self.iter_servers = target.iter_servers
+
+
+class McpResourceWithStreamingResponse:
+    """``client.mcp`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: McpResource) -> None:
+        self._target = target
+        self.create_message = to_streamed_response(target.create_message)
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.get_server = to_streamed_response(target.get_server)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.list_resources = to_streamed_response(target.list_resources)
+        self.list_servers = to_streamed_response(target.list_servers)
+        self.list_tools = to_streamed_response(target.list_tools)
+        self.read_resource = to_streamed_response(target.read_resource)
+        self.iter_servers = target.iter_servers
+
+
 class AsyncMcpResource:
     """``client.mcp``: Mcp operations."""
 
@@ -1078,3 +1116,35 @@ class AsyncMcpResource:
             ),
         )
         return _result
+
+
+class AsyncMcpResourceWithRawResponse:
+    """``client.mcp`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMcpResource) -> None:
+        self._target = target
+        self.create_message = async_to_raw_response(target.create_message)
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.get_server = async_to_raw_response(target.get_server)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.list_resources = async_to_raw_response(target.list_resources)
+        self.list_servers = async_to_raw_response(target.list_servers)
+        self.list_tools = async_to_raw_response(target.list_tools)
+        self.read_resource = async_to_raw_response(target.read_resource)
+        self.iter_servers = target.iter_servers
+
+
+class AsyncMcpResourceWithStreamingResponse:
+    """``client.mcp`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMcpResource) -> None:
+        self._target = target
+        self.create_message = async_to_streamed_response(target.create_message)
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.get_server = async_to_streamed_response(target.get_server)
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.list_resources = async_to_streamed_response(target.list_resources)
+        self.list_servers = async_to_streamed_response(target.list_servers)
+        self.list_tools = async_to_streamed_response(target.list_tools)
+        self.read_resource = async_to_streamed_response(target.read_resource)
+        self.iter_servers = target.iter_servers

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -485,6 +491,62 @@ class McpClientVersionsResource:
         return _result
 
 
+class McpClientVersionsResourceWithRawResponse:
+    """``client.mcp_client_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: McpClientVersionsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client_version = to_raw_response(
+            target.create_stored_mcp_client_version
+        )
+        self.delete_stored_mcp_client_version = to_raw_response(
+            target.delete_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_version = to_raw_response(target.get_stored_mcp_client_version)
+        self.get_stored_mcp_client_versions_compare = to_raw_response(
+            target.get_stored_mcp_client_versions_compare
+        )
+        self.list_stored_mcp_client_versions = to_raw_response(
+            target.list_stored_mcp_client_versions
+        )
+        self.stored_mcp_client_version_activate = to_raw_response(
+            target.stored_mcp_client_version_activate
+        )
+        self.stored_mcp_client_version_restore = to_raw_response(
+            target.stored_mcp_client_version_restore
+        )
+        self.iter_stored_mcp_client_versions = target.iter_stored_mcp_client_versions
+
+
+class McpClientVersionsResourceWithStreamingResponse:
+    """``client.mcp_client_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: McpClientVersionsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client_version = to_streamed_response(
+            target.create_stored_mcp_client_version
+        )
+        self.delete_stored_mcp_client_version = to_streamed_response(
+            target.delete_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_version = to_streamed_response(
+            target.get_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_versions_compare = to_streamed_response(
+            target.get_stored_mcp_client_versions_compare
+        )
+        self.list_stored_mcp_client_versions = to_streamed_response(
+            target.list_stored_mcp_client_versions
+        )
+        self.stored_mcp_client_version_activate = to_streamed_response(
+            target.stored_mcp_client_version_activate
+        )
+        self.stored_mcp_client_version_restore = to_streamed_response(
+            target.stored_mcp_client_version_restore
+        )
+        self.iter_stored_mcp_client_versions = target.iter_stored_mcp_client_versions
+
+
 class AsyncMcpClientVersionsResource:
     """``client.mcp_client_versions``: Mcp Client Versions operations."""
 
@@ -952,3 +1014,61 @@ class AsyncMcpClientVersionsResource:
             ),
         )
         return _result
+
+
+class AsyncMcpClientVersionsResourceWithRawResponse:
+    """``client.mcp_client_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMcpClientVersionsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client_version = async_to_raw_response(
+            target.create_stored_mcp_client_version
+        )
+        self.delete_stored_mcp_client_version = async_to_raw_response(
+            target.delete_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_version = async_to_raw_response(
+            target.get_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_versions_compare = async_to_raw_response(
+            target.get_stored_mcp_client_versions_compare
+        )
+        self.list_stored_mcp_client_versions = async_to_raw_response(
+            target.list_stored_mcp_client_versions
+        )
+        self.stored_mcp_client_version_activate = async_to_raw_response(
+            target.stored_mcp_client_version_activate
+        )
+        self.stored_mcp_client_version_restore = async_to_raw_response(
+            target.stored_mcp_client_version_restore
+        )
+        self.iter_stored_mcp_client_versions = target.iter_stored_mcp_client_versions
+
+
+class AsyncMcpClientVersionsResourceWithStreamingResponse:
+    """``client.mcp_client_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMcpClientVersionsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client_version = async_to_streamed_response(
+            target.create_stored_mcp_client_version
+        )
+        self.delete_stored_mcp_client_version = async_to_streamed_response(
+            target.delete_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_version = async_to_streamed_response(
+            target.get_stored_mcp_client_version
+        )
+        self.get_stored_mcp_client_versions_compare = async_to_streamed_response(
+            target.get_stored_mcp_client_versions_compare
+        )
+        self.list_stored_mcp_client_versions = async_to_streamed_response(
+            target.list_stored_mcp_client_versions
+        )
+        self.stored_mcp_client_version_activate = async_to_streamed_response(
+            target.stored_mcp_client_version_activate
+        )
+        self.stored_mcp_client_version_restore = async_to_streamed_response(
+            target.stored_mcp_client_version_restore
+        )
+        self.iter_stored_mcp_client_versions = target.iter_stored_mcp_client_versions

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -1485,6 +1491,64 @@ class MemoryResource:
         return _result
 
 
+class MemoryResourceWithRawResponse:
+    """``client.memory`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: MemoryResource) -> None:
+        self._target = target
+        self.clone_thread = to_raw_response(target.clone_thread)
+        self.create_thread = to_raw_response(target.create_thread)
+        self.delete_messages = to_raw_response(target.delete_messages)
+        self.delete_thread = to_raw_response(target.delete_thread)
+        self.get_config = to_raw_response(target.get_config)
+        self.get_observational_memory = to_raw_response(target.get_observational_memory)
+        self.get_status = to_raw_response(target.get_status)
+        self.get_thread = to_raw_response(target.get_thread)
+        self.get_working_memory = to_raw_response(target.get_working_memory)
+        self.list_thread_messages = to_raw_response(target.list_thread_messages)
+        self.list_threads = to_raw_response(target.list_threads)
+        self.observational_memory_buffer_status = to_raw_response(
+            target.observational_memory_buffer_status
+        )
+        self.save_messages = to_raw_response(target.save_messages)
+        self.search = to_raw_response(target.search)
+        self.transfer_thread = to_raw_response(target.transfer_thread)
+        self.update_thread = to_raw_response(target.update_thread)
+        self.update_working_memory = to_raw_response(target.update_working_memory)
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
+class MemoryResourceWithStreamingResponse:
+    """``client.memory`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: MemoryResource) -> None:
+        self._target = target
+        self.clone_thread = to_streamed_response(target.clone_thread)
+        self.create_thread = to_streamed_response(target.create_thread)
+        self.delete_messages = to_streamed_response(target.delete_messages)
+        self.delete_thread = to_streamed_response(target.delete_thread)
+        self.get_config = to_streamed_response(target.get_config)
+        self.get_observational_memory = to_streamed_response(target.get_observational_memory)
+        self.get_status = to_streamed_response(target.get_status)
+        self.get_thread = to_streamed_response(target.get_thread)
+        self.get_working_memory = to_streamed_response(target.get_working_memory)
+        self.list_thread_messages = to_streamed_response(target.list_thread_messages)
+        self.list_threads = to_streamed_response(target.list_threads)
+        self.observational_memory_buffer_status = to_streamed_response(
+            target.observational_memory_buffer_status
+        )
+        self.save_messages = to_streamed_response(target.save_messages)
+        self.search = to_streamed_response(target.search)
+        self.transfer_thread = to_streamed_response(target.transfer_thread)
+        self.update_thread = to_streamed_response(target.update_thread)
+        self.update_working_memory = to_streamed_response(target.update_working_memory)
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
 class AsyncMemoryResource:
     """``client.memory``: Memory operations."""
 
@@ -2954,3 +3018,61 @@ class AsyncMemoryResource:
             ),
         )
         return _result
+
+
+class AsyncMemoryResourceWithRawResponse:
+    """``client.memory`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMemoryResource) -> None:
+        self._target = target
+        self.clone_thread = async_to_raw_response(target.clone_thread)
+        self.create_thread = async_to_raw_response(target.create_thread)
+        self.delete_messages = async_to_raw_response(target.delete_messages)
+        self.delete_thread = async_to_raw_response(target.delete_thread)
+        self.get_config = async_to_raw_response(target.get_config)
+        self.get_observational_memory = async_to_raw_response(target.get_observational_memory)
+        self.get_status = async_to_raw_response(target.get_status)
+        self.get_thread = async_to_raw_response(target.get_thread)
+        self.get_working_memory = async_to_raw_response(target.get_working_memory)
+        self.list_thread_messages = async_to_raw_response(target.list_thread_messages)
+        self.list_threads = async_to_raw_response(target.list_threads)
+        self.observational_memory_buffer_status = async_to_raw_response(
+            target.observational_memory_buffer_status
+        )
+        self.save_messages = async_to_raw_response(target.save_messages)
+        self.search = async_to_raw_response(target.search)
+        self.transfer_thread = async_to_raw_response(target.transfer_thread)
+        self.update_thread = async_to_raw_response(target.update_thread)
+        self.update_working_memory = async_to_raw_response(target.update_working_memory)
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
+class AsyncMemoryResourceWithStreamingResponse:
+    """``client.memory`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMemoryResource) -> None:
+        self._target = target
+        self.clone_thread = async_to_streamed_response(target.clone_thread)
+        self.create_thread = async_to_streamed_response(target.create_thread)
+        self.delete_messages = async_to_streamed_response(target.delete_messages)
+        self.delete_thread = async_to_streamed_response(target.delete_thread)
+        self.get_config = async_to_streamed_response(target.get_config)
+        self.get_observational_memory = async_to_streamed_response(target.get_observational_memory)
+        self.get_status = async_to_streamed_response(target.get_status)
+        self.get_thread = async_to_streamed_response(target.get_thread)
+        self.get_working_memory = async_to_streamed_response(target.get_working_memory)
+        self.list_thread_messages = async_to_streamed_response(target.list_thread_messages)
+        self.list_threads = async_to_streamed_response(target.list_threads)
+        self.observational_memory_buffer_status = async_to_streamed_response(
+            target.observational_memory_buffer_status
+        )
+        self.save_messages = async_to_streamed_response(target.save_messages)
+        self.search = async_to_streamed_response(target.search)
+        self.transfer_thread = async_to_streamed_response(target.transfer_thread)
+        self.update_thread = async_to_streamed_response(target.update_thread)
+        self.update_working_memory = async_to_streamed_response(target.update_working_memory)
+        self.iter_observational_memory = target.iter_observational_memory
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -765,6 +771,42 @@ class MemoryNetworkResource:
         return _result
 
 
+class MemoryNetworkResourceWithRawResponse:
+    """``client.memory_network`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: MemoryNetworkResource) -> None:
+        self._target = target
+        self.create_save_message = to_raw_response(target.create_save_message)
+        self.create_thread = to_raw_response(target.create_thread)
+        self.delete_thread = to_raw_response(target.delete_thread)
+        self.get_status = to_raw_response(target.get_status)
+        self.get_thread = to_raw_response(target.get_thread)
+        self.list_thread_messages = to_raw_response(target.list_thread_messages)
+        self.list_threads = to_raw_response(target.list_threads)
+        self.messages_delete = to_raw_response(target.messages_delete)
+        self.update_thread = to_raw_response(target.update_thread)
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
+class MemoryNetworkResourceWithStreamingResponse:
+    """``client.memory_network`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: MemoryNetworkResource) -> None:
+        self._target = target
+        self.create_save_message = to_streamed_response(target.create_save_message)
+        self.create_thread = to_streamed_response(target.create_thread)
+        self.delete_thread = to_streamed_response(target.delete_thread)
+        self.get_status = to_streamed_response(target.get_status)
+        self.get_thread = to_streamed_response(target.get_thread)
+        self.list_thread_messages = to_streamed_response(target.list_thread_messages)
+        self.list_threads = to_streamed_response(target.list_threads)
+        self.messages_delete = to_streamed_response(target.messages_delete)
+        self.update_thread = to_streamed_response(target.update_thread)
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
 class AsyncMemoryNetworkResource:
     """``client.memory_network``: Memory Network operations."""
 
@@ -1513,3 +1555,39 @@ class AsyncMemoryNetworkResource:
             ),
         )
         return _result
+
+
+class AsyncMemoryNetworkResourceWithRawResponse:
+    """``client.memory_network`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncMemoryNetworkResource) -> None:
+        self._target = target
+        self.create_save_message = async_to_raw_response(target.create_save_message)
+        self.create_thread = async_to_raw_response(target.create_thread)
+        self.delete_thread = async_to_raw_response(target.delete_thread)
+        self.get_status = async_to_raw_response(target.get_status)
+        self.get_thread = async_to_raw_response(target.get_thread)
+        self.list_thread_messages = async_to_raw_response(target.list_thread_messages)
+        self.list_threads = async_to_raw_response(target.list_threads)
+        self.messages_delete = async_to_raw_response(target.messages_delete)
+        self.update_thread = async_to_raw_response(target.update_thread)
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads
+
+
+class AsyncMemoryNetworkResourceWithStreamingResponse:
+    """``client.memory_network`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncMemoryNetworkResource) -> None:
+        self._target = target
+        self.create_save_message = async_to_streamed_response(target.create_save_message)
+        self.create_thread = async_to_streamed_response(target.create_thread)
+        self.delete_thread = async_to_streamed_response(target.delete_thread)
+        self.get_status = async_to_streamed_response(target.get_status)
+        self.get_thread = async_to_streamed_response(target.get_thread)
+        self.list_thread_messages = async_to_streamed_response(target.list_thread_messages)
+        self.list_threads = async_to_streamed_response(target.list_threads)
+        self.messages_delete = async_to_streamed_response(target.messages_delete)
+        self.update_thread = async_to_streamed_response(target.update_thread)
+        self.iter_thread_messages = target.iter_thread_messages
+        self.iter_threads = target.iter_threads

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -5499,6 +5505,138 @@ class ObservabilityResource:
             ),
         )
         return _result
+
+
+class ObservabilityResourceWithRawResponse:
+    """``client.observability`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ObservabilityResource) -> None:
+        self._target = target
+        self.create_feedback_percentile = to_raw_response(target.create_feedback_percentile)
+        self.create_metrics_percentile = to_raw_response(target.create_metrics_percentile)
+        self.create_score = to_raw_response(target.create_score)
+        self.create_scores_percentile = to_raw_response(target.create_scores_percentile)
+        self.create_traces_query_field = to_raw_response(target.create_traces_query_field)
+        self.create_traces_query_value = to_raw_response(target.create_traces_query_value)
+        self.delete_feedback = to_raw_response(target.delete_feedback)
+        self.delete_scores = to_raw_response(target.delete_scores)
+        self.feedback = to_raw_response(target.feedback)
+        self.feedback_aggregate = to_raw_response(target.feedback_aggregate)
+        self.feedback_breakdown = to_raw_response(target.feedback_breakdown)
+        self.feedback_timeseries = to_raw_response(target.feedback_timeseries)
+        self.get_feedback = to_raw_response(target.get_feedback)
+        self.get_metrics = to_raw_response(target.get_metrics)
+        self.get_score = to_raw_response(target.get_score)
+        self.get_trace = to_raw_response(target.get_trace)
+        self.get_trace_branch = to_raw_response(target.get_trace_branch)
+        self.get_trace_light = to_raw_response(target.get_trace_light)
+        self.get_trace_span = to_raw_response(target.get_trace_span)
+        self.get_trace_trajectory = to_raw_response(target.get_trace_trajectory)
+        self.get_traces_light = to_raw_response(target.get_traces_light)
+        self.list_branches = to_raw_response(target.list_branches)
+        self.list_discovery_entity_names = to_raw_response(target.list_discovery_entity_names)
+        self.list_discovery_entity_types = to_raw_response(target.list_discovery_entity_types)
+        self.list_discovery_environments = to_raw_response(target.list_discovery_environments)
+        self.list_discovery_metric_label_keys = to_raw_response(
+            target.list_discovery_metric_label_keys
+        )
+        self.list_discovery_metric_label_values = to_raw_response(
+            target.list_discovery_metric_label_values
+        )
+        self.list_discovery_metric_names = to_raw_response(target.list_discovery_metric_names)
+        self.list_discovery_service_names = to_raw_response(target.list_discovery_service_names)
+        self.list_discovery_tags = to_raw_response(target.list_discovery_tags)
+        self.list_logs = to_raw_response(target.list_logs)
+        self.list_scores = to_raw_response(target.list_scores)
+        self.list_trace_scores = to_raw_response(target.list_trace_scores)
+        self.list_traces = to_raw_response(target.list_traces)
+        self.metrics_aggregate = to_raw_response(target.metrics_aggregate)
+        self.metrics_breakdown = to_raw_response(target.metrics_breakdown)
+        self.metrics_timeseries = to_raw_response(target.metrics_timeseries)
+        self.scores_aggregate = to_raw_response(target.scores_aggregate)
+        self.scores_breakdown = to_raw_response(target.scores_breakdown)
+        self.scores_timeseries = to_raw_response(target.scores_timeseries)
+        self.threads_query = to_raw_response(target.threads_query)
+        self.traces_delete = to_raw_response(target.traces_delete)
+        self.traces_query = to_raw_response(target.traces_query)
+        self.traces_score = to_raw_response(target.traces_score)
+        self.update_feedback_review_status = to_raw_response(target.update_feedback_review_status)
+        self.iter_feedback = target.iter_feedback
+        self.iter_metrics = target.iter_metrics
+        self.iter_traces_light = target.iter_traces_light
+        self.iter_branches = target.iter_branches
+        self.iter_logs = target.iter_logs
+        self.iter_scores = target.iter_scores
+        self.iter_trace_scores = target.iter_trace_scores
+        self.iter_traces = target.iter_traces
+
+
+class ObservabilityResourceWithStreamingResponse:
+    """``client.observability`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ObservabilityResource) -> None:
+        self._target = target
+        self.create_feedback_percentile = to_streamed_response(target.create_feedback_percentile)
+        self.create_metrics_percentile = to_streamed_response(target.create_metrics_percentile)
+        self.create_score = to_streamed_response(target.create_score)
+        self.create_scores_percentile = to_streamed_response(target.create_scores_percentile)
+        self.create_traces_query_field = to_streamed_response(target.create_traces_query_field)
+        self.create_traces_query_value = to_streamed_response(target.create_traces_query_value)
+        self.delete_feedback = to_streamed_response(target.delete_feedback)
+        self.delete_scores = to_streamed_response(target.delete_scores)
+        self.feedback = to_streamed_response(target.feedback)
+        self.feedback_aggregate = to_streamed_response(target.feedback_aggregate)
+        self.feedback_breakdown = to_streamed_response(target.feedback_breakdown)
+        self.feedback_timeseries = to_streamed_response(target.feedback_timeseries)
+        self.get_feedback = to_streamed_response(target.get_feedback)
+        self.get_metrics = to_streamed_response(target.get_metrics)
+        self.get_score = to_streamed_response(target.get_score)
+        self.get_trace = to_streamed_response(target.get_trace)
+        self.get_trace_branch = to_streamed_response(target.get_trace_branch)
+        self.get_trace_light = to_streamed_response(target.get_trace_light)
+        self.get_trace_span = to_streamed_response(target.get_trace_span)
+        self.get_trace_trajectory = to_streamed_response(target.get_trace_trajectory)
+        self.get_traces_light = to_streamed_response(target.get_traces_light)
+        self.list_branches = to_streamed_response(target.list_branches)
+        self.list_discovery_entity_names = to_streamed_response(target.list_discovery_entity_names)
+        self.list_discovery_entity_types = to_streamed_response(target.list_discovery_entity_types)
+        self.list_discovery_environments = to_streamed_response(target.list_discovery_environments)
+        self.list_discovery_metric_label_keys = to_streamed_response(
+            target.list_discovery_metric_label_keys
+        )
+        self.list_discovery_metric_label_values = to_streamed_response(
+            target.list_discovery_metric_label_values
+        )
+        self.list_discovery_metric_names = to_streamed_response(target.list_discovery_metric_names)
+        self.list_discovery_service_names = to_streamed_response(
+            target.list_discovery_service_names
+        )
+        self.list_discovery_tags = to_streamed_response(target.list_discovery_tags)
+        self.list_logs = to_streamed_response(target.list_logs)
+        self.list_scores = to_streamed_response(target.list_scores)
+        self.list_trace_scores = to_streamed_response(target.list_trace_scores)
+        self.list_traces = to_streamed_response(target.list_traces)
+        self.metrics_aggregate = to_streamed_response(target.metrics_aggregate)
+        self.metrics_breakdown = to_streamed_response(target.metrics_breakdown)
+        self.metrics_timeseries = to_streamed_response(target.metrics_timeseries)
+        self.scores_aggregate = to_streamed_response(target.scores_aggregate)
+        self.scores_breakdown = to_streamed_response(target.scores_breakdown)
+        self.scores_timeseries = to_streamed_response(target.scores_timeseries)
+        self.threads_query = to_streamed_response(target.threads_query)
+        self.traces_delete = to_streamed_response(target.traces_delete)
+        self.traces_query = to_streamed_response(target.traces_query)
+        self.traces_score = to_streamed_response(target.traces_score)
+        self.update_feedback_review_status = to_streamed_response(
+            target.update_feedback_review_status
+        )
+        self.iter_feedback = target.iter_feedback
+        self.iter_metrics = target.iter_metrics
+        self.iter_traces_light = target.iter_traces_light
+        self.iter_branches = target.iter_branches
+        self.iter_logs = target.iter_logs
+        self.iter_scores = target.iter_scores
+        self.iter_trace_scores = target.iter_trace_scores
+        self.iter_traces = target.iter_traces
 
 
 class AsyncObservabilityResource:
@@ -10991,3 +11129,155 @@ class AsyncObservabilityResource:
             ),
         )
         return _result
+
+
+class AsyncObservabilityResourceWithRawResponse:
+    """``client.observability`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncObservabilityResource) -> None:
+        self._target = target
+        self.create_feedback_percentile = async_to_raw_response(target.create_feedback_percentile)
+        self.create_metrics_percentile = async_to_raw_response(target.create_metrics_percentile)
+        self.create_score = async_to_raw_response(target.create_score)
+        self.create_scores_percentile = async_to_raw_response(target.create_scores_percentile)
+        self.create_traces_query_field = async_to_raw_response(target.create_traces_query_field)
+        self.create_traces_query_value = async_to_raw_response(target.create_traces_query_value)
+        self.delete_feedback = async_to_raw_response(target.delete_feedback)
+        self.delete_scores = async_to_raw_response(target.delete_scores)
+        self.feedback = async_to_raw_response(target.feedback)
+        self.feedback_aggregate = async_to_raw_response(target.feedback_aggregate)
+        self.feedback_breakdown = async_to_raw_response(target.feedback_breakdown)
+        self.feedback_timeseries = async_to_raw_response(target.feedback_timeseries)
+        self.get_feedback = async_to_raw_response(target.get_feedback)
+        self.get_metrics = async_to_raw_response(target.get_metrics)
+        self.get_score = async_to_raw_response(target.get_score)
+        self.get_trace = async_to_raw_response(target.get_trace)
+        self.get_trace_branch = async_to_raw_response(target.get_trace_branch)
+        self.get_trace_light = async_to_raw_response(target.get_trace_light)
+        self.get_trace_span = async_to_raw_response(target.get_trace_span)
+        self.get_trace_trajectory = async_to_raw_response(target.get_trace_trajectory)
+        self.get_traces_light = async_to_raw_response(target.get_traces_light)
+        self.list_branches = async_to_raw_response(target.list_branches)
+        self.list_discovery_entity_names = async_to_raw_response(target.list_discovery_entity_names)
+        self.list_discovery_entity_types = async_to_raw_response(target.list_discovery_entity_types)
+        self.list_discovery_environments = async_to_raw_response(target.list_discovery_environments)
+        self.list_discovery_metric_label_keys = async_to_raw_response(
+            target.list_discovery_metric_label_keys
+        )
+        self.list_discovery_metric_label_values = async_to_raw_response(
+            target.list_discovery_metric_label_values
+        )
+        self.list_discovery_metric_names = async_to_raw_response(target.list_discovery_metric_names)
+        self.list_discovery_service_names = async_to_raw_response(
+            target.list_discovery_service_names
+        )
+        self.list_discovery_tags = async_to_raw_response(target.list_discovery_tags)
+        self.list_logs = async_to_raw_response(target.list_logs)
+        self.list_scores = async_to_raw_response(target.list_scores)
+        self.list_trace_scores = async_to_raw_response(target.list_trace_scores)
+        self.list_traces = async_to_raw_response(target.list_traces)
+        self.metrics_aggregate = async_to_raw_response(target.metrics_aggregate)
+        self.metrics_breakdown = async_to_raw_response(target.metrics_breakdown)
+        self.metrics_timeseries = async_to_raw_response(target.metrics_timeseries)
+        self.scores_aggregate = async_to_raw_response(target.scores_aggregate)
+        self.scores_breakdown = async_to_raw_response(target.scores_breakdown)
+        self.scores_timeseries = async_to_raw_response(target.scores_timeseries)
+        self.threads_query = async_to_raw_response(target.threads_query)
+        self.traces_delete = async_to_raw_response(target.traces_delete)
+        self.traces_query = async_to_raw_response(target.traces_query)
+        self.traces_score = async_to_raw_response(target.traces_score)
+        self.update_feedback_review_status = async_to_raw_response(
+            target.update_feedback_review_status
+        )
+        self.iter_feedback = target.iter_feedback
+        self.iter_metrics = target.iter_metrics
+        self.iter_traces_light = target.iter_traces_light
+        self.iter_branches = target.iter_branches
+        self.iter_logs = target.iter_logs
+        self.iter_scores = target.iter_scores
+        self.iter_trace_scores = target.iter_trace_scores
+        self.iter_traces = target.iter_traces
+
+
+class AsyncObservabilityResourceWithStreamingResponse:
+    """``client.observability`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncObservabilityResource) -> None:
+        self._target = target
+        self.create_feedback_percentile = async_to_streamed_response(
+            target.create_feedback_percentile
+        )
+        self.create_metrics_percentile = async_to_streamed_response(
+            target.create_metrics_percentile
+        )
+        self.create_score = async_to_streamed_response(target.create_score)
+        self.create_scores_percentile = async_to_streamed_response(target.create_scores_percentile)
+        self.create_traces_query_field = async_to_streamed_response(
+            target.create_traces_query_field
+        )
+        self.create_traces_query_value = async_to_streamed_response(
+            target.create_traces_query_value
+        )
+        self.delete_feedback = async_to_streamed_response(target.delete_feedback)
+        self.delete_scores = async_to_streamed_response(target.delete_scores)
+        self.feedback = async_to_streamed_response(target.feedback)
+        self.feedback_aggregate = async_to_streamed_response(target.feedback_aggregate)
+        self.feedback_breakdown = async_to_streamed_response(target.feedback_breakdown)
+        self.feedback_timeseries = async_to_streamed_response(target.feedback_timeseries)
+        self.get_feedback = async_to_streamed_response(target.get_feedback)
+        self.get_metrics = async_to_streamed_response(target.get_metrics)
+        self.get_score = async_to_streamed_response(target.get_score)
+        self.get_trace = async_to_streamed_response(target.get_trace)
+        self.get_trace_branch = async_to_streamed_response(target.get_trace_branch)
+        self.get_trace_light = async_to_streamed_response(target.get_trace_light)
+        self.get_trace_span = async_to_streamed_response(target.get_trace_span)
+        self.get_trace_trajectory = async_to_streamed_response(target.get_trace_trajectory)
+        self.get_traces_light = async_to_streamed_response(target.get_traces_light)
+        self.list_branches = async_to_streamed_response(target.list_branches)
+        self.list_discovery_entity_names = async_to_streamed_response(
+            target.list_discovery_entity_names
+        )
+        self.list_discovery_entity_types = async_to_streamed_response(
+            target.list_discovery_entity_types
+        )
+        self.list_discovery_environments = async_to_streamed_response(
+            target.list_discovery_environments
+        )
+        self.list_discovery_metric_label_keys = async_to_streamed_response(
+            target.list_discovery_metric_label_keys
+        )
+        self.list_discovery_metric_label_values = async_to_streamed_response(
+            target.list_discovery_metric_label_values
+        )
+        self.list_discovery_metric_names = async_to_streamed_response(
+            target.list_discovery_metric_names
+        )
+        self.list_discovery_service_names = async_to_streamed_response(
+            target.list_discovery_service_names
+        )
+        self.list_discovery_tags = async_to_streamed_response(target.list_discovery_tags)
+        self.list_logs = async_to_streamed_response(target.list_logs)
+        self.list_scores = async_to_streamed_response(target.list_scores)
+        self.list_trace_scores = async_to_streamed_response(target.list_trace_scores)
+        self.list_traces = async_to_streamed_response(target.list_traces)
+        self.metrics_aggregate = async_to_streamed_response(target.metrics_aggregate)
+        self.metrics_breakdown = async_to_streamed_response(target.metrics_breakdown)
+        self.metrics_timeseries = async_to_streamed_response(target.metrics_timeseries)
+        self.scores_aggregate = async_to_streamed_response(target.scores_aggregate)
+        self.scores_breakdown = async_to_streamed_response(target.scores_breakdown)
+        self.scores_timeseries = async_to_streamed_response(target.scores_timeseries)
+        self.threads_query = async_to_streamed_response(target.threads_query)
+        self.traces_delete = async_to_streamed_response(target.traces_delete)
+        self.traces_query = async_to_streamed_response(target.traces_query)
+        self.traces_score = async_to_streamed_response(target.traces_score)
+        self.update_feedback_review_status = async_to_streamed_response(
+            target.update_feedback_review_status
+        )
+        self.iter_feedback = target.iter_feedback
+        self.iter_metrics = target.iter_metrics
+        self.iter_traces_light = target.iter_traces_light
+        self.iter_branches = target.iter_branches
+        self.iter_logs = target.iter_logs
+        self.iter_scores = target.iter_scores
+        self.iter_trace_scores = target.iter_trace_scores
+        self.iter_traces = target.iter_traces

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -119,6 +125,24 @@ class ProcessorProvidersResource:
         return _result
 
 
+class ProcessorProvidersResourceWithRawResponse:
+    """``client.processor_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ProcessorProvidersResource) -> None:
+        self._target = target
+        self.get_processor_provider = to_raw_response(target.get_processor_provider)
+        self.list_processor_providers = to_raw_response(target.list_processor_providers)
+
+
+class ProcessorProvidersResourceWithStreamingResponse:
+    """``client.processor_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ProcessorProvidersResource) -> None:
+        self._target = target
+        self.get_processor_provider = to_streamed_response(target.get_processor_provider)
+        self.list_processor_providers = to_streamed_response(target.list_processor_providers)
+
+
 class AsyncProcessorProvidersResource:
     """``client.processor_providers``: Processor Providers operations."""
 
@@ -220,3 +244,21 @@ class AsyncProcessorProvidersResource:
             ),
         )
         return _result
+
+
+class AsyncProcessorProvidersResourceWithRawResponse:
+    """``client.processor_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncProcessorProvidersResource) -> None:
+        self._target = target
+        self.get_processor_provider = async_to_raw_response(target.get_processor_provider)
+        self.list_processor_providers = async_to_raw_response(target.list_processor_providers)
+
+
+class AsyncProcessorProvidersResourceWithStreamingResponse:
+    """``client.processor_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncProcessorProvidersResource) -> None:
+        self._target = target
+        self.get_processor_provider = async_to_streamed_response(target.get_processor_provider)
+        self.list_processor_providers = async_to_streamed_response(target.list_processor_providers)

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -215,6 +221,26 @@ class ProcessorsResource:
         return _result
 
 
+class ProcessorsResourceWithRawResponse:
+    """``client.processors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ProcessorsResource) -> None:
+        self._target = target
+        self.execute = to_raw_response(target.execute)
+        self.get_processor = to_raw_response(target.get_processor)
+        self.list_processors = to_raw_response(target.list_processors)
+
+
+class ProcessorsResourceWithStreamingResponse:
+    """``client.processors`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ProcessorsResource) -> None:
+        self._target = target
+        self.execute = to_streamed_response(target.execute)
+        self.get_processor = to_streamed_response(target.get_processor)
+        self.list_processors = to_streamed_response(target.list_processors)
+
+
 class AsyncProcessorsResource:
     """``client.processors``: Processors operations."""
 
@@ -412,3 +438,23 @@ class AsyncProcessorsResource:
             ),
         )
         return _result
+
+
+class AsyncProcessorsResourceWithRawResponse:
+    """``client.processors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncProcessorsResource) -> None:
+        self._target = target
+        self.execute = async_to_raw_response(target.execute)
+        self.get_processor = async_to_raw_response(target.get_processor)
+        self.list_processors = async_to_raw_response(target.list_processors)
+
+
+class AsyncProcessorsResourceWithStreamingResponse:
+    """``client.processors`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncProcessorsResource) -> None:
+        self._target = target
+        self.execute = async_to_streamed_response(target.execute)
+        self.get_processor = async_to_streamed_response(target.get_processor)
+        self.list_processors = async_to_streamed_response(target.list_processors)

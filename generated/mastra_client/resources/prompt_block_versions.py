@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -551,6 +557,64 @@ class PromptBlockVersionsResource:
         return _result
 
 
+class PromptBlockVersionsResourceWithRawResponse:
+    """``client.prompt_block_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: PromptBlockVersionsResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block_version = to_raw_response(
+            target.create_stored_prompt_block_version
+        )
+        self.delete_stored_prompt_block_version = to_raw_response(
+            target.delete_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_version = to_raw_response(
+            target.get_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_versions_compare = to_raw_response(
+            target.get_stored_prompt_block_versions_compare
+        )
+        self.list_stored_prompt_block_versions = to_raw_response(
+            target.list_stored_prompt_block_versions
+        )
+        self.stored_prompt_block_version_activate = to_raw_response(
+            target.stored_prompt_block_version_activate
+        )
+        self.stored_prompt_block_version_restore = to_raw_response(
+            target.stored_prompt_block_version_restore
+        )
+        self.iter_stored_prompt_block_versions = target.iter_stored_prompt_block_versions
+
+
+class PromptBlockVersionsResourceWithStreamingResponse:
+    """``client.prompt_block_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: PromptBlockVersionsResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block_version = to_streamed_response(
+            target.create_stored_prompt_block_version
+        )
+        self.delete_stored_prompt_block_version = to_streamed_response(
+            target.delete_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_version = to_streamed_response(
+            target.get_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_versions_compare = to_streamed_response(
+            target.get_stored_prompt_block_versions_compare
+        )
+        self.list_stored_prompt_block_versions = to_streamed_response(
+            target.list_stored_prompt_block_versions
+        )
+        self.stored_prompt_block_version_activate = to_streamed_response(
+            target.stored_prompt_block_version_activate
+        )
+        self.stored_prompt_block_version_restore = to_streamed_response(
+            target.stored_prompt_block_version_restore
+        )
+        self.iter_stored_prompt_block_versions = target.iter_stored_prompt_block_versions
+
+
 class AsyncPromptBlockVersionsResource:
     """``client.prompt_block_versions``: Prompt Block Versions operations."""
 
@@ -1084,3 +1148,61 @@ class AsyncPromptBlockVersionsResource:
             ),
         )
         return _result
+
+
+class AsyncPromptBlockVersionsResourceWithRawResponse:
+    """``client.prompt_block_versions`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncPromptBlockVersionsResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block_version = async_to_raw_response(
+            target.create_stored_prompt_block_version
+        )
+        self.delete_stored_prompt_block_version = async_to_raw_response(
+            target.delete_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_version = async_to_raw_response(
+            target.get_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_versions_compare = async_to_raw_response(
+            target.get_stored_prompt_block_versions_compare
+        )
+        self.list_stored_prompt_block_versions = async_to_raw_response(
+            target.list_stored_prompt_block_versions
+        )
+        self.stored_prompt_block_version_activate = async_to_raw_response(
+            target.stored_prompt_block_version_activate
+        )
+        self.stored_prompt_block_version_restore = async_to_raw_response(
+            target.stored_prompt_block_version_restore
+        )
+        self.iter_stored_prompt_block_versions = target.iter_stored_prompt_block_versions
+
+
+class AsyncPromptBlockVersionsResourceWithStreamingResponse:
+    """``client.prompt_block_versions`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncPromptBlockVersionsResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block_version = async_to_streamed_response(
+            target.create_stored_prompt_block_version
+        )
+        self.delete_stored_prompt_block_version = async_to_streamed_response(
+            target.delete_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_version = async_to_streamed_response(
+            target.get_stored_prompt_block_version
+        )
+        self.get_stored_prompt_block_versions_compare = async_to_streamed_response(
+            target.get_stored_prompt_block_versions_compare
+        )
+        self.list_stored_prompt_block_versions = async_to_streamed_response(
+            target.list_stored_prompt_block_versions
+        )
+        self.stored_prompt_block_version_activate = async_to_streamed_response(
+            target.stored_prompt_block_version_activate
+        )
+        self.stored_prompt_block_version_restore = async_to_streamed_response(
+            target.stored_prompt_block_version_restore
+        )
+        self.iter_stored_prompt_block_versions = target.iter_stored_prompt_block_versions

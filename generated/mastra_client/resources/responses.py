@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -508,6 +514,34 @@ class ResponsesResource:
         return _result
 
 
+class ResponsesResourceWithRawResponse:
+    """``client.responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ResponsesResource) -> None:
+        self._target = target
+        self.create_v1_conversation = to_raw_response(target.create_v1_conversation)
+        self.create_v1_response = to_raw_response(target.create_v1_response)
+        self.delete_v1_conversation = to_raw_response(target.delete_v1_conversation)
+        self.delete_v1_response = to_raw_response(target.delete_v1_response)
+        self.get_v1_conversation = to_raw_response(target.get_v1_conversation)
+        self.get_v1_response = to_raw_response(target.get_v1_response)
+        self.list_v1_conversation_items = to_raw_response(target.list_v1_conversation_items)
+
+
+class ResponsesResourceWithStreamingResponse:
+    """``client.responses`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ResponsesResource) -> None:
+        self._target = target
+        self.create_v1_conversation = to_streamed_response(target.create_v1_conversation)
+        self.create_v1_response = to_streamed_response(target.create_v1_response)
+        self.delete_v1_conversation = to_streamed_response(target.delete_v1_conversation)
+        self.delete_v1_response = to_streamed_response(target.delete_v1_response)
+        self.get_v1_conversation = to_streamed_response(target.get_v1_conversation)
+        self.get_v1_response = to_streamed_response(target.get_v1_response)
+        self.list_v1_conversation_items = to_streamed_response(target.list_v1_conversation_items)
+
+
 class AsyncResponsesResource:
     """``client.responses``: Responses operations."""
 
@@ -998,3 +1032,33 @@ class AsyncResponsesResource:
             ),
         )
         return _result
+
+
+class AsyncResponsesResourceWithRawResponse:
+    """``client.responses`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncResponsesResource) -> None:
+        self._target = target
+        self.create_v1_conversation = async_to_raw_response(target.create_v1_conversation)
+        self.create_v1_response = async_to_raw_response(target.create_v1_response)
+        self.delete_v1_conversation = async_to_raw_response(target.delete_v1_conversation)
+        self.delete_v1_response = async_to_raw_response(target.delete_v1_response)
+        self.get_v1_conversation = async_to_raw_response(target.get_v1_conversation)
+        self.get_v1_response = async_to_raw_response(target.get_v1_response)
+        self.list_v1_conversation_items = async_to_raw_response(target.list_v1_conversation_items)
+
+
+class AsyncResponsesResourceWithStreamingResponse:
+    """``client.responses`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncResponsesResource) -> None:
+        self._target = target
+        self.create_v1_conversation = async_to_streamed_response(target.create_v1_conversation)
+        self.create_v1_response = async_to_streamed_response(target.create_v1_response)
+        self.delete_v1_conversation = async_to_streamed_response(target.delete_v1_conversation)
+        self.delete_v1_response = async_to_streamed_response(target.delete_v1_response)
+        self.get_v1_conversation = async_to_streamed_response(target.get_v1_conversation)
+        self.get_v1_response = async_to_streamed_response(target.get_v1_response)
+        self.list_v1_conversation_items = async_to_streamed_response(
+            target.list_v1_conversation_items
+        )

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -623,6 +629,38 @@ class SchedulesResource:
         return _result
 
 
+class SchedulesResourceWithRawResponse:
+    """``client.schedules`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: SchedulesResource) -> None:
+        self._target = target
+        self.create_schedule = to_raw_response(target.create_schedule)
+        self.delete_schedule = to_raw_response(target.delete_schedule)
+        self.get_schedule = to_raw_response(target.get_schedule)
+        self.list_schedules = to_raw_response(target.list_schedules)
+        self.list_triggers = to_raw_response(target.list_triggers)
+        self.pause = to_raw_response(target.pause)
+        self.resume = to_raw_response(target.resume)
+        self.run = to_raw_response(target.run)
+        self.update_schedule = to_raw_response(target.update_schedule)
+
+
+class SchedulesResourceWithStreamingResponse:
+    """``client.schedules`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: SchedulesResource) -> None:
+        self._target = target
+        self.create_schedule = to_streamed_response(target.create_schedule)
+        self.delete_schedule = to_streamed_response(target.delete_schedule)
+        self.get_schedule = to_streamed_response(target.get_schedule)
+        self.list_schedules = to_streamed_response(target.list_schedules)
+        self.list_triggers = to_streamed_response(target.list_triggers)
+        self.pause = to_streamed_response(target.pause)
+        self.resume = to_streamed_response(target.resume)
+        self.run = to_streamed_response(target.run)
+        self.update_schedule = to_streamed_response(target.update_schedule)
+
+
 class AsyncSchedulesResource:
     """``client.schedules``: Schedules operations."""
 
@@ -1228,3 +1266,35 @@ class AsyncSchedulesResource:
             ),
         )
         return _result
+
+
+class AsyncSchedulesResourceWithRawResponse:
+    """``client.schedules`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncSchedulesResource) -> None:
+        self._target = target
+        self.create_schedule = async_to_raw_response(target.create_schedule)
+        self.delete_schedule = async_to_raw_response(target.delete_schedule)
+        self.get_schedule = async_to_raw_response(target.get_schedule)
+        self.list_schedules = async_to_raw_response(target.list_schedules)
+        self.list_triggers = async_to_raw_response(target.list_triggers)
+        self.pause = async_to_raw_response(target.pause)
+        self.resume = async_to_raw_response(target.resume)
+        self.run = async_to_raw_response(target.run)
+        self.update_schedule = async_to_raw_response(target.update_schedule)
+
+
+class AsyncSchedulesResourceWithStreamingResponse:
+    """``client.schedules`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncSchedulesResource) -> None:
+        self._target = target
+        self.create_schedule = async_to_streamed_response(target.create_schedule)
+        self.delete_schedule = async_to_streamed_response(target.delete_schedule)
+        self.get_schedule = async_to_streamed_response(target.get_schedule)
+        self.list_schedules = async_to_streamed_response(target.list_schedules)
+        self.list_triggers = async_to_streamed_response(target.list_triggers)
+        self.pause = async_to_streamed_response(target.pause)
+        self.resume = async_to_streamed_response(target.resume)
+        self.run = async_to_streamed_response(target.run)
+        self.update_schedule = async_to_streamed_response(target.update_schedule)

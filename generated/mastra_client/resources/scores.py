@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -508,6 +514,38 @@ class ScoresResource:
         return _result
 
 
+class ScoresResourceWithRawResponse:
+    """``client.scores`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ScoresResource) -> None:
+        self._target = target
+        self.get_scorer = to_raw_response(target.get_scorer)
+        self.list_scorers = to_raw_response(target.list_scorers)
+        self.list_scores_by_entity_id = to_raw_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = to_raw_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = to_raw_response(target.list_scores_by_scorer_id)
+        self.save_score = to_raw_response(target.save_score)
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+
+
+class ScoresResourceWithStreamingResponse:
+    """``client.scores`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ScoresResource) -> None:
+        self._target = target
+        self.get_scorer = to_streamed_response(target.get_scorer)
+        self.list_scorers = to_streamed_response(target.list_scorers)
+        self.list_scores_by_entity_id = to_streamed_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = to_streamed_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = to_streamed_response(target.list_scores_by_scorer_id)
+        self.save_score = to_streamed_response(target.save_score)
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+
+
 class AsyncScoresResource:
     """``client.scores``: Scores operations."""
 
@@ -1000,3 +1038,35 @@ class AsyncScoresResource:
             ),
         )
         return _result
+
+
+class AsyncScoresResourceWithRawResponse:
+    """``client.scores`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncScoresResource) -> None:
+        self._target = target
+        self.get_scorer = async_to_raw_response(target.get_scorer)
+        self.list_scorers = async_to_raw_response(target.list_scorers)
+        self.list_scores_by_entity_id = async_to_raw_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = async_to_raw_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = async_to_raw_response(target.list_scores_by_scorer_id)
+        self.save_score = async_to_raw_response(target.save_score)
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id
+
+
+class AsyncScoresResourceWithStreamingResponse:
+    """``client.scores`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncScoresResource) -> None:
+        self._target = target
+        self.get_scorer = async_to_streamed_response(target.get_scorer)
+        self.list_scorers = async_to_streamed_response(target.list_scorers)
+        self.list_scores_by_entity_id = async_to_streamed_response(target.list_scores_by_entity_id)
+        self.list_scores_by_run_id = async_to_streamed_response(target.list_scores_by_run_id)
+        self.list_scores_by_scorer_id = async_to_streamed_response(target.list_scores_by_scorer_id)
+        self.save_score = async_to_streamed_response(target.save_score)
+        self.iter_scores_by_entity_id = target.iter_scores_by_entity_id
+        self.iter_scores_by_run_id = target.iter_scores_by_run_id
+        self.iter_scores_by_scorer_id = target.iter_scores_by_scorer_id

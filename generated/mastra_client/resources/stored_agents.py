@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -1303,6 +1309,44 @@ class StoredAgentsResource:
         return _result
 
 
+class StoredAgentsResourceWithRawResponse:
+    """``client.stored_agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredAgentsResource) -> None:
+        self._target = target
+        self.change_request = to_raw_response(target.change_request)
+        self.create_preview_instruction = to_raw_response(target.create_preview_instruction)
+        self.create_stored_agent = to_raw_response(target.create_stored_agent)
+        self.delete_favorite = to_raw_response(target.delete_favorite)
+        self.delete_stored_agent = to_raw_response(target.delete_stored_agent)
+        self.export = to_raw_response(target.export)
+        self.get_stored_agent = to_raw_response(target.get_stored_agent)
+        self.list_dependents = to_raw_response(target.list_dependents)
+        self.list_stored_agents = to_raw_response(target.list_stored_agents)
+        self.put_favorite = to_raw_response(target.put_favorite)
+        self.update_stored_agent = to_raw_response(target.update_stored_agent)
+        self.iter_stored_agents = target.iter_stored_agents
+
+
+class StoredAgentsResourceWithStreamingResponse:
+    """``client.stored_agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredAgentsResource) -> None:
+        self._target = target
+        self.change_request = to_streamed_response(target.change_request)
+        self.create_preview_instruction = to_streamed_response(target.create_preview_instruction)
+        self.create_stored_agent = to_streamed_response(target.create_stored_agent)
+        self.delete_favorite = to_streamed_response(target.delete_favorite)
+        self.delete_stored_agent = to_streamed_response(target.delete_stored_agent)
+        self.export = to_streamed_response(target.export)
+        self.get_stored_agent = to_streamed_response(target.get_stored_agent)
+        self.list_dependents = to_streamed_response(target.list_dependents)
+        self.list_stored_agents = to_streamed_response(target.list_stored_agents)
+        self.put_favorite = to_streamed_response(target.put_favorite)
+        self.update_stored_agent = to_streamed_response(target.update_stored_agent)
+        self.iter_stored_agents = target.iter_stored_agents
+
+
 class AsyncStoredAgentsResource:
     """``client.stored_agents``: Stored Agents operations."""
 
@@ -2588,3 +2632,43 @@ class AsyncStoredAgentsResource:
             ),
         )
         return _result
+
+
+class AsyncStoredAgentsResourceWithRawResponse:
+    """``client.stored_agents`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredAgentsResource) -> None:
+        self._target = target
+        self.change_request = async_to_raw_response(target.change_request)
+        self.create_preview_instruction = async_to_raw_response(target.create_preview_instruction)
+        self.create_stored_agent = async_to_raw_response(target.create_stored_agent)
+        self.delete_favorite = async_to_raw_response(target.delete_favorite)
+        self.delete_stored_agent = async_to_raw_response(target.delete_stored_agent)
+        self.export = async_to_raw_response(target.export)
+        self.get_stored_agent = async_to_raw_response(target.get_stored_agent)
+        self.list_dependents = async_to_raw_response(target.list_dependents)
+        self.list_stored_agents = async_to_raw_response(target.list_stored_agents)
+        self.put_favorite = async_to_raw_response(target.put_favorite)
+        self.update_stored_agent = async_to_raw_response(target.update_stored_agent)
+        self.iter_stored_agents = target.iter_stored_agents
+
+
+class AsyncStoredAgentsResourceWithStreamingResponse:
+    """``client.stored_agents`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredAgentsResource) -> None:
+        self._target = target
+        self.change_request = async_to_streamed_response(target.change_request)
+        self.create_preview_instruction = async_to_streamed_response(
+            target.create_preview_instruction
+        )
+        self.create_stored_agent = async_to_streamed_response(target.create_stored_agent)
+        self.delete_favorite = async_to_streamed_response(target.delete_favorite)
+        self.delete_stored_agent = async_to_streamed_response(target.delete_stored_agent)
+        self.export = async_to_streamed_response(target.export)
+        self.get_stored_agent = async_to_streamed_response(target.get_stored_agent)
+        self.list_dependents = async_to_streamed_response(target.list_dependents)
+        self.list_stored_agents = async_to_streamed_response(target.list_stored_agents)
+        self.put_favorite = async_to_streamed_response(target.put_favorite)
+        self.update_stored_agent = async_to_streamed_response(target.update_stored_agent)
+        self.iter_stored_agents = target.iter_stored_agents

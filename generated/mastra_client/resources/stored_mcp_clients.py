@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -426,6 +432,32 @@ class StoredMcpClientsResource:
         return _result
 
 
+class StoredMcpClientsResourceWithRawResponse:
+    """``client.stored_mcp_clients`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredMcpClientsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client = to_raw_response(target.create_stored_mcp_client)
+        self.delete_stored_mcp_client = to_raw_response(target.delete_stored_mcp_client)
+        self.get_stored_mcp_client = to_raw_response(target.get_stored_mcp_client)
+        self.list_stored_mcp_clients = to_raw_response(target.list_stored_mcp_clients)
+        self.update_stored_mcp_client = to_raw_response(target.update_stored_mcp_client)
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+
+
+class StoredMcpClientsResourceWithStreamingResponse:
+    """``client.stored_mcp_clients`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredMcpClientsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client = to_streamed_response(target.create_stored_mcp_client)
+        self.delete_stored_mcp_client = to_streamed_response(target.delete_stored_mcp_client)
+        self.get_stored_mcp_client = to_streamed_response(target.get_stored_mcp_client)
+        self.list_stored_mcp_clients = to_streamed_response(target.list_stored_mcp_clients)
+        self.update_stored_mcp_client = to_streamed_response(target.update_stored_mcp_client)
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+
+
 class AsyncStoredMcpClientsResource:
     """``client.stored_mcp_clients``: Stored Mcp Clients operations."""
 
@@ -834,3 +866,29 @@ class AsyncStoredMcpClientsResource:
             ),
         )
         return _result
+
+
+class AsyncStoredMcpClientsResourceWithRawResponse:
+    """``client.stored_mcp_clients`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredMcpClientsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client = async_to_raw_response(target.create_stored_mcp_client)
+        self.delete_stored_mcp_client = async_to_raw_response(target.delete_stored_mcp_client)
+        self.get_stored_mcp_client = async_to_raw_response(target.get_stored_mcp_client)
+        self.list_stored_mcp_clients = async_to_raw_response(target.list_stored_mcp_clients)
+        self.update_stored_mcp_client = async_to_raw_response(target.update_stored_mcp_client)
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients
+
+
+class AsyncStoredMcpClientsResourceWithStreamingResponse:
+    """``client.stored_mcp_clients`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredMcpClientsResource) -> None:
+        self._target = target
+        self.create_stored_mcp_client = async_to_streamed_response(target.create_stored_mcp_client)
+        self.delete_stored_mcp_client = async_to_streamed_response(target.delete_stored_mcp_client)
+        self.get_stored_mcp_client = async_to_streamed_response(target.get_stored_mcp_client)
+        self.list_stored_mcp_clients = async_to_streamed_response(target.list_stored_mcp_clients)
+        self.update_stored_mcp_client = async_to_streamed_response(target.update_stored_mcp_client)
+        self.iter_stored_mcp_clients = target.iter_stored_mcp_clients

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -439,6 +445,32 @@ class StoredPromptBlocksResource:
         return _result
 
 
+class StoredPromptBlocksResourceWithRawResponse:
+    """``client.stored_prompt_blocks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredPromptBlocksResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block = to_raw_response(target.create_stored_prompt_block)
+        self.delete_stored_prompt_block = to_raw_response(target.delete_stored_prompt_block)
+        self.get_stored_prompt_block = to_raw_response(target.get_stored_prompt_block)
+        self.list_stored_prompt_blocks = to_raw_response(target.list_stored_prompt_blocks)
+        self.update_stored_prompt_block = to_raw_response(target.update_stored_prompt_block)
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+
+
+class StoredPromptBlocksResourceWithStreamingResponse:
+    """``client.stored_prompt_blocks`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredPromptBlocksResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block = to_streamed_response(target.create_stored_prompt_block)
+        self.delete_stored_prompt_block = to_streamed_response(target.delete_stored_prompt_block)
+        self.get_stored_prompt_block = to_streamed_response(target.get_stored_prompt_block)
+        self.list_stored_prompt_blocks = to_streamed_response(target.list_stored_prompt_blocks)
+        self.update_stored_prompt_block = to_streamed_response(target.update_stored_prompt_block)
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+
+
 class AsyncStoredPromptBlocksResource:
     """``client.stored_prompt_blocks``: Stored Prompt Blocks operations."""
 
@@ -860,3 +892,37 @@ class AsyncStoredPromptBlocksResource:
             ),
         )
         return _result
+
+
+class AsyncStoredPromptBlocksResourceWithRawResponse:
+    """``client.stored_prompt_blocks`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredPromptBlocksResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block = async_to_raw_response(target.create_stored_prompt_block)
+        self.delete_stored_prompt_block = async_to_raw_response(target.delete_stored_prompt_block)
+        self.get_stored_prompt_block = async_to_raw_response(target.get_stored_prompt_block)
+        self.list_stored_prompt_blocks = async_to_raw_response(target.list_stored_prompt_blocks)
+        self.update_stored_prompt_block = async_to_raw_response(target.update_stored_prompt_block)
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks
+
+
+class AsyncStoredPromptBlocksResourceWithStreamingResponse:
+    """``client.stored_prompt_blocks`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredPromptBlocksResource) -> None:
+        self._target = target
+        self.create_stored_prompt_block = async_to_streamed_response(
+            target.create_stored_prompt_block
+        )
+        self.delete_stored_prompt_block = async_to_streamed_response(
+            target.delete_stored_prompt_block
+        )
+        self.get_stored_prompt_block = async_to_streamed_response(target.get_stored_prompt_block)
+        self.list_stored_prompt_blocks = async_to_streamed_response(
+            target.list_stored_prompt_blocks
+        )
+        self.update_stored_prompt_block = async_to_streamed_response(
+            target.update_stored_prompt_block
+        )
+        self.iter_stored_prompt_blocks = target.iter_stored_prompt_blocks

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -488,6 +494,32 @@ class StoredScorersResource:
         return _result
 
 
+class StoredScorersResourceWithRawResponse:
+    """``client.stored_scorers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredScorersResource) -> None:
+        self._target = target
+        self.create_stored_scorer = to_raw_response(target.create_stored_scorer)
+        self.delete_stored_scorer = to_raw_response(target.delete_stored_scorer)
+        self.get_stored_scorer = to_raw_response(target.get_stored_scorer)
+        self.list_stored_scorers = to_raw_response(target.list_stored_scorers)
+        self.update_stored_scorer = to_raw_response(target.update_stored_scorer)
+        self.iter_stored_scorers = target.iter_stored_scorers
+
+
+class StoredScorersResourceWithStreamingResponse:
+    """``client.stored_scorers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredScorersResource) -> None:
+        self._target = target
+        self.create_stored_scorer = to_streamed_response(target.create_stored_scorer)
+        self.delete_stored_scorer = to_streamed_response(target.delete_stored_scorer)
+        self.get_stored_scorer = to_streamed_response(target.get_stored_scorer)
+        self.list_stored_scorers = to_streamed_response(target.list_stored_scorers)
+        self.update_stored_scorer = to_streamed_response(target.update_stored_scorer)
+        self.iter_stored_scorers = target.iter_stored_scorers
+
+
 class AsyncStoredScorersResource:
     """``client.stored_scorers``: Stored Scorers operations."""
 
@@ -958,3 +990,29 @@ class AsyncStoredScorersResource:
             ),
         )
         return _result
+
+
+class AsyncStoredScorersResourceWithRawResponse:
+    """``client.stored_scorers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredScorersResource) -> None:
+        self._target = target
+        self.create_stored_scorer = async_to_raw_response(target.create_stored_scorer)
+        self.delete_stored_scorer = async_to_raw_response(target.delete_stored_scorer)
+        self.get_stored_scorer = async_to_raw_response(target.get_stored_scorer)
+        self.list_stored_scorers = async_to_raw_response(target.list_stored_scorers)
+        self.update_stored_scorer = async_to_raw_response(target.update_stored_scorer)
+        self.iter_stored_scorers = target.iter_stored_scorers
+
+
+class AsyncStoredScorersResourceWithStreamingResponse:
+    """``client.stored_scorers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredScorersResource) -> None:
+        self._target = target
+        self.create_stored_scorer = async_to_streamed_response(target.create_stored_scorer)
+        self.delete_stored_scorer = async_to_streamed_response(target.delete_stored_scorer)
+        self.get_stored_scorer = async_to_streamed_response(target.get_stored_scorer)
+        self.list_stored_scorers = async_to_streamed_response(target.list_stored_scorers)
+        self.update_stored_scorer = async_to_streamed_response(target.update_stored_scorer)
+        self.iter_stored_scorers = target.iter_stored_scorers

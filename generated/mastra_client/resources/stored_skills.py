@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -686,6 +692,38 @@ class StoredSkillsResource:
         return _result
 
 
+class StoredSkillsResourceWithRawResponse:
+    """``client.stored_skills`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredSkillsResource) -> None:
+        self._target = target
+        self.create_stored_skill = to_raw_response(target.create_stored_skill)
+        self.delete_favorite = to_raw_response(target.delete_favorite)
+        self.delete_stored_skill = to_raw_response(target.delete_stored_skill)
+        self.get_stored_skill = to_raw_response(target.get_stored_skill)
+        self.list_stored_skills = to_raw_response(target.list_stored_skills)
+        self.publish = to_raw_response(target.publish)
+        self.put_favorite = to_raw_response(target.put_favorite)
+        self.update_stored_skill = to_raw_response(target.update_stored_skill)
+        self.iter_stored_skills = target.iter_stored_skills
+
+
+class StoredSkillsResourceWithStreamingResponse:
+    """``client.stored_skills`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredSkillsResource) -> None:
+        self._target = target
+        self.create_stored_skill = to_streamed_response(target.create_stored_skill)
+        self.delete_favorite = to_streamed_response(target.delete_favorite)
+        self.delete_stored_skill = to_streamed_response(target.delete_stored_skill)
+        self.get_stored_skill = to_streamed_response(target.get_stored_skill)
+        self.list_stored_skills = to_streamed_response(target.list_stored_skills)
+        self.publish = to_streamed_response(target.publish)
+        self.put_favorite = to_streamed_response(target.put_favorite)
+        self.update_stored_skill = to_streamed_response(target.update_stored_skill)
+        self.iter_stored_skills = target.iter_stored_skills
+
+
 class AsyncStoredSkillsResource:
     """``client.stored_skills``: Stored Skills operations."""
 
@@ -1354,3 +1392,35 @@ class AsyncStoredSkillsResource:
             ),
         )
         return _result
+
+
+class AsyncStoredSkillsResourceWithRawResponse:
+    """``client.stored_skills`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredSkillsResource) -> None:
+        self._target = target
+        self.create_stored_skill = async_to_raw_response(target.create_stored_skill)
+        self.delete_favorite = async_to_raw_response(target.delete_favorite)
+        self.delete_stored_skill = async_to_raw_response(target.delete_stored_skill)
+        self.get_stored_skill = async_to_raw_response(target.get_stored_skill)
+        self.list_stored_skills = async_to_raw_response(target.list_stored_skills)
+        self.publish = async_to_raw_response(target.publish)
+        self.put_favorite = async_to_raw_response(target.put_favorite)
+        self.update_stored_skill = async_to_raw_response(target.update_stored_skill)
+        self.iter_stored_skills = target.iter_stored_skills
+
+
+class AsyncStoredSkillsResourceWithStreamingResponse:
+    """``client.stored_skills`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredSkillsResource) -> None:
+        self._target = target
+        self.create_stored_skill = async_to_streamed_response(target.create_stored_skill)
+        self.delete_favorite = async_to_streamed_response(target.delete_favorite)
+        self.delete_stored_skill = async_to_streamed_response(target.delete_stored_skill)
+        self.get_stored_skill = async_to_streamed_response(target.get_stored_skill)
+        self.list_stored_skills = async_to_streamed_response(target.list_stored_skills)
+        self.publish = async_to_streamed_response(target.publish)
+        self.put_favorite = async_to_streamed_response(target.put_favorite)
+        self.update_stored_skill = async_to_streamed_response(target.update_stored_skill)
+        self.iter_stored_skills = target.iter_stored_skills

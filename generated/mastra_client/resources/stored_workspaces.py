@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -431,6 +437,32 @@ class StoredWorkspacesResource:
         return _result
 
 
+class StoredWorkspacesResourceWithRawResponse:
+    """``client.stored_workspaces`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: StoredWorkspacesResource) -> None:
+        self._target = target
+        self.create_stored_workspace = to_raw_response(target.create_stored_workspace)
+        self.delete_stored_workspace = to_raw_response(target.delete_stored_workspace)
+        self.get_stored_workspace = to_raw_response(target.get_stored_workspace)
+        self.list_stored_workspaces = to_raw_response(target.list_stored_workspaces)
+        self.update_stored_workspace = to_raw_response(target.update_stored_workspace)
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+
+
+class StoredWorkspacesResourceWithStreamingResponse:
+    """``client.stored_workspaces`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: StoredWorkspacesResource) -> None:
+        self._target = target
+        self.create_stored_workspace = to_streamed_response(target.create_stored_workspace)
+        self.delete_stored_workspace = to_streamed_response(target.delete_stored_workspace)
+        self.get_stored_workspace = to_streamed_response(target.get_stored_workspace)
+        self.list_stored_workspaces = to_streamed_response(target.list_stored_workspaces)
+        self.update_stored_workspace = to_streamed_response(target.update_stored_workspace)
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+
+
 class AsyncStoredWorkspacesResource:
     """``client.stored_workspaces``: Stored Workspaces operations."""
 
@@ -844,3 +876,29 @@ class AsyncStoredWorkspacesResource:
             ),
         )
         return _result
+
+
+class AsyncStoredWorkspacesResourceWithRawResponse:
+    """``client.stored_workspaces`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncStoredWorkspacesResource) -> None:
+        self._target = target
+        self.create_stored_workspace = async_to_raw_response(target.create_stored_workspace)
+        self.delete_stored_workspace = async_to_raw_response(target.delete_stored_workspace)
+        self.get_stored_workspace = async_to_raw_response(target.get_stored_workspace)
+        self.list_stored_workspaces = async_to_raw_response(target.list_stored_workspaces)
+        self.update_stored_workspace = async_to_raw_response(target.update_stored_workspace)
+        self.iter_stored_workspaces = target.iter_stored_workspaces
+
+
+class AsyncStoredWorkspacesResourceWithStreamingResponse:
+    """``client.stored_workspaces`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncStoredWorkspacesResource) -> None:
+        self._target = target
+        self.create_stored_workspace = async_to_streamed_response(target.create_stored_workspace)
+        self.delete_stored_workspace = async_to_streamed_response(target.delete_stored_workspace)
+        self.get_stored_workspace = async_to_streamed_response(target.get_stored_workspace)
+        self.list_stored_workspaces = async_to_streamed_response(target.list_stored_workspaces)
+        self.update_stored_workspace = async_to_streamed_response(target.update_stored_workspace)
+        self.iter_stored_workspaces = target.iter_stored_workspaces

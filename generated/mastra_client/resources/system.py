@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_query
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -109,6 +115,24 @@ class SystemResource:
         return _result
 
 
+class SystemResourceWithRawResponse:
+    """``client.system`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: SystemResource) -> None:
+        self._target = target
+        self.get_api_schema = to_raw_response(target.get_api_schema)
+        self.list_packages = to_raw_response(target.list_packages)
+
+
+class SystemResourceWithStreamingResponse:
+    """``client.system`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: SystemResource) -> None:
+        self._target = target
+        self.get_api_schema = to_streamed_response(target.get_api_schema)
+        self.list_packages = to_streamed_response(target.list_packages)
+
+
 class AsyncSystemResource:
     """``client.system``: System operations."""
 
@@ -200,3 +224,21 @@ class AsyncSystemResource:
             ),
         )
         return _result
+
+
+class AsyncSystemResourceWithRawResponse:
+    """``client.system`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncSystemResource) -> None:
+        self._target = target
+        self.get_api_schema = async_to_raw_response(target.get_api_schema)
+        self.list_packages = async_to_raw_response(target.list_packages)
+
+
+class AsyncSystemResourceWithStreamingResponse:
+    """``client.system`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncSystemResource) -> None:
+        self._target = target
+        self.get_api_schema = async_to_streamed_response(target.get_api_schema)
+        self.list_packages = async_to_streamed_response(target.list_packages)

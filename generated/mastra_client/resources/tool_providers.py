@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -917,6 +923,50 @@ class ToolProvidersResource:
         return _result
 
 
+class ToolProvidersResourceWithRawResponse:
+    """``client.tool_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ToolProvidersResource) -> None:
+        self._target = target
+        self.authorize = to_raw_response(target.authorize)
+        self.connection_status = to_raw_response(target.connection_status)
+        self.delete_connection = to_raw_response(target.delete_connection)
+        self.get_auth_status = to_raw_response(target.get_auth_status)
+        self.get_connection_usage = to_raw_response(target.get_connection_usage)
+        self.get_health = to_raw_response(target.get_health)
+        self.get_tool_schema = to_raw_response(target.get_tool_schema)
+        self.list_connection_fields = to_raw_response(target.list_connection_fields)
+        self.list_connections = to_raw_response(target.list_connections)
+        self.list_tool_providers = to_raw_response(target.list_tool_providers)
+        self.list_toolkits = to_raw_response(target.list_toolkits)
+        self.list_tools = to_raw_response(target.list_tools)
+        self.update_connection = to_raw_response(target.update_connection)
+        self.iter_connections = target.iter_connections
+        self.iter_tools = target.iter_tools
+
+
+class ToolProvidersResourceWithStreamingResponse:
+    """``client.tool_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ToolProvidersResource) -> None:
+        self._target = target
+        self.authorize = to_streamed_response(target.authorize)
+        self.connection_status = to_streamed_response(target.connection_status)
+        self.delete_connection = to_streamed_response(target.delete_connection)
+        self.get_auth_status = to_streamed_response(target.get_auth_status)
+        self.get_connection_usage = to_streamed_response(target.get_connection_usage)
+        self.get_health = to_streamed_response(target.get_health)
+        self.get_tool_schema = to_streamed_response(target.get_tool_schema)
+        self.list_connection_fields = to_streamed_response(target.list_connection_fields)
+        self.list_connections = to_streamed_response(target.list_connections)
+        self.list_tool_providers = to_streamed_response(target.list_tool_providers)
+        self.list_toolkits = to_streamed_response(target.list_toolkits)
+        self.list_tools = to_streamed_response(target.list_tools)
+        self.update_connection = to_streamed_response(target.update_connection)
+        self.iter_connections = target.iter_connections
+        self.iter_tools = target.iter_tools
+
+
 class AsyncToolProvidersResource:
     """``client.tool_providers``: Tool Providers operations."""
 
@@ -1817,3 +1867,47 @@ class AsyncToolProvidersResource:
             ),
         )
         return _result
+
+
+class AsyncToolProvidersResourceWithRawResponse:
+    """``client.tool_providers`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncToolProvidersResource) -> None:
+        self._target = target
+        self.authorize = async_to_raw_response(target.authorize)
+        self.connection_status = async_to_raw_response(target.connection_status)
+        self.delete_connection = async_to_raw_response(target.delete_connection)
+        self.get_auth_status = async_to_raw_response(target.get_auth_status)
+        self.get_connection_usage = async_to_raw_response(target.get_connection_usage)
+        self.get_health = async_to_raw_response(target.get_health)
+        self.get_tool_schema = async_to_raw_response(target.get_tool_schema)
+        self.list_connection_fields = async_to_raw_response(target.list_connection_fields)
+        self.list_connections = async_to_raw_response(target.list_connections)
+        self.list_tool_providers = async_to_raw_response(target.list_tool_providers)
+        self.list_toolkits = async_to_raw_response(target.list_toolkits)
+        self.list_tools = async_to_raw_response(target.list_tools)
+        self.update_connection = async_to_raw_response(target.update_connection)
+        self.iter_connections = target.iter_connections
+        self.iter_tools = target.iter_tools
+
+
+class AsyncToolProvidersResourceWithStreamingResponse:
+    """``client.tool_providers`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncToolProvidersResource) -> None:
+        self._target = target
+        self.authorize = async_to_streamed_response(target.authorize)
+        self.connection_status = async_to_streamed_response(target.connection_status)
+        self.delete_connection = async_to_streamed_response(target.delete_connection)
+        self.get_auth_status = async_to_streamed_response(target.get_auth_status)
+        self.get_connection_usage = async_to_streamed_response(target.get_connection_usage)
+        self.get_health = async_to_streamed_response(target.get_health)
+        self.get_tool_schema = async_to_streamed_response(target.get_tool_schema)
+        self.list_connection_fields = async_to_streamed_response(target.list_connection_fields)
+        self.list_connections = async_to_streamed_response(target.list_connections)
+        self.list_tool_providers = async_to_streamed_response(target.list_tool_providers)
+        self.list_toolkits = async_to_streamed_response(target.list_toolkits)
+        self.list_tools = async_to_streamed_response(target.list_tools)
+        self.update_connection = async_to_streamed_response(target.update_connection)
+        self.iter_connections = target.iter_connections
+        self.iter_tools = target.iter_tools

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._errors import raise_for_error_body
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -209,6 +215,26 @@ class ToolsResource:
         return _result
 
 
+class ToolsResourceWithRawResponse:
+    """``client.tools`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: ToolsResource) -> None:
+        self._target = target
+        self.execute_tool = to_raw_response(target.execute_tool)
+        self.get_tool = to_raw_response(target.get_tool)
+        self.list_tools = to_raw_response(target.list_tools)
+
+
+class ToolsResourceWithStreamingResponse:
+    """``client.tools`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: ToolsResource) -> None:
+        self._target = target
+        self.execute_tool = to_streamed_response(target.execute_tool)
+        self.get_tool = to_streamed_response(target.get_tool)
+        self.list_tools = to_streamed_response(target.list_tools)
+
+
 class AsyncToolsResource:
     """``client.tools``: Tools operations."""
 
@@ -399,3 +425,23 @@ class AsyncToolsResource:
             ),
         )
         return _result
+
+
+class AsyncToolsResourceWithRawResponse:
+    """``client.tools`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncToolsResource) -> None:
+        self._target = target
+        self.execute_tool = async_to_raw_response(target.execute_tool)
+        self.get_tool = async_to_raw_response(target.get_tool)
+        self.list_tools = async_to_raw_response(target.list_tools)
+
+
+class AsyncToolsResourceWithStreamingResponse:
+    """``client.tools`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncToolsResource) -> None:
+        self._target = target
+        self.execute_tool = async_to_streamed_response(target.execute_tool)
+        self.get_tool = async_to_streamed_response(target.get_tool)
+        self.list_tools = async_to_streamed_response(target.list_tools)

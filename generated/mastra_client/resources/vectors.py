@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -492,6 +498,36 @@ class VectorsResource:
         return _result
 
 
+class VectorsResourceWithRawResponse:
+    """``client.vectors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: VectorsResource) -> None:
+        self._target = target
+        self.create_index = to_raw_response(target.create_index)
+        self.delete_index = to_raw_response(target.delete_index)
+        self.get_index = to_raw_response(target.get_index)
+        self.list_embedders = to_raw_response(target.list_embedders)
+        self.list_indexes = to_raw_response(target.list_indexes)
+        self.list_vectors = to_raw_response(target.list_vectors)
+        self.query = to_raw_response(target.query)
+        self.upsert = to_raw_response(target.upsert)
+
+
+class VectorsResourceWithStreamingResponse:
+    """``client.vectors`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: VectorsResource) -> None:
+        self._target = target
+        self.create_index = to_streamed_response(target.create_index)
+        self.delete_index = to_streamed_response(target.delete_index)
+        self.get_index = to_streamed_response(target.get_index)
+        self.list_embedders = to_streamed_response(target.list_embedders)
+        self.list_indexes = to_streamed_response(target.list_indexes)
+        self.list_vectors = to_streamed_response(target.list_vectors)
+        self.query = to_streamed_response(target.query)
+        self.upsert = to_streamed_response(target.upsert)
+
+
 class AsyncVectorsResource:
     """``client.vectors``: Vectors operations."""
 
@@ -966,3 +1002,33 @@ class AsyncVectorsResource:
             ),
         )
         return _result
+
+
+class AsyncVectorsResourceWithRawResponse:
+    """``client.vectors`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncVectorsResource) -> None:
+        self._target = target
+        self.create_index = async_to_raw_response(target.create_index)
+        self.delete_index = async_to_raw_response(target.delete_index)
+        self.get_index = async_to_raw_response(target.get_index)
+        self.list_embedders = async_to_raw_response(target.list_embedders)
+        self.list_indexes = async_to_raw_response(target.list_indexes)
+        self.list_vectors = async_to_raw_response(target.list_vectors)
+        self.query = async_to_raw_response(target.query)
+        self.upsert = async_to_raw_response(target.upsert)
+
+
+class AsyncVectorsResourceWithStreamingResponse:
+    """``client.vectors`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncVectorsResource) -> None:
+        self._target = target
+        self.create_index = async_to_streamed_response(target.create_index)
+        self.delete_index = async_to_streamed_response(target.delete_index)
+        self.get_index = async_to_streamed_response(target.get_index)
+        self.list_embedders = async_to_streamed_response(target.list_embedders)
+        self.list_indexes = async_to_streamed_response(target.list_indexes)
+        self.list_vectors = async_to_streamed_response(target.list_vectors)
+        self.query = async_to_streamed_response(target.query)
+        self.upsert = async_to_streamed_response(target.upsert)

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._stream_core import StreamProtocol
 from .._runtime._stream_views import (
@@ -2107,6 +2113,84 @@ class WorkflowsResource:
         )
 
 
+class WorkflowsResourceWithRawResponse:
+    """``client.workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: WorkflowsResource) -> None:
+        self._target = target
+        self.cancel_run = to_raw_response(target.cancel_run)
+        self.create_restart_all_active_workflow_run = to_raw_response(
+            target.create_restart_all_active_workflow_run
+        )
+        self.create_run = to_raw_response(target.create_run)
+        self.delete_run = to_raw_response(target.delete_run)
+        self.execute_step = to_raw_response(target.execute_step)
+        self.get_run = to_raw_response(target.get_run)
+        self.get_workflow = to_raw_response(target.get_workflow)
+        self.list_run_counts = to_raw_response(target.list_run_counts)
+        self.list_runs = to_raw_response(target.list_runs)
+        self.list_workflows = to_raw_response(target.list_workflows)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.restart = to_raw_response(target.restart)
+        self.restart_all_active_workflow_runs_async = to_raw_response(
+            target.restart_all_active_workflow_runs_async
+        )
+        self.restart_async = to_raw_response(target.restart_async)
+        self.resume = to_raw_response(target.resume)
+        self.resume_async = to_raw_response(target.resume_async)
+        self.resume_no_wait = to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.send_event = to_raw_response(target.send_event)
+        self.start = to_raw_response(target.start)
+        self.start_async = to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = target.stream_legacy
+        self.time_travel = to_raw_response(target.time_travel)
+        self.time_travel_async = to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.iter_runs = target.iter_runs
+
+
+class WorkflowsResourceWithStreamingResponse:
+    """``client.workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: WorkflowsResource) -> None:
+        self._target = target
+        self.cancel_run = to_streamed_response(target.cancel_run)
+        self.create_restart_all_active_workflow_run = to_streamed_response(
+            target.create_restart_all_active_workflow_run
+        )
+        self.create_run = to_streamed_response(target.create_run)
+        self.delete_run = to_streamed_response(target.delete_run)
+        self.execute_step = to_streamed_response(target.execute_step)
+        self.get_run = to_streamed_response(target.get_run)
+        self.get_workflow = to_streamed_response(target.get_workflow)
+        self.list_run_counts = to_streamed_response(target.list_run_counts)
+        self.list_runs = to_streamed_response(target.list_runs)
+        self.list_workflows = to_streamed_response(target.list_workflows)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.restart = to_streamed_response(target.restart)
+        self.restart_all_active_workflow_runs_async = to_streamed_response(
+            target.restart_all_active_workflow_runs_async
+        )
+        self.restart_async = to_streamed_response(target.restart_async)
+        self.resume = to_streamed_response(target.resume)
+        self.resume_async = to_streamed_response(target.resume_async)
+        self.resume_no_wait = to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.send_event = to_streamed_response(target.send_event)
+        self.start = to_streamed_response(target.start)
+        self.start_async = to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = target.stream_legacy
+        self.time_travel = to_streamed_response(target.time_travel)
+        self.time_travel_async = to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.iter_runs = target.iter_runs
+
+
 class AsyncWorkflowsResource:
     """``client.workflows``: Workflows operations."""
 
@@ -4182,3 +4266,81 @@ class AsyncWorkflowsResource:
             ),
             view=WorkflowView(_chunks.WORKFLOW_EVENT),
         )
+
+
+class AsyncWorkflowsResourceWithRawResponse:
+    """``client.workflows`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkflowsResource) -> None:
+        self._target = target
+        self.cancel_run = async_to_raw_response(target.cancel_run)
+        self.create_restart_all_active_workflow_run = async_to_raw_response(
+            target.create_restart_all_active_workflow_run
+        )
+        self.create_run = async_to_raw_response(target.create_run)
+        self.delete_run = async_to_raw_response(target.delete_run)
+        self.execute_step = async_to_raw_response(target.execute_step)
+        self.get_run = async_to_raw_response(target.get_run)
+        self.get_workflow = async_to_raw_response(target.get_workflow)
+        self.list_run_counts = async_to_raw_response(target.list_run_counts)
+        self.list_runs = async_to_raw_response(target.list_runs)
+        self.list_workflows = async_to_raw_response(target.list_workflows)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.restart = async_to_raw_response(target.restart)
+        self.restart_all_active_workflow_runs_async = async_to_raw_response(
+            target.restart_all_active_workflow_runs_async
+        )
+        self.restart_async = async_to_raw_response(target.restart_async)
+        self.resume = async_to_raw_response(target.resume)
+        self.resume_async = async_to_raw_response(target.resume_async)
+        self.resume_no_wait = async_to_raw_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.send_event = async_to_raw_response(target.send_event)
+        self.start = async_to_raw_response(target.start)
+        self.start_async = async_to_raw_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = target.stream_legacy
+        self.time_travel = async_to_raw_response(target.time_travel)
+        self.time_travel_async = async_to_raw_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.iter_runs = target.iter_runs
+
+
+class AsyncWorkflowsResourceWithStreamingResponse:
+    """``client.workflows`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkflowsResource) -> None:
+        self._target = target
+        self.cancel_run = async_to_streamed_response(target.cancel_run)
+        self.create_restart_all_active_workflow_run = async_to_streamed_response(
+            target.create_restart_all_active_workflow_run
+        )
+        self.create_run = async_to_streamed_response(target.create_run)
+        self.delete_run = async_to_streamed_response(target.delete_run)
+        self.execute_step = async_to_streamed_response(target.execute_step)
+        self.get_run = async_to_streamed_response(target.get_run)
+        self.get_workflow = async_to_streamed_response(target.get_workflow)
+        self.list_run_counts = async_to_streamed_response(target.list_run_counts)
+        self.list_runs = async_to_streamed_response(target.list_runs)
+        self.list_workflows = async_to_streamed_response(target.list_workflows)
+        self.observe = target.observe
+        self.observe_stream_legacy = target.observe_stream_legacy
+        self.restart = async_to_streamed_response(target.restart)
+        self.restart_all_active_workflow_runs_async = async_to_streamed_response(
+            target.restart_all_active_workflow_runs_async
+        )
+        self.restart_async = async_to_streamed_response(target.restart_async)
+        self.resume = async_to_streamed_response(target.resume)
+        self.resume_async = async_to_streamed_response(target.resume_async)
+        self.resume_no_wait = async_to_streamed_response(target.resume_no_wait)
+        self.resume_stream = target.resume_stream
+        self.send_event = async_to_streamed_response(target.send_event)
+        self.start = async_to_streamed_response(target.start)
+        self.start_async = async_to_streamed_response(target.start_async)
+        self.stream = target.stream
+        self.stream_legacy = target.stream_legacy
+        self.time_travel = async_to_streamed_response(target.time_travel)
+        self.time_travel_async = async_to_streamed_response(target.time_travel_async)
+        self.time_travel_stream = target.time_travel_stream
+        self.iter_runs = target.iter_runs

@@ -10,6 +10,12 @@ from .. import models as _models
 from .._runtime._adapters import whole_body
 from .._runtime._encoding import build_body, build_query, check_params, path_param
 from .._runtime._pagination import Pager
+from .._runtime._raw import (
+    async_to_raw_response,
+    async_to_streamed_response,
+    to_raw_response,
+    to_streamed_response,
+)
 from .._runtime._response import parse_json, validate_response
 from .._runtime._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
@@ -1423,6 +1429,64 @@ class WorkspaceResource:
         return _result
 
 
+class WorkspaceResourceWithRawResponse:
+    """``client.workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: WorkspaceResource) -> None:
+        self._target = target
+        self.delete_fs_delete = to_raw_response(target.delete_fs_delete)
+        self.fs_mkdir = to_raw_response(target.fs_mkdir)
+        self.fs_write = to_raw_response(target.fs_write)
+        self.get_fs_list = to_raw_response(target.get_fs_list)
+        self.get_fs_read = to_raw_response(target.get_fs_read)
+        self.get_fs_stat = to_raw_response(target.get_fs_stat)
+        self.get_search = to_raw_response(target.get_search)
+        self.get_skill = to_raw_response(target.get_skill)
+        self.get_skill_reference = to_raw_response(target.get_skill_reference)
+        self.get_skills_search = to_raw_response(target.get_skills_search)
+        self.get_skills_sh_popular = to_raw_response(target.get_skills_sh_popular)
+        self.get_skills_sh_preview = to_raw_response(target.get_skills_sh_preview)
+        self.get_skills_sh_search = to_raw_response(target.get_skills_sh_search)
+        self.get_workspace = to_raw_response(target.get_workspace)
+        self.index = to_raw_response(target.index)
+        self.list_skill_references = to_raw_response(target.list_skill_references)
+        self.list_skills = to_raw_response(target.list_skills)
+        self.list_workspaces = to_raw_response(target.list_workspaces)
+        self.skills_sh_install = to_raw_response(target.skills_sh_install)
+        self.skills_sh_remove = to_raw_response(target.skills_sh_remove)
+        self.skills_sh_update = to_raw_response(target.skills_sh_update)
+        self.iter_skills_sh_popular = target.iter_skills_sh_popular
+
+
+class WorkspaceResourceWithStreamingResponse:
+    """``client.workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: WorkspaceResource) -> None:
+        self._target = target
+        self.delete_fs_delete = to_streamed_response(target.delete_fs_delete)
+        self.fs_mkdir = to_streamed_response(target.fs_mkdir)
+        self.fs_write = to_streamed_response(target.fs_write)
+        self.get_fs_list = to_streamed_response(target.get_fs_list)
+        self.get_fs_read = to_streamed_response(target.get_fs_read)
+        self.get_fs_stat = to_streamed_response(target.get_fs_stat)
+        self.get_search = to_streamed_response(target.get_search)
+        self.get_skill = to_streamed_response(target.get_skill)
+        self.get_skill_reference = to_streamed_response(target.get_skill_reference)
+        self.get_skills_search = to_streamed_response(target.get_skills_search)
+        self.get_skills_sh_popular = to_streamed_response(target.get_skills_sh_popular)
+        self.get_skills_sh_preview = to_streamed_response(target.get_skills_sh_preview)
+        self.get_skills_sh_search = to_streamed_response(target.get_skills_sh_search)
+        self.get_workspace = to_streamed_response(target.get_workspace)
+        self.index = to_streamed_response(target.index)
+        self.list_skill_references = to_streamed_response(target.list_skill_references)
+        self.list_skills = to_streamed_response(target.list_skills)
+        self.list_workspaces = to_streamed_response(target.list_workspaces)
+        self.skills_sh_install = to_streamed_response(target.skills_sh_install)
+        self.skills_sh_remove = to_streamed_response(target.skills_sh_remove)
+        self.skills_sh_update = to_streamed_response(target.skills_sh_update)
+        self.iter_skills_sh_popular = target.iter_skills_sh_popular
+
+
 class AsyncWorkspaceResource:
     """``client.workspace``: Workspace operations."""
 
@@ -2828,3 +2892,61 @@ class AsyncWorkspaceResource:
             ),
         )
         return _result
+
+
+class AsyncWorkspaceResourceWithRawResponse:
+    """``client.workspace`` through ``with_raw_response``: each call returns a ``RawResponse`` of its result."""
+
+    def __init__(self, target: AsyncWorkspaceResource) -> None:
+        self._target = target
+        self.delete_fs_delete = async_to_raw_response(target.delete_fs_delete)
+        self.fs_mkdir = async_to_raw_response(target.fs_mkdir)
+        self.fs_write = async_to_raw_response(target.fs_write)
+        self.get_fs_list = async_to_raw_response(target.get_fs_list)
+        self.get_fs_read = async_to_raw_response(target.get_fs_read)
+        self.get_fs_stat = async_to_raw_response(target.get_fs_stat)
+        self.get_search = async_to_raw_response(target.get_search)
+        self.get_skill = async_to_raw_response(target.get_skill)
+        self.get_skill_reference = async_to_raw_response(target.get_skill_reference)
+        self.get_skills_search = async_to_raw_response(target.get_skills_search)
+        self.get_skills_sh_popular = async_to_raw_response(target.get_skills_sh_popular)
+        self.get_skills_sh_preview = async_to_raw_response(target.get_skills_sh_preview)
+        self.get_skills_sh_search = async_to_raw_response(target.get_skills_sh_search)
+        self.get_workspace = async_to_raw_response(target.get_workspace)
+        self.index = async_to_raw_response(target.index)
+        self.list_skill_references = async_to_raw_response(target.list_skill_references)
+        self.list_skills = async_to_raw_response(target.list_skills)
+        self.list_workspaces = async_to_raw_response(target.list_workspaces)
+        self.skills_sh_install = async_to_raw_response(target.skills_sh_install)
+        self.skills_sh_remove = async_to_raw_response(target.skills_sh_remove)
+        self.skills_sh_update = async_to_raw_response(target.skills_sh_update)
+        self.iter_skills_sh_popular = target.iter_skills_sh_popular
+
+
+class AsyncWorkspaceResourceWithStreamingResponse:
+    """``client.workspace`` through ``with_streaming_response``: each call hands its response over unread."""
+
+    def __init__(self, target: AsyncWorkspaceResource) -> None:
+        self._target = target
+        self.delete_fs_delete = async_to_streamed_response(target.delete_fs_delete)
+        self.fs_mkdir = async_to_streamed_response(target.fs_mkdir)
+        self.fs_write = async_to_streamed_response(target.fs_write)
+        self.get_fs_list = async_to_streamed_response(target.get_fs_list)
+        self.get_fs_read = async_to_streamed_response(target.get_fs_read)
+        self.get_fs_stat = async_to_streamed_response(target.get_fs_stat)
+        self.get_search = async_to_streamed_response(target.get_search)
+        self.get_skill = async_to_streamed_response(target.get_skill)
+        self.get_skill_reference = async_to_streamed_response(target.get_skill_reference)
+        self.get_skills_search = async_to_streamed_response(target.get_skills_search)
+        self.get_skills_sh_popular = async_to_streamed_response(target.get_skills_sh_popular)
+        self.get_skills_sh_preview = async_to_streamed_response(target.get_skills_sh_preview)
+        self.get_skills_sh_search = async_to_streamed_response(target.get_skills_sh_search)
+        self.get_workspace = async_to_streamed_response(target.get_workspace)
+        self.index = async_to_streamed_response(target.index)
+        self.list_skill_references = async_to_streamed_response(target.list_skill_references)
+        self.list_skills = async_to_streamed_response(target.list_skills)
+        self.list_workspaces = async_to_streamed_response(target.list_workspaces)
+        self.skills_sh_install = async_to_streamed_response(target.skills_sh_install)
+        self.skills_sh_remove = async_to_streamed_response(target.skills_sh_remove)
+        self.skills_sh_update = async_to_streamed_response(target.skills_sh_update)
+        self.iter_skills_sh_popular = target.iter_skills_sh_popular
