@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = (
     (
         "['background-agent', 'dynamic-agent', 'echo-agent', 'tool-agent', 'voice-agent']",
-        "Echo: hello stop 21",
+        "Echo: hello stop\n21",
         "Echo: tell me a story\nstop",
         "['user', 'assistant']",
         "changing the color to blue",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,10 +64,20 @@ def test_runtime_imports_only_httpx_and_pydantic() -> None:
 TYPING = ROOT / "tests" / "typing"  # usage files whose assert_type calls state what mypy must infer
 
 
-def test_mypy_strict_is_clean() -> None:
-    """The package, and the usage files of tests/typing checked against it, in one mypy run."""
+def readme_blocks() -> list[str]:
+    """The README's ```python blocks that use the client: its examples are typed as written."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [block for block in re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL) if "mastra_client" in block]
+
+
+def test_mypy_strict_is_clean(tmp_path: Path) -> None:
+    """The package, the usage files of tests/typing and the README's examples, in one mypy run."""
+    blocks = readme_blocks()
+    assert len(blocks) >= 5, "the README's examples were not found"
+    for index, block in enumerate(blocks):
+        (tmp_path / f"readme_example_{index}.py").write_text(block, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client", str(TYPING)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "mastra_client", str(TYPING), str(tmp_path)],
         cwd=CHECKED_IN.parent,
         capture_output=True,
         text=True,
