@@ -1192,7 +1192,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -1228,7 +1228,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1236,13 +1236,15 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1254,27 +1256,27 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1449,7 +1451,9 @@ class Agent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1457,13 +1461,17 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1475,27 +1483,29 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -1561,7 +1571,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1569,13 +1579,13 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1587,26 +1597,26 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1834,7 +1844,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1842,13 +1852,16 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1859,28 +1872,30 @@ class Agent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1946,7 +1961,9 @@ class Agent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1954,13 +1971,18 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1971,28 +1993,32 @@ class Agent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2052,7 +2078,7 @@ class Agent:
         self,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2090,7 +2116,7 @@ class Agent:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3371,7 +3397,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3379,13 +3405,16 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3399,27 +3428,29 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3557,7 +3588,7 @@ class AgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -3619,7 +3650,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3671,7 +3702,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3721,7 +3752,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3771,7 +3802,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3820,7 +3851,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3872,7 +3903,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4577,7 +4608,7 @@ class AgentControllerSession:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -5886,7 +5917,7 @@ class McpServer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -6036,7 +6067,7 @@ class McpTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -6121,7 +6152,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -6327,9 +6358,9 @@ class MemoryThread:
         *,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -6554,7 +6585,7 @@ class Processor:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -6637,7 +6668,7 @@ class ProcessorProvider:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -6678,7 +6709,7 @@ class StoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -6706,92 +6737,92 @@ class StoredAgent:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -6801,7 +6832,7 @@ class StoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -6943,16 +6974,16 @@ class StoredAgent:
     def export(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -6974,28 +7005,28 @@ class StoredAgent:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -7015,9 +7046,9 @@ class StoredAgent:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -7461,90 +7492,98 @@ class StoredAgent:
     def open_change_request(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -7641,7 +7680,7 @@ class StoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -7683,7 +7722,7 @@ class StoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -7770,7 +7809,7 @@ class StoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -7815,7 +7854,7 @@ class StoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -8207,7 +8246,7 @@ class StoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -8272,7 +8311,7 @@ class StoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -8664,7 +8703,7 @@ class StoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -8716,7 +8755,7 @@ class StoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -8885,7 +8924,7 @@ class Tool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -9710,7 +9749,7 @@ class Workflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -9870,7 +9909,7 @@ class Workflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -9984,7 +10023,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10033,7 +10072,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10083,7 +10122,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10135,7 +10174,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10184,7 +10223,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10233,7 +10272,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10282,7 +10321,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10365,7 +10404,7 @@ class Workflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10406,7 +10445,7 @@ class Workflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10454,7 +10493,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10509,7 +10548,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10564,7 +10603,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10719,7 +10758,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10818,7 +10857,7 @@ class WorkflowRun:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -10853,7 +10892,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10898,7 +10937,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10944,7 +10983,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10992,7 +11031,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11037,7 +11076,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11082,7 +11121,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11127,7 +11166,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11238,7 +11277,7 @@ class WorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11275,7 +11314,7 @@ class WorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11319,7 +11358,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11370,7 +11409,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11421,7 +11460,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11563,7 +11602,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11660,7 +11699,7 @@ class Workspace:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -13338,7 +13377,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -13374,7 +13413,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -13382,13 +13421,15 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -13400,27 +13441,27 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -13595,7 +13636,9 @@ class AsyncAgent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -13603,13 +13646,17 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -13621,27 +13668,29 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -13707,7 +13756,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -13715,13 +13764,13 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -13733,26 +13782,26 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -13980,7 +14029,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -13988,13 +14037,16 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -14005,28 +14057,30 @@ class AsyncAgent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -14092,7 +14146,9 @@ class AsyncAgent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -14100,13 +14156,18 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -14117,28 +14178,32 @@ class AsyncAgent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -14198,7 +14263,7 @@ class AsyncAgent:
         self,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -14236,7 +14301,7 @@ class AsyncAgent:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -15517,7 +15582,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -15525,13 +15590,16 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -15545,27 +15613,29 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -15703,7 +15773,7 @@ class AsyncAgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -15765,7 +15835,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -15817,7 +15887,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -15867,7 +15937,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -15917,7 +15987,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -15966,7 +16036,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -16018,7 +16088,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -16727,7 +16797,7 @@ class AsyncAgentControllerSession:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -18036,7 +18106,7 @@ class AsyncMcpServer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -18186,7 +18256,7 @@ class AsyncMcpTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -18273,7 +18343,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -18479,9 +18549,9 @@ class AsyncMemoryThread:
         *,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -18706,7 +18776,7 @@ class AsyncProcessor:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -18789,7 +18859,7 @@ class AsyncProcessorProvider:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -18830,7 +18900,7 @@ class AsyncStoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -18858,92 +18928,92 @@ class AsyncStoredAgent:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -18953,7 +19023,7 @@ class AsyncStoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -19095,16 +19165,16 @@ class AsyncStoredAgent:
     async def export(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -19126,28 +19196,28 @@ class AsyncStoredAgent:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -19167,9 +19237,9 @@ class AsyncStoredAgent:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -19613,90 +19683,98 @@ class AsyncStoredAgent:
     async def open_change_request(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -19793,7 +19871,7 @@ class AsyncStoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -19835,7 +19913,7 @@ class AsyncStoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -19922,7 +20000,7 @@ class AsyncStoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -19967,7 +20045,7 @@ class AsyncStoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -20359,7 +20437,7 @@ class AsyncStoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -20424,7 +20502,7 @@ class AsyncStoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -20816,7 +20894,7 @@ class AsyncStoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -20868,7 +20946,7 @@ class AsyncStoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -21037,7 +21115,7 @@ class AsyncTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -21862,7 +21940,7 @@ class AsyncWorkflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -22022,7 +22100,7 @@ class AsyncWorkflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -22136,7 +22214,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22185,7 +22263,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22235,7 +22313,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22287,7 +22365,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22336,7 +22414,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22385,7 +22463,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22434,7 +22512,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22517,7 +22595,7 @@ class AsyncWorkflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22558,7 +22636,7 @@ class AsyncWorkflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22606,7 +22684,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22661,7 +22739,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22716,7 +22794,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22871,7 +22949,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -22970,7 +23048,7 @@ class AsyncWorkflowRun:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -23005,7 +23083,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23050,7 +23128,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23096,7 +23174,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23144,7 +23222,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23189,7 +23267,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23234,7 +23312,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23279,7 +23357,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23390,7 +23468,7 @@ class AsyncWorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23427,7 +23505,7 @@ class AsyncWorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23471,7 +23549,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23522,7 +23600,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23573,7 +23651,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23715,7 +23793,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -23814,7 +23892,7 @@ class AsyncWorkspace:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities

@@ -75,7 +75,6 @@ _MODULE_OF: dict[str, str] = {
     "A2aTaskStatusMessage": "_shared",
     "A2aV1Object": "_shared",
     "AbortChunk": "_streams",
-    "Agent": "agents",
     "AgentAgentsValue": "_shared",
     "AgentApproveNetworkToolCallRequest": "agents",
     "AgentApproveToolCallGenerateRequest": "agents",
@@ -89,10 +88,10 @@ _MODULE_OF: dict[str, str] = {
     "AgentBrowserCloseRequest": "agents",
     "AgentBrowserCloseResponse": "agents",
     "AgentBrowserSessionResponse": "agents",
-    "AgentBuilder": "_shared",
     "AgentBuilderActionResult": "_shared",
     "AgentBuilderAllStepsValue": "_shared",
     "AgentBuilderCreateRunResponse": "_shared",
+    "AgentBuilderDetails": "_shared",
     "AgentBuilderResponseValue": "_shared",
     "AgentBuilderResumeAsyncRequest": "_shared",
     "AgentBuilderResumeAsyncRequestTracingOptions": "_shared",
@@ -177,8 +176,8 @@ _MODULE_OF: dict[str, str] = {
     "AgentControllerModesResponseMode": "_shared",
     "AgentControllerResponse": "agent_controller",
     "AgentControllerResponseAgentController": "agent_controller",
-    "AgentControllerSession": "agent_controller",
     "AgentControllerSessionAbortResponse": "agent_controller",
+    "AgentControllerSessionDetails": "agent_controller",
     "AgentControllerSessionFollowUpRequest": "agent_controller",
     "AgentControllerSessionFollowUpResponse": "agent_controller",
     "AgentControllerSessionGoalCreateRequest": "agent_controller",
@@ -255,6 +254,7 @@ _MODULE_OF: dict[str, str] = {
     "AgentDefaultOptionsToolCallConcurrency": "_shared",
     "AgentDefaultOptionsToolChoice": "_shared",
     "AgentDefaultOptionsTracingOptions": "_shared",
+    "AgentDetails": "agents",
     "AgentEditor": "agents",
     "AgentEditorTools": "agents",
     "AgentExecutionEndChunk": "_streams",
@@ -775,7 +775,7 @@ _MODULE_OF: dict[str, str] = {
     "McpResourcesReadResponseContent": "mcp",
     "McpResourcesResponse": "mcp",
     "McpResourcesResponseResource": "mcp",
-    "McpTool": "mcp",
+    "McpToolDetails": "mcp",
     "McpToolExecuteRequest": "mcp",
     "McpToolExecuteResponse": "mcp",
     "McpToolsResponse": "mcp",
@@ -833,13 +833,13 @@ _MODULE_OF: dict[str, str] = {
     "MemorySearchResponse": "memory",
     "MemoryStatusResponse": "_shared",
     "MemoryStatusResponseObservationalMemory": "_shared",
-    "MemoryThread": "_shared",
     "MemoryThreadCloneRequest": "memory",
     "MemoryThreadCloneRequestOptions": "memory",
     "MemoryThreadCloneRequestOptionsMessageFilter": "memory",
     "MemoryThreadCloneResponse": "memory",
     "MemoryThreadCloneResponseThread": "_shared",
     "MemoryThreadDeleteResponse": "_shared",
+    "MemoryThreadDetails": "_shared",
     "MemoryThreadMessages": "memory",
     "MemoryThreadMessagesFilter": "_shared",
     "MemoryThreadMessagesFilterDateRange": "_shared",
@@ -1073,8 +1073,8 @@ _MODULE_OF: dict[str, str] = {
     "OtherResponsesStreamEvent": "_streams",
     "OtherWorkflowEvent": "_streams",
     "Percentile": "observability",
-    "Processor": "processors",
     "ProcessorConfiguration": "processors",
+    "ProcessorDetails": "processors",
     "ProcessorExecuteRequest": "processors",
     "ProcessorExecuteRequestMessage": "processors",
     "ProcessorExecuteRequestMessageContent": "processors",
@@ -1084,7 +1084,7 @@ _MODULE_OF: dict[str, str] = {
     "ProcessorExecuteResponseMessageList": "processors",
     "ProcessorExecuteResponseMessageListMessage": "processors",
     "ProcessorExecuteResponseTripwire": "processors",
-    "ProcessorProvider": "processor_providers",
+    "ProcessorProviderDetails": "processor_providers",
     "ProcessorProvidersResponse": "processor_providers",
     "ProcessorProvidersResponseProvider": "processor_providers",
     "ProcessorsResponseValue": "processors",
@@ -1173,7 +1173,6 @@ _MODULE_OF: dict[str, str] = {
     "StepFinishChunkPayload": "_streams",
     "StepStartChunk": "_streams",
     "StepStartChunkPayload": "_streams",
-    "StoredAgent": "_shared",
     "StoredAgentAgentsArray": "_shared",
     "StoredAgentAgentsOption1Value": "_shared",
     "StoredAgentAuthor": "_shared",
@@ -1229,6 +1228,7 @@ _MODULE_OF: dict[str, str] = {
     "StoredAgentDeleteResponse": "_shared",
     "StoredAgentDependentsResponse": "stored_agents",
     "StoredAgentDependentsResponseDependent": "_shared",
+    "StoredAgentDetails": "_shared",
     "StoredAgentDurable": "_shared",
     "StoredAgentExportRequest": "stored_agents",
     "StoredAgentExportRequestAgentsArray": "stored_agents",
@@ -1634,8 +1634,8 @@ _MODULE_OF: dict[str, str] = {
     "StoredAgentWorkspaceOption1InlineConfigSearch": "_shared",
     "StoredAgentWorkspaceOption1InlineConfigTools": "_shared",
     "StoredAgentWorkspaceOption1Provider": "_shared",
-    "StoredMcpClient": "stored_mcp_clients",
     "StoredMcpClientDeleteResponse": "_shared",
+    "StoredMcpClientDetails": "stored_mcp_clients",
     "StoredMcpClientsCreateRequest": "stored_mcp_clients",
     "StoredMcpClientsCreateRequestServersValue": "stored_mcp_clients",
     "StoredMcpClientsCreateResponse": "stored_mcp_clients",
@@ -1664,8 +1664,8 @@ _MODULE_OF: dict[str, str] = {
     "StoredMcpClientVersionsOrderBy": "_shared",
     "StoredMcpClientVersionsResponse": "mcp_client_versions",
     "StoredMcpClientVersionsResponseVersion": "mcp_client_versions",
-    "StoredPromptBlock": "stored_prompt_blocks",
     "StoredPromptBlockDeleteResponse": "_shared",
+    "StoredPromptBlockDetails": "stored_prompt_blocks",
     "StoredPromptBlockRules": "_shared",
     "StoredPromptBlockRulesConditionAND": "_shared",
     "StoredPromptBlockRulesConditionANDConditionAND": "_shared",
@@ -1704,10 +1704,10 @@ _MODULE_OF: dict[str, str] = {
     "StoredPromptBlockVersionsOrderBy": "_shared",
     "StoredPromptBlockVersionsResponse": "prompt_block_versions",
     "StoredPromptBlockVersionsResponseVersion": "prompt_block_versions",
-    "StoredScorer": "stored_scorers",
     "StoredScorerDefaultSamplingNone": "_shared",
     "StoredScorerDefaultSamplingRatio": "_shared",
     "StoredScorerDeleteResponse": "_shared",
+    "StoredScorerDetails": "stored_scorers",
     "StoredScorerModel": "_shared",
     "StoredScorerScoreRange": "_shared",
     "StoredScorersCreateRequest": "stored_scorers",
@@ -1755,8 +1755,8 @@ _MODULE_OF: dict[str, str] = {
     "StoredScorerVersionsOrderBy": "_shared",
     "StoredScorerVersionsResponse": "scorer_versions",
     "StoredScorerVersionsResponseVersion": "scorer_versions",
-    "StoredSkill": "stored_skills",
     "StoredSkillDeleteResponse": "_shared",
+    "StoredSkillDetails": "stored_skills",
     "StoredSkillFavoriteDeleteResponse": "_shared",
     "StoredSkillFavoriteReplaceResponse": "_shared",
     "StoredSkillFile": "stored_skills",
@@ -1907,7 +1907,6 @@ _MODULE_OF: dict[str, str] = {
     "TextEndChunkPayload": "_streams",
     "TextStartChunk": "_streams",
     "TextStartChunkPayload": "_streams",
-    "Tool": "_shared",
     "ToolCallApprovalChunk": "_streams",
     "ToolCallApprovalChunkPayload": "_streams",
     "ToolCallChunk": "_shared",
@@ -1920,6 +1919,7 @@ _MODULE_OF: dict[str, str] = {
     "ToolCallInputStreamingStartChunkPayload": "_streams",
     "ToolCallSuspendedChunk": "_streams",
     "ToolCallSuspendedChunkPayload": "_streams",
+    "ToolDetails": "_shared",
     "ToolErrorChunk": "_streams",
     "ToolErrorChunkPayload": "_streams",
     "ToolExecuteRequest": "_shared",
@@ -2016,11 +2016,11 @@ _MODULE_OF: dict[str, str] = {
     "WellKnownAgentCardJsonResponseProvider": "a2a",
     "WellKnownAgentCardJsonResponseSignature": "a2a",
     "WellKnownAgentCardJsonResponseSkill": "a2a",
-    "Workflow": "_shared",
     "WorkflowAllStepsValue": "_shared",
     "WorkflowCanceledEvent": "_streams",
     "WorkflowCreateRunRequest": "workflows",
     "WorkflowCreateRunResponse": "_shared",
+    "WorkflowDetails": "_shared",
     "WorkflowEvent": "_streams",
     "WorkflowExecutionEndChunk": "_streams",
     "WorkflowExecutionStartChunk": "_streams",
@@ -2050,9 +2050,9 @@ _MODULE_OF: dict[str, str] = {
     "WorkflowResumeResponse": "_shared",
     "WorkflowResumeStreamRequest": "_shared",
     "WorkflowResumeStreamRequestTracingOptions": "_shared",
-    "WorkflowRun": "_shared",
     "WorkflowRunCancelResponse": "_shared",
     "WorkflowRunDeleteResponse": "_shared",
+    "WorkflowRunDetails": "_shared",
     "WorkflowRunSerializedStepGraph": "_shared",
     "WorkflowRunsResponse": "_shared",
     "WorkflowRunsResponseRun": "_shared",
@@ -2101,8 +2101,8 @@ _MODULE_OF: dict[str, str] = {
     "WorkflowTimeTravelResponse": "_shared",
     "WorkflowTimeTravelStreamRequest": "workflows",
     "WorkflowTimeTravelStreamRequestTracingOptions": "_shared",
-    "Workspace": "workspace",
     "WorkspaceCapabilities": "workspace",
+    "WorkspaceDetails": "workspace",
     "WorkspaceFilesystem": "workspace",
     "WorkspaceFsDeleteDeleteResponse": "workspace",
     "WorkspaceFsListResponse": "workspace",
@@ -2155,10 +2155,36 @@ _MODULE_OF: dict[str, str] = {
 
 __all__ = sorted(_MODULE_OF)
 
+# Models named with the suffix "Details": the package uses their first choice of name for
+# another class (mastra_client.Agent), and no name means two things.
+_RENAMED: dict[str, str] = {
+    "Agent": "AgentDetails",
+    "AgentBuilder": "AgentBuilderDetails",
+    "AgentControllerSession": "AgentControllerSessionDetails",
+    "McpTool": "McpToolDetails",
+    "MemoryThread": "MemoryThreadDetails",
+    "Processor": "ProcessorDetails",
+    "ProcessorProvider": "ProcessorProviderDetails",
+    "StoredAgent": "StoredAgentDetails",
+    "StoredMcpClient": "StoredMcpClientDetails",
+    "StoredPromptBlock": "StoredPromptBlockDetails",
+    "StoredScorer": "StoredScorerDetails",
+    "StoredSkill": "StoredSkillDetails",
+    "Tool": "ToolDetails",
+    "Workflow": "WorkflowDetails",
+    "WorkflowRun": "WorkflowRunDetails",
+    "Workspace": "WorkspaceDetails",
+}
+
 
 def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
+        if name in _RENAMED:
+            raise AttributeError(
+                f"module {__name__!r} has no attribute {name!r}: the model is {_RENAMED[name]!r}"
+                f" ({name!r} is another class of the package)"
+            )
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # next time, a plain attribute
@@ -2255,9 +2281,6 @@ if TYPE_CHECKING:
         AgentApproveToolCallGenerateResponseUsage as AgentApproveToolCallGenerateResponseUsage,
     )
     from ._shared import (
-        AgentBuilder as AgentBuilder,
-    )
-    from ._shared import (
         AgentBuilderActionResult as AgentBuilderActionResult,
     )
     from ._shared import (
@@ -2265,6 +2288,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         AgentBuilderCreateRunResponse as AgentBuilderCreateRunResponse,
+    )
+    from ._shared import (
+        AgentBuilderDetails as AgentBuilderDetails,
     )
     from ._shared import (
         AgentBuilderResponseValue as AgentBuilderResponseValue,
@@ -3224,13 +3250,13 @@ if TYPE_CHECKING:
         MemoryStatusResponseObservationalMemory as MemoryStatusResponseObservationalMemory,
     )
     from ._shared import (
-        MemoryThread as MemoryThread,
-    )
-    from ._shared import (
         MemoryThreadCloneResponseThread as MemoryThreadCloneResponseThread,
     )
     from ._shared import (
         MemoryThreadDeleteResponse as MemoryThreadDeleteResponse,
+    )
+    from ._shared import (
+        MemoryThreadDetails as MemoryThreadDetails,
     )
     from ._shared import (
         MemoryThreadMessagesFilter as MemoryThreadMessagesFilter,
@@ -3416,9 +3442,6 @@ if TYPE_CHECKING:
         ScheduleDeleteResponse as ScheduleDeleteResponse,
     )
     from ._shared import (
-        StoredAgent as StoredAgent,
-    )
-    from ._shared import (
         StoredAgentAgentsArray as StoredAgentAgentsArray,
     )
     from ._shared import (
@@ -3468,6 +3491,9 @@ if TYPE_CHECKING:
     )
     from ._shared import (
         StoredAgentDependentsResponseDependent as StoredAgentDependentsResponseDependent,
+    )
+    from ._shared import (
+        StoredAgentDetails as StoredAgentDetails,
     )
     from ._shared import (
         StoredAgentDurable as StoredAgentDurable,
@@ -4568,13 +4594,13 @@ if TYPE_CHECKING:
         StoredWorkspaceUpdateResponseOption1 as StoredWorkspaceUpdateResponseOption1,
     )
     from ._shared import (
-        Tool as Tool,
-    )
-    from ._shared import (
         ToolCallChunk as ToolCallChunk,
     )
     from ._shared import (
         ToolCallChunkPayload as ToolCallChunkPayload,
+    )
+    from ._shared import (
+        ToolDetails as ToolDetails,
     )
     from ._shared import (
         ToolExecuteRequest as ToolExecuteRequest,
@@ -4604,13 +4630,13 @@ if TYPE_CHECKING:
         VectorIndexDeleteResponse as VectorIndexDeleteResponse,
     )
     from ._shared import (
-        Workflow as Workflow,
-    )
-    from ._shared import (
         WorkflowAllStepsValue as WorkflowAllStepsValue,
     )
     from ._shared import (
         WorkflowCreateRunResponse as WorkflowCreateRunResponse,
+    )
+    from ._shared import (
+        WorkflowDetails as WorkflowDetails,
     )
     from ._shared import (
         WorkflowFinishEventPayloadOutputUsage as WorkflowFinishEventPayloadOutputUsage,
@@ -4673,13 +4699,13 @@ if TYPE_CHECKING:
         WorkflowResumeStreamRequestTracingOptions as WorkflowResumeStreamRequestTracingOptions,
     )
     from ._shared import (
-        WorkflowRun as WorkflowRun,
-    )
-    from ._shared import (
         WorkflowRunCancelResponse as WorkflowRunCancelResponse,
     )
     from ._shared import (
         WorkflowRunDeleteResponse as WorkflowRunDeleteResponse,
+    )
+    from ._shared import (
+        WorkflowRunDetails as WorkflowRunDetails,
     )
     from ._shared import (
         WorkflowRunSerializedStepGraph as WorkflowRunSerializedStepGraph,
@@ -5474,10 +5500,10 @@ if TYPE_CHECKING:
         AgentControllerResponseAgentController as AgentControllerResponseAgentController,
     )
     from .agent_controller import (
-        AgentControllerSession as AgentControllerSession,
+        AgentControllerSessionAbortResponse as AgentControllerSessionAbortResponse,
     )
     from .agent_controller import (
-        AgentControllerSessionAbortResponse as AgentControllerSessionAbortResponse,
+        AgentControllerSessionDetails as AgentControllerSessionDetails,
     )
     from .agent_controller import (
         AgentControllerSessionFollowUpRequest as AgentControllerSessionFollowUpRequest,
@@ -5672,9 +5698,6 @@ if TYPE_CHECKING:
         StoredAgentVersionsResponseVersion as StoredAgentVersionsResponseVersion,
     )
     from .agents import (
-        Agent as Agent,
-    )
-    from .agents import (
         AgentApproveNetworkToolCallRequest as AgentApproveNetworkToolCallRequest,
     )
     from .agents import (
@@ -5715,6 +5738,9 @@ if TYPE_CHECKING:
     )
     from .agents import (
         AgentDeclineToolCallResponse as AgentDeclineToolCallResponse,
+    )
+    from .agents import (
+        AgentDetails as AgentDetails,
     )
     from .agents import (
         AgentEditor as AgentEditor,
@@ -6563,7 +6589,7 @@ if TYPE_CHECKING:
         McpResourcesResponseResource as McpResourcesResponseResource,
     )
     from .mcp import (
-        McpTool as McpTool,
+        McpToolDetails as McpToolDetails,
     )
     from .mcp import (
         McpToolExecuteRequest as McpToolExecuteRequest,
@@ -7172,7 +7198,7 @@ if TYPE_CHECKING:
         Percentile as Percentile,
     )
     from .processor_providers import (
-        ProcessorProvider as ProcessorProvider,
+        ProcessorProviderDetails as ProcessorProviderDetails,
     )
     from .processor_providers import (
         ProcessorProvidersResponse as ProcessorProvidersResponse,
@@ -7181,10 +7207,10 @@ if TYPE_CHECKING:
         ProcessorProvidersResponseProvider as ProcessorProvidersResponseProvider,
     )
     from .processors import (
-        Processor as Processor,
+        ProcessorConfiguration as ProcessorConfiguration,
     )
     from .processors import (
-        ProcessorConfiguration as ProcessorConfiguration,
+        ProcessorDetails as ProcessorDetails,
     )
     from .processors import (
         ProcessorExecuteRequest as ProcessorExecuteRequest,
@@ -8123,7 +8149,7 @@ if TYPE_CHECKING:
         StoredAgentUpdateResponseOption1 as StoredAgentUpdateResponseOption1,
     )
     from .stored_mcp_clients import (
-        StoredMcpClient as StoredMcpClient,
+        StoredMcpClientDetails as StoredMcpClientDetails,
     )
     from .stored_mcp_clients import (
         StoredMcpClientsCreateRequest as StoredMcpClientsCreateRequest,
@@ -8150,7 +8176,7 @@ if TYPE_CHECKING:
         StoredMcpClientUpdateResponseWithDescription as StoredMcpClientUpdateResponseWithDescription,
     )
     from .stored_prompt_blocks import (
-        StoredPromptBlock as StoredPromptBlock,
+        StoredPromptBlockDetails as StoredPromptBlockDetails,
     )
     from .stored_prompt_blocks import (
         StoredPromptBlocksCreateRequest as StoredPromptBlocksCreateRequest,
@@ -8171,7 +8197,7 @@ if TYPE_CHECKING:
         StoredPromptBlockUpdateResponseWithContent as StoredPromptBlockUpdateResponseWithContent,
     )
     from .stored_scorers import (
-        StoredScorer as StoredScorer,
+        StoredScorerDetails as StoredScorerDetails,
     )
     from .stored_scorers import (
         StoredScorersCreateRequest as StoredScorersCreateRequest,
@@ -8198,7 +8224,7 @@ if TYPE_CHECKING:
         StoredScorerUpdateResponseWithDefaultSampling as StoredScorerUpdateResponseWithDefaultSampling,
     )
     from .stored_skills import (
-        StoredSkill as StoredSkill,
+        StoredSkillDetails as StoredSkillDetails,
     )
     from .stored_skills import (
         StoredSkillFile as StoredSkillFile,
@@ -8459,10 +8485,10 @@ if TYPE_CHECKING:
         WorkflowTimeTravelStreamRequest as WorkflowTimeTravelStreamRequest,
     )
     from .workspace import (
-        Workspace as Workspace,
+        WorkspaceCapabilities as WorkspaceCapabilities,
     )
     from .workspace import (
-        WorkspaceCapabilities as WorkspaceCapabilities,
+        WorkspaceDetails as WorkspaceDetails,
     )
     from .workspace import (
         WorkspaceFilesystem as WorkspaceFilesystem,

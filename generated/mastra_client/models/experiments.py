@@ -2,7 +2,9 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class ExperimentsReviewSummaryResponse(BaseModel):

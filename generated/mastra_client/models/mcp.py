@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class McpResourcesReadRequest(BaseModel):
@@ -56,7 +58,7 @@ class McpResourcesResponseResource(BaseModel):
     uri: str
 
 
-class McpTool(BaseModel):
+class McpToolDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -90,7 +92,7 @@ class McpToolsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    tools: list[McpTool]
+    tools: list[McpToolDetails]
 
 
 class McpV0Server(BaseModel):
@@ -124,7 +126,7 @@ class McpV0ServersResponse(BaseModel):
     )
     next: str | None
     servers: list[McpV0ServersResponseServer]
-    total_count: float
+    total_count: int
 
 
 class McpV0ServersResponseServer(BaseModel):
@@ -138,5 +140,5 @@ class McpV0ServersResponseServer(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-McpToolsResponseTool = McpTool
+McpToolsResponseTool = McpToolDetails
 McpV0ServersResponseServerVersionDetail = McpV0ServerVersionDetail

@@ -168,7 +168,7 @@ class AgentBuilderResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -200,9 +200,9 @@ class AgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentBuilder",
+            "_models.AgentBuilderDetails",
             validate_response(
-                _models.AgentBuilder,
+                _models.AgentBuilderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -289,7 +289,7 @@ class AgentBuilderResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List agent-builder actions
 
         Returns a list of all available agent-builder actions
@@ -312,9 +312,9 @@ class AgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -614,7 +614,7 @@ class AgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -696,7 +696,7 @@ class AgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -778,7 +778,7 @@ class AgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -860,7 +860,7 @@ class AgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -940,7 +940,7 @@ class AgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1022,7 +1022,7 @@ class AgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1105,7 +1105,7 @@ class AgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1186,7 +1186,7 @@ class AgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1388,7 +1388,7 @@ class AsyncAgentBuilderResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -1420,9 +1420,9 @@ class AsyncAgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentBuilder",
+            "_models.AgentBuilderDetails",
             validate_response(
-                _models.AgentBuilder,
+                _models.AgentBuilderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1509,7 +1509,7 @@ class AsyncAgentBuilderResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List agent-builder actions
 
         Returns a list of all available agent-builder actions
@@ -1532,9 +1532,9 @@ class AsyncAgentBuilderResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1835,7 +1835,7 @@ class AsyncAgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1917,7 +1917,7 @@ class AsyncAgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1999,7 +1999,7 @@ class AsyncAgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2081,7 +2081,7 @@ class AsyncAgentBuilderResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2161,7 +2161,7 @@ class AsyncAgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2243,7 +2243,7 @@ class AsyncAgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2326,7 +2326,7 @@ class AsyncAgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2407,7 +2407,7 @@ class AsyncAgentBuilderResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,

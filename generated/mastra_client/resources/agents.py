@@ -849,7 +849,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -857,13 +857,15 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -875,27 +877,27 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1000,7 +1002,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1008,13 +1010,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1028,27 +1033,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1134,7 +1141,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1142,13 +1149,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1160,26 +1170,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1264,7 +1276,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -1311,9 +1323,12 @@ class AgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Agent",
+            "_models.AgentDetails",
             validate_response(
-                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.AgentDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -1516,7 +1531,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -1558,9 +1573,9 @@ class AgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Agent]",
+            "dict[str, _models.AgentDetails]",
             validate_response(
-                dict[str, _models.Agent],
+                dict[str, _models.AgentDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1942,7 +1957,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1950,13 +1965,13 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1968,26 +1983,26 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2071,7 +2086,7 @@ class AgentsResource:
         agent_id: str,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2296,7 +2311,7 @@ class AgentsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2485,7 +2500,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -2493,13 +2508,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -2510,28 +2528,30 @@ class AgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2630,7 +2650,9 @@ class AgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -2638,13 +2660,18 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -2655,28 +2682,32 @@ class AgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3222,7 +3253,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3230,13 +3261,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3250,27 +3284,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3356,7 +3392,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3364,13 +3400,15 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -3382,26 +3420,26 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUiRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3490,7 +3528,9 @@ class AgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3498,13 +3538,17 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3516,27 +3560,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -3646,7 +3692,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVNextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3654,13 +3700,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVNextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3672,26 +3721,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVNextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVNextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVNextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVNextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVNextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVNextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3779,7 +3830,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3787,13 +3838,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3805,26 +3859,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3912,7 +3968,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3920,13 +3976,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3938,26 +3997,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextUiRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5157,7 +5218,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5165,13 +5226,15 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -5183,27 +5246,27 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5308,7 +5371,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5316,13 +5379,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -5336,27 +5402,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5442,7 +5510,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5450,13 +5518,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -5468,26 +5539,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5572,7 +5645,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -5619,9 +5692,12 @@ class AsyncAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Agent",
+            "_models.AgentDetails",
             validate_response(
-                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.AgentDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -5824,7 +5900,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -5866,9 +5942,9 @@ class AsyncAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Agent]",
+            "dict[str, _models.AgentDetails]",
             validate_response(
-                dict[str, _models.Agent],
+                dict[str, _models.AgentDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -6251,7 +6327,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -6259,13 +6335,13 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -6277,26 +6353,26 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -6380,7 +6456,7 @@ class AsyncAgentsResource:
         agent_id: str,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6605,7 +6681,7 @@ class AsyncAgentsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -6794,7 +6870,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -6802,13 +6878,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -6819,28 +6898,30 @@ class AsyncAgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -6939,7 +7020,9 @@ class AsyncAgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -6947,13 +7030,18 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -6964,28 +7052,32 @@ class AsyncAgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7531,7 +7623,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7539,13 +7631,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7559,27 +7654,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7665,7 +7762,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7673,13 +7770,15 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -7691,26 +7790,26 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUiRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7799,7 +7898,9 @@ class AsyncAgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7807,13 +7908,17 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7825,27 +7930,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[pydantic.BaseModel]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -7955,7 +8062,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVNextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7963,13 +8070,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVNextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7981,26 +8091,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVNextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVNextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVNextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVNextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVNextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVNextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -8088,7 +8200,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -8096,13 +8208,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -8114,26 +8229,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -8221,7 +8338,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -8229,13 +8346,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -8247,26 +8367,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextUiRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

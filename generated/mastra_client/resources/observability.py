@@ -31,7 +31,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -97,7 +97,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -212,7 +212,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -335,7 +335,7 @@ class ObservabilityResource:
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -636,7 +636,7 @@ class ObservabilityResource:
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -703,7 +703,7 @@ class ObservabilityResource:
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -4828,7 +4828,7 @@ class ObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -4917,7 +4917,7 @@ class ObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -5054,7 +5054,7 @@ class ObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -5121,7 +5121,7 @@ class ObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -5515,7 +5515,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -5581,7 +5581,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -5696,7 +5696,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -5819,7 +5819,7 @@ class AsyncObservabilityResource:
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -6120,7 +6120,7 @@ class AsyncObservabilityResource:
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -6187,7 +6187,7 @@ class AsyncObservabilityResource:
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -10320,7 +10320,7 @@ class AsyncObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -10409,7 +10409,7 @@ class AsyncObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -10546,7 +10546,7 @@ class AsyncObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -10613,7 +10613,7 @@ class AsyncObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,

@@ -34,7 +34,7 @@ class ProcessorProvidersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -66,9 +66,9 @@ class ProcessorProvidersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ProcessorProvider",
+            "_models.ProcessorProviderDetails",
             validate_response(
-                _models.ProcessorProvider,
+                _models.ProcessorProviderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -137,7 +137,7 @@ class AsyncProcessorProvidersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -169,9 +169,9 @@ class AsyncProcessorProvidersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ProcessorProvider",
+            "_models.ProcessorProviderDetails",
             validate_response(
-                _models.ProcessorProvider,
+                _models.ProcessorProviderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

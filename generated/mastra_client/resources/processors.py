@@ -104,7 +104,7 @@ class ProcessorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -145,9 +145,9 @@ class ProcessorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Processor",
+            "_models.ProcessorDetails",
             validate_response(
-                _models.Processor,
+                _models.ProcessorDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -303,7 +303,7 @@ class AsyncProcessorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -344,9 +344,9 @@ class AsyncProcessorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Processor",
+            "_models.ProcessorDetails",
             validate_response(
-                _models.Processor,
+                _models.ProcessorDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -28,7 +28,9 @@ class StoredMcpClientsResource:
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -169,7 +171,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -213,9 +215,9 @@ class StoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredMcpClient",
+            "_models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredMcpClient,
+                _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -318,7 +320,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredMcpClient]:
+    ) -> Iterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -362,7 +364,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -416,9 +418,9 @@ class StoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -437,7 +439,9 @@ class AsyncStoredMcpClientsResource:
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -578,7 +582,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -622,9 +626,9 @@ class AsyncStoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredMcpClient",
+            "_models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredMcpClient,
+                _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -727,7 +731,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredMcpClient]:
+    ) -> AsyncIterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -772,7 +776,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -826,9 +830,9 @@ class AsyncStoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -101,7 +101,7 @@ class ToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -142,9 +142,12 @@ class ToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Tool",
+            "_models.ToolDetails",
             validate_response(
-                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.ToolDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -160,7 +163,7 @@ class ToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -199,9 +202,9 @@ class ToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Tool]",
+            "dict[str, _models.ToolDetails]",
             validate_response(
-                dict[str, _models.Tool],
+                dict[str, _models.ToolDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -293,7 +296,7 @@ class AsyncToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -334,9 +337,12 @@ class AsyncToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Tool",
+            "_models.ToolDetails",
             validate_response(
-                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.ToolDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -352,7 +358,7 @@ class AsyncToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -391,9 +397,9 @@ class AsyncToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Tool]",
+            "dict[str, _models.ToolDetails]",
             validate_response(
-                dict[str, _models.Tool],
+                dict[str, _models.ToolDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

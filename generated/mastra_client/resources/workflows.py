@@ -370,7 +370,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -419,9 +419,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.WorkflowRun",
+            "_models.WorkflowRunDetails",
             validate_response(
-                _models.WorkflowRun,
+                _models.WorkflowRunDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -441,7 +441,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -482,9 +482,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workflow",
+            "_models.WorkflowDetails",
             validate_response(
-                _models.Workflow,
+                _models.WorkflowDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -734,7 +734,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -776,9 +776,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -915,7 +915,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1043,7 +1043,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1121,7 +1121,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1203,7 +1203,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1285,7 +1285,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1367,7 +1367,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1508,7 +1508,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1590,7 +1590,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1673,7 +1673,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1765,7 +1765,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1848,7 +1848,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1936,7 +1936,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2024,7 +2024,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2446,7 +2446,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -2495,9 +2495,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.WorkflowRun",
+            "_models.WorkflowRunDetails",
             validate_response(
-                _models.WorkflowRun,
+                _models.WorkflowRunDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2517,7 +2517,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -2558,9 +2558,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workflow",
+            "_models.WorkflowDetails",
             validate_response(
-                _models.Workflow,
+                _models.WorkflowDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2811,7 +2811,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -2853,9 +2853,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2992,7 +2992,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3120,7 +3120,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3198,7 +3198,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3280,7 +3280,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3362,7 +3362,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3444,7 +3444,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3585,7 +3585,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3667,7 +3667,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3750,7 +3750,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3842,7 +3842,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3925,7 +3925,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4013,7 +4013,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4101,7 +4101,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,

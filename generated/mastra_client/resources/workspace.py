@@ -957,7 +957,7 @@ class WorkspaceResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -989,9 +989,9 @@ class WorkspaceResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workspace",
+            "_models.WorkspaceDetails",
             validate_response(
-                _models.Workspace,
+                _models.WorkspaceDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2364,7 +2364,7 @@ class AsyncWorkspaceResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -2396,9 +2396,9 @@ class AsyncWorkspaceResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workspace",
+            "_models.WorkspaceDetails",
             validate_response(
-                _models.Workspace,
+                _models.WorkspaceDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
