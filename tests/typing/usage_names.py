@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from typing_extensions import assert_type
-
 import mastra_client
 from mastra_client import AsyncMastraClient, MastraClient, models
+from typing_extensions import assert_type
 
 
 def integers_are_int(client: MastraClient) -> None:

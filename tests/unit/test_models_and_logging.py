@@ -36,7 +36,9 @@ def _client(answer: Any, seen: list[httpx.Request] | None = None, **kwargs: Any)
             seen.append(request)
         return httpx.Response(200, json=answer)
 
-    return MastraClient("http://mastra.test", http_client=httpx.Client(transport=httpx.MockTransport(handler)), **kwargs)
+    return MastraClient(
+        "http://mastra.test", http_client=httpx.Client(transport=httpx.MockTransport(handler)), **kwargs
+    )
 
 
 # --------------------------------------------------------------------------- to_dict / to_json
@@ -155,7 +157,9 @@ def loggers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Loggers]:
         logging.getLogger(name).handlers = handlers
 
 
-@pytest.mark.parametrize(("value", "level"), [("debug", logging.DEBUG), ("INFO", logging.INFO), (" info ", logging.INFO)])
+@pytest.mark.parametrize(
+    ("value", "level"), [("debug", logging.DEBUG), ("INFO", logging.INFO), (" info ", logging.INFO)]
+)
 def test_mastra_log_switches_logging_on_once(loggers: Loggers, value: str, level: int) -> None:
     assert _logging.setup_logging({"MASTRA_LOG": value}) == level
     assert _logging.setup_logging({"MASTRA_LOG": value}) == level  # again: still one handler per logger

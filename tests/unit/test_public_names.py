@@ -112,7 +112,10 @@ def test_an_override_component_may_not_take_a_taken_name(tmp_path: Path) -> None
 def test_diff_reports_the_rename_once_and_reads_old_labels_with_new_names() -> None:
     fields = {"name": {"type": "string", "required": True}}
     op = {"name": "agents.get_agent", "params": {}, "returns": "", "result": "Agent"}
-    old = {"operations": {"GET /agents/{agentId}": op}, "models": {"Agent": {"used_in": ["response"], "fields": fields}}}
+    old = {
+        "operations": {"GET /agents/{agentId}": op},
+        "models": {"Agent": {"used_in": ["response"], "fields": fields}},
+    }
     new = {
         "operations": {"GET /agents/{agentId}": {**op, "result": "AgentDetails"}},
         "models": {"AgentDetails": {"used_in": ["response"], "fields": fields, "renamed_from": "Agent"}},
