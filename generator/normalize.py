@@ -1059,7 +1059,7 @@ class _NameAssigner:
             for hint in comp.hints:
                 if hint.anchor.fixed is not None and not hint.words:
                     roots.setdefault(cid, []).append(hint.anchor.fixed)
-        wanted: set[tuple[int, str, str]] = set()
+        wanted: set[tuple[int, str, str, str]] = set()  # rank, alias, component, stem
         for cid, comp in self.components.items():
             for hint in comp.hints:
                 if hint.anchor.fixed is not None:
