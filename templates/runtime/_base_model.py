@@ -97,6 +97,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
         mode: Literal["python", "json"] = "python",
         use_api_names: bool = True,
         exclude_unset: bool = True,
+        exclude_defaults: bool = False,
         exclude_none: bool = False,
         warnings: bool = False,
     ) -> Any:
@@ -105,6 +106,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
             mode=mode,
             by_alias=use_api_names,
             exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
             exclude_none=exclude_none,
             warnings=warnings,
         )
@@ -115,6 +117,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
         indent: int | None = 2,
         use_api_names: bool = True,
         exclude_unset: bool = True,
+        exclude_defaults: bool = False,
         exclude_none: bool = False,
         warnings: bool = False,
     ) -> str:
@@ -123,6 +126,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
             indent=indent,
             by_alias=use_api_names,
             exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
             exclude_none=exclude_none,
             warnings=warnings,
         )

@@ -99,6 +99,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
         mode: Literal["python", "json"] = "python",
         use_api_names: bool = True,
         exclude_unset: bool = True,
+        exclude_defaults: bool = False,
         exclude_none: bool = False,
         warnings: bool = False,
     ) -> Any:
@@ -107,6 +108,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
             mode=mode,
             by_alias=use_api_names,
             exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
             exclude_none=exclude_none,
             warnings=warnings,
         )
@@ -117,6 +119,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
         indent: int | None = 2,
         use_api_names: bool = True,
         exclude_unset: bool = True,
+        exclude_defaults: bool = False,
         exclude_none: bool = False,
         warnings: bool = False,
     ) -> str:
@@ -125,6 +128,7 @@ class RootModel(pydantic.RootModel[_RootT], Generic[_RootT]):
             indent=indent,
             by_alias=use_api_names,
             exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
             exclude_none=exclude_none,
             warnings=warnings,
         )

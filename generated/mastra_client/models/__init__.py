@@ -2,8 +2,8 @@
 # Spec sha256 (canonical JSON): c21525a5fd1d052613f85772d83345f9ce4bf76b8a3161cad4509f26f1c7d7b3
 """Pydantic models of every request and response, loaded by area on first use.
 
-``from mastra_client.models import Agent`` imports only the module that defines
-``Agent`` (and the shared one), not all 2138 names: importing
+``from mastra_client.models import AgentDetails`` imports only the module that defines
+``AgentDetails`` (and the shared one), not all 2138 names: importing
 them all at once would cost about a second.
 """
 
