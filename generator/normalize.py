@@ -627,7 +627,7 @@ def _modernize(node: dict[str, Any]) -> None:
     if _is_whole_number(node):  # an integer in all but name: typed int
         if node.get("multipleOf") == 1:
             del node["multipleOf"]
-        node.update(_whole_numbers({"type": node["type"]}))
+        node.update(_whole_numbers({k: node[k] for k in ("type", "default") if k in node}))
     # JSON object keys are always strings; constraints on them are the server's to check.
     node.pop("propertyNames", None)
     items = node.get("items")
