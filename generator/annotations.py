@@ -9,6 +9,7 @@ a newer server's value is kept, see ``open_enums``) and closed in ``input``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .refs import schema_name
@@ -30,6 +31,7 @@ class Annotator:
         self._schemas = schemas or {}
         self._aliases = aliases or {}
         self._expanding: set[str] = set()
+        self._names: Mapping[str, str] = {}
 
     def _takes_mapping(self, schema: Any, depth: int = 0) -> bool:
         """A model a plain mapping can stand in for: an object, or a union of objects only."""
@@ -48,8 +50,13 @@ class Annotator:
     def output(self, schema: Any) -> str:
         return self._render(schema, inputs=False)
 
-    def input(self, schema: Any) -> str:
-        return self._render(schema, inputs=True)
+    def input(self, schema: Any, names: Mapping[str, str] | None = None) -> str:
+        """What a caller may pass; ``names`` renames classes (to the aliases an operation owns)."""
+        self._names = names or {}
+        try:
+            return self._render(schema, inputs=True)
+        finally:
+            self._names = {}
 
     def _render(self, schema: Any, inputs: bool) -> str:
         if schema is True or schema is None or schema == {}:
@@ -58,6 +65,7 @@ class Annotator:
             return "Any"
         name = schema_name(schema)
         if name is not None:
+            name = self._names.get(name, name)
             self.used.add(name)
             qualified = self.prefix + name
             target = self._schemas.get(self._aliases.get(name, name))

@@ -106,7 +106,7 @@ def diff_surfaces(
     """Every difference, operations first, each group sorted by key."""
     result = ApiDiff(_meta(old, old_source), _meta(new, new_source))
     old_ops, new_ops = old.get("operations") or {}, new.get("operations") or {}
-    names = _Names(new.get("models") or {})
+    names = _Names(new.get("models") or {}, _renames(old.get("models") or {}, new.get("models") or {}))
     for key in sorted(set(old_ops) | set(new_ops)):
         before, after = old_ops.get(key), new_ops.get(key)
         if after is None:
@@ -119,9 +119,18 @@ def diff_surfaces(
                 breaking = any(d.breaking for d in details)
                 result.changes.append(Change("operation", key, after["name"], "changed", breaking, details))
     old_models, new_models = old.get("models") or {}, new.get("models") or {}
+    renames = _renames(old_models, new_models)
     for name in sorted(set(old_models) | set(new_models)):
         before, after = old_models.get(name), new_models.get(name)
-        if before is None:
+        if name in renames:  # the model is now named with a suffix: one change, under its old name
+            details = (
+                Detail("name", "", "changed", True, name, renames[name]),
+                *_model_details(old_models, new_models, name, names, renames[name]),
+            )
+            result.changes.append(Change("model", name, renames[name], "changed", True, details))
+        elif before is None and name in renames.values():
+            continue  # reported under its old name
+        elif before is None:
             result.changes.append(Change("model", name, name, "added", False))
         elif after is None:
             result.changes.append(Change("model", name, name, "removed", True))
@@ -133,14 +142,28 @@ def diff_surfaces(
     return result
 
 
+def _renames(old_models: Mapping[str, Any], new_models: Mapping[str, Any]) -> dict[str, str]:
+    """Old model name -> new name, for the models the new version names with a suffix because
+    the package uses the old name for something else (``Agent`` -> ``AgentDetails``)."""
+    found: dict[str, str] = {}
+    for name, entry in new_models.items():
+        old_name = entry.get("renamed_from")
+        renamed_now = isinstance(old_name, str) and old_name in old_models and name not in old_models
+        if renamed_now and old_name not in new_models:
+            found[str(old_name)] = name
+    return found
+
+
 class _Names:
     """Reads an old type label with the new version's names: a class renamed but kept as an
-    alias (the same class under its old name) is not a type change."""
+    alias (the same class under its old name), or named with a suffix now, is not a type change."""
 
-    def __init__(self, new_models: Mapping[str, Any]) -> None:
+    def __init__(self, new_models: Mapping[str, Any], renames: Mapping[str, str] | None = None) -> None:
         self.targets = {
             name: entry["alias_of"] for name, entry in new_models.items() if isinstance(entry.get("alias_of"), str)
         }
+        for old_name, new_name in (renames or {}).items():  # to the class the new name stands for
+            self.targets[old_name] = self.targets.get(new_name, new_name)
 
     def __call__(self, label: str) -> str:
         if not self.targets:
@@ -213,15 +236,24 @@ def _resolved(models: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def _model_details(
-    old_models: Mapping[str, Any], new_models: Mapping[str, Any], name: str, names: _Names
+    old_models: Mapping[str, Any],
+    new_models: Mapping[str, Any],
+    name: str,
+    names: _Names,
+    new_name: str | None = None,
 ) -> tuple[Detail, ...]:
+    """How model ``name`` changed (``new_name``: what it is called in the new version)."""
     out: list[Detail] = []
-    if old_models[name].get("alias_of") != new_models[name].get("alias_of"):
+    new_name = new_name or name
+    old_target = old_models[name].get("alias_of")
+    if (names(old_target) if isinstance(old_target, str) else old_target) != new_models[new_name].get("alias_of"):
         # The same name for another class: harmless when the shape is the same (compared below).
         out.append(
-            Detail("alias", "", "changed", False, old_models[name].get("alias_of"), new_models[name].get("alias_of"))
+            Detail(
+                "alias", "", "changed", False, old_models[name].get("alias_of"), new_models[new_name].get("alias_of")
+            )
         )
-    old, new = _resolved(old_models, name), _resolved(new_models, name)
+    old, new = _resolved(old_models, name), _resolved(new_models, new_name)
     used_in = set(old.get("used_in") or []) | set(new.get("used_in") or [])
     sent = "request" in used_in  # callers build it: new requirements break them
     read = "response" in used_in or not used_in  # callers read it: missing values break them

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from typing import Any
@@ -25,7 +26,7 @@ from .ir import (
 )
 from .labels import schema_label
 from .naming import bounded, iterator_name, pascal, singular, snake
-from .normalize import ALIASES_KEY, HTTP_METHODS
+from .normalize import ALIASES_KEY, HTTP_METHODS, SITE_NAMES_KEY
 from .overrides import (
     BASE64_JSON,
     ChunkUnion,
@@ -66,6 +67,7 @@ def build_operations(document: dict[str, Any], overrides: Overrides) -> list[Ope
     """Every operation of the normalized document, named and typed."""
     schemas: dict[str, Any] = (document.get("components") or {}).get("schemas") or {}
     aliases: dict[str, str] = (document.get("components") or {}).get(ALIASES_KEY) or {}
+    sites: dict[str, dict[str, dict[str, str]]] = (document.get("components") or {}).get(SITE_NAMES_KEY) or {}
     operations: list[Operation] = []
     for path in sorted(document.get("paths") or {}):
         for method in HTTP_METHODS:
@@ -76,7 +78,8 @@ def build_operations(document: dict[str, Any], overrides: Overrides) -> list[Ope
             patch = overrides.operations.get(key, {})
             if patch.get("skip"):
                 continue
-            operations.append(_operation(key, method.upper(), path, op, patch, schemas, aliases, overrides))
+            operation = _operation(key, method.upper(), path, op, patch, schemas, aliases, overrides, sites)
+            operations.append(operation)
     operations = _unique_names(operations, overrides)
     operations = _resolve_resumes(operations, overrides)
     return _name_iterators(operations)
@@ -91,7 +94,9 @@ def _operation(
     schemas: dict[str, Any],
     aliases: dict[str, str],
     overrides: Overrides,
+    sites: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> Operation:
+    """``sites``: the aliases each body type owns for its fields' shared shapes (normalize's)."""
     annotator = Annotator(schemas=schemas, aliases=aliases)
     tags = op.get("tags") or []
     group = patch.get("group") or _group_name(tags[0] if tags else None, path, overrides)
@@ -164,8 +169,10 @@ def _operation(
         elif media == "application/json" and (
             (target is not None and target[1].get("properties")) or (target is None and members)
         ):
+            own_names: Mapping[str, Mapping[str, str]] = {}
             if target is not None:
                 name, component = target
+                own_names = (sites or {}).get(name, {})
                 body_model = annotator.prefix + name
                 annotator.used.add(name)
                 properties: dict[str, Any] = dict(component["properties"])
@@ -191,7 +198,7 @@ def _operation(
                         name=str(prop),
                         py_name=py_name,
                         location="body",
-                        annotation=annotator.input(prop_schema),
+                        annotation=annotator.input(prop_schema, own_names.get(str(prop))),
                         required=prop in required_fields and "default" not in (prop_schema or {}),
                         description=_one_line((prop_schema or {}).get("description")),
                         type_label=schema_label(prop_schema),

@@ -21,9 +21,11 @@ What it does, in one pass over every schema an operation uses:
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,13 +76,14 @@ class Hint:
 
     anchor: Anchor
     words: tuple[str, ...] = ()
+    field: str | None = None  # the property of the anchor's object this place is in (its wire name)
 
-    def child(self, word: str) -> Hint:
-        return Hint(self.anchor, (*self.words, word))
+    def child(self, word: str, field: str | None = None) -> Hint:
+        return Hint(self.anchor, (*self.words, word), self.field if self.field is not None else field)
 
     def items(self) -> Hint:
         if self.words:
-            return Hint(self.anchor, (*self.words[:-1], singular(self.words[-1])))
+            return Hint(self.anchor, (*self.words[:-1], singular(self.words[-1])), self.field)
         return self.child("Item")
 
 
@@ -117,14 +120,36 @@ _PLACEHOLDER = "__component__:"
 # components.<this>: {alias: class name}: an operation whose body or response shape is shared
 # with another operation still gets a type named after itself (AgentGenerateRequest).
 ALIASES_KEY = "x-codegen-aliases"
+# components.<this>: {class name: the name it would have had}: a model whose name the package
+# uses for something else (the facade class ``Agent``) is named with RENAMED_SUFFIX instead
+# (``AgentDetails``), so that no public name of the package means two things.
+RENAMED_KEY = "x-codegen-renamed"
+RENAMED_SUFFIX = "Details"
+# components.<this>: {operation body type: {field: {class name: alias}}}: a shape shared with
+# another operation is named after the first place that had it; an operation's signature types
+# its fields with the aliases named after itself (StoredAgentsCreateRequestModelWithName, not
+# StoredScorerUpdateRequestModel), the same classes.
+SITE_NAMES_KEY = "x-codegen-site-names"
 
 
 class Normalizer:
     """Holds the component table while one document is normalized."""
 
-    def __init__(self, document: dict[str, Any], source: str) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        source: str,
+        *,
+        integers: Iterable[str] = (),
+        reserved: Iterable[str] = (),
+    ) -> None:
+        """``integers``: property names (shell patterns) whose numbers are whole (the overrides');
+        ``reserved``: names a model must not take (the package's other public names)."""
         self.document = document
         self.source = source
+        patterns = [fnmatch.translate(p) for p in integers]
+        self._integer = re.compile("|".join(patterns)).match if patterns else None
+        self.reserved = frozenset(reserved)
         self.components: dict[str, Component] = {}
         self._named_ids: dict[str, str] = {}  # '#/components/schemas/X' -> id
         self._in_progress: set[str] = set()
@@ -153,7 +178,7 @@ class Normalizer:
         # Named components that nothing references still belong to the API surface.
         for name in sorted((doc.get("components") or {}).get("schemas") or {}):
             self._named_component(SCHEMA_REF + escape(name), pointer("components", "schemas", name))
-        assigner = _NameAssigner(self.components)
+        assigner = _NameAssigner(self.components, self.reserved)
         names = assigner.assign()
         aliases = assigner.aliases()
         out["components"] = {
@@ -162,10 +187,15 @@ class Normalizer:
                 for cid, comp in sorted(self.components.items(), key=lambda kv: names[kv[0]])
             }
         }
-        out["paths"] = _finalize(paths_out, names, aliases)
+        out["paths"] = _finalize(paths_out, names, aliases, self.reserved)
         _drop_unsound_discriminators(out)
         if aliases:
             out["components"][ALIASES_KEY] = {alias: names[cid] for alias, cid in sorted(aliases.items())}
+        if assigner.renamed:
+            out["components"][RENAMED_KEY] = dict(sorted(assigner.renamed.items()))
+        sites = assigner.site_names(aliases)
+        if sites:
+            out["components"][SITE_NAMES_KEY] = sites
         return out
 
     def _where(self, ptr: str) -> str:
@@ -277,10 +307,12 @@ class Normalizer:
             elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
                 full[key], bare[key] = {}, {}
                 for name, sub in value.items():
+                    if key == "properties" and self._integer is not None and self._integer(str(name)):
+                        sub = _whole_numbers(sub)
                     f, b = self._walk(
                         sub,
                         role,
-                        child_hint.child(pascal(str(name))),
+                        child_hint.child(pascal(str(name)), str(name) if child_hint is own else None),
                         scope,
                         f"{k_where}/{escape(name)}",
                         None,
@@ -563,8 +595,39 @@ def _is_param(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
 
 
+def _whole_numbers(schema: Any) -> Any:
+    """``schema`` with ``type: number`` read as ``integer`` (also in a nullable type or a union)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    kind = out.get("type")
+    if kind == "number":
+        out["type"] = "integer"
+    elif isinstance(kind, list) and "number" in kind:
+        out["type"] = ["integer" if k == "number" else k for k in kind]
+    if isinstance(out.get("default"), float) and out["default"].is_integer():
+        out["default"] = int(out["default"])
+    for key in ("anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_whole_numbers(member) for member in out[key]]
+    return out
+
+
+def _is_whole_number(node: dict[str, Any]) -> bool:
+    """A ``number`` that says it is whole: an ``int32``/``int64`` format or ``multipleOf: 1``."""
+    kind = node.get("type")
+    if kind != "number" and not (isinstance(kind, list) and "number" in kind):
+        return False
+    step = node.get("multipleOf")
+    return node.get("format") in ("int32", "int64") or (type(step) in (int, float) and step == 1)
+
+
 def _modernize(node: dict[str, Any]) -> None:
     """Rewrite draft-04/07 and OpenAPI 3.0 keywords in place into JSON Schema 2020-12 / OAS 3.1."""
+    if _is_whole_number(node):  # an integer in all but name: typed int
+        if node.get("multipleOf") == 1:
+            del node["multipleOf"]
+        node.update(_whole_numbers({k: node[k] for k in ("type", "default") if k in node}))
     # JSON object keys are always strings; constraints on them are the server's to check.
     node.pop("propertyNames", None)
     items = node.get("items")
@@ -898,29 +961,39 @@ def _loosen(node: dict[str, Any], role: str) -> None:
             node["additionalProperties"] = True
 
 
-def _finalize(value: Any, names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:
+def _finalize(
+    value: Any, names: dict[str, str], aliases: dict[str, str] | None = None, reserved: frozenset[str] = frozenset()
+) -> Any:
     """Replace component placeholders by real ``$ref`` pointers (aliases where one was made)."""
     if isinstance(value, dict):
         ref = value.get("$ref")
         if isinstance(ref, str) and ref.startswith(_PLACEHOLDER):
             cid, _, alias = ref[len(_PLACEHOLDER) :].partition("|")
             alias = safe_class_name(alias) if alias else ""
+            alias = alias + RENAMED_SUFFIX if alias in reserved else alias
             name = alias if alias and aliases and aliases.get(alias) == cid else names[cid]
-            siblings = {k: _finalize(v, names, aliases) for k, v in value.items() if k != "$ref"}
+            siblings = {k: _finalize(v, names, aliases, reserved) for k, v in value.items() if k != "$ref"}
             return {"$ref": SCHEMA_REF + name, **siblings}  # a default
-        return {k: _finalize(v, names, aliases) for k, v in value.items()}
+        return {k: _finalize(v, names, aliases, reserved) for k, v in value.items()}
     if isinstance(value, list):
-        return [_finalize(v, names, aliases) for v in value]
+        return [_finalize(v, names, aliases, reserved) for v in value]
     return value
 
 
 class _NameAssigner:
     """Give every component one unique, stable name from the places it is used."""
 
-    def __init__(self, components: dict[str, Component]) -> None:
+    def __init__(self, components: dict[str, Component], reserved: frozenset[str] = frozenset()) -> None:
         self.components = components
         self.names: dict[str, str] = {}
-        self.taken: set[str] = set()
+        self.stems: dict[str, str] = {}  # what nested shapes' names start with: the name before RENAMED_SUFFIX
+        self.reserved = reserved
+        self.taken: set[str] = set(reserved)
+        self.renamed: dict[str, str] = {}  # final name -> the name it would have had
+
+    def _public(self, name: str) -> str:
+        """``name``, or ``name + RENAMED_SUFFIX`` when the package uses it for something else."""
+        return name + RENAMED_SUFFIX if name in self.reserved else name
 
     def assign(self) -> dict[str, str]:
         # Names the document chose itself are claimed first.
@@ -936,7 +1009,7 @@ class _NameAssigner:
             if hint.anchor.fixed is not None and not hint.words and not comp.fixed_name
         ]
         for name, cid, index in sorted(roots, key=lambda r: (len(r[0]), r[0], r[1], r[2])):
-            if cid not in self.names and name not in self.taken:
+            if cid not in self.names and self._public(name) not in self.taken:
                 self.components[cid].chosen_hint = index
                 self._claim(cid, [name])
         for comp in sorted(self.components.values(), key=lambda c: c.id):
@@ -944,8 +1017,9 @@ class _NameAssigner:
         return self.names
 
     def _resolve(self, cid: str, visiting: frozenset[str]) -> str | None:
+        """The stem of ``cid``'s name (named first if need be), or None while its users have none."""
         if cid in self.names:
-            return self.names[cid]
+            return self.stems[cid]
         if cid in visiting:
             return None
         comp = self.components[cid]
@@ -966,7 +1040,7 @@ class _NameAssigner:
         ordered = sorted(candidates, key=lambda n: (len(n), n))
         comp.chosen_hint = candidates[ordered[0]]
         for name in ordered:
-            if name not in self.taken:
+            if self._public(name) not in self.taken:
                 comp.chosen_hint = candidates[name]
                 return self._claim(cid, [name])
         return self._claim(cid, ordered)
@@ -985,29 +1059,65 @@ class _NameAssigner:
             for hint in comp.hints:
                 if hint.anchor.fixed is not None and not hint.words:
                     roots.setdefault(cid, []).append(hint.anchor.fixed)
-        wanted: set[tuple[int, str, str]] = set()
+        wanted: set[tuple[int, str, str, str]] = set()  # rank, alias, component, stem
         for cid, comp in self.components.items():
             for hint in comp.hints:
                 if hint.anchor.fixed is not None:
                     bases = [hint.anchor.fixed]
                 elif hint.anchor.component_id is not None:
                     parent = hint.anchor.component_id
-                    bases = [self.names[parent], *roots.get(parent, ())] if parent in self.names else []
+                    bases = [self.stems[parent], *roots.get(parent, ())] if parent in self.names else []
                 else:
                     bases = []
                 rank = 0 if hint.anchor.fixed is not None and not hint.words else 1
                 for base in bases:
-                    wanted.add((rank, safe_class_name(base + "".join(hint.words)), cid))
+                    stem = safe_class_name(base + "".join(hint.words))
+                    wanted.add((rank, self._public(stem), cid, stem))
         found: dict[str, str] = {}
-        for _, alias, cid in sorted(wanted, key=lambda w: (w[0], len(w[1]), w[1], w[2])):
+        for _, alias, cid, stem in sorted(wanted, key=lambda w: (w[0], len(w[1]), w[1], w[2])):
             if alias != self.names[cid] and alias not in self.taken:
                 self.taken.add(alias)
                 found[alias] = cid
+                if alias != stem:
+                    self.renamed[alias] = stem
         return found
 
+    def site_names(self, aliases: dict[str, str]) -> dict[str, dict[str, dict[str, str]]]:
+        """For each operation root that types its fields through shared shapes, the aliases named
+        after the root that stand for those shapes, by field (see ``SITE_NAMES_KEY``).
+
+        ``aliases`` are this assigner's (alias -> component id). Only a root's own name that the
+        document's operations use (an alias of the root, or its class name) is a key.
+        """
+        roots: dict[str, set[str]] = {}  # component -> the operation roots' type names it is known by
+        for cid, comp in self.components.items():
+            for hint in comp.hints:
+                if hint.anchor.fixed is not None and not hint.words:
+                    name = self._public(safe_class_name(hint.anchor.fixed))
+                    if aliases.get(name) == cid or self.names[cid] == name:
+                        roots.setdefault(cid, set()).add(name)
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        for cid, comp in sorted(self.components.items()):
+            for hint in comp.hints:
+                parent = hint.anchor.component_id
+                if parent is None or hint.field is None or parent not in roots:
+                    continue
+                for root in sorted(roots[parent]):
+                    own = self._public(safe_class_name(self.renamed.get(root, root) + "".join(hint.words)))
+                    if own == self.names[cid] or aliases.get(own) != cid:
+                        continue
+                    by_class = out.setdefault(root, {}).setdefault(hint.field, {})
+                    known = by_class.get(self.names[cid])
+                    if known is None or (len(own), own) < (len(known), known):
+                        by_class[self.names[cid]] = own
+        return {root: dict(sorted(fields.items())) for root, fields in sorted(out.items())}
+
     def _claim(self, cid: str, candidates: list[str]) -> str:
-        for name in candidates:
-            name = safe_class_name(name)
+        """Give ``cid`` the first free name of ``candidates``; its stem is returned."""
+        stem = ""
+        for stem in candidates:
+            stem = safe_class_name(stem)
+            name = self._public(stem)
             if name not in self.taken:
                 break
         else:
@@ -1016,6 +1126,10 @@ class _NameAssigner:
             # qualify with the role, then with a short digest of the shape (stable, never a counter).
             role = self.components[cid].role.capitalize()
             name = base + role if base + role not in self.taken else base + cid[:6].upper()
+            stem = name
         self.taken.add(name)
         self.names[cid] = name
-        return name
+        self.stems[cid] = stem
+        if name != stem:
+            self.renamed[name] = stem
+        return stem

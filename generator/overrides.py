@@ -68,6 +68,7 @@ _TOP_KEYS = {
     "client",
     "components",
     "chunks",
+    "integers",
 }
 _METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 
@@ -234,6 +235,10 @@ class Overrides:
     group_origin: dict[str, str] = field(default_factory=dict)
     component_origin: dict[str, str] = field(default_factory=dict)
     shipped_groups: set[str] = field(default_factory=set)
+    # Property names (shell patterns) whose ``type: number`` the server fills with whole numbers:
+    # typed ``int``. The shipped ones describe Mastra (zod's ``z.number()`` for counts and pages).
+    integers: list[str] = field(default_factory=list)
+    shipped_integers: set[str] = field(default_factory=set)
     # What this document left out of the shipped files (``mastra-codegen -v`` lists it).
     skipped: list[SkippedOverride] = field(default_factory=list)
 
@@ -332,6 +337,11 @@ def _merge(merged: Overrides, file: Located, shipped: bool) -> None:
         merged.groups[tag] = name
         merged.group_origin[tag] = file.at("groups", tag)
         _note_origin(merged.shipped_groups, {tag: name}, shipped)
+    integers = data.get("integers") or []
+    if not isinstance(integers, list) or not all(isinstance(p, str) and p for p in integers):
+        raise CodegenError(file.at("integers"), "integers is a list of property names (shell patterns: *Count)")
+    merged.integers.extend(p for p in integers if p not in merged.integers)
+    _note_origin(merged.shipped_integers, dict.fromkeys(integers), shipped)
     for op_key, body in (data.get("operations") or {}).items():
         _check_operation_key(file, ("operations", op_key), op_key)
         if not isinstance(body, dict):
@@ -487,6 +497,8 @@ def for_document(document: dict[str, Any], overrides: Overrides) -> Overrides:
     pruned.components = {k: v for k, v in overrides.components.items() if k in components}
     pruned.chunks = {k: v for k, v in overrides.chunks.items() if k in unions}
     pruned.skipped = skipped
+    # The shipped patterns describe Mastra's fields: another document's ``total`` may be an amount.
+    pruned.integers = [p for p in overrides.integers if is_mastra or p not in overrides.shipped_integers]
     return pruned
 
 

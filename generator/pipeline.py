@@ -23,6 +23,7 @@ from .naming import is_python_name
 from .normalize import ALIASES_KEY, Normalizer
 from .open_enums import open_response_enums
 from .overrides import Overrides, apply_to_document, for_document, load_overrides, shipped_override_files
+from .public_names import check_override_names, reserved_names
 from .render import file_header, package_marker, render_package
 from .render_models import (
     STREAMS,
@@ -105,7 +106,9 @@ def prepare(
     overrides = for_document(document, load_overrides(list(override_paths), shipped=shipped_override_files()))
     # Sorted once, with what the overrides added: nothing downstream depends on key order.
     document = canonical_document(apply_to_document(document, overrides))
-    normalized = Normalizer(document, spec.source).run()
+    reserved = reserved_names(document, overrides)
+    check_override_names(overrides, reserved)
+    normalized = Normalizer(document, spec.source, integers=overrides.integers, reserved=reserved).run()
     _tell(progress, "building the operations")
     return Prepared(spec, overrides, normalized, build_operations(normalized, overrides))
 

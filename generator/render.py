@@ -164,6 +164,12 @@ def render_package(model: ClientModel) -> dict[str, str]:
         package=model.package,
         index=model.model_index,
         by_module=[(m, sorted(n)) for m, n in sorted(by_module.items())],
+        # models named with a suffix because the package uses their first-choice name elsewhere
+        renamed={
+            str(entry["renamed_from"]): name
+            for name, entry in sorted((model.surface.get("models") or {}).items())
+            if "renamed_from" in entry
+        },
     )
     for model_module in model.model_modules:
         files[f"models/{model_module.name}.py"] = model_module.source

@@ -79,7 +79,31 @@ def run_datamodel_codegen(schemas: Mapping[str, Any]) -> ModelSource:
             raise CodegenError("components", f"datamodel-code-generator failed: {exc}") from None
     if not isinstance(output, str):
         raise CodegenError("components", "datamodel-code-generator returned no single module")
-    return _fix_fields(output)
+    return _fix_fields(_runtime_bases(output))
+
+
+# The runtime's subclasses of pydantic's bases (``_runtime/_base_model.py``): every model gets
+# ``to_dict()`` and ``to_json()`` in wire form. Their names stay those of pydantic's classes.
+_BASES = ("BaseModel", "RootModel")
+_BASES_IMPORT = f"from .._runtime._base_model import {', '.join(_BASES)}\n"
+# Methods of the runtime's bases that a field must not hide (a property ``to_dict``).
+_MODEL_METHODS = frozenset({"to_dict", "to_json"})
+
+
+def _runtime_bases(source: str) -> str:
+    """datamodel-code-generator's module with ``BaseModel``/``RootModel`` imported from the runtime."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.module == "pydantic" and node.level == 0:
+            kept = [a for a in node.names if a.name not in _BASES]
+            text = ""
+            if kept:
+                names = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in kept)
+                text = f"from pydantic import {names}\n"
+            assert node.end_lineno is not None
+            lines[node.lineno - 1 : node.end_lineno] = [text]
+    return _BASES_IMPORT + "".join(lines)  # ruff sorts the imports and drops what a module does not use
 
 
 # Field names pydantic warns about (its protected namespaces).
@@ -103,6 +127,8 @@ def _fix_fields(source: str) -> ModelSource:
     * A field named in a form Python reads differently (NFKC: ``µ`` is read as ``μ``, ``ª`` as
       ``a``) would lose its wire name, or replace a field of the same NFKC form: it gets an ASCII
       name of its own and its wire name as alias.
+    * A field named ``to_dict`` or ``to_json`` would hide the models' own methods: it becomes
+      ``to_dict_`` (its wire name as alias).
     * A field whose Python name is another field's wire name (``fooBar`` named ``foo_bar`` next
       to a property ``foo_bar``) would also read that key, models being ``populate_by_name``: it
       gets a name no wire key has (``foo_bar_``).
@@ -155,6 +181,7 @@ def _fix_fields(source: str) -> ModelSource:
         keys = {*wire, *(f.wire for f in inherited.values()), *(f.wire for f in losers)}
         renamed = [
             w != t.id
+            or t.id in _MODEL_METHODS
             or (t.id in keys and t.id != k and t.id not in pinned)
             or (t.id in inherited and inherited[t.id].wire != k)
             for (_, t), w, k in zip(fields, written, wire, strict=True)
@@ -323,7 +350,7 @@ def _alias(value: ast.expr | None) -> str | None:
 def _fresh_field_name(wanted: str, taken: set[str]) -> str:
     """An ASCII field name like ``wanted``, unlike ``taken`` (names and wire keys) and BaseModel's attributes."""
     base = snake(wanted)
-    if hasattr(pydantic.BaseModel, base):
+    if hasattr(pydantic.BaseModel, base) or base in _MODEL_METHODS:
         base += "_"
     candidates = itertools.chain([base, base + "_"], (f"{base}_{n}" for n in itertools.count(2)))
     return next(name for name in candidates if name not in taken)

@@ -22,7 +22,7 @@ from typing import Any
 from .errors import CodegenError
 from .ir import Operation
 from .labels import schema_label
-from .normalize import ALIASES_KEY
+from .normalize import ALIASES_KEY, RENAMED_KEY
 from .refs import schema_names_in
 
 SURFACE_FILE = "_api.json"
@@ -41,6 +41,7 @@ def build_surface(
     components = document.get("components") or {}
     schemas: Mapping[str, Any] = components.get("schemas") or {}
     aliases: Mapping[str, str] = components.get(ALIASES_KEY) or {}
+    renamed: Mapping[str, str] = components.get(RENAMED_KEY) or {}
     ops = sorted(operations, key=lambda o: o.key)
     request_roots: set[str] = set()
     response_roots: set[str] = set()
@@ -56,6 +57,8 @@ def build_surface(
         schema = schemas[name]
         roles = [r for r, used in (("request", name in requests), ("response", name in responses)) if used]
         entry: dict[str, Any] = {"used_in": roles}
+        if name in renamed:  # the package uses its first-choice name for something else (public_names.py)
+            entry["renamed_from"] = renamed[name]
         if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
             required = set(schema.get("required") or [])
             entry["fields"] = {
@@ -68,6 +71,8 @@ def build_surface(
     for alias, target in sorted(aliases.items()):
         if alias not in models:
             models[alias] = {"alias_of": target, "used_in": models.get(target, {}).get("used_in", [])}
+            if alias in renamed:
+                models[alias]["renamed_from"] = renamed[alias]
     return {
         "format": SURFACE_FORMAT,
         **{k: meta[k] for k in sorted(meta)},

@@ -937,7 +937,7 @@ class MastraClient(SyncAPIClient):
         dataset_id: str,
         *,
         input: Any,
-        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        expected_trajectory: _models.DatasetItemsCreateRequestExpectedTrajectory
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
@@ -946,8 +946,8 @@ class MastraClient(SyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        source: _models.DatasetItemsCreateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemsCreateRequestToolMock | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1077,7 +1077,7 @@ class MastraClient(SyncAPIClient):
         self,
         dataset_id: str,
         *,
-        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        items: Sequence[_models.DatasetItemsBatchRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1271,7 +1271,9 @@ class MastraClient(SyncAPIClient):
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1510,88 +1512,92 @@ class MastraClient(SyncAPIClient):
         *,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsCreateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlock
         ],
         name: str,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentsCreateRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentsCreateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentsCreateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentsCreateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentsCreateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentsCreateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMemoryArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentsCreateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentsCreateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentsCreateRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentsCreateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentsCreateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Inline
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentsCreateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1675,7 +1681,9 @@ class MastraClient(SyncAPIClient):
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -1730,7 +1738,7 @@ class MastraClient(SyncAPIClient):
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        rules: _models.StoredPromptBlockUpdateRequestRules
+        rules: _models.StoredPromptBlocksCreateRequestRules
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1795,17 +1803,17 @@ class MastraClient(SyncAPIClient):
             "toxicity",
         ],
         author_id: str | NotGiven = NOT_GIVEN,
-        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        default_sampling: _models.StoredScorersCreateRequestDefaultSamplingNone
         | Mapping[str, Any]
-        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | _models.StoredScorersCreateRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorersCreateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        score_range: _models.StoredScorerUpdateRequestScoreRange
+        score_range: _models.StoredScorersCreateRequestScoreRange
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1865,17 +1873,17 @@ class MastraClient(SyncAPIClient):
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
-        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        files: Sequence[_models.StoredSkillsCreateRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         license: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         references: Sequence[str] | NotGiven = NOT_GIVEN,
         scripts: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.StoredSkillUpdateRequestSourceExternal
+        source: _models.StoredSkillsCreateRequestSourceExternal
         | Mapping[str, Any]
-        | _models.StoredSkillUpdateRequestSourceLocal
-        | _models.StoredSkillUpdateRequestSourceManaged
+        | _models.StoredSkillsCreateRequestSourceLocal
+        | _models.StoredSkillsCreateRequestSourceManaged
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2363,7 +2371,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List agent-builder actions
 
         Returns a list of all available agent-builder actions
@@ -2940,7 +2948,7 @@ class MastraClient(SyncAPIClient):
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2987,7 +2995,7 @@ class MastraClient(SyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3034,7 +3042,7 @@ class MastraClient(SyncAPIClient):
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -3563,7 +3571,7 @@ class MastraClient(SyncAPIClient):
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -3723,7 +3731,7 @@ class MastraClient(SyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3784,7 +3792,7 @@ class MastraClient(SyncAPIClient):
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -4058,7 +4066,7 @@ class MastraClient(SyncAPIClient):
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -4105,7 +4113,7 @@ class MastraClient(SyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -4152,7 +4160,7 @@ class MastraClient(SyncAPIClient):
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -4502,7 +4510,7 @@ class MastraClient(SyncAPIClient):
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -5157,7 +5165,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -7129,7 +7137,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.MemoryThread]:
+    ) -> Iterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
         return self.memory.iter_threads(
             page=page,
@@ -7975,7 +7983,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredAgent]:
+    ) -> Iterator[_models.StoredAgentDetails]:
         """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
         return self.stored_agents.iter_stored_agents(
             page=page,
@@ -8059,7 +8067,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredMcpClient]:
+    ) -> Iterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
@@ -8140,7 +8148,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredPromptBlock]:
+    ) -> Iterator[_models.StoredPromptBlockDetails]:
         """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
@@ -8221,7 +8229,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredScorer]:
+    ) -> Iterator[_models.StoredScorerDetails]:
         """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
         return self.stored_scorers.iter_stored_scorers(
             page=page,
@@ -8314,7 +8322,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredSkill]:
+    ) -> Iterator[_models.StoredSkillDetails]:
         """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
         return self.stored_skills.iter_stored_skills(
             page=page,
@@ -8552,7 +8560,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -9313,7 +9321,7 @@ class MastraClient(SyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -10021,7 +10029,9 @@ class MastraClient(SyncAPIClient):
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -12059,7 +12069,7 @@ class AsyncMastraClient(AsyncAPIClient):
         dataset_id: str,
         *,
         input: Any,
-        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        expected_trajectory: _models.DatasetItemsCreateRequestExpectedTrajectory
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
@@ -12068,8 +12078,8 @@ class AsyncMastraClient(AsyncAPIClient):
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        source: _models.DatasetItemsCreateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemsCreateRequestToolMock | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12199,7 +12209,7 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         dataset_id: str,
         *,
-        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        items: Sequence[_models.DatasetItemsBatchRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -12393,7 +12403,9 @@ class AsyncMastraClient(AsyncAPIClient):
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -12632,88 +12644,92 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsCreateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlock
         ],
         name: str,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentsCreateRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentsCreateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentsCreateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentsCreateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentsCreateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentsCreateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMemoryArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentsCreateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentsCreateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentsCreateRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentsCreateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentsCreateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Inline
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentsCreateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -12797,7 +12813,9 @@ class AsyncMastraClient(AsyncAPIClient):
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -12852,7 +12870,7 @@ class AsyncMastraClient(AsyncAPIClient):
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        rules: _models.StoredPromptBlockUpdateRequestRules
+        rules: _models.StoredPromptBlocksCreateRequestRules
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12917,17 +12935,17 @@ class AsyncMastraClient(AsyncAPIClient):
             "toxicity",
         ],
         author_id: str | NotGiven = NOT_GIVEN,
-        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        default_sampling: _models.StoredScorersCreateRequestDefaultSamplingNone
         | Mapping[str, Any]
-        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | _models.StoredScorersCreateRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorersCreateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        score_range: _models.StoredScorerUpdateRequestScoreRange
+        score_range: _models.StoredScorersCreateRequestScoreRange
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12987,17 +13005,17 @@ class AsyncMastraClient(AsyncAPIClient):
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
-        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        files: Sequence[_models.StoredSkillsCreateRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         license: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         references: Sequence[str] | NotGiven = NOT_GIVEN,
         scripts: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.StoredSkillUpdateRequestSourceExternal
+        source: _models.StoredSkillsCreateRequestSourceExternal
         | Mapping[str, Any]
-        | _models.StoredSkillUpdateRequestSourceLocal
-        | _models.StoredSkillUpdateRequestSourceManaged
+        | _models.StoredSkillsCreateRequestSourceLocal
+        | _models.StoredSkillsCreateRequestSourceManaged
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -13485,7 +13503,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List agent-builder actions
 
         Returns a list of all available agent-builder actions
@@ -14062,7 +14080,7 @@ class AsyncMastraClient(AsyncAPIClient):
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -14109,7 +14127,7 @@ class AsyncMastraClient(AsyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -14156,7 +14174,7 @@ class AsyncMastraClient(AsyncAPIClient):
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -14685,7 +14703,7 @@ class AsyncMastraClient(AsyncAPIClient):
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -14845,7 +14863,7 @@ class AsyncMastraClient(AsyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -14906,7 +14924,7 @@ class AsyncMastraClient(AsyncAPIClient):
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -15180,7 +15198,7 @@ class AsyncMastraClient(AsyncAPIClient):
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -15227,7 +15245,7 @@ class AsyncMastraClient(AsyncAPIClient):
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -15274,7 +15292,7 @@ class AsyncMastraClient(AsyncAPIClient):
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -15624,7 +15642,7 @@ class AsyncMastraClient(AsyncAPIClient):
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -16279,7 +16297,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -18251,7 +18269,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.MemoryThread]:
+    ) -> AsyncIterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_memory_threads``, a page at a time as the loop goes."""
         return self.memory.iter_threads(
             page=page,
@@ -19097,7 +19115,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredAgent]:
+    ) -> AsyncIterator[_models.StoredAgentDetails]:
         """Every item of every page of ``list_stored_agents``, a page at a time as the loop goes."""
         return self.stored_agents.iter_stored_agents(
             page=page,
@@ -19181,7 +19199,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredMcpClient]:
+    ) -> AsyncIterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, a page at a time as the loop goes."""
         return self.stored_mcp_clients.iter_stored_mcp_clients(
             page=page,
@@ -19262,7 +19280,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredPromptBlock]:
+    ) -> AsyncIterator[_models.StoredPromptBlockDetails]:
         """Every item of every page of ``list_stored_prompt_blocks``, a page at a time as the loop goes."""
         return self.stored_prompt_blocks.iter_stored_prompt_blocks(
             page=page,
@@ -19343,7 +19361,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredScorer]:
+    ) -> AsyncIterator[_models.StoredScorerDetails]:
         """Every item of every page of ``list_stored_scorers``, a page at a time as the loop goes."""
         return self.stored_scorers.iter_stored_scorers(
             page=page,
@@ -19436,7 +19454,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredSkill]:
+    ) -> AsyncIterator[_models.StoredSkillDetails]:
         """Every item of every page of ``list_stored_skills``, a page at a time as the loop goes."""
         return self.stored_skills.iter_stored_skills(
             page=page,
@@ -19674,7 +19692,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -20435,7 +20453,7 @@ class AsyncMastraClient(AsyncAPIClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -21143,7 +21161,9 @@ class AsyncMastraClient(AsyncAPIClient):
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

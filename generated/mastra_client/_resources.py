@@ -1303,7 +1303,7 @@ class Agent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -1339,7 +1339,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1347,13 +1347,15 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1365,27 +1367,27 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1560,7 +1562,9 @@ class Agent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1568,13 +1572,17 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1586,27 +1594,29 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -1672,7 +1682,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1680,13 +1690,13 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1698,26 +1708,26 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1945,7 +1955,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1953,13 +1963,16 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1970,28 +1983,30 @@ class Agent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2057,7 +2072,9 @@ class Agent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -2065,13 +2082,18 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -2082,28 +2104,32 @@ class Agent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2163,7 +2189,7 @@ class Agent:
         self,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2201,7 +2227,7 @@ class Agent:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3482,7 +3508,7 @@ class Agent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3490,13 +3516,16 @@ class Agent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3510,27 +3539,29 @@ class Agent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3784,7 +3815,7 @@ class AgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -3846,7 +3877,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3898,7 +3929,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3948,7 +3979,7 @@ class AgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3998,7 +4029,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4047,7 +4078,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4099,7 +4130,7 @@ class AgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4882,7 +4913,7 @@ class AgentControllerSession:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -6351,7 +6382,7 @@ class McpServer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -6525,7 +6556,7 @@ class McpTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -6628,7 +6659,7 @@ class MemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -6834,9 +6865,9 @@ class MemoryThread:
         *,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -7095,7 +7126,7 @@ class Processor:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -7196,7 +7227,7 @@ class ProcessorProvider:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -7253,7 +7284,7 @@ class StoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -7281,92 +7312,92 @@ class StoredAgent:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -7376,7 +7407,7 @@ class StoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -7518,16 +7549,16 @@ class StoredAgent:
     def export(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -7549,28 +7580,28 @@ class StoredAgent:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -7590,9 +7621,9 @@ class StoredAgent:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -8036,90 +8067,98 @@ class StoredAgent:
     def open_change_request(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -8262,7 +8301,7 @@ class StoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -8304,7 +8343,7 @@ class StoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -8411,7 +8450,7 @@ class StoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -8456,7 +8495,7 @@ class StoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -8884,7 +8923,7 @@ class StoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -8949,7 +8988,7 @@ class StoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -9377,7 +9416,7 @@ class StoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -9429,7 +9468,7 @@ class StoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -9622,7 +9661,7 @@ class Tool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -10533,7 +10572,7 @@ class Workflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -10693,7 +10732,7 @@ class Workflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -10807,7 +10846,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10856,7 +10895,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10906,7 +10945,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -10958,7 +10997,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11007,7 +11046,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11056,7 +11095,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11105,7 +11144,7 @@ class Workflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11188,7 +11227,7 @@ class Workflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11229,7 +11268,7 @@ class Workflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11277,7 +11316,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11332,7 +11371,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11387,7 +11426,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11542,7 +11581,7 @@ class Workflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11703,7 +11742,7 @@ class WorkflowRun:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -11738,7 +11777,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11783,7 +11822,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11829,7 +11868,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11877,7 +11916,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11922,7 +11961,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -11967,7 +12006,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12012,7 +12051,7 @@ class WorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12123,7 +12162,7 @@ class WorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12160,7 +12199,7 @@ class WorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12204,7 +12243,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12255,7 +12294,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12306,7 +12345,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12448,7 +12487,7 @@ class WorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -12599,7 +12638,7 @@ class Workspace:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -14455,7 +14494,7 @@ class AsyncAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -14491,7 +14530,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -14499,13 +14538,15 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -14517,27 +14558,27 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -14712,7 +14753,9 @@ class AsyncAgent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -14720,13 +14763,17 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -14738,27 +14785,29 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -14824,7 +14873,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -14832,13 +14881,13 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -14850,26 +14899,26 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -15097,7 +15146,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -15105,13 +15154,16 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -15122,28 +15174,30 @@ class AsyncAgent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -15209,7 +15263,9 @@ class AsyncAgent:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -15217,13 +15273,18 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -15234,28 +15295,32 @@ class AsyncAgent:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -15315,7 +15380,7 @@ class AsyncAgent:
         self,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -15353,7 +15418,7 @@ class AsyncAgent:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -16634,7 +16699,7 @@ class AsyncAgent:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -16642,13 +16707,16 @@ class AsyncAgent:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -16662,27 +16730,29 @@ class AsyncAgent:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -16942,7 +17012,7 @@ class AsyncAgentBuilder:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentBuilder:
+    ) -> _models.AgentBuilderDetails:
         """Get action by ID
 
         Returns details for a specific agent-builder action
@@ -17004,7 +17074,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -17056,7 +17126,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -17106,7 +17176,7 @@ class AsyncAgentBuilder:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -17156,7 +17226,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -17205,7 +17275,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -17257,7 +17327,7 @@ class AsyncAgentBuilder:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentBuilderResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -18044,7 +18114,7 @@ class AsyncAgentControllerSession:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -19517,7 +19587,7 @@ class AsyncMcpServer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -19691,7 +19761,7 @@ class AsyncMcpTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -19796,7 +19866,7 @@ class AsyncMemoryThread:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -20002,9 +20072,9 @@ class AsyncMemoryThread:
         *,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -20263,7 +20333,7 @@ class AsyncProcessor:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -20364,7 +20434,7 @@ class AsyncProcessorProvider:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -20421,7 +20491,7 @@ class AsyncStoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -20449,92 +20519,92 @@ class AsyncStoredAgent:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -20544,7 +20614,7 @@ class AsyncStoredAgent:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -20686,16 +20756,16 @@ class AsyncStoredAgent:
     async def export(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -20717,28 +20787,28 @@ class AsyncStoredAgent:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -20758,9 +20828,9 @@ class AsyncStoredAgent:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -21204,90 +21274,98 @@ class AsyncStoredAgent:
     async def open_change_request(
         self,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -21430,7 +21508,7 @@ class AsyncStoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -21472,7 +21550,7 @@ class AsyncStoredMcpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -21579,7 +21657,7 @@ class AsyncStoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -21624,7 +21702,7 @@ class AsyncStoredPromptBlock:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -22052,7 +22130,7 @@ class AsyncStoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -22117,7 +22195,7 @@ class AsyncStoredScorer:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -22545,7 +22623,7 @@ class AsyncStoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -22597,7 +22675,7 @@ class AsyncStoredSkill:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -22790,7 +22868,7 @@ class AsyncTool:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -23701,7 +23779,7 @@ class AsyncWorkflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -23861,7 +23939,7 @@ class AsyncWorkflow:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -23975,7 +24053,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24024,7 +24102,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24074,7 +24152,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24126,7 +24204,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24175,7 +24253,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24224,7 +24302,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24273,7 +24351,7 @@ class AsyncWorkflow:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24356,7 +24434,7 @@ class AsyncWorkflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24397,7 +24475,7 @@ class AsyncWorkflow:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24445,7 +24523,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24500,7 +24578,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24555,7 +24633,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24710,7 +24788,7 @@ class AsyncWorkflow:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24871,7 +24949,7 @@ class AsyncWorkflowRun:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -24906,7 +24984,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24951,7 +25029,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -24997,7 +25075,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25045,7 +25123,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25090,7 +25168,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25135,7 +25213,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25180,7 +25258,7 @@ class AsyncWorkflowRun:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25291,7 +25369,7 @@ class AsyncWorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25328,7 +25406,7 @@ class AsyncWorkflowRun:
         self,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25372,7 +25450,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25423,7 +25501,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25474,7 +25552,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25616,7 +25694,7 @@ class AsyncWorkflowRun:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -25769,7 +25847,7 @@ class AsyncWorkspace:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities

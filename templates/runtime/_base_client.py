@@ -33,6 +33,7 @@ from ._errors import (
     ResponseTooLargeError,
     make_status_error,
 )
+from ._logging import setup_logging
 from ._raw import claim_streaming, hand_over, record_response
 from ._redact import (
     SECRETS_KEY,
@@ -300,6 +301,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         strict_response_validation: bool = False,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        setup_logging()  # MASTRA_LOG, and httpx's request line redacted
         self._base_url = _normalize_base_url(base_url)
         self._api_prefix = _normalize_api_prefix(api_prefix)
         self._api_key = _check_api_key(api_key)

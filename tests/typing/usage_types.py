@@ -30,8 +30,7 @@ from mastra_client import (
     WorkflowStreamResult,
     client_tool,
 )
-from mastra_client.models import Agent as AgentInfo
-from mastra_client.models import AgentGenerateResult, AgentUsage
+from mastra_client.models import AgentDetails, AgentGenerateResult, AgentUsage
 from pydantic import BaseModel
 from typing_extensions import assert_type
 
@@ -43,10 +42,10 @@ class Weather(BaseModel):
 
 def raw_responses(client: MastraClient) -> None:
     raw = client.with_raw_response.agents.list_agents()
-    assert_type(raw, RawResponse[dict[str, AgentInfo]])
-    assert_type(raw.parse(), dict[str, AgentInfo])
+    assert_type(raw, RawResponse[dict[str, AgentDetails]])
+    assert_type(raw.parse(), dict[str, AgentDetails])
     assert_type(raw.status_code, int)
-    assert_type(client.with_raw_response.list_agents(), RawResponse[dict[str, AgentInfo]])
+    assert_type(client.with_raw_response.list_agents(), RawResponse[dict[str, AgentDetails]])
     generated = client.with_raw_response.get_agent("a").generate("hi", structured_output=Weather)
     assert_type(generated, RawResponse[AgentGenerateResult[Weather]])
     assert_type(generated.parse().object, Weather | None)
@@ -58,7 +57,7 @@ def raw_responses(client: MastraClient) -> None:
 
 async def async_raw_responses(client: AsyncMastraClient) -> None:
     raw = await client.with_raw_response.agents.list_agents()
-    assert_type(raw, RawResponse[dict[str, AgentInfo]])
+    assert_type(raw, RawResponse[dict[str, AgentDetails]])
     generated = await client.with_raw_response.get_agent("a").generate("hi", structured_output=Weather)
     assert_type(generated.parse().object, Weather | None)
     async with client.with_streaming_response.get_agent("v").voice_speak("Hi") as response:

@@ -50,7 +50,7 @@ def test_diff_finds_the_new_routes_and_fields(upgrade: ApiDiff, prepared: dict[s
     older = spec_surface(prepared["1.67"])["operations"]
     assert {"POST /observability/threads/query", "POST /observability/traces/query/fields"} <= set(older)
     assert not [k for k, c in ops.items() if c.change == "removed"]
-    agent = next(c for c in upgrade.changes if c.kind == "model" and c.key == "Agent")
+    agent = next(c for c in upgrade.changes if c.kind == "model" and c.key == "AgentDetails")
     added_fields = {d.name for d in agent.details if d.what == "field" and d.change == "added"}
     assert {"browserTools", "hasBrowser"} <= added_fields
     assert not agent.breaking  # new fields in what the server answers break no caller

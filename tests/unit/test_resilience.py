@@ -383,7 +383,7 @@ def test_iter_walks_every_page_until_has_more_is_false() -> None:
     client, _ = make_client(server)
     threads = list(client.memory.iter_threads(per_page=2, resource_id="u"))
     assert [t.id for t in threads] == ["a", "b", "c", "d", "e"]
-    assert type(threads[0]).__name__ == "MemoryThread"
+    assert type(threads[0]).__name__ == "MemoryThreadDetails"
     assert [r.url.params["page"] for r in server.requests] == ["0", "1", "2"]
     assert {r.url.params["perPage"] for r in server.requests} == {"2"}
     assert {r.url.params["resourceId"] for r in server.requests} == {"u"}

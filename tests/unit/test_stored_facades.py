@@ -544,7 +544,7 @@ async def test_results_are_parsed_into_the_models(is_async: bool) -> None:
     seen: list[httpx.Request] = []
     client = _client(seen, is_async, answer=scorer)
     got = await _run(client.get_stored_scorer("sc").details())
-    assert isinstance(got, mastra_client.models.StoredScorer)
+    assert isinstance(got, mastra_client.models.StoredScorerDetails)
     assert (got.id, got.name, got.type, got.status) == ("sc", "Judge", "llm-judge", "draft")
     assert mastra_client.validation_errors(got) == []
 

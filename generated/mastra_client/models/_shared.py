@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel, RootModel
 from .._runtime._open_enum import OpenEnum
 
 
@@ -247,7 +248,7 @@ class AgentDefaultOptionsToolCallConcurrency(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    limit: float | None = None
+    limit: int | None = None
     strategy: Annotated[Literal["available", "called"] | str, OpenEnum] | None = None
 
 
@@ -539,7 +540,7 @@ class DatasetExperimentUpdateResponse(BaseModel):
     dataset_version: int | None = Field(..., alias="datasetVersion")
     description: str | None = None
     experiment_set_id: str | None = Field(None, alias="experimentSetId")
-    failed_count: float = Field(..., alias="failedCount")
+    failed_count: int = Field(..., alias="failedCount")
     id: str
     metadata: dict[str, Any] | None = None
     name: str | None = None
@@ -548,15 +549,15 @@ class DatasetExperimentUpdateResponse(BaseModel):
         None, alias="runnerAttestation"
     )
     scorer_ids: list[str] | None = Field(None, alias="scorerIds")
-    skipped_count: float = Field(..., alias="skippedCount")
+    skipped_count: int = Field(..., alias="skippedCount")
     started_at: AwareDatetime | None = Field(..., alias="startedAt")
     status: Annotated[Literal["pending", "running", "completed", "failed"] | str, OpenEnum]
-    succeeded_count: float = Field(..., alias="succeededCount")
+    succeeded_count: int = Field(..., alias="succeededCount")
     target_id: str | None = Field(..., alias="targetId")
     target_type: (
         Annotated[Literal["agent", "workflow", "scorer", "processor"] | str, OpenEnum] | None
     ) = Field(..., alias="targetType")
-    total_items: float = Field(..., alias="totalItems")
+    total_items: int = Field(..., alias="totalItems")
     trial_index: int | None = Field(None, alias="trialIndex")
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
     variant_id: str | None = Field(None, alias="variantId")
@@ -589,9 +590,9 @@ class DatasetsResponsePagination(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
 
 
 class ExperimentsResponse(BaseModel):
@@ -715,12 +716,20 @@ class MemoryStatusResponseObservationalMemory(BaseModel):
     is_observing: bool | None = Field(None, alias="isObserving")
     is_reflecting: bool | None = Field(None, alias="isReflecting")
     last_observed_at: AwareDatetime | None = Field(None, alias="lastObservedAt")
-    observation_token_count: float | None = Field(None, alias="observationTokenCount")
+    observation_token_count: int | None = Field(None, alias="observationTokenCount")
     origin_type: str | None = Field(None, alias="originType")
-    token_count: float | None = Field(None, alias="tokenCount")
+    token_count: int | None = Field(None, alias="tokenCount")
 
 
-class MemoryThread(BaseModel):
+class MemoryThreadDeleteResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    result: str
+
+
+class MemoryThreadDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -731,14 +740,6 @@ class MemoryThread(BaseModel):
     resource_id: str = Field(..., alias="resourceId")
     title: str | None = None
     updated_at: AwareDatetime = Field(..., alias="updatedAt")
-
-
-class MemoryThreadDeleteResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    result: str
 
 
 class MemoryThreadMessagesFilter(BaseModel):
@@ -798,10 +799,10 @@ class MemoryThreadsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    threads: list[MemoryThread]
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    threads: list[MemoryThreadDetails]
+    total: int
 
 
 class ObservabilityLogsTimestamp(BaseModel):
@@ -922,7 +923,129 @@ class ObservabilityTracesQueryRequestWherePart1Option3(BaseModel):
     path: str = Field(..., min_length=1)
 
 
-class StoredAgent(BaseModel):
+class StoredAgentAuthor(BaseModel):
+    """
+    Resolved author identity (when an auth provider is configured)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    avatar_url: str | None = Field(None, alias="avatarUrl")
+    email: str | None = None
+    id: str
+    name: str | None = None
+
+
+class StoredAgentBrowserArray(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    rules: StoredPromptBlockRules | None = None
+    value: StoredAgentBrowserArrayValue
+
+
+class StoredAgentBrowserArrayValue(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    config: StoredAgentBrowserArrayValueConfig
+    type: Literal["inline"]
+
+
+class StoredAgentBrowserArrayValueConfig(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    headless: bool | None = None
+    """
+    Run browser in headless mode (default: true)
+    """
+    provider: str
+    """
+    Browser provider type (e.g., stagehand, playwright)
+    """
+    screencast: StoredAgentBrowserArrayValueConfigScreencast | None = None
+    timeout: float | None = None
+    """
+    Default timeout in milliseconds (default: 10000)
+    """
+    viewport: StoredAgentBrowserArrayValueConfigViewport | None = None
+
+
+class StoredAgentBrowserArrayValueConfigScreencast(BaseModel):
+    """
+    Screencast options for streaming browser frames
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    every_nth_frame: float | None = Field(None, alias="everyNthFrame")
+    """
+    Capture every Nth frame (default: 1)
+    """
+    format: Annotated[Literal["jpeg", "png"] | str, OpenEnum] | None = None
+    """
+    Image format (default: jpeg)
+    """
+    max_height: float | None = Field(None, alias="maxHeight")
+    """
+    Max height in pixels (default: 720)
+    """
+    max_width: float | None = Field(None, alias="maxWidth")
+    """
+    Max width in pixels (default: 1280)
+    """
+    quality: float | None = None
+    """
+    JPEG quality 0-100 (default: 80)
+    """
+
+
+class StoredAgentBrowserArrayValueConfigViewport(BaseModel):
+    """
+    Browser viewport dimensions
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    height: float
+    """
+    Viewport height in pixels
+    """
+    width: float
+    """
+    Viewport width in pixels
+    """
+
+
+class StoredAgentDefaultOptionsArray(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    rules: StoredPromptBlockRules | None = None
+    value: AgentDefaultOptions
+
+
+class StoredAgentDeleteResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: str
+    success: bool
+
+
+class StoredAgentDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -1052,128 +1175,6 @@ class StoredAgent(BaseModel):
     """
     Workspace reference (stored ID or inline config) — static or conditional
     """
-
-
-class StoredAgentAuthor(BaseModel):
-    """
-    Resolved author identity (when an auth provider is configured)
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    avatar_url: str | None = Field(None, alias="avatarUrl")
-    email: str | None = None
-    id: str
-    name: str | None = None
-
-
-class StoredAgentBrowserArray(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    rules: StoredPromptBlockRules | None = None
-    value: StoredAgentBrowserArrayValue
-
-
-class StoredAgentBrowserArrayValue(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    config: StoredAgentBrowserArrayValueConfig
-    type: Literal["inline"]
-
-
-class StoredAgentBrowserArrayValueConfig(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    headless: bool | None = None
-    """
-    Run browser in headless mode (default: true)
-    """
-    provider: str
-    """
-    Browser provider type (e.g., stagehand, playwright)
-    """
-    screencast: StoredAgentBrowserArrayValueConfigScreencast | None = None
-    timeout: float | None = None
-    """
-    Default timeout in milliseconds (default: 10000)
-    """
-    viewport: StoredAgentBrowserArrayValueConfigViewport | None = None
-
-
-class StoredAgentBrowserArrayValueConfigScreencast(BaseModel):
-    """
-    Screencast options for streaming browser frames
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    every_nth_frame: float | None = Field(None, alias="everyNthFrame")
-    """
-    Capture every Nth frame (default: 1)
-    """
-    format: Annotated[Literal["jpeg", "png"] | str, OpenEnum] | None = None
-    """
-    Image format (default: jpeg)
-    """
-    max_height: float | None = Field(None, alias="maxHeight")
-    """
-    Max height in pixels (default: 720)
-    """
-    max_width: float | None = Field(None, alias="maxWidth")
-    """
-    Max width in pixels (default: 1280)
-    """
-    quality: float | None = None
-    """
-    JPEG quality 0-100 (default: 80)
-    """
-
-
-class StoredAgentBrowserArrayValueConfigViewport(BaseModel):
-    """
-    Browser viewport dimensions
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    height: float
-    """
-    Viewport height in pixels
-    """
-    width: float
-    """
-    Viewport width in pixels
-    """
-
-
-class StoredAgentDefaultOptionsArray(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    rules: StoredPromptBlockRules | None = None
-    value: AgentDefaultOptions
-
-
-class StoredAgentDeleteResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    message: str
-    success: bool
 
 
 class StoredAgentDurable(BaseModel):
@@ -2327,18 +2328,6 @@ class StoredWorkspaceUpdateRequestToolsToolsValue(BaseModel):
     """
 
 
-class Tool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    description: str | None = None
-    id: str
-    input_schema: str | None = Field(None, alias="inputSchema")
-    output_schema: str | None = Field(None, alias="outputSchema")
-    require_approval: bool | None = Field(None, alias="requireApproval")
-
-
 class ToolCallChunk(BaseModel):
     """
     A ``tool-call`` chunk.
@@ -2372,6 +2361,18 @@ class ToolCallChunkPayload(BaseModel):
     title: str | None = None
     tool_call_id: str = Field(..., alias="toolCallId")
     tool_name: str = Field(..., alias="toolName")
+
+
+class ToolDetails(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    description: str | None = None
+    id: str
+    input_schema: str | None = Field(None, alias="inputSchema")
+    output_schema: str | None = Field(None, alias="outputSchema")
+    require_approval: bool | None = Field(None, alias="requireApproval")
 
 
 class ToolExecuteRequest(BaseModel):
@@ -2418,7 +2419,15 @@ class ToolResultChunkPayload(BaseModel):
     tool_name: str = Field(..., alias="toolName")
 
 
-class Workflow(BaseModel):
+class WorkflowCreateRunResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    run_id: str = Field(..., alias="runId")
+
+
+class WorkflowDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -2437,14 +2446,6 @@ class Workflow(BaseModel):
     steps: dict[str, WorkflowStepsValue]
 
 
-class WorkflowCreateRunResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    run_id: str = Field(..., alias="runId")
-
-
 class WorkflowResumeRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -2458,7 +2459,7 @@ class WorkflowResumeRequest(BaseModel):
     tracing_options: AgentStreamRequestTracingOptions | None = Field(None, alias="tracingOptions")
 
 
-class WorkflowRun(BaseModel):
+class WorkflowRunDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -2500,7 +2501,7 @@ class WorkflowRunsResponse(BaseModel):
         populate_by_name=True,
     )
     runs: list[WorkflowRunsResponseRun]
-    total: float
+    total: int
 
 
 class WorkflowRunsResponseRun(BaseModel):
@@ -2640,9 +2641,9 @@ class WorkspaceSkillsShPopularResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float
-    limit: float
-    offset: float
+    count: int
+    limit: int
+    offset: int
     skills: list[WorkspaceSkillsShSearchResponseSkill]
 
 
@@ -2659,7 +2660,7 @@ class WorkspaceSkillsShSearchResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float
+    count: int
     query: str
     search_type: str = Field(..., alias="searchType")
     skills: list[WorkspaceSkillsShSearchResponseSkill]
@@ -2697,10 +2698,10 @@ AgentApproveToolCallGenerateResponseToolCall = ToolCallChunk
 AgentApproveToolCallGenerateResponseToolResult = ToolResultChunk
 AgentApproveToolCallGenerateResponseTotalUsage = AgentUsage
 AgentApproveToolCallGenerateResponseUsage = AgentUsage
-AgentBuilder = Workflow
 AgentBuilderAllStepsValue = WorkflowStepsValue
 AgentBuilderCreateRunResponse = WorkflowCreateRunResponse
-AgentBuilderResponseValue = Workflow
+AgentBuilderDetails = WorkflowDetails
+AgentBuilderResponseValue = WorkflowDetails
 AgentBuilderResumeAsyncRequest = WorkflowResumeRequest
 AgentBuilderResumeAsyncRequestTracingOptions = AgentStreamRequestTracingOptions
 AgentBuilderResumeAsyncResponse = WorkflowStartAsyncResponse
@@ -2713,7 +2714,7 @@ AgentBuilderResumeRequestTracingOptions = AgentStreamRequestTracingOptions
 AgentBuilderResumeResponse = AgentModelResponse
 AgentBuilderResumeStreamRequest = WorkflowResumeRequest
 AgentBuilderResumeStreamRequestTracingOptions = AgentStreamRequestTracingOptions
-AgentBuilderRun = WorkflowRun
+AgentBuilderRun = WorkflowRunDetails
 AgentBuilderRunCancelResponse = AgentModelResponse
 AgentBuilderRunSerializedStepGraph = WorkflowStepGraph
 AgentBuilderRunsResponse = WorkflowRunsResponse
@@ -2731,7 +2732,7 @@ AgentBuilderStreamLegacyRequest = WorkflowStartRequest
 AgentBuilderStreamLegacyRequestTracingOptions = AgentStreamRequestTracingOptions
 AgentBuilderStreamRequest = WorkflowStreamRequest
 AgentBuilderStreamRequestTracingOptions = AgentStreamRequestTracingOptions
-AgentCloneResponse = StoredAgent
+AgentCloneResponse = StoredAgentDetails
 AgentCloneResponseAgentsArray = StoredAgentToolsArray
 AgentCloneResponseAgentsOption1Value = StoredAgentToolsOption1Value
 AgentCloneResponseAuthor = StoredAgentAuthor
@@ -2939,9 +2940,9 @@ AgentStreamVnextUiRequestToolChoice = AgentStreamRequestToolChoice
 AgentStreamVnextUiRequestTracingOptions = AgentStreamRequestTracingOptions
 AgentStreamVnextUiRequestUntilIdle = AgentStreamRequestUntilIdle
 AgentStreamVnextUiRequestVersions = AgentStreamRequestVersions
-AgentTool = Tool
+AgentTool = ToolDetails
 AgentToolExecuteRequest = ToolExecuteRequest
-AgentToolsValue = Tool
+AgentToolsValue = ToolDetails
 AuthCapabilitiesResponseWithAccessUser = StoredAgentAuthor
 ChannelDisconnectResponse = AuthRefreshResponse
 ControllerMessageStartEventMessage = MastraDBMessage
@@ -2996,30 +2997,30 @@ MemoryNetworkMessagesDeleteResponse = StoredAgentDeleteResponse
 MemoryNetworkSaveMessagesRequest = MemorySaveMessagesRequest
 MemoryNetworkStatusResponse = MemoryStatusResponse
 MemoryNetworkStatusResponseObservationalMemory = MemoryStatusResponseObservationalMemory
-MemoryNetworkThread = MemoryThread
+MemoryNetworkThread = MemoryThreadDetails
 MemoryNetworkThreadDeleteResponse = MemoryThreadDeleteResponse
 MemoryNetworkThreadMessagesFilter = MemoryThreadMessagesFilter
 MemoryNetworkThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
 MemoryNetworkThreadMessagesIncludeItem = MemoryThreadMessagesIncludeItem
 MemoryNetworkThreadMessagesOrderBy = MemoryThreadMessagesOrderBy
 MemoryNetworkThreadUpdateRequest = MemoryThreadUpdateRequest
-MemoryNetworkThreadUpdateResponse = MemoryThread
+MemoryNetworkThreadUpdateResponse = MemoryThreadDetails
 MemoryNetworkThreadsCreateRequest = MemoryThreadsCreateRequest
-MemoryNetworkThreadsCreateResponse = MemoryThread
+MemoryNetworkThreadsCreateResponse = MemoryThreadDetails
 MemoryNetworkThreadsOrderBy = StoredAgentsOrderBy
 MemoryNetworkThreadsResponse = MemoryThreadsResponse
-MemoryNetworkThreadsResponseThread = MemoryThread
+MemoryNetworkThreadsResponseThread = MemoryThreadDetails
 MemorySaveMessagesResponseMessage = MastraDBMessage
-MemoryThreadCloneResponseThread = MemoryThread
+MemoryThreadCloneResponseThread = MemoryThreadDetails
 MemoryThreadMessagesFilterDateRange = ObservabilityLogsTimestamp
 MemoryThreadMessagesMessage = MastraDBMessage
 MemoryThreadMessagesResponseMessage = MastraDBMessage
-MemoryThreadTransferResponse = MemoryThread
-MemoryThreadUpdateResponse = MemoryThread
+MemoryThreadTransferResponse = MemoryThreadDetails
+MemoryThreadUpdateResponse = MemoryThreadDetails
 MemoryThreadWorkingMemoryCreateResponse = AuthRefreshResponse
-MemoryThreadsCreateResponse = MemoryThread
+MemoryThreadsCreateResponse = MemoryThreadDetails
 MemoryThreadsOrderBy = StoredAgentsOrderBy
-MemoryThreadsResponseThread = MemoryThread
+MemoryThreadsResponseThread = MemoryThreadDetails
 ObservabilityBranchesEndedAt = ObservabilityLogsTimestamp
 ObservabilityBranchesResponsePagination = DatasetsResponsePagination
 ObservabilityBranchesStartedAt = ObservabilityLogsTimestamp
@@ -3159,7 +3160,7 @@ StoredAgentToolsArrayRules = StoredPromptBlockRules
 StoredAgentToolsArrayValueValue = StoredAgentToolsOption1Value
 StoredAgentToolsOption1ValueRules = StoredPromptBlockRules
 StoredAgentUpdateRequestModelWithName = StoredScorerUpdateRequestModel
-StoredAgentUpdateResponseWithAgents = StoredAgent
+StoredAgentUpdateResponseWithAgents = StoredAgentDetails
 StoredAgentVersionAgentsArray = StoredAgentToolsArray
 StoredAgentVersionAgentsOption1Value = StoredAgentToolsOption1Value
 StoredAgentVersionDefaultOptionsArray = StoredAgentDefaultOptionsArray
@@ -3248,7 +3249,7 @@ StoredAgentWorkspaceOption1InlineConfigSandbox = StoredWorkspaceSandbox
 StoredAgentWorkspaceOption1InlineConfigSearch = StoredWorkspaceSearch
 StoredAgentWorkspaceOption1InlineConfigTools = StoredWorkspaceTools
 StoredAgentsCreateRequestModelWithName = StoredScorerUpdateRequestModel
-StoredAgentsCreateResponse = StoredAgent
+StoredAgentsCreateResponse = StoredAgentDetails
 StoredAgentsCreateResponseAgentsArray = StoredAgentToolsArray
 StoredAgentsCreateResponseAgentsOption1Value = StoredAgentToolsOption1Value
 StoredAgentsCreateResponseAuthor = StoredAgentAuthor
@@ -3287,7 +3288,7 @@ StoredAgentsCreateResponseWorkspaceOption1Id = StoredAgentWorkspaceOption1Id
 StoredAgentsCreateResponseWorkspaceOption1Inline = StoredAgentWorkspaceOption1Inline
 StoredAgentsCreateResponseWorkspaceOption1Provider = StoredAgentWorkspaceOption1Provider
 StoredAgentsPreviewInstructionsResponse = MemoryThreadDeleteResponse
-StoredAgentsResponseAgent = StoredAgent
+StoredAgentsResponseAgent = StoredAgentDetails
 StoredMcpClientDeleteResponse = StoredAgentDeleteResponse
 StoredMcpClientUpdateResponseOption1 = StoredScorerUpdateResponseOption1
 StoredMcpClientVersionActivateResponse = StoredAgentVersionActivateResponse
@@ -3404,9 +3405,9 @@ StoredWorkspacesResponseWorkspaceSandbox = StoredWorkspaceSandbox
 StoredWorkspacesResponseWorkspaceSearch = StoredWorkspaceSearch
 StoredWorkspacesResponseWorkspaceTools = StoredWorkspaceTools
 ToolProviderConnectionUsageResponseAgent = AgentAgentsValue
-ToolsResponseValue = Tool
-V1ConversationThread = MemoryThread
-V1ConversationsResponseThread = MemoryThread
+ToolsResponseValue = ToolDetails
+V1ConversationThread = MemoryThreadDetails
+V1ConversationsResponseThread = MemoryThreadDetails
 VectorCreateIndexResponse = AuthRefreshResponse
 VectorIndexDeleteResponse = AuthRefreshResponse
 WorkflowAllStepsValue = WorkflowStepsValue
@@ -3446,7 +3447,7 @@ WorkflowTimeTravelAsyncResponseSerializedStepGraph = WorkflowStepGraph
 WorkflowTimeTravelRequestTracingOptions = AgentStreamRequestTracingOptions
 WorkflowTimeTravelResponse = AgentModelResponse
 WorkflowTimeTravelStreamRequestTracingOptions = AgentStreamRequestTracingOptions
-WorkflowsResponseValue = Workflow
+WorkflowsResponseValue = WorkflowDetails
 WorkspaceSkillSourceExternal = AgentSkillSourceExternal
 WorkspaceSkillSourceLocal = AgentSkillSourceLocal
 WorkspaceSkillSourceManaged = AgentSkillSourceManaged

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._types import AnyTag
 from ._shared import (
     A2aArtifact as A2aArtifact,
@@ -454,7 +455,7 @@ class ControllerFollowUpQueuedEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float | None = None
+    count: int | None = None
     run_id: str | None = Field(None, alias="runId")
     type: Literal["follow_up_queued"]
 
@@ -605,7 +606,7 @@ class ControllerOmActivationEvent(BaseModel):
     )
     chunks_activated: float | None = Field(None, alias="chunksActivated")
     cycle_id: str | None = Field(None, alias="cycleId")
-    generation_count: float | None = Field(None, alias="generationCount")
+    generation_count: int | None = Field(None, alias="generationCount")
     messages_activated: float | None = Field(None, alias="messagesActivated")
     observation_tokens: float | None = Field(None, alias="observationTokens")
     operation_type: str | None = Field(None, alias="operationType")
@@ -781,7 +782,7 @@ class ControllerOmStatusEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    generation_count: float | None = Field(None, alias="generationCount")
+    generation_count: int | None = Field(None, alias="generationCount")
     record_id: str | None = Field(None, alias="recordId")
     step_number: float | None = Field(None, alias="stepNumber")
     thread_id: str | None = Field(None, alias="threadId")

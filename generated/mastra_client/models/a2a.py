@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class A2aRequestAgentGetAuthenticatedExtendedCard(BaseModel):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentInputProcessor as AgentInputProcessor,
@@ -43,9 +44,9 @@ class AgentControllerMessagesPage(BaseModel):
     )
     has_more: bool | None = Field(None, alias="hasMore")
     messages: list[MastraDBMessage]
-    page: float | None = None
-    per_page: float | Literal[False] | None = Field(None, alias="perPage")
-    total: float | None = None
+    page: int | None = None
+    per_page: int | Literal[False] | None = Field(None, alias="perPage")
+    total: int | None = None
 
 
 class AgentControllerModelsResponse(BaseModel):
@@ -65,7 +66,7 @@ class AgentControllerModelsResponseModel(BaseModel):
     id: str
     model_name: str = Field(..., alias="modelName")
     provider: str
-    use_count: float = Field(..., alias="useCount")
+    use_count: int = Field(..., alias="useCount")
 
 
 class AgentControllerModesResponse(BaseModel):
@@ -94,7 +95,7 @@ class AgentControllerResponseAgentController(BaseModel):
     id: str
 
 
-class AgentControllerSession(BaseModel):
+class AgentControllerSessionDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

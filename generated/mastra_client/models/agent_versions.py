@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     AgentDefaultOptions as AgentDefaultOptions,
 )
@@ -159,7 +160,7 @@ class StoredAgentVersion(BaseModel):
     """
     Tool keys mapped to per-tool config — static or conditional
     """
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
     """
     Sequential version number (1, 2, 3, ...)
     """
@@ -281,7 +282,7 @@ class StoredAgentVersionsCreateResponse(BaseModel):
     """
     Tool keys mapped to per-tool config — static or conditional
     """
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
     """
     Sequential version number (1, 2, 3, ...)
     """
@@ -297,9 +298,9 @@ class StoredAgentVersionsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
     versions: list[StoredAgentVersion]
 
 

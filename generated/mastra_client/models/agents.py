@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from .._runtime._types import ObjectT
 from ._shared import (
@@ -53,47 +54,14 @@ from ._shared import (
     AgentUsage as AgentUsage,
 )
 from ._shared import (
-    Tool as Tool,
+    ToolCallChunk as ToolCallChunk,
 )
 from ._shared import (
-    ToolCallChunk as ToolCallChunk,
+    ToolDetails as ToolDetails,
 )
 from ._shared import (
     ToolResultChunk as ToolResultChunk,
 )
-
-
-class Agent(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    active_version_id: str | None = Field(None, alias="activeVersionId")
-    agents: dict[str, AgentAgentsValue]
-    default_generate_options_legacy: dict[str, Any] | None = Field(
-        None, alias="defaultGenerateOptionsLegacy"
-    )
-    default_options: AgentDefaultOptions | None = Field(None, alias="defaultOptions")
-    default_stream_options_legacy: dict[str, Any] | None = Field(
-        None, alias="defaultStreamOptionsLegacy"
-    )
-    description: str | None = None
-    editor: Literal[False] | AgentEditor | None = None
-    has_draft: bool | None = Field(None, alias="hasDraft")
-    input_processors: list[AgentInputProcessor] = Field(..., alias="inputProcessors")
-    instructions: str | list[str] | Any | list[Any] | None = None
-    metadata: dict[str, Any] | None = None
-    model_id: str | None = Field(None, alias="modelId")
-    model_list: list[AgentModelList] | None = Field(None, alias="modelList")
-    model_version: str | None = Field(None, alias="modelVersion")
-    name: str
-    output_processors: list[AgentInputProcessor] = Field(..., alias="outputProcessors")
-    provider: str | None = None
-    source: Annotated[Literal["code", "stored", "fs"] | str, OpenEnum] | None = None
-    status: Annotated[Literal["draft", "published", "archived"] | str, OpenEnum] | None = None
-    supports_memory: bool | None = Field(None, alias="supportsMemory")
-    tools: dict[str, Tool]
-    workflows: dict[str, AgentWorkflowsValue]
 
 
 class AgentApproveNetworkToolCallRequest(BaseModel):
@@ -196,6 +164,39 @@ class AgentDeclineToolCallRequest(BaseModel):
     request_context: dict[str, Any] | None = Field(None, alias="requestContext")
     run_id: str = Field(..., alias="runId")
     tool_call_id: str = Field(..., alias="toolCallId")
+
+
+class AgentDetails(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    active_version_id: str | None = Field(None, alias="activeVersionId")
+    agents: dict[str, AgentAgentsValue]
+    default_generate_options_legacy: dict[str, Any] | None = Field(
+        None, alias="defaultGenerateOptionsLegacy"
+    )
+    default_options: AgentDefaultOptions | None = Field(None, alias="defaultOptions")
+    default_stream_options_legacy: dict[str, Any] | None = Field(
+        None, alias="defaultStreamOptionsLegacy"
+    )
+    description: str | None = None
+    editor: Literal[False] | AgentEditor | None = None
+    has_draft: bool | None = Field(None, alias="hasDraft")
+    input_processors: list[AgentInputProcessor] = Field(..., alias="inputProcessors")
+    instructions: str | list[str] | Any | list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    model_id: str | None = Field(None, alias="modelId")
+    model_list: list[AgentModelList] | None = Field(None, alias="modelList")
+    model_version: str | None = Field(None, alias="modelVersion")
+    name: str
+    output_processors: list[AgentInputProcessor] = Field(..., alias="outputProcessors")
+    provider: str | None = None
+    source: Annotated[Literal["code", "stored", "fs"] | str, OpenEnum] | None = None
+    status: Annotated[Literal["draft", "published", "archived"] | str, OpenEnum] | None = None
+    supports_memory: bool | None = Field(None, alias="supportsMemory")
+    tools: dict[str, ToolDetails]
+    workflows: dict[str, AgentWorkflowsValue]
 
 
 class AgentEditor(BaseModel):
@@ -358,7 +359,7 @@ class AgentObserveRequest(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    offset: float | None = None
+    offset: int | None = None
     """
     Resume from this event index (0-based). If omitted, replays all events.
     """
@@ -967,4 +968,4 @@ AgentThreadsSubscribeRequest = AgentThreadsAbortRequest
 AgentVoiceListenResponse = AgentListenResponse
 AgentVoiceSpeakRequest = AgentSpeakRequest
 AgentVoiceSpeakersResponseItem = AgentSpeakersResponseItem
-AgentsResponseValue = Agent
+AgentsResponseValue = AgentDetails

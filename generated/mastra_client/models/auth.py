@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     StoredAgentAuthor as StoredAgentAuthor,

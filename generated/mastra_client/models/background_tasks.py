@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 
 
@@ -22,7 +23,7 @@ class BackgroundTask(BaseModel):
     max_retries: float = Field(..., alias="maxRetries")
     resource_id: str | None = Field(None, alias="resourceId")
     result: Any | None = None
-    retry_count: float = Field(..., alias="retryCount")
+    retry_count: int = Field(..., alias="retryCount")
     run_id: str = Field(..., alias="runId")
     started_at: AwareDatetime | None = Field(None, alias="startedAt")
     status: Annotated[
@@ -52,7 +53,7 @@ class BackgroundTasksResponse(BaseModel):
         populate_by_name=True,
     )
     tasks: list[BackgroundTask]
-    total: float
+    total: int
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentStreamRequestVersions as AgentStreamRequestVersions,
@@ -129,7 +130,7 @@ class DatasetExperimentResultUpdateResponse(BaseModel):
     item_id: str = Field(..., alias="itemId")
     metadata: dict[str, Any] | None = None
     output: Any
-    retry_count: float = Field(..., alias="retryCount")
+    retry_count: int = Field(..., alias="retryCount")
     started_at: AwareDatetime = Field(..., alias="startedAt")
     status: Annotated[Literal["needs-review", "reviewed", "complete"] | str, OpenEnum] | None = None
     tags: list[str] | None = None
@@ -385,12 +386,12 @@ class DatasetExperimentsCreateResponse(BaseModel):
     Dataset version pinned on the experiment (create-only)
     """
     experiment_id: str = Field(..., alias="experimentId")
-    failed_count: float = Field(..., alias="failedCount")
+    failed_count: int = Field(..., alias="failedCount")
     results: list[DatasetExperimentsCreateResponseResult]
     started_at: AwareDatetime | None = Field(..., alias="startedAt")
     status: Annotated[Literal["pending", "running", "completed", "failed"] | str, OpenEnum]
-    succeeded_count: float = Field(..., alias="succeededCount")
-    total_items: float = Field(..., alias="totalItems")
+    succeeded_count: int = Field(..., alias="succeededCount")
+    total_items: int = Field(..., alias="totalItems")
 
 
 class DatasetExperimentsCreateResponseResult(BaseModel):
@@ -406,7 +407,7 @@ class DatasetExperimentsCreateResponseResult(BaseModel):
     item_id: str = Field(..., alias="itemId")
     metadata: dict[str, Any] | None = None
     output: Any
-    retry_count: float = Field(..., alias="retryCount")
+    retry_count: int = Field(..., alias="retryCount")
     scores: list[DatasetExperimentsCreateResponseResultScore]
     started_at: AwareDatetime = Field(..., alias="startedAt")
     tool_mock_report: DatasetExperimentResultUpdateResponseToolMockReport | None = Field(
@@ -733,7 +734,7 @@ class DatasetItemUpdateRequestExpectedTrajectoryStepOption1WorkflowConditional(B
     """
     Nested trajectory expectation (untyped at this depth)
     """
-    condition_count: float | None = Field(None, alias="conditionCount")
+    condition_count: int | None = Field(None, alias="conditionCount")
     duration_ms: float | None = Field(None, alias="durationMs")
     metadata: dict[str, Any] | None = None
     name: str
@@ -769,7 +770,7 @@ class DatasetItemUpdateRequestExpectedTrajectoryStepOption1WorkflowParallel(Base
         extra="forbid",
         populate_by_name=True,
     )
-    branch_count: float | None = Field(None, alias="branchCount")
+    branch_count: int | None = Field(None, alias="branchCount")
     children: Any | None = None
     """
     Nested trajectory expectation (untyped at this depth)
@@ -1009,7 +1010,7 @@ class DatasetItemsBatchDeleteResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    deleted_count: float = Field(..., alias="deletedCount")
+    deleted_count: int = Field(..., alias="deletedCount")
     success: bool
 
 
@@ -1026,7 +1027,7 @@ class DatasetItemsBatchResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float
+    count: int
     items: list[DatasetItemUpdateResponse]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel, RootModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     ObservabilityTracesQueryRequestWherePart1Option3 as ObservabilityTracesQueryRequestWherePart1Option3,
@@ -370,7 +371,7 @@ class StoredWorkflowsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    total: float
+    total: int
     workflows: list[StoredWorkflow]
 
 

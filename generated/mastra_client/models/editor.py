@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class EditorBuilderInfrastructureResponse(BaseModel):
@@ -55,7 +57,7 @@ class EditorBuilderInfrastructureResponseChannelsProvider(BaseModel):
     id: str
     is_configured: bool = Field(..., alias="isConfigured")
     name: str
-    route_count: float = Field(..., alias="routeCount")
+    route_count: int = Field(..., alias="routeCount")
 
 
 class EditorBuilderInfrastructureResponseRegistries(BaseModel):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class McpResourcesReadRequest(BaseModel):
@@ -55,7 +57,7 @@ class McpResourcesResponseResource(BaseModel):
     uri: str
 
 
-class McpTool(BaseModel):
+class McpToolDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -89,7 +91,7 @@ class McpToolsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    tools: list[McpTool]
+    tools: list[McpToolDetails]
 
 
 class McpV0Server(BaseModel):
@@ -123,7 +125,7 @@ class McpV0ServersResponse(BaseModel):
     )
     next: str | None
     servers: list[McpV0ServersResponseServer]
-    total_count: float
+    total_count: int
 
 
 class McpV0ServersResponseServer(BaseModel):
@@ -137,5 +139,5 @@ class McpV0ServersResponseServer(BaseModel):
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-McpToolsResponseTool = McpTool
+McpToolsResponseTool = McpToolDetails
 McpV0ServersResponseServerVersionDetail = McpV0ServerVersionDetail

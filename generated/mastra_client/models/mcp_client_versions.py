@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     StoredAgentVersionsCompareResponseDiff as StoredAgentVersionsCompareResponseDiff,
 )
@@ -47,7 +48,7 @@ class StoredMcpClientVersion(BaseModel):
     Name of the MCP client
     """
     servers: dict[str, StoredMcpClientServersValue]
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
     """
     Sequential version number (1, 2, 3, ...)
     """
@@ -91,7 +92,7 @@ class StoredMcpClientVersionsCreateResponse(BaseModel):
     Name of the MCP client
     """
     servers: dict[str, StoredMcpClientServersValue] | None = None
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
 
 
 class StoredMcpClientVersionsResponse(BaseModel):
@@ -100,9 +101,9 @@ class StoredMcpClientVersionsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
     versions: list[StoredMcpClientVersion]
 
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     MastraDBMessage as MastraDBMessage,
 )
 from ._shared import (
-    MemoryThread as MemoryThread,
+    MemoryThreadDetails as MemoryThreadDetails,
 )
 
 
@@ -134,13 +135,13 @@ class MemoryObservationalMemoryResponseRecord(BaseModel):
     buffered_reflection: str | None = Field(None, alias="bufferedReflection")
     config: dict[str, Any]
     created_at: AwareDatetime = Field(..., alias="createdAt")
-    generation_count: float = Field(..., alias="generationCount")
+    generation_count: int = Field(..., alias="generationCount")
     id: str
     is_observing: bool = Field(..., alias="isObserving")
     is_reflecting: bool = Field(..., alias="isReflecting")
     last_observed_at: AwareDatetime | None = Field(None, alias="lastObservedAt")
     metadata: dict[str, Any] | None = None
-    observation_token_count: float = Field(..., alias="observationTokenCount")
+    observation_token_count: int = Field(..., alias="observationTokenCount")
     origin_type: Annotated[Literal["initial", "observation", "reflection"] | str, OpenEnum] = Field(
         ..., alias="originType"
     )
@@ -172,7 +173,7 @@ class MemoryObservationalMemoryResponseRecordBufferedObservationChunk(BaseModel)
     observations: str
     suggested_continuation: str | None = Field(None, alias="suggestedContinuation")
     thread_title: str | None = Field(None, alias="threadTitle")
-    token_count: float = Field(..., alias="tokenCount")
+    token_count: int = Field(..., alias="tokenCount")
 
 
 class MemoryObservationalMemoryResponseRecordBufferedObservationChunkExtractionFailure(BaseModel):
@@ -189,7 +190,7 @@ class MemorySearchResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float
+    count: int
     query: str
     results: list[Any]
     search_scope: str | None = Field(None, alias="searchScope")
@@ -235,7 +236,7 @@ class MemoryThreadCloneResponse(BaseModel):
         populate_by_name=True,
     )
     cloned_messages: list[Any] = Field(..., alias="clonedMessages")
-    thread: MemoryThread
+    thread: MemoryThreadDetails
 
 
 class MemoryThreadMessages(BaseModel):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel, RootModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     DatasetsResponsePagination as DatasetsResponsePagination,
@@ -916,7 +917,7 @@ class ObservabilityLogsResponseDelta(BaseModel):
     """
     True when more matching updates remain after this response
     """
-    limit: float
+    limit: int
     """
     Maximum number of updates requested for this delta poll
     """
@@ -3457,7 +3458,7 @@ class ObservabilityTracesScoreResponse(BaseModel):
     )
     message: str
     status: str
-    trace_count: float = Field(..., alias="traceCount")
+    trace_count: int = Field(..., alias="traceCount")
 
 
 class Percentile(RootModel[float]):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 
 
-class ProcessorProvider(BaseModel):
+class ProcessorProviderDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 
 
-class Processor(BaseModel):
+class ProcessorConfiguration(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    agent_id: str = Field(..., alias="agentId")
+    agent_name: str = Field(..., alias="agentName")
+    type: Annotated[Literal["input", "output"] | str, OpenEnum]
+
+
+class ProcessorDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -27,16 +38,6 @@ class Processor(BaseModel):
             OpenEnum,
         ]
     ]
-
-
-class ProcessorConfiguration(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    agent_id: str = Field(..., alias="agentId")
-    agent_name: str = Field(..., alias="agentName")
-    type: Annotated[Literal["input", "output"] | str, OpenEnum]
 
 
 class ProcessorExecuteRequest(BaseModel):

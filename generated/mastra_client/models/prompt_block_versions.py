@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     StoredAgentVersionsCompareResponseDiff as StoredAgentVersionsCompareResponseDiff,
 )
@@ -55,7 +56,7 @@ class StoredPromptBlockVersion(BaseModel):
     JSON Schema defining available variables for {{variableName}} interpolation and conditions
     """
     rules: StoredPromptBlockRules | None = None
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
     """
     Sequential version number (1, 2, 3, ...)
     """
@@ -107,7 +108,7 @@ class StoredPromptBlockVersionsCreateResponse(BaseModel):
     JSON Schema defining available variables for {{variableName}} interpolation and conditions
     """
     rules: StoredPromptBlockRules | None = None
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
 
 
 class StoredPromptBlockVersionsResponse(BaseModel):
@@ -116,9 +117,9 @@ class StoredPromptBlockVersionsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
     versions: list[StoredPromptBlockVersion]
 
 

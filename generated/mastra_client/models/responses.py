@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
-    MemoryThread as MemoryThread,
+    MemoryThreadDetails as MemoryThreadDetails,
 )
 
 
@@ -18,7 +19,7 @@ class V1Conversation(BaseModel):
     )
     id: str
     object: Literal["conversation"]
-    thread: MemoryThread
+    thread: MemoryThreadDetails
 
 
 class V1ConversationDeleteResponse(BaseModel):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     StoredAgentVersionsCompareResponseDiff as StoredAgentVersionsCompareResponseDiff,
@@ -81,7 +82,7 @@ class StoredScorerVersion(BaseModel):
         | str,
         OpenEnum,
     ]
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
     """
     Sequential version number (1, 2, 3, ...)
     """
@@ -152,7 +153,7 @@ class StoredScorerVersionsCreateResponse(BaseModel):
         ]
         | None
     ) = None
-    version_number: float = Field(..., alias="versionNumber")
+    version_number: int = Field(..., alias="versionNumber")
 
 
 class StoredScorerVersionsResponse(BaseModel):
@@ -161,9 +162,9 @@ class StoredScorerVersionsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
     versions: list[StoredScorerVersion]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
@@ -13,7 +14,7 @@ from ._shared import (
     AgentStreamRequestToolChoice as AgentStreamRequestToolChoice,
 )
 from ._shared import (
-    StoredAgent as StoredAgent,
+    StoredAgentDetails as StoredAgentDetails,
 )
 from ._shared import (
     StoredPromptBlockUpdateRequestRules as StoredPromptBlockUpdateRequestRules,
@@ -519,7 +520,7 @@ class StoredAgentExportRequestDefaultOptionsArrayValueToolCallConcurrency(BaseMo
         extra="forbid",
         populate_by_name=True,
     )
-    limit: float | None = None
+    limit: int | None = None
     strategy: Literal["available", "called"] | None = None
 
 
@@ -1515,11 +1516,11 @@ class StoredAgentsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    agents: list[StoredAgent]
+    agents: list[StoredAgentDetails]
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.

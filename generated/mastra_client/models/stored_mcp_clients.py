@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     StoredMcpClientServersValue as StoredMcpClientServersValue,
 )
 
 
-class StoredMcpClient(BaseModel):
+class StoredMcpClientDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -128,14 +129,14 @@ class StoredMcpClientsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    mcp_clients: list[StoredMcpClient] = Field(..., alias="mcpClients")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    mcp_clients: list[StoredMcpClientDetails] = Field(..., alias="mcpClients")
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-StoredMcpClientUpdateResponseWithDescription = StoredMcpClient
+StoredMcpClientUpdateResponseWithDescription = StoredMcpClientDetails
 StoredMcpClientsCreateRequestServersValue = StoredMcpClientUpdateRequestServersValue
-StoredMcpClientsCreateResponse = StoredMcpClient
-StoredMcpClientsResponseMcpClient = StoredMcpClient
+StoredMcpClientsCreateResponse = StoredMcpClientDetails
+StoredMcpClientsResponseMcpClient = StoredMcpClientDetails

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     StoredPromptBlockRules as StoredPromptBlockRules,
 )
@@ -13,7 +14,7 @@ from ._shared import (
 )
 
 
-class StoredPromptBlock(BaseModel):
+class StoredPromptBlockDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -119,13 +120,13 @@ class StoredPromptBlocksResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    prompt_blocks: list[StoredPromptBlock] = Field(..., alias="promptBlocks")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    prompt_blocks: list[StoredPromptBlockDetails] = Field(..., alias="promptBlocks")
+    total: int
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-StoredPromptBlockUpdateResponseWithContent = StoredPromptBlock
-StoredPromptBlocksCreateResponse = StoredPromptBlock
-StoredPromptBlocksResponsePromptBlock = StoredPromptBlock
+StoredPromptBlockUpdateResponseWithContent = StoredPromptBlockDetails
+StoredPromptBlocksCreateResponse = StoredPromptBlockDetails
+StoredPromptBlocksResponsePromptBlock = StoredPromptBlockDetails

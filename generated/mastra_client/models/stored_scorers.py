@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     StoredScorerDefaultSamplingNone as StoredScorerDefaultSamplingNone,
@@ -29,7 +30,7 @@ from ._shared import (
 )
 
 
-class StoredScorer(BaseModel):
+class StoredScorerDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -227,14 +228,14 @@ class StoredScorersResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    scorer_definitions: list[StoredScorer] = Field(..., alias="scorerDefinitions")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    scorer_definitions: list[StoredScorerDetails] = Field(..., alias="scorerDefinitions")
+    total: int
 
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
-StoredScorerUpdateResponseWithDefaultSampling = StoredScorer
+StoredScorerUpdateResponseWithDefaultSampling = StoredScorerDetails
 StoredScorersCreateRequestScoreRange = StoredScorerUpdateRequestScoreRange
-StoredScorersCreateResponse = StoredScorer
-StoredScorersResponseScorerDefinition = StoredScorer
+StoredScorersCreateResponse = StoredScorerDetails
+StoredScorersResponseScorerDefinition = StoredScorerDetails

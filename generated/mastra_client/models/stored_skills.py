@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentSkillSourceExternal as AgentSkillSourceExternal,
@@ -17,7 +18,7 @@ from ._shared import (
 )
 
 
-class StoredSkill(BaseModel):
+class StoredSkillDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -306,10 +307,10 @@ class StoredSkillsResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    skills: list[StoredSkill]
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    skills: list[StoredSkillDetails]
+    total: int
 
 
 StoredSkillFile.model_rebuild()
@@ -320,14 +321,14 @@ StoredSkillUpdateRequestFile.model_rebuild()
 
 # Other names of the shapes above: each place a shape is used keeps a type named after it.
 StoredSkillFileChildren = StoredSkillFile
-StoredSkillPublishResponse = StoredSkill
+StoredSkillPublishResponse = StoredSkillDetails
 StoredSkillPublishResponseFile = StoredSkillFile
 StoredSkillUpdateRequestFileChildren = StoredSkillUpdateRequestFile
-StoredSkillUpdateResponseWithAssets = StoredSkill
+StoredSkillUpdateResponseWithAssets = StoredSkillDetails
 StoredSkillsCreateRequestFile = StoredSkillUpdateRequestFile
 StoredSkillsCreateRequestSourceExternal = StoredSkillUpdateRequestSourceExternal
 StoredSkillsCreateRequestSourceLocal = StoredSkillUpdateRequestSourceLocal
 StoredSkillsCreateRequestSourceManaged = StoredSkillUpdateRequestSourceManaged
-StoredSkillsCreateResponse = StoredSkill
+StoredSkillsCreateResponse = StoredSkillDetails
 StoredSkillsCreateResponseFile = StoredSkillFile
-StoredSkillsResponseSkill = StoredSkill
+StoredSkillsResponseSkill = StoredSkillDetails

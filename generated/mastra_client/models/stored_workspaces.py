@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from ._shared import (
     StoredWorkspaceSandbox as StoredWorkspaceSandbox,
 )
@@ -159,9 +160,9 @@ class StoredWorkspacesResponse(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float
-    per_page: float | Literal[False] = Field(..., alias="perPage")
-    total: float
+    page: int
+    per_page: int | Literal[False] = Field(..., alias="perPage")
+    total: int
     workspaces: list[StoredWorkspacesResponseWorkspace]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentAgentsValue as AgentAgentsValue,
@@ -248,9 +249,9 @@ class ToolProviderToolsResponsePagination(BaseModel):
         populate_by_name=True,
     )
     has_more: bool = Field(..., alias="hasMore")
-    page: float | None = None
-    per_page: float | None = Field(None, alias="perPage")
-    total: float | None = None
+    page: int | None = None
+    per_page: int | None = Field(None, alias="perPage")
+    total: int | None = None
 
 
 class ToolProvidersResponse(BaseModel):

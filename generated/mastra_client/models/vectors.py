@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from .._runtime._base_model import BaseModel
 
 
 class EmbeddersResponse(BaseModel):
@@ -42,7 +44,7 @@ class VectorIndex(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    count: float
+    count: int
     dimension: float
     metric: str | None = None
 

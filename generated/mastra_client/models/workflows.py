@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel, RootModel
 from ._shared import (
     AgentStreamRequestTracingOptions as AgentStreamRequestTracingOptions,
 )

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._runtime._base_model import BaseModel
 from .._runtime._open_enum import OpenEnum
 from ._shared import (
     AgentSkillSourceExternal as AgentSkillSourceExternal,
@@ -17,7 +18,20 @@ from ._shared import (
 )
 
 
-class Workspace(BaseModel):
+class WorkspaceCapabilities(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    can_bm25: bool = Field(..., alias="canBM25")
+    can_hybrid: bool = Field(..., alias="canHybrid")
+    can_vector: bool = Field(..., alias="canVector")
+    has_filesystem: bool = Field(..., alias="hasFilesystem")
+    has_sandbox: bool = Field(..., alias="hasSandbox")
+    has_skills: bool = Field(..., alias="hasSkills")
+
+
+class WorkspaceDetails(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
@@ -33,19 +47,6 @@ class Workspace(BaseModel):
     name: str | None = None
     safety: WorkspaceSafety | None = None
     status: str | None = None
-
-
-class WorkspaceCapabilities(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    can_bm25: bool = Field(..., alias="canBM25")
-    can_hybrid: bool = Field(..., alias="canHybrid")
-    can_vector: bool = Field(..., alias="canVector")
-    has_filesystem: bool = Field(..., alias="hasFilesystem")
-    has_sandbox: bool = Field(..., alias="hasSandbox")
-    has_skills: bool = Field(..., alias="hasSkills")
 
 
 class WorkspaceFilesystem(BaseModel):

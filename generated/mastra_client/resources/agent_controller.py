@@ -538,7 +538,7 @@ class AgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -583,9 +583,9 @@ class AgentControllerResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentControllerSession",
+            "_models.AgentControllerSessionDetails",
             validate_response(
-                _models.AgentControllerSession,
+                _models.AgentControllerSessionDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -3142,7 +3142,7 @@ class AsyncAgentControllerResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.AgentControllerSession:
+    ) -> _models.AgentControllerSessionDetails:
         """Get session state
 
         Returns the current mode, model, thread, and durable tasks for initial UI hydration.
@@ -3187,9 +3187,9 @@ class AsyncAgentControllerResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.AgentControllerSession",
+            "_models.AgentControllerSessionDetails",
             validate_response(
-                _models.AgentControllerSession,
+                _models.AgentControllerSessionDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

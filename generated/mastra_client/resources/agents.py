@@ -854,7 +854,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -862,13 +862,15 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -880,27 +882,27 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1005,7 +1007,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1013,13 +1015,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1033,27 +1038,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1139,7 +1146,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1147,13 +1154,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1165,26 +1175,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1269,7 +1281,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -1316,9 +1328,12 @@ class AgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Agent",
+            "_models.AgentDetails",
             validate_response(
-                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.AgentDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -1521,7 +1536,7 @@ class AgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -1563,9 +1578,9 @@ class AgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Agent]",
+            "dict[str, _models.AgentDetails]",
             validate_response(
-                dict[str, _models.Agent],
+                dict[str, _models.AgentDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1947,7 +1962,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1955,13 +1970,13 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -1973,26 +1988,26 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2076,7 +2091,7 @@ class AgentsResource:
         agent_id: str,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2302,7 +2317,7 @@ class AgentsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2492,7 +2507,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -2500,13 +2515,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -2517,28 +2535,30 @@ class AgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2638,7 +2658,9 @@ class AgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -2646,13 +2668,18 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -2663,28 +2690,32 @@ class AgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3232,7 +3263,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3240,13 +3271,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3260,27 +3294,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3366,7 +3402,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3374,13 +3410,15 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -3392,26 +3430,26 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUiRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3500,7 +3538,9 @@ class AgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3508,13 +3548,17 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3526,27 +3570,29 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -3657,7 +3703,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVNextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3665,13 +3711,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVNextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3683,26 +3732,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVNextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVNextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVNextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVNextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVNextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVNextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3790,7 +3841,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3798,13 +3849,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3816,26 +3870,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -3923,7 +3979,7 @@ class AgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -3931,13 +3987,16 @@ class AgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -3949,26 +4008,28 @@ class AgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextUiRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5286,7 +5347,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5294,13 +5355,15 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentGenerateRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -5312,27 +5375,27 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentGenerateRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5437,7 +5500,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5445,13 +5508,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -5465,27 +5531,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5571,7 +5639,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentGenerateVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -5579,13 +5647,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentGenerateVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentGenerateVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -5597,26 +5668,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentGenerateVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentGenerateVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentGenerateVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentGenerateVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentGenerateVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentGenerateVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -5701,7 +5774,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Agent:
+    ) -> _models.AgentDetails:
         """Get agent by ID
 
         Returns details for a specific agent including configuration, tools, and memory settings. Use query params to control which stored config version is used for overrides: ?status=published (active version, default), ?status=draft (latest draft), or ?versionId=<id> (specific version). Use either status or versionId, not both.
@@ -5748,9 +5821,12 @@ class AsyncAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Agent",
+            "_models.AgentDetails",
             validate_response(
-                _models.Agent, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.AgentDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -5953,7 +6029,7 @@ class AsyncAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Agent]:
+    ) -> dict[str, _models.AgentDetails]:
         """List all agents
 
         Returns a list of all available agents in the system (both code-defined and stored)
@@ -5995,9 +6071,9 @@ class AsyncAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Agent]",
+            "dict[str, _models.AgentDetails]",
             validate_response(
-                dict[str, _models.Agent],
+                dict[str, _models.AgentDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -6380,7 +6456,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentNetworkRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -6388,13 +6464,13 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentNetworkRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[_models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentNetworkRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -6406,26 +6482,26 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentNetworkRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentNetworkRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentNetworkRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentNetworkRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentNetworkRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentNetworkRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -6509,7 +6585,7 @@ class AsyncAgentsResource:
         agent_id: str,
         *,
         run_id: str,
-        offset: float | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -6735,7 +6811,7 @@ class AsyncAgentsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentRecoverRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -6925,7 +7001,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -6933,13 +7009,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -6950,28 +7029,30 @@ class AsyncAgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentResumeStreamRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7071,7 +7152,9 @@ class AsyncAgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentResumeStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7079,13 +7162,18 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentResumeStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7096,28 +7184,32 @@ class AsyncAgentsResource:
         return_scorer_data: bool | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.AgentResumeStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentResumeStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_call_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentResumeStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentResumeStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentResumeStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentResumeStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7665,7 +7757,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamLegacyRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7673,13 +7765,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamLegacyRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamLegacyRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7693,27 +7788,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamLegacyRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamLegacyRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         thread_id: str | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamLegacyRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamLegacyRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamLegacyRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7799,7 +7896,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7807,13 +7904,15 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str, _models.AgentStreamUiRequestProviderOptionsValueValue | Mapping[str, Any]
                 ]
                 | None,
             ],
@@ -7825,26 +7924,26 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUiRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -7933,7 +8032,9 @@ class AsyncAgentsResource:
         instructions: Any | NotGiven = NOT_GIVEN,
         max_idle_ms: int | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamUntilIdleRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -7941,13 +8042,17 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamUntilIdleRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -7959,27 +8064,29 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamUntilIdleRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
         structured_output: type[ModelT]
-        | _models.AgentStreamRequestStructuredOutput
+        | _models.AgentStreamUntilIdleRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamUntilIdleRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamUntilIdleRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamUntilIdleRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamUntilIdleRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         resumable: bool | int = False,
@@ -8090,7 +8197,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVNextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -8098,13 +8205,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVNextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVNextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -8116,26 +8226,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVNextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVNextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVNextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVNextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVNextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVNextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -8223,7 +8335,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -8231,13 +8343,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -8249,26 +8364,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -8356,7 +8473,7 @@ class AsyncAgentsResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.AgentStreamVnextUiRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -8364,13 +8481,16 @@ class AsyncAgentsResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.AgentStreamVnextUiRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.AgentStreamVnextUiRequestProviderOptionsValueValue | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -8382,26 +8502,28 @@ class AsyncAgentsResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[str, _models.AgentStreamVnextUiRequestScorersOption2Value | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.AgentStreamVnextUiRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.AgentStreamVnextUiRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.AgentStreamVnextUiRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.AgentStreamVnextUiRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.AgentStreamVnextUiRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

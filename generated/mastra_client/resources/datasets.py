@@ -257,7 +257,9 @@ class DatasetsResource:
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -510,7 +512,7 @@ class DatasetsResource:
         dataset_id: str,
         *,
         input: Any,
-        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        expected_trajectory: _models.DatasetItemsCreateRequestExpectedTrajectory
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
@@ -519,8 +521,8 @@ class DatasetsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        source: _models.DatasetItemsCreateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemsCreateRequestToolMock | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1342,7 +1344,7 @@ class DatasetsResource:
         self,
         dataset_id: str,
         *,
-        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        items: Sequence[_models.DatasetItemsBatchRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2629,7 +2631,9 @@ class AsyncDatasetsResource:
         target_id: str | NotGiven = NOT_GIVEN,
         target_type: Literal["agent", "workflow", "scorer"] | NotGiven = NOT_GIVEN,
         version: int | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.DatasetExperimentsCreateRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2882,7 +2886,7 @@ class AsyncDatasetsResource:
         dataset_id: str,
         *,
         input: Any,
-        expected_trajectory: _models.DatasetItemUpdateRequestExpectedTrajectory
+        expected_trajectory: _models.DatasetItemsCreateRequestExpectedTrajectory
         | Mapping[str, Any]
         | None
         | NotGiven = NOT_GIVEN,
@@ -2891,8 +2895,8 @@ class AsyncDatasetsResource:
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorer_ids: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.DatasetItemUpdateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_mocks: Sequence[_models.DatasetItemUpdateRequestToolMock | Mapping[str, Any]]
+        source: _models.DatasetItemsCreateRequestSource | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_mocks: Sequence[_models.DatasetItemsCreateRequestToolMock | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         unmocked_tool_policy: Literal["allow", "deny"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3714,7 +3718,7 @@ class AsyncDatasetsResource:
         self,
         dataset_id: str,
         *,
-        items: Sequence[_models.DatasetItemsCreateRequest | Mapping[str, Any]],
+        items: Sequence[_models.DatasetItemsBatchRequestItem | Mapping[str, Any]],
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

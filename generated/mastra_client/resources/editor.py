@@ -571,7 +571,9 @@ class EditorResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.EditorWorkflowBuilderStreamRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -579,13 +581,18 @@ class EditorResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -597,26 +604,30 @@ class EditorResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.EditorWorkflowBuilderStreamRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.EditorWorkflowBuilderStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.EditorWorkflowBuilderStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.EditorWorkflowBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.EditorWorkflowBuilderStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.EditorWorkflowBuilderStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1269,7 +1280,9 @@ class AsyncEditorResource:
         context: Sequence[Any] | NotGiven = NOT_GIVEN,
         instructions: Any | NotGiven = NOT_GIVEN,
         max_steps: float | NotGiven = NOT_GIVEN,
-        memory: _models.AgentStreamRequestMemory | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        memory: _models.EditorWorkflowBuilderStreamRequestMemory
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
         model_settings: Any | NotGiven = NOT_GIVEN,
         output: Any | NotGiven = NOT_GIVEN,
@@ -1277,13 +1290,18 @@ class AsyncEditorResource:
             str,
             Mapping[
                 str,
-                _models.AgentStreamRequestProviderOptionsValueValue
+                _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
                 | str
                 | float
                 | bool
-                | Sequence[_models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]]
+                | Sequence[
+                    _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
+                    | Mapping[str, Any]
+                ]
                 | Mapping[
-                    str, _models.AgentStreamRequestProviderOptionsValueValue | Mapping[str, Any]
+                    str,
+                    _models.EditorWorkflowBuilderStreamRequestProviderOptionsValueValue
+                    | Mapping[str, Any],
                 ]
                 | None,
             ],
@@ -1295,26 +1313,30 @@ class AsyncEditorResource:
         run_id: str | NotGiven = NOT_GIVEN,
         save_per_step: bool | NotGiven = NOT_GIVEN,
         scorers: Mapping[str, Any]
-        | Mapping[str, _models.AgentStreamRequestScorersOption2Value | Mapping[str, Any]]
+        | Mapping[
+            str, _models.EditorWorkflowBuilderStreamRequestScorersOption2Value | Mapping[str, Any]
+        ]
         | NotGiven = NOT_GIVEN,
         stop_when: Any | NotGiven = NOT_GIVEN,
-        structured_output: _models.AgentStreamRequestStructuredOutput
+        structured_output: _models.EditorWorkflowBuilderStreamRequestStructuredOutput
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         system: Any | NotGiven = NOT_GIVEN,
         tool_choice: Literal["auto", "none", "required"]
-        | _models.AgentStreamRequestToolChoice
+        | _models.EditorWorkflowBuilderStreamRequestToolChoice
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         toolsets: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.EditorWorkflowBuilderStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         until_idle: bool
-        | _models.AgentStreamRequestUntilIdle
+        | _models.EditorWorkflowBuilderStreamRequestUntilIdle
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        versions: _models.AgentStreamRequestVersions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        versions: _models.EditorWorkflowBuilderStreamRequestVersions
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         idle_timeout: float | None | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

@@ -224,7 +224,7 @@ class McpResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -267,9 +267,9 @@ class McpResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.McpTool",
+            "_models.McpToolDetails",
             validate_response(
-                _models.McpTool,
+                _models.McpToolDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -787,7 +787,7 @@ class AsyncMcpResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.McpTool:
+    ) -> _models.McpToolDetails:
         """Get MCP server tool details
 
         Returns detailed information about a specific tool on the MCP server
@@ -830,9 +830,9 @@ class AsyncMcpResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.McpTool",
+            "_models.McpToolDetails",
             validate_response(
-                _models.McpTool,
+                _models.McpToolDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

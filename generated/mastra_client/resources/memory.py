@@ -196,9 +196,9 @@ class MemoryResource:
         agent_id: str,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -624,7 +624,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -671,9 +671,9 @@ class MemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThread",
+            "_models.MemoryThreadDetails",
             validate_response(
-                _models.MemoryThread,
+                _models.MemoryThreadDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1003,7 +1003,7 @@ class MemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.MemoryThread]:
+    ) -> Iterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -1722,9 +1722,9 @@ class AsyncMemoryResource:
         agent_id: str,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryMessagesDeleteRequestMessageIdsArrayOption4
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsArrayOption4 | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2151,7 +2151,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.MemoryThread:
+    ) -> _models.MemoryThreadDetails:
         """Get thread by ID
 
         Returns details for a specific conversation thread
@@ -2198,9 +2198,9 @@ class AsyncMemoryResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.MemoryThread",
+            "_models.MemoryThreadDetails",
             validate_response(
-                _models.MemoryThread,
+                _models.MemoryThreadDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2531,7 +2531,7 @@ class AsyncMemoryResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.MemoryThread]:
+    ) -> AsyncIterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and

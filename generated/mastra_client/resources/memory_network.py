@@ -596,7 +596,7 @@ class MemoryNetworkResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.MemoryThread]:
+    ) -> Iterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -627,9 +627,9 @@ class MemoryNetworkResource:
         agent_id: str,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryNetworkMessagesDeleteRequestMessageIdsWithId
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryNetworkMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1381,7 +1381,7 @@ class AsyncMemoryNetworkResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.MemoryThread]:
+    ) -> AsyncIterator[_models.MemoryThreadDetails]:
         """Every item of every page of ``list_threads``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -1413,9 +1413,9 @@ class AsyncMemoryNetworkResource:
         agent_id: str,
         message_ids: str
         | Sequence[str]
-        | _models.MemoryMessagesDeleteRequestMessageIdsWithId
+        | _models.MemoryNetworkMessagesDeleteRequestMessageIdsWithId
         | Mapping[str, Any]
-        | Sequence[_models.MemoryMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
+        | Sequence[_models.MemoryNetworkMessagesDeleteRequestMessageIdsWithId | Mapping[str, Any]],
         resource_id: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,

@@ -36,7 +36,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -102,7 +102,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -217,7 +217,7 @@ class ObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -340,7 +340,7 @@ class ObservabilityResource:
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -641,7 +641,7 @@ class ObservabilityResource:
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -708,7 +708,7 @@ class ObservabilityResource:
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -4833,7 +4833,7 @@ class ObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -4922,7 +4922,7 @@ class ObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -5059,7 +5059,7 @@ class ObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -5126,7 +5126,7 @@ class ObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -5652,7 +5652,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -5718,7 +5718,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         name: str,
         percentiles: Sequence[float],
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -5833,7 +5833,7 @@ class AsyncObservabilityResource:
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         percentiles: Sequence[float],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresPercentilesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -5956,7 +5956,7 @@ class AsyncObservabilityResource:
         *,
         path: Any,
         predicate_scope: Literal["trace", "spans", "scores", "feedback"],
-        time_range: _models.ObservabilityTracesQueryFieldsRequestTimeRange | Mapping[str, Any],
+        time_range: _models.ObservabilityTracesQueryValuesRequestTimeRange | Mapping[str, Any],
         limit: int | NotGiven = NOT_GIVEN,
         search: str | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -6257,7 +6257,7 @@ class AsyncObservabilityResource:
         feedback_type: str,
         group_by: Sequence[str],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -6324,7 +6324,7 @@ class AsyncObservabilityResource:
         feedback_type: str,
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         feedback_source: str | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityFeedbackAggregateRequestFilters
+        filters: _models.ObservabilityFeedbackTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -10457,7 +10457,7 @@ class AsyncObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
@@ -10546,7 +10546,7 @@ class AsyncObservabilityResource:
             "resourceId",
         ]
         | NotGiven = NOT_GIVEN,
-        filters: _models.ObservabilityMetricsAggregateRequestFilters
+        filters: _models.ObservabilityMetricsTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,
@@ -10683,7 +10683,7 @@ class AsyncObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         group_by: Sequence[str],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresBreakdownRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         score_source: str | NotGiven = NOT_GIVEN,
@@ -10750,7 +10750,7 @@ class AsyncObservabilityResource:
         aggregation: Literal["sum", "avg", "min", "max", "count", "count_distinct", "last"],
         interval: Literal["1m", "5m", "15m", "1h", "1d"],
         scorer_id: str,
-        filters: _models.ObservabilityScoresAggregateRequestFilters
+        filters: _models.ObservabilityScoresTimeseriesRequestFilters
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         group_by: Sequence[str] | NotGiven = NOT_GIVEN,

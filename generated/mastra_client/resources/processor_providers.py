@@ -39,7 +39,7 @@ class ProcessorProvidersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -71,9 +71,9 @@ class ProcessorProvidersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ProcessorProvider",
+            "_models.ProcessorProviderDetails",
             validate_response(
-                _models.ProcessorProvider,
+                _models.ProcessorProviderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -160,7 +160,7 @@ class AsyncProcessorProvidersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.ProcessorProvider:
+    ) -> _models.ProcessorProviderDetails:
         """Get processor provider details
 
         Returns details about a specific processor provider, including its configuration schema
@@ -192,9 +192,9 @@ class AsyncProcessorProvidersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.ProcessorProvider",
+            "_models.ProcessorProviderDetails",
             validate_response(
-                _models.ProcessorProvider,
+                _models.ProcessorProviderDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

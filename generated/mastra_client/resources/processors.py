@@ -109,7 +109,7 @@ class ProcessorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -150,9 +150,9 @@ class ProcessorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Processor",
+            "_models.ProcessorDetails",
             validate_response(
-                _models.Processor,
+                _models.ProcessorDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -328,7 +328,7 @@ class AsyncProcessorsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Processor:
+    ) -> _models.ProcessorDetails:
         """Get processor by ID
 
         Returns details for a specific processor including its phases and configurations
@@ -369,9 +369,9 @@ class AsyncProcessorsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Processor",
+            "_models.ProcessorDetails",
             validate_response(
-                _models.Processor,
+                _models.ProcessorDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

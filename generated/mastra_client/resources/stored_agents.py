@@ -33,90 +33,98 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -220,10 +228,10 @@ class StoredAgentsResource:
         self,
         *,
         blocks: Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsPreviewInstructionsRequestBlockText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsPreviewInstructionsRequestBlockPromptBlockRef
+            | _models.StoredAgentsPreviewInstructionsRequestBlockPromptBlock
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -283,88 +291,92 @@ class StoredAgentsResource:
         *,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsCreateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlock
         ],
         name: str,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentsCreateRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentsCreateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentsCreateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentsCreateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentsCreateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentsCreateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMemoryArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentsCreateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentsCreateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentsCreateRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentsCreateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentsCreateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Inline
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentsCreateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -594,16 +606,16 @@ class StoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -625,28 +637,28 @@ class StoredAgentsResource:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -666,9 +678,9 @@ class StoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -784,7 +796,7 @@ class StoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -828,9 +840,9 @@ class StoredAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredAgent",
+            "_models.StoredAgentDetails",
             validate_response(
-                _models.StoredAgent,
+                _models.StoredAgentDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1011,7 +1023,7 @@ class StoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredAgent]:
+    ) -> Iterator[_models.StoredAgentDetails]:
         """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -1107,92 +1119,92 @@ class StoredAgentsResource:
         stored_agent_id: str,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1202,7 +1214,7 @@ class StoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -1298,9 +1310,9 @@ class StoredAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
+            "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails",
             validate_response(
-                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent,
+                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1357,90 +1369,98 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentChangeRequestRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentChangeRequestRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentChangeRequestRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentChangeRequestRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentChangeRequestRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         inspect_only: bool | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentChangeRequestRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlockRef
+            | _models.StoredAgentChangeRequestRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestIntegrationToolsOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentChangeRequestRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentChangeRequestRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentChangeRequestRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentChangeRequestRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str,
+            _models.StoredAgentChangeRequestRequestToolProvidersOption1Value | Mapping[str, Any],
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[
+            str, _models.StoredAgentChangeRequestRequestToolsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentChangeRequestRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         user_name: str | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentChangeRequestRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentChangeRequestRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Inline
+        | _models.StoredAgentChangeRequestRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentChangeRequestRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1544,10 +1564,10 @@ class AsyncStoredAgentsResource:
         self,
         *,
         blocks: Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsPreviewInstructionsRequestBlockText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsPreviewInstructionsRequestBlockPromptBlockRef
+            | _models.StoredAgentsPreviewInstructionsRequestBlockPromptBlock
         ],
         context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1607,88 +1627,92 @@ class AsyncStoredAgentsResource:
         *,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentsCreateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentsCreateRequestInstructionsPromptBlock
         ],
         name: str,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[
+            str, _models.StoredAgentsCreateRequestAgentsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentsCreateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentsCreateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentsCreateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentsCreateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentsCreateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestMemoryArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentsCreateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentsCreateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[
+            str, _models.StoredAgentsCreateRequestSkillsOption1Value | Mapping[str, Any]
+        ]
+        | Sequence[_models.StoredAgentsCreateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentsCreateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentsCreateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentsCreateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentsCreateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Inline
+        | _models.StoredAgentsCreateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentsCreateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -1918,16 +1942,16 @@ class AsyncStoredAgentsResource:
         self,
         stored_agent_id: str,
         *,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentExportRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentExportRequestBrowserWithConfig
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentExportRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
@@ -1949,28 +1973,28 @@ class AsyncStoredAgentsResource:
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
             str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
         | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentExportRequestMemoryWithEmbedder
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentExportRequestModelWithName
         | Mapping[str, Any]
         | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentExportRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
@@ -1990,9 +2014,9 @@ class AsyncStoredAgentsResource:
         | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentExportRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentExportRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
         | Mapping[str, Any]
@@ -2108,7 +2132,7 @@ class AsyncStoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgent:
+    ) -> _models.StoredAgentDetails:
         """Get stored agent by ID
 
         Returns a specific agent from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -2152,9 +2176,9 @@ class AsyncStoredAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredAgent",
+            "_models.StoredAgentDetails",
             validate_response(
-                _models.StoredAgent,
+                _models.StoredAgentDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2335,7 +2359,7 @@ class AsyncStoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredAgent]:
+    ) -> AsyncIterator[_models.StoredAgentDetails]:
         """Every item of every page of ``list_stored_agents``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -2432,92 +2456,92 @@ class AsyncStoredAgentsResource:
         stored_agent_id: str,
         *,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        agents: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        agents: Mapping[str, _models.StoredAgentUpdateRequestAgentsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestAgentsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         auto_publish: bool | NotGiven = NOT_GIVEN,
-        browser: _models.StoredAgentExportRequestBrowserArrayValue
+        browser: _models.StoredAgentUpdateRequestBrowserWithConfig
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestBrowserArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestBrowserArray | Mapping[str, Any]]
         | bool
         | None
         | NotGiven = NOT_GIVEN,
         change_message: str | NotGiven = NOT_GIVEN,
-        default_options: _models.StoredAgentExportRequestDefaultOptionsArrayValue
+        default_options: _models.StoredAgentUpdateRequestDefaultOptionsWithActiveTools
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestDefaultOptionsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestDefaultOptionsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         durable: bool
-        | _models.StoredAgentExportRequestDurable
+        | _models.StoredAgentUpdateRequestDurable
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        input_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        input_processors: _models.StoredAgentUpdateRequestInputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestInputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         instructions: str
         | Sequence[
-            _models.StoredAgentExportRequestInstructionsText
+            _models.StoredAgentUpdateRequestInstructionsText
             | Mapping[str, Any]
-            | _models.StoredAgentExportRequestInstructionsPromptBlockRef
-            | _models.StoredAgentExportRequestInstructionsPromptBlock
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlockRef
+            | _models.StoredAgentUpdateRequestInstructionsPromptBlock
         ]
         | NotGiven = NOT_GIVEN,
         integration_tools: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestIntegrationToolsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestIntegrationToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         mcp_clients: Mapping[
-            str, _models.StoredAgentExportRequestMcpClientsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestMcpClientsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestMcpClientsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMcpClientsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        memory: _models.StoredAgentExportRequestMemoryArrayValue
+        memory: _models.StoredAgentUpdateRequestMemoryWithEmbedder
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestMemoryArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestMemoryArray | Mapping[str, Any]]
         | None
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel
+        model: _models.StoredAgentUpdateRequestModelWithName
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestModelArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestModelArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
-        output_processors: _models.StoredAgentExportRequestInputProcessorsWithSteps
+        output_processors: _models.StoredAgentUpdateRequestOutputProcessorsWithSteps
         | Mapping[str, Any]
-        | Sequence[_models.StoredAgentExportRequestInputProcessorsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestOutputProcessorsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         scorers: Mapping[
-            str, _models.StoredAgentExportRequestScorersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestScorersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestScorersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestScorersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        skills: Mapping[str, _models.StoredAgentExportRequestSkillsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestSkillsArray | Mapping[str, Any]]
+        skills: Mapping[str, _models.StoredAgentUpdateRequestSkillsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestSkillsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         tool_providers: Mapping[
-            str, _models.StoredAgentExportRequestToolProvidersOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestToolProvidersOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolProvidersArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolProvidersArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        tools: Mapping[str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        tools: Mapping[str, _models.StoredAgentUpdateRequestToolsOption1Value | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestToolsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         workflows: Mapping[
-            str, _models.StoredAgentExportRequestToolsOption1Value | Mapping[str, Any]
+            str, _models.StoredAgentUpdateRequestWorkflowsOption1Value | Mapping[str, Any]
         ]
-        | Sequence[_models.StoredAgentExportRequestToolsArray | Mapping[str, Any]]
+        | Sequence[_models.StoredAgentUpdateRequestWorkflowsArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
-        workspace: _models.StoredAgentExportRequestWorkspaceOption1Id
+        workspace: _models.StoredAgentUpdateRequestWorkspaceOption1Id
         | Mapping[str, Any]
-        | _models.StoredAgentExportRequestWorkspaceOption1Inline
-        | _models.StoredAgentExportRequestWorkspaceOption1Provider
-        | Sequence[_models.StoredAgentExportRequestWorkspaceArray | Mapping[str, Any]]
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Inline
+        | _models.StoredAgentUpdateRequestWorkspaceOption1Provider
+        | Sequence[_models.StoredAgentUpdateRequestWorkspaceArray | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
@@ -2527,7 +2551,7 @@ class AsyncStoredAgentsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent:
+    ) -> _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails:
         """Update stored agent
 
         Updates an existing agent in storage with the provided fields
@@ -2623,9 +2647,9 @@ class AsyncStoredAgentsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgent",
+            "_models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails",
             validate_response(
-                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgent,
+                _models.StoredAgentUpdateResponseOption1 | _models.StoredAgentDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -33,7 +33,9 @@ class StoredMcpClientsResource:
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -174,7 +176,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -218,9 +220,9 @@ class StoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredMcpClient",
+            "_models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredMcpClient,
+                _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -323,7 +325,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredMcpClient]:
+    ) -> Iterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -367,7 +369,7 @@ class StoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -421,9 +423,9 @@ class StoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -468,7 +470,9 @@ class AsyncStoredMcpClientsResource:
         self,
         *,
         name: str,
-        servers: Mapping[str, _models.StoredMcpClientUpdateRequestServersValue | Mapping[str, Any]],
+        servers: Mapping[
+            str, _models.StoredMcpClientsCreateRequestServersValue | Mapping[str, Any]
+        ],
         author_id: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
@@ -609,7 +613,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredMcpClient:
+    ) -> _models.StoredMcpClientDetails:
         """Get stored MCP client by ID
 
         Returns a specific MCP client from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -653,9 +657,9 @@ class AsyncStoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredMcpClient",
+            "_models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredMcpClient,
+                _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -758,7 +762,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredMcpClient]:
+    ) -> AsyncIterator[_models.StoredMcpClientDetails]:
         """Every item of every page of ``list_stored_mcp_clients``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -803,7 +807,7 @@ class AsyncStoredMcpClientsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails:
         """Update stored MCP client
 
         Updates an existing MCP client in storage with the provided fields
@@ -857,9 +861,9 @@ class AsyncStoredMcpClientsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClient,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredMcpClientDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -39,7 +39,7 @@ class StoredPromptBlocksResource:
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        rules: _models.StoredPromptBlockUpdateRequestRules
+        rules: _models.StoredPromptBlocksCreateRequestRules
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -181,7 +181,7 @@ class StoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -225,9 +225,9 @@ class StoredPromptBlocksResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredPromptBlock",
+            "_models.StoredPromptBlockDetails",
             validate_response(
-                _models.StoredPromptBlock,
+                _models.StoredPromptBlockDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -330,7 +330,7 @@ class StoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredPromptBlock]:
+    ) -> Iterator[_models.StoredPromptBlockDetails]:
         """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -377,7 +377,7 @@ class StoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -434,9 +434,9 @@ class StoredPromptBlocksResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -487,7 +487,7 @@ class AsyncStoredPromptBlocksResource:
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         request_context_schema: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        rules: _models.StoredPromptBlockUpdateRequestRules
+        rules: _models.StoredPromptBlocksCreateRequestRules
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -629,7 +629,7 @@ class AsyncStoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredPromptBlock:
+    ) -> _models.StoredPromptBlockDetails:
         """Get stored prompt block by ID
 
         Returns a specific prompt block from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -673,9 +673,9 @@ class AsyncStoredPromptBlocksResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredPromptBlock",
+            "_models.StoredPromptBlockDetails",
             validate_response(
-                _models.StoredPromptBlock,
+                _models.StoredPromptBlockDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -778,7 +778,7 @@ class AsyncStoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredPromptBlock]:
+    ) -> AsyncIterator[_models.StoredPromptBlockDetails]:
         """Every item of every page of ``list_stored_prompt_blocks``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -826,7 +826,7 @@ class AsyncStoredPromptBlocksResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails:
         """Update stored prompt block
 
         Updates an existing prompt block in storage with the provided fields
@@ -883,9 +883,9 @@ class AsyncStoredPromptBlocksResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlock,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredPromptBlockDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -48,17 +48,17 @@ class StoredScorersResource:
             "toxicity",
         ],
         author_id: str | NotGiven = NOT_GIVEN,
-        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        default_sampling: _models.StoredScorersCreateRequestDefaultSamplingNone
         | Mapping[str, Any]
-        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | _models.StoredScorersCreateRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorersCreateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        score_range: _models.StoredScorerUpdateRequestScoreRange
+        score_range: _models.StoredScorersCreateRequestScoreRange
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -205,7 +205,7 @@ class StoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -249,9 +249,9 @@ class StoredScorersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorer",
+            "_models.StoredScorerDetails",
             validate_response(
-                _models.StoredScorer,
+                _models.StoredScorerDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -354,7 +354,7 @@ class StoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredScorer]:
+    ) -> Iterator[_models.StoredScorerDetails]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -421,7 +421,7 @@ class StoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -483,9 +483,9 @@ class StoredScorersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -545,17 +545,17 @@ class AsyncStoredScorersResource:
             "toxicity",
         ],
         author_id: str | NotGiven = NOT_GIVEN,
-        default_sampling: _models.StoredScorerUpdateRequestDefaultSamplingNone
+        default_sampling: _models.StoredScorersCreateRequestDefaultSamplingNone
         | Mapping[str, Any]
-        | _models.StoredScorerUpdateRequestDefaultSamplingRatio
+        | _models.StoredScorersCreateRequestDefaultSamplingRatio
         | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         instructions: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        model: _models.StoredScorerUpdateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        model: _models.StoredScorersCreateRequestModel | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         preset_config: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        score_range: _models.StoredScorerUpdateRequestScoreRange
+        score_range: _models.StoredScorersCreateRequestScoreRange
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -702,7 +702,7 @@ class AsyncStoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorer:
+    ) -> _models.StoredScorerDetails:
         """Get stored scorer definition by ID
 
         Returns a specific scorer definition from storage by its unique identifier. Use ?status=draft to resolve with the latest (draft) version, or ?status=published (default) for the active published version.
@@ -746,9 +746,9 @@ class AsyncStoredScorersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorer",
+            "_models.StoredScorerDetails",
             validate_response(
-                _models.StoredScorer,
+                _models.StoredScorerDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -851,7 +851,7 @@ class AsyncStoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredScorer]:
+    ) -> AsyncIterator[_models.StoredScorerDetails]:
         """Every item of every page of ``list_stored_scorers``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -919,7 +919,7 @@ class AsyncStoredScorersResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer:
+    ) -> _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails:
         """Update stored scorer definition
 
         Updates an existing scorer definition in storage with the provided fields
@@ -981,9 +981,9 @@ class AsyncStoredScorersResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorer",
+            "_models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails",
             validate_response(
-                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorer,
+                _models.StoredScorerUpdateResponseOption1 | _models.StoredScorerDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

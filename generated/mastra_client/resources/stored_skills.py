@@ -38,17 +38,17 @@ class StoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
-        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        files: Sequence[_models.StoredSkillsCreateRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         license: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         references: Sequence[str] | NotGiven = NOT_GIVEN,
         scripts: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.StoredSkillUpdateRequestSourceExternal
+        source: _models.StoredSkillsCreateRequestSourceExternal
         | Mapping[str, Any]
-        | _models.StoredSkillUpdateRequestSourceLocal
-        | _models.StoredSkillUpdateRequestSourceManaged
+        | _models.StoredSkillsCreateRequestSourceLocal
+        | _models.StoredSkillsCreateRequestSourceManaged
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -265,7 +265,7 @@ class StoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -306,9 +306,9 @@ class StoredSkillsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredSkill",
+            "_models.StoredSkillDetails",
             validate_response(
-                _models.StoredSkill,
+                _models.StoredSkillDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -426,7 +426,7 @@ class StoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> Iterator[_models.StoredSkill]:
+    ) -> Iterator[_models.StoredSkillDetails]:
         """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -610,7 +610,7 @@ class StoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -681,9 +681,9 @@ class StoredSkillsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
+            "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails",
             validate_response(
-                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill,
+                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -739,17 +739,17 @@ class AsyncStoredSkillsResource:
         assets: Sequence[str] | NotGiven = NOT_GIVEN,
         author_id: str | NotGiven = NOT_GIVEN,
         compatibility: Any | NotGiven = NOT_GIVEN,
-        files: Sequence[_models.StoredSkillUpdateRequestFile | Mapping[str, Any]]
+        files: Sequence[_models.StoredSkillsCreateRequestFile | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         license: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         references: Sequence[str] | NotGiven = NOT_GIVEN,
         scripts: Sequence[str] | NotGiven = NOT_GIVEN,
-        source: _models.StoredSkillUpdateRequestSourceExternal
+        source: _models.StoredSkillsCreateRequestSourceExternal
         | Mapping[str, Any]
-        | _models.StoredSkillUpdateRequestSourceLocal
-        | _models.StoredSkillUpdateRequestSourceManaged
+        | _models.StoredSkillsCreateRequestSourceLocal
+        | _models.StoredSkillsCreateRequestSourceManaged
         | NotGiven = NOT_GIVEN,
         visibility: Literal["private", "public"] | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -966,7 +966,7 @@ class AsyncStoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkill:
+    ) -> _models.StoredSkillDetails:
         """Get stored skill by ID
 
         Returns a specific skill from storage by its unique identifier (resolved with active version config)
@@ -1007,9 +1007,9 @@ class AsyncStoredSkillsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredSkill",
+            "_models.StoredSkillDetails",
             validate_response(
-                _models.StoredSkill,
+                _models.StoredSkillDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -1127,7 +1127,7 @@ class AsyncStoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[_models.StoredSkill]:
+    ) -> AsyncIterator[_models.StoredSkillDetails]:
         """Every item of every page of ``list_stored_skills``, fetched a page at a time as the loop goes.
 
         ``page`` is where to start (default 0) and
@@ -1312,7 +1312,7 @@ class AsyncStoredSkillsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill:
+    ) -> _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails:
         """Update stored skill
 
         Updates an existing skill in storage with the provided fields
@@ -1383,9 +1383,9 @@ class AsyncStoredSkillsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkill",
+            "_models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails",
             validate_response(
-                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkill,
+                _models.StoredSkillUpdateResponseOption1 | _models.StoredSkillDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

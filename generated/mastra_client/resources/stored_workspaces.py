@@ -36,22 +36,24 @@ class StoredWorkspacesResource:
         author_id: str | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        filesystem: _models.StoredWorkspaceUpdateRequestSandbox
+        filesystem: _models.StoredWorkspacesCreateRequestFilesystem
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestSandbox | Mapping[str, Any]]
+        mounts: Mapping[str, _models.StoredWorkspacesCreateRequestMountsValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
-        sandbox: _models.StoredWorkspaceUpdateRequestSandbox
+        sandbox: _models.StoredWorkspacesCreateRequestSandbox
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        search: _models.StoredWorkspaceUpdateRequestSearch
+        search: _models.StoredWorkspacesCreateRequestSearch
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: _models.StoredWorkspacesCreateRequestTools
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -348,11 +350,11 @@ class StoredWorkspacesResource:
         *,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        filesystem: _models.StoredWorkspaceUpdateRequestSandbox
+        filesystem: _models.StoredWorkspaceUpdateRequestFilesystem
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestSandbox | Mapping[str, Any]]
+        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestMountsValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
@@ -476,22 +478,24 @@ class AsyncStoredWorkspacesResource:
         author_id: str | NotGiven = NOT_GIVEN,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        filesystem: _models.StoredWorkspaceUpdateRequestSandbox
+        filesystem: _models.StoredWorkspacesCreateRequestFilesystem
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         id: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestSandbox | Mapping[str, Any]]
+        mounts: Mapping[str, _models.StoredWorkspacesCreateRequestMountsValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,
-        sandbox: _models.StoredWorkspaceUpdateRequestSandbox
+        sandbox: _models.StoredWorkspacesCreateRequestSandbox
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
-        search: _models.StoredWorkspaceUpdateRequestSearch
+        search: _models.StoredWorkspacesCreateRequestSearch
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         skills: Sequence[str] | NotGiven = NOT_GIVEN,
-        tools: _models.StoredWorkspaceUpdateRequestTools | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tools: _models.StoredWorkspacesCreateRequestTools
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -789,11 +793,11 @@ class AsyncStoredWorkspacesResource:
         *,
         auto_sync: bool | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        filesystem: _models.StoredWorkspaceUpdateRequestSandbox
+        filesystem: _models.StoredWorkspaceUpdateRequestFilesystem
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestSandbox | Mapping[str, Any]]
+        mounts: Mapping[str, _models.StoredWorkspaceUpdateRequestMountsValue | Mapping[str, Any]]
         | NotGiven = NOT_GIVEN,
         name: str | NotGiven = NOT_GIVEN,
         operation_timeout: float | NotGiven = NOT_GIVEN,

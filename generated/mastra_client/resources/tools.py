@@ -106,7 +106,7 @@ class ToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -147,9 +147,12 @@ class ToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Tool",
+            "_models.ToolDetails",
             validate_response(
-                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.ToolDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -165,7 +168,7 @@ class ToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -204,9 +207,9 @@ class ToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Tool]",
+            "dict[str, _models.ToolDetails]",
             validate_response(
-                dict[str, _models.Tool],
+                dict[str, _models.ToolDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -318,7 +321,7 @@ class AsyncToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Tool:
+    ) -> _models.ToolDetails:
         """Get tool by ID
 
         Returns details for a specific tool including its schema and configuration
@@ -359,9 +362,12 @@ class AsyncToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Tool",
+            "_models.ToolDetails",
             validate_response(
-                _models.Tool, _data, _response, self._client.strict_for(strict_response_validation)
+                _models.ToolDetails,
+                _data,
+                _response,
+                self._client.strict_for(strict_response_validation),
             ),
         )
         return _result
@@ -377,7 +383,7 @@ class AsyncToolsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Tool]:
+    ) -> dict[str, _models.ToolDetails]:
         """List all tools
 
         Returns a list of all available tools in the system
@@ -416,9 +422,9 @@ class AsyncToolsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Tool]",
+            "dict[str, _models.ToolDetails]",
             validate_response(
-                dict[str, _models.Tool],
+                dict[str, _models.ToolDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),

@@ -375,7 +375,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -424,9 +424,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.WorkflowRun",
+            "_models.WorkflowRunDetails",
             validate_response(
-                _models.WorkflowRun,
+                _models.WorkflowRunDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -446,7 +446,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -487,9 +487,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workflow",
+            "_models.WorkflowDetails",
             validate_response(
-                _models.Workflow,
+                _models.WorkflowDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -739,7 +739,7 @@ class WorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -781,9 +781,9 @@ class WorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -920,7 +920,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1048,7 +1048,7 @@ class WorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1126,7 +1126,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1208,7 +1208,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1290,7 +1290,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1372,7 +1372,7 @@ class WorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1513,7 +1513,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1595,7 +1595,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1678,7 +1678,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1770,7 +1770,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1853,7 +1853,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -1941,7 +1941,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2029,7 +2029,7 @@ class WorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -2529,7 +2529,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.WorkflowRun:
+    ) -> _models.WorkflowRunDetails:
         """Get workflow run by ID
 
         Returns a workflow run with metadata and processed execution state. Use the fields query parameter to reduce payload size by requesting only specific fields (e.g., ?fields=result,steps). Available fields: result, error, payload, steps, activeStepsPath, serializedStepGraph. Metadata fields (runId, workflowName, resourceId, createdAt, updatedAt) and status are always included.
@@ -2578,9 +2578,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.WorkflowRun",
+            "_models.WorkflowRunDetails",
             validate_response(
-                _models.WorkflowRun,
+                _models.WorkflowRunDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2600,7 +2600,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workflow:
+    ) -> _models.WorkflowDetails:
         """Get workflow by ID
 
         Returns details for a specific workflow
@@ -2641,9 +2641,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workflow",
+            "_models.WorkflowDetails",
             validate_response(
-                _models.Workflow,
+                _models.WorkflowDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2894,7 +2894,7 @@ class AsyncWorkflowsResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> dict[str, _models.Workflow]:
+    ) -> dict[str, _models.WorkflowDetails]:
         """List all workflows
 
         Returns a list of all available workflows in the system
@@ -2936,9 +2936,9 @@ class AsyncWorkflowsResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "dict[str, _models.Workflow]",
+            "dict[str, _models.WorkflowDetails]",
             validate_response(
-                dict[str, _models.Workflow],
+                dict[str, _models.WorkflowDetails],
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -3075,7 +3075,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3203,7 +3203,7 @@ class AsyncWorkflowsResource:
         *,
         run_id: str,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowRestartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3281,7 +3281,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3363,7 +3363,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3445,7 +3445,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeNoWaitRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3527,7 +3527,7 @@ class AsyncWorkflowsResource:
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
         step: str | Sequence[str] | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowResumeStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3668,7 +3668,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3750,7 +3750,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStartAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3833,7 +3833,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -3925,7 +3925,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resource_id: str | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowStreamLegacyRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4008,7 +4008,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4096,7 +4096,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelAsyncRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,
@@ -4184,7 +4184,7 @@ class AsyncWorkflowsResource:
         per_step: bool | NotGiven = NOT_GIVEN,
         request_context: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         resume_data: Any | NotGiven = NOT_GIVEN,
-        tracing_options: _models.AgentStreamRequestTracingOptions
+        tracing_options: _models.WorkflowTimeTravelStreamRequestTracingOptions
         | Mapping[str, Any]
         | NotGiven = NOT_GIVEN,
         retry_unsafe: bool = False,

@@ -962,7 +962,7 @@ class WorkspaceResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -994,9 +994,9 @@ class WorkspaceResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workspace",
+            "_models.WorkspaceDetails",
             validate_response(
-                _models.Workspace,
+                _models.WorkspaceDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
@@ -2427,7 +2427,7 @@ class AsyncWorkspaceResource:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_response_bytes: int | None | NotGiven = NOT_GIVEN,
-    ) -> _models.Workspace:
+    ) -> _models.WorkspaceDetails:
         """Get workspace info
 
         Returns information about a specific workspace and its capabilities
@@ -2459,9 +2459,9 @@ class AsyncWorkspaceResource:
         )
         _data = parse_json(_response)
         _result = cast(
-            "_models.Workspace",
+            "_models.WorkspaceDetails",
             validate_response(
-                _models.Workspace,
+                _models.WorkspaceDetails,
                 _data,
                 _response,
                 self._client.strict_for(strict_response_validation),
